@@ -1,0 +1,87 @@
+/// A request as the AWS client builds it and a transport sends it. The URL is kept in parts so the
+/// signer and the transport see exactly the same host, port, path and query.
+public struct HTTPRequest: Sendable, Equatable {
+    public var method: String
+    public var url: EndpointURL
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(method: String, url: EndpointURL, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+public struct HTTPResponse: Sendable, Equatable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// Per-request limits. Connect covers DNS, TCP and TLS; total covers the whole exchange.
+public struct HTTPTimeouts: Sendable, Equatable {
+    public var connect: Double
+    public var total: Double
+
+    public init(connect: Double = 5, total: Double = 60) {
+        self.connect = connect
+        self.total = total
+    }
+}
+
+/// Why a request got no HTTP response. `connected` tells retries whether the server may have
+/// seen the request: a non-idempotent call is only resent when it provably did not.
+public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case couldNotResolveHost, couldNotConnect, timedOut, tls, proxy, connectionLost, other
+    }
+
+    public var kind: Kind
+    public var connected: Bool
+    public var detail: String
+    public var url: String
+
+    public init(kind: Kind, connected: Bool, detail: String, url: String) {
+        self.kind = kind
+        self.connected = connected
+        self.detail = detail
+        self.url = url
+    }
+
+    public var isTimeout: Bool { kind == .timedOut }
+
+    public var description: String {
+        switch kind {
+        case .couldNotResolveHost:
+            return "Could not resolve the host of \(url) (\(detail)). Check the region, the endpoint URL and your DNS."
+        case .couldNotConnect:
+            return "Could not connect to \(url) (\(detail)). Check the endpoint URL, your network and any proxy settings."
+        case .timedOut:
+            return "The request to \(url) timed out (\(detail)). Check your network, or raise the timeout."
+        case .tls:
+            return "The TLS connection to \(url) failed (\(detail)). Check AWS_CA_BUNDLE or ca_bundle if you use a private CA."
+        case .proxy:
+            return "The proxy refused or failed the connection to \(url) (\(detail)). Check HTTPS_PROXY, HTTP_PROXY and NO_PROXY."
+        case .connectionLost:
+            return "The connection to \(url) was lost (\(detail)). Try again; check your network if it keeps happening."
+        case .other:
+            return "The request to \(url) failed (\(detail))."
+        }
+    }
+}
+
+/// The seam between the AWS client and the network. SystemIO implements it over libcurl;
+/// tests pass fakes and recorded traffic.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: HTTPRequest, timeouts: HTTPTimeouts) async throws -> HTTPResponse
+}
