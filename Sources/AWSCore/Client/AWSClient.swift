@@ -1,0 +1,163 @@
+import Synchronization
+
+/// Produces credentials for signing; the default chain, a cache, or fixed keys.
+public protocol CredentialProvider: Sendable {
+    func credentials() async throws -> Credentials
+}
+
+/// Fixed credentials (the source of an AssumeRole, tests).
+public struct StaticCredentialProvider: CredentialProvider {
+    public let value: Credentials
+    public init(_ value: Credentials) { self.value = value }
+    public func credentials() async throws -> Credentials { value }
+}
+
+/// Signs, sends and retries AWS requests. One per shell: its retry quota is client-wide,
+/// as botocore's is. Pure of I/O itself: the transport, clock and log are passed in.
+public final class AWSClient: Sendable {
+    public struct Options: Sendable {
+        public var retryMode: RetryMode = .classic
+        public var maxAttempts: Int = 3
+        public var timeouts = HTTPTimeouts()
+        public var userAgent: String
+        /// Uniform in [0, 1): the retry jitter. Tests pin it.
+        public var jitter: @Sendable () -> Double = { Double.random(in: 0..<1) }
+
+        public init(userAgent: String) { self.userAgent = userAgent }
+    }
+
+    public let settings: AWSSettings
+    public let transport: any HTTPTransport
+    public let clock: any WallClock
+    public let log: (any WireLog)?
+    public let options: Options
+    public let credentialProvider: (any CredentialProvider)?
+    private let quota = Mutex(RetryQuota())
+
+    public init(settings: AWSSettings, transport: any HTTPTransport, clock: any WallClock, credentials: (any CredentialProvider)?,
+                log: (any WireLog)? = nil, options: Options) {
+        self.settings = settings
+        self.transport = transport
+        self.clock = clock
+        self.credentialProvider = credentials
+        self.log = log
+        self.options = options
+    }
+
+    /// The same client with other credentials (an AssumeRole's source) and the same quota rules.
+    public func with(credentials: (any CredentialProvider)?) -> AWSClient {
+        AWSClient(settings: settings, transport: transport, clock: clock, credentials: credentials, log: log, options: options)
+    }
+
+    public var retryQuotaAvailable: Int { quota.withLock { $0.available } }
+
+    public func endpoint(for service: ServiceDescriptor) throws(ConfigurationError) -> ResolvedEndpoint {
+        try settings.endpoint(service: service.name, serviceId: service.serviceId)
+    }
+
+    // MARK: protocols
+
+    /// Calls a JSON 1.1 operation and returns its output.
+    public func callJSON(_ service: ServiceDescriptor, _ operation: String, _ input: JSONValue, idempotent: Bool = true) async throws -> JSONValue {
+        let endpoint = try endpoint(for: service)
+        let request = JSONProtocol.request(endpoint: endpoint.url, targetPrefix: service.targetPrefix, operation: operation, input: input)
+        let response = try await send(request, service: service, operation: operation, signingRegion: endpoint.signingRegion,
+                                      signingName: endpoint.signingName, idempotent: idempotent)
+        return try JSONProtocol.parseOutput(response, service: service.name, operation: operation)
+    }
+
+    /// Calls a Query (or EC2) action and returns its `<ActionResult>` element.
+    public func callQuery(_ service: ServiceDescriptor, _ action: String, _ parameters: JSONValue, idempotent: Bool = true,
+                          endpoint explicitEndpoint: ResolvedEndpoint? = nil, signed: Bool = true) async throws -> XMLElement {
+        let endpoint = try explicitEndpoint ?? endpoint(for: service)
+        let request = QueryProtocol.request(endpoint: endpoint.url, action: action, version: service.apiVersion, parameters: parameters,
+                                            flavor: service.wireProtocol == .ec2 ? .ec2 : .query)
+        let response = try await send(request, service: service, operation: action, signingRegion: endpoint.signingRegion,
+                                      signingName: endpoint.signingName, idempotent: idempotent, signed: signed)
+        return try QueryProtocol.parseOutput(response, action: action, service: service.name)
+    }
+
+    // MARK: the send loop
+
+    /// Signs (afresh for every attempt), sends, and retries per standard mode. A non-idempotent
+    /// call is retried only when the service provably did not take it: a throttling answer, or
+    /// a transport failure before the connection was made.
+    public func send(_ request: HTTPRequest, service: ServiceDescriptor, operation: String, signingRegion: String,
+                     signingName: String, idempotent: Bool = true, signed: Bool = true) async throws -> HTTPResponse {
+        var state = RetryState(mode: options.retryMode, maxAttempts: options.maxAttempts)
+        while true {
+            var attempt = request
+            attempt.headers.set("User-Agent", options.userAgent)
+            var secrets: [String] = []
+            if signed {
+                guard let provider = credentialProvider else {
+                    throw CredentialsError(message: "No credentials are available to sign \(service.name) \(operation).")
+                }
+                let credentials = try await provider.credentials()
+                secrets = [credentials.secretAccessKey, credentials.sessionToken].compactMap { $0 }
+                SigV4Signer(region: signingRegion, service: signingName)
+                    .sign(&attempt, credentials: credentials, date: AmzDate(secondsSince1970: clock.now()))
+            }
+            logRequest(attempt, operation: operation, attemptNumber: state.attempt)
+            let started = clock.now()
+            let failure: RetryFailure?
+            let finalError: any Error
+            var retryAfter: Double?
+            do {
+                let response = try await transport.send(attempt, timeouts: options.timeouts)
+                logResponse(response, operation: operation, seconds: clock.now() - started)
+                if (200..<300).contains(response.status) {
+                    quota.withLock { state.succeeded(quota: &$0) }
+                    return response
+                }
+                let error = service.wireProtocol == .json
+                    ? JSONProtocol.parseError(response, service: service.name, operation: operation)
+                    : QueryProtocol.parseError(response, service: service.name, operation: operation)
+                let kind = RetryClassifier.classify(status: response.status, code: error.code)
+                failure = (idempotent || kind == .throttling) ? kind : nil
+                retryAfter = response.headers["x-amz-retry-after"].flatMap(Double.init).map { $0 / 1000 }
+                var scrubbed = error
+                scrubbed.message = Redactor.scrub(error.message, secrets: secrets)
+                finalError = scrubbed
+            } catch let error as TransportError {
+                log?.log("<<< \(operation) failed: \(error)")
+                failure = (idempotent || !error.connected) ? RetryClassifier.classify(error) : nil
+                finalError = error
+            }
+            let decision = quota.withLock { state.failed(failure, quota: &$0, jitter: options.jitter(), retryAfter: retryAfter) }
+            guard case .retry(let delay) = decision else { throw finalError }
+            log?.log("--- \(operation): retrying in \(formatSeconds(delay)) (attempt \(state.attempt) of \(state.maxAttempts))")
+            try await clock.sleep(seconds: delay)
+        }
+    }
+
+    private func logRequest(_ request: HTTPRequest, operation: String, attemptNumber: Int) {
+        guard let log else { return }
+        var lines = [">>> \(operation) attempt \(attemptNumber): \(request.method) \(Redactor.url(request.url))"]
+        for field in request.headers { lines.append("    " + Redactor.header(field.name, field.value)) }
+        let body = Redactor.body(request.body, contentType: request.headers["Content-Type"])
+        if !body.isEmpty { lines.append("    " + body) }
+        log.log(lines.joined(separator: "\n"))
+    }
+
+    private func logResponse(_ response: HTTPResponse, operation: String, seconds: Double) {
+        guard let log else { return }
+        var lines = ["<<< \(operation): HTTP \(response.status) in \(formatSeconds(seconds))"]
+        for field in response.headers { lines.append("    " + Redactor.header(field.name, field.value)) }
+        let body = Redactor.body(response.body, contentType: response.headers["Content-Type"])
+        if !body.isEmpty { lines.append("    " + body) }
+        log.log(lines.joined(separator: "\n"))
+    }
+}
+
+func formatSeconds(_ seconds: Double) -> String {
+    let ms = Int((seconds * 1000).rounded())
+    return ms < 1000 ? "\(ms) ms" : "\(ms / 1000).\(String(ms % 1000 / 100)) s"
+}
+
+/// Credentials could not be found or fetched. The message says what to do.
+public struct CredentialsError: Error, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}

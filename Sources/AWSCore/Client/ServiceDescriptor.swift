@@ -1,0 +1,20 @@
+/// What the client needs to know about a service to call it.
+public struct ServiceDescriptor: Sendable, Equatable {
+    public enum WireProtocol: Sendable, Equatable { case json, query, ec2 }
+
+    /// The endpoint prefix and signing name (`ssm`, `sts`, `ec2`).
+    public let name: String
+    /// The model's service id, for AWS_ENDPOINT_URL_<ID> and the services section.
+    public let serviceId: String
+    public let wireProtocol: WireProtocol
+    /// JSON: the X-Amz-Target prefix. Query: unused.
+    public let targetPrefix: String
+    /// Query: the Version field.
+    public let apiVersion: String
+
+    public static let ssm = ServiceDescriptor(name: "ssm", serviceId: "SSM", wireProtocol: .json, targetPrefix: "AmazonSSM", apiVersion: "2014-11-06")
+    public static let sts = ServiceDescriptor(name: "sts", serviceId: "STS", wireProtocol: .query, targetPrefix: "", apiVersion: "2011-06-15")
+    public static let ec2 = ServiceDescriptor(name: "ec2", serviceId: "EC2", wireProtocol: .ec2, targetPrefix: "", apiVersion: "2016-11-15")
+    public static let kms = ServiceDescriptor(name: "kms", serviceId: "KMS", wireProtocol: .json, targetPrefix: "TrentService", apiVersion: "2014-11-01")
+    public static let iam = ServiceDescriptor(name: "iam", serviceId: "IAM", wireProtocol: .query, targetPrefix: "", apiVersion: "2010-05-08")
+}

@@ -1,0 +1,67 @@
+/// The two STS calls the credential chain makes, in the Query protocol.
+enum STSCredentials {
+    /// The STS endpoint for the resolved region and configured endpoints; with no region at all,
+    /// botocore falls back to the global endpoint signed for us-east-1 (aws-client spec section 3).
+    static func endpoint(_ client: AWSClient) throws -> ResolvedEndpoint {
+        if client.settings.region == nil, try client.settings.configuredEndpoint(serviceId: "STS") == nil {
+            return ResolvedEndpoint(url: EndpointURL(scheme: "https", host: "sts.amazonaws.com"), signingRegion: "us-east-1", signingName: "sts")
+        }
+        return try client.settings.endpoint(service: "sts", serviceId: "STS")
+    }
+
+    static func assumeRole(_ role: ProfileChainPlan.Role, source: Credentials, client: AWSClient,
+                           mfaPrompt: (@Sendable (String) async throws -> String)?) async throws -> Credentials {
+        var parameters: [String: JSONValue] = [
+            "RoleArn": .string(role.roleArn),
+            "RoleSessionName": .string(role.sessionName ?? "botocore-session-\(Int(client.clock.now()))"),
+        ]
+        if let externalId = role.externalId { parameters["ExternalId"] = .string(externalId) }
+        if let duration = role.durationSeconds { parameters["DurationSeconds"] = .number(Double(duration)) }
+        if let serial = role.mfaSerial {
+            guard let mfaPrompt else {
+                throw CredentialsError(message: "Profile \(role.profile) needs an MFA code for \(serial), and there is no terminal to ask for one.")
+            }
+            parameters["SerialNumber"] = .string(serial)
+            parameters["TokenCode"] = .string(try await mfaPrompt("Enter MFA code for \(serial): ").trimmingWhitespace())
+        }
+        let result = try await client.with(credentials: StaticCredentialProvider(source))
+            .callQuery(.sts, "AssumeRole", .object(parameters), endpoint: endpoint(client))
+        return try credentials(from: result, source: "role \(role.roleArn) (profile \(role.profile))")
+    }
+
+    /// Unsigned, reading the token file afresh each time.
+    static func assumeRoleWithWebIdentity(roleArn: String, tokenFile: String, sessionName: String?, client: AWSClient,
+                                          fileSystem: any FileSystem) async throws -> Credentials {
+        let token: [UInt8]
+        do {
+            guard let bytes = try fileSystem.contents(of: tokenFile) else {
+                throw CredentialsError(message: "The web identity token file \(tokenFile) does not exist (No such file or directory).")
+            }
+            token = bytes
+        } catch let error as CredentialsError { throw error } catch {
+            throw CredentialsError(message: "Could not read the web identity token file \(tokenFile): \(error).")
+        }
+        let parameters: JSONValue = [
+            "RoleArn": .string(roleArn),
+            "RoleSessionName": .string(sessionName ?? "botocore-session-\(Int(client.clock.now()))"),
+            "WebIdentityToken": .string(String(decoding: token, as: UTF8.self).trimmingWhitespace()),
+        ]
+        let result = try await client.with(credentials: nil)
+            .callQuery(.sts, "AssumeRoleWithWebIdentity", parameters, endpoint: endpoint(client), signed: false)
+        return try credentials(from: result, source: "web identity \(roleArn)")
+    }
+
+    static func credentials(from result: XMLElement, source: String) throws -> Credentials {
+        guard let key = result.string("Credentials", "AccessKeyId"), let secret = result.string("Credentials", "SecretAccessKey") else {
+            throw CredentialsError(message: "STS answered without credentials for \(source).")
+        }
+        // The account is the fifth field of the assumed-role ARN: arn:aws:sts::ACCOUNT:assumed-role/...
+        let account = result.string("AssumedRoleUser", "Arn").flatMap { arn -> String? in
+            let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+            return parts.count > 4 && !parts[4].isEmpty ? String(parts[4]) : nil
+        }
+        return Credentials(accessKeyId: key, secretAccessKey: secret, sessionToken: result.string("Credentials", "SessionToken"),
+                           expiration: result.string("Credentials", "Expiration").flatMap(CivilTime.parseISO8601),
+                           accountId: account, source: source)
+    }
+}
