@@ -1,0 +1,158 @@
+public import AWSCore
+import CCurl
+import Glibc
+import Synchronization
+
+/// HTTPTransport over libcurl easy handles, each owned by a dedicated thread. Connections are
+/// kept alive per handle and reused; TLS is verified against the system store or AWS_CA_BUNDLE.
+public final class CurlHTTPTransport: HTTPTransport {
+    public struct Configuration: Sendable {
+        public var caBundle: String?
+        public var proxy: ProxySettings
+        public var threads: Int
+
+        public init(caBundle: String? = nil, proxy: ProxySettings = ProxySettings(), threads: Int = 4) {
+            self.caBundle = caBundle
+            self.proxy = proxy
+            self.threads = threads
+        }
+    }
+
+    private let configuration: Configuration
+    private let pool: DedicatedThreadPool<CurlEasy>
+    private let connections = Atomic<Int>(0)
+
+    public init(configuration: Configuration) {
+        CurlGlobal.initialize()
+        self.configuration = configuration
+        pool = DedicatedThreadPool(threads: configuration.threads, name: "ssm-curl") { CurlEasy() }
+    }
+
+    public func send(_ request: HTTPRequest, timeouts: HTTPTimeouts) async throws -> HTTPResponse {
+        let configuration = self.configuration
+        let (result, opened) = await pool.perform { easy in easy.perform(request, timeouts: timeouts, configuration: configuration) }
+        connections.add(opened, ordering: .relaxed)
+        return try result.get()
+    }
+
+    /// How many connections the handles opened in all (keep-alive reuse shows as few).
+    public var connectionsOpened: Int { connections.load(ordering: .relaxed) }
+}
+
+enum CurlGlobal {
+    private static let once: Void = { _ = ccurl_global_init() }()
+    static func initialize() { _ = once }
+}
+
+/// One curl easy handle and what a transfer collects. Lives on one pool thread only.
+struct CurlEasy {
+    let handle: UnsafeMutableRawPointer
+
+    init() {
+        guard let handle = curl_easy_init() else { fatalError("curl_easy_init failed: libcurl could not allocate a handle") }
+        self.handle = handle
+    }
+
+    /// Collects the response as curl's callbacks deliver it.
+    final class Sink {
+        var status = 0
+        var headers = HTTPHeaders()
+        var body: [UInt8] = []
+        let bodyLimit = 64 * 1024 * 1024
+        var overflow = false
+    }
+
+    mutating func perform(_ request: HTTPRequest, timeouts: HTTPTimeouts, configuration: CurlHTTPTransport.Configuration) -> (Result<HTTPResponse, TransportError>, connectionsOpened: Int) {
+        // Reset keeps the connection cache, DNS cache and TLS session cache; options start clean.
+        curl_easy_reset(handle)
+        let url = request.url.description
+        let sink = Sink()
+        let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        for field in request.headers where field.name.lowercased() != "content-length" {
+            headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
+        }
+        // No "Expect: 100-continue" wait on larger POSTs (aws-client spec section 1, libcurl details).
+        headerList = curl_slist_append(headerList, "Expect:")
+        defer { curl_slist_free_all(headerList) }
+
+        // A one-byte buffer stands in for an empty body so the pointer is never dangling.
+        var body = request.body.isEmpty ? [UInt8(0)] : request.body
+        let bodyLength = request.body.count
+        let code: CURLcode = body.withUnsafeMutableBytes { bodyBuffer -> CURLcode in
+            ccurl_setopt_string(handle, CURLOPT_URL, url)
+            ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+            ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(timeouts.connect * 1000)))
+            ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, Int(timeouts.total * 1000)))
+            ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+            ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+            ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+            if let ca = configuration.caBundle { ccurl_setopt_string(handle, CURLOPT_CAINFO, ca) }
+            // An empty proxy string means "no proxy"; curl then ignores its own environment reading.
+            ccurl_setopt_string(handle, CURLOPT_PROXY, configuration.proxy.proxy(forScheme: request.url.scheme) ?? "")
+            if let noProxy = configuration.proxy.noProxy { ccurl_setopt_string(handle, CURLOPT_NOPROXY, noProxy) }
+            ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+            switch request.method {
+            case "GET": ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+            case "HEAD": ccurl_setopt_long(handle, CURLOPT_NOBODY, 1)
+            default:
+                ccurl_setopt_long(handle, CURLOPT_POST, 1)
+                ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, bodyBuffer.baseAddress!)
+                ccurl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bodyLength))
+                if request.method != "POST" { ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method) }
+            }
+            ccurl_setopt_data_function(handle, CURLOPT_HEADERFUNCTION) { data, size, count, user in
+                let sink = Unmanaged<Sink>.fromOpaque(user!).takeUnretainedValue()
+                let length = size * count
+                let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+                if line.hasPrefix("HTTP/") {
+                    // A new status line (after 100 Continue or a proxy's CONNECT answer) starts afresh.
+                    sink.headers = HTTPHeaders()
+                } else if let colon = line.firstIndex(of: ":") {
+                    sink.headers.add(String(line[..<colon]).trimmingWhitespace(), String(line[line.index(after: colon)...]).trimmingWhitespace())
+                }
+                return length
+            }
+            ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer)
+            ccurl_setopt_data_function(handle, CURLOPT_WRITEFUNCTION) { data, size, count, user in
+                let sink = Unmanaged<Sink>.fromOpaque(user!).takeUnretainedValue()
+                let length = size * count
+                guard sink.body.count + length <= sink.bodyLimit else { sink.overflow = true; return 0 }
+                sink.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+                return length
+            }
+            ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer)
+            return curl_easy_perform(handle)
+        }
+        var connects = 0
+        ccurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
+        guard code == CURLE_OK else {
+            return (.failure(transportError(code, url: request.url.redactedDescription, overflow: sink.overflow)), connects)
+        }
+        var status = 0
+        ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return (.success(HTTPResponse(status: status, headers: sink.headers, body: sink.body)), connects)
+    }
+
+    private func transportError(_ code: CURLcode, url: String, overflow: Bool) -> TransportError {
+        let detail = overflow ? "the response is larger than 64 MiB" : String(cString: curl_easy_strerror(code))
+        // Whether the request may have reached the server: a connection was established.
+        var connectTime: curl_off_t = 0
+        _ = curl_easy_getinfo_off(handle, CURLINFO_CONNECT_TIME_T, &connectTime)
+        let connected = connectTime > 0
+        let kind: TransportError.Kind
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST: kind = .couldNotResolveHost
+        case CURLE_COULDNT_RESOLVE_PROXY: kind = .proxy
+        case CURLE_COULDNT_CONNECT: kind = .couldNotConnect
+        case CURLE_OPERATION_TIMEDOUT: kind = .timedOut
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS:
+            kind = .tls
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE: kind = .connectionLost
+        default: kind = code.rawValue == 97 ? .proxy : .other // 97: CURLE_PROXY (7.73+)
+        }
+        return TransportError(kind: kind, connected: connected && kind != .couldNotConnect && kind != .couldNotResolveHost,
+                              detail: "curl error \(code.rawValue): \(detail)", url: url)
+    }
+}

@@ -1,0 +1,78 @@
+public import AWSCore
+import Glibc
+
+/// The real file system, for the config files, token caches and history.
+public struct LocalFileSystem: FileSystem {
+    public init() {}
+
+    public func contents(of path: String) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw SystemError(function: "open", path: path, code: errno)
+        }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SystemError(function: "read", path: path, code: errno)
+            }
+            if n == 0 { return result }
+            result.append(contentsOf: buffer[0..<n])
+            if result.count > 16 * 1024 * 1024 { throw SystemError(function: "read", path: path, code: EFBIG) }
+        }
+    }
+
+    /// Writes to a temporary file beside the target and renames it into place.
+    public func write(_ bytes: [UInt8], to path: String, permissions: UInt16) throws {
+        try makeParentDirectories(of: path)
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(permissions))
+        guard fd >= 0 else { throw SystemError(function: "open", path: temporary, code: errno) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                close(fd)
+                unlink(temporary)
+                throw SystemError(function: "write", path: temporary, code: code)
+            }
+            offset += n
+        }
+        fchmod(fd, mode_t(permissions))
+        close(fd)
+        guard rename(temporary, path) == 0 else { throw SystemError(function: "rename", path: path, code: errno) }
+    }
+
+    func makeParentDirectories(of path: String) throws {
+        var prefix = ""
+        for component in path.split(separator: "/").dropLast() {
+            prefix += "/" + component
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+                throw SystemError(function: "mkdir", path: prefix, code: errno)
+            }
+        }
+    }
+}
+
+/// A failed system call, with the C function, the path and errno's text.
+public struct SystemError: Error, Equatable, CustomStringConvertible {
+    public let function: String
+    public let path: String
+    public let code: Int32
+
+    public init(function: String, path: String, code: Int32) {
+        self.function = function
+        self.path = path
+        self.code = code
+    }
+
+    public var description: String {
+        "\(path): \(String(cString: strerror(code))) (\(function) failed)"
+    }
+}

@@ -1,0 +1,97 @@
+public import AWSCore
+import Glibc
+
+/// Runs a program with posix_spawnp (no shell), capturing stdout and stderr. The blocking reads
+/// and waitpid run on a thread of their own, never on the Swift concurrency pool.
+public struct PosixProcessRunner: ProcessRunner {
+    public init() {}
+
+    public func run(_ arguments: [String], environment: [String: String]) async throws -> ProcessResult {
+        try await withCheckedThrowingContinuation { continuation in
+            let box = ResultBox(arguments: arguments, environment: environment, continuation: continuation)
+            var thread = pthread_t()
+            let context = Unmanaged.passRetained(box).toOpaque()
+            let status = pthread_create(&thread, nil, { raw in
+                let box = Unmanaged<ResultBox>.fromOpaque(raw!).takeRetainedValue()
+                box.continuation.resume(with: Result { try PosixProcessRunner.spawnAndWait(box.arguments, box.environment) })
+                return nil
+            }, context)
+            if status != 0 {
+                Unmanaged<ResultBox>.fromOpaque(context).release()
+                continuation.resume(throwing: SystemError(function: "pthread_create", path: arguments.first ?? "", code: status))
+            } else {
+                pthread_detach(thread)
+            }
+        }
+    }
+
+    private final class ResultBox {
+        let arguments: [String]
+        let environment: [String: String]
+        let continuation: CheckedContinuation<ProcessResult, any Error>
+        init(arguments: [String], environment: [String: String], continuation: CheckedContinuation<ProcessResult, any Error>) {
+            self.arguments = arguments
+            self.environment = environment
+            self.continuation = continuation
+        }
+    }
+
+    static func spawnAndWait(_ arguments: [String], _ environment: [String: String]) throws -> ProcessResult {
+        guard let program = arguments.first else { throw SystemError(function: "posix_spawnp", path: "", code: EINVAL) }
+        var stdoutPipe: [Int32] = [0, 0], stderrPipe: [Int32] = [0, 0]
+        guard pipe(&stdoutPipe) == 0, pipe(&stderrPipe) == 0 else {
+            throw SystemError(function: "pipe", path: program, code: errno)
+        }
+        // Close-on-exec, so other children never inherit these pipes (pipe2 needs _GNU_SOURCE).
+        for fd in stdoutPipe + stderrPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        // The child starts with no blocked signals and default handlers: threads of the Swift
+        // runtime block signals, and a child would inherit that mask (and then ignore SIGTERM).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t(), allSignals = sigset_t()
+        sigemptyset(&noSignals)
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
+        close(stdoutPipe[1])
+        close(stderrPipe[1])
+        defer { close(stdoutPipe[0]); close(stderrPipe[0]) }
+        guard spawned == 0 else {
+            return ProcessResult(status: 127, standardOutput: [], standardError: Array("\(program): \(String(cString: strerror(spawned)))".utf8))
+        }
+        // Read both pipes until EOF with poll, so neither can fill up and block the child.
+        var output: [UInt8] = [], errors: [UInt8] = []
+        var open = [stdoutPipe[0], stderrPipe[0]]
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while !open.isEmpty {
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            if poll(&fds, nfds_t(fds.count), -1) < 0 { if errno == EINTR { continue }; break }
+            for entry in fds where entry.revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    if entry.fd == stdoutPipe[0] { output += buffer[0..<n] } else { errors += buffer[0..<n] }
+                } else if n == 0 || errno != EINTR {
+                    open.removeAll { $0 == entry.fd }
+                }
+            }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS, written out: the C macros do not import.
+        let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return ProcessResult(status: exitCode, standardOutput: output, standardError: errors)
+    }
+}

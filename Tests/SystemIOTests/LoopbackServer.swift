@@ -1,0 +1,87 @@
+import AWSCore
+import Glibc
+import SystemIO
+import TestSupport
+
+/// Starts scripts/testing/loopback_server.py on 127.0.0.1 and stops it when the test is done.
+final class LoopbackServer {
+    let pid: pid_t
+    let port: Int
+
+    static let script = Fixtures.root.replacing("/Tests/Fixtures", with: "/scripts/testing/loopback_server.py")
+
+    init(_ arguments: [String]) throws {
+        var out: [Int32] = [0, 0]
+        guard pipe(&out) == 0 else { throw SystemError(function: "pipe", path: "", code: errno) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
+        posix_spawn_file_actions_addclose(&actions, out[0])
+        let argv = (["python3", Self.script] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        // The child starts with no blocked signals and default handlers: threads of the Swift
+        // runtime block signals, and a child would inherit that mask (and then ignore SIGTERM).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t(), allSignals = sigset_t()
+        sigemptyset(&noSignals)
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var pid: pid_t = 0
+        let status = posix_spawnp(&pid, "python3", &actions, &attributes, argv, environ)
+        close(out[1])
+        guard status == 0 else { close(out[0]); throw SystemError(function: "posix_spawnp", path: "python3", code: status) }
+        self.pid = pid
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while read(out[0], &byte, 1) == 1, byte != 10 { line.append(byte) }
+        close(out[0])
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            kill(pid, SIGKILL)
+            throw SystemError(function: "loopback_server.py did not print a port", path: Self.script, code: EIO)
+        }
+        self.port = port
+    }
+
+    deinit {
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+}
+
+/// A throwaway CA and a server certificate for localhost/127.0.0.1, made with openssl(1).
+struct TestCertificates {
+    let directory: String
+    var caCertificate: String { directory + "/ca.pem" }
+    var serverCertificate: String { directory + "/server.pem" }
+    var serverKey: String { directory + "/server.key" }
+
+    static func make() async throws -> TestCertificates {
+        var template = Array("/tmp/ssm-shell-tls-XXXXXX".utf8CString)
+        guard let dir = mkdtemp(&template) else { throw SystemError(function: "mkdtemp", path: "/tmp", code: errno) }
+        let directory = String(cString: dir)
+        let fs = LocalFileSystem()
+        try fs.write(Array("subjectAltName=DNS:localhost,IP:127.0.0.1\n".utf8), to: directory + "/ext.cnf", permissions: 0o600)
+        let runner = PosixProcessRunner()
+        let steps: [[String]] = [
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/ca.key", "-out", directory + "/ca.pem",
+             "-days", "2", "-subj", "/CN=ssm-shell test CA"],
+            ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/server.key", "-out", directory + "/server.csr",
+             "-subj", "/CN=localhost"],
+            ["openssl", "x509", "-req", "-in", directory + "/server.csr", "-CA", directory + "/ca.pem", "-CAkey", directory + "/ca.key",
+             "-CAcreateserial", "-out", directory + "/server.pem", "-days", "2", "-extfile", directory + "/ext.cnf"],
+        ]
+        for step in steps {
+            let result = try await runner.run(step, environment: ["PATH": "/usr/bin:/bin"])
+            guard result.status == 0 else {
+                throw SystemError(function: "openssl: " + String(decoding: result.standardError, as: UTF8.self), path: directory, code: EIO)
+            }
+        }
+        return TestCertificates(directory: directory)
+    }
+}

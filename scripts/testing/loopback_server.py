@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Loopback servers for the transport tests (Tests/SystemIOTests): an HTTP/1.1 keep-alive echo
+server (optionally TLS), and an HTTP proxy (absolute-form forwarding and CONNECT tunnels).
+Listens on 127.0.0.1 only, prints its port on the first line of stdout, runs until killed.
+
+  loopback_server.py echo  [--tls CERT KEY]
+  loopback_server.py proxy
+"""
+import json
+import select
+import socket
+import ssl
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit, parse_qs
+
+connections = 0
+requests_seen = []
+lock = threading.Lock()
+
+
+class Echo(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        global connections
+        with lock:
+            connections += 1
+            self.connection_number = connections
+        super().setup()
+
+    def log_message(self, *args):
+        pass
+
+    def handle_any(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        url = urlsplit(self.path)
+        query = parse_qs(url.query)
+        if url.path == "/slow":
+            time.sleep(float(query.get("seconds", ["2"])[0]))
+        status = int(url.path.split("/")[2]) if url.path.startswith("/status/") else 200
+        reply = json.dumps({
+            "method": self.command, "path": self.path, "connection": self.connection_number,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "body": body.decode("utf-8", "replace"),
+        }).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("x-amzn-RequestId", "loopback-%d" % self.connection_number)
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    do_GET = do_POST = do_PUT = handle_any
+
+
+class Proxy(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_CONNECT(self):
+        host, port = self.path.rsplit(":", 1)
+        upstream = socket.create_connection((host, int(port)))
+        self.send_response(200, "Connection Established")
+        self.send_header("X-Loopback-Proxy", "tunnel")
+        self.end_headers()
+        sockets = [self.connection, upstream]
+        while True:
+            ready, _, _ = select.select(sockets, [], [], 10)
+            if not ready:
+                break
+            for s in ready:
+                data = s.recv(65536)
+                if not data:
+                    upstream.close()
+                    return
+                (upstream if s is self.connection else self.connection).sendall(data)
+
+    def forward(self):
+        """Absolute-form requests: answer as the origin would, marking that the proxy saw it."""
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        reply = json.dumps({"proxied": self.path, "method": self.command,
+                            "headers": {k.lower(): v for k, v in self.headers.items()},
+                            "body": body.decode("utf-8", "replace")}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    do_GET = do_POST = forward
+
+
+def main():
+    mode = sys.argv[1]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo if mode == "echo" else Proxy)
+    server.daemon_threads = True
+    if "--tls" in sys.argv:
+        i = sys.argv.index("--tls")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[i + 1], sys.argv[i + 2])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
