@@ -1,0 +1,104 @@
+import AWSCore
+import Testing
+import TestSupport
+
+/// The send loop: retries by standard mode, fresh signatures per attempt, a non-idempotent call
+/// resent only when the service provably did not take it, and a `--debug` log without secrets.
+@Suite struct AWSClientTests {
+    static let credentials = Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                                         sessionToken: "FQoGZXIvYXdzEXAMPLESESSIONTOKEN1234567890")
+
+    func client(_ transport: ScriptedTransport, clock: ManualClock = ManualClock(now: 1_700_000_000), log: CapturingLog? = nil) -> AWSClient {
+        var profiles = ProfileSet()
+        profiles.profiles["default"] = Profile(name: "default", properties: ["region": "eu-west-1"])
+        var options = AWSClient.Options(userAgent: "ssm-shell/test")
+        options.jitter = { 1 }
+        return AWSClient(settings: AWSSettings(environment: Environment(), profiles: profiles), transport: transport, clock: clock,
+                         credentials: StaticCredentialProvider(Self.credentials), log: log, options: options)
+    }
+
+    static func json(_ status: Int, _ body: String, headers: [(String, String)] = []) -> ScriptedTransport.Step {
+        .respond(HTTPResponse(status: status, headers: HTTPHeaders(headers), body: Array(body.utf8)))
+    }
+
+    @Test func retriesTransientErrorsAndResignsEachAttempt() async throws {
+        let transport = ScriptedTransport([Self.json(500, #"{"__type":"InternalServerError"}"#), Self.json(503, ""),
+                                           Self.json(200, #"{"InstanceInformationList":[]}"#)])
+        let clock = ManualClock(now: 1_700_000_000)
+        let output = try await client(transport, clock: clock).callJSON(.ssm, "DescribeInstanceInformation", [:])
+        #expect(output["InstanceInformationList"] == [])
+        #expect(transport.sent.count == 3)
+        #expect(clock.sleeps == [1, 2])
+        let dates = transport.sent.map { $0.headers["X-Amz-Date"]! }
+        #expect(Set(dates).count == 3, "each attempt is signed with a fresh time")
+        #expect(transport.sent[0].url.host == "ssm.eu-west-1.amazonaws.com")
+        #expect(transport.sent[0].headers["X-Amz-Target"] == "AmazonSSM.DescribeInstanceInformation")
+    }
+
+    @Test func sendCommandIsNotResentAfterAServerError() async throws {
+        let transport = ScriptedTransport([Self.json(500, #"{"__type":"InternalServerError","Message":"boom"}"#), Self.json(200, "{}")])
+        let error = await #expect(throws: AWSServiceError.self) {
+            _ = try await client(transport).callJSON(.ssm, "SendCommand", ["DocumentName": "AWS-RunShellScript"], idempotent: false)
+        }
+        #expect(error?.code == "InternalServerError")
+        #expect(transport.sent.count == 1, "the service may have taken the command")
+    }
+
+    @Test func sendCommandIsResentWhenThrottledOrNeverConnected() async throws {
+        let refused = TransportError(kind: .couldNotConnect, connected: false, detail: "refused", url: "https://ssm")
+        let transport = ScriptedTransport([Self.json(400, #"{"__type":"ThrottlingException","message":"Rate exceeded"}"#), .fail(refused),
+                                           Self.json(200, #"{"Command":{"CommandId":"c-1"}}"#)])
+        // Three attempts are allowed by default: throttled, refused, then taken.
+        let output = try await client(transport).callJSON(.ssm, "SendCommand", [:], idempotent: false)
+        #expect(output["Command"]?["CommandId"] == "c-1")
+        #expect(transport.sent.count == 3)
+    }
+
+    @Test func sendCommandIsNotResentAfterATimeoutOnAnOpenConnection() async throws {
+        let timedOut = TransportError(kind: .timedOut, connected: true, detail: "28", url: "https://ssm")
+        let transport = ScriptedTransport([.fail(timedOut), Self.json(200, "{}")])
+        await #expect(throws: TransportError.self) { _ = try await client(transport).callJSON(.ssm, "SendCommand", [:], idempotent: false) }
+        #expect(transport.sent.count == 1)
+    }
+
+    @Test func nonRetryableErrorsReturnAtOnceWithContext() async throws {
+        let transport = ScriptedTransport([Self.json(400, #"{"__type":"com.amazon.coral.service#AccessDeniedException","Message":"User: arn:aws:iam::1:user/u is not authorized to perform: ssm:SendCommand"}"#,
+                                                     headers: [("x-amzn-RequestId", "rid-42")])])
+        let error = await #expect(throws: AWSServiceError.self) { _ = try await client(transport).callJSON(.ssm, "SendCommand", [:]) }
+        #expect(error?.description == "An error occurred (AccessDeniedException) when calling the SendCommand operation: User: arn:aws:iam::1:user/u is not authorized to perform: ssm:SendCommand (request id rid-42)")
+        #expect(transport.sent.count == 1)
+    }
+
+    @Test func debugLogNeverShowsSecrets() async throws {
+        let reply = #"{"SessionId":"s-1","TokenValue":"AAEAAStreamTokenSecretValue0123456789","StreamUrl":"wss://ssmmessages.eu-west-1.amazonaws.com/v1/data-channel/s-1?role=publish_subscribe"}"#
+        let transport = ScriptedTransport([Self.json(200, reply)])
+        let log = CapturingLog()
+        _ = try await client(transport, log: log).callJSON(.ssm, "StartSession", ["Target": "i-0123456789abcdef0"])
+        let text = log.text
+        #expect(text.contains("StartSession"))
+        #expect(text.contains("i-0123456789abcdef0"))
+        #expect(text.contains("Credential=AKIDEXAMPLE/"), "the key id is not secret and helps debugging")
+        for secret in [Self.credentials.secretAccessKey, Self.credentials.sessionToken!, "AAEAAStreamTokenSecretValue0123456789"] {
+            #expect(!text.contains(secret), "the log shows a secret")
+        }
+        let signature = transport.sent[0].headers["Authorization"]!.split(separator: "=").last!
+        #expect(!text.contains(signature), "the log shows the signature")
+        #expect(text.contains("Signature=****"))
+    }
+
+    @Test func redactorMasksFormXMLAndQuerySecrets() throws {
+        let form = Redactor.body(Array("Action=AssumeRoleWithWebIdentity&WebIdentityToken=eyJhbGciOi&TokenCode=123456&RoleArn=arn".utf8),
+                                 contentType: "application/x-www-form-urlencoded")
+        #expect(form == "Action=AssumeRoleWithWebIdentity&WebIdentityToken=****&TokenCode=****&RoleArn=arn")
+        let xml = Redactor.body(Array("<R><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>sec</SecretAccessKey><SessionToken>tok</SessionToken></Credentials></R>".utf8), contentType: "text/xml")
+        #expect(xml == "<R><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>****</SecretAccessKey><SessionToken>****</SessionToken></Credentials></R>")
+        var url = try EndpointURL(parsing: "wss://h/v1/data-channel/s?role=publish_subscribe")
+        url.query.append((name: "X-Amz-Signature", value: "abc123"))
+        url.query.append((name: "X-Amz-Security-Token", value: "tok"))
+        #expect(Redactor.url(url) == "wss://h/v1/data-channel/s?role=publish_subscribe&X-Amz-Signature=****&X-Amz-Security-Token=****")
+        #expect(Redactor.header("X-Amz-Security-Token", "tok") == "X-Amz-Security-Token: ****")
+        #expect(Redactor.header("Authorization", "Bearer xyz") == "Authorization: ****")
+        #expect(!"\(Self.credentials)".contains(Self.credentials.secretAccessKey))
+        #expect(!"\(Self.credentials)".contains(Self.credentials.sessionToken!))
+    }
+}
