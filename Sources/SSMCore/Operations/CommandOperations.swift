@@ -1,0 +1,184 @@
+import AWSCore
+
+/// What SendCommand takes. `instanceIds` (at most 50) or `targets`, not both.
+public struct SendCommandInput: Sendable, Equatable {
+    public var documentName: String
+    public var instanceIds: [String]?
+    public var targets: [(key: String, values: [String])]?
+    public var parameters: [String: [String]]?
+    public var comment: String?
+    public var timeoutSeconds: Int?
+    public var maxConcurrency: String?
+    public var maxErrors: String?
+    public var documentVersion: String?
+    public var outputS3BucketName: String?
+    public var outputS3KeyPrefix: String?
+    public var cloudWatchLogGroup: String?
+
+    public init(documentName: String, instanceIds: [String]? = nil, parameters: [String: [String]]? = nil) {
+        self.documentName = documentName
+        self.instanceIds = instanceIds
+        self.parameters = parameters
+    }
+
+    public static func == (a: SendCommandInput, b: SendCommandInput) -> Bool {
+        a.json == b.json
+    }
+
+    var json: JSONValue {
+        var input: [String: JSONValue] = ["DocumentName": .string(documentName)]
+        input.set("InstanceIds", instanceIds)
+        if let targets { input["Targets"] = .array(targets.map { ["Key": .string($0.key), "Values": .array($0.values.map(JSONValue.string))] }) }
+        input.set("Parameters", parameters)
+        input.set("Comment", comment)
+        input.set("TimeoutSeconds", timeoutSeconds)
+        input.set("MaxConcurrency", maxConcurrency)
+        input.set("MaxErrors", maxErrors)
+        input.set("DocumentVersion", documentVersion)
+        input.set("OutputS3BucketName", outputS3BucketName)
+        input.set("OutputS3KeyPrefix", outputS3KeyPrefix)
+        if let group = cloudWatchLogGroup {
+            input["CloudWatchOutputConfig"] = ["CloudWatchLogGroupName": .string(group), "CloudWatchOutputEnabled": true]
+        }
+        return .object(input)
+    }
+}
+
+public struct CommandSummary: Sendable, Equatable {
+    public var commandId: String
+    public var documentName: String
+    public var status: String
+    public var statusDetails: String?
+    public var comment: String?
+    public var requestedAt: Double?
+    public var instanceIds: [String]
+    public var targetCount: Int?
+    public var completedCount: Int?
+    public var errorCount: Int?
+    public var parameters: [String: [String]]
+
+    init(_ json: JSONValue) {
+        commandId = json.text("CommandId") ?? ""
+        documentName = json.text("DocumentName") ?? ""
+        status = json.text("Status") ?? ""
+        statusDetails = json.text("StatusDetails")
+        comment = json.text("Comment")
+        requestedAt = json.time("RequestedDateTime")
+        instanceIds = json.list("InstanceIds").compactMap(\.string)
+        targetCount = json.integer("TargetCount")
+        completedCount = json.integer("CompletedCount")
+        errorCount = json.integer("ErrorCount")
+        parameters = json.stringMap("Parameters")
+    }
+}
+
+public struct CommandInvocation: Sendable, Equatable {
+    public var commandId: String
+    public var instanceId: String
+    public var instanceName: String?
+    public var status: String
+    public var statusDetails: String?
+    public var requestedAt: Double?
+    /// From the first plugin, when `details` was asked for.
+    public var responseCode: Int?
+    public var output: String?
+
+    init(_ json: JSONValue) {
+        commandId = json.text("CommandId") ?? ""
+        instanceId = json.text("InstanceId") ?? ""
+        instanceName = json.text("InstanceName")
+        status = json.text("Status") ?? ""
+        statusDetails = json.text("StatusDetails")
+        requestedAt = json.time("RequestedDateTime")
+        let plugin = json.list("CommandPlugins").first
+        responseCode = plugin?.integer("ResponseCode")
+        output = plugin?.text("Output")
+    }
+}
+
+/// GetCommandInvocation's answer. Its three time fields are strings, not epoch numbers.
+public struct InvocationResult: Sendable, Equatable {
+    public var commandId: String
+    public var instanceId: String
+    public var status: String
+    public var statusDetails: String?
+    public var responseCode: Int
+    public var standardOutput: String
+    public var standardError: String
+    public var standardOutputURL: String?
+    public var standardErrorURL: String?
+    public var executionStart: String?
+    public var executionEnd: String?
+    public var executionElapsed: String?
+
+    init(_ json: JSONValue) {
+        commandId = json.text("CommandId") ?? ""
+        instanceId = json.text("InstanceId") ?? ""
+        status = json.text("Status") ?? ""
+        statusDetails = json.text("StatusDetails")
+        responseCode = json.integer("ResponseCode") ?? -1
+        standardOutput = json.text("StandardOutputContent") ?? ""
+        standardError = json.text("StandardErrorContent") ?? ""
+        standardOutputURL = json.text("StandardOutputUrl").flatMap { $0.isEmpty ? nil : $0 }
+        standardErrorURL = json.text("StandardErrorUrl").flatMap { $0.isEmpty ? nil : $0 }
+        executionStart = json.text("ExecutionStartDateTime")
+        executionEnd = json.text("ExecutionEndDateTime")
+        executionElapsed = json.text("ExecutionElapsedTime")
+    }
+}
+
+extension SSMClient {
+    /// SendCommand. Not idempotent: never resent unless the service provably did not take it.
+    public func sendCommand(_ input: SendCommandInput) async throws -> CommandSummary {
+        if let ids = input.instanceIds, ids.count > 50 {
+            throw AWSServiceError(code: "ValidationException", message: "SendCommand takes at most 50 instance ids; send in batches of 50.",
+                                  status: 400, service: "ssm", operation: "SendCommand")
+        }
+        let output = try await call("SendCommand", input.json, idempotent: false)
+        guard let command = output["Command"], command.text("CommandId") != nil else {
+            throw AWSServiceError(code: "InvalidResponse", message: "The reply has no Command.CommandId.", status: 200, service: "ssm", operation: "SendCommand")
+        }
+        return CommandSummary(command)
+    }
+
+    /// One page of ListCommandInvocations (the caller polls page by page).
+    public func listCommandInvocations(commandId: String? = nil, instanceId: String? = nil, details: Bool = false,
+                                       maxResults: Int = 50, nextToken: String? = nil) async throws -> (invocations: [CommandInvocation], nextToken: String?) {
+        var input: [String: JSONValue] = ["MaxResults": .number(Double(min(50, max(1, maxResults))))]
+        input.set("CommandId", commandId)
+        input.set("InstanceId", instanceId)
+        if details { input["Details"] = true }
+        input.set("NextToken", nextToken)
+        let page = try await call("ListCommandInvocations", .object(input))
+        return (page.list("CommandInvocations").map(CommandInvocation.init), page.text("NextToken"))
+    }
+
+    /// ListCommands, every page up to `limit`.
+    public func listCommands(commandId: String? = nil, instanceId: String? = nil, limit: Int = 50) async throws -> [CommandSummary] {
+        var commands: [CommandSummary] = []
+        var token: String?
+        repeat {
+            var input: [String: JSONValue] = ["MaxResults": .number(Double(min(50, max(1, limit))))]
+            input.set("CommandId", commandId)
+            input.set("InstanceId", instanceId)
+            input.set("NextToken", token)
+            let page = try await call("ListCommands", .object(input))
+            commands += page.list("Commands").map(CommandSummary.init)
+            token = page.text("NextToken")
+        } while token != nil && commands.count < limit
+        return Array(commands.prefix(limit))
+    }
+
+    public func getCommandInvocation(commandId: String, instanceId: String, pluginName: String? = nil) async throws -> InvocationResult {
+        var input: [String: JSONValue] = ["CommandId": .string(commandId), "InstanceId": .string(instanceId)]
+        input.set("PluginName", pluginName)
+        return InvocationResult(try await call("GetCommandInvocation", .object(input)))
+    }
+
+    /// CancelCommand; no instance ids cancels it everywhere.
+    public func cancelCommand(commandId: String, instanceIds: [String]? = nil) async throws {
+        var input: [String: JSONValue] = ["CommandId": .string(commandId)]
+        input.set("InstanceIds", instanceIds)
+        _ = try await call("CancelCommand", .object(input))
+    }
+}
