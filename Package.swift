@@ -32,7 +32,7 @@ let package = Package(
         .executableTarget(name: "ssm-shell", dependencies: ["SSMShell"], swiftSettings: strict),
 
         // Test helpers (never in a product).
-        .target(name: "TestSupport", dependencies: ["AWSCore"], swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["AWSCore", "SystemIO"], swiftSettings: strict),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO", "AWSCore", "TestSupport"], swiftSettings: strict),

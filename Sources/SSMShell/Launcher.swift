@@ -1,4 +1,6 @@
+import AWSCore
 import Glibc
+import SystemIO
 
 /// Entry point of the executable: parses the global options and runs what they ask for.
 public enum Launcher {
@@ -18,8 +20,30 @@ public enum Launcher {
             Output.standardOutput(HelpText.usage)
             return ExitStatus.success
         }
-        Output.standardError("ssm-shell: the command language arrives with issue 4; this build answers --help, --version and 'api' only.\n")
-        return ExitStatus.usage
+        guard options.rest.first == "api" else {
+            Output.standardError("ssm-shell: the command language arrives with issue 4; this build answers --help, --version and 'api' only.\n")
+            return ExitStatus.usage
+        }
+        let environment = ProcessEnvironment.current()
+        do {
+            let context = try AWSContext.make(options: options, environment: environment, log: options.debug ? StandardErrorLog() : nil)
+            let output = try await APICommand.run(Array(options.rest.dropFirst()), context: context)
+            Output.standardOutput(output.serialized + "\n")
+            return ExitStatus.success
+        } catch {
+            return report(error)
+        }
+    }
+
+    /// Prints an error as a sentence and picks the exit status the AWS CLI would use.
+    static func report(_ error: any Error) -> Int32 {
+        Output.standardError("ssm-shell: \(error)\n")
+        switch error {
+        case is AWSServiceError: return ExitStatus.serviceError
+        case is ConfigurationError, is CredentialsError: return ExitStatus.configError
+        case is APICommand.UsageError: return ExitStatus.usage
+        default: return ExitStatus.failure
+        }
     }
 
     public static func exit(_ status: Int32) -> Never { Glibc.exit(status) }

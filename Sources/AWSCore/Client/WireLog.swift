@@ -16,7 +16,7 @@ public enum Redactor {
     static let secretNames: [String] = [
         "secretaccesskey", "secret_access_key", "sessiontoken", "session_token", "tokenvalue", "token",
         "accesstoken", "refreshtoken", "clientsecret", "webidentitytoken", "x-amz-security-token", "x-amz-signature",
-        "x-amz-credential", "tokencode", "password", "plaintext", "ciphertextblob",
+        "x-amz-credential", "tokencode", "password", "authorization", "plaintext", "ciphertextblob",
     ]
 
     public static func isSecretName(_ name: String) -> Bool {
@@ -72,7 +72,9 @@ public enum Redactor {
         case .object(let members):
             var out: [String: JSONValue] = [:]
             for (key, value) in members {
-                if isSecretName(key), case .string = value { out[key] = .string(mask) } else { out[key] = redact(value) }
+                if key.lowercased() == "authorization", case .string(let text) = value { out[key] = .string(authorization(text)) }
+                else if isSecretName(key), case .string = value { out[key] = .string(mask) }
+                else { out[key] = redact(value) }
             }
             return .object(out)
         case .array(let items): return .array(items.map(redact))

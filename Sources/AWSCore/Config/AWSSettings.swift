@@ -84,6 +84,10 @@ public struct AWSSettings: Sendable {
     /// The endpoint for a service: the configured one, else the rule set's.
     public func endpoint(service: String, serviceId: String, explicit: String? = nil) throws(ConfigurationError) -> ResolvedEndpoint {
         let configured = try configuredEndpoint(serviceId: serviceId, explicit: explicit)
+        // With no region at all, botocore sends STS to the global endpoint, signed for us-east-1.
+        if service == "sts", region == nil, configured == nil {
+            return ResolvedEndpoint(url: EndpointURL(scheme: "https", host: "sts.amazonaws.com"), signingRegion: "us-east-1", signingName: "sts")
+        }
         do {
             // A configured URL is used verbatim; botocore then drops the FIPS/dual-stack flags.
             return try EndpointResolver.resolve(service: service, region: region, useFIPS: configured == nil && useFIPS,

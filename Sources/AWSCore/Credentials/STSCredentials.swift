@@ -3,10 +3,7 @@ enum STSCredentials {
     /// The STS endpoint for the resolved region and configured endpoints; with no region at all,
     /// botocore falls back to the global endpoint signed for us-east-1 (aws-client spec section 3).
     static func endpoint(_ client: AWSClient) throws -> ResolvedEndpoint {
-        if client.settings.region == nil, try client.settings.configuredEndpoint(serviceId: "STS") == nil {
-            return ResolvedEndpoint(url: EndpointURL(scheme: "https", host: "sts.amazonaws.com"), signingRegion: "us-east-1", signingName: "sts")
-        }
-        return try client.settings.endpoint(service: "sts", serviceId: "STS")
+        try client.settings.endpoint(service: "sts", serviceId: "STS")
     }
 
     static func assumeRole(_ role: ProfileChainPlan.Role, source: Credentials, client: AWSClient,

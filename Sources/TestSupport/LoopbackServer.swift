@@ -1,16 +1,15 @@
 import AWSCore
 import Glibc
 import SystemIO
-import TestSupport
 
 /// Starts scripts/testing/loopback_server.py on 127.0.0.1 and stops it when the test is done.
-final class LoopbackServer {
+public final class LoopbackServer {
     let pid: pid_t
-    let port: Int
+    public let port: Int
 
-    static let script = Fixtures.root.replacing("/Tests/Fixtures", with: "/scripts/testing/loopback_server.py")
+    public static let script = Fixtures.root.replacing("/Tests/Fixtures", with: "/scripts/testing/loopback_server.py")
 
-    init(_ arguments: [String]) throws {
+    public init(_ arguments: [String]) throws {
         var out: [Int32] = [0, 0]
         guard pipe(&out) == 0 else { throw SystemError(function: "pipe", path: "", code: errno) }
         var actions = posix_spawn_file_actions_t()
@@ -55,13 +54,13 @@ final class LoopbackServer {
 }
 
 /// A throwaway CA and a server certificate for localhost/127.0.0.1, made with openssl(1).
-struct TestCertificates {
-    let directory: String
-    var caCertificate: String { directory + "/ca.pem" }
-    var serverCertificate: String { directory + "/server.pem" }
-    var serverKey: String { directory + "/server.key" }
+public struct TestCertificates {
+    public let directory: String
+    public var caCertificate: String { directory + "/ca.pem" }
+    public var serverCertificate: String { directory + "/server.pem" }
+    public var serverKey: String { directory + "/server.key" }
 
-    static func make() async throws -> TestCertificates {
+    public static func make() async throws -> TestCertificates {
         var template = Array("/tmp/ssm-shell-tls-XXXXXX".utf8CString)
         guard let dir = mkdtemp(&template) else { throw SystemError(function: "mkdtemp", path: "/tmp", code: errno) }
         let directory = String(cString: dir)

@@ -1,0 +1,26 @@
+import AWSCore
+import SSMCore
+import SystemIO
+
+/// Everything a command needs to call AWS, built once from argv, the environment and ~/.aws:
+/// the settings, one curl transport, the credential chain behind a refreshing cache, one client.
+struct AWSContext {
+    let settings: AWSSettings
+    let client: AWSClient
+
+    static func make(options: GlobalOptions, environment: Environment, log: (any WireLog)?) throws -> AWSContext {
+        let fileSystem = LocalFileSystem()
+        let settings = try ConfigLoader.load(environment: environment, fileSystem: fileSystem, profile: options.profile,
+                                             region: options.region, endpointURL: options.endpointURL)
+        let transport = CurlHTTPTransport(configuration: .init(caBundle: settings.caBundle, proxy: ProxySettings(environment: environment)))
+        var clientOptions = AWSClient.Options(userAgent: "ssm-shell/\(Version.current)")
+        clientOptions.maxAttempts = settings.maxAttempts
+        clientOptions.retryMode = environment.bool("AWS_NEW_RETRIES_2026") == true ? .standard2026 : .classic
+        let clock = SystemClock()
+        let base = AWSClient(settings: settings, transport: transport, clock: clock, credentials: nil, log: log, options: clientOptions)
+        let chain = DefaultCredentialChain(client: base, fileSystem: fileSystem, processRunner: PosixProcessRunner(),
+                                           mfaPrompt: { prompt in try TerminalPrompt.readLine(prompt: prompt) })
+        let cache = CredentialCache(source: chain, clock: clock)
+        return AWSContext(settings: settings, client: base.with(credentials: cache))
+    }
+}
