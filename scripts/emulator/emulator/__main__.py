@@ -1,0 +1,103 @@
+"""Starts the emulator: scripts/emulator/start [--fleet FILE] [--identities FILE] [--port N] --ready-file FILE"""
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+
+from aiohttp import web
+
+from .server import Emulator
+from .sessions import Sessions
+from .state import State
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def make_tls(directory):
+    """A throwaway CA and a certificate for 127.0.0.1/localhost, for AWS_CA_BUNDLE tests."""
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/ca.key", "-out", directory + "/ca.pem",
+        "-days", "2", "-subj", "/CN=ssm-shell emulator CA")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/server.key", "-out", directory + "/server.csr", "-subj", "/CN=localhost")
+    with open(directory + "/ext.cnf", "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    run("x509", "-req", "-in", directory + "/server.csr", "-CA", directory + "/ca.pem", "-CAkey", directory + "/ca.key", "-CAcreateserial",
+        "-out", directory + "/server.pem", "-days", "2", "-extfile", directory + "/ext.cnf")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(directory + "/server.pem", directory + "/server.key")
+    return context, directory + "/ca.pem"
+
+
+async def main(args):
+    with open(args.fleet) as f:
+        fleet = json.load(f)
+    with open(args.identities) as f:
+        identities = json.load(f)
+    region = args.region or fleet.get("region", "us-east-1")
+    state = State(fleet, region)
+    if args.pacing:
+        state.faults.pacing = True
+    sessions = Sessions(state)
+    emulator = Emulator(state, identities, sessions)
+    runner = web.AppRunner(emulator.app(), access_log=None, handle_signals=False)
+    await runner.setup()
+    ssl_context, ca_bundle = (None, None)
+    tls_dir = None
+    if args.tls:
+        tls_dir = tempfile.mkdtemp(prefix="ssm-emulator-tls-")
+        ssl_context, ca_bundle = make_tls(tls_dir)
+    site = web.TCPSite(runner, "127.0.0.1", args.port, ssl_context=ssl_context)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    scheme = "https" if args.tls else "http"
+    host = "localhost" if args.tls else "127.0.0.1"
+    endpoint = "%s://%s:%d" % (scheme, host, port)
+    sessions.base_url = "%s://%s:%d" % ("wss" if args.tls else "ws", host, port)
+    ready = {"endpoint": endpoint, "region": region, "control": endpoint + "/_emulator", "pid": os.getpid(),
+             "identities": {name: {"access_key_id": d["access_key_id"], "secret_access_key": d["secret_access_key"], "arn": d["arn"]}
+                            for name, d in identities["identities"].items()}}
+    if ca_bundle:
+        ready["ca_bundle"] = ca_bundle
+    temporary = args.ready_file + ".tmp"
+    with open(temporary, "w") as f:
+        json.dump(ready, f, indent=1)
+    os.replace(temporary, args.ready_file)
+    print("ssm emulator listening on %s (region %s)" % (endpoint, region), file=sys.stderr, flush=True)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    for session in sessions.all():
+        if session.handler is not None:
+            await session.handler.stop()
+    for command in state.commands.values():
+        command.cancel()
+    await runner.cleanup()
+    shutil.rmtree(state.root, ignore_errors=True)
+    if tls_dir:
+        shutil.rmtree(tls_dir, ignore_errors=True)
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="scripts/emulator/start", description="A local SSM, STS and EC2 emulator for ssm-shell.")
+    p.add_argument("--fleet", default=os.path.join(HERE, "fleets", "demo.json"), help="the fleet file (default: the demo fleet)")
+    p.add_argument("--identities", default=os.path.join(HERE, "identities.json"), help="the identities file (default: the fixture identities)")
+    p.add_argument("--port", type=int, default=0, help="the port on 127.0.0.1 (0 picks a free one)")
+    p.add_argument("--ready-file", required=True, help="written as JSON once the emulator is listening")
+    p.add_argument("--region", help="the region it answers for (default: the fleet's)")
+    p.add_argument("--tls", action="store_true", help="serve HTTPS/WSS with a generated CA (its path is in the ready file)")
+    p.add_argument("--pacing", action="store_true", help="pace agent output like the real agent (1 KiB, 1 ms)")
+    return p.parse_args(argv)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse(sys.argv[1:])))

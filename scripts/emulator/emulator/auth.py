@@ -1,0 +1,152 @@
+"""Who is calling, and may they: SigV4 verified with botocore's own signer against the identity's
+secret, temporary credentials from AssumeRole, and IAM identity policies (Allow/Deny, wildcards)."""
+import datetime
+import fnmatch
+import hashlib
+import hmac
+import secrets
+import time
+from urllib.parse import urlsplit
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from .errors import AWSError
+
+MAX_SKEW_SECONDS = 15 * 60
+
+
+class Identity:
+    def __init__(self, name, access_key_id, secret_access_key, arn, user_id, policy, account,
+                 session_token=None, expires_at=None):
+        self.name = name
+        self.access_key_id = access_key_id
+        self.secret_access_key = secret_access_key
+        self.arn = arn
+        self.user_id = user_id
+        self.policy = policy
+        self.account = account
+        self.session_token = session_token
+        self.expires_at = expires_at
+
+
+class Authenticator:
+    def __init__(self, identities_doc, state):
+        self.account = identities_doc.get("account", "123456789012")
+        self.by_key = {}
+        self.by_name = {}
+        self.roles = identities_doc.get("roles", {})
+        self.state = state
+        for name, d in identities_doc["identities"].items():
+            ident = Identity(name, d["access_key_id"], d["secret_access_key"], d["arn"], d.get("user_id", "AIDA" + name.upper()),
+                             d["policy"], self.account)
+            self.by_key[ident.access_key_id] = ident
+            self.by_name[name] = ident
+
+    def issue_temporary(self, source, role_arn, session_name, duration):
+        """AssumeRole: temporary keys that carry the role's policy."""
+        role = self.roles.get(role_arn)
+        policy = role["policy"] if role else source.policy
+        key = "ASIA" + secrets.token_hex(8).upper()
+        role_name = role_arn.split("/")[-1]
+        ident = Identity("role:" + role_name, key, secrets.token_urlsafe(30), 
+                         "arn:aws:sts::%s:assumed-role/%s/%s" % (self.account, role_name, session_name),
+                         "AROA%s:%s" % (secrets.token_hex(6).upper(), session_name), policy, self.account,
+                         session_token="IQoJemulator" + secrets.token_urlsafe(96),
+                         expires_at=time.time() + duration)
+        self.by_key[key] = ident
+        return ident
+
+    def authenticate(self, method, url, headers, body, service):
+        """Returns the calling identity or raises the error AWS would give."""
+        auth = headers.get("Authorization")
+        if not auth:
+            raise AWSError("MissingAuthenticationTokenException" if service != "sts" else "MissingAuthenticationToken",
+                           "Missing Authentication Token", 400 if service == "ssm" else 403)
+        try:
+            algorithm, rest = auth.split(" ", 1)
+            parts = dict(p.strip().split("=", 1) for p in rest.split(","))
+            credential = parts["Credential"]
+            signed_headers = parts["SignedHeaders"].split(";")
+            signature = parts["Signature"]
+            key_id, day, region, signing_service, terminator = credential.split("/")
+        except (ValueError, KeyError):
+            raise AWSError("IncompleteSignature", "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters.", 400)
+        if algorithm != "AWS4-HMAC-SHA256":
+            raise AWSError("IncompleteSignature", "Unsupported AWS 'algorithm': '%s'" % algorithm, 400)
+        ident = self.by_key.get(key_id)
+        if ident is None:
+            if service == "sts" or service == "ec2":
+                raise AWSError("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
+            raise AWSError("UnrecognizedClientException", "The security token included in the request is invalid.", 400)
+        amz_date = headers.get("X-Amz-Date", "")
+        try:
+            when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+        except ValueError:
+            raise AWSError("IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.", 400)
+        now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=self.state.faults.clock_skew)
+        if abs((now - when).total_seconds()) > MAX_SKEW_SECONDS:
+            raise AWSError("InvalidSignatureException" if service == "ssm" else "SignatureDoesNotMatch",
+                           "Signature expired: %s is now earlier than %s (%s - 15 min.)" % (
+                               amz_date, (now - datetime.timedelta(minutes=15)).strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%dT%H%M%SZ")), 400 if service == "ssm" else 403)
+        if ident.session_token is not None:
+            if headers.get("X-Amz-Security-Token") != ident.session_token:
+                raise AWSError("UnrecognizedClientException" if service == "ssm" else "InvalidClientTokenId",
+                               "The security token included in the request is invalid.", 400 if service == "ssm" else 403)
+            if ident.expires_at is not None and time.time() > ident.expires_at:
+                raise AWSError("ExpiredTokenException" if service == "ssm" else "ExpiredToken",
+                               "The security token included in the request is expired", 400 if service == "ssm" else 403)
+        expected = self._signature(method, url, headers, body, signed_headers, ident, amz_date, region, signing_service)
+        if not hmac.compare_digest(expected, signature):
+            if service == "ssm":
+                raise AWSError("InvalidSignatureException",
+                               "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.", 400)
+            raise AWSError("SignatureDoesNotMatch",
+                           "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.", 403)
+        if ident.expires_at is not None and self.state.faults.expire_credentials:
+            raise AWSError("ExpiredTokenException" if service == "ssm" else "ExpiredToken",
+                           "The security token included in the request is expired", 400 if service == "ssm" else 403)
+        return ident
+
+    @staticmethod
+    def _signature(method, url, headers, body, signed_headers, ident, amz_date, region, service):
+        """botocore computes the signature over exactly the headers the client signed."""
+        lower = {k.lower(): v for k, v in headers.items()}
+        request = AWSRequest(method=method, url=url, data=body,
+                             headers={h: lower.get(h, "") for h in signed_headers})
+        request.context["timestamp"] = amz_date
+        signer = SigV4Auth(Credentials(ident.access_key_id, ident.secret_access_key, ident.session_token), service, region)
+        # botocore's list of headers to sign drops user-agent and the like; follow the client's list.
+        signer.headers_to_sign = lambda r: _Headers({h: lower.get(h, "") for h in signed_headers})
+        canonical = signer.canonical_request(request)
+        string_to_sign = signer.string_to_sign(request, canonical)
+        return signer.signature(string_to_sign, request)
+
+
+class _Headers(dict):
+    """What botocore's canonical_headers expects from headers_to_sign: get_all and keys."""
+
+    def get_all(self, name):
+        return [self[name]]
+
+
+def action_allowed(policy, action, resource="*"):
+    """IAM identity-policy evaluation: an explicit Deny wins, then any Allow, else implicit deny."""
+    allowed = False
+    statements = policy.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    for st in statements:
+        actions = st.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        resources = st.get("Resource", "*")
+        resources = [resources] if isinstance(resources, str) else resources
+        if not any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in actions):
+            continue
+        if not any(fnmatch.fnmatchcase(resource, r) for r in resources):
+            continue
+        if st.get("Effect") == "Deny":
+            return False
+        allowed = True
+    return allowed

@@ -1,0 +1,212 @@
+"""The agent's side of the reliability layer (data-channel spec section 5): sequence numbers,
+per-message acks, RTO-driven retransmission, an out-of-order buffer, re-acked duplicates,
+pause/start publication, and the fault switches applied on the wire."""
+import asyncio
+import json
+import random
+import time
+
+from . import clientmessage as cm
+
+INITIAL_RTO = 0.2
+MAX_RTO = 1.0
+RESEND_TICK = 0.05
+HIGH_WATER = 4096   # unacked messages at which the agent stops reading its sources
+LOW_WATER = 1024
+
+
+class Channel:
+    def __init__(self, session, faults, on_deliver):
+        self.session = session
+        self.faults = faults
+        self.on_deliver = on_deliver      # async (msg) -> bool ready
+        self.out_seq = 0
+        self.expected = 0
+        self.outgoing = {}                # seq -> [frame, last_sent]
+        self.incoming = {}                # seq -> ClientMessage
+        self.rtt, self.rttvar, self.rto = 0.1, 0.0, INITIAL_RTO
+        self.ws = None
+        self.queue = asyncio.Queue()
+        self.writer_task = None
+        self.resend_task = None
+        self.paused = False
+        self.held_out = None              # reorder fault: an outgoing frame held back
+        self.held_in = None               # reorder fault: an incoming message held back
+        self.drained = asyncio.Event()
+        self.drained.set()
+        self.resumed = asyncio.Event()    # sources wait here while the backlog is high
+        self.resumed.set()
+
+    # -- connection ---------------------------------------------------------------------------
+
+    def attach(self, ws):
+        self.detach()
+        self.ws = ws
+        self.paused = False
+        self.queue = asyncio.Queue()
+        self.writer_task = asyncio.get_running_loop().create_task(self._writer(ws, self.queue))
+        if self.resend_task is None:
+            self.resend_task = asyncio.get_running_loop().create_task(self._resender())
+        # After a reconnect the unacked messages go out again with their original bytes.
+        now = time.monotonic()
+        for seq in sorted(self.outgoing):
+            entry = self.outgoing[seq]
+            entry[1] = now
+            self.queue.put_nowait(entry[0])
+
+    def detach(self):
+        if self.writer_task is not None:
+            self.writer_task.cancel()
+            self.writer_task = None
+        self.ws = None
+
+    def stop(self):
+        self.detach()
+        if self.resend_task is not None:
+            self.resend_task.cancel()
+            self.resend_task = None
+
+    async def _writer(self, ws, queue):
+        try:
+            while True:
+                frame = await queue.get()
+                if self.faults.delay_ms:
+                    await asyncio.sleep(self.faults.delay_ms / 1000)
+                await ws.send_bytes(frame)
+        except (ConnectionResetError, RuntimeError, asyncio.CancelledError):
+            pass
+        except Exception:
+            pass
+
+    def write_control(self, msg):
+        """Acks and control messages: never sequenced, never buffered."""
+        if self.ws is not None:
+            self.queue.put_nowait(msg.encode())
+
+    # -- sending --------------------------------------------------------------------------------
+
+    def send(self, payload_type, payload):
+        """One output_stream_data message: sequenced, buffered until acked, written (faults apply)."""
+        seq = self.out_seq
+        self.out_seq += 1
+        msg = cm.ClientMessage(cm.OUTPUT_STREAM_DATA, seq, 1 if seq == 0 else 0, payload_type, payload)
+        frame = msg.encode()
+        self.outgoing[seq] = [frame, time.monotonic()]
+        self.drained.clear()
+        if len(self.outgoing) >= HIGH_WATER:
+            self.resumed.clear()
+        if not self.paused:
+            self._wire(frame, msg)
+
+    def _wire(self, frame, msg=None):
+        if self.ws is None:
+            return
+        f = self.faults
+        if f.drop and random.random() < f.drop:
+            return
+        if f.corrupt_digest and msg is not None and random.random() < f.corrupt_digest:
+            frame = msg.encode(corrupt_digest=True)
+        if f.reorder and self.held_out is None and random.random() < f.reorder:
+            self.held_out = frame
+            return
+        self.queue.put_nowait(frame)
+        if f.duplicate and random.random() < f.duplicate:
+            self.queue.put_nowait(frame)
+        if self.held_out is not None:
+            self.queue.put_nowait(self.held_out)
+            self.held_out = None
+
+    async def _resender(self):
+        try:
+            while True:
+                await asyncio.sleep(RESEND_TICK)
+                if self.ws is None or self.paused:
+                    continue
+                now = time.monotonic()
+                sent = 0
+                for seq in sorted(self.outgoing):
+                    entry = self.outgoing[seq]
+                    if now - entry[1] > self.rto:
+                        entry[1] = now
+                        self._wire(entry[0])
+                        sent += 1
+                        if sent >= 256:
+                            break
+                if self.held_out is not None and self.ws is not None:
+                    self.queue.put_nowait(self.held_out)
+                    self.held_out = None
+        except asyncio.CancelledError:
+            pass
+
+    def _acked(self, seq):
+        entry = self.outgoing.pop(seq, None)
+        if entry is None:
+            return
+        r = time.monotonic() - entry[1]
+        self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.rtt - r)
+        self.rtt = 0.875 * self.rtt + 0.125 * r
+        self.rto = min(self.rtt + max(0.01, 4 * self.rttvar), MAX_RTO)
+        if not self.outgoing:
+            self.drained.set()
+        if len(self.outgoing) <= LOW_WATER:
+            self.resumed.set()
+
+    # -- receiving ------------------------------------------------------------------------------
+
+    async def receive(self, frame):
+        try:
+            msg = cm.ClientMessage.decode(frame)
+        except ValueError:
+            return  # malformed frames are dropped, never fatal
+        if msg.message_type == cm.ACKNOWLEDGE:
+            self.paused = False
+            try:
+                self._acked(int(json.loads(msg.payload)["AcknowledgedMessageSequenceNumber"]))
+            except (ValueError, KeyError, TypeError):
+                pass
+            return
+        if msg.message_type in (cm.START_PUBLICATION,):
+            self.paused = False
+            return
+        if msg.message_type == cm.PAUSE_PUBLICATION:
+            self.paused = True
+            return
+        if msg.message_type != cm.INPUT_STREAM_DATA:
+            return
+        if not msg.digest_ok():
+            return  # the agent checks headers only; a corrupt digest from the client is simply not acked
+        self.paused = False
+        f = self.faults
+        if f.drop and random.random() < f.drop:
+            return
+        if f.reorder and self.held_in is None and random.random() < f.reorder:
+            self.held_in = msg
+            return
+        await self._sequenced(msg)
+        if f.duplicate and random.random() < f.duplicate:
+            await self._sequenced(msg)
+        if self.held_in is not None:
+            held, self.held_in = self.held_in, None
+            await self._sequenced(held)
+
+    async def _sequenced(self, msg):
+        s, e = msg.sequence_number, self.expected
+        if s == e:
+            if not await self.on_deliver(msg):
+                return  # not ready: no ack, the client resends
+            self._ack(msg)
+            self.expected += 1
+            while self.expected in self.incoming:
+                buffered = self.incoming.pop(self.expected)
+                await self.on_deliver(buffered)
+                self.expected += 1
+        elif s > e:
+            if len(self.incoming) < 100000:
+                self.incoming.setdefault(s, msg)
+                self._ack(msg)
+        else:
+            self._ack(msg)  # a duplicate: the agent re-acks it
+
+    def _ack(self, msg):
+        if not self.faults.withhold_acks:
+            self.write_control(cm.acknowledge(msg))

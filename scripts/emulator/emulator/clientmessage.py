@@ -1,0 +1,90 @@
+"""The Session Manager ClientMessage: a 120-byte header and a payload, one per websocket binary
+frame (data-channel spec section 3). Big-endian; MessageId stored with its two halves swapped."""
+import hashlib
+import struct
+import time
+import uuid
+
+HEADER_LENGTH = 116
+HEADER_SIZE = 120
+
+INPUT_STREAM_DATA = "input_stream_data"
+OUTPUT_STREAM_DATA = "output_stream_data"
+ACKNOWLEDGE = "acknowledge"
+CHANNEL_CLOSED = "channel_closed"
+START_PUBLICATION = "start_publication"
+PAUSE_PUBLICATION = "pause_publication"
+
+# Payload types (spec 4.2)
+OUTPUT, ERROR, SIZE, PARAMETER = 1, 2, 3, 4
+HANDSHAKE_REQUEST, HANDSHAKE_RESPONSE, HANDSHAKE_COMPLETE = 5, 6, 7
+ENC_CHALLENGE_REQUEST, ENC_CHALLENGE_RESPONSE, FLAG, STDERR, EXIT_CODE = 8, 9, 10, 11, 12
+
+# Flag values (payload of PayloadType 10)
+DISCONNECT_TO_PORT, TERMINATE_SESSION, CONNECT_TO_PORT_ERROR = 1, 2, 3
+
+
+class ClientMessage:
+    __slots__ = ("message_type", "schema_version", "created_date", "sequence_number", "flags", "message_id",
+                 "payload_digest", "payload_type", "payload_length", "payload")
+
+    def __init__(self, message_type, sequence_number=0, flags=0, payload_type=0, payload=b"", message_id=None,
+                 created_date=None, schema_version=1):
+        self.message_type = message_type
+        self.schema_version = schema_version
+        self.created_date = created_date if created_date is not None else int(time.time() * 1000)
+        self.sequence_number = sequence_number
+        self.flags = flags
+        self.message_id = message_id or uuid.uuid4()
+        self.payload_type = payload_type
+        self.payload = payload
+        self.payload_length = len(payload)
+        self.payload_digest = hashlib.sha256(payload).digest()
+
+    def encode(self, corrupt_digest=False):
+        if not self.payload:
+            raise ValueError("a ClientMessage never has an empty payload (both Go serializers reject it)")
+        mtype = self.message_type.encode()
+        if len(mtype) > 32:
+            raise ValueError("message type longer than 32 bytes")
+        raw = self.message_id.bytes
+        digest = self.payload_digest if not corrupt_digest else bytes(b ^ 0xFF for b in self.payload_digest)
+        return b"".join([
+            struct.pack(">I", HEADER_LENGTH), mtype.ljust(32, b" "), struct.pack(">I", self.schema_version),
+            struct.pack(">Q", self.created_date), struct.pack(">q", self.sequence_number), struct.pack(">Q", self.flags),
+            raw[8:16] + raw[0:8], digest, struct.pack(">I", self.payload_type), struct.pack(">I", len(self.payload)),
+            self.payload,
+        ])
+
+    @classmethod
+    def decode(cls, frame):
+        """Bounds-checked: a short frame or a header length past the end is an error, not a crash."""
+        if len(frame) < HEADER_SIZE:
+            raise ValueError("frame of %d bytes is shorter than the 120-byte header" % len(frame))
+        header_length = struct.unpack(">I", frame[0:4])[0]
+        if header_length == 0 or header_length + 4 > len(frame):
+            raise ValueError("header length %d points past the end of a %d-byte frame" % (header_length, len(frame)))
+        m = cls.__new__(cls)
+        m.message_type = frame[4:36].strip(b"\x00").decode("ascii", "replace").strip()
+        m.schema_version = struct.unpack(">I", frame[36:40])[0]
+        m.created_date = struct.unpack(">Q", frame[40:48])[0]
+        m.sequence_number = struct.unpack(">q", frame[48:56])[0]
+        m.flags = struct.unpack(">Q", frame[56:64])[0]
+        m.message_id = uuid.UUID(bytes=bytes(frame[72:80] + frame[64:72]))
+        m.payload_digest = bytes(frame[80:112])
+        m.payload_type = struct.unpack(">I", frame[112:116])[0]
+        m.payload_length = struct.unpack(">I", frame[116:120])[0]
+        m.payload = bytes(frame[header_length + 4:])
+        return m
+
+    def digest_ok(self):
+        return self.payload_length == 0 or hashlib.sha256(self.payload).digest() == self.payload_digest
+
+
+def acknowledge(of):
+    """The ack for a received stream message (spec 5.5)."""
+    import json
+    content = json.dumps({"AcknowledgedMessageType": of.message_type, "AcknowledgedMessageId": str(of.message_id),
+                          "AcknowledgedMessageSequenceNumber": of.sequence_number, "IsSequentialMessage": True},
+                         separators=(",", ":")).encode()
+    return ClientMessage(ACKNOWLEDGE, 0, 3, 0, content)

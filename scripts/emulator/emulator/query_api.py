@@ -1,0 +1,116 @@
+"""STS (awsQuery) and EC2 (ec2 protocol) operations, answered in their XML shapes."""
+import datetime
+import re
+from xml.sax.saxutils import escape
+
+from .errors import AWSError
+
+STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
+EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
+
+
+def iso8601(ts):
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def decode_query_list(params, prefix, ec2=False):
+    """Name.member.N (Query) or Name.N (EC2) back into a list, in index order."""
+    pattern = re.compile(r"^%s\.(?:member\.)?(\d+)(?:\.(.+))?$" % re.escape(prefix))
+    items = {}
+    for key, value in params.items():
+        m = pattern.match(key)
+        if m:
+            index = int(m.group(1))
+            if m.group(2):
+                items.setdefault(index, {})[m.group(2)] = value
+            else:
+                items[index] = value
+    return [items[i] for i in sorted(items)]
+
+
+class STSService:
+    def __init__(self, state, authenticator):
+        self.state = state
+        self.auth = authenticator
+
+    def GetCallerIdentity(self, p, who, request_id):
+        return ("<GetCallerIdentityResponse xmlns=\"%s\">\n  <GetCallerIdentityResult>\n    <Arn>%s</Arn>\n    <UserId>%s</UserId>\n"
+                "    <Account>%s</Account>\n  </GetCallerIdentityResult>\n  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n"
+                "  </ResponseMetadata>\n</GetCallerIdentityResponse>\n") % (STS_NS, escape(who.arn), escape(who.user_id), who.account, request_id)
+
+    def AssumeRole(self, p, who, request_id):
+        role_arn = p.get("RoleArn")
+        session_name = p.get("RoleSessionName")
+        if not role_arn or not session_name:
+            raise AWSError("ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null"
+                           % ("roleArn" if not role_arn else "roleSessionName"))
+        if not re.fullmatch(r"[\w+=,.@-]{2,64}", session_name):
+            raise AWSError("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: "
+                           "Member must satisfy regular expression pattern: [\\w+=,.@-]*" % session_name)
+        role = self.auth.roles.get(role_arn)
+        if role is None:
+            raise AWSError("AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s" % (who.arn, role_arn), 403)
+        if role.get("mfa_serial"):
+            if p.get("SerialNumber") != role["mfa_serial"] or p.get("TokenCode") != role.get("mfa_code", "123456"):
+                raise AWSError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.", 403)
+        duration = int(p.get("DurationSeconds", role.get("duration_seconds", 3600)))
+        if not 900 <= duration <= 43200:
+            raise AWSError("ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: "
+                           "Member must have value greater than or equal to 900" % duration)
+        temp = self.auth.issue_temporary(who, role_arn, session_name, duration)
+        return ("<AssumeRoleResponse xmlns=\"%s\">\n  <AssumeRoleResult>\n    <AssumedRoleUser>\n      <AssumedRoleId>%s</AssumedRoleId>\n"
+                "      <Arn>%s</Arn>\n    </AssumedRoleUser>\n    <Credentials>\n      <AccessKeyId>%s</AccessKeyId>\n"
+                "      <SecretAccessKey>%s</SecretAccessKey>\n      <SessionToken>%s</SessionToken>\n      <Expiration>%s</Expiration>\n"
+                "    </Credentials>\n  </AssumeRoleResult>\n  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n"
+                "</AssumeRoleResponse>\n") % (STS_NS, escape(temp.user_id), escape(temp.arn), temp.access_key_id, escape(temp.secret_access_key),
+                                              escape(temp.session_token), iso8601(temp.expires_at), request_id)
+
+
+class EC2Service:
+    def __init__(self, state):
+        self.state = state
+
+    def _instances(self):
+        for n in self.state.nodes.values():
+            if n["resource_type"] == "EC2Instance":
+                yield {"id": n["id"], "tags": n["tags"], "ip": n["ip"], "platform": n["platform"],
+                       "profile": "arn:aws:iam::123456789012:instance-profile/" + n.get("iam_role", "ssm-instance-role"),
+                       "state": "running" if n["ping_status"] != "Inactive" else "stopped"}
+        for u in self.state.unmanaged.values():
+            yield {"id": u["id"], "tags": u.get("tags", {}), "ip": u.get("ip", ""), "platform": u.get("platform", "Linux"),
+                   "profile": u.get("iam_instance_profile"), "state": u.get("state", "running")}
+
+    def DescribeInstances(self, p, who, request_id):
+        ids = decode_query_list(p, "InstanceId", ec2=True)
+        filters = decode_query_list(p, "Filter", ec2=True)
+        instances = list(self._instances())
+        if ids:
+            known = {i["id"] for i in instances}
+            missing = [i for i in ids if i not in known]
+            if missing:
+                raise AWSError("InvalidInstanceID.NotFound", "The instance IDs '%s' do not exist" % ", ".join(missing))
+            instances = [i for i in instances if i["id"] in ids]
+        for f in filters:
+            name = f.get("Name", "")
+            values = [v for k, v in sorted(f.items()) if k.startswith("Value.")]
+            import fnmatch
+            if name.startswith("tag:"):
+                instances = [i for i in instances if any(fnmatch.fnmatchcase(i["tags"].get(name[4:], "\0"), v) for v in values)]
+            elif name == "instance-id":
+                instances = [i for i in instances if i["id"] in values]
+            elif name == "instance-state-name":
+                instances = [i for i in instances if i["state"] in values]
+            else:
+                raise AWSError("InvalidParameterValue", "The filter '%s' is invalid" % name)
+        items = []
+        for i in instances:
+            tags = "".join("<item><key>%s</key><value>%s</value></item>" % (escape(k), escape(v)) for k, v in sorted(i["tags"].items()))
+            profile = "<iamInstanceProfile><arn>%s</arn><id>AIPA%s</id></iamInstanceProfile>" % (escape(i["profile"]), i["id"][-8:].upper()) if i["profile"] else ""
+            platform = "<platform>windows</platform>" if i["platform"] == "Windows" else ""
+            items.append("<item><reservationId>r-%s</reservationId><ownerId>%s</ownerId><groupSet/><instancesSet><item>"
+                         "<instanceId>%s</instanceId><imageId>ami-0123456789abcdef0</imageId><instanceState><code>16</code><name>%s</name></instanceState>"
+                         "<privateIpAddress>%s</privateIpAddress><instanceType>t3.micro</instanceType>%s%s"
+                         "<vpcId>vpc-0emulator00000001</vpcId><subnetId>subnet-0emulator0000001</subnetId><tagSet>%s</tagSet></item></instancesSet></item>"
+                         % (i["id"][2:], who.account, i["id"], i["state"], i["ip"], platform, profile, tags))
+        return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DescribeInstancesResponse xmlns=\"%s\"><requestId>%s</requestId>"
+                "<reservationSet>%s</reservationSet></DescribeInstancesResponse>") % (EC2_NS, request_id, "".join(items))

@@ -1,0 +1,294 @@
+"""Run Command: commands, their invocations per node, and real execution under bash.
+
+Status machine per invocation (as the service reports it):
+  Pending -> InProgress -> Success | Failed | TimedOut (ExecutionTimedOut) | Cancelled
+  Pending (node not Online) -> TimedOut with StatusDetails DeliveryTimedOut after TimeoutSeconds
+Windows nodes are simulated: see ../README.md.
+"""
+import asyncio
+import datetime
+import os
+import re
+import shlex
+import signal
+import time
+import uuid
+
+from .errors import AWSError
+
+STDOUT_CAP = 24000      # GetCommandInvocation StandardOutputContent
+STDERR_CAP = 8000       # GetCommandInvocation StandardErrorContent
+DETAILS_CAP = 2500      # ListCommandInvocations CommandPlugins[].Output
+TERMINAL = {"Success", "Failed", "TimedOut", "Cancelled"}
+
+DOCUMENTS = {
+    "AWS-RunShellScript": {"plugin": "aws:runShellScript", "platforms": {"Linux", "MacOS"}},
+    "AWS-RunPowerShellScript": {"plugin": "aws:runPowerShellScript", "platforms": {"Windows"}},
+}
+
+
+def iso(ts):
+    if ts is None:
+        return ""
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % int(ts % 1 * 1000)
+
+
+class Invocation:
+    def __init__(self, command, node):
+        self.command = command
+        self.node = node
+        self.status = "Pending"
+        self.details = "Pending"
+        self.response_code = -1
+        self.stdout = ""
+        self.stderr = ""
+        self.started = None
+        self.ended = None
+        self.process = None
+
+    @property
+    def terminal(self):
+        return self.status in TERMINAL
+
+    def finish(self, status, details, code=None):
+        self.status = status
+        self.details = details
+        if code is not None:
+            self.response_code = code
+        self.ended = time.time()
+
+    def output_summary(self):
+        text = self.stdout
+        if self.stderr:
+            text += "\n----------ERROR-------\n" + self.stderr
+        return text[:DETAILS_CAP]
+
+    def list_entry(self, details):
+        doc = DOCUMENTS[self.command.document]
+        entry = {
+            "CommandId": self.command.id, "InstanceId": self.node["id"], "InstanceName": self.node.get("computer_name", ""),
+            "Comment": self.command.comment, "DocumentName": self.command.document, "DocumentVersion": "$DEFAULT",
+            "RequestedDateTime": self.command.requested, "Status": self.status, "StatusDetails": self.details,
+            "StandardOutputUrl": "", "StandardErrorUrl": "", "CommandPlugins": [], "ServiceRole": "",
+            "NotificationConfig": {"NotificationArn": "", "NotificationEvents": [], "NotificationType": ""},
+            "CloudWatchOutputConfig": {"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": False},
+        }
+        if details:
+            plugin = {"Name": doc["plugin"], "Status": self.status, "StatusDetails": self.details, "ResponseCode": self.response_code,
+                      "Output": self.output_summary(), "StandardOutputUrl": "", "StandardErrorUrl": "",
+                      "OutputS3Region": self.command.region, "OutputS3BucketName": "", "OutputS3KeyPrefix": ""}
+            if self.started:
+                plugin["ResponseStartDateTime"] = self.started
+            if self.ended:
+                plugin["ResponseFinishDateTime"] = self.ended
+            entry["CommandPlugins"] = [plugin]
+        return entry
+
+    def get_output(self):
+        doc = DOCUMENTS[self.command.document]
+        elapsed = ""
+        if self.started:
+            seconds = (self.ended or time.time()) - self.started
+            elapsed = "PT%.3fS" % seconds
+        return {
+            "CommandId": self.command.id, "InstanceId": self.node["id"], "Comment": self.command.comment,
+            "DocumentName": self.command.document, "DocumentVersion": "$DEFAULT", "PluginName": doc["plugin"],
+            "ResponseCode": self.response_code, "ExecutionStartDateTime": iso(self.started),
+            "ExecutionElapsedTime": elapsed, "ExecutionEndDateTime": iso(self.ended),
+            "Status": self.status, "StatusDetails": self.details,
+            "StandardOutputContent": self.stdout[:STDOUT_CAP], "StandardOutputUrl": "",
+            "StandardErrorContent": self.stderr[:STDERR_CAP], "StandardErrorUrl": "",
+            "CloudWatchOutputConfig": {"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": False},
+        }
+
+
+def parse_limit(text, total, name):
+    """MaxConcurrency / MaxErrors: a number or a percentage of the targets."""
+    text = str(text).strip()
+    m = re.fullmatch(r"(\d+)(%?)", text)
+    if not m:
+        raise AWSError("ValidationException", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: "
+                       "Member must satisfy regular expression pattern: ^([1-9][0-9]*|[1-9][0-9]%%|[1-9]%%|100%%)$" % (text, name))
+    value = int(m.group(1))
+    if m.group(2):
+        return max(1, -(-total * value // 100)) if value > 0 else 0
+    return value
+
+
+class Command:
+    def __init__(self, state, document, nodes, parameters, comment, timeout, max_concurrency, max_errors, region, targets, instance_ids):
+        self.state = state
+        self.id = str(uuid.uuid4())
+        self.document = document
+        self.parameters = parameters
+        self.comment = comment
+        self.timeout = timeout
+        self.max_concurrency = max_concurrency
+        self.max_errors = max_errors
+        self.region = region
+        self.targets = targets
+        self.instance_ids = instance_ids
+        self.requested = time.time()
+        self.invocations = [Invocation(self, n) for n in nodes]
+        self.cancelled = False
+        self.task = None
+
+    @property
+    def status(self):
+        statuses = [i.status for i in self.invocations]
+        if not statuses:
+            return "Success"
+        if self.cancelled and all(s in TERMINAL for s in statuses):
+            return "Cancelled"
+        if not all(s in TERMINAL for s in statuses):
+            return "InProgress" if any(s != "Pending" for s in statuses) else "Pending"
+        if all(s == "Success" for s in statuses):
+            return "Success"
+        if any(s == "Failed" for s in statuses):
+            return "Failed"
+        if any(s == "TimedOut" for s in statuses):
+            return "TimedOut"
+        return "Cancelled"
+
+    def summary(self):
+        done = [i for i in self.invocations if i.terminal]
+        errors = [i for i in done if i.status in ("Failed", "TimedOut")]
+        return {
+            "CommandId": self.id, "DocumentName": self.document, "DocumentVersion": "$DEFAULT", "Comment": self.comment,
+            "ExpiresAfter": self.requested + self.timeout, "Parameters": self.parameters,
+            "InstanceIds": self.instance_ids, "Targets": self.targets, "RequestedDateTime": self.requested,
+            "Status": self.status, "StatusDetails": self.status if self.status != "InProgress" else "InProgress",
+            "OutputS3Region": self.region, "OutputS3BucketName": "", "OutputS3KeyPrefix": "",
+            "MaxConcurrency": self.max_concurrency, "MaxErrors": self.max_errors,
+            "TargetCount": len(self.invocations), "CompletedCount": len(done), "ErrorCount": len(errors),
+            "DeliveryTimedOutCount": sum(1 for i in done if i.details == "DeliveryTimedOut"),
+            "ServiceRole": "", "NotificationConfig": {"NotificationArn": "", "NotificationEvents": [], "NotificationType": ""},
+            "CloudWatchOutputConfig": {"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": False},
+            "TimeoutSeconds": self.timeout, "TriggeredAlarms": [],
+        }
+
+    def start(self):
+        self.task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self):
+        total = len(self.invocations)
+        concurrency = max(1, parse_limit(self.max_concurrency, total, "maxConcurrency")) if total else 1
+        allowed_errors = parse_limit(self.max_errors, total, "maxErrors")
+        slots = asyncio.Semaphore(concurrency)
+        errors = 0
+        running = []
+
+        async def run_one(inv):
+            nonlocal errors
+            try:
+                await self._execute(inv)
+            finally:
+                if inv.status in ("Failed", "TimedOut"):
+                    errors += 1
+                slots.release()
+
+        for inv in self.invocations:
+            await slots.acquire()
+            if self.cancelled or errors > allowed_errors:
+                # Past MaxErrors the service stops sending the command to further targets.
+                slots.release()
+                inv.finish("Cancelled", "Cancelled")
+                continue
+            running.append(asyncio.get_running_loop().create_task(run_one(inv)))
+        await asyncio.gather(*running, return_exceptions=True)
+
+    async def _execute(self, inv):
+        node = inv.node
+        await asyncio.sleep(float(node.get("delivery_delay", 0.2)))
+        if self.cancelled:
+            inv.finish("Cancelled", "Cancelled")
+            return
+        if node.get("ping_status") != "Online":
+            # Never delivered: the service waits the delivery timeout, then gives up.
+            deadline = self.requested + self.timeout
+            while time.time() < deadline and not self.cancelled:
+                await asyncio.sleep(min(1.0, max(0.05, deadline - time.time())))
+            if self.cancelled:
+                inv.finish("Cancelled", "Cancelled")
+            else:
+                inv.finish("TimedOut", "DeliveryTimedOut")
+            return
+        inv.status = inv.details = "InProgress"
+        inv.started = time.time()
+        script = "\n".join(self.parameters.get("commands", []))
+        execution_timeout = float((self.parameters.get("executionTimeout") or ["3600"])[0])
+        workdir = (self.parameters.get("workingDirectory") or [""])[0] or node["workdir"]
+        if not os.path.isdir(workdir):
+            inv.stderr = "failed to run commands: workingDirectory %s does not exist" % workdir
+            inv.finish("Failed", "Failed", 1)
+            return
+        if node.get("platform") == "Windows":
+            out, err, code = simulate_powershell(script, node)
+            await asyncio.sleep(0.05)
+            inv.stdout, inv.stderr = out, err
+            inv.finish("Success" if code == 0 else "Failed", "Success" if code == 0 else "Failed", code)
+            return
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": node["workdir"], "LANG": "C.UTF-8",
+               "AWS_SSM_INSTANCE_ID": node["id"], "AWS_SSM_REGION_NAME": self.region}
+        proc = await asyncio.create_subprocess_exec("bash", "-c", script, cwd=workdir, env=env, stdin=asyncio.subprocess.DEVNULL,
+                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                                                    start_new_session=True)
+        inv.process = proc
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), timeout=execution_timeout)
+            inv.stdout, inv.stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+            if inv.status == "Cancelling" or self.cancelled:
+                inv.finish("Cancelled", "Cancelled", proc.returncode)
+            elif proc.returncode == 0:
+                inv.finish("Success", "Success", 0)
+            else:
+                inv.finish("Failed", "Failed", proc.returncode)
+        except asyncio.TimeoutError:
+            kill_group(proc)
+            out, err = await proc.communicate()
+            inv.stdout, inv.stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+            inv.finish("TimedOut", "ExecutionTimedOut", -1)
+        finally:
+            inv.process = None
+
+    def cancel(self, instance_ids=None):
+        self.cancelled = self.cancelled or not instance_ids
+        for inv in self.invocations:
+            if instance_ids and inv.node["id"] not in instance_ids:
+                continue
+            if inv.terminal:
+                continue
+            if inv.process is not None:
+                inv.status = inv.details = "Cancelling"
+                kill_group(inv.process)
+            elif instance_ids:
+                inv.finish("Cancelled", "Cancelled")
+
+
+def kill_group(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def simulate_powershell(script, node):
+    """Windows nodes: a handful of PowerShell cmdlets, enough for scripts that print and exit."""
+    out, err = [], []
+    for raw in script.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        words = shlex.split(line, posix=True) if line.count('"') % 2 == 0 else line.split()
+        verb = words[0].lower()
+        if verb in ("write-output", "write-host", "echo"):
+            out.append(" ".join(words[1:]))
+        elif verb == "hostname":
+            out.append(node.get("computer_name", "WIN"))
+        elif verb == "exit":
+            code = int(words[1]) if len(words) > 1 and words[1].lstrip("-").isdigit() else 0
+            return "\n".join(out) + ("\n" if out else ""), "\n".join(err), code
+        else:
+            err.append("%s : The term '%s' is not recognized as the name of a cmdlet, function, script file, or operable program." % (words[0], words[0]))
+            return "\n".join(out) + ("\n" if out else ""), "\n".join(err) + "\n", 1
+    return "\n".join(out) + ("\n" if out else ""), "\n".join(err), 0

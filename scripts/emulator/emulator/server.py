@@ -1,0 +1,182 @@
+"""One port serves it all: POST / (SSM JSON 1.1, STS and EC2 Query), GET /v1/data-channel/<id>
+(the websocket data channel), and /_emulator/... (the control API for tests)."""
+import asyncio
+import base64
+import json
+import random
+import uuid
+from urllib.parse import parse_qsl
+
+import botocore.session
+from aiohttp import web
+
+from . import errors
+from .auth import Authenticator, action_allowed
+from .errors import AWSError
+from .query_api import EC2Service, STSService
+from .ssm_api import SSMService
+from .validation import validate
+
+_MODELS = botocore.session.get_session()
+SSM_MODEL = _MODELS.get_service_model("ssm")
+
+
+class Emulator:
+    def __init__(self, state, identities_doc, sessions):
+        self.state = state
+        self.auth = Authenticator(identities_doc, state)
+        self.sessions = sessions
+        self.ssm = SSMService(state, sessions)
+        self.sts = STSService(state, self.auth)
+        self.ec2 = EC2Service(state)
+
+    def app(self):
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app.router.add_post("/", self.api)
+        app.router.add_get("/v1/data-channel/{session_id}", self.sessions.websocket_handler)
+        app.router.add_get("/_emulator/state", self.control_state)
+        app.router.add_post("/_emulator/faults", self.control_faults)
+        app.router.add_post("/_emulator/reset", self.control_reset)
+        app.router.add_get("/_emulator/sessions/{session_id}/received", self.control_received)
+        app.router.add_post("/_emulator/nodes/{node_id}", self.control_node)
+        app.router.add_post("/_emulator/sessions/{session_id}/close", self.control_close)
+        return app
+
+    # -- the AWS APIs ---------------------------------------------------------------------------
+
+    async def api(self, request):
+        request_id = str(uuid.uuid4())
+        body = await request.read()
+        target = request.headers.get("X-Amz-Target")
+        if target:
+            protocol, service = "json", "ssm"
+        else:
+            form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+            version = form.get("Version", "")
+            protocol, service = ("ec2", "ec2") if version == "2016-11-15" else ("query", "sts")
+        try:
+            if self.state.faults.latency_ms:
+                await asyncio.sleep(self.state.faults.latency_ms / 1000)
+            who = self.auth.authenticate(request.method, str(request.url), request.headers, body, service)
+            if protocol == "json":
+                if not target.startswith("AmazonSSM."):
+                    raise AWSError("UnknownOperationException", "")
+                operation = target.split(".", 1)[1]
+            else:
+                operation = form.get("Action", "")
+            self.state.count_call(operation, who.name)
+            self._inject_faults(protocol)
+            if protocol == "json":
+                return self._json_response(await self._ssm(operation, body, who, request_id), request_id)
+            if protocol == "query":
+                return self._xml_response(self._query(self.sts, "sts", operation, form, who, request_id), request_id)
+            return self._xml_response(self._query(self.ec2, "ec2", operation, form, who, request_id), request_id)
+        except AWSError as e:
+            if protocol == "json":
+                return web.Response(status=e.status, body=errors.json_body(e, request_id),
+                                    headers={"x-amzn-RequestId": request_id, "Content-Type": "application/x-amz-json-1.1"})
+            body = errors.query_body(e, request_id) if protocol == "query" else errors.ec2_body(e, request_id)
+            return web.Response(status=e.status, body=body, headers={"x-amzn-RequestId": request_id, "Content-Type": "text/xml"})
+
+    def _inject_faults(self, protocol):
+        f = self.state.faults
+        if f.throttle and random.random() < f.throttle:
+            raise AWSError("ThrottlingException" if protocol == "json" else "Throttling", "Rate exceeded", 400)
+        if f.server_errors and random.random() < f.server_errors:
+            if random.random() < 0.5:
+                raise AWSError("InternalServerError" if protocol == "json" else "InternalFailure", "An internal error occurred.", 500, sender=False)
+            raise AWSError("ServiceUnavailable", "Service is unavailable. Please try again.", 503, sender=False)
+
+    async def _ssm(self, operation, body, who, request_id):
+        try:
+            operation_model = SSM_MODEL.operation_model(operation)
+        except Exception:
+            raise AWSError("UnknownOperationException", "")
+        handler = getattr(self.ssm, operation, None)
+        if handler is None:
+            raise AWSError("UnknownOperationException", "The emulator does not serve %s." % operation)
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            raise AWSError("SerializationException", "Start of structure or map found where not expected.")
+        if not isinstance(params, dict):
+            raise AWSError("SerializationException", "Start of structure or map found where not expected.")
+        action = "ssm:" + operation
+        if not action_allowed(who.policy, action):
+            raise AWSError("AccessDeniedException", "User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action"
+                           % (who.arn, action, self._resource(operation, params, who), action))
+        validate(operation_model.input_shape, params)
+        return handler(params, who)
+
+    def _resource(self, operation, params, who):
+        region, account = self.state.region, who.account
+        if operation == "SendCommand":
+            return "arn:aws:ssm:%s::document/%s" % (region, params.get("DocumentName", "AWS-RunShellScript"))
+        if operation == "StartSession" and params.get("Target"):
+            return "arn:aws:ec2:%s:%s:instance/%s" % (region, account, params["Target"])
+        if operation in ("TerminateSession", "ResumeSession") and params.get("SessionId"):
+            return "arn:aws:ssm:%s:%s:session/%s" % (region, account, params["SessionId"])
+        return "arn:aws:ssm:%s:%s:*" % (region, account)
+
+    def _query(self, service_impl, service, operation, form, who, request_id):
+        handler = getattr(service_impl, operation, None)
+        if handler is None:
+            raise AWSError("InvalidAction", "Could not find operation %s for version %s" % (operation, form.get("Version")))
+        action = "%s:%s" % (service, operation)
+        if service == "ec2" and not action_allowed(who.policy, action):
+            raise AWSError("UnauthorizedOperation", "You are not authorized to perform this operation. User: %s is not authorized to perform: %s "
+                           "because no identity-based policy allows the %s action" % (who.arn, action, action), 403)
+        return handler(form, who, request_id)
+
+    @staticmethod
+    def _json_response(payload, request_id):
+        return web.Response(body=json.dumps(payload).encode(), headers={"x-amzn-RequestId": request_id, "Content-Type": "application/x-amz-json-1.1"})
+
+    @staticmethod
+    def _xml_response(text, request_id):
+        return web.Response(body=text.encode(), headers={"x-amzn-RequestId": request_id, "Content-Type": "text/xml"})
+
+    # -- the control API ------------------------------------------------------------------------
+
+    async def control_state(self, request):
+        calls = {}
+        for (operation, identity), count in self.state.api_calls.items():
+            calls.setdefault(operation, {})[identity] = count
+        return web.json_response({
+            "api_calls": calls,
+            "sessions": {s.id: s.facts() for s in self.sessions.all()},
+            "faults": self.state.faults.__dict__,
+            "commands": {c.id: c.summary()["Status"] for c in self.state.commands.values()},
+        })
+
+    async def control_faults(self, request):
+        values = await request.json()
+        try:
+            self.state.faults.update(values)
+        except (KeyError, ValueError) as e:
+            return web.json_response({"error": "unknown or invalid fault %s" % e}, status=400)
+        return web.json_response(self.state.faults.__dict__)
+
+    async def control_reset(self, request):
+        self.state.api_calls.clear()
+        self.state.faults.update({k: v for k, v in type(self.state.faults)().__dict__.items()})
+        return web.json_response({"ok": True})
+
+    async def control_received(self, request):
+        data = bytes(self.state.agent_bytes.get(request.match_info["session_id"], b""))
+        return web.json_response({"bytes": base64.b64encode(data).decode(), "length": len(data)})
+
+    async def control_node(self, request):
+        node = self.state.nodes.get(request.match_info["node_id"])
+        if node is None:
+            return web.json_response({"error": "no such node"}, status=404)
+        node.update(await request.json())
+        return web.json_response(node)
+
+    async def control_close(self, request):
+        session = self.sessions.get(request.match_info["session_id"])
+        if session is None:
+            return web.json_response({"error": "no such session"}, status=404)
+        mode = (await request.json()).get("mode", "bye")
+        await session.drop_connection(mode)
+        return web.json_response({"ok": True})

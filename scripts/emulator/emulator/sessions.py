@@ -1,0 +1,600 @@
+"""Sessions: the registry behind StartSession, the websocket endpoint, and what runs on the node
+(a shell on a real pty, a command, or a port forward in stream, basic or smux mode)."""
+import asyncio
+import base64
+import fcntl
+import json
+import os
+import pty
+import secrets
+import signal
+import struct
+import termios
+import time
+import uuid
+
+from aiohttp import web, WSMsgType
+
+from . import clientmessage as cm
+from . import smux
+from .channel import Channel
+from .ssm_api import SESSION_DOCUMENTS
+
+CHUNK = 1024
+
+
+def version_tuple(text):
+    try:
+        return tuple(int(p) for p in str(text).split("."))
+    except ValueError:
+        return None
+
+
+def version_above(text, threshold):
+    v, t = version_tuple(text), version_tuple(threshold)
+    return v is not None and len(v) == len(t) and v > t
+
+
+class Sessions:
+    def __init__(self, state):
+        self.state = state
+        self.by_id = {}
+        self.base_url = "ws://127.0.0.1:0"
+
+    def create(self, node, document, parameters, reason, who):
+        owner_name = who.arn.split("/")[-1]
+        session = Session(self, self.state, "%s-%s" % (owner_name, secrets.token_hex(9)[:17]), node, document, parameters, reason, who.arn)
+        self.by_id[session.id] = session
+        return session
+
+    def get(self, session_id):
+        return self.by_id.get(session_id)
+
+    def all(self):
+        return list(self.by_id.values())
+
+    async def websocket_handler(self, request):
+        session = self.get(request.match_info["session_id"])
+        if session is None:
+            return web.Response(status=404, text="no such session")
+        ws = web.WebSocketResponse(autoping=True, max_msg_size=16 * 1024 * 1024)
+        await ws.prepare(request)
+        try:
+            first = await ws.receive(timeout=45)
+        except asyncio.TimeoutError:
+            await ws.close(code=1008, message=b"OpenDataChannel not received")
+            return ws
+        if first.type != WSMsgType.TEXT:
+            await ws.close(code=1008, message=b"the first message must be OpenDataChannel")
+            return ws
+        try:
+            opened = json.loads(first.data)
+        except ValueError:
+            opened = {}
+        if not session.token or opened.get("TokenValue") != session.token:
+            await ws.close(code=1008, message=b"Token is invalid or expired")
+            return ws
+        session.client_id = opened.get("ClientId")
+        await session.attach(ws)
+        timers = [asyncio.get_running_loop().create_task(self._fault_timers(session, ws))]
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.BINARY:
+                    await session.channel.receive(msg.data)
+                elif msg.type == WSMsgType.ERROR:
+                    break
+        finally:
+            for t in timers:
+                t.cancel()
+            session.detached(ws)
+        return ws
+
+    async def _fault_timers(self, session, ws):
+        f = self.state.faults
+        start = time.monotonic()
+        while not ws.closed:
+            await asyncio.sleep(0.05)
+            age = time.monotonic() - start
+            if f.bye_every and age >= f.bye_every:
+                await ws.close(code=1000, message=b"Bye")
+                return
+            if f.reset_every and age >= f.reset_every:
+                transport = ws._req.transport if ws._req is not None else None
+                if transport is not None:
+                    transport.abort()
+                return
+
+
+class Session:
+    def __init__(self, registry, state, session_id, node, document, parameters, reason, owner):
+        self.registry = registry
+        self.state = state
+        self.id = session_id
+        self.node = node
+        self.document = document or "SSM-SessionManagerRunShell"
+        self.session_type = SESSION_DOCUMENTS[document]
+        self.parameters = {k: (v[0] if isinstance(v, list) and v else v) for k, v in parameters.items()}
+        self.reason = reason
+        self.owner = owner
+        self.token = "AAEAA" + secrets.token_urlsafe(48)
+        self.stream_url = "%s/v1/data-channel/%s?role=publish_subscribe&cell-number=%s" % (
+            registry.base_url, session_id, base64.b64encode(secrets.token_bytes(12)).decode())
+        self.status = "Connecting"
+        self.started = time.time()
+        self.ended = None
+        self.channel = Channel(self, state.faults, self._deliver)
+        self.handler = None
+        self.handshake = "none" if self.session_type in ("Standard_Stream", "InteractiveCommands") else "pending"
+        self.client_version = None
+        self.client_id = None
+        self.connections = 0
+        self.closing = False
+        self.close_reason = ""
+
+    # -- facts for DescribeSessions and the control API -----------------------------------------
+
+    def describe(self):
+        d = {"SessionId": self.id, "Target": self.node["id"], "Status": self.status, "StartDate": self.started,
+             "DocumentName": self.document, "Owner": self.owner, "Details": "", "MaxSessionDuration": "1200",
+             "OutputUrl": {"S3OutputUrl": "", "CloudWatchOutputUrl": ""}}
+        if self.reason:
+            d["Reason"] = self.reason
+        if self.ended:
+            d["EndDate"] = self.ended
+        return d
+
+    def facts(self):
+        return {"status": self.status, "target": self.node["id"], "document": self.document, "type": self.session_type,
+                "connections": self.connections, "client_version": self.client_version,
+                "agent_received": len(self.state.agent_bytes.get(self.id, b"")), "unacked": len(self.channel.outgoing),
+                "mode": getattr(self.handler, "mode", None)}
+
+    # -- connection -----------------------------------------------------------------------------
+
+    async def attach(self, ws):
+        self.connections += 1
+        self.status = "Connected"
+        self.channel.attach(ws)
+        if self.closing:
+            self._send_channel_closed()
+            return
+        if self.handler is None:
+            if self.handshake == "pending":
+                self._send_handshake_request()
+            else:
+                self._start_handler()
+
+    def detached(self, ws):
+        if self.channel.ws is ws:
+            self.channel.detach()
+            if self.status == "Connected":
+                self.status = "Disconnected"
+
+    async def drop_connection(self, mode):
+        ws = self.channel.ws
+        if ws is None:
+            return
+        if mode == "reset":
+            transport = ws._req.transport if ws._req is not None else None
+            if transport is not None:
+                transport.abort()
+        else:
+            await ws.close(code=1000, message=b"Bye")
+
+    # -- handshake (spec section 6) -------------------------------------------------------------
+
+    def _send_handshake_request(self):
+        properties = None
+        if self.session_type == "Port":
+            properties = {"portNumber": self.parameters.get("portNumber", "22" if self.document == "AWS-StartSSHSession" else "80")}
+            if self.document != "AWS-StartSSHSession":
+                properties["type"] = "LocalPortForwarding"
+                properties["localPortNumber"] = self.parameters.get("localPortNumber", "0")
+            if "host" in self.parameters:
+                properties["host"] = self.parameters["host"]
+        request = {"AgentVersion": self.node["agent_version"],
+                   "RequestedClientActions": [{"ActionType": "SessionType",
+                                               "ActionParameters": {"SessionType": self.session_type, "Properties": properties}}]}
+        self.handshake_started = time.monotonic()
+        self.channel.send(cm.HANDSHAKE_REQUEST, json.dumps(request, separators=(",", ":")).encode())
+        asyncio.get_running_loop().call_later(15, self._handshake_timeout)
+
+    def _handshake_timeout(self):
+        if self.handshake == "pending":
+            self.end("Handshake timed out. Please ensure that you have the latest version of the session manager plugin.")
+
+    def _handshake_response(self, payload):
+        try:
+            response = json.loads(payload)
+            self.client_version = response.get("ClientVersion")
+            failed = [a for a in response.get("ProcessedClientActions") or [] if a.get("ActionStatus") != 1]
+        except (ValueError, AttributeError):
+            failed = ["unreadable HandshakeResponse"]
+        if failed:
+            self.end("The client could not process the session actions: %s" % failed)
+            return
+        self.handshake = "done"
+        elapsed = int((time.monotonic() - self.handshake_started) * 1e9)
+        self.channel.send(cm.HANDSHAKE_COMPLETE, json.dumps({"HandshakeTimeToComplete": elapsed, "CustomerMessage": ""},
+                                                            separators=(",", ":")).encode())
+        self._start_handler()
+
+    # -- delivery of client stream data ---------------------------------------------------------
+
+    async def _deliver(self, msg):
+        if msg.payload_type == cm.OUTPUT:
+            self.state.agent_bytes[self.id] += msg.payload
+        if self.handshake == "pending":
+            if msg.payload_type == cm.HANDSHAKE_RESPONSE:
+                self._handshake_response(msg.payload)
+            return True  # anything else during the handshake is acked and discarded
+        if msg.payload_type == cm.FLAG and msg.payload == struct.pack(">I", cm.TERMINATE_SESSION):
+            self.end("")
+            return True
+        if self.handler is None:
+            return False
+        return await self.handler.on_input(msg.payload_type, msg.payload)
+
+    def _start_handler(self):
+        if self.session_type in ("Standard_Stream", "InteractiveCommands"):
+            self.handler = PtyHandler(self)
+        elif self.session_type == "NonInteractiveCommands":
+            self.handler = CommandHandler(self)
+        else:
+            mux = (self.parameters.get("type", "LocalPortForwarding" if self.document != "AWS-StartSSHSession" else None) == "LocalPortForwarding"
+                   and self.document != "AWS-StartSSHSession"
+                   and not version_above("1.1.70.0", self.client_version or "0.0.0.0")
+                   and version_above(self.node["agent_version"], "3.0.196.0"))
+            if self.document == "AWS-StartSSHSession":
+                self.handler = PortHandler(self, "stream")
+            else:
+                self.handler = PortHandler(self, "mux" if mux else "basic")
+        asyncio.get_running_loop().create_task(self.handler.start())
+
+    def send_output(self, data, payload_type=cm.OUTPUT):
+        for i in range(0, len(data), CHUNK):
+            self.channel.send(payload_type, data[i:i + CHUNK])
+
+    async def paced(self):
+        """Agent pacing (1 ms after each 1 KiB message) when switched on; backpressure always."""
+        if self.state.faults.pacing:
+            await asyncio.sleep(0.001)
+        await self.channel.resumed.wait()
+
+    # -- the end (spec section 8) ---------------------------------------------------------------
+
+    def end(self, reason):
+        if self.closing:
+            return
+        self.closing = True
+        self.close_reason = reason
+        asyncio.get_running_loop().create_task(self._finish())
+
+    async def _finish(self):
+        if self.handler is not None:
+            await self.handler.stop()
+        try:
+            await asyncio.wait_for(self.channel.drained.wait(), timeout=2)
+        except asyncio.TimeoutError:
+            pass
+        self._send_channel_closed()
+        self.status = "Terminated"
+        self.ended = time.time()
+        await asyncio.sleep(0.1)
+        ws = self.channel.ws
+        if ws is not None:
+            await ws.close(code=1000, message=b"Session terminated")
+        self.channel.stop()
+
+    def terminate(self, reason):
+        self.token = None
+        self.end(reason)
+
+    def _send_channel_closed(self):
+        body = {"MessageId": str(uuid.uuid4()), "CreatedDate": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+                "DestinationId": self.node["id"], "SessionId": self.id, "MessageType": "channel_closed", "SchemaVersion": 1,
+                "Output": self.close_reason}
+        self.channel.write_control(cm.ClientMessage(cm.CHANNEL_CLOSED, 0, 3, 0, json.dumps(body, separators=(",", ":")).encode()))
+
+
+class Utf8Chunker:
+    """Cuts output at UTF-8 boundaries, carrying an incomplete sequence to the next chunk."""
+
+    def __init__(self):
+        self.carry = b""
+
+    def feed(self, data):
+        data = self.carry + data
+        cut = len(data)
+        for back in range(1, min(4, len(data)) + 1):
+            byte = data[-back]
+            if byte & 0xC0 == 0x80:
+                continue
+            if byte & 0x80:
+                need = 2 if byte & 0xE0 == 0xC0 else 3 if byte & 0xF0 == 0xE0 else 4
+                if back < need:
+                    cut = len(data) - back
+            break
+        self.carry = data[cut:]
+        return data[:cut]
+
+
+class PtyHandler:
+    """A shell (Standard_Stream) or an interactive command on a real pty, as the agent runs it."""
+    mode = "pty"
+
+    def __init__(self, session):
+        self.session = session
+        self.process = None
+        self.master = None
+
+    async def start(self):
+        node = self.session.node
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        command = ["sh"]
+        if self.session.session_type == "InteractiveCommands":
+            command = ["sh", "-c", self.session.parameters.get("command", "sh")]
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": node["workdir"], "TERM": "xterm-256color",
+               "LANG": "C.UTF-8", "PS1": "sh-%s$ " % node["tags"].get("Name", node["id"]), "AWS_SSM_INSTANCE_ID": node["id"]}
+
+        def child_setup():
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+        self.process = await asyncio.create_subprocess_exec(*command, stdin=slave, stdout=slave, stderr=slave, cwd=node["workdir"],
+                                                            env=env, preexec_fn=child_setup)
+        os.close(slave)
+        self.master = master
+        os.set_blocking(master, False)
+        asyncio.get_running_loop().create_task(self._pump())
+
+    async def _pump(self):
+        loop = asyncio.get_running_loop()
+        chunker = Utf8Chunker()
+        readable = asyncio.Event()
+        loop.add_reader(self.master, readable.set)
+        try:
+            while True:
+                await readable.wait()
+                readable.clear()
+                while True:
+                    try:
+                        data = os.read(self.master, CHUNK)
+                    except BlockingIOError:
+                        break
+                    except OSError:
+                        data = b""
+                    if not data:
+                        raise EOFError
+                    out = chunker.feed(data)
+                    if out:
+                        self.session.send_output(out)
+                        await self.session.paced()
+        except EOFError:
+            pass
+        finally:
+            loop.remove_reader(self.master)
+        if self.process is not None:
+            await self.process.wait()
+        self.session.end("")
+
+    async def on_input(self, payload_type, payload):
+        if payload_type == cm.OUTPUT:
+            view = memoryview(payload)
+            while view:
+                try:
+                    n = os.write(self.master, view)
+                    view = view[n:]
+                except BlockingIOError:
+                    await asyncio.sleep(0.005)
+                except OSError:
+                    return True
+        elif payload_type == cm.SIZE:
+            try:
+                size = json.loads(payload)
+                fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", int(size["rows"]), int(size["cols"]), 0, 0))
+                if self.process is not None:
+                    os.killpg(os.getpgid(self.process.pid), signal.SIGWINCH)
+            except (ValueError, KeyError, OSError, ProcessLookupError):
+                pass
+        return True
+
+    async def stop(self):
+        if self.process is not None and self.process.returncode is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGHUP)
+            except ProcessLookupError:
+                pass
+
+
+class CommandHandler:
+    """NonInteractiveCommands: stdout (1), stderr (11 when separateOutputStream), then ExitCode (12)."""
+    mode = "command"
+
+    def __init__(self, session):
+        self.session = session
+        self.process = None
+
+    async def start(self):
+        node = self.session.node
+        params = self.session.parameters
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": node["workdir"], "LANG": "C.UTF-8", "AWS_SSM_INSTANCE_ID": node["id"]}
+        separate = str(params.get("separateOutputStream", "false")).lower() == "true"
+        self.process = await asyncio.create_subprocess_exec("sh", "-c", params.get("command", "true"), cwd=node["workdir"], env=env,
+                                                            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                                                            stderr=asyncio.subprocess.PIPE, start_new_session=True)
+        await asyncio.gather(self._pump(self.process.stdout, cm.OUTPUT, params.get("stdOutSeparatorPrefix", "")),
+                             self._pump(self.process.stderr, cm.STDERR if separate else cm.OUTPUT, params.get("stdErrSeparatorPrefix", "")))
+        code = await self.process.wait()
+        self.session.channel.send(cm.EXIT_CODE, b"EXIT_CODE: %d" % code)
+        self.session.end("")
+
+    async def _pump(self, stream, payload_type, prefix):
+        chunker = Utf8Chunker()
+        at_line_start = True
+        while True:
+            data = await stream.read(CHUNK)
+            if not data:
+                return
+            out = chunker.feed(data)
+            if prefix and out and at_line_start:
+                out = prefix.encode() + out
+            if out:
+                at_line_start = out.endswith(b"\n")
+                self.session.send_output(out, payload_type)
+                await self.session.paced()
+
+    async def on_input(self, payload_type, payload):
+        if payload_type != cm.OUTPUT or self.process is None:
+            return True
+        if payload == b"\x03":
+            self.process.send_signal(signal.SIGINT)
+        elif payload == b"\x1c":
+            self.process.send_signal(signal.SIGQUIT)
+        elif self.process.stdin is not None:
+            self.process.stdin.write(payload)
+        return True
+
+    async def stop(self):
+        if self.process is not None and self.process.returncode is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+
+class PortHandler:
+    """Port sessions: 'stream' (AWS-StartSSHSession), 'basic' (one TCP connection at a time,
+    DisconnectToPort), or 'mux' (an smux v1 server over the Output byte stream)."""
+
+    def __init__(self, session, mode):
+        self.session = session
+        self.mode = mode
+        params = session.parameters
+        self.host = params.get("host", "localhost")
+        self.port = int(params.get("portNumber", "22" if session.document == "AWS-StartSSHSession" else "80"))
+        self.writer = None
+        self.reader_task = None
+        self.streams = {}       # smux sid -> (writer or None, pending bytes)
+        self.frames = smux.FrameReader()
+        self.connect_lock = asyncio.Lock()
+
+    async def start(self):
+        if self.mode == "stream":
+            if not await self._connect():
+                self.session.end("Unable to connect to %s:%d." % (self.host, self.port))
+
+    async def _connect(self):
+        async with self.connect_lock:
+            if self.writer is not None:
+                return True
+            try:
+                reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            except OSError:
+                return False
+            self.reader_task = asyncio.get_running_loop().create_task(self._pump(reader, self.writer))
+            return True
+
+    async def _pump(self, reader, writer):
+        try:
+            while True:
+                data = await reader.read(CHUNK)
+                if not data:
+                    break
+                self.session.send_output(data)
+                await self.session.paced()
+        except (ConnectionError, OSError):
+            pass
+        if self.writer is writer:
+            self.writer = None
+        if self.mode == "stream":
+            self.session.end("")
+
+    async def on_input(self, payload_type, payload):
+        if self.mode == "mux":
+            return await self._mux_input(payload_type, payload)
+        if payload_type == cm.FLAG and payload == struct.pack(">I", cm.DISCONNECT_TO_PORT):
+            if self.writer is not None:
+                self.writer.close()
+                self.writer = None
+            return True
+        if payload_type != cm.OUTPUT:
+            return True
+        if self.writer is None and not await self._connect():
+            return True  # the agent logs the failure; the bytes are lost, as with the real agent
+        self.writer.write(payload)
+        await self.writer.drain()
+        return True
+
+    # -- smux -----------------------------------------------------------------------------------
+
+    async def _mux_input(self, payload_type, payload):
+        if payload_type != cm.OUTPUT:
+            return True
+        try:
+            frames = self.frames.feed(payload)
+        except ValueError:
+            self.session.end("smux protocol error")
+            return True
+        for cmd, sid, data in frames:
+            if cmd == smux.SYN:
+                self.streams[sid] = {"writer": None, "pending": bytearray(), "fin": False}
+                asyncio.get_running_loop().create_task(self._open_stream(sid))
+            elif cmd == smux.PSH:
+                stream = self.streams.get(sid)
+                if stream is None:
+                    continue
+                if stream["writer"] is None:
+                    stream["pending"] += data
+                else:
+                    stream["writer"].write(data)
+                    await stream["writer"].drain()
+            elif cmd == smux.FIN:
+                stream = self.streams.get(sid)
+                if stream is None:
+                    continue
+                stream["fin"] = True
+                if stream["writer"] is not None and stream["writer"].can_write_eof():
+                    stream["writer"].write_eof()
+        return True
+
+    async def _open_stream(self, sid):
+        stream = self.streams[sid]
+        try:
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+        except OSError:
+            self.session.channel.send(cm.FLAG, struct.pack(">I", cm.CONNECT_TO_PORT_ERROR))
+            self._send_mux(smux.frame(smux.FIN, sid))
+            self.streams.pop(sid, None)
+            return
+        stream["writer"] = writer
+        if stream["pending"]:
+            writer.write(bytes(stream["pending"]))
+            stream["pending"].clear()
+        if stream["fin"] and writer.can_write_eof():
+            writer.write_eof()
+        try:
+            while True:
+                data = await reader.read(smux.MAX_FRAME)
+                if not data:
+                    break
+                self._send_mux(smux.frame(smux.PSH, sid, data))
+                await self.session.paced()
+        except (ConnectionError, OSError):
+            pass
+        self._send_mux(smux.frame(smux.FIN, sid))
+        writer.close()
+        self.streams.pop(sid, None)
+
+    def _send_mux(self, data):
+        self.session.send_output(data)
+
+    async def stop(self):
+        if self.writer is not None:
+            self.writer.close()
+        for stream in self.streams.values():
+            if stream["writer"] is not None:
+                stream["writer"].close()

@@ -1,0 +1,57 @@
+"""Everything the emulator knows: the fleet, commands, sessions, faults and the counters tests read."""
+import collections
+import dataclasses
+import os
+import tempfile
+import threading
+
+
+@dataclasses.dataclass
+class Faults:
+    """Switches for fault injection (control API: POST /_emulator/faults)."""
+    drop: float = 0.0             # share of data messages (both directions) dropped
+    duplicate: float = 0.0        # share sent twice
+    reorder: float = 0.0          # share held back and sent after the next one
+    delay_ms: float = 0.0         # added to every data message
+    withhold_acks: bool = False   # the agent stops acknowledging client messages
+    corrupt_digest: float = 0.0   # share of agent messages with a wrong payload digest
+    bye_every: float = 0.0        # close every websocket with 1000 "Bye" after this many seconds
+    reset_every: float = 0.0      # drop the TCP connection without a close frame after this many seconds
+    resume: str = "ok"            # "ok", "refuse" (DoesNotExistException), "null-token"
+    throttle: float = 0.0         # share of API calls answered ThrottlingException
+    server_errors: float = 0.0    # share answered 500 InternalServerError / 503
+    latency_ms: float = 0.0       # added to every API call
+    expire_credentials: bool = False  # temporary credentials are reported expired
+    clock_skew: float = 0.0       # seconds added to the emulator's clock when checking signatures
+    pacing: bool = False          # agent pacing like the real one: 1 KiB messages, 1 ms pause
+    invocation_lag: float = 0.3   # seconds GetCommandInvocation answers InvocationDoesNotExist after SendCommand
+
+    def update(self, values):
+        for key, value in values.items():
+            if not hasattr(self, key):
+                raise KeyError(key)
+            current = getattr(self, key)
+            setattr(self, key, type(current)(value) if not isinstance(current, bool) else bool(value))
+
+
+class State:
+    def __init__(self, fleet_doc, region):
+        self.region = region
+        self.faults = Faults()
+        self.lock = threading.Lock()
+        self.root = tempfile.mkdtemp(prefix="ssm-emulator-")
+        self.nodes = {}
+        for n in fleet_doc["nodes"]:
+            node = dict(n)
+            node["workdir"] = os.path.join(self.root, node["id"])
+            os.makedirs(node["workdir"], exist_ok=True)
+            self.nodes[node["id"]] = node
+        self.unmanaged = {i["id"]: i for i in fleet_doc.get("unmanaged_instances", [])}
+        self.commands = collections.OrderedDict()   # command id -> Command
+        self.sessions = {}                           # session id -> Session
+        self.api_calls = collections.Counter()       # (operation, identity name) -> count
+        self.agent_bytes = collections.defaultdict(bytearray)  # session id -> bytes the agent received (stream data)
+
+    def count_call(self, operation, identity):
+        with self.lock:
+            self.api_calls[(operation, identity)] += 1
