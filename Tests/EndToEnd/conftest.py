@@ -1,0 +1,92 @@
+"""End-to-end fixtures: the emulator started once per test session, and helpers to call it with
+the real AWS CLI (PyPI awscli), boto3 and the built ssm-shell binary."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import boto3
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+class Emulator:
+    def __init__(self, ready, process):
+        self.ready = ready
+        self.process = process
+        self.endpoint = ready["endpoint"]
+        self.region = ready["region"]
+
+    def identity(self, name):
+        return self.ready["identities"][name]
+
+    def env(self, identity="admin", **extra):
+        creds = self.identity(identity)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tempfile.gettempdir() + "/ssm-e2e-home",
+               "AWS_ACCESS_KEY_ID": creds["access_key_id"], "AWS_SECRET_ACCESS_KEY": creds["secret_access_key"],
+               "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region, "AWS_EC2_METADATA_DISABLED": "true",
+               "AWS_PAGER": ""}
+        env.update(extra)
+        return env
+
+    def aws(self, *args, identity="admin", check=True, env=None):
+        """The real AWS CLI, pointed at the emulator with --endpoint-url."""
+        result = subprocess.run(["aws", "--endpoint-url", self.endpoint, *args], capture_output=True, text=True,
+                                env=env or self.env(identity), timeout=120)
+        if check and result.returncode != 0:
+            raise AssertionError("aws %s failed (%d): %s" % (" ".join(args), result.returncode, result.stderr))
+        return result
+
+    def aws_json(self, *args, identity="admin"):
+        return json.loads(self.aws(*args, "--output", "json", identity=identity).stdout or "{}")
+
+    def client(self, service, identity="admin"):
+        creds = self.identity(identity)
+        return boto3.session.Session().client(service, region_name=self.region, endpoint_url=self.endpoint,
+                                               aws_access_key_id=creds["access_key_id"], aws_secret_access_key=creds["secret_access_key"])
+
+    def control(self, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.endpoint + "/_emulator/" + path, data=data, method="POST" if body is not None else "GET",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def faults(self, **values):
+        return self.control("faults", values)
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    directory = tempfile.mkdtemp(prefix="ssm-e2e-")
+    ready_file = os.path.join(directory, "ready.json")
+    process = subprocess.Popen([os.path.join(ROOT, "scripts", "emulator", "start"), "--ready-file", ready_file],
+                               stdout=subprocess.DEVNULL, stderr=open(os.path.join(directory, "emulator.log"), "w"))
+    deadline = time.time() + 30
+    while not os.path.exists(ready_file):
+        if process.poll() is not None or time.time() > deadline:
+            raise RuntimeError("the emulator did not start; see %s/emulator.log" % directory)
+        time.sleep(0.05)
+    with open(ready_file) as f:
+        ready = json.load(f)
+    yield Emulator(ready, process)
+    process.send_signal(signal.SIGTERM)
+    try:
+        assert process.wait(timeout=10) == 0, "the emulator must stop cleanly on SIGTERM"
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+
+
+@pytest.fixture(autouse=True)
+def clean_faults(request):
+    """Every test starts with no faults switched on."""
+    yield
+    if "emulator" in request.fixturenames:
+        request.getfixturevalue("emulator").control("reset", {})

@@ -1,0 +1,256 @@
+"""The emulator's agent and gateway side, driven by an independent minimal client (dcclient.py)
+built from the data-channel spec: byte vectors, a shell, a command with its exit code, and smux
+port forwarding, each also under 5% drop, duplicate and reorder faults with nothing lost."""
+import asyncio
+import json
+import os
+import socket
+import sys
+import threading
+import uuid
+
+import pytest
+
+from dcclient import DataChannelClient, decode, encode, smux_frame
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "emulator"))
+from emulator import clientmessage as cm  # noqa: E402
+
+CREATED = 1700000000123
+ID1 = uuid.UUID("dd01e56b-ff48-483e-a508-b5f073f31b16")
+ID2 = uuid.UUID("11111111-2222-4333-8444-555555555555")
+ID5 = uuid.UUID("0b7f1d3c-2a44-4e0e-9a51-3f6d2c1b0a99")
+
+# Spec section 3.1, produced by the plugin's own serializer.
+VECTORS = [
+    ("input_stream_data", 5, 0, ID1, 1, b"ls\r",
+     "00000074696e7075745f73747265616d5f64617461202020202020202020202020202020000000010000018bcfe5687b000000000000000500000000000000"
+     "00a508b5f073f31b16dd01e56bff48483e1d887ce0f8672e4914d9000e801cd74ecd805dd9366c0bc42dc16adc0197dc2f00000001000000036c730d"),
+    ("input_stream_data", 0, 0, ID2, 3, b'{"cols":120,"rows":40}',
+     "00000074696e7075745f73747265616d5f64617461202020202020202020202020202020000000010000018bcfe5687b0000000000000000000000000000000084445555555555551111111122224333edf7359c89077b608a6b3e8b19e63bbfc7aa724989a05ea371a9966a6e9db7cc00000003000000167b22636f6c73223a3132302c22726f7773223a34307d"),
+    ("input_stream_data", 9, 0, ID2, 10, b"\x00\x00\x00\x02",
+     "00000074696e7075745f73747265616d5f64617461202020202020202020202020202020000000010000018bcfe5687b0000000000000009000000000000000084445555555555551111111122224333433ebf5bc03dffa38536673207a21281612cef5faa9bc7a4d5b9be2fdb12cf1a0000000a0000000400000002"),
+    ("output_stream_data", 0, 1, ID5, 1, b"$ ",
+     "000000746f75747075745f73747265616d5f646174612020202020202020202020202020000000010000018bcfe5687b000000000000000000000000000000019a513f6d2c1b0a990b7f1d3c2a444e0ee5b111ba26d5bb1cc89d8a3d74fad4cf1ebd5701c29877969c322b456d0784a300000001000000022420"),
+]
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=lambda v: "%s-seq%d-ptype%d" % (v[0], v[1], v[4]))
+def test_spec_vectors_both_codecs(vector):
+    mtype, seq, flags, mid, ptype, payload, expected = vector
+    assert encode(mtype, seq, flags, ptype, payload, mid, CREATED).hex() == expected
+    ours = cm.ClientMessage(mtype, seq, flags, ptype, payload, message_id=mid, created_date=CREATED)
+    assert ours.encode().hex() == expected
+    back = cm.ClientMessage.decode(bytes.fromhex(expected))
+    assert (back.message_type, back.sequence_number, back.flags, back.message_id, back.payload_type, back.payload) == (mtype, seq, flags, mid, ptype, payload)
+    assert back.digest_ok()
+    # Every chunking of the frame decodes the same once whole; short frames are refused, not fatal.
+    frame = bytes.fromhex(expected)
+    for cut in range(0, 120):
+        with pytest.raises(ValueError):
+            cm.ClientMessage.decode(frame[:cut])
+        assert decode(frame[:cut]) is None
+
+
+def test_ack_vector_header():
+    payload = b'{"AcknowledgedMessageType":"output_stream_data","AcknowledgedMessageId":"0b7f1d3c-2a44-4e0e-9a51-3f6d2c1b0a99","AcknowledgedMessageSequenceNumber":7,"IsSequentialMessage":true}'
+    frame = cm.ClientMessage("acknowledge", 0, 3, 0, payload, message_id=ID2, created_date=CREATED).encode()
+    assert frame.hex().startswith("0000007461636b6e6f776c65646765202020202020202020202020202020202020202020000000010000018bcfe5687b"
+                                  "00000000000000000000000000000003844455555555555511111111222243332e5b20b322446673faf9246361881b39"
+                                  "4676b303f5cd7e3679f1f465edb4119600000000000000b0")
+    assert len(frame) == 296
+
+
+FAULTS = {"clean": {}, "lossy": {"drop": 0.05, "duplicate": 0.05, "reorder": 0.05}}
+
+
+def run(coro):
+    return asyncio.run(asyncio.wait_for(coro, 90))
+
+
+async def start(emulator, **kwargs):
+    ssm = emulator.client("ssm")
+    response = ssm.start_session(**kwargs)
+    client = DataChannelClient(response["StreamUrl"], response["TokenValue"])
+    await client.connect()
+    return ssm, response["SessionId"], client
+
+
+@pytest.mark.parametrize("faults", FAULTS, ids=list(FAULTS))
+def test_shell_session_echo(emulator, faults):
+    emulator.faults(**FAULTS[faults])
+
+    async def scenario():
+        ssm, session_id, client = await start(emulator, Target="i-0a1b2c3d4e5f60001")
+        await client.read_until(lambda d: b"$ " in d)           # the prompt comes first, no handshake
+        await client.send(3, b'{"cols":132,"rows":43}')
+        await client.send(1, b"echo hi; stty size\r")
+        out = await client.read_until(lambda d: b"43 132" in d)
+        assert b"\nhi\r\n" in out.replace(b"\r\r", b"\r")
+        await client.send(1, b"exit\r")
+        await asyncio.wait_for(client.closed.wait(), 20)
+        assert client.closed_payload["SessionId"] == session_id
+        await client.close()
+        received = emulator.control("sessions/%s/received" % session_id)
+        assert received["length"] == len(b"echo hi; stty size\rexit\r")
+        return session_id
+
+    session_id = run(scenario())
+    sessions = emulator.aws_json("ssm", "describe-sessions", "--state", "History")["Sessions"]
+    assert any(s["SessionId"] == session_id and s["Status"] == "Terminated" for s in sessions)
+
+
+@pytest.mark.parametrize("faults", FAULTS, ids=list(FAULTS))
+def test_noninteractive_command_exit_code(emulator, faults):
+    emulator.faults(**FAULTS[faults])
+
+    async def scenario():
+        _, _, client = await start(emulator, Target="i-0a1b2c3d4e5f60002", DocumentName="AWS-StartNonInteractiveCommand",
+                                   Parameters={"command": ["echo out; echo err >&2; exit 3"], "separateOutputStream": ["true"]})
+        action, agent_version = await client.handshake()
+        assert action["SessionType"] == "NonInteractiveCommands"
+        assert len(agent_version.split(".")) == 4
+        stdout, stderr, exit_code = b"", b"", None
+        while exit_code is None:
+            ptype, payload = await client.next(20)
+            if ptype == 1:
+                stdout += payload
+            elif ptype == 11:
+                stderr += payload
+            elif ptype == 12:
+                exit_code = payload
+        await asyncio.wait_for(client.closed.wait(), 20)
+        await client.close()
+        return stdout, stderr, exit_code
+
+    stdout, stderr, exit_code = run(scenario())
+    assert (stdout, stderr, exit_code) == (b"out\n", b"err\n", b"EXIT_CODE: 3")
+
+
+class EchoServer:
+    """A TCP echo server on loopback (the 'database behind the instance')."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._echo, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _echo(conn):
+        with conn:
+            while True:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                conn.sendall(data)
+
+
+@pytest.mark.parametrize("faults", FAULTS, ids=list(FAULTS))
+def test_smux_port_forward(emulator, faults):
+    echo = EchoServer()
+    emulator.faults(**FAULTS[faults])
+    blob = os.urandom(200_000)
+
+    async def scenario():
+        _, session_id, client = await start(emulator, Target="i-0a1b2c3d4e5f60003", DocumentName="AWS-StartPortForwardingSession",
+                                            Parameters={"portNumber": [str(echo.port)], "localPortNumber": ["0"]})
+        action, _ = await client.handshake()
+        assert action["Properties"]["type"] == "LocalPortForwarding"
+        for sid in (3, 5):
+            await client.send(1, smux_frame(0, sid))
+        for i in range(0, len(blob), 1000):
+            await client.send(1, smux_frame(2, 3, blob[i:i + 1000]))
+        await client.send(1, smux_frame(2, 5, b"second stream"))
+        await client.send(1, smux_frame(1, 3))
+        await client.send(1, smux_frame(1, 5))
+        streams = {3: b"", 5: b""}
+        fins = set()
+        buffer = b""
+        while len(fins) < 2:
+            ptype, payload = await client.next(30)
+            assert ptype == 1
+            buffer += payload
+            while len(buffer) >= 8:
+                version, cmd, length = buffer[0], buffer[1], int.from_bytes(buffer[2:4], "little")
+                sid = int.from_bytes(buffer[4:8], "little")
+                assert version == 1
+                if len(buffer) < 8 + length:
+                    break
+                if cmd == 2:
+                    streams[sid] += buffer[8:8 + length]
+                elif cmd == 1:
+                    fins.add(sid)
+                buffer = buffer[8 + length:]
+        await client.send(10, b"\x00\x00\x00\x02")   # Flag TerminateSession
+        await asyncio.wait_for(client.closed.wait(), 20)
+        await client.close()
+        facts = emulator.control("state")["sessions"][session_id]
+        return streams, facts
+
+    streams, facts = run(scenario())
+    assert facts["mode"] == "mux"
+    assert streams[3] == blob
+    assert streams[5] == b"second stream"
+
+
+def test_basic_mode_for_old_agents_and_wrong_token(emulator):
+    echo = EchoServer()
+
+    async def scenario():
+        ssm = emulator.client("ssm")
+        response = ssm.start_session(Target="i-0a1b2c3d4e5f60006", DocumentName="AWS-StartPortForwardingSession",
+                                     Parameters={"portNumber": [str(echo.port)]})
+        bad = DataChannelClient(response["StreamUrl"], "not-the-token")
+        await bad.connect()
+        await asyncio.wait_for(bad.closed.wait(), 10)
+        await bad.close()
+        client = DataChannelClient(response["StreamUrl"], response["TokenValue"])
+        await client.connect()
+        _, agent_version = await client.handshake()
+        assert agent_version == "2.3.722.0"
+        await client.send(1, b"raw bytes, no smux")
+        echoed = await client.read_until(lambda d: len(d) >= 18)
+        await client.send(10, b"\x00\x00\x00\x01")   # DisconnectToPort
+        await client.send(1, b"again")
+        again = await client.read_until(lambda d: len(d) >= 5)
+        ssm.terminate_session(SessionId=response["SessionId"])
+        await asyncio.wait_for(client.closed.wait(), 10)
+        await client.close()
+        return echoed, again, emulator.control("state")["sessions"][response["SessionId"]]
+
+    echoed, again, facts = run(scenario())
+    assert echoed == b"raw bytes, no smux"
+    assert again == b"again"
+    assert facts["mode"] == "basic"
+
+
+def test_resume_session_after_bye(emulator):
+    async def scenario():
+        ssm, session_id, client = await start(emulator, Target="i-0a1b2c3d4e5f60001")
+        await client.read_until(lambda d: b"$ " in d)
+        emulator.control("sessions/%s/close" % session_id, {"mode": "bye"})
+        await asyncio.wait_for(client.closed.wait(), 10)
+        await client.close()
+        resumed = ssm.resume_session(SessionId=session_id)
+        again = DataChannelClient(resumed["StreamUrl"], resumed["TokenValue"])
+        again.expected = client.expected          # the stream continues across the reconnect
+        again.seq = client.seq
+        await again.connect()
+        await again.send(1, b"echo resumed\r")
+        out = await again.read_until(lambda d: b"resumed\r\n" in d)
+        emulator.faults(resume="null-token")
+        assert ssm.resume_session(SessionId=session_id).get("TokenValue") is None
+        await again.close()
+        return out
+
+    assert b"resumed" in run(scenario())

@@ -1,0 +1,191 @@
+"""The emulator's APIs through the real AWS CLI (PyPI awscli, --endpoint-url) and boto3: every
+served operation in its normal syntax, AWS-shaped errors as the CLI renders them, paginators,
+the command-executed waiter, and the Run Command behaviour users rely on."""
+import json
+import time
+
+WEB = ["i-0a1b2c3d4e5f60001", "i-0a1b2c3d4e5f60002", "i-0a1b2c3d4e5f60003"]
+
+
+def wait_command(emulator, command_id, timeout=30):
+    ssm = emulator.client("ssm")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        invocations = ssm.list_command_invocations(CommandId=command_id)["CommandInvocations"]
+        if invocations and all(i["Status"] in ("Success", "Failed", "TimedOut", "Cancelled") for i in invocations):
+            return invocations
+        time.sleep(0.2)
+    raise AssertionError("command %s did not finish" % command_id)
+
+
+def get_invocation(ssm, command_id, instance_id):
+    """GetCommandInvocation, treating InvocationDoesNotExist right after SendCommand as pending."""
+    for _ in range(50):
+        try:
+            return ssm.get_command_invocation(CommandId=command_id, InstanceId=instance_id)
+        except ssm.exceptions.InvocationDoesNotExist:
+            time.sleep(0.1)
+    raise AssertionError("the invocation never appeared")
+
+
+def test_describe_instance_information_filters_and_paginator(emulator):
+    # The CLI's paginator follows NextToken across pages of 3.
+    everything = emulator.aws_json("ssm", "describe-instance-information", "--page-size", "5")["InstanceInformationList"]
+    assert len(everything) == 10
+    web = emulator.aws_json("ssm", "describe-instance-information", "--filters", "Key=tag:Role,Values=web")["InstanceInformationList"]
+    assert sorted(n["InstanceId"] for n in web) == sorted(WEB + ["i-0a1b2c3d4e5f60005"])
+    lost = emulator.aws_json("ssm", "describe-instance-information", "--instance-information-filter-list",
+                             "key=PingStatus,valueSet=ConnectionLost")["InstanceInformationList"]
+    assert [n["InstanceId"] for n in lost] == ["i-0a1b2c3d4e5f60007"]
+    page = emulator.client("ssm").describe_instance_information(MaxResults=5)
+    assert len(page["InstanceInformationList"]) == 5 and "NextToken" in page
+
+
+def test_connection_status_and_identity(emulator):
+    assert emulator.aws_json("ssm", "get-connection-status", "--target", WEB[0])["Status"] == "connected"
+    assert emulator.aws_json("ssm", "get-connection-status", "--target", "i-0a1b2c3d4e5f60007")["Status"] == "notconnected"
+    me = emulator.aws_json("sts", "get-caller-identity", identity="basic")
+    assert me["Arn"] == "arn:aws:iam::123456789012:user/basic"
+
+
+def test_assume_role_gives_working_temporary_credentials(emulator):
+    creds = emulator.aws_json("sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/ssm-operator",
+                              "--role-session-name", "e2e")["Credentials"]
+    env = emulator.env(AWS_ACCESS_KEY_ID=creds["AccessKeyId"], AWS_SECRET_ACCESS_KEY=creds["SecretAccessKey"],
+                       AWS_SESSION_TOKEN=creds["SessionToken"])
+    me = json.loads(emulator.aws("sts", "get-caller-identity", env=env).stdout)
+    assert me["Arn"] == "arn:aws:sts::123456789012:assumed-role/ssm-operator/e2e"
+    emulator.faults(expire_credentials=True)
+    expired = emulator.aws("ssm", "describe-instance-information", env=env, check=False)
+    assert "(ExpiredTokenException)" in expired.stderr
+
+
+def test_ec2_describe_instances_name_tags(emulator):
+    reservations = emulator.aws_json("ec2", "describe-instances", "--filters", "Name=tag:Name,Values=web-*")["Reservations"]
+    names = sorted(t["Value"] for r in reservations for i in r["Instances"] for t in i["Tags"] if t["Key"] == "Name")
+    assert names == ["web-1", "web-2", "web-3"]
+    unmanaged = emulator.aws_json("ec2", "describe-instances", "--instance-ids", "i-0a1b2c3d4e5f6ffff")["Reservations"]
+    assert "IamInstanceProfile" not in unmanaged[0]["Instances"][0]
+
+
+def test_run_command_cycle_with_the_cli_waiter(emulator):
+    sent = emulator.aws_json("ssm", "send-command", "--document-name", "AWS-RunShellScript", "--instance-ids", *WEB,
+                             "--parameters", 'commands=["echo node $AWS_SSM_INSTANCE_ID","pwd"]', "--comment", "e2e",
+                             identity="advanced")["Command"]
+    assert sent["TargetCount"] == 3 and sent["Status"] == "Pending"
+    command_id = sent["CommandId"]
+    emulator.aws("ssm", "wait", "command-executed", "--command-id", command_id, "--instance-id", WEB[1], identity="advanced")
+    result = emulator.aws_json("ssm", "get-command-invocation", "--command-id", command_id, "--instance-id", WEB[1], identity="advanced")
+    assert result["Status"] == "Success" and result["ResponseCode"] == 0
+    assert result["StandardOutputContent"].startswith("node %s\n" % WEB[1])
+    assert WEB[1] in result["StandardOutputContent"].splitlines()[1], "each node has its own working directory"
+    invocations = wait_command(emulator, command_id)
+    details = emulator.aws_json("ssm", "list-command-invocations", "--command-id", command_id, "--details")["CommandInvocations"]
+    assert {d["InstanceId"] for d in details} == set(WEB)
+    assert all(d["CommandPlugins"][0]["Name"] == "aws:runShellScript" for d in details)
+    commands = emulator.aws_json("ssm", "list-commands", "--command-id", command_id)["Commands"]
+    assert commands[0]["Status"] == "Success" and commands[0]["CompletedCount"] == 3
+
+
+def test_failures_timeouts_caps_and_cancel(emulator):
+    ssm = emulator.client("ssm")
+    failing = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=WEB[:2],
+                               Parameters={"commands": ["echo before", "echo oops >&2", "exit 7"]})["Command"]["CommandId"]
+    big = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[2]],
+                           Parameters={"commands": ["head -c 30000 /dev/zero | tr '\\0' x", "head -c 9000 /dev/zero | tr '\\0' y >&2"]})["Command"]["CommandId"]
+    slow = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[0]],
+                            Parameters={"commands": ["sleep 30"], "executionTimeout": ["1"]})["Command"]["CommandId"]
+    cancel = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[1]], Parameters={"commands": ["sleep 30"]})["Command"]["CommandId"]
+    time.sleep(0.8)
+    emulator.aws("ssm", "cancel-command", "--command-id", cancel)
+    for inv in wait_command(emulator, failing):
+        assert inv["Status"] == "Failed"
+    out = get_invocation(ssm, failing, WEB[0])
+    assert out["ResponseCode"] == 7 and out["StandardErrorContent"] == "oops\n"
+    wait_command(emulator, big)
+    out = get_invocation(ssm, big, WEB[2])
+    assert len(out["StandardOutputContent"]) == 24000 and len(out["StandardErrorContent"]) == 8000
+    listed = ssm.list_command_invocations(CommandId=big, Details=True)["CommandInvocations"][0]
+    assert len(listed["CommandPlugins"][0]["Output"]) == 2500
+    timed_out = wait_command(emulator, slow)[0]
+    assert timed_out["Status"] == "TimedOut" and timed_out["StatusDetails"] == "ExecutionTimedOut"
+    assert wait_command(emulator, cancel)[0]["Status"] == "Cancelled"
+
+
+def test_tags_platforms_concurrency_and_offline_nodes(emulator):
+    ssm = emulator.client("ssm")
+    by_tag = ssm.send_command(DocumentName="AWS-RunShellScript", Targets=[{"Key": "tag:Env", "Values": ["prod"]}],
+                              MaxConcurrency="1", MaxErrors="0", Parameters={"commands": ["date +%s.%N"]})["Command"]
+    # Linux and macOS prod nodes are targeted, Windows is not (the document's platform).
+    assert by_tag["TargetCount"] == 6
+    invocations = {i["InstanceId"]: i for i in ssm.list_command_invocations(CommandId=by_tag["CommandId"])["CommandInvocations"]}
+    assert "i-0a1b2c3d4e5f60008" not in invocations
+    assert invocations["i-0a1b2c3d4e5f60007"]["Status"] == "Pending", "the offline node waits for delivery"
+    windows = ssm.send_command(DocumentName="AWS-RunPowerShellScript", InstanceIds=["i-0a1b2c3d4e5f60008"],
+                               Parameters={"commands": ['Write-Output "hello windows"', "hostname"]})["Command"]["CommandId"]
+    wait_command(emulator, windows)
+    assert get_invocation(ssm, windows, "i-0a1b2c3d4e5f60008")["StandardOutputContent"] == "hello windows\nWIN-1\n"
+    # MaxConcurrency 1: executions never overlap on the online nodes.
+    time.sleep(3)
+    starts = []
+    for node in ["i-0a1b2c3d4e5f60001", "i-0a1b2c3d4e5f60002", "i-0a1b2c3d4e5f60003"]:
+        out = get_invocation(ssm, by_tag["CommandId"], node)
+        starts.append((out["ExecutionStartDateTime"], out["ExecutionEndDateTime"]))
+    starts.sort()
+    assert all(a[1] <= b[0] for a, b in zip(starts, starts[1:]))
+    ssm.cancel_command(CommandId=by_tag["CommandId"])
+
+
+def test_max_errors_stops_sending(emulator):
+    ssm = emulator.client("ssm")
+    command = ssm.send_command(DocumentName="AWS-RunShellScript", Targets=[{"Key": "tag:Role", "Values": ["web"]}],
+                               MaxConcurrency="1", MaxErrors="0", Parameters={"commands": ["exit 1"]})["Command"]["CommandId"]
+    statuses = sorted(i["Status"] for i in wait_command(emulator, command))
+    assert statuses == ["Cancelled", "Cancelled", "Cancelled", "Failed"]
+
+
+def test_errors_render_as_the_cli_renders_aws_errors(emulator):
+    denied = emulator.aws("ssm", "send-command", "--document-name", "AWS-RunShellScript", "--instance-ids", WEB[0],
+                          "--parameters", "commands=uptime", identity="basic", check=False)
+    assert denied.returncode == 255
+    assert denied.stderr.strip() == ("An error occurred (AccessDeniedException) when calling the SendCommand operation: User: "
+                                     "arn:aws:iam::123456789012:user/basic is not authorized to perform: ssm:SendCommand on resource: "
+                                     "arn:aws:ssm:us-east-1::document/AWS-RunShellScript because no identity-based policy allows the ssm:SendCommand action")
+    env = emulator.env()
+    env["AWS_SECRET_ACCESS_KEY"] = "wrong"
+    bad = emulator.aws("ssm", "describe-instance-information", env=env, check=False)
+    assert "An error occurred (InvalidSignatureException) when calling the DescribeInstanceInformation operation: The request signature we calculated does not match" in bad.stderr
+    emulator.faults(invocation_lag=30)
+    command = emulator.client("ssm").send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[0]], Parameters={"commands": ["true"]})
+    missing = emulator.aws("ssm", "get-command-invocation", "--command-id", command["Command"]["CommandId"], "--instance-id", WEB[0], check=False)
+    assert "An error occurred (InvocationDoesNotExist) when calling the GetCommandInvocation operation" in missing.stderr
+    too_many = emulator.aws("ssm", "send-command", "--document-name", "AWS-RunShellScript", "--instance-ids",
+                            *["i-%017d" % n for n in range(51)], "--parameters", "commands=true", check=False)
+    assert ("An error occurred (ValidationException) when calling the SendCommand operation: 1 validation error detected: Value '[" in too_many.stderr
+            and "at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to 50" in too_many.stderr)
+    unknown = emulator.aws("ssm", "describe-instance-information", identity="none", check=False)
+    assert "(AccessDeniedException)" in unknown.stderr and "ssm:DescribeInstanceInformation" in unknown.stderr
+    ec2 = emulator.aws("ec2", "describe-instances", identity="basic", check=False)
+    assert "An error occurred (UnauthorizedOperation) when calling the DescribeInstances operation" in ec2.stderr
+
+
+def test_sessions_api_through_the_cli(emulator):
+    started = emulator.client("ssm").start_session(Target=WEB[0])
+    assert started["StreamUrl"].startswith("ws://127.0.0.1:") and "role=publish_subscribe" in started["StreamUrl"]
+    active = emulator.aws_json("ssm", "describe-sessions", "--state", "Active", "--filters", "key=Target,value=%s" % WEB[0])["Sessions"]
+    assert started["SessionId"] in [s["SessionId"] for s in active]
+    resumed = emulator.aws_json("ssm", "resume-session", "--session-id", started["SessionId"])
+    assert resumed["TokenValue"] and resumed["TokenValue"] != started["TokenValue"]
+    assert emulator.aws_json("ssm", "terminate-session", "--session-id", started["SessionId"])["SessionId"] == started["SessionId"]
+    offline = emulator.aws("ssm", "start-session", "--target", "i-0a1b2c3d4e5f60007", check=False)
+    assert "(TargetNotConnected)" in offline.stderr
+    facts = emulator.control("state")
+    assert facts["api_calls"]["StartSession"]["admin"] >= 1
+
+
+def test_throttling_and_server_errors_are_retried_by_the_cli(emulator):
+    emulator.faults(throttle=0.5)
+    for _ in range(5):
+        emulator.aws("ssm", "get-connection-status", "--target", WEB[0])
+    calls = emulator.control("state")["api_calls"]["GetConnectionStatus"]["admin"]
+    assert calls > 5, "some calls were throttled and retried"
