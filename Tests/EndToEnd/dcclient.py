@@ -5,6 +5,7 @@ with a bad digest, and resends its own unacked messages after a timeout."""
 import asyncio
 import hashlib
 import json
+import os
 import struct
 import time
 import uuid
@@ -81,9 +82,9 @@ class DataChannelClient:
                     await self.ws.send_bytes(entry[0])
 
     async def _ack(self, m):
-        content = json.dumps({"AcknowledgedMessageType": m["type"], "AcknowledgedMessageId": str(m["id"]),
-                              "AcknowledgedMessageSequenceNumber": m["seq"], "IsSequentialMessage": True}, separators=(",", ":")).encode()
-        await self.ws.send_bytes(encode("acknowledge", 0, 3, 0, content, uuid.uuid4()))
+        content = ('{"AcknowledgedMessageType":"%s","AcknowledgedMessageId":"%s","AcknowledgedMessageSequenceNumber":%d,'
+                   '"IsSequentialMessage":true}' % (m["type"], m["id"], m["seq"])).encode()
+        await self.ws.send_bytes(encode("acknowledge", 0, 3, 0, content, uuid.UUID(bytes=os.urandom(16))))
 
     async def _read(self):
         async for msg in self.ws:

@@ -73,6 +73,9 @@ class Channel:
                 if self.faults.delay_ms:
                     await asyncio.sleep(self.faults.delay_ms / 1000)
                 await ws.send_bytes(frame)
+                # Drain what is already queued without going back to the event loop for each frame.
+                while not queue.empty() and not self.faults.delay_ms:
+                    await ws.send_bytes(queue.get_nowait())
         except (ConnectionResetError, RuntimeError, asyncio.CancelledError):
             pass
         except Exception:
@@ -81,7 +84,7 @@ class Channel:
     def write_control(self, msg):
         """Acks and control messages: never sequenced, never buffered."""
         if self.ws is not None:
-            self.queue.put_nowait(msg.encode())
+            self.queue.put_nowait(msg if isinstance(msg, bytes) else msg.encode())
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -89,23 +92,24 @@ class Channel:
         """One output_stream_data message: sequenced, buffered until acked, written (faults apply)."""
         seq = self.out_seq
         self.out_seq += 1
-        msg = cm.ClientMessage(cm.OUTPUT_STREAM_DATA, seq, 1 if seq == 0 else 0, payload_type, payload)
-        frame = msg.encode()
+        if not payload:
+            return  # never an empty payload: the agent drops empty stream data (spec 3)
+        frame = cm.output_frame(seq, payload_type, payload)
         self.outgoing[seq] = [frame, time.monotonic()]
         self.drained.clear()
         if len(self.outgoing) >= HIGH_WATER:
             self.resumed.clear()
         if not self.paused:
-            self._wire(frame, msg)
+            self._wire(frame, corruptible=True)
 
-    def _wire(self, frame, msg=None):
+    def _wire(self, frame, corruptible=False):
         if self.ws is None:
             return
         f = self.faults
         if f.drop and random.random() < f.drop:
             return
-        if f.corrupt_digest and msg is not None and random.random() < f.corrupt_digest:
-            frame = msg.encode(corrupt_digest=True)
+        if f.corrupt_digest and corruptible and random.random() < f.corrupt_digest:
+            frame = frame[:80] + bytes(b ^ 0xFF for b in frame[80:112]) + frame[112:]
         if f.reorder and self.held_out is None and random.random() < f.reorder:
             self.held_out = frame
             return
@@ -173,8 +177,9 @@ class Channel:
             return
         if msg.message_type != cm.INPUT_STREAM_DATA:
             return
-        if not msg.digest_ok():
-            return  # the agent checks headers only; a corrupt digest from the client is simply not acked
+        # The agent checks only HeaderLength, MessageType and CreatedDate, never the digest (spec 3).
+        if not msg.created_date:
+            return
         self.paused = False
         f = self.faults
         if f.drop and random.random() < f.drop:
@@ -209,4 +214,4 @@ class Channel:
 
     def _ack(self, msg):
         if not self.faults.withhold_acks:
-            self.write_control(cm.acknowledge(msg))
+            self.write_control(cm.acknowledge_frame(msg))
