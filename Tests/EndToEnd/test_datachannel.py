@@ -254,3 +254,52 @@ def test_resume_session_after_bye(emulator):
         return out
 
     assert b"resumed" in run(scenario())
+
+
+def test_interactive_command_on_a_pty_with_corrupt_digests_and_pacing(emulator):
+    # A corrupt digest must be dropped by the client (spec 3); the agent then resends the message.
+    emulator.faults(corrupt_digest=0.2, pacing=True)
+
+    async def scenario():
+        _, _, client = await start(emulator, Target="i-0a1b2c3d4e5f60004", DocumentName="AWS-StartInteractiveCommand",
+                                   Parameters={"command": ["seq 1 3000; tty; read line; echo got:$line"]})
+        out = await client.read_until(lambda d: b"/dev/pts/" in d, timeout=40)
+        assert out.replace(b"\r\n", b"\n").startswith(b"".join(b"%d\n" % i for i in range(1, 3001)))
+        await client.send(1, b"hello\r")
+        out = await client.read_until(lambda d: b"got:hello" in d)
+        await asyncio.wait_for(client.closed.wait(), 20)
+        await client.close()
+
+    run(scenario())
+
+
+def test_withheld_acks_and_a_tcp_reset_lose_nothing(emulator):
+    async def scenario():
+        ssm, session_id, client = await start(emulator, Target="i-0a1b2c3d4e5f60001")
+        await client.read_until(lambda d: b"$ " in d)
+        emulator.faults(withhold_acks=True)
+        typed = b"".join(b"echo line-%d\r" % i for i in range(50))
+        for i in range(0, len(typed), 7):
+            await client.send(1, typed[i:i + 7])
+        await asyncio.sleep(0.5)
+        assert client.unacked, "nothing is acknowledged while acks are withheld"
+        emulator.faults(withhold_acks=False)
+        emulator.control("sessions/%s/close" % session_id, {"mode": "reset"})
+        await asyncio.wait_for(client.closed.wait(), 10)
+        await client.close()
+        resumed = ssm.resume_session(SessionId=session_id)
+        again = DataChannelClient(resumed["StreamUrl"], resumed["TokenValue"])
+        again.seq, again.expected, again.unacked = client.seq, client.expected, client.unacked
+        again.delivered = client.delivered      # what the first connection already received, in order
+        await again.connect()
+        await again.read_until(lambda d: b"line-49" in d)
+        deadline = asyncio.get_running_loop().time() + 10
+        while again.unacked and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        received = emulator.control("sessions/%s/received" % session_id)
+        await again.close()
+        return typed, received
+
+    typed, received = run(scenario())
+    import base64
+    assert base64.b64decode(received["bytes"]) == typed
