@@ -21,6 +21,7 @@ let package = Package(
 
         // Pure modules.
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: strict),
+        .target(name: "ShellLanguage", swiftSettings: strict),
         .target(name: "AWSCore", dependencies: ["Crypto"], swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
 
         // The only module that does I/O.
@@ -28,11 +29,12 @@ let package = Package(
 
         // App core and app.
         .target(name: "SSMCore", dependencies: ["AWSCore"], swiftSettings: strict),
-        .target(name: "SSMShell", dependencies: ["SSMCore", "AWSCore", "SystemIO"], swiftSettings: strict),
+        .target(name: "SSMShell", dependencies: ["SSMCore", "AWSCore", "SystemIO", "ShellLanguage"], swiftSettings: strict),
         .executableTarget(name: "ssm-shell", dependencies: ["SSMShell"], swiftSettings: strict),
 
         // Test helpers (never in a product).
         .target(name: "TestSupport", dependencies: ["AWSCore", "SystemIO"], swiftSettings: strict),
+        .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage"], swiftSettings: strict),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO", "AWSCore", "TestSupport"], swiftSettings: strict),

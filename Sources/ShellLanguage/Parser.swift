@@ -1,0 +1,241 @@
+/// The command language's lexer and parser in one pass over the characters (language page,
+/// section 2): lines, `;`, `\` continuations, `#` comments at the start of a word, single and
+/// double quotes, `$NAME`/`${NAME}`/`$@`/`$#`, and here-documents. Pure: text in, a Script or a
+/// Diagnostic out.
+public struct Parser {
+    private let chars: [Character]
+    private let file: String
+    private var index = 0
+    private var line = 1
+    private var column = 1
+    /// Here-documents announced on the current line, filled in after its newline.
+    private var pendingHereDocs: [(commandIndex: Int, delimiter: String, expand: Bool, stripTabs: Bool, location: SourceLocation)] = []
+
+    public init(_ source: String, file: String = "-") {
+        // "\r\n" is one Character in Swift: normalize line ends first so "\n" tests see them.
+        self.chars = Array(source.replacing("\r\n", with: "\n"))
+        self.file = file
+    }
+
+    public static func parse(_ source: String, file: String = "-") throws(Diagnostic) -> Script {
+        var parser = Parser(source, file: file)
+        return try parser.parseScript()
+    }
+
+    var location: SourceLocation { SourceLocation(file: file, line: line, column: column) }
+
+    mutating func parseScript() throws(Diagnostic) -> Script {
+        var commands: [Command] = []
+        var words: [Word] = []
+        var commandStart = location
+        func finishCommand() {
+            if !words.isEmpty { commands.append(Command(words: words, location: commandStart)) }
+            words = []
+        }
+        while index < chars.count {
+            let c = chars[index]
+            if c == " " || c == "\t" || c == "\r" {
+                advance()
+            } else if c == "\\" && peek(1) == "\n" {
+                advance(); advance()  // a continuation line
+            } else if c == "\n" {
+                finishCommand()
+                advance()
+                try readPendingHereDocuments(into: &commands)
+                commandStart = location
+            } else if c == ";" {
+                finishCommand()
+                advance()
+                commandStart = location
+            } else if c == "#" {
+                while index < chars.count && chars[index] != "\n" { advance() }
+            } else if c == "<" && peek(1) == "<" {
+                let here = location
+                advance(); advance()
+                var stripTabs = false
+                if peek(0) == "-" { stripTabs = true; advance() }
+                let (delimiter, quoted) = try readDelimiter(at: here)
+                if words.isEmpty { throw Diagnostic("a here-document needs a command before <<", at: here) }
+                finishCommand()
+                pendingHereDocs.append((commands.count - 1, delimiter, !quoted, stripTabs, here))
+                commandStart = location
+            } else {
+                if words.isEmpty { commandStart = location }
+                words.append(try readWord())
+            }
+        }
+        finishCommand()
+        if let pending = pendingHereDocs.first {
+            throw Diagnostic("here-document ends before its delimiter \(pending.delimiter) line", at: pending.location)
+        }
+        return Script(commands: commands)
+    }
+
+    // MARK: words
+
+    mutating func readWord() throws(Diagnostic) -> Word {
+        let start = location
+        var parts: [WordPart] = []
+        var literal = ""
+        var quoted = false
+        func flush() { if !literal.isEmpty { parts.append(.literal(literal)); literal = "" } }
+        while index < chars.count {
+            let c = chars[index]
+            if c == " " || c == "\t" || c == "\n" || c == "\r" || c == ";" { break }
+            if c == "<" && peek(1) == "<" { break }
+            if c == "\\" {
+                if peek(1) == "\n" { break }  // a continuation ends the word
+                advance()
+                guard index < chars.count else { throw Diagnostic("a backslash at the end of the input escapes nothing", at: start) }
+                literal.append(chars[index]); advance()
+                quoted = true
+            } else if c == "'" {
+                quoted = true
+                let open = location
+                advance()
+                while index < chars.count && chars[index] != "'" { literal.append(chars[index]); advance() }
+                guard index < chars.count else { throw Diagnostic("unterminated quote: this ' has no closing '", at: open) }
+                advance()
+            } else if c == "\"" {
+                quoted = true
+                let open = location
+                advance()
+                flush()
+                parts += try readDoubleQuoted(until: "\"", openedAt: open)
+            } else if c == "$" {
+                flush()
+                parts.append(try readVariable())
+            } else {
+                literal.append(c); advance()
+            }
+        }
+        flush()
+        if parts.isEmpty { parts = [.literal("")] }
+        return Word(parts: parts, quoted: quoted, location: start)
+    }
+
+    /// The inside of "...": `$` expansions; a backslash escapes only `$`, `"`, `\` and a newline.
+    mutating func readDoubleQuoted(until terminator: Character?, openedAt open: SourceLocation) throws(Diagnostic) -> [WordPart] {
+        var parts: [WordPart] = []
+        var literal = ""
+        while true {
+            guard index < chars.count else {
+                if terminator == nil { break }
+                throw Diagnostic("unterminated quote: this \" has no closing \"", at: open)
+            }
+            let c = chars[index]
+            if let terminator, c == terminator { advance(); break }
+            if c == "\\", let next = peek(1), ["$", "\"", "\\", "\n"].contains(next) {
+                advance()
+                if next != "\n" { literal.append(next) }
+                advance()
+            } else if c == "$" {
+                if !literal.isEmpty { parts.append(.literal(literal)); literal = "" }
+                parts.append(try readVariable())
+            } else {
+                literal.append(c); advance()
+            }
+        }
+        if !literal.isEmpty { parts.append(.literal(literal)) }
+        return parts
+    }
+
+    mutating func readVariable() throws(Diagnostic) -> WordPart {
+        let start = location
+        advance()  // $
+        guard index < chars.count else { return .literal("$") }
+        let c = chars[index]
+        if c == "@" { advance(); return .allArguments }
+        if c == "#" { advance(); return .argumentCount }
+        if c == "{" {
+            advance()
+            var name = ""
+            while index < chars.count && chars[index] != "}" { name.append(chars[index]); advance() }
+            guard index < chars.count else { throw Diagnostic("unterminated ${: add the closing }", at: start) }
+            advance()
+            guard Self.isName(name) || name.allSatisfy(\.isNumber) && !name.isEmpty else {
+                throw Diagnostic("\"${\(name)}\" is not a variable name; names are letters, digits and _", at: start)
+            }
+            return .variable(name)
+        }
+        if c.isNumber { advance(); return .variable(String(c)) }
+        var name = ""
+        while index < chars.count, chars[index].isLetter || chars[index].isNumber || chars[index] == "_", chars[index].isASCII {
+            name.append(chars[index]); advance()
+        }
+        // A lone `$` (as in `echo $`) stays literal, as in sh.
+        return name.isEmpty ? .literal("$") : .variable(name)
+    }
+
+    static func isName(_ text: String) -> Bool {
+        guard let first = text.first, first.isLetter || first == "_" else { return false }
+        return text.allSatisfy { ($0.isLetter || $0.isNumber || $0 == "_") && $0.isASCII }
+    }
+
+    // MARK: here-documents
+
+    mutating func readDelimiter(at here: SourceLocation) throws(Diagnostic) -> (String, Bool) {
+        var delimiter = ""
+        var quoted = false
+        while index < chars.count, chars[index] == " " || chars[index] == "\t" { advance() }
+        while index < chars.count {
+            let c = chars[index]
+            if c == " " || c == "\t" || c == "\n" || c == ";" { break }
+            if c == "'" || c == "\"" {
+                quoted = true
+                advance()
+                while index < chars.count && chars[index] != c { delimiter.append(chars[index]); advance() }
+                guard index < chars.count else { throw Diagnostic("unterminated quote in the here-document delimiter", at: here) }
+                advance()
+            } else {
+                delimiter.append(c); advance()
+            }
+        }
+        guard !delimiter.isEmpty else { throw Diagnostic("<< needs a delimiter word, as in <<EOF", at: here) }
+        return (delimiter, quoted)
+    }
+
+    mutating func readPendingHereDocuments(into commands: inout [Command]) throws(Diagnostic) {
+        let pending = pendingHereDocs
+        pendingHereDocs = []
+        for doc in pending {
+            let bodyStart = location
+            var lines: [String] = []
+            var found = false
+            while index < chars.count {
+                var text = ""
+                while index < chars.count && chars[index] != "\n" { text.append(chars[index]); advance() }
+                if index < chars.count { advance() }
+                if text.hasSuffix("\r") { text.removeLast() }
+                var candidate = Substring(text)
+                if doc.stripTabs { candidate = candidate.drop { $0 == "\t" } }
+                if candidate == doc.delimiter { found = true; break }
+                lines.append(String(candidate))
+            }
+            guard found else {
+                throw Diagnostic("here-document ends before its delimiter \(doc.delimiter) line", at: doc.location)
+            }
+            let text = lines.map { $0 + "\n" }.joined()
+            let body: [WordPart]
+            if doc.expand {
+                var inner = Parser(text, file: file)
+                inner.line = bodyStart.line
+                body = try inner.readDoubleQuoted(until: nil, openedAt: bodyStart)
+            } else {
+                body = text.isEmpty ? [] : [.literal(text)]
+            }
+            commands[doc.commandIndex].hereDocument = HereDocument(body: body, location: doc.location)
+        }
+    }
+
+    // MARK: cursor
+
+    func peek(_ offset: Int) -> Character? {
+        index + offset < chars.count ? chars[index + offset] : nil
+    }
+
+    mutating func advance() {
+        if chars[index] == "\n" { line += 1; column = 1 } else { column += 1 }
+        index += 1
+    }
+}

@@ -1,0 +1,91 @@
+/// Where something is in a script: file, line and column (1-based), for diagnostics.
+public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// A syntax error, printed as `file:line:column: error: message`.
+public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var message: String
+
+    public init(_ message: String, at location: SourceLocation) {
+        self.message = message
+        self.location = location
+    }
+
+    public var description: String { "\(location): error: \(message)" }
+}
+
+/// A piece of a word before expansion.
+public enum WordPart: Sendable, Equatable {
+    /// Text as written (quotes and escapes already removed).
+    case literal(String)
+    /// `$NAME` or `${NAME}`.
+    case variable(String)
+    /// `$@`: every script argument, one word each.
+    case allArguments
+    /// `$#`: how many script arguments there are.
+    case argumentCount
+}
+
+/// One word of a command: its parts, whether any of it was quoted, and where it starts.
+public struct Word: Sendable, Equatable {
+    public var parts: [WordPart]
+    public var quoted: Bool
+    public var location: SourceLocation
+
+    public init(parts: [WordPart], quoted: Bool = false, location: SourceLocation) {
+        self.parts = parts
+        self.quoted = quoted
+        self.location = location
+    }
+
+    /// The word's text when it has no expansions, else nil.
+    public var literalText: String? {
+        var text = ""
+        for part in parts {
+            guard case .literal(let s) = part else { return nil }
+            text += s
+        }
+        return text
+    }
+}
+
+/// A here-document attached to a command: its body, expanded like a double-quoted string
+/// unless the delimiter was quoted.
+public struct HereDocument: Sendable, Equatable {
+    public var body: [WordPart]
+    public var location: SourceLocation
+}
+
+/// One command: its words (the first names the command) and an optional here-document.
+public struct Command: Sendable, Equatable {
+    public var words: [Word]
+    public var hereDocument: HereDocument?
+    public var location: SourceLocation
+
+    public init(words: [Word], hereDocument: HereDocument? = nil, location: SourceLocation) {
+        self.words = words
+        self.hereDocument = hereDocument
+        self.location = location
+    }
+
+    /// The command name when the first word is plain text.
+    public var name: String? { words.first?.literalText }
+}
+
+/// A parsed script: its commands in order.
+public struct Script: Sendable, Equatable {
+    public var commands: [Command]
+    public init(commands: [Command]) { self.commands = commands }
+}
