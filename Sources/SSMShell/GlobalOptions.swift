@@ -1,28 +1,32 @@
-/// The options that come before a script or command, as `aws` spells them where they overlap.
+/// The options that come before a script, `-c` or a built-in, as `aws` spells them where they
+/// overlap (language page, section 1).
 public struct GlobalOptions: Sendable, Equatable {
     public var profile: String?
     public var region: String?
     public var endpointURL: String?
+    public var output: OutputFormat?
+    public var noColor = false
+    public var quiet = false
     public var debug = false
     public var showHelp = false
     public var showVersion = false
-    /// What is left after the options: a script file and its arguments, or a built-in command.
+    /// `-c 'COMMANDS'`.
+    public var commands: String?
+    /// What is left after the options: a script file (or `-`) and its arguments, or `api ...`.
     public var rest: [String] = []
+
+    public init() {}
 
     public struct UsageError: Error, Equatable, CustomStringConvertible {
         public let description: String
     }
 
+    static let valued = ["--profile", "--region", "--endpoint-url", "--output"]
+    static let flags = ["--help", "-h", "--version", "--debug", "--no-color", "--quiet", "-c"]
+
     public static func parse(_ arguments: [String]) throws(UsageError) -> GlobalOptions {
         var options = GlobalOptions()
         var index = 0
-        func value(for option: String) throws(UsageError) -> String {
-            index += 1
-            guard index < arguments.count, !arguments[index].isEmpty else {
-                throw UsageError(description: "\(option) needs a value")
-            }
-            return arguments[index]
-        }
         while index < arguments.count {
             let argument = arguments[index]
             var name = argument
@@ -36,22 +40,35 @@ public struct GlobalOptions: Sendable, Equatable {
                     guard !inlineValue.isEmpty else { throw UsageError(description: "\(name) needs a value") }
                     return inlineValue
                 }
-                return try value(for: name)
+                index += 1
+                guard index < arguments.count, !arguments[index].isEmpty else { throw UsageError(description: "\(name) needs a value") }
+                return arguments[index]
             }
             switch name {
             case "--help", "-h": options.showHelp = true
             case "--version": options.showVersion = true
             case "--debug": options.debug = true
+            case "--no-color": options.noColor = true
+            case "--quiet": options.quiet = true
             case "--profile": options.profile = try take()
             case "--region": options.region = try take()
             case "--endpoint-url": options.endpointURL = try take()
+            case "--output":
+                let value = try take()
+                guard let format = OutputFormat(rawValue: value) else { throw UsageError(description: "--output takes table, text or json, not \(value)") }
+                options.output = format
+            case "-c":
+                index += 1
+                guard index < arguments.count else { throw UsageError(description: "-c needs the commands to run, as in -c 'use all; instances'") }
+                options.commands = arguments[index]
+                options.rest = Array(arguments[(index + 1)...])
+                return options
             case "--":
                 options.rest = Array(arguments[(index + 1)...])
                 return options
             default:
                 if argument.hasPrefix("-") && argument != "-" {
-                    let known = ["--help", "--version", "--debug", "--profile", "--region", "--endpoint-url"]
-                    let hint = known.min { editDistance($0, name) < editDistance($1, name) }.map { " Did you mean \($0)?" } ?? ""
+                    let hint = (valued + flags).min { editDistance($0, name) < editDistance($1, name) }.map { " Did you mean \($0)?" } ?? ""
                     throw UsageError(description: "unknown option \(name).\(hint)")
                 }
                 options.rest = Array(arguments[index...])
@@ -66,13 +83,15 @@ public struct GlobalOptions: Sendable, Equatable {
 /// Levenshtein distance, for "did you mean" hints.
 func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
     var previous = Array(0...b.count)
-    for i in 1...max(a.count, 1) where !a.isEmpty {
+    for i in 1...a.count {
         var current = [i] + Array(repeating: 0, count: b.count)
-        for j in stride(from: 1, through: b.count, by: 1) {
+        for j in 1...b.count {
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
         }
         previous = current
     }
-    return a.isEmpty ? b.count : previous[b.count]
+    return previous[b.count]
 }

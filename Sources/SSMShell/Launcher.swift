@@ -1,8 +1,9 @@
 import AWSCore
 import Glibc
+import SSMCore
 import SystemIO
 
-/// Entry point of the executable: parses the global options and runs what they ask for.
+/// Entry point of the executable: global options, then `api`, a script, `-c`, stdin, or the prompt.
 public enum Launcher {
     public static func run(arguments: [String]) async -> Int32 {
         let options: GlobalOptions
@@ -20,22 +21,57 @@ public enum Launcher {
             Output.standardOutput(HelpText.usage)
             return ExitStatus.success
         }
-        guard options.rest.first == "api" else {
-            Output.standardError("ssm-shell: the command language arrives with issue 4; this build answers --help, --version and 'api' only.\n")
-            return ExitStatus.usage
-        }
         let environment = ProcessEnvironment.current()
-        do {
-            let context = try AWSContext.make(options: options, environment: environment, log: options.debug ? StandardErrorLog() : nil)
-            let output = try await APICommand.run(Array(options.rest.dropFirst()), context: context)
-            Output.standardOutput(output.serialized + "\n")
-            return ExitStatus.success
-        } catch {
-            return report(error)
+        let log: (any WireLog)? = options.debug ? StandardErrorLog() : nil
+        if options.commands == nil, options.rest.first == "api" {
+            do {
+                let context = try AWSContext.make(options: options, environment: environment, log: log)
+                let output = try await APICommand.run(Array(options.rest.dropFirst()), context: context)
+                Output.standardOutput(output.serialized + "\n")
+                return ExitStatus.success
+            } catch {
+                return report(error)
+            }
         }
+
+        let shell = Shell(console: ProcessConsole(), options: options, environment: environment) { options in
+            AWSFleetAPI(client: try AWSContext.make(options: options, environment: environment, log: log).client)
+        }
+        Interrupts.install()
+        shell.interrupted = { Interrupts.take() }
+
+        if let commands = options.commands {
+            shell.arguments = options.rest
+            return finish(await shell.run(source: commands, file: "-c"), shell)
+        }
+        if let file = options.rest.first, file != "-" {
+            shell.arguments = Array(options.rest.dropFirst())
+            shell.variables["0"] = file
+            let bytes: [UInt8]?
+            do { bytes = try LocalFileSystem().contents(of: file) } catch {
+                Output.standardError("ssm-shell: cannot read \(file): \(error)\n")
+                return ExitStatus.usage
+            }
+            guard let bytes else {
+                Output.standardError("ssm-shell: \(file): no such file. Give a script file, -c 'COMMANDS', or no argument for the prompt.\n")
+                return ExitStatus.usage
+            }
+            return finish(await shell.run(source: String(decoding: bytes, as: UTF8.self), file: file), shell)
+        }
+        if options.rest.first == "-" || isatty(0) == 0 {
+            shell.arguments = Array(options.rest.dropFirst())
+            let source = await onDedicatedThread { StandardInput.readAll() }
+            return finish(await shell.run(source: source, file: "-"), shell)
+        }
+        return await Prompt(shell: shell).run()
     }
 
-    /// Prints an error as a sentence and picks the exit status the AWS CLI would use.
+    static func finish(_ status: Int32, _ shell: Shell) -> Int32 {
+        if shell.exitRequested { return shell.exitStatus }
+        return status
+    }
+
+    /// Prints an error as a sentence and picks the exit status the AWS CLI would use (`api`).
     static func report(_ error: any Error) -> Int32 {
         Output.standardError("ssm-shell: \(error)\n")
         switch error {
@@ -49,11 +85,13 @@ public enum Launcher {
     public static func exit(_ status: Int32) -> Never { Glibc.exit(status) }
 }
 
-/// Exit statuses, following the AWS CLI where they overlap (language page, "Exit status").
+/// Exit statuses: the language page's for the shell, the AWS CLI's for `api`.
 public enum ExitStatus {
     public static let success: Int32 = 0
     public static let failure: Int32 = 1
     public static let usage: Int32 = 2
+    public static let remoteFailure: Int32 = 3
+    public static let interrupted: Int32 = 130
     public static let serviceError: Int32 = 254
     public static let configError: Int32 = 253
 }
@@ -72,5 +110,19 @@ enum Output {
             if n <= 0 { return }
             offset += n
         }
+    }
+}
+
+enum StandardInput {
+    static func readAll() -> String {
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            data += buffer[0..<n]
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -63,3 +63,8 @@ public enum EndpointResolver {
         }
     }
 }
+
+extension EndpointResolver {
+    /// Whether a name can be a region (it becomes part of a host name).
+    public static func isValidRegion(_ name: String) -> Bool { !name.isEmpty && isValidHostLabel(name) }
+}

@@ -1,0 +1,59 @@
+import ShellLanguage
+
+/// Every command of the language: a one-line summary, usage, and the IAM actions it needs.
+struct CommandInfo {
+    let name: String
+    let usage: String
+    let summary: String
+    let actions: [String]
+    let availableIn: String?   // nil: built; else the issue that brings it
+
+    init(_ name: String, _ usage: String, _ summary: String, actions: [String] = [], comingIn: String? = nil) {
+        self.name = name
+        self.usage = usage
+        self.summary = summary
+        self.actions = actions
+        self.availableIn = comingIn
+    }
+}
+
+enum CommandTable {
+    static let all: [CommandInfo] = [
+        CommandInfo("use", "use | use profile NAME | use region NAME | use TARGET...", "show or set the profile, region and targets",
+                    actions: ["ssm:DescribeInstanceInformation", "ec2:DescribeInstances (Name globs)"]),
+        CommandInfo("instances", "instances [FILTER...]", "list managed nodes (filters: TARGET forms, online, offline, platform:linux|windows|macos)",
+                    actions: ["ssm:DescribeInstanceInformation", "ec2:DescribeInstances (optional, Name column)"]),
+        CommandInfo("run", "run [--on TARGET[,TARGET...]] [--document NAME] [--param K=V] [--timeout D] [--delivery-timeout D] [--workdir DIR] [--comment TEXT] [--concurrency N|N%] [--max-errors N|N%] [--wait] COMMAND... | run [OPTIONS] <<EOF",
+                    "run a shell command on the current targets (Run Command); the id goes to $cmd", actions: ["ssm:SendCommand"]),
+        CommandInfo("wait", "wait [CMD] [--timeout D]", "wait until every invocation has ended; status 0 if all succeeded, 3 otherwise",
+                    actions: ["ssm:ListCommandInvocations"]),
+        CommandInfo("output", "output [CMD] [TARGET...] [--stdout] [--stderr] [--no-group] [--save DIR]",
+                    "print each node's output, identical outputs grouped", actions: ["ssm:GetCommandInvocation"]),
+        CommandInfo("cancel", "cancel [CMD] [TARGET...]", "cancel a command", actions: ["ssm:CancelCommand"]),
+        CommandInfo("invocations", "invocations [CMD]", "per-node status, exit code and times", actions: ["ssm:ListCommandInvocations"]),
+        CommandInfo("commands", "commands [--limit N]", "recent commands", actions: ["ssm:ListCommands"]),
+        CommandInfo("connect", "connect [TARGET] [OPTIONS]", "an interactive session", actions: ["ssm:StartSession", "ssm:TerminateSession"], comingIn: "issue 5"),
+        CommandInfo("forward", "forward [TARGET] [LOCAL:][HOST:]PORT", "port forwarding", actions: ["ssm:StartSession"], comingIn: "issue 6"),
+        CommandInfo("forwards", "forwards", "running forwards", comingIn: "issue 6"),
+        CommandInfo("stop", "stop ID|all", "stop forwards", actions: ["ssm:TerminateSession"], comingIn: "issue 6"),
+        CommandInfo("proxy", "proxy TARGET [PORT]", "SSH ProxyCommand", actions: ["ssm:StartSession"], comingIn: "issue 6"),
+        CommandInfo("sessions", "sessions [--history]", "active or past sessions", actions: ["ssm:DescribeSessions"], comingIn: "issue 5"),
+        CommandInfo("terminate", "terminate SESSION...", "end sessions", actions: ["ssm:TerminateSession"], comingIn: "issue 5"),
+        CommandInfo("status", "status [TARGET...]", "connected / notconnected", actions: ["ssm:GetConnectionStatus"], comingIn: "issue 5"),
+        CommandInfo("doctor", "doctor [TARGET]", "troubleshooting checks", comingIn: "issue 7"),
+        CommandInfo("policy", "policy [FILE]", "the least-privilege IAM policy for a script", comingIn: "issue 7"),
+        CommandInfo("console", "console [TARGET]", "the AWS console URL", comingIn: "issue 7"),
+        CommandInfo("set", "set | set NAME VALUE... | set output table|text|json | set color on|off | set keep-going on|off", "set variables and settings"),
+        CommandInfo("unset", "unset NAME...", "remove variables"),
+        CommandInfo("echo", "echo WORDS...", "print"),
+        CommandInfo("sleep", "sleep DURATION", "wait (90, 90s, 5m, 2h)"),
+        CommandInfo("source", "source FILE [ARG...]", "run a script in the current context"),
+        CommandInfo("try", "try COMMAND...", "run a command and go on whatever its status"),
+        CommandInfo("!", "! COMMAND...", "run a command on this machine through /bin/sh"),
+        CommandInfo("exit", "exit [STATUS]", "end the script or the prompt"),
+        CommandInfo("help", "help [COMMAND]", "help"),
+        CommandInfo("history", "history", "the interactive history"),
+    ]
+
+    static let byName: [String: CommandInfo] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+}

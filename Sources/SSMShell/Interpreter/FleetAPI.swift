@@ -1,0 +1,47 @@
+public import AWSCore
+public import SSMCore
+
+/// The AWS calls the interpreter makes, as a seam: the real one wraps the typed clients, tests
+/// pass a fake fleet.
+public protocol FleetAPI: Sendable {
+    func describeNodes(filters: [(key: String, values: [String])]) async throws -> [ManagedNode]
+    func describeEC2(filters: [(name: String, values: [String])]) async throws -> [EC2Client.Instance]
+    func sendCommand(_ input: SendCommandInput) async throws -> CommandSummary
+    func listInvocations(commandId: String, nextToken: String?) async throws -> (invocations: [CommandInvocation], nextToken: String?)
+    func getInvocation(commandId: String, instanceId: String) async throws -> InvocationResult
+    func cancel(commandId: String, instanceIds: [String]?) async throws
+    func listCommands(limit: Int) async throws -> [CommandSummary]
+    func callerIdentity() async throws -> STSClient.CallerIdentity
+}
+
+/// The real fleet, over one AWSClient.
+public struct AWSFleetAPI: FleetAPI {
+    let ssm: SSMClient
+    let ec2: EC2Client
+    let sts: STSClient
+
+    public init(client: AWSClient) {
+        ssm = SSMClient(client: client)
+        ec2 = EC2Client(client: client)
+        sts = STSClient(client: client)
+    }
+
+    public func describeNodes(filters: [(key: String, values: [String])]) async throws -> [ManagedNode] {
+        try await ssm.describeInstanceInformation(filters: filters)
+    }
+    public func describeEC2(filters: [(name: String, values: [String])]) async throws -> [EC2Client.Instance] {
+        try await ec2.describeInstances(filters: filters)
+    }
+    public func sendCommand(_ input: SendCommandInput) async throws -> CommandSummary { try await ssm.sendCommand(input) }
+    public func listInvocations(commandId: String, nextToken: String?) async throws -> (invocations: [CommandInvocation], nextToken: String?) {
+        try await ssm.listCommandInvocations(commandId: commandId, details: false, maxResults: 50, nextToken: nextToken)
+    }
+    public func getInvocation(commandId: String, instanceId: String) async throws -> InvocationResult {
+        try await ssm.getCommandInvocation(commandId: commandId, instanceId: instanceId)
+    }
+    public func cancel(commandId: String, instanceIds: [String]?) async throws {
+        try await ssm.cancelCommand(commandId: commandId, instanceIds: instanceIds)
+    }
+    public func listCommands(limit: Int) async throws -> [CommandSummary] { try await ssm.listCommands(limit: limit) }
+    public func callerIdentity() async throws -> STSClient.CallerIdentity { try await sts.getCallerIdentity() }
+}

@@ -1,0 +1,23 @@
+/// The IAM action each command needs (language page, section 4), for AccessDenied advice and
+/// later for `policy`.
+public enum IAMActions {
+    public static let byOperation: [String: String] = [
+        "DescribeInstanceInformation": "ssm:DescribeInstanceInformation", "SendCommand": "ssm:SendCommand",
+        "ListCommandInvocations": "ssm:ListCommandInvocations", "GetCommandInvocation": "ssm:GetCommandInvocation",
+        "CancelCommand": "ssm:CancelCommand", "ListCommands": "ssm:ListCommands", "StartSession": "ssm:StartSession",
+        "TerminateSession": "ssm:TerminateSession", "ResumeSession": "ssm:ResumeSession", "DescribeSessions": "ssm:DescribeSessions",
+        "GetConnectionStatus": "ssm:GetConnectionStatus", "DescribeInstances": "ec2:DescribeInstances",
+        "GetCallerIdentity": "sts:GetCallerIdentity", "AssumeRole": "sts:AssumeRole",
+    ]
+
+    /// The statement to add to the identity's policy, ready to paste.
+    public static func statement(for action: String) -> String {
+        """
+        {
+          "Effect": "Allow",
+          "Action": ["\(action)"],
+          "Resource": "*"
+        }
+        """
+    }
+}

@@ -1,0 +1,158 @@
+import AWSCore
+import Glibc
+import SystemIO
+
+/// The interactive prompt (language page, section 6): libedit, a history file (0600) under XDG
+/// state, Tab completion, `PROFILE:REGION TARGET> ` with the last status when it was not 0,
+/// Ctrl-C clears the line, Ctrl-D leaves.
+struct Prompt {
+    let shell: Shell
+
+    static let regions = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2", "eu-west-3",
+                          "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "ap-south-1", "ap-northeast-1", "ap-northeast-2",
+                          "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "sa-east-1", "me-south-1", "af-south-1", "il-central-1"]
+
+    func run() async -> Int32 {
+        shell.interactive = true
+        let historyPath = Self.historyPath(shell.environment)
+        let file = HistoryFile(path: historyPath)
+        let completion = Completion(shell: shell)
+        let editor = LineEditor(program: "ssm-shell") { line in completion.candidates(line) }
+        for line in file.load() {
+            editor.addToHistory(line)
+            shell.history.append(line)
+        }
+        shell.console.err("ssm-shell \(Version.current): 'help' lists the commands, Ctrl-D leaves.\n")
+        while true {
+            completion.refresh()
+            editor.setPrompt(promptText())
+            _ = Interrupts.take()
+            let line = await onDedicatedThread { editor.readLine() }
+            switch line {
+            case .endOfInput:
+                shell.console.err("\n")
+                return shell.lastStatus
+            case .interrupted:
+                shell.console.err("\n")
+                continue
+            case .text(let text):
+                guard !text.trimmingWhitespace().isEmpty else { continue }
+                editor.addToHistory(text)
+                shell.history.append(text)
+                file.append(text)
+                _ = await shell.run(source: text, file: "prompt")
+                if shell.exitRequested { return shell.exitStatus }
+            }
+        }
+    }
+
+    func promptText() -> String {
+        var target = ""
+        if let first = shell.targets.first {
+            target = " " + first.shortLabel + (shell.targets.count > 1 ? "+\(shell.targets.count - 1)" : "")
+        }
+        let status = shell.lastStatus == 0 ? "" : " [\(shell.lastStatus)]"
+        return "\(shell.currentProfile):\(shell.currentRegion ?? "-")\(target)\(status)> "
+    }
+
+    /// `$XDG_STATE_HOME/ssm-shell/history`, else `~/.local/state/ssm-shell/history`.
+    static func historyPath(_ environment: Environment) -> String {
+        if let state = environment.nonEmpty("XDG_STATE_HOME") { return state + "/ssm-shell/history" }
+        return (environment.nonEmpty("HOME") ?? "/tmp") + "/.local/state/ssm-shell/history"
+    }
+}
+
+/// The history file: read at start, appended a line at a time, always mode 0600.
+struct HistoryFile {
+    let path: String
+
+    func load() -> [String] {
+        guard let bytes = try? LocalFileSystem().contents(of: path) else { return [] }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").suffix(1000).map(String.init)
+    }
+
+    func append(_ line: String) {
+        var prefix = ""
+        for component in path.split(separator: "/").dropLast() {
+            prefix += "/" + component
+            mkdir(prefix, 0o700)
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        fchmod(fd, 0o600)
+        let text = line.replacing("\n", with: " ") + "\n"
+        _ = text.withCString { write(fd, $0, strlen($0)) }
+    }
+}
+
+/// What Tab offers: commands, a command's options, profiles, regions, targets, command ids, paths.
+final class Completion: @unchecked Sendable {
+    private let shell: Shell
+    private var snapshot = Snapshot()
+
+    struct Snapshot {
+        var profiles: [String] = []
+        var targets: [String] = []
+        var commandIds: [String] = []
+    }
+
+    init(shell: Shell) { self.shell = shell }
+
+    /// Taken between lines, on the shell's own task, so completion never touches the shell itself.
+    func refresh() {
+        var s = Snapshot()
+        if let settings = try? shell.fleetSettings() { s.profiles = Array(settings.profiles.profiles.keys).sorted() }
+        s.targets = shell.knownNodes.values.flatMap { [$0.id] + ($0.name.map { [$0] } ?? []) } + ["all"]
+        s.commandIds = Array(shell.commandTargets.keys)
+        snapshot = s
+    }
+
+    func candidates(_ line: String) -> [String] {
+        let words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        let current = words.last ?? ""
+        let commandWord = words.first ?? ""
+        if words.count <= 1 { return CommandTable.all.map(\.name) }
+        if current.hasPrefix("-"), let info = CommandTable.byName[commandWord] {
+            return Self.options(in: info.usage) + ["--help"]
+        }
+        let previous = words.count >= 2 ? words[words.count - 2] : ""
+        switch (commandWord, previous) {
+        case ("use", "profile"): return snapshot.profiles
+        case ("use", "region"): return Self.regionsList
+        case ("use", _) where words.count == 2: return ["profile", "region"] + snapshot.targets
+        case ("wait", _), ("output", _), ("cancel", _), ("invocations", _):
+            return snapshot.commandIds + (commandWord == "output" || commandWord == "cancel" ? snapshot.targets : [])
+        case ("run", "--on"), ("instances", _): return snapshot.targets
+        case ("source", _), ("!", _), ("output", "--save"): return Self.paths(current)
+        default: return commandWord == "!" ? Self.paths(current) : []
+        }
+    }
+
+    static let regionsList = Prompt.regions
+
+    static func options(in usage: String) -> [String] {
+        var found: [String] = []
+        for word in usage.split(whereSeparator: { " []|".contains($0) }) where word.hasPrefix("--") {
+            let option = String(word.prefix { $0 != "=" })
+            if !found.contains(option) { found.append(option) }
+        }
+        return found
+    }
+
+    /// File names in the directory of the partial path.
+    static func paths(_ partial: String) -> [String] {
+        let slash = partial.lastIndex(of: "/")
+        let directory = slash.map { String(partial[...$0]) } ?? ""
+        guard let dir = opendir(directory.isEmpty ? "." : directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            if name == "." || name == ".." { continue }
+            let isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
+            names.append(directory + name + (isDirectory ? "/" : ""))
+        }
+        return names
+    }
+}

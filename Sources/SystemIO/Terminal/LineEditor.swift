@@ -1,0 +1,96 @@
+import CEditLine
+import Glibc
+
+/// The prompt's line editor on libedit: emacs keys, ~/.editrc, history, Tab completion through a
+/// Swift callback. Owned by one thread at a time; `readLine` blocks, so callers run it on a
+/// dedicated thread (see `onDedicatedThread`).
+public final class LineEditor: @unchecked Sendable {
+    /// Given the text before the cursor, the candidate completions of its last word.
+    public typealias Completer = @Sendable (_ line: String) -> [String]
+
+    public enum Line: Sendable, Equatable {
+        case text(String)
+        case interrupted
+        case endOfInput
+    }
+
+    private let editor: OpaquePointer
+    private let history: OpaquePointer
+    private var event = HistEvent()
+    private var promptBuffer: UnsafeMutablePointer<CChar>
+    private let completer: Completer
+
+    public init(program: String, completer: @escaping Completer) {
+        editor = cedit_el_init(program)
+        history = history_init()
+        self.completer = completer
+        promptBuffer = strdup("> ")
+        cedit_history_setsize(history, &event, 1000)
+        cedit_history_setunique(history, &event, 1)
+        cedit_el_set_history(editor, history)
+        cedit_el_set_editor(editor, "emacs")
+        cedit_el_set_signal(editor, 1)  // libedit restores the terminal on signals
+        cedit_el_set_clientdata(editor, Unmanaged.passUnretained(self).toOpaque())
+        cedit_el_set_prompt(editor) { el in
+            let me = Unmanaged<LineEditor>.fromOpaque(cedit_el_get_clientdata(el)!).takeUnretainedValue()
+            return me.promptBuffer
+        }
+        cedit_el_addfn(editor, "ssm-complete", "complete a command, option, target or path") { el, _ in
+            let me = Unmanaged<LineEditor>.fromOpaque(cedit_el_get_clientdata(el)!).takeUnretainedValue()
+            return me.complete()
+        }
+        cedit_el_bind(editor, "^I", "ssm-complete")
+        el_source(editor, nil)  // ~/.editrc (so "bind -v" gives vi keys)
+    }
+
+    deinit {
+        el_end(editor)
+        history_end(history)
+        free(promptBuffer)
+    }
+
+    public func setPrompt(_ prompt: String) {
+        free(promptBuffer)
+        promptBuffer = strdup(prompt)
+    }
+
+    /// Reads one line (without its newline). Ctrl-C gives `.interrupted`, Ctrl-D `.endOfInput`.
+    public func readLine() -> Line {
+        var count: Int32 = 0
+        guard let raw = el_gets(editor, &count) else {
+            if count == -1 && errno == EINTR { return .interrupted }
+            return .endOfInput
+        }
+        var text = String(cString: raw)
+        if text.hasSuffix("\n") { text.removeLast() }
+        return .text(text)
+    }
+
+    public func addToHistory(_ line: String) { cedit_history_enter(history, &event, line) }
+
+    /// Tab: completes the word before the cursor; lists the candidates when there are several.
+    private func complete() -> UInt8 {
+        guard let info = el_line(editor)?.pointee else { return UInt8(CC_ERROR) }
+        let length = info.cursor - info.buffer
+        let before = String(decoding: UnsafeRawBufferPointer(start: info.buffer, count: length), as: UTF8.self)
+        let word = String(before.split(separator: " ", omittingEmptySubsequences: false).last ?? "")
+        let candidates = completer(before).filter { $0.hasPrefix(word) }
+        guard !candidates.isEmpty else { return UInt8(CC_ERROR) }
+        var common = candidates[0]
+        for c in candidates.dropFirst() {
+            while !c.hasPrefix(common) { common.removeLast() }
+        }
+        let addition = String(common.dropFirst(word.count))
+        if candidates.count == 1 {
+            el_insertstr(editor, addition + (addition.hasSuffix("/") ? "" : " "))
+            return UInt8(CC_REFRESH)
+        }
+        if !addition.isEmpty {
+            el_insertstr(editor, addition)
+            return UInt8(CC_REFRESH)
+        }
+        let listing = "\n" + candidates.sorted().joined(separator: "  ") + "\n"
+        _ = listing.withCString { write(1, $0, strlen($0)) }
+        return UInt8(CC_REDISPLAY)
+    }
+}
