@@ -39,13 +39,6 @@ extension Shell {
             return 0
         case "sleep": return try await sleep(arguments)
         case "source": return try await source(arguments)
-        case "try":
-            guard !arguments.isEmpty else { throw ShellError.usage("try needs a command, as in: try run false") }
-            var inner = command
-            inner.words = Array(command.words.dropFirst())
-            let status = await execute(inner)
-            if status == ExitRequest.marker { throw ExitRequest(status: exitStatus) }
-            return 0
         case "!": return try await local(arguments)
         case "exit":
             let status = arguments.first.map { Int32($0) } ?? Int32(lastStatus)

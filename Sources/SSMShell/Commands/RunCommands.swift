@@ -105,7 +105,10 @@ extension Shell {
         var interval = 0.25
         var latest: [String: [String: CommandInvocation]] = [:]
         let live = console.stderrIsTerminal && !options.quiet
+        var round = 0
         while true {
+            round += 1
+            if options.debug { console.err("--- wait: poll round \(round)\n") }
             for id in ids {
                 var token: String?
                 var seen: [String: CommandInvocation] = [:]

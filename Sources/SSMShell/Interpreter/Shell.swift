@@ -68,12 +68,20 @@ public final class Shell {
     /// Runs a script; returns its exit status. Stops at the first failure unless keep-going.
     @discardableResult
     public func run(_ script: Script) async -> Int32 {
+        var remoteFailure = false
         for command in script.commands {
             let status = await execute(command)
             if status == ExitRequest.marker { return exitStatus }
-            if status != 0 && !keepGoing && !interactive { return status }
+            // A remote failure reported by wait or output is data the script goes on to show
+            // (run; wait; output shows who failed); the script still ends with status 3.
+            if status == ExitStatus.remoteFailure && ["wait", "output"].contains(command.name) {
+                remoteFailure = true
+                continue
+            }
+            // `try` goes on whatever its command's status (kept in $status).
+            if status != 0 && !keepGoing && !interactive && command.name != "try" { return status }
         }
-        return lastStatus
+        return remoteFailure && lastStatus == 0 ? ExitStatus.remoteFailure : lastStatus
     }
 
     /// Parses and runs source text (a file, `-c`, a prompt line).
@@ -94,6 +102,17 @@ public final class Shell {
 
     /// Runs one command and records `$status`.
     func execute(_ command: Command) async -> Int32 {
+        // `try COMMAND`: the inner command is expanded (and may fail) on its own.
+        if command.name == "try" {
+            guard command.words.count > 1 else {
+                lastStatus = report(ShellError.usage("try needs a command, as in: try run false"), at: command.location)
+                return lastStatus
+            }
+            var inner = command
+            inner.words.removeFirst()
+            inner.location = command.words[1].location
+            return await execute(inner)
+        }
         let status: Int32
         do {
             let argv = try expand(command)

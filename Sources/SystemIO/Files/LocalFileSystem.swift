@@ -50,7 +50,7 @@ public struct LocalFileSystem: FileSystem {
     }
 
     func makeParentDirectories(of path: String) throws {
-        var prefix = ""
+        var prefix = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/").dropLast() {
             prefix += "/" + component
             if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
