@@ -25,6 +25,12 @@ public struct STSClient: Sendable {
         public var account: String
         public var arn: String
         public var userId: String
+
+        public init(account: String, arn: String, userId: String) {
+            self.account = account
+            self.arn = arn
+            self.userId = userId
+        }
     }
 
     public func getCallerIdentity() async throws -> CallerIdentity {
@@ -61,6 +67,18 @@ public struct EC2Client: Sendable {
         public var iamInstanceProfileArn: String?
         public var platform: String?
         public var name: String? { tags["Name"] }
+
+        public init(instanceId: String, state: String?, tags: [String: String], privateIpAddress: String? = nil, vpcId: String? = nil,
+                    subnetId: String? = nil, iamInstanceProfileArn: String? = nil, platform: String? = nil) {
+            self.instanceId = instanceId
+            self.state = state
+            self.tags = tags
+            self.privateIpAddress = privateIpAddress
+            self.vpcId = vpcId
+            self.subnetId = subnetId
+            self.iamInstanceProfileArn = iamInstanceProfileArn
+            self.platform = platform
+        }
     }
 
     /// DescribeInstances, every page. Filters use EC2's names (`tag:Name`, `instance-state-name`).

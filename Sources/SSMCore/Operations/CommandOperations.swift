@@ -1,4 +1,4 @@
-import AWSCore
+public import AWSCore
 
 /// What SendCommand takes. `instanceIds` (at most 50) or `targets`, not both.
 public struct SendCommandInput: Sendable, Equatable {
@@ -57,7 +57,8 @@ public struct CommandSummary: Sendable, Equatable {
     public var errorCount: Int?
     public var parameters: [String: [String]]
 
-    init(_ json: JSONValue) {
+    /// From the reply's JSON (also how fakes build replies).
+    public init(_ json: JSONValue) {
         commandId = json.text("CommandId") ?? ""
         documentName = json.text("DocumentName") ?? ""
         status = json.text("Status") ?? ""
@@ -83,7 +84,8 @@ public struct CommandInvocation: Sendable, Equatable {
     public var responseCode: Int?
     public var output: String?
 
-    init(_ json: JSONValue) {
+    /// From the reply's JSON (also how fakes build replies).
+    public init(_ json: JSONValue) {
         commandId = json.text("CommandId") ?? ""
         instanceId = json.text("InstanceId") ?? ""
         instanceName = json.text("InstanceName")
@@ -111,7 +113,8 @@ public struct InvocationResult: Sendable, Equatable {
     public var executionEnd: String?
     public var executionElapsed: String?
 
-    init(_ json: JSONValue) {
+    /// From the reply's JSON (also how fakes build replies).
+    public init(_ json: JSONValue) {
         commandId = json.text("CommandId") ?? ""
         instanceId = json.text("InstanceId") ?? ""
         status = json.text("Status") ?? ""

@@ -1,4 +1,4 @@
-import AWSCore
+public import AWSCore
 
 /// A managed node as DescribeInstanceInformation reports it.
 public struct ManagedNode: Sendable, Equatable {
@@ -16,7 +16,8 @@ public struct ManagedNode: Sendable, Equatable {
     public var computerName: String?
     public var iamRole: String?
 
-    init(_ json: JSONValue) {
+    /// From the reply's JSON (also how fakes build replies).
+    public init(_ json: JSONValue) {
         instanceId = json.text("InstanceId") ?? ""
         pingStatus = json.text("PingStatus") ?? ""
         lastPing = json.time("LastPingDateTime")

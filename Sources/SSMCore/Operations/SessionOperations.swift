@@ -1,4 +1,4 @@
-import AWSCore
+public import AWSCore
 
 /// StartSession and ResumeSession answer with a stream URL and a short-lived token. The token
 /// opens the data channel, so it is kept out of every description.
@@ -20,7 +20,8 @@ public struct SessionSummary: Sendable, Equatable {
     public var owner: String?
     public var reason: String?
 
-    init(_ json: JSONValue) {
+    /// From the reply's JSON (also how fakes build replies).
+    public init(_ json: JSONValue) {
         sessionId = json.text("SessionId") ?? ""
         target = json.text("Target") ?? ""
         status = json.text("Status") ?? ""
