@@ -4,20 +4,27 @@ enum HelpText {
     ssm-shell: a native shell for AWS Systems Manager (Session Manager and Run Command).
 
     Usage:
-      ssm-shell [OPTIONS]                      the interactive prompt (coming with issue 4)
-      ssm-shell [OPTIONS] FILE [ARGS...]       run a script
+      ssm-shell [OPTIONS]                      the interactive prompt (stdin is a terminal)
+      ssm-shell [OPTIONS] FILE [ARG...]        run a script; ARGs are $1, $2, ...
+      ssm-shell [OPTIONS] -c 'COMMANDS' [ARG...]
+      ssm-shell [OPTIONS] -                    read commands from stdin (also when stdin is not a terminal)
       ssm-shell [OPTIONS] api SERVICE OPERATION [JSON]
-                                               call one AWS API operation and print its JSON reply
-                                               (SERVICE: ssm, sts or ec2; JSON: the input, default {})
+                                               one AWS call (SERVICE: ssm, sts or ec2), its reply as JSON
 
     Options:
       --profile NAME       the profile in ~/.aws/config and ~/.aws/credentials (AWS_PROFILE)
       --region REGION      the AWS region (AWS_REGION, AWS_DEFAULT_REGION, the profile's region)
       --endpoint-url URL   send requests to URL instead of the AWS endpoint (AWS_ENDPOINT_URL_SSM, ...)
+      --output FORMAT      table (default on a terminal), text or json
+      --no-color           no colours (also with NO_COLOR set)
+      --quiet              no progress or notices on stderr
       --debug              log every request and response on stderr, with secrets masked
       --version            print the version and exit
       -h, --help           print this help and exit
 
+    Commands: use, instances, run, wait, output, cancel, invocations, commands, set, unset, echo,
+    sleep, source, try, !, exit, help, history. Type 'help' at the prompt for details.
+    Exit status: 0 success, 1 error, 2 usage or syntax error, 3 remote failure, 130 interrupted.
     Configuration, credentials and endpoints are read as the AWS CLI reads them.
 
     """
