@@ -20,4 +20,6 @@ static inline int cedit_el_set_history(EditLine *el, History *h) { return el_set
 static inline int cedit_history_setsize(History *h, HistEvent *ev, int n) { return history(h, ev, H_SETSIZE, n); }
 static inline int cedit_history_enter(History *h, HistEvent *ev, const char *s) { return history(h, ev, H_ENTER, s); }
 static inline int cedit_history_setunique(History *h, HistEvent *ev, int on) { return history(h, ev, H_SETUNIQUE, on); }
+/* While editing, Ctrl-C reaches libedit as a key (not SIGINT), so it can clear the line. */
+static inline int cedit_el_edit_without_isig(EditLine *el) { return el_set(el, EL_SETTY, "-d", "-isig", NULL); }
 #endif

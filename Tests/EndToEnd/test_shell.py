@@ -151,6 +151,9 @@ def test_prompt_completion_history_and_ctrl_c_during_wait(emulator):
     env["TERM"] = "xterm"
     child = pexpect.spawn(BINARY, env=env, encoding="utf-8", timeout=20, dimensions=(40, 160))
     child.expect("default:us-east-1> ")
+    child.send("half a line")
+    child.sendintr()                         # Ctrl-C clears the line
+    child.expect("default:us-east-1> ")
     child.send("instan\t")
     child.expect("ces ")                     # libedit redraws only what Tab added
     child.send("online\r")

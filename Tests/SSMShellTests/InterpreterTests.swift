@@ -124,6 +124,9 @@ extension String {
         #expect(await shell.run(source: "use 'web-*' web-1", file: "t") == 0)
         #expect(shell.targets.map(\.shortLabel) == ["web-1", "web-2", "web-3"], "globs sort, duplicates drop")
         #expect(fleet.calls.contains("DescribeInstanceInformation tag:Name=web-2"))
+        let before = fleet.calls.count
+        #expect(await shell.run(source: "use web-2; use web-2", file: "t") == 0)
+        #expect(fleet.calls.count == before, "resolutions are cached")
     }
 
     @Test func unknownTargetsSuggestNamesAndGlobsNeedEC2() async throws {

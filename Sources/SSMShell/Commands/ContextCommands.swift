@@ -67,10 +67,20 @@ extension Shell {
         var nodes: [Node] = []
         var seen = Set<String>()
         for word in words.flatMap({ $0.split(separator: ",").map(String.init) }) {
-            let found = try await resolveTarget(word)
+            let found = try await cachedTarget(word)
             guard !found.isEmpty else { throw try await noMatch(word) }
             for node in found where seen.insert(node.id).inserted { nodes.append(node) }
         }
+        return nodes
+    }
+
+    /// Resolutions are kept for 30 seconds, so a script that says `use web-*` and then
+    /// `run --on web-*` asks once.
+    func cachedTarget(_ word: String) async throws -> [Node] {
+        let now = SystemClock().now()
+        if let hit = targetCache[word], now - hit.time < 30 { return hit.nodes }
+        let nodes = try await resolveTarget(word)
+        if !nodes.isEmpty { targetCache[word] = (now, nodes) }
         return nodes
     }
 

@@ -37,6 +37,8 @@ public final class Shell {
     var commandTargets: [String: [Node]] = [:]
     /// Nodes seen so far, by id, for labels.
     var knownNodes: [String: Node] = [:]
+    /// Target word → nodes and when they were resolved.
+    var targetCache: [String: (time: Double, nodes: [Node])] = [:]
     /// Interactive: errors do not stop anything, unknown variables still are errors.
     public var interactive = false
     public var history: [String] = []
@@ -61,7 +63,10 @@ public final class Shell {
         return fleet
     }
 
-    func resetFleet() { cachedFleet = nil }
+    func resetFleet() {
+        cachedFleet = nil
+        targetCache = [:]
+    }
 
     // MARK: running
 

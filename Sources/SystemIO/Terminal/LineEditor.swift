@@ -19,6 +19,7 @@ public final class LineEditor: @unchecked Sendable {
     private var event = HistEvent()
     private var promptBuffer: UnsafeMutablePointer<CChar>
     private let completer: Completer
+    private var interruptedLine = false
 
     public init(program: String, completer: @escaping Completer) {
         editor = cedit_el_init(program)
@@ -40,6 +41,14 @@ public final class LineEditor: @unchecked Sendable {
             return me.complete()
         }
         cedit_el_bind(editor, "^I", "ssm-complete")
+        // Ctrl-C at the prompt clears the line (language page, section 6): a key, not a signal.
+        cedit_el_edit_without_isig(editor)
+        cedit_el_addfn(editor, "ssm-interrupt", "abandon the line") { el, _ in
+            let me = Unmanaged<LineEditor>.fromOpaque(cedit_el_get_clientdata(el)!).takeUnretainedValue()
+            me.interruptedLine = true
+            return UInt8(CC_NEWLINE)
+        }
+        cedit_el_bind(editor, "^C", "ssm-interrupt")
         el_source(editor, nil)  // ~/.editrc (so "bind -v" gives vi keys)
     }
 
@@ -57,7 +66,10 @@ public final class LineEditor: @unchecked Sendable {
     /// Reads one line (without its newline). Ctrl-C gives `.interrupted`, Ctrl-D `.endOfInput`.
     public func readLine() -> Line {
         var count: Int32 = 0
-        guard let raw = el_gets(editor, &count) else {
+        interruptedLine = false
+        let raw = el_gets(editor, &count)
+        if interruptedLine { return .interrupted }
+        guard let raw else {
             if count == -1 && errno == EINTR { return .interrupted }
             return .endOfInput
         }
