@@ -22,6 +22,7 @@ let package = Package(
         // Pure modules.
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: strict),
         .target(name: "ShellLanguage", swiftSettings: strict),
+        .target(name: "SessionProtocol", dependencies: ["Crypto"], swiftSettings: strict),
         .target(name: "AWSCore", dependencies: ["Crypto"], swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
 
         // The only module that does I/O.
@@ -35,6 +36,7 @@ let package = Package(
         // Test helpers (never in a product).
         .target(name: "TestSupport", dependencies: ["AWSCore", "SystemIO"], swiftSettings: strict),
         .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage"], swiftSettings: strict),
+        .testTarget(name: "SessionProtocolTests", dependencies: ["SessionProtocol", "Crypto"], swiftSettings: strict),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO", "AWSCore", "TestSupport"], swiftSettings: strict),

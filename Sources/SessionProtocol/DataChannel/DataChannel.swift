@@ -1,0 +1,204 @@
+import FoundationEssentials
+
+/// The client side of the data channel's reliability layer and handshake (data-channel spec
+/// sections 5 and 6), as a pure state machine: events in (frames, data to send, clock ticks,
+/// reconnects), actions out (frames to write, data to deliver, session facts). Time and message
+/// ids are passed in.
+///
+/// Improvements the spec allows (11.1): duplicates are re-acked, every expired message is resent
+/// (not only the oldest), and `lastSent` is updated on resend.
+public struct DataChannel: Sendable {
+    public struct Configuration: Sendable {
+        public var clientVersion: String
+        public var initialRTO: Double = 0.2
+        public var maxRTO: Double = 1.0
+        public var maxResendPerTick = 256
+        public var outgoingCapacity = 10_000
+        public var incomingCapacity = 10_000
+        public init(clientVersion: String) { self.clientVersion = clientVersion }
+    }
+
+    public enum Event: Sendable {
+        /// A binary WebSocket message from the gateway.
+        case frame([UInt8])
+        /// Stream data for the agent (keystrokes, Size JSON, a Flag, TCP bytes).
+        case send(payloadType: UInt32, payload: [UInt8])
+        case tick
+        /// A new WebSocket after a reconnect: everything unacked goes out again as it was.
+        case reconnected
+    }
+
+    public enum Action: Sendable, Equatable {
+        case write([UInt8])
+        /// In-order stream data from the agent: Output, StdErr, ExitCode, Flag.
+        case deliver(payloadType: UInt32, payload: [UInt8])
+        /// The agent's HandshakeRequest, already answered.
+        case handshake(sessionType: String, properties: [String: String], agentVersion: String)
+        case handshakeComplete(customerMessage: String)
+        case channelClosed(output: String, sessionId: String)
+        /// A frame that could not be used (malformed, bad digest); dropped without an ack.
+        case dropped(String)
+    }
+
+    public let configuration: Configuration
+    public private(set) var nextSequence: Int64 = 0
+    public private(set) var expectedSequence: Int64 = 0
+    /// Sent and not acknowledged yet: seq → (frame, last sent).
+    public private(set) var outgoing: [Int64: (frame: [UInt8], lastSent: Double)] = [:]
+    private var incoming: [Int64: ClientMessage] = [:]
+    public private(set) var rtt = 0.1
+    public private(set) var rttVariance = 0.0
+    public private(set) var rto: Double
+    public private(set) var handshakeDone = false
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        rto = configuration.initialRTO
+    }
+
+    public var unacknowledged: Int { outgoing.count }
+
+    public mutating func handle(_ event: Event, now: Double, messageId: () -> [UInt8]) -> [Action] {
+        switch event {
+        case .frame(let bytes): return receive(bytes, now: now, messageId: messageId)
+        case .send(let type, let payload): return send(type, payload, now: now, messageId: messageId)
+        case .tick: return resendExpired(now: now)
+        case .reconnected:
+            return outgoing.keys.sorted().map { seq in
+                outgoing[seq]!.lastSent = now
+                return .write(outgoing[seq]!.frame)
+            }
+        }
+    }
+
+    // MARK: sending (spec 5.3)
+
+    mutating func send(_ type: UInt32, _ payload: [UInt8], now: Double, messageId: () -> [UInt8]) -> [Action] {
+        guard !payload.isEmpty else { return [] }  // never an empty payload (spec 3)
+        let message = ClientMessage(type: ClientMessage.MessageType.inputStreamData.rawValue, sequenceNumber: nextSequence, flags: 0,
+                                    payloadType: type, payload: payload, messageId: messageId(), createdDate: UInt64(now * 1000))
+        guard let frame = try? message.encode() else { return [] }
+        if outgoing.count >= configuration.outgoingCapacity, let oldest = outgoing.keys.min() { outgoing[oldest] = nil }
+        outgoing[nextSequence] = (frame, now)
+        nextSequence += 1
+        return [.write(frame)]
+    }
+
+    mutating func resendExpired(now: Double) -> [Action] {
+        var actions: [Action] = []
+        for seq in outgoing.keys.sorted() where now - outgoing[seq]!.lastSent > rto {
+            outgoing[seq]!.lastSent = now
+            actions.append(.write(outgoing[seq]!.frame))
+            if actions.count >= configuration.maxResendPerTick { break }
+        }
+        return actions
+    }
+
+    // MARK: receiving (spec 5.4)
+
+    mutating func receive(_ bytes: [UInt8], now: Double, messageId: () -> [UInt8]) -> [Action] {
+        let message: ClientMessage
+        do { message = try ClientMessage.decode(bytes) } catch { return [.dropped(error.description)] }
+        guard message.isValid else { return [.dropped("the payload does not match its digest")] }
+        switch message.messageType {
+        case ClientMessage.MessageType.acknowledge.rawValue:
+            acknowledged(message, now: now)
+            return []
+        case ClientMessage.MessageType.channelClosed.rawValue:
+            let body = try? JSONDecoder().decode(ChannelClosed.self, from: Data(message.payload))
+            return [.channelClosed(output: body?.Output ?? "", sessionId: body?.SessionId ?? "")]
+        case ClientMessage.MessageType.outputStreamData.rawValue:
+            return sequenced(message, now: now, messageId: messageId)
+        default:
+            return []  // start/pause publication and unknown types: accepted and ignored
+        }
+    }
+
+    mutating func acknowledged(_ message: ClientMessage, now: Double) {
+        guard let content = try? JSONDecoder().decode(Acknowledgement.self, from: Data(message.payload)),
+              let entry = outgoing.removeValue(forKey: content.AcknowledgedMessageSequenceNumber) else { return }
+        // RFC 6298-style estimate (spec 5.3): RTTVAR is updated with the old RTT.
+        let sample = max(0, now - entry.lastSent)
+        rttVariance = 0.75 * rttVariance + 0.25 * abs(rtt - sample)
+        rtt = 0.875 * rtt + 0.125 * sample
+        rto = min(rtt + max(0.01, 4 * rttVariance), configuration.maxRTO)
+    }
+
+    mutating func sequenced(_ message: ClientMessage, now: Double, messageId: () -> [UInt8]) -> [Action] {
+        let s = message.sequenceNumber
+        var actions: [Action] = []
+        if s == expectedSequence {
+            actions.append(ack(message, now: now, messageId: messageId))
+            actions += process(message, now: now, messageId: messageId)
+            expectedSequence += 1
+            while let next = incoming.removeValue(forKey: expectedSequence) {
+                actions += process(next, now: now, messageId: messageId)
+                expectedSequence += 1
+            }
+        } else if s > expectedSequence {
+            if incoming.count < configuration.incomingCapacity {
+                incoming[s] = message
+                actions.append(ack(message, now: now, messageId: messageId))
+            }
+        } else {
+            actions.append(ack(message, now: now, messageId: messageId))  // a duplicate: re-ack so the agent stops resending
+        }
+        return actions
+    }
+
+    func ack(_ message: ClientMessage, now: Double, messageId: () -> [UInt8]) -> Action {
+        let body = "{\"AcknowledgedMessageType\":\"\(message.messageType)\",\"AcknowledgedMessageId\":\"\(message.messageIdString)\",\"AcknowledgedMessageSequenceNumber\":\(message.sequenceNumber),\"IsSequentialMessage\":true}"
+        let ack = ClientMessage(type: ClientMessage.MessageType.acknowledge.rawValue, sequenceNumber: 0, flags: 3, payloadType: 0,
+                                payload: Array(body.utf8), messageId: messageId(), createdDate: UInt64(now * 1000))
+        return .write((try? ack.encode()) ?? [])
+    }
+
+    /// In-order delivery: handshake messages are answered here; the rest goes to the session.
+    mutating func process(_ message: ClientMessage, now: Double, messageId: () -> [UInt8]) -> [Action] {
+        switch ClientMessage.PayloadType(rawValue: message.payloadType) {
+        case .handshakeRequest:
+            guard let request = try? JSONDecoder().decode(HandshakeRequest.self, from: Data(message.payload)) else {
+                return [.dropped("an unreadable HandshakeRequest")]
+            }
+            var processed: [String] = []
+            var sessionType = ""
+            var properties: [String: String] = [:]
+            for action in request.RequestedClientActions {
+                if action.ActionType == "SessionType" {
+                    sessionType = action.ActionParameters?.SessionType ?? ""
+                    properties = action.ActionParameters?.Properties ?? [:]
+                    processed.append("{\"ActionType\":\"SessionType\",\"ActionStatus\":1,\"ActionResult\":null,\"Error\":\"\"}")
+                } else {
+                    // KMSEncryption and anything newer: reported unsupported (status 3) until KMS is built.
+                    processed.append("{\"ActionType\":\"\(action.ActionType)\",\"ActionStatus\":3,\"ActionResult\":null,\"Error\":\"\(action.ActionType) is not supported by this client\"}")
+                }
+            }
+            let response = "{\"ClientVersion\":\"\(configuration.clientVersion)\",\"ProcessedClientActions\":[\(processed.joined(separator: ","))],\"Errors\":null}"
+            var actions = send(ClientMessage.PayloadType.handshakeResponse.rawValue, Array(response.utf8), now: now, messageId: messageId)
+            actions.insert(.handshake(sessionType: sessionType, properties: properties, agentVersion: request.AgentVersion), at: 0)
+            return actions
+        case .handshakeComplete:
+            handshakeDone = true
+            let body = try? JSONDecoder().decode(HandshakeComplete.self, from: Data(message.payload))
+            return [.handshakeComplete(customerMessage: body?.CustomerMessage ?? "")]
+        default:
+            return [.deliver(payloadType: message.payloadType, payload: message.payload)]
+        }
+    }
+
+    struct Acknowledgement: Decodable { let AcknowledgedMessageSequenceNumber: Int64 }
+    struct ChannelClosed: Decodable { let Output: String?; let SessionId: String? }
+    struct HandshakeComplete: Decodable { let CustomerMessage: String? }
+    struct HandshakeRequest: Decodable {
+        struct RequestedAction: Decodable {
+            struct Parameters: Decodable {
+                let SessionType: String?
+                let Properties: [String: String]?
+            }
+            let ActionType: String
+            let ActionParameters: Parameters?
+        }
+        let AgentVersion: String
+        let RequestedClientActions: [RequestedAction]
+    }
+}

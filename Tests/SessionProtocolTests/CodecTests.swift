@@ -1,0 +1,181 @@
+import Crypto
+import SessionProtocol
+import Testing
+
+/// The data-channel spec's byte vectors (section 3.1), the WebSocket codec under every chunking,
+/// and a million random and mutated frames through both decoders.
+@Suite struct CodecTests {
+    static let created: UInt64 = 1_700_000_000_123
+    static func uuid(_ s: String) -> [UInt8] { Hex.decode(s.replacing("-", with: ""))! }
+
+    static let vectors: [(String, Int64, UInt64, String, UInt32, [UInt8], String)] = [
+        ("input_stream_data", 5, 0, "dd01e56b-ff48-483e-a508-b5f073f31b16", 1, Array("ls\r".utf8),
+         "00000074696e7075745f73747265616d5f64617461202020202020202020202020202020000000010000018bcfe5687b00000000000000050000000000000000a508b5f073f31b16dd01e56bff48483e1d887ce0f8672e4914d9000e801cd74ecd805dd9366c0bc42dc16adc0197dc2f00000001000000036c730d"),
+        ("input_stream_data", 0, 0, "11111111-2222-4333-8444-555555555555", 3, Array(#"{"cols":120,"rows":40}"#.utf8),
+         "00000074696e7075745f73747265616d5f64617461202020202020202020202020202020000000010000018bcfe5687b0000000000000000000000000000000084445555555555551111111122224333edf7359c89077b608a6b3e8b19e63bbfc7aa724989a05ea371a9966a6e9db7cc00000003000000167b22636f6c73223a3132302c22726f7773223a34307d"),
+        ("input_stream_data", 9, 0, "11111111-2222-4333-8444-555555555555", 10, [0, 0, 0, 2],
+         "00000074696e7075745f73747265616d5f64617461202020202020202020202020202020000000010000018bcfe5687b0000000000000009000000000000000084445555555555551111111122224333433ebf5bc03dffa38536673207a21281612cef5faa9bc7a4d5b9be2fdb12cf1a0000000a0000000400000002"),
+        ("output_stream_data", 0, 1, "0b7f1d3c-2a44-4e0e-9a51-3f6d2c1b0a99", 1, Array("$ ".utf8),
+         "000000746f75747075745f73747265616d5f646174612020202020202020202020202020000000010000018bcfe5687b000000000000000000000000000000019a513f6d2c1b0a990b7f1d3c2a444e0ee5b111ba26d5bb1cc89d8a3d74fad4cf1ebd5701c29877969c322b456d0784a300000001000000022420"),
+    ]
+
+    @Test(arguments: vectors.indices)
+    func specVector(_ index: Int) throws {
+        let (type, seq, flags, id, ptype, payload, hex) = Self.vectors[index]
+        let message = ClientMessage(type: type, sequenceNumber: seq, flags: flags, payloadType: ptype, payload: payload,
+                                    messageId: Self.uuid(id), createdDate: Self.created)
+        #expect(Hex.encode(try message.encode()) == hex)
+        let decoded = try ClientMessage.decode(Hex.decode(hex)!)
+        #expect(decoded == message)
+        #expect(decoded.messageIdString == id)
+        #expect(decoded.isValid)
+    }
+
+    @Test func ackVectorHeaderAndEmptyPayloadRefused() throws {
+        let body = Array(#"{"AcknowledgedMessageType":"output_stream_data","AcknowledgedMessageId":"0b7f1d3c-2a44-4e0e-9a51-3f6d2c1b0a99","AcknowledgedMessageSequenceNumber":7,"IsSequentialMessage":true}"#.utf8)
+        let ack = ClientMessage(type: "acknowledge", flags: 3, payloadType: 0, payload: body, messageId: Self.uuid("11111111-2222-4333-8444-555555555555"), createdDate: Self.created)
+        let frame = try ack.encode()
+        #expect(frame.count == 296)
+        #expect(Hex.encode(frame).hasPrefix("0000007461636b6e6f776c65646765202020202020202020202020202020202020202020000000010000018bcfe5687b00000000000000000000000000000003844455555555555511111111222243332e5b20b322446673faf9246361881b394676b303f5cd7e3679f1f465edb4119600000000000000b0"))
+        let empty = ClientMessage(type: "input_stream_data", payloadType: 1, payload: [], messageId: [UInt8](repeating: 1, count: 16), createdDate: 1)
+        #expect(throws: ClientMessage.Invalid.self) { try empty.encode() }
+    }
+
+    @Test func shortAndCorruptFramesAreRefused() throws {
+        let frame = Hex.decode(Self.vectors[0].6)!
+        for cut in 0..<120 { #expect(throws: ClientMessage.Invalid.self) { try ClientMessage.decode(frame[..<cut]) } }
+        var corrupt = frame
+        corrupt[80] ^= 0xff
+        #expect(try ClientMessage.decode(corrupt).isValid == false)
+        var pastEnd = frame
+        pastEnd[3] = 0xff
+        #expect(throws: ClientMessage.Invalid.self) { try ClientMessage.decode(pastEnd) }
+    }
+
+    @Test func websocketAcceptFromRFC6455() throws {
+        #expect(WebSocketHandshake.accept(for: "dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+        let handshake = WebSocketHandshake(host: "127.0.0.1:8080", target: "/v1/data-channel/s?role=publish_subscribe",
+                                           keyBytes: Array("the sample nonce".utf8))
+        #expect(handshake.key == "dGhlIHNhbXBsZSBub25jZQ==")
+        #expect(String(decoding: handshake.request, as: UTF8.self).hasPrefix("GET /v1/data-channel/s?role=publish_subscribe HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUpgrade: websocket\r\n"))
+        let answer = Array("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n".utf8) + [0x82, 0x01, 0x78]
+        #expect(try handshake.checkResponse(Array(answer.prefix(40))) == nil)
+        #expect(try handshake.checkResponse(answer) == answer.count - 3)
+        #expect(throws: WebSocketHandshake.Failure.self) { try handshake.checkResponse(Array("HTTP/1.1 403 Forbidden\r\n\r\n".utf8)) }
+        let wrong = Array("HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAA\r\n\r\n".utf8)
+        #expect(throws: WebSocketHandshake.Failure.self) { try handshake.checkResponse(wrong) }
+    }
+
+    @Test func base64RoundTrip() {
+        for n in 0..<40 {
+            let bytes = (0..<n).map { UInt8(($0 * 37 + n) & 0xff) }
+            #expect(Base64.decode(Base64.encode(bytes)) == bytes)
+        }
+        #expect(Base64.encode(Array("foobar".utf8)) == "Zm9vYmFy")
+        #expect(Base64.decode("Zm9vYg==") == Array("foob".utf8))
+        #expect(Base64.decode("Zm9=vYg=") == nil)
+    }
+
+    /// Server frames (unmasked) of several kinds and sizes, fragmented and not.
+    static func serverStream() -> ([UInt8], [WebSocketMessage]) {
+        let big = [UInt8](repeating: 7, count: 70_000)
+        let medium = (0..<300).map { UInt8($0 & 0xff) }
+        var bytes: [UInt8] = []
+        bytes += WebSocketFrame(opcode: .binary, payload: [1, 2, 3]).encode(mask: nil)
+        bytes += WebSocketFrame(fin: false, opcode: .binary, payload: Array(medium[0..<100])).encode(mask: nil)
+        bytes += WebSocketFrame(opcode: .ping, payload: Array("keepalive".utf8)).encode(mask: nil)
+        bytes += WebSocketFrame(fin: true, opcode: .continuation, payload: Array(medium[100...])).encode(mask: nil)
+        bytes += WebSocketFrame(opcode: .binary, payload: big).encode(mask: nil)
+        bytes += WebSocketFrame(opcode: .text, payload: Array("{}".utf8)).encode(mask: nil)
+        bytes += WebSocketFrame(opcode: .close, payload: [0x03, 0xe8] + Array("Bye".utf8)).encode(mask: nil)
+        return (bytes, [.binary([1, 2, 3]), .ping(Array("keepalive".utf8)), .binary(medium), .binary(big), .text(Array("{}".utf8)),
+                        .close(code: 1000, reason: "Bye")])
+    }
+
+    @Test func websocketDecoderUnderEveryChunking() throws {
+        let (bytes, expected) = Self.serverStream()
+        var whole = WebSocketDecoder()
+        #expect(try whole.feed(bytes) == expected)
+        // Every split point of the small frames' region, byte by byte, and random splits.
+        var byteByByte = WebSocketDecoder()
+        var messages: [WebSocketMessage] = []
+        for b in bytes { messages += try byteByByte.feed([b]) }
+        #expect(messages == expected)
+        for split in 0...min(bytes.count, 600) {
+            var d = WebSocketDecoder()
+            let got = try d.feed(bytes[..<split]) + d.feed(bytes[split...])
+            #expect(got == expected, "split at \(split)")
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            var d = WebSocketDecoder()
+            var got: [WebSocketMessage] = []
+            var i = 0
+            while i < bytes.count {
+                let n = Int.random(in: 1...5000, using: &generator)
+                got += try d.feed(bytes[i..<min(bytes.count, i + n)])
+                i += n
+            }
+            #expect(got == expected)
+        }
+    }
+
+    @Test func clientFramesAreMasked() {
+        let frame = WebSocketFrame(opcode: .binary, payload: [1, 2, 3, 4, 5]).encode(mask: [0xa, 0xb, 0xc, 0xd])
+        let expected: [UInt8] = [0x82, 0x85, 0xa, 0xb, 0xc, 0xd, 0x0b, 0x09, 0x0f, 0x09, 0x0f]
+        #expect(frame == expected)
+        var decoder = WebSocketDecoder()
+        #expect(throws: WebSocketProtocolError.self) { try decoder.feed(frame) }  // a server must not mask
+    }
+
+    @Test func protocolViolationsAreErrors() {
+        for bad: [UInt8] in [[0x83, 0], [0xC2, 0], [0x09, 0], [0x89, 126, 0, 200] + [UInt8](repeating: 0, count: 200), [0x80, 0], [0x88, 1, 0]] {
+            var d = WebSocketDecoder()
+            #expect(throws: WebSocketProtocolError.self) { try d.feed(bad) }
+        }
+        var d = WebSocketDecoder(maxMessageSize: 1000)
+        #expect(throws: WebSocketProtocolError.self) { try d.feed([0x82, 127, 0, 0, 0, 0, 0, 1, 0, 0]) }
+    }
+
+    /// A million random and mutated frames through both decoders: errors are fine, a trap or a
+    /// hang is not.
+    @Test func fuzzBothDecoders() throws {
+        var rng = SplitMix(seed: 0x5EED)
+        let (stream, _) = Self.serverStream()
+        let seeds = Self.vectors.map { Hex.decode($0.6)! } + [Array(stream.prefix(400))]
+        var decoded = 0
+        for round in 0..<1_000_000 {
+            var frame: [UInt8]
+            if round % 4 == 0 {
+                frame = (0..<Int(rng.next() % 160)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            } else {
+                frame = seeds[Int(rng.next() % UInt64(seeds.count))]
+                for _ in 0..<(1 + rng.next() % 4) {
+                    let position = Int(rng.next() % UInt64(max(1, frame.count)))
+                    switch rng.next() % 3 {
+                    case 0 where !frame.isEmpty: frame[position] = UInt8(truncatingIfNeeded: rng.next())
+                    case 1: frame = Array(frame.prefix(position))
+                    default: frame.insert(UInt8(truncatingIfNeeded: rng.next()), at: min(position, frame.count))
+                    }
+                }
+            }
+            if (try? ClientMessage.decode(frame)) != nil { decoded += 1 }
+            var ws = WebSocketDecoder(maxMessageSize: 1 << 16)
+            _ = try? ws.feed(frame)
+        }
+        #expect(decoded > 0)
+    }
+}
+
+/// A fast seeded generator for the fuzz test, so a failure reproduces.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
