@@ -1,0 +1,123 @@
+import Crypto
+import SessionProtocol
+import Testing
+
+/// The client state machine driven by a manual clock and a scripted agent: in-order delivery,
+/// loss, duplication, reordering, a lost ack, a reconnect, and the handshake.
+@Suite struct DataChannelTests {
+    var ids = 0
+    mutating func nextId() -> [UInt8] { ids += 1; return (0..<16).map { UInt8(truncatingIfNeeded: ids + $0) } }
+
+    static func agentFrame(_ seq: Int64, _ ptype: UInt32 = 1, _ payload: String) -> [UInt8] {
+        try! ClientMessage(type: "output_stream_data", sequenceNumber: seq, flags: seq == 0 ? 1 : 0, payloadType: ptype,
+                           payload: Array(payload.utf8), messageId: [UInt8](repeating: UInt8(seq & 0xff), count: 16), createdDate: 1).encode()
+    }
+
+    static func agentAck(_ seq: Int64) -> [UInt8] {
+        let body = "{\"AcknowledgedMessageType\":\"input_stream_data\",\"AcknowledgedMessageId\":\"x\",\"AcknowledgedMessageSequenceNumber\":\(seq),\"IsSequentialMessage\":true}"
+        return try! ClientMessage(type: "acknowledge", flags: 3, payloadType: 0, payload: Array(body.utf8), messageId: [UInt8](repeating: 9, count: 16), createdDate: 1).encode()
+    }
+
+    /// The client's writes, decoded: (type, seq, payload) of each.
+    static func writes(_ actions: [DataChannel.Action]) -> [(String, Int64, String)] {
+        actions.compactMap { action in
+            guard case .write(let bytes) = action, let m = try? ClientMessage.decode(bytes) else { return nil }
+            return (m.messageType, m.sequenceNumber, String(decoding: m.payload, as: UTF8.self))
+        }
+    }
+
+    static func delivered(_ actions: [DataChannel.Action]) -> String {
+        actions.compactMap { if case .deliver(_, let p) = $0 { return String(decoding: p, as: UTF8.self) }; return nil }.joined()
+    }
+
+    @Test mutating func inOrderOutOfOrderAndDuplicates() {
+        var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
+        var a = channel.handle(.frame(Self.agentFrame(0, 1, "a")), now: 0, messageId: { nextId() })
+        #expect(Self.delivered(a) == "a")
+        #expect(Self.writes(a).map(\.0) == ["acknowledge"])
+        // 2 before 1: buffered and acked, delivered in order once 1 arrives.
+        a = channel.handle(.frame(Self.agentFrame(2, 1, "c")), now: 0, messageId: { nextId() })
+        #expect(Self.delivered(a) == "")
+        #expect(Self.writes(a).first?.2.contains("\"AcknowledgedMessageSequenceNumber\":2") == true)
+        a = channel.handle(.frame(Self.agentFrame(1, 1, "b")), now: 0, messageId: { nextId() })
+        #expect(Self.delivered(a) == "bc")
+        #expect(channel.expectedSequence == 3)
+        // A duplicate is re-acked (the plugin would not), never delivered twice.
+        a = channel.handle(.frame(Self.agentFrame(1, 1, "b")), now: 0, messageId: { nextId() })
+        #expect(Self.delivered(a) == "")
+        #expect(Self.writes(a).count == 1)
+        // A bad digest is dropped without an ack.
+        var corrupt = Self.agentFrame(3, 1, "d")
+        corrupt[90] ^= 1
+        a = channel.handle(.frame(corrupt), now: 0, messageId: { nextId() })
+        #expect(Self.writes(a).isEmpty)
+        #expect(channel.expectedSequence == 3)
+    }
+
+    @Test mutating func lossIsRepairedByRetransmissionAndAcksUpdateTheRTO() {
+        var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
+        let first = channel.handle(.send(payloadType: 1, payload: Array("ls\r".utf8)), now: 10, messageId: { nextId() })
+        #expect(Self.writes(first).map { $0.1 } == [0])
+        _ = channel.handle(.send(payloadType: 1, payload: Array("x".utf8)), now: 10.05, messageId: { nextId() })
+        // Nothing is resent before the RTO (200 ms at first)...
+        #expect(channel.handle(.tick, now: 10.15, messageId: { nextId() }).isEmpty)
+        // ...then every expired message is, with its original bytes.
+        let resent = channel.handle(.tick, now: 10.26, messageId: { nextId() })
+        guard case .write(let again) = resent.first else { Issue.record("no resend"); return }
+        guard case .write(let original) = first.first else { return }
+        #expect(again == original)
+        #expect(Self.writes(resent).map { $0.1 } == [0, 1])
+        // Acks clear them; the RTO follows the measured round trips.
+        _ = channel.handle(.frame(Self.agentAck(0)), now: 10.27, messageId: { nextId() })
+        _ = channel.handle(.frame(Self.agentAck(1)), now: 10.27, messageId: { nextId() })
+        #expect(channel.unacknowledged == 0)
+        // Two 10 ms samples from RTT 100 ms / RTTVAR 0 (spec 5.3): RTO = 0.07890625 + 4 × 0.0365625.
+        #expect(abs(channel.rto - 0.22515625) < 1e-9)
+        #expect(channel.handle(.tick, now: 20, messageId: { nextId() }).isEmpty)
+    }
+
+    @Test mutating func aLostAckMeansAResendThatTheAgentReacks() {
+        var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
+        _ = channel.handle(.send(payloadType: 1, payload: [0x61]), now: 0, messageId: { nextId() })
+        // The agent's ack is lost: the client resends after the RTO until an ack arrives.
+        #expect(Self.writes(channel.handle(.tick, now: 0.3, messageId: { nextId() })).count == 1)
+        #expect(Self.writes(channel.handle(.tick, now: 0.4, messageId: { nextId() })).isEmpty, "lastSent moves on each resend")
+        #expect(Self.writes(channel.handle(.tick, now: 0.55, messageId: { nextId() })).count == 1)
+        _ = channel.handle(.frame(Self.agentAck(0)), now: 0.56, messageId: { nextId() })
+        #expect(channel.unacknowledged == 0)
+    }
+
+    @Test mutating func reconnectResendsEverythingUnackedAndKeepsSequenceState() {
+        var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
+        for i in 0..<5 { _ = channel.handle(.send(payloadType: 1, payload: [UInt8(65 + i)]), now: 0, messageId: { nextId() }) }
+        _ = channel.handle(.frame(Self.agentAck(1)), now: 0.01, messageId: { nextId() })
+        _ = channel.handle(.frame(Self.agentFrame(0, 1, "p")), now: 0.01, messageId: { nextId() })
+        let resent = channel.handle(.reconnected, now: 5, messageId: { nextId() })
+        #expect(Self.writes(resent).map { $0.1 } == [0, 2, 3, 4])
+        #expect(channel.nextSequence == 5)
+        #expect(channel.expectedSequence == 1)
+        let next = channel.handle(.send(payloadType: 1, payload: [0x5a]), now: 5, messageId: { nextId() })
+        #expect(Self.writes(next).map { $0.1 } == [5])
+    }
+
+    @Test mutating func handshakeIsAnsweredWithTheClientVersion() throws {
+        var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
+        let request = #"{"AgentVersion":"3.3.1142.0","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"Port","Properties":{"portNumber":"80","type":"LocalPortForwarding"}}}]}"#
+        let actions = channel.handle(.frame(Self.agentFrame(0, 5, request)), now: 0, messageId: { nextId() })
+        #expect(actions.contains(.handshake(sessionType: "Port", properties: ["portNumber": "80", "type": "LocalPortForwarding"], agentVersion: "3.3.1142.0")))
+        let writes = Self.writes(actions)
+        #expect(writes.map(\.0) == ["acknowledge", "input_stream_data"], "ack first, then the response")
+        #expect(writes[1].2 == #"{"ClientVersion":"1.2.707.0","ProcessedClientActions":[{"ActionType":"SessionType","ActionStatus":1,"ActionResult":null,"Error":""}],"Errors":null}"#)
+        let complete = channel.handle(.frame(Self.agentFrame(1, 7, #"{"HandshakeTimeToComplete":1500000000,"CustomerMessage":"hi"}"#)), now: 0, messageId: { nextId() })
+        #expect(complete.contains(.handshakeComplete(customerMessage: "hi")))
+        #expect(channel.handshakeDone)
+    }
+
+    @Test mutating func channelClosedEndsTheSession() throws {
+        var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
+        let body = #"{"MessageId":"m","CreatedDate":"d","DestinationId":"i-1","SessionId":"s-1","MessageType":"channel_closed","SchemaVersion":1,"Output":""}"#
+        let frame = try ClientMessage(type: "channel_closed", flags: 3, payloadType: 0, payload: Array(body.utf8), messageId: [UInt8](repeating: 3, count: 16), createdDate: 1).encode()
+        #expect(channel.handle(.frame(frame), now: 0, messageId: { nextId() }) == [.channelClosed(output: "", sessionId: "s-1")])
+        #expect(channel.handle(.send(payloadType: 1, payload: []), now: 0, messageId: { nextId() }).isEmpty, "never an empty payload")
+    }
+}
