@@ -26,11 +26,11 @@ let package = Package(
         .target(name: "AWSCore", dependencies: ["Crypto"], swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
 
         // The only module that does I/O.
-        .target(name: "SystemIO", dependencies: ["AWSCore", "CCurl", "CEditLine"], swiftSettings: strict),
+        .target(name: "SystemIO", dependencies: ["AWSCore", "SessionProtocol", "Crypto", "CCurl", "CEditLine"], swiftSettings: strict),
 
         // App core and app.
         .target(name: "SSMCore", dependencies: ["AWSCore"], swiftSettings: strict),
-        .target(name: "SSMShell", dependencies: ["SSMCore", "AWSCore", "SystemIO", "ShellLanguage"], swiftSettings: strict),
+        .target(name: "SSMShell", dependencies: ["SSMCore", "AWSCore", "SystemIO", "ShellLanguage", "SessionProtocol"], swiftSettings: strict),
         .executableTarget(name: "ssm-shell", dependencies: ["SSMShell"], swiftSettings: strict),
 
         // Test helpers (never in a product).

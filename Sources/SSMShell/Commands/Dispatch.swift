@@ -30,6 +30,7 @@ extension Shell {
         case "cancel": return try await cancel(arguments)
         case "invocations": return try await invocations(arguments)
         case "commands": return try await commands(arguments)
+        case "connect": return try await connect(arguments)
         case "set": return try set(arguments)
         case "unset":
             for variable in arguments { variables[variable] = nil }

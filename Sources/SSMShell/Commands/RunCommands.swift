@@ -178,7 +178,7 @@ extension Shell {
         return try await showOutput(ids, only: only, streams: streams, group: !opts.has("no-group"), saveTo: opts.value("save"))
     }
 
-    struct Result: Sendable {
+    struct InvocationOutput: Sendable {
         let instanceId: String
         let result: InvocationResult
     }
@@ -199,14 +199,14 @@ extension Shell {
             }
             pairs += instances.filter { only?.contains($0) ?? true }.map { (id, $0) }
         }
-        var results: [Int: Result] = [:]
-        try await withThrowingTaskGroup(of: (Int, Result).self) { group in
+        var results: [Int: InvocationOutput] = [:]
+        try await withThrowingTaskGroup(of: (Int, InvocationOutput).self) { group in
             var next = 0
             func add() {
                 guard next < pairs.count else { return }
                 let (index, pair) = (next, pairs[next])
                 next += 1
-                group.addTask { (index, Result(instanceId: pair.1, result: try await Self.invocation(fleet, pair.0, pair.1))) }
+                group.addTask { (index, InvocationOutput(instanceId: pair.1, result: try await Self.invocation(fleet, pair.0, pair.1))) }
             }
             for _ in 0..<min(8, pairs.count) { add() }
             while let (index, result) = try await group.next() {
@@ -261,7 +261,7 @@ extension Shell {
         }
     }
 
-    func save(_ results: [Result], to directory: String) throws {
+    func save(_ results: [InvocationOutput], to directory: String) throws {
         let fs = LocalFileSystem()
         for r in results {
             let base = "\(directory)/\(knownNodes[r.instanceId]?.name ?? r.instanceId)"

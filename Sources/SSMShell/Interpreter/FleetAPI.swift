@@ -12,6 +12,13 @@ public protocol FleetAPI: Sendable {
     func cancel(commandId: String, instanceIds: [String]?) async throws
     func listCommands(limit: Int) async throws -> [CommandSummary]
     func callerIdentity() async throws -> STSClient.CallerIdentity
+    func startSession(target: String, document: String?, reason: String?, parameters: [String: [String]]?) async throws -> SessionStream
+    func resumeSession(_ sessionId: String) async throws -> SessionStream?
+    func terminateSession(_ sessionId: String) async throws
+    /// Headers for the data-channel upgrade: SigV4 for `ssmmessages`, as current clients send.
+    func streamHeaders(for url: EndpointURL) async throws -> [(String, String)]
+    /// CA bundle and proxies for the data channel's connection.
+    var streamTransport: (caBundle: String?, environment: Environment) { get }
 }
 
 /// The real fleet, over one AWSClient.
@@ -44,4 +51,27 @@ public struct AWSFleetAPI: FleetAPI {
     }
     public func listCommands(limit: Int) async throws -> [CommandSummary] { try await ssm.listCommands(limit: limit) }
     public func callerIdentity() async throws -> STSClient.CallerIdentity { try await sts.getCallerIdentity() }
+
+    public func startSession(target: String, document: String?, reason: String?, parameters: [String: [String]]?) async throws -> SessionStream {
+        try await ssm.startSession(target: target, documentName: document, reason: reason, parameters: parameters)
+    }
+
+    /// nil when the service says the session cannot be resumed (a null token).
+    public func resumeSession(_ sessionId: String) async throws -> SessionStream? {
+        do { return try await ssm.resumeSession(sessionId: sessionId) } catch let error as AWSServiceError where error.code == "InvalidResponse" { return nil }
+    }
+
+    public func terminateSession(_ sessionId: String) async throws { try await ssm.terminateSession(sessionId: sessionId) }
+
+    public func streamHeaders(for url: EndpointURL) async throws -> [(String, String)] {
+        let client = ssm.client
+        guard let provider = client.credentialProvider, let region = client.settings.region else { return [] }
+        var request = HTTPRequest(method: "GET", url: url)
+        request.headers.add("Host", url.hostHeader)
+        SigV4Signer(region: region, service: "ssmmessages")
+            .sign(&request, credentials: try await provider.credentials(), date: AmzDate(secondsSince1970: client.clock.now()))
+        return request.headers.fields.filter { $0.name != "Host" }.map { ($0.name, $0.value) }
+    }
+
+    public var streamTransport: (caBundle: String?, environment: Environment) { (ssm.client.settings.caBundle, ssm.client.settings.environment) }
 }

@@ -1,0 +1,111 @@
+import AWSCore
+import Crypto
+import Glibc
+import SessionProtocol
+import SSMCore
+import SystemIO
+
+extension Shell {
+    // MARK: connect (language page, section 4, Sessions)
+
+    func connect(_ args: [String]) async throws -> Int32 {
+        let opts = try OptionScanner("connect", args, valued: ["document", "param", "reason", "command"], anywhere: true)
+        guard opts.rest.count <= 1 else { throw ShellError.usage("connect takes one target; sessions are one node at a time") }
+        var nodes = targets
+        if let word = opts.rest.first { nodes = try await resolveTargets([word]) }
+        guard let node = nodes.first else { throw ShellError.usage("connect needs a target: connect TARGET, or 'use TARGET' first") }
+        guard nodes.count == 1 else {
+            throw ShellError.usage("connect goes to one node, and this matches \(nodes.count): \(nodes.map(\.label).joined(separator: ", "))")
+        }
+        let terminal = isatty(0) == 1
+        var document = opts.value("document")
+        var parameters: [String: [String]] = [:]
+        for pair in opts.all("param") {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw ShellError.usage("connect --param takes KEY=VALUE, not '\(pair)'") }
+            parameters[String(pair[..<eq]), default: []].append(String(pair[pair.index(after: eq)...]))
+        }
+        if let command = opts.value("command") {
+            // On a terminal the command gets a pty; piped, it runs without one and its exit status comes back.
+            document = document ?? (terminal ? "AWS-StartInteractiveCommand" : "AWS-StartNonInteractiveCommand")
+            parameters["command"] = [command]
+            if document == "AWS-StartNonInteractiveCommand" && parameters["separateOutputStream"] == nil {
+                parameters["separateOutputStream"] = ["true"]   // stderr comes back as StdErr, to our stderr
+            }
+        }
+        let fleet = try fleet()
+        let stream = try await fleet.startSession(target: node.id, document: document, reason: opts.value("reason"),
+                                                  parameters: parameters.isEmpty ? nil : parameters)
+        variables["session"] = stream.sessionId
+        let interactive = terminal && document != "AWS-StartNonInteractiveCommand"
+        let state = SessionState(sessionId: stream.sessionId, interactive: interactive)
+        if !options.quiet && terminal { console.err("Starting session \(stream.sessionId) on \(node.label). Type ~. to leave, ~? for help.\n") }
+        let raw = interactive ? RawTerminal() : nil
+        defer { raw?.restore() }
+        var current = stream
+        var problem: String?
+        let budgetStart = SystemClock().now()
+        var attempt = 0
+        while true {
+            do {
+                let ws = try await open(current, fleet: fleet, state: state)
+                attempt = 0
+                let outcome = await onDedicatedThread { SessionLoop.run(ws, state) }
+                if case .disconnected(let reason) = outcome, !state.ended {
+                    problem = reason
+                } else {
+                    break
+                }
+            } catch {
+                problem = "\(error)"
+            }
+            // Reconnect with ResumeSession: minutes of budget with backoff, not the plugin's 3-6 s.
+            attempt += 1
+            guard SystemClock().now() - budgetStart < 300 || attempt <= 1 else { break }
+            try? await Task.sleep(nanoseconds: UInt64(min(5.0, 0.1 * pow(2, Double(attempt - 1))) * 1e9))
+            guard let resumed = try? await fleet.resumeSession(stream.sessionId) else {
+                problem = "the session \(stream.sessionId) can no longer be resumed (\(problem ?? "disconnected"))"
+                state.ended = true
+                break
+            }
+            current = resumed
+        }
+        raw?.restore()
+        try? await fleet.terminateSession(stream.sessionId)
+        if let message = state.closedMessage, !message.isEmpty { console.err("\nSessionId: \(stream.sessionId) : \(message)\n") }
+        else if !options.quiet && terminal { console.err("\nExiting session with sessionId: \(stream.sessionId).\n") }
+        if let problem, state.closedMessage == nil, state.exitCode == nil {
+            throw ShellError("the session ended: \(problem)")
+        }
+        return state.exitCode ?? 0
+    }
+
+    /// Dials the stream URL (signed for ssmmessages) and sends OpenDataChannel.
+    func open(_ stream: SessionStream, fleet: any FleetAPI, state: SessionState) async throws -> WebSocketConnection {
+        let url: EndpointURL
+        do { url = try EndpointURL(parsing: stream.streamURL) } catch { throw ShellError("the service returned an unusable stream URL: \(error)") }
+        let headers = try await fleet.streamHeaders(for: url)
+        let transport = fleet.streamTransport
+        let ws = try await onDedicatedThread { () -> Result<WebSocketConnection, WebSocketConnection.Failure> in
+            do {
+                return .success(try WebSocketConnection(url: url, headers: headers, caBundle: transport.caBundle,
+                                                        proxy: ProxySettings(environment: transport.environment), connectTimeout: 10))
+            } catch let error as WebSocketConnection.Failure {
+                return .failure(error)
+            } catch {
+                return .failure(WebSocketConnection.Failure(description: "\(error)"))
+            }
+        }.get()
+        // OpenDataChannel (spec 2.2): a text frame, then binary only.
+        let open = "{\"MessageSchemaVersion\":\"1.0\",\"RequestId\":\"\(ClientMessage.uuidString(SecureRandom.bytes(16)))\",\"TokenValue\":\(jsonString(stream.tokenValue)),\"ClientId\":\"\(Self.clientId)\",\"ClientVersion\":\"\(SessionLoop.clientVersion)\"}"
+        let bytes = Array(open.utf8)
+        try await onDedicatedThread { () -> Result<Void, WebSocketConnection.Failure> in
+            do { try ws.send(WebSocketFrame.Opcode.text, bytes); return .success(()) } catch {
+                return .failure(WebSocketConnection.Failure(description: "\(error)"))
+            }
+        }.get()
+        return ws
+    }
+
+    /// One client id per process, kept across reconnects (spec 2.2).
+    static let clientId = ClientMessage.uuidString(SecureRandom.bytes(16))
+}

@@ -1,0 +1,163 @@
+import AWSCore
+import Crypto
+import Glibc
+import SessionProtocol
+import SystemIO
+
+/// One session's state across connections: the data-channel machine and what the user sees.
+final class SessionState: @unchecked Sendable {
+    var channel: DataChannel
+    var exitCode: Int32?
+    var closedMessage: String?
+    var ended = false
+    var stdinOpen = true
+    var atLineStart = true
+    var pendingTilde = false
+    var lastSize: (Int, Int)?
+    let interactive: Bool
+    let sessionId: String
+
+    init(sessionId: String, interactive: Bool) {
+        self.sessionId = sessionId
+        self.interactive = interactive
+        channel = DataChannel(configuration: .init(clientVersion: SessionLoop.clientVersion))
+    }
+}
+
+/// The event loop of one connection, on a dedicated thread: it owns the socket, stdin and a
+/// 50 ms timer, feeds every event to the state machine and performs its actions.
+enum SessionLoop {
+    /// Reported to the agent: at least 1.2.332.0, so smux keepalive is off and mux is chosen.
+    static let clientVersion = "1.2.707.0"
+
+    enum Outcome: Sendable {
+        case ended
+        case disconnected(String)
+    }
+
+    static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    static func messageId() -> [UInt8] { SecureRandom.bytes(16) }
+
+    static func write(_ fd: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+
+    static func run(_ ws: WebSocketConnection, _ state: SessionState) -> Outcome {
+        func perform(_ actions: [DataChannel.Action]) throws {
+            for action in actions {
+                switch action {
+                case .write(let frame): try ws.send(.binary, frame)
+                case .deliver(let type, let payload):
+                    switch type {
+                    case 1: write(1, payload)
+                    case 11: write(2, payload)
+                    case 12:
+                        let text = String(decoding: payload, as: UTF8.self)
+                        state.exitCode = Int32(text.split(separator: ":").last.map { $0.trimmingWhitespace() } ?? "") ?? state.exitCode
+                    default: break
+                    }
+                case .channelClosed(let output, _):
+                    state.closedMessage = output
+                    state.ended = true
+                case .handshake, .handshakeComplete, .dropped: break
+                }
+            }
+        }
+        func sendInput(_ type: UInt32, _ bytes: [UInt8]) throws {
+            try perform(state.channel.handle(.send(payloadType: type, payload: bytes), now: now(), messageId: messageId))
+        }
+        func sendSize() throws {
+            guard state.interactive, let size = RawTerminal.size() else { return }
+            if let last = state.lastSize, last == size { return }
+            state.lastSize = size
+            try sendInput(3, Array("{\"cols\":\(size.columns),\"rows\":\(size.rows)}".utf8))
+        }
+        do {
+            try perform(state.channel.handle(.reconnected, now: now(), messageId: messageId))
+            if state.lastSize == nil { try sendSize() }
+            var buffer = [UInt8](repeating: 0, count: 1024)
+            while !state.ended {
+                var fds = [pollfd(fd: ws.socket, events: Int16(POLLIN), revents: 0)]
+                if state.stdinOpen { fds.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
+                let ready = ws.hasPending ? 1 : poll(&fds, nfds_t(fds.count), 50)
+                if ready < 0 && errno != EINTR { return .disconnected("poll failed: \(String(cString: strerror(errno)))") }
+                if ws.hasPending || fds[0].revents != 0 {
+                    for message in try ws.readMessages() {
+                        switch message {
+                        case .binary(let frame): try perform(state.channel.handle(.frame(frame), now: now(), messageId: messageId))
+                        case .ping(let data): try ws.send(.pong, data)
+                        case .close(let code, let reason):
+                            return .disconnected("the service closed the connection (\(code.map(String.init) ?? "no code") \(reason))")
+                        case .text, .pong: break
+                        }
+                    }
+                    if ws.closed && !state.ended { return .disconnected("the connection was closed") }
+                }
+                if fds.count > 1 && fds[1].revents != 0 {
+                    let n = read(0, &buffer, buffer.count)
+                    if n > 0 {
+                        if try handleKeys(Array(buffer[0..<n]), state, send: sendInput) { return .ended }
+                    } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                        state.stdinOpen = false
+                        // Piped input ended: for a command, tell the remote side (EOF, Ctrl-D).
+                        if !state.interactive { try sendInput(1, [0x04]) }
+                    }
+                }
+                if RawTerminal.takeResize() { try sendSize() }
+                try perform(state.channel.handle(.tick, now: now(), messageId: messageId))
+            }
+            return .ended
+        } catch {
+            return state.ended ? .ended : .disconnected("\(error)")
+        }
+    }
+
+    /// Keys from the local terminal, with ssh's escapes at the start of a line: `~.` ends the
+    /// session, `~?` lists the escapes, `~~` sends one `~`. Returns true to leave.
+    static func handleKeys(_ keys: [UInt8], _ state: SessionState, send: (UInt32, [UInt8]) throws -> Void) throws -> Bool {
+        guard state.interactive else {
+            try send(1, keys)
+            return false
+        }
+        var out: [UInt8] = []
+        for key in keys {
+            if state.pendingTilde {
+                state.pendingTilde = false
+                switch key {
+                case UInt8(ascii: "."):
+                    if !out.isEmpty { try send(1, out) }
+                    write(2, Array("\r\n[ssm-shell: leaving the session]\r\n".utf8))
+                    return true
+                case UInt8(ascii: "?"):
+                    write(2, Array("\r\nSupported escape sequences:\r\n ~.  - leave the session\r\n ~?  - this message\r\n ~~  - send the escape character\r\n(Escapes are only recognized immediately after a newline.)\r\n".utf8))
+                    continue
+                case UInt8(ascii: "~"):
+                    out.append(key)
+                default:
+                    out += [UInt8(ascii: "~"), key]
+                }
+                state.atLineStart = false
+                continue
+            }
+            if key == UInt8(ascii: "~") && state.atLineStart {
+                state.pendingTilde = true
+                continue
+            }
+            out.append(key)
+            state.atLineStart = key == 13 || key == 10
+        }
+        if !out.isEmpty { try send(1, out) }
+        return false
+    }
+}

@@ -1,0 +1,136 @@
+public import AWSCore
+import CCurl
+import Crypto
+import Glibc
+public import SessionProtocol
+
+/// A WebSocket client over a libcurl CONNECT_ONLY connection: curl does TCP, TLS, the CA bundle and
+/// proxies; SessionProtocol does the upgrade and the framing (Debian 12's libcurl has no WebSocket
+/// support). Blocking: use it from one dedicated thread.
+public final class WebSocketConnection: @unchecked Sendable {
+    private let handle: UnsafeMutableRawPointer
+    public let socket: Int32
+    private var decoder = WebSocketDecoder()
+    private var pending: [WebSocketMessage] = []
+    public private(set) var closed = false
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
+    }
+
+    /// Dials `url` (ws or wss), sends the upgrade with `headers`, and checks the answer.
+    public init(url: EndpointURL, headers: [(String, String)], caBundle: String?, proxy: ProxySettings, connectTimeout: Double) throws {
+        CurlGlobal.initialize()
+        guard let handle = curl_easy_init() else { throw Failure(description: "libcurl could not allocate a handle") }
+        self.handle = handle
+        var dial = url
+        dial.scheme = url.scheme == "wss" ? "https" : "http"
+        ccurl_setopt_string(handle, CURLOPT_URL, dial.description)
+        ccurl_setopt_long(handle, CURLOPT_CONNECT_ONLY, 1)
+        ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(connectTimeout * 1000)))
+        ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
+        if let caBundle { ccurl_setopt_string(handle, CURLOPT_CAINFO, caBundle) }
+        ccurl_setopt_string(handle, CURLOPT_PROXY, proxy.proxy(forScheme: dial.scheme) ?? "")
+        if let noProxy = proxy.noProxy { ccurl_setopt_string(handle, CURLOPT_NOPROXY, noProxy) }
+        if dial.scheme == "https" { ccurl_setopt_long(handle, CURLOPT_HTTPPROXYTUNNEL, 1) }
+        let code = curl_easy_perform(handle)
+        guard code == CURLE_OK else {
+            curl_easy_cleanup(handle)
+            throw Failure(description: "could not connect to \(url.redactedDescription): \(String(cString: curl_easy_strerror(code)))")
+        }
+        var fd: curl_socket_t = -1
+        ccurl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &fd)
+        socket = fd
+        let handshake = WebSocketHandshake(host: url.hostHeader, target: url.requestTarget, keyBytes: SecureRandom.bytes(16), extraHeaders: headers)
+        do {
+            try sendAll(handshake.request)
+            var answer: [UInt8] = []
+            let deadline = Self.now() + 45
+            while true {
+                let chunk = try receive(timeout: max(0.05, deadline - Self.now()))
+                guard !chunk.isEmpty || Self.now() < deadline else { throw Failure(description: "the upgrade answer did not arrive in 45 s") }
+                answer += chunk
+                if let headerLength = try handshake.checkResponse(answer) {
+                    pending = try decoder.feed(answer[headerLength...])
+                    break
+                }
+                if closed { throw Failure(description: "the server closed the connection during the WebSocket upgrade") }
+            }
+        } catch let error as WebSocketHandshake.Failure {
+            curl_easy_cleanup(handle)
+            throw Failure(description: error.description)
+        } catch {
+            curl_easy_cleanup(handle)
+            throw error
+        }
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    /// Sends one message as a single masked frame (RFC 6455 section 5.3).
+    public func send(_ opcode: WebSocketFrame.Opcode, _ payload: [UInt8]) throws {
+        try sendAll(WebSocketFrame(opcode: opcode, payload: payload).encode(mask: SecureRandom.bytes(4)))
+    }
+
+    private func sendAll(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            var sent = 0
+            let code = bytes.withUnsafeBytes { curl_easy_send(handle, $0.baseAddress! + offset, $0.count - offset, &sent) }
+            if code == CURLE_AGAIN {
+                var pfd = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&pfd, 1, 1000)
+                continue
+            }
+            guard code == CURLE_OK else {
+                closed = true
+                throw Failure(description: "the connection was lost while sending (\(String(cString: curl_easy_strerror(code))))")
+            }
+            offset += sent
+        }
+    }
+
+    /// What has arrived within `timeout` seconds (possibly nothing); marks `closed` at end of stream.
+    func receive(timeout: Double) throws -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var received = 0
+        var code = buffer.withUnsafeMutableBytes { curl_easy_recv(handle, $0.baseAddress, $0.count, &received) }
+        if code == CURLE_AGAIN {
+            var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            _ = poll(&pfd, 1, Int32(timeout * 1000))
+            code = buffer.withUnsafeMutableBytes { curl_easy_recv(handle, $0.baseAddress, $0.count, &received) }
+            if code == CURLE_AGAIN { return [] }
+        }
+        guard code == CURLE_OK else {
+            closed = true
+            throw Failure(description: "the connection was lost (\(String(cString: curl_easy_strerror(code))))")
+        }
+        if received == 0 { closed = true }
+        return Array(buffer[0..<received])
+    }
+
+    /// Reads what is available now (the socket polled readable) and returns whole messages.
+    public func readMessages() throws -> [WebSocketMessage] {
+        var messages = pending
+        pending = []
+        let bytes = try receive(timeout: 0)
+        if !bytes.isEmpty {
+            do { messages += try decoder.feed(bytes) } catch {
+                closed = true
+                throw Failure(description: "the server broke the WebSocket protocol: \(error.description)")
+            }
+        }
+        return messages
+    }
+
+    /// Messages already decoded (from the upgrade answer) that no poll will announce.
+    public var hasPending: Bool { !pending.isEmpty }
+}
