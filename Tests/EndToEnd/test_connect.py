@@ -70,3 +70,64 @@ def test_sigterm_restores_the_terminal(emulator):
     child.expect(r"killed=(\d+)")
     child.expect(r"(\S+:\S+)\r\n")
     assert child.match.group(1) == before
+
+
+def test_ten_thousand_keys_arrive_exactly_under_faults_and_reconnects(emulator):
+    import base64
+    import random
+    # Reconnecting needs ssm:ResumeSession, which the guide's basic policy does not grant.
+    env = shell_env(emulator, "admin")
+    child = pexpect.spawn(BINARY, ["-c", "connect web-1"], env=env, encoding="utf-8", timeout=60)
+    child.expect(r"Starting session (\S+) on")
+    session_id = child.match.group(1)
+    child.expect(r"\$ ")
+    emulator.faults(drop=0.05, duplicate=0.05, reorder=0.05, bye_every=5)
+    typed = "stty -echo; cat > /dev/null\r"
+    child.send(typed)
+    rng = random.Random(7)
+    keys = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") if i % 100 else "\r" for i in range(1, 10_001))
+    for i in range(0, len(keys), 125):     # about 11 s of typing: at least two Byes
+        child.send(keys[i:i + 125])
+        time.sleep(0.14)
+    typed += keys
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        received = emulator.control("sessions/%s/received" % session_id)
+        if received["length"] >= len(typed):
+            break
+        time.sleep(0.25)
+    assert base64.b64decode(received["bytes"]).decode() == typed
+    facts = emulator.control("state")["sessions"][session_id]
+    assert facts["connections"] >= 3, "the session reconnected after each Bye"
+    emulator.faults(drop=0, duplicate=0, reorder=0, bye_every=0)
+    child.send("\x04")
+    child.send("stty echo; exit\r")
+    child.expect(pexpect.EOF, timeout=30)
+
+
+def test_basic_identity_instances_connect_status_terminate(emulator):
+    env = shell_env(emulator, "basic")
+    listing = subprocess.run([BINARY, "--output", "text", "-c", "instances online; status web-1 lost-1"], env=env, capture_output=True, text=True, timeout=30)
+    assert listing.returncode == 3, listing.stderr          # lost-1 is not connected
+    assert "web-1.ec2.internal" in listing.stdout          # computer names: basic may not call ec2:DescribeInstances
+    assert "web-1 (i-0a1b2c3d4e5f60001)\tconnected" in listing.stdout
+    assert "lost-1 (i-0a1b2c3d4e5f60007)\tnotconnected" in listing.stdout
+    started = emulator.client("ssm", "basic").start_session(Target="i-0a1b2c3d4e5f60002")
+    ended = subprocess.run([BINARY, "-c", "terminate %s" % started["SessionId"]], env=env, capture_output=True, text=True, timeout=30)
+    assert ended.returncode == 0, ended.stderr
+    history = emulator.client("ssm").describe_sessions(State="History")["Sessions"]
+    assert any(s["SessionId"] == started["SessionId"] for s in history)
+
+
+def test_a_refused_resume_names_the_missing_action(emulator):
+    env = shell_env(emulator, "basic")
+    child = pexpect.spawn(BINARY, ["-c", "connect web-2"], env=env, encoding="utf-8", timeout=30)
+    child.expect(r"Starting session (\S+) on")
+    session_id = child.match.group(1)
+    child.expect(r"\$ ")
+    emulator.control("sessions/%s/close" % session_id, {"mode": "bye"})
+    child.expect("reconnecting failed: ")
+    child.expect("ssm:ResumeSession")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1

@@ -81,6 +81,17 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     func cancel(commandId: String, instanceIds: [String]?) async throws { log("CancelCommand \(commandId)") }
     func listCommands(limit: Int) async throws -> [CommandSummary] { [] }
     func callerIdentity() async throws -> STSClient.CallerIdentity { STSClient.CallerIdentity(account: "1", arn: "arn", userId: "u") }
+    func startSession(target: String, document: String?, reason: String?, parameters: [String: [String]]?) async throws -> SessionStream {
+        throw AWSServiceError(code: "TargetNotConnected", message: "\(target) is not connected.", status: 400, operation: "StartSession")
+    }
+    func resumeSession(_ sessionId: String) async throws -> SessionStream? { nil }
+    func terminateSession(_ sessionId: String) async throws { log("TerminateSession \(sessionId)") }
+    func describeSessions(history: Bool) async throws -> [SessionSummary] { [] }
+    func connectionStatus(_ target: String) async throws -> String {
+        nodes.first { $0.id == target }?.ping == "Online" ? "connected" : "notconnected"
+    }
+    func streamHeaders(for url: EndpointURL) async throws -> [(String, String)] { [] }
+    var streamTransport: (caBundle: String?, environment: Environment) { (nil, Environment()) }
 }
 
 /// Builds SSMCore's reply types the way the real client does: from the reply's JSON.
@@ -198,8 +209,13 @@ extension String {
         #expect(await shell.run(source: "run --bogus x", file: "t") == 2)
         #expect(await shell.run(source: "run --timeot 5m x", file: "t") == 2)
         #expect(console.stderr.contains("did you mean --timeout?"))
-        #expect(await shell.run(source: "connect web-1", file: "t") == 2)
-        #expect(console.stderr.contains("not available yet in this build (it comes with issue 5)"))
+        #expect(await shell.run(source: "forward web-1 8080:80", file: "t") == 2)
+        #expect(console.stderr.contains("not available yet in this build (it comes with issue 6)"))
+        #expect(await shell.run(source: "status web-1 lost-1", file: "t") == 3)
+        #expect(console.stdout.contains("lost-1 (i-000000000000lost)\tnotconnected"))
+        #expect(await shell.run(source: "terminate s-1", file: "t") == 0)
+        #expect(await shell.run(source: "connect tag:Role=web", file: "t") == 2)
+        #expect(console.stderr.contains("connect goes to one node, and this matches 4"))
         #expect(await shell.run(source: "wait --help", file: "t") == 0)
         #expect(console.stdout.contains("wait [CMD] [--timeout D]"))
         #expect(await shell.run(source: "help", file: "t") == 0)

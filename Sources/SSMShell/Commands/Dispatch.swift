@@ -31,6 +31,9 @@ extension Shell {
         case "invocations": return try await invocations(arguments)
         case "commands": return try await commands(arguments)
         case "connect": return try await connect(arguments)
+        case "sessions": return try await sessions(arguments)
+        case "terminate": return try await terminate(arguments)
+        case "status": return try await status(arguments)
         case "set": return try set(arguments)
         case "unset":
             for variable in arguments { variables[variable] = nil }

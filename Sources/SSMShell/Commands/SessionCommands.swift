@@ -62,12 +62,19 @@ extension Shell {
             attempt += 1
             guard SystemClock().now() - budgetStart < 300 || attempt <= 1 else { break }
             try? await Task.sleep(nanoseconds: UInt64(min(5.0, 0.1 * pow(2, Double(attempt - 1))) * 1e9))
-            guard let resumed = try? await fleet.resumeSession(stream.sessionId) else {
-                problem = "the session \(stream.sessionId) can no longer be resumed (\(problem ?? "disconnected"))"
-                state.ended = true
+            do {
+                guard let resumed = try await fleet.resumeSession(stream.sessionId) else {
+                    problem = "the session \(stream.sessionId) can no longer be resumed (\(problem ?? "disconnected"))"
+                    break
+                }
+                current = resumed
+            } catch let error as AWSServiceError where error.status < 500 && !error.isThrottling {
+                // Refused (AccessDenied, DoesNotExist): no retry can help.
+                problem = "reconnecting failed: " + describe(error).0
                 break
+            } catch {
+                problem = "reconnecting failed: \(error)"   // network or throttling: keep trying within the budget
             }
-            current = resumed
         }
         raw?.restore()
         try? await fleet.terminateSession(stream.sessionId)
@@ -77,6 +84,35 @@ extension Shell {
             throw ShellError("the session ended: \(problem)")
         }
         return state.exitCode ?? 0
+    }
+
+    // MARK: sessions, terminate, status
+
+    func sessions(_ args: [String]) async throws -> Int32 {
+        let opts = try OptionScanner("sessions", args, valued: [], flags: ["history"])
+        guard opts.rest.isEmpty else { throw ShellError.usage("sessions takes only --history") }
+        let list = try await fleet().describeSessions(history: opts.has("history"))
+        print(Table(columns: ["SESSION", "TARGET", "STATUS", "STARTED", "OWNER", "DOCUMENT"], rows: list.map { s in
+            [s.sessionId, label(s.target), s.status, s.startDate.map { CivilTime(secondsSince1970: $0).format(compact: false) } ?? "",
+             s.owner ?? "", s.documentName ?? ""]
+        }))
+        return 0
+    }
+
+    func terminate(_ args: [String]) async throws -> Int32 {
+        guard !args.isEmpty else { throw ShellError.usage("terminate needs one or more session ids (see 'sessions')") }
+        for id in args { try await fleet().terminateSession(id) }
+        if !options.quiet { console.err("terminated \(args.joined(separator: ", "))\n") }
+        return 0
+    }
+
+    func status(_ args: [String]) async throws -> Int32 {
+        let nodes = args.isEmpty ? targets : try await resolveTargets(args)
+        guard !nodes.isEmpty else { throw ShellError.usage("status needs targets: status TARGET..., or 'use TARGET' first") }
+        var rows: [[String]] = []
+        for node in nodes { rows.append([node.label, try await fleet().connectionStatus(node.id)]) }
+        print(Table(columns: ["NODE", "STATUS"], rows: rows))
+        return rows.allSatisfy { $0[1] == "connected" } ? 0 : 3
     }
 
     /// Dials the stream URL (signed for ssmmessages) and sends OpenDataChannel.

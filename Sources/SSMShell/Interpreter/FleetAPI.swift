@@ -15,6 +15,8 @@ public protocol FleetAPI: Sendable {
     func startSession(target: String, document: String?, reason: String?, parameters: [String: [String]]?) async throws -> SessionStream
     func resumeSession(_ sessionId: String) async throws -> SessionStream?
     func terminateSession(_ sessionId: String) async throws
+    func describeSessions(history: Bool) async throws -> [SessionSummary]
+    func connectionStatus(_ target: String) async throws -> String
     /// Headers for the data-channel upgrade: SigV4 for `ssmmessages`, as current clients send.
     func streamHeaders(for url: EndpointURL) async throws -> [(String, String)]
     /// CA bundle and proxies for the data channel's connection.
@@ -62,6 +64,10 @@ public struct AWSFleetAPI: FleetAPI {
     }
 
     public func terminateSession(_ sessionId: String) async throws { try await ssm.terminateSession(sessionId: sessionId) }
+    public func describeSessions(history: Bool) async throws -> [SessionSummary] {
+        try await ssm.describeSessions(state: history ? "History" : "Active")
+    }
+    public func connectionStatus(_ target: String) async throws -> String { try await ssm.connectionStatus(target: target) }
 
     public func streamHeaders(for url: EndpointURL) async throws -> [(String, String)] {
         let client = ssm.client
