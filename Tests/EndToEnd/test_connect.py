@@ -131,3 +131,33 @@ def test_a_refused_resume_names_the_missing_action(emulator):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1
+
+
+def test_record_writes_an_asciicast_v2_transcript(emulator, tmp_path):
+    import json
+    env = shell_env(emulator, "basic")
+    cast = tmp_path / "session.cast"
+    child = pexpect.spawn(BINARY, ["-c", "connect web-3 --record %s" % cast], env=env, encoding="utf-8", timeout=20, dimensions=(30, 100))
+    child.expect(r"\$ ")
+    child.sendline("echo recorded-$((40+2))")
+    child.expect("recorded-42")
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    lines = cast.read_text().splitlines()
+    header = json.loads(lines[0])
+    assert (header["version"], header["width"], header["height"]) == (2, 100, 30)
+    events = [json.loads(line) for line in lines[1:]]
+    assert all(e[1] == "o" and isinstance(e[0], float) for e in events)
+    assert [e[0] for e in events] == sorted(e[0] for e in events)
+    assert "recorded-42" in "".join(e[2] for e in events)
+
+
+def test_sighup_restores_the_terminal(emulator):
+    env = shell_env(emulator, "basic")
+    child = pexpect.spawn("/bin/sh", ["-c", "stty -g; %s -c 'connect web-1' & pid=$!; sleep 2; kill -HUP $pid; wait $pid; echo killed=$?; stty -g" % BINARY],
+                          env=env, encoding="utf-8", timeout=20)
+    child.expect(r"(\S+:\S+)\r\n")
+    before = child.match.group(1)
+    child.expect(r"killed=(\d+)")
+    child.expect(r"(\S+:\S+)\r\n")
+    assert child.match.group(1) == before

@@ -32,7 +32,7 @@ enum CommandTable {
         CommandInfo("cancel", "cancel [CMD] [TARGET...]", "cancel a command", actions: ["ssm:CancelCommand"]),
         CommandInfo("invocations", "invocations [CMD]", "per-node status, exit code and times", actions: ["ssm:ListCommandInvocations"]),
         CommandInfo("commands", "commands [--limit N]", "recent commands", actions: ["ssm:ListCommands"]),
-        CommandInfo("connect", "connect [TARGET] [--document NAME] [--param K=V] [--reason TEXT] [--command CMD]",
+        CommandInfo("connect", "connect [TARGET] [--document NAME] [--param K=V] [--reason TEXT] [--command CMD] [--record FILE]",
                     "an interactive session on one node (~. leaves, ~? lists escapes); the remote exit status of --command comes back",
                     actions: ["ssm:StartSession", "ssm:TerminateSession", "ssm:ResumeSession (reconnect)"]),
         CommandInfo("forward", "forward [TARGET] [LOCAL:][HOST:]PORT", "port forwarding", actions: ["ssm:StartSession"], comingIn: "issue 6"),

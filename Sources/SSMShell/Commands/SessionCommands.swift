@@ -9,7 +9,7 @@ extension Shell {
     // MARK: connect (language page, section 4, Sessions)
 
     func connect(_ args: [String]) async throws -> Int32 {
-        let opts = try OptionScanner("connect", args, valued: ["document", "param", "reason", "command"], anywhere: true)
+        let opts = try OptionScanner("connect", args, valued: ["document", "param", "reason", "command", "record"], anywhere: true)
         guard opts.rest.count <= 1 else { throw ShellError.usage("connect takes one target; sessions are one node at a time") }
         var nodes = targets
         if let word = opts.rest.first { nodes = try await resolveTargets([word]) }
@@ -38,6 +38,15 @@ extension Shell {
         variables["session"] = stream.sessionId
         let interactive = terminal && document != "AWS-StartNonInteractiveCommand"
         let state = SessionState(sessionId: stream.sessionId, interactive: interactive)
+        if let path = opts.value("record") {
+            let size = RawTerminal.size() ?? (80, 24)
+            guard let recorder = AsciicastRecorder(path: path, columns: size.columns, rows: size.rows, now: SystemClock().now(),
+                                                   environment: environment.values) else {
+                try? await fleet.terminateSession(stream.sessionId)
+                throw ShellError("cannot write the recording to \(path)")
+            }
+            state.recorder = recorder
+        }
         if !options.quiet && terminal { console.err("Starting session \(stream.sessionId) on \(node.label). Type ~. to leave, ~? for help.\n") }
         let raw = interactive ? RawTerminal() : nil
         defer { raw?.restore() }

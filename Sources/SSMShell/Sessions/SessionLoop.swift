@@ -16,6 +16,10 @@ final class SessionState: @unchecked Sendable {
     var lastSize: (Int, Int)?
     let interactive: Bool
     let sessionId: String
+    /// `connect --record FILE`: an asciicast v2 transcript of what the session printed.
+    var recorder: AsciicastRecorder?
+    var lastReceived = 0.0
+    var lastPing = 0.0
 
     init(sessionId: String, interactive: Bool) {
         self.sessionId = sessionId
@@ -60,8 +64,12 @@ enum SessionLoop {
                 case .write(let frame): try ws.send(.binary, frame)
                 case .deliver(let type, let payload):
                     switch type {
-                    case 1: write(1, payload)
-                    case 11: write(2, payload)
+                    case 1:
+                        write(1, payload)
+                        state.recorder?.output(payload, at: now())
+                    case 11:
+                        write(2, payload)
+                        state.recorder?.output(payload, at: now())
                     case 12:
                         let text = String(decoding: payload, as: UTF8.self)
                         state.exitCode = Int32(text.split(separator: ":").last.map { $0.trimmingWhitespace() } ?? "") ?? state.exitCode
@@ -87,12 +95,18 @@ enum SessionLoop {
             try perform(state.channel.handle(.reconnected, now: now(), messageId: messageId))
             if state.lastSize == nil { try sendSize() }
             var buffer = [UInt8](repeating: 0, count: 1024)
+            state.lastReceived = now()
             while !state.ended {
+                // Liveness: a ping every 20 s; nothing heard for 60 s means the connection is dead.
+                let t = now()
+                if t - state.lastPing > 20 { state.lastPing = t; try ws.send(.ping, Array("keepalive".utf8)) }
+                if t - state.lastReceived > 60 { return .disconnected("nothing heard from the service for 60 s") }
                 var fds = [pollfd(fd: ws.socket, events: Int16(POLLIN), revents: 0)]
                 if state.stdinOpen { fds.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
                 let ready = ws.hasPending ? 1 : poll(&fds, nfds_t(fds.count), 50)
                 if ready < 0 && errno != EINTR { return .disconnected("poll failed: \(String(cString: strerror(errno)))") }
                 if ws.hasPending || fds[0].revents != 0 {
+                    state.lastReceived = now()
                     for message in try ws.readMessages() {
                         switch message {
                         case .binary(let frame): try perform(state.channel.handle(.frame(frame), now: now(), messageId: messageId))
@@ -114,7 +128,10 @@ enum SessionLoop {
                         if !state.interactive { try sendInput(1, [0x04]) }
                     }
                 }
-                if RawTerminal.takeResize() { try sendSize() }
+                if RawTerminal.takeResize() {
+                    try sendSize()
+                    if let size = state.lastSize { state.recorder?.resize(columns: size.0, rows: size.1, at: now()) }
+                }
                 try perform(state.channel.handle(.tick, now: now(), messageId: messageId))
             }
             return .ended
@@ -159,5 +176,56 @@ enum SessionLoop {
         }
         if !out.isEmpty { try send(1, out) }
         return false
+    }
+}
+
+
+/// asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/): a JSON header line, then one
+/// `[seconds, "o", text]` line per output chunk and `[seconds, "r", "COLSxROWS"]` per resize.
+final class AsciicastRecorder: @unchecked Sendable {
+    private let fd: Int32
+    private let start: Double
+    private var carry: [UInt8] = []
+
+    init?(path: String, columns: Int, rows: Int, now: Double, environment: [String: String]) {
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        start = now
+        let env = environment["TERM"].map { ",\"env\":{\"TERM\":\(jsonString($0)),\"SHELL\":\"/bin/sh\"}" } ?? ""
+        line("{\"version\":2,\"width\":\(columns),\"height\":\(rows),\"timestamp\":\(Int(now))\(env)}")
+    }
+
+    deinit { close(fd) }
+
+    func output(_ bytes: [UInt8], at time: Double) {
+        // Keep UTF-8 sequences whole across chunks so every event is valid JSON text.
+        var data = carry + bytes
+        carry = []
+        var cut = data.count
+        for back in 1...min(3, data.count) where data[data.count - back] & 0xC0 != 0x80 {
+            let lead = data[data.count - back]
+            let need = lead & 0x80 == 0 ? 1 : lead & 0xE0 == 0xC0 ? 2 : lead & 0xF0 == 0xE0 ? 3 : 4
+            if need > back { cut = data.count - back }
+            break
+        }
+        carry = Array(data[cut...])
+        data = Array(data[..<cut])
+        guard !data.isEmpty else { return }
+        line("[\(Self.seconds(time - start)), \"o\", \(jsonString(String(decoding: data, as: UTF8.self)))]")
+    }
+
+    func resize(columns: Int, rows: Int, at time: Double) {
+        line("[\(Self.seconds(time - start)), \"r\", \"\(columns)x\(rows)\"]")
+    }
+
+    private func line(_ text: String) {
+        let bytes = Array((text + "\n").utf8)
+        SessionLoop.write(fd, bytes)
+    }
+
+    static func seconds(_ t: Double) -> String {
+        let micros = Int((max(0, t) * 1_000_000).rounded())
+        let fraction = String(micros % 1_000_000)
+        return "\(micros / 1_000_000).\(String(repeating: "0", count: 6 - fraction.count))\(fraction)"
     }
 }
