@@ -19,19 +19,8 @@ public final class LoopbackServer {
         posix_spawn_file_actions_addclose(&actions, out[0])
         let argv = (["python3", Self.script] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        // The child starts with no blocked signals and default handlers: threads of the Swift
-        // runtime block signals, and a child would inherit that mask (and then ignore SIGTERM).
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t(), allSignals = sigset_t()
-        sigemptyset(&noSignals)
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let status = posix_spawnp(&pid, "python3", &actions, &attributes, argv, environ)
+        let status = withCleanSpawnAttributes { posix_spawnp(&pid, "python3", &actions, $0, argv, environ) }
         close(out[1])
         guard status == 0 else { close(out[0]); throw SystemError(function: "posix_spawnp", path: "python3", code: status) }
         self.pid = pid

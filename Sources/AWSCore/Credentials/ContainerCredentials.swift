@@ -31,15 +31,8 @@ public enum ContainerCredentials {
         guard let url = try uri(environment) else { return nil }
         var request = HTTPRequest(method: "GET", url: url)
         if let tokenFile = environment.nonEmpty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
-            let token: [UInt8]
-            do {
-                guard let bytes = try fileSystem.contents(of: tokenFile) else {
-                    throw CredentialsError(message: "The container authorization token file \(tokenFile) does not exist: No such file or directory (os error 2).")
-                }
-                token = bytes
-            } catch let error as CredentialsError { throw error } catch {
-                throw CredentialsError(message: "Could not read the container authorization token file \(tokenFile): \(error)")
-            }
+            let token = try readCredentialFile(tokenFile, what: "the container authorization token file",
+                                               advice: "Check AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE.", fileSystem: fileSystem)
             request.headers.add("Authorization", String(decoding: token, as: UTF8.self).trimmingWhitespace())
         } else if let token = environment.nonEmpty("AWS_CONTAINER_AUTHORIZATION_TOKEN") {
             request.headers.add("Authorization", token)

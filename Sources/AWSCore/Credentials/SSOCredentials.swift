@@ -15,15 +15,7 @@ enum SSOCredentials {
         let home = client.settings.home ?? ""
         let path = cachePath(sso, home: home)
         let login = "aws sso login --profile \(sso.profile)"
-        let bytes: [UInt8]
-        do {
-            guard let found = try fileSystem.contents(of: path) else {
-                throw CredentialsError(message: "failed to read `\(path)`: No such file or directory (os error 2). Run \(login).")
-            }
-            bytes = found
-        } catch let error as CredentialsError { throw error } catch {
-            throw CredentialsError(message: "failed to read `\(path)`: \(error). Run \(login).")
-        }
+        let bytes = try readCredentialFile(path, what: "the SSO token cache", advice: "Run \(login).", fileSystem: fileSystem)
         guard let token = try? JSONValue(parsing: bytes), let accessToken = token["accessToken"]?.string else {
             throw CredentialsError(message: "The SSO token cache \(path) is not valid. Run \(login).")
         }

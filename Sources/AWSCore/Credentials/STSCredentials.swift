@@ -29,15 +29,8 @@ enum STSCredentials {
     /// Unsigned, reading the token file afresh each time.
     static func assumeRoleWithWebIdentity(roleArn: String, tokenFile: String, sessionName: String?, client: AWSClient,
                                           fileSystem: any FileSystem) async throws -> Credentials {
-        let token: [UInt8]
-        do {
-            guard let bytes = try fileSystem.contents(of: tokenFile) else {
-                throw CredentialsError(message: "The web identity token file \(tokenFile) does not exist (No such file or directory).")
-            }
-            token = bytes
-        } catch let error as CredentialsError { throw error } catch {
-            throw CredentialsError(message: "Could not read the web identity token file \(tokenFile): \(error).")
-        }
+        let token = try readCredentialFile(tokenFile, what: "the web identity token file",
+                                           advice: "Check web_identity_token_file or AWS_WEB_IDENTITY_TOKEN_FILE.", fileSystem: fileSystem)
         let parameters: JSONValue = [
             "RoleArn": .string(roleArn),
             "RoleSessionName": .string(sessionName ?? "botocore-session-\(Int(client.clock.now()))"),

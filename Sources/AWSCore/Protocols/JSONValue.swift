@@ -98,6 +98,13 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         }
     }
 
+    /// A JSON string literal for `s`.
+    public static func quoted(_ s: String) -> String {
+        var out = ""
+        writeString(s, to: &out)
+        return out
+    }
+
     private static func writeString(_ s: String, to out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {

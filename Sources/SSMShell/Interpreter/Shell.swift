@@ -176,26 +176,20 @@ public final class Shell {
                 argv += arguments
                 continue
             }
-            var text = ""
-            for part in word.parts {
-                switch part {
-                case .literal(let s): text += s
-                case .variable(let name): text += try value(of: name, at: word.location)
-                case .allArguments: text += arguments.joined(separator: " ")
-                case .argumentCount: text += String(arguments.count)
-                }
-            }
-            argv.append(text)
+            argv.append(try expand(word.parts, at: word.location))
         }
         return argv
     }
 
-    func expandHereDocument(_ doc: HereDocument) throws -> String {
+    func expandHereDocument(_ doc: HereDocument) throws -> String { try expand(doc.body, at: doc.location) }
+
+    /// Word parts to text: `$@` inside a larger word joins the arguments with spaces.
+    func expand(_ parts: [WordPart], at location: SourceLocation) throws -> String {
         var text = ""
-        for part in doc.body {
+        for part in parts {
             switch part {
             case .literal(let s): text += s
-            case .variable(let name): text += try value(of: name, at: doc.location)
+            case .variable(let name): text += try value(of: name, at: location)
             case .allArguments: text += arguments.joined(separator: " ")
             case .argumentCount: text += String(arguments.count)
             }

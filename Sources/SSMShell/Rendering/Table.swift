@@ -1,3 +1,5 @@
+import AWSCore
+
 /// Results as the user asked for them (language page, section 5): aligned columns on a terminal,
 /// tab-separated text for `cut` and `awk`, or one JSON document per result.
 public enum OutputFormat: String, Sendable, CaseIterable {
@@ -59,18 +61,4 @@ public struct Table {
 }
 
 /// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
+func jsonString(_ s: String) -> String { JSONValue.quoted(s) }

@@ -53,19 +53,8 @@ public struct PosixProcessRunner: ProcessRunner {
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
-        // The child starts with no blocked signals and default handlers: threads of the Swift
-        // runtime block signals, and a child would inherit that mask (and then ignore SIGTERM).
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t(), allSignals = sigset_t()
-        sigemptyset(&noSignals)
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
+        let spawned = withCleanSpawnAttributes { posix_spawnp(&pid, program, &actions, $0, argv, envp) }
         close(stdoutPipe[1])
         close(stderrPipe[1])
         defer { close(stdoutPipe[0]); close(stderrPipe[0]) }
