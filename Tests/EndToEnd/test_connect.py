@@ -161,3 +161,26 @@ def test_sighup_restores_the_terminal(emulator):
     child.expect(r"killed=(\d+)")
     child.expect(r"(\S+:\S+)\r\n")
     assert child.match.group(1) == before
+
+
+def test_kms_encrypted_sessions(emulator):
+    import base64
+    emulator.faults(kms_key_id="alias/session-key")
+    env = shell_env(emulator, "admin")
+    piped = subprocess.run([BINARY, "-c", "connect web-1 --command 'echo secret-$((6*7)); exit 4'"], env=env, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=30)
+    assert piped.returncode == 4, piped.stderr
+    assert piped.stdout == "secret-42\n"
+    assert "This session is encrypted using AWS KMS." in piped.stderr
+    child = pexpect.spawn(BINARY, ["-c", "connect web-2"], env=env, encoding="utf-8", timeout=20)
+    child.expect(r"Starting session (\S+) on")
+    session_id = child.match.group(1)
+    child.expect("encrypted using AWS KMS")
+    child.expect(r"\$ ")
+    child.sendline("echo typed-$((1+1))")
+    child.expect("typed-2")
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    received = base64.b64decode(emulator.control("sessions/%s/received" % session_id)["bytes"])
+    assert received.startswith(b"echo typed-$((1+1))"), "the agent decrypted exactly what was typed"
+    assert emulator.control("state")["api_calls"]["GenerateDataKey"]["admin"] >= 2

@@ -91,6 +91,7 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
         nodes.first { $0.id == target }?.ping == "Online" ? "connected" : "notconnected"
     }
     func streamHeaders(for url: EndpointURL) async throws -> [(String, String)] { [] }
+    func generateDataKey(keyId: String, bytes: Int, context: [String: String]) async throws -> ([UInt8], [UInt8]) { ([UInt8](repeating: 1, count: bytes), [2]) }
     var streamTransport: (caBundle: String?, environment: Environment) { (nil, Environment()) }
 }
 

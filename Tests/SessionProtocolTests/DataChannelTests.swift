@@ -121,3 +121,68 @@ import Testing
         #expect(channel.handle(.send(payloadType: 1, payload: []), now: 0, messageId: { nextId() }).isEmpty, "never an empty payload")
     }
 }
+
+extension DataChannelTests {
+    static func agentFrameBytes(_ seq: Int64, _ ptype: UInt32, _ payload: [UInt8]) -> [UInt8] {
+        try! ClientMessage(type: "output_stream_data", sequenceNumber: seq, flags: seq == 0 ? 1 : 0, payloadType: ptype,
+                           payload: payload, messageId: [UInt8](repeating: UInt8(seq & 0xff), count: 16), createdDate: 1).encode()
+    }
+
+    static func seal(_ plain: [UInt8], _ key: [UInt8], nonce: UInt8) throws -> [UInt8] {
+        let n = [UInt8](repeating: nonce, count: 12)
+        let sealed = try AESGCM.seal(plain, key: key, nonce: n)
+        return n + sealed.ciphertext + sealed.tag
+    }
+
+    static func open(_ envelope: [UInt8], _ key: [UInt8]) throws -> [UInt8] {
+        try AESGCM.open(AESGCM.Sealed(ciphertext: Array(envelope[12..<(envelope.count - 16)]), tag: Array(envelope.suffix(16))),
+                        key: key, nonce: Array(envelope.prefix(12)))
+    }
+
+    /// Spec 6.5: data key split (agent 0-31, client 32-63), the challenge, then encrypted Output
+    /// both ways and StdErr/ExitCode decrypted; Size stays in clear.
+    @Test mutating func kmsHandshakeChallengeAndEnvelopes() throws {
+        var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
+        let request = #"{"AgentVersion":"3.3.1142.0","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"Standard_Stream","Properties":null}},{"ActionType":"KMSEncryption","ActionParameters":{"KMSKeyId":"arn:aws:kms:us-east-1:1:key/k","Challenge":"Y2hhbGxlbmdl"}}]}"#
+        var actions = channel.handle(.frame(Self.agentFrame(0, 5, request)), now: 0, messageId: { nextId() })
+        #expect(actions.contains(.dataKeyNeeded(keyId: "arn:aws:kms:us-east-1:1:key/k", challenge: "Y2hhbGxlbmdl")))
+        #expect(Self.writes(actions).map(\.0) == ["acknowledge"], "the response waits for the data key")
+        let key = (0..<64).map { UInt8($0) }
+        actions = channel.handle(.dataKey(plaintext: key, ciphertextBlob: [9, 9, 9]), now: 0, messageId: { nextId() })
+        let response = try #require(Self.writes(actions).first)
+        #expect(response.2.contains(#""ActionType":"KMSEncryption","ActionStatus":1,"ActionResult":{"KMSCipherTextKey":"CQkJ","KMSCipherTextHash":null,"ChallengeAcknowledgement":true}"#))
+        let agentKey = Array(key[0..<32]), clientKey = Array(key[32..<64])
+        let challenge = (0..<64).map { UInt8(255 - $0) }
+        let challengeBody = "{\"Challenge\":\"\(Base64.encode(try Self.seal(challenge, agentKey, nonce: 1)))\"}"
+        actions = channel.handle(.frame(Self.agentFrameBytes(1, 8, Array(challengeBody.utf8))), now: 0, messageId: { nextId() })
+        let answer = try #require(Self.writes(actions).last)
+        #expect(answer.0 == "input_stream_data")
+        let answered = try #require(Base64.decode(String(answer.2.dropFirst(14).dropLast(2))))
+        #expect(try Self.open(answered, clientKey) == challenge)
+        actions = channel.handle(.frame(Self.agentFrame(2, 7, #"{"HandshakeTimeToComplete":1,"CustomerMessage":"This session is encrypted using AWS KMS."}"#)), now: 0, messageId: { nextId() })
+        #expect(actions.contains(.handshakeComplete(customerMessage: "This session is encrypted using AWS KMS.")))
+        // Agent output arrives sealed with the agent key and is delivered in clear.
+        actions = channel.handle(.frame(Self.agentFrameBytes(3, 1, try Self.seal(Array("$ ".utf8), agentKey, nonce: 2))), now: 0, messageId: { nextId() })
+        #expect(actions.contains(.deliver(payloadType: 1, payload: Array("$ ".utf8))))
+        actions = channel.handle(.frame(Self.agentFrameBytes(4, 12, try Self.seal(Array("EXIT_CODE: 3".utf8), agentKey, nonce: 3))), now: 0, messageId: { nextId() })
+        #expect(actions.contains(.deliver(payloadType: 12, payload: Array("EXIT_CODE: 3".utf8))))
+        // A forged payload does not authenticate and is dropped.
+        actions = channel.handle(.frame(Self.agentFrameBytes(5, 1, try Self.seal(Array("x".utf8), clientKey, nonce: 4))), now: 0, messageId: { nextId() })
+        #expect(!actions.contains { if case .deliver = $0 { return true }; return false })
+        // Keystrokes go out sealed with the client key; Size goes out in clear.
+        actions = channel.handle(.send(payloadType: 1, payload: Array("ls\r".utf8)), now: 0, messageId: { nextId() })
+        guard case .write(let frame) = actions.first else { Issue.record("nothing written"); return }
+        #expect(try Self.open(ClientMessage.decode(frame).payload, clientKey) == Array("ls\r".utf8))
+        actions = channel.handle(.send(payloadType: 3, payload: Array(#"{"cols":80,"rows":24}"#.utf8)), now: 0, messageId: { nextId() })
+        #expect(Self.writes(actions).first?.2 == #"{"cols":80,"rows":24}"#)
+    }
+
+    @Test mutating func aFailedDataKeyIsReportedToTheAgent() {
+        var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
+        let request = #"{"AgentVersion":"3.3.1142.0","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"Standard_Stream"}},{"ActionType":"KMSEncryption","ActionParameters":{"KMSKeyId":"k","Challenge":"c"}}]}"#
+        _ = channel.handle(.frame(Self.agentFrame(0, 5, request)), now: 0, messageId: { nextId() })
+        let actions = channel.handle(.dataKeyFailed("AccessDeniedException"), now: 0, messageId: { nextId() })
+        #expect(Self.writes(actions).first?.2.contains(#""ActionType":"KMSEncryption","ActionStatus":2,"ActionResult":null,"Error":"Failed to process action KMSEncryption: AccessDeniedException""#) == true)
+        #expect(!channel.encrypted)
+    }
+}

@@ -38,6 +38,16 @@ extension Shell {
         variables["session"] = stream.sessionId
         let interactive = terminal && document != "AWS-StartNonInteractiveCommand"
         let state = SessionState(sessionId: stream.sessionId, interactive: interactive)
+        let sessionId = stream.sessionId
+        state.dataKey = { keyId, challenge in
+            // Called on the session's own thread, which may block; the KMS call runs as a task.
+            let context = ["aws:ssm:SessionId": sessionId, "aws:ssm:TargetId": node.id, "aws:ssm:RandomChallenge": challenge]
+            return BlockingAsync.run {
+                do { return .success(try await fleet.generateDataKey(keyId: keyId, bytes: 64, context: context)) } catch {
+                    return .failure(ShellError("KMS GenerateDataKey failed: \(error)"))
+                }
+            }
+        }
         if let path = opts.value("record") {
             let size = RawTerminal.size() ?? (80, 24)
             guard let recorder = AsciicastRecorder(path: path, columns: size.columns, rows: size.rows, now: SystemClock().now(),

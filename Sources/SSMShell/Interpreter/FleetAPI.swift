@@ -1,4 +1,5 @@
 public import AWSCore
+import Crypto
 public import SSMCore
 
 /// The AWS calls the interpreter makes, as a seam: the real one wraps the typed clients, tests
@@ -17,6 +18,8 @@ public protocol FleetAPI: Sendable {
     func terminateSession(_ sessionId: String) async throws
     func describeSessions(history: Bool) async throws -> [SessionSummary]
     func connectionStatus(_ target: String) async throws -> String
+    /// KMS GenerateDataKey: (plaintext, ciphertext blob).
+    func generateDataKey(keyId: String, bytes: Int, context: [String: String]) async throws -> ([UInt8], [UInt8])
     /// Headers for the data-channel upgrade: SigV4 for `ssmmessages`, as current clients send.
     func streamHeaders(for url: EndpointURL) async throws -> [(String, String)]
     /// CA bundle and proxies for the data channel's connection.
@@ -68,6 +71,19 @@ public struct AWSFleetAPI: FleetAPI {
         try await ssm.describeSessions(state: history ? "History" : "Active")
     }
     public func connectionStatus(_ target: String) async throws -> String { try await ssm.connectionStatus(target: target) }
+
+    public func generateDataKey(keyId: String, bytes: Int, context: [String: String]) async throws -> ([UInt8], [UInt8]) {
+        let output = try await ssm.client.callJSON(.kms, "GenerateDataKey", [
+            "KeyId": .string(keyId), "NumberOfBytes": .number(Double(bytes)),
+            "EncryptionContext": .object(context.mapValues { JSONValue.string($0) }),
+        ])
+        guard let plaintext = output["Plaintext"]?.string.flatMap(Base64.decode),
+              let blob = output["CiphertextBlob"]?.string.flatMap(Base64.decode) else {
+            throw AWSServiceError(code: "InvalidResponse", message: "GenerateDataKey answered without Plaintext and CiphertextBlob.", status: 200,
+                                  service: "kms", operation: "GenerateDataKey")
+        }
+        return (plaintext, blob)
+    }
 
     public func streamHeaders(for url: EndpointURL) async throws -> [(String, String)] {
         let client = ssm.client

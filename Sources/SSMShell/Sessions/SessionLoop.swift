@@ -20,6 +20,10 @@ final class SessionState: @unchecked Sendable {
     var recorder: AsciicastRecorder?
     var lastReceived = 0.0
     var lastPing = 0.0
+    /// KMS GenerateDataKey for encrypted sessions, blocking this loop's thread until it answers:
+    /// (key id, challenge) → (64-byte plaintext, ciphertext blob) or a message.
+    var dataKey: (@Sendable (String, String) -> Result<([UInt8], [UInt8]), ShellError>)?
+    var customerMessage: String?
 
     init(sessionId: String, interactive: Bool) {
         self.sessionId = sessionId
@@ -78,7 +82,19 @@ enum SessionLoop {
                 case .channelClosed(let output, _):
                     state.closedMessage = output
                     state.ended = true
-                case .handshake, .handshakeComplete, .dropped: break
+                case .dataKeyNeeded(let keyId, let challenge):
+                    switch state.dataKey?(keyId, challenge) ?? .failure(ShellError("no KMS client")) {
+                    case .success(let (plaintext, blob)):
+                        try perform(state.channel.handle(.dataKey(plaintext: plaintext, ciphertextBlob: blob), now: now(), messageId: messageId))
+                    case .failure(let error):
+                        try perform(state.channel.handle(.dataKeyFailed(error.message), now: now(), messageId: messageId))
+                    }
+                case .handshakeComplete(let message):
+                    if !message.isEmpty {
+                        state.customerMessage = message
+                        write(2, Array((message + (state.interactive ? "\r\n" : "\n")).utf8))
+                    }
+                case .handshake, .dropped: break
                 }
             }
         }

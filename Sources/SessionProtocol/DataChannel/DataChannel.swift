@@ -1,3 +1,4 @@
+import Crypto
 import FoundationEssentials
 
 /// The client side of the data channel's reliability layer and handshake (data-channel spec
@@ -26,6 +27,9 @@ public struct DataChannel: Sendable {
         case tick
         /// A new WebSocket after a reconnect: everything unacked goes out again as it was.
         case reconnected
+        /// The answer to `.dataKeyNeeded`: KMS GenerateDataKey's 64-byte plaintext and blob.
+        case dataKey(plaintext: [UInt8], ciphertextBlob: [UInt8])
+        case dataKeyFailed(String)
     }
 
     public enum Action: Sendable, Equatable {
@@ -35,6 +39,10 @@ public struct DataChannel: Sendable {
         /// The agent's HandshakeRequest, already answered.
         case handshake(sessionType: String, properties: [String: String], agentVersion: String)
         case handshakeComplete(customerMessage: String)
+        /// The agent asks for KMS encryption: call GenerateDataKey (64 bytes) with this key id and
+        /// the context {aws:ssm:SessionId, aws:ssm:TargetId, aws:ssm:RandomChallenge: challenge}, then
+        /// feed `.dataKey` (spec 6.5).
+        case dataKeyNeeded(keyId: String, challenge: String)
         case channelClosed(output: String, sessionId: String)
         /// A frame that could not be used (malformed, bad digest); dropped without an ack.
         case dropped(String)
@@ -50,6 +58,11 @@ public struct DataChannel: Sendable {
     public private(set) var rttVariance = 0.0
     public private(set) var rto: Double
     public private(set) var handshakeDone = false
+    /// KMS session keys (spec 6.5): the agent encrypts with bytes 0-31, the client with 32-63.
+    private var agentKey: [UInt8]?
+    private var clientKey: [UInt8]?
+    private var pendingResponse: [String]?
+    public var encrypted: Bool { clientKey != nil }
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -68,6 +81,19 @@ public struct DataChannel: Sendable {
                 outgoing[seq]!.lastSent = now
                 return .write(outgoing[seq]!.frame)
             }
+        case .dataKey(let plaintext, let blob):
+            guard plaintext.count == 64, var processed = pendingResponse else { return [.dropped("an unusable data key")] }
+            pendingResponse = nil
+            agentKey = Array(plaintext[0..<32])
+            clientKey = Array(plaintext[32..<64])
+            processed.append("{\"ActionType\":\"KMSEncryption\",\"ActionStatus\":1,\"ActionResult\":{\"KMSCipherTextKey\":\"\(Base64.encode(blob))\",\"KMSCipherTextHash\":null,\"ChallengeAcknowledgement\":true},\"Error\":\"\"}")
+            return sendHandshakeResponse(processed, now: now, messageId: messageId)
+        case .dataKeyFailed(let message):
+            guard var processed = pendingResponse else { return [] }
+            pendingResponse = nil
+            let error = JSONText.escape("Failed to process action KMSEncryption: \(message)")
+            processed.append("{\"ActionType\":\"KMSEncryption\",\"ActionStatus\":2,\"ActionResult\":null,\"Error\":\"\(error)\"}")
+            return sendHandshakeResponse(processed, now: now, messageId: messageId)
         }
     }
 
@@ -75,6 +101,12 @@ public struct DataChannel: Sendable {
 
     mutating func send(_ type: UInt32, _ payload: [UInt8], now: Double, messageId: () -> [UInt8]) -> [Action] {
         guard !payload.isEmpty else { return [] }  // never an empty payload (spec 3)
+        var payload = payload
+        // With KMS only Output is encrypted client → agent (spec 6.5, point 5).
+        if type == ClientMessage.PayloadType.output.rawValue, let clientKey {
+            guard let sealed = Self.seal(payload, key: clientKey, nonce: Array(messageId().prefix(12))) else { return [.dropped("encryption failed")] }
+            payload = sealed
+        }
         let message = ClientMessage(type: ClientMessage.MessageType.inputStreamData.rawValue, sequenceNumber: nextSequence, flags: 0,
                                     payloadType: type, payload: payload, messageId: messageId(), createdDate: UInt64(now * 1000))
         guard let frame = try? message.encode() else { return [] }
@@ -163,42 +195,97 @@ public struct DataChannel: Sendable {
             var processed: [String] = []
             var sessionType = ""
             var properties: [String: String] = [:]
+            var kms: (keyId: String, challenge: String)?
             for action in request.RequestedClientActions {
                 if action.ActionType == "SessionType" {
                     sessionType = action.ActionParameters?.SessionType ?? ""
                     properties = action.ActionParameters?.Properties ?? [:]
                     processed.append("{\"ActionType\":\"SessionType\",\"ActionStatus\":1,\"ActionResult\":null,\"Error\":\"\"}")
+                } else if action.ActionType == "KMSEncryption", let keyId = action.ActionParameters?.KMSKeyId {
+                    kms = (keyId, action.ActionParameters?.Challenge ?? "")
                 } else {
-                    // KMSEncryption and anything newer: reported unsupported (status 3) until KMS is built.
-                    processed.append("{\"ActionType\":\"\(action.ActionType)\",\"ActionStatus\":3,\"ActionResult\":null,\"Error\":\"\(action.ActionType) is not supported by this client\"}")
+                    processed.append("{\"ActionType\":\"\(JSONText.escape(action.ActionType))\",\"ActionStatus\":3,\"ActionResult\":null,\"Error\":\"unsupported action\"}")
                 }
             }
-            let response = "{\"ClientVersion\":\"\(configuration.clientVersion)\",\"ProcessedClientActions\":[\(processed.joined(separator: ","))],\"Errors\":null}"
-            var actions = send(ClientMessage.PayloadType.handshakeResponse.rawValue, Array(response.utf8), now: now, messageId: messageId)
-            actions.insert(.handshake(sessionType: sessionType, properties: properties, agentVersion: request.AgentVersion), at: 0)
-            return actions
+            let handshake = Action.handshake(sessionType: sessionType, properties: properties, agentVersion: request.AgentVersion)
+            if let kms {
+                // The response waits for the data key (GenerateDataKey is the caller's I/O).
+                pendingResponse = processed
+                return [handshake, .dataKeyNeeded(keyId: kms.keyId, challenge: kms.challenge)]
+            }
+            return [handshake] + sendHandshakeResponse(processed, now: now, messageId: messageId)
+        case .encChallengeRequest:
+            guard let agentKey, let clientKey,
+                  let request = try? JSONDecoder().decode(Challenge.self, from: Data(message.payload)),
+                  let sealed = Base64.decode(request.Challenge), let plain = Self.open(sealed, key: agentKey),
+                  let answer = Self.seal(plain, key: clientKey, nonce: Array(messageId().prefix(12))) else {
+                return [.dropped("an encryption challenge that does not decrypt")]
+            }
+            let body = "{\"Challenge\":\"\(Base64.encode(answer))\"}"
+            return send(ClientMessage.PayloadType.encChallengeResponse.rawValue, Array(body.utf8), now: now, messageId: messageId)
         case .handshakeComplete:
             handshakeDone = true
             let body = try? JSONDecoder().decode(HandshakeComplete.self, from: Data(message.payload))
             return [.handshakeComplete(customerMessage: body?.CustomerMessage ?? "")]
         default:
+            // Output, StdErr and ExitCode arrive encrypted once KMS is on.
+            if let agentKey, [1, 11, 12].contains(message.payloadType) {
+                guard let plain = Self.open(message.payload, key: agentKey) else { return [.dropped("a payload that does not authenticate")] }
+                return [.deliver(payloadType: message.payloadType, payload: plain)]
+            }
             return [.deliver(payloadType: message.payloadType, payload: message.payload)]
         }
+    }
+
+    mutating func sendHandshakeResponse(_ processed: [String], now: Double, messageId: () -> [UInt8]) -> [Action] {
+        let response = "{\"ClientVersion\":\"\(configuration.clientVersion)\",\"ProcessedClientActions\":[\(processed.joined(separator: ","))],\"Errors\":null}"
+        return send(ClientMessage.PayloadType.handshakeResponse.rawValue, Array(response.utf8), now: now, messageId: messageId)
+    }
+
+    /// The envelope: nonce (12) ‖ ciphertext ‖ tag (16), AES-256-GCM without AAD (spec 6.5).
+    static func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8]) -> [UInt8]? {
+        guard let sealed = try? AESGCM.seal(plaintext, key: key, nonce: nonce) else { return nil }
+        return nonce + sealed.ciphertext + sealed.tag
+    }
+
+    static func open(_ envelope: [UInt8], key: [UInt8]) -> [UInt8]? {
+        guard envelope.count >= 28 else { return nil }
+        let sealed = AESGCM.Sealed(ciphertext: Array(envelope[12..<(envelope.count - 16)]), tag: Array(envelope.suffix(16)))
+        return try? AESGCM.open(sealed, key: key, nonce: Array(envelope.prefix(12)))
     }
 
     struct Acknowledgement: Decodable { let AcknowledgedMessageSequenceNumber: Int64 }
     struct ChannelClosed: Decodable { let Output: String?; let SessionId: String? }
     struct HandshakeComplete: Decodable { let CustomerMessage: String? }
+    struct Challenge: Decodable { let Challenge: String }
     struct HandshakeRequest: Decodable {
         struct RequestedAction: Decodable {
             struct Parameters: Decodable {
                 let SessionType: String?
                 let Properties: [String: String]?
+                let KMSKeyId: String?
+                let Challenge: String?
             }
             let ActionType: String
             let ActionParameters: Parameters?
         }
         let AgentVersion: String
         let RequestedClientActions: [RequestedAction]
+    }
+}
+
+enum JSONText {
+    /// Escapes text for a JSON string body.
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }

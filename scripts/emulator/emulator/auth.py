@@ -63,7 +63,7 @@ class Authenticator:
         auth = headers.get("Authorization")
         if not auth:
             raise AWSError("MissingAuthenticationTokenException" if service != "sts" else "MissingAuthenticationToken",
-                           "Missing Authentication Token", 400 if service == "ssm" else 403)
+                           "Missing Authentication Token", 400 if service in ("ssm", "kms") else 403)
         try:
             algorithm, rest = auth.split(" ", 1)
             parts = dict(p.strip().split("=", 1) for p in rest.split(","))
@@ -87,26 +87,26 @@ class Authenticator:
             raise AWSError("IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.", 400)
         now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=self.state.faults.clock_skew)
         if abs((now - when).total_seconds()) > MAX_SKEW_SECONDS:
-            raise AWSError("InvalidSignatureException" if service == "ssm" else "SignatureDoesNotMatch",
+            raise AWSError("InvalidSignatureException" if service in ("ssm", "kms") else "SignatureDoesNotMatch",
                            "Signature expired: %s is now earlier than %s (%s - 15 min.)" % (
-                               amz_date, (now - datetime.timedelta(minutes=15)).strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%dT%H%M%SZ")), 400 if service == "ssm" else 403)
+                               amz_date, (now - datetime.timedelta(minutes=15)).strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%dT%H%M%SZ")), 400 if service in ("ssm", "kms") else 403)
         if ident.session_token is not None:
             if headers.get("X-Amz-Security-Token") != ident.session_token:
-                raise AWSError("UnrecognizedClientException" if service == "ssm" else "InvalidClientTokenId",
-                               "The security token included in the request is invalid.", 400 if service == "ssm" else 403)
+                raise AWSError("UnrecognizedClientException" if service in ("ssm", "kms") else "InvalidClientTokenId",
+                               "The security token included in the request is invalid.", 400 if service in ("ssm", "kms") else 403)
             if ident.expires_at is not None and time.time() > ident.expires_at:
-                raise AWSError("ExpiredTokenException" if service == "ssm" else "ExpiredToken",
-                               "The security token included in the request is expired", 400 if service == "ssm" else 403)
+                raise AWSError("ExpiredTokenException" if service in ("ssm", "kms") else "ExpiredToken",
+                               "The security token included in the request is expired", 400 if service in ("ssm", "kms") else 403)
         expected = self._signature(method, url, headers, body, signed_headers, ident, amz_date, region, signing_service)
         if not hmac.compare_digest(expected, signature):
-            if service == "ssm":
+            if service in ("ssm", "kms"):
                 raise AWSError("InvalidSignatureException",
                                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.", 400)
             raise AWSError("SignatureDoesNotMatch",
                            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.", 403)
         if ident.expires_at is not None and self.state.faults.expire_credentials:
-            raise AWSError("ExpiredTokenException" if service == "ssm" else "ExpiredToken",
-                           "The security token included in the request is expired", 400 if service == "ssm" else 403)
+            raise AWSError("ExpiredTokenException" if service in ("ssm", "kms") else "ExpiredToken",
+                           "The security token included in the request is expired", 400 if service in ("ssm", "kms") else 403)
         return ident
 
     @staticmethod

@@ -13,12 +13,14 @@ from aiohttp import web
 from . import errors
 from .auth import Authenticator, action_allowed
 from .errors import AWSError
+from .kms import KMSService
 from .query_api import EC2Service, STSService
 from .ssm_api import SSMService
 from .validation import validate
 
 _MODELS = botocore.session.get_session()
 SSM_MODEL = _MODELS.get_service_model("ssm")
+KMS_MODEL = _MODELS.get_service_model("kms")
 
 
 class Emulator:
@@ -29,6 +31,8 @@ class Emulator:
         self.ssm = SSMService(state, sessions)
         self.sts = STSService(state, self.auth)
         self.ec2 = EC2Service(state)
+        self.kms = KMSService(state)
+        sessions.kms = self.kms
 
     def app(self):
         app = web.Application(client_max_size=4 * 1024 * 1024)
@@ -49,7 +53,7 @@ class Emulator:
         body = await request.read()
         target = request.headers.get("X-Amz-Target")
         if target:
-            protocol, service = "json", "ssm"
+            protocol, service = "json", "kms" if target.startswith("TrentService.") else "ssm"
         else:
             form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
             version = form.get("Version", "")
@@ -59,13 +63,15 @@ class Emulator:
                 await asyncio.sleep(self.state.faults.latency_ms / 1000)
             who = self.auth.authenticate(request.method, str(request.url), request.headers, body, service)
             if protocol == "json":
-                if not target.startswith("AmazonSSM."):
+                if not target.startswith("AmazonSSM.") and not target.startswith("TrentService."):
                     raise AWSError("UnknownOperationException", "")
                 operation = target.split(".", 1)[1]
             else:
                 operation = form.get("Action", "")
             self.state.count_call(operation, who.name)
             self._inject_faults(protocol)
+            if protocol == "json" and service == "kms":
+                return self._json_response(self._json_call(self.kms, KMS_MODEL, "kms", operation, body, who), request_id)
             if protocol == "json":
                 return self._json_response(await self._ssm(operation, body, who, request_id), request_id)
             if protocol == "query":
@@ -88,11 +94,14 @@ class Emulator:
             raise AWSError("ServiceUnavailable", "Service is unavailable. Please try again.", 503, sender=False)
 
     async def _ssm(self, operation, body, who, request_id):
+        return self._json_call(self.ssm, SSM_MODEL, "ssm", operation, body, who)
+
+    def _json_call(self, service_impl, model, prefix, operation, body, who):
         try:
-            operation_model = SSM_MODEL.operation_model(operation)
+            operation_model = model.operation_model(operation)
         except Exception:
             raise AWSError("UnknownOperationException", "")
-        handler = getattr(self.ssm, operation, None)
+        handler = getattr(service_impl, operation, None)
         if handler is None:
             raise AWSError("UnknownOperationException", "The emulator does not serve %s." % operation)
         try:
@@ -101,7 +110,7 @@ class Emulator:
             raise AWSError("SerializationException", "Start of structure or map found where not expected.")
         if not isinstance(params, dict):
             raise AWSError("SerializationException", "Start of structure or map found where not expected.")
-        action = "ssm:" + operation
+        action = prefix + ":" + operation
         if not action_allowed(who.policy, action):
             raise AWSError("AccessDeniedException", "User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action"
                            % (who.arn, action, self._resource(operation, params, who), action))

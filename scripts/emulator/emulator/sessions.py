@@ -14,6 +14,7 @@ import time
 import uuid
 
 from aiohttp import web, WSMsgType
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from . import clientmessage as cm
 from . import smux
@@ -40,6 +41,7 @@ class Sessions:
         self.state = state
         self.by_id = {}
         self.base_url = "ws://127.0.0.1:0"
+        self.kms = None
 
     def create(self, node, document, parameters, reason, who):
         owner_name = who.arn.split("/")[-1]
@@ -124,7 +126,13 @@ class Session:
         self.ended = None
         self.channel = Channel(self, state.faults, self._deliver)
         self.handler = None
-        self.handshake = "none" if self.session_type in ("Standard_Stream", "InteractiveCommands") else "pending"
+        # KMS (spec 6.5) when the preferences name a key; never for port sessions.
+        self.kms_key_id = state.faults.kms_key_id if self.session_type != "Port" else ""
+        self.handshake = "none" if self.session_type in ("Standard_Stream", "InteractiveCommands") and not self.kms_key_id else "pending"
+        self.agent_key = None       # encrypts agent -> client (data key bytes 0-31)
+        self.client_key = None      # decrypts client -> agent (data key bytes 32-63)
+        self.challenge = None
+        self.nonce_counter = int.from_bytes(os.urandom(12), "little")
         self.client_version = None
         self.client_id = None
         self.connections = 0
@@ -192,9 +200,11 @@ class Session:
                 properties["localPortNumber"] = self.parameters.get("localPortNumber", "0")
             if "host" in self.parameters:
                 properties["host"] = self.parameters["host"]
-        request = {"AgentVersion": self.node["agent_version"],
-                   "RequestedClientActions": [{"ActionType": "SessionType",
-                                               "ActionParameters": {"SessionType": self.session_type, "Properties": properties}}]}
+        actions = [{"ActionType": "SessionType", "ActionParameters": {"SessionType": self.session_type, "Properties": properties}}]
+        if self.kms_key_id:
+            self.challenge = base64.b64encode(os.urandom(16)).decode()
+            actions.append({"ActionType": "KMSEncryption", "ActionParameters": {"KMSKeyId": self.kms_key_id, "Challenge": self.challenge}})
+        request = {"AgentVersion": self.node["agent_version"], "RequestedClientActions": actions}
         self.handshake_started = time.monotonic()
         self.channel.send(cm.HANDSHAKE_REQUEST, json.dumps(request, separators=(",", ":")).encode())
         asyncio.get_running_loop().call_later(15, self._handshake_timeout)
@@ -213,21 +223,67 @@ class Session:
         if failed:
             self.end("The client could not process the session actions: %s" % failed)
             return
+        if self.kms_key_id:
+            try:
+                kms = next(a for a in response["ProcessedClientActions"] if a.get("ActionType") == "KMSEncryption")
+                blob = base64.b64decode(kms["ActionResult"]["KMSCipherTextKey"])
+                context = {"aws:ssm:SessionId": self.id, "aws:ssm:TargetId": self.node["id"]}
+                if kms["ActionResult"].get("ChallengeAcknowledgement"):
+                    context["aws:ssm:RandomChallenge"] = self.challenge
+                key = self.registry.kms.decrypt(blob, context)
+            except Exception:
+                self.end("KMS encryption failed: the data key could not be decrypted with the session's encryption context.")
+                return
+            self.agent_key, self.client_key = key[:32], key[32:64]
+            self.expected_challenge = os.urandom(64)
+            self.handshake = "challenge"
+            self.channel.send(cm.ENC_CHALLENGE_REQUEST, json.dumps({"Challenge": base64.b64encode(self._seal(self.expected_challenge)).decode()},
+                                                                   separators=(",", ":")).encode())
+            return
+        self._complete_handshake("")
+
+    def _challenge_response(self, payload):
+        try:
+            answer = base64.b64decode(json.loads(payload)["Challenge"])
+            ok = AESGCM(self.client_key).decrypt(answer[:12], answer[12:], None) == self.expected_challenge
+        except Exception:
+            ok = False
+        if not ok:
+            self.end("KMS encryption failed: the client did not answer the encryption challenge.")
+            return
+        self._complete_handshake("This session is encrypted using AWS KMS.")
+
+    def _seal(self, plaintext):
+        """The agent's envelope: a 96-bit counter nonce (little-endian words), ciphertext and tag."""
+        self.nonce_counter = (self.nonce_counter + 1) % (1 << 96)
+        nonce = self.nonce_counter.to_bytes(12, "little")
+        return nonce + AESGCM(self.agent_key).encrypt(nonce, plaintext, None)
+
+    def _complete_handshake(self, message):
         self.handshake = "done"
         elapsed = int((time.monotonic() - self.handshake_started) * 1e9)
-        self.channel.send(cm.HANDSHAKE_COMPLETE, json.dumps({"HandshakeTimeToComplete": elapsed, "CustomerMessage": ""},
+        self.channel.send(cm.HANDSHAKE_COMPLETE, json.dumps({"HandshakeTimeToComplete": elapsed, "CustomerMessage": message},
                                                             separators=(",", ":")).encode())
         self._start_handler()
 
     # -- delivery of client stream data ---------------------------------------------------------
 
     async def _deliver(self, msg):
-        if msg.payload_type == cm.OUTPUT:
-            self.state.agent_bytes[self.id] += msg.payload
         if self.handshake == "pending":
             if msg.payload_type == cm.HANDSHAKE_RESPONSE:
                 self._handshake_response(msg.payload)
             return True  # anything else during the handshake is acked and discarded
+        if self.handshake == "challenge":
+            if msg.payload_type == cm.ENC_CHALLENGE_RESPONSE:
+                self._challenge_response(msg.payload)
+            return True
+        if msg.payload_type == cm.OUTPUT and self.client_key is not None:
+            try:
+                msg.payload = AESGCM(self.client_key).decrypt(msg.payload[:12], msg.payload[12:], None)
+            except Exception:
+                return True  # a payload that does not authenticate is dropped
+        if msg.payload_type == cm.OUTPUT:
+            self.state.agent_bytes[self.id] += msg.payload
         if msg.payload_type == cm.FLAG and msg.payload == struct.pack(">I", cm.TERMINATE_SESSION):
             self.end("")
             return True
@@ -253,7 +309,10 @@ class Session:
 
     def send_output(self, data, payload_type=cm.OUTPUT):
         for i in range(0, len(data), CHUNK):
-            self.channel.send(payload_type, data[i:i + CHUNK])
+            chunk = data[i:i + CHUNK]
+            if self.agent_key is not None and payload_type in (cm.OUTPUT, cm.STDERR, cm.EXIT_CODE):
+                chunk = self._seal(chunk)
+            self.channel.send(payload_type, chunk)
 
     async def paced(self):
         """Agent pacing (1 ms after each 1 KiB message) when switched on; backpressure always."""
@@ -429,7 +488,7 @@ class CommandHandler:
         await asyncio.gather(self._pump(self.process.stdout, cm.OUTPUT, params.get("stdOutSeparatorPrefix", "")),
                              self._pump(self.process.stderr, cm.STDERR if separate else cm.OUTPUT, params.get("stdErrSeparatorPrefix", "")))
         code = await self.process.wait()
-        self.session.channel.send(cm.EXIT_CODE, b"EXIT_CODE: %d" % code)
+        self.session.send_output(b"EXIT_CODE: %d" % code, cm.EXIT_CODE)
         self.session.end("")
 
     async def _pump(self, stream, payload_type, prefix):

@@ -25,6 +25,7 @@ class Faults:
     clock_skew: float = 0.0       # seconds added to the emulator's clock when checking signatures
     pacing: bool = False          # agent pacing like the real one: 1 KiB messages, 1 ms pause
     invocation_lag: float = 0.3   # seconds GetCommandInvocation answers InvocationDoesNotExist after SendCommand
+    kms_key_id: str = ""          # when set, shell and command sessions are KMS-encrypted with this key (preferences)
 
     def update(self, values):
         for key, value in values.items():
