@@ -184,3 +184,41 @@ def test_kms_encrypted_sessions(emulator):
     received = base64.b64decode(emulator.control("sessions/%s/received" % session_id)["bytes"])
     assert received.startswith(b"echo typed-$((1+1))"), "the agent decrypted exactly what was typed"
     assert emulator.control("state")["api_calls"]["GenerateDataKey"]["admin"] >= 2
+
+
+def test_a_null_resume_token_ends_the_session_with_a_clear_message(emulator):
+    env = shell_env(emulator, "admin")
+    child = pexpect.spawn(BINARY, ["-c", "connect web-3"], env=env, encoding="utf-8", timeout=30)
+    child.expect(r"Starting session (\S+) on")
+    session_id = child.match.group(1)
+    child.expect(r"\$ ")
+    emulator.faults(resume="null-token")
+    emulator.control("sessions/%s/close" % session_id, {"mode": "reset"})
+    child.expect("can no longer be resumed")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+
+
+def test_wss_through_the_ca_bundle():
+    import json
+    import tempfile
+    from conftest import ROOT, Emulator
+    directory = tempfile.mkdtemp()
+    ready = os.path.join(directory, "ready.json")
+    process = subprocess.Popen([os.path.join(ROOT, "scripts", "emulator", "start"), "--tls", "--ready-file", ready], stderr=subprocess.DEVNULL)
+    try:
+        while not os.path.exists(ready):
+            time.sleep(0.05)
+        info = json.load(open(ready))
+        tls = Emulator(info, process)
+        assert tls.endpoint.startswith("https://localhost:")
+        env = shell_env(tls, "basic", AWS_CA_BUNDLE=info["ca_bundle"])
+        result = subprocess.run([BINARY, "-c", "connect web-1 --command 'echo over-wss'"], env=env, stdin=subprocess.DEVNULL,
+                                capture_output=True, text=True, timeout=30)
+        assert (result.returncode, result.stdout) == (0, "over-wss\n"), result.stderr
+        untrusted = subprocess.run([BINARY, "-c", "instances"], env=shell_env(tls, "basic"), capture_output=True, text=True, timeout=30)
+        assert untrusted.returncode == 1 and "AWS_CA_BUNDLE" in untrusted.stderr
+    finally:
+        process.terminate()
+        process.wait()
