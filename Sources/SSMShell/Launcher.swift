@@ -40,6 +40,11 @@ public enum Launcher {
         Interrupts.install()
         shell.interrupted = { Interrupts.take() }
 
+        // `ssm-shell proxy TARGET [PORT]` for ssh's ProxyCommand, without a script around it.
+        if options.commands == nil, options.rest.first == "proxy" {
+            let words = options.rest.map { "'" + $0.replacing("'", with: "'\\''") + "'" }.joined(separator: " ")
+            return finish(await shell.run(source: words, file: "proxy"), shell)
+        }
         if let commands = options.commands {
             shell.arguments = options.rest
             return finish(await shell.run(source: commands, file: "-c"), shell)

@@ -34,6 +34,7 @@ extension Shell {
         case "sessions": return try await sessions(arguments)
         case "terminate": return try await terminate(arguments)
         case "status": return try await status(arguments)
+        case "proxy": return try await proxy(arguments)
         case "set": return try set(arguments)
         case "unset":
             for variable in arguments { variables[variable] = nil }

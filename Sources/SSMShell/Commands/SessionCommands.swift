@@ -37,7 +37,29 @@ extension Shell {
                                                   parameters: parameters.isEmpty ? nil : parameters)
         variables["session"] = stream.sessionId
         let interactive = terminal && document != "AWS-StartNonInteractiveCommand"
+        return try await runSession(stream, on: node, fleet: fleet, interactive: interactive, proxy: false, record: opts.value("record"))
+    }
+
+    /// `proxy TARGET [PORT]`: AWS-StartSSHSession as a byte pipe on stdin/stdout, for ssh's
+    /// ProxyCommand (`ProxyCommand ssm-shell proxy %h %p`).
+    func proxy(_ args: [String]) async throws -> Int32 {
+        guard (1...2).contains(args.count) else { throw ShellError.usage("proxy takes a target and an optional port: proxy TARGET [PORT]") }
+        let port = args.count == 2 ? args[1] : "22"
+        guard let number = Int(port), (1...65535).contains(number) else { throw ShellError.usage("proxy: '\(port)' is not a port number") }
+        let nodes = try await resolveTargets([args[0]])
+        guard nodes.count == 1, let node = nodes.first else {
+            throw ShellError.usage("proxy goes to one node, and '\(args[0])' matches \(nodes.count): \(nodes.map(\.label).joined(separator: ", "))")
+        }
+        let fleet = try fleet()
+        let stream = try await fleet.startSession(target: node.id, document: "AWS-StartSSHSession", reason: nil, parameters: ["portNumber": [port]])
+        return try await runSession(stream, on: node, fleet: fleet, interactive: false, proxy: true, record: nil)
+    }
+
+    /// Runs a started session to its end: the loop, reconnects, the terminal, TerminateSession.
+    func runSession(_ stream: SessionStream, on node: Node, fleet: any FleetAPI, interactive: Bool, proxy: Bool, record: String?) async throws -> Int32 {
+        let terminal = isatty(0) == 1 && !proxy
         let state = SessionState(sessionId: stream.sessionId, interactive: interactive)
+        state.proxy = proxy
         let sessionId = stream.sessionId
         state.dataKey = { keyId, challenge in
             // Called on the session's own thread, which may block; the KMS call runs as a task.
@@ -48,7 +70,7 @@ extension Shell {
                 }
             }
         }
-        if let path = opts.value("record") {
+        if let path = record {
             let size = RawTerminal.size() ?? (80, 24)
             guard let recorder = AsciicastRecorder(path: path, columns: size.columns, rows: size.rows, now: SystemClock().now(),
                                                    environment: environment.values) else {

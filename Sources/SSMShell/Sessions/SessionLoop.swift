@@ -16,6 +16,8 @@ final class SessionState: @unchecked Sendable {
     var lastSize: (Int, Int)?
     let interactive: Bool
     let sessionId: String
+    /// `proxy`: a byte pipe for ssh; the end of stdin ends the session quietly.
+    var proxy = false
     /// `connect --record FILE`: an asciicast v2 transcript of what the session printed.
     var recorder: AsciicastRecorder?
     var lastReceived = 0.0
@@ -140,7 +142,8 @@ enum SessionLoop {
                         if try handleKeys(Array(buffer[0..<n]), state, send: sendInput) { return .ended }
                     } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
                         state.stdinOpen = false
-                        // Piped input ended: for a command, tell the remote side (EOF, Ctrl-D).
+                        if state.proxy { return .ended }   // ssh closed its side: the session is over
+                        // Piped input ended: for a shell or command, tell the remote side (EOF, Ctrl-D).
                         if !state.interactive { try sendInput(1, [0x04]) }
                     }
                 }

@@ -1,0 +1,76 @@
+"""`ssm-shell proxy` as ssh's ProxyCommand (issue 6, first part): ssh and scp through
+AWS-StartSSHSession to an sshd this test starts on loopback."""
+import hashlib
+import os
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from test_shell import BINARY, shell_env
+
+SSHD = "/usr/sbin/sshd"
+
+
+@pytest.fixture(scope="module")
+def sshd():
+    if not os.path.exists(SSHD):
+        pytest.fail("sshd is missing: scripts/setup installs openssh-server")
+    directory = tempfile.mkdtemp(prefix="ssm-sshd-")
+    for name in ("host", "client"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", os.path.join(directory, name)], check=True)
+    with open(os.path.join(directory, "client.pub")) as f, open(os.path.join(directory, "authorized_keys"), "w") as out:
+        out.write(f.read())
+    os.chmod(os.path.join(directory, "authorized_keys"), 0o600)
+    import socket
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    config = os.path.join(directory, "sshd_config")
+    with open(config, "w") as f:
+        f.write("Port %d\nListenAddress 127.0.0.1\nHostKey %s/host\nAuthorizedKeysFile %s/authorized_keys\nPidFile %s/sshd.pid\n"
+                "UsePAM no\nStrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n"
+                "Subsystem sftp /usr/lib/openssh/sftp-server\n"
+                % (port, directory, directory, directory))
+    os.makedirs("/run/sshd", exist_ok=True)
+    process = subprocess.Popen([SSHD, "-D", "-e", "-f", config], stderr=open(os.path.join(directory, "sshd.log"), "w"))
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield {"port": port, "key": os.path.join(directory, "client"), "dir": directory}
+    process.terminate()
+    process.wait()
+
+
+def ssh_options(sshd, target="web-1"):
+    return ["-o", "ProxyCommand=%s proxy %s %d" % (BINARY, target, sshd["port"]), "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-i", sshd["key"]]
+
+
+def test_ssh_through_proxy(emulator, sshd):
+    env = shell_env(emulator, "basic")
+    user = os.environ.get("USER", "root")
+    result = subprocess.run(["ssh", *ssh_options(sshd), "%s@web-1" % user, "echo over-ssm; exit 7"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert (result.returncode, result.stdout) == (7, "over-ssm\n"), result.stderr + open(os.path.join(sshd["dir"], "sshd.log")).read()
+
+
+def test_scp_of_16_mib_keeps_every_byte(emulator, sshd, tmp_path):
+    env = shell_env(emulator, "basic")
+    user = os.environ.get("USER", "root")
+    source = tmp_path / "blob"
+    source.write_bytes(os.urandom(16 << 20))
+    target = os.path.join(sshd["dir"], "copied")
+    started = time.time()
+    result = subprocess.run(["scp", "-q", *ssh_options(sshd), str(source), "%s@web-1:%s" % (user, target)], env=env, capture_output=True,
+                            text=True, timeout=180)
+    elapsed = time.time() - started
+    assert result.returncode == 0, result.stderr
+    assert hashlib.sha256(open(target, "rb").read()).hexdigest() == hashlib.sha256(source.read_bytes()).hexdigest()
+    print("scp 16 MiB through the proxy: %.1f s" % elapsed)
