@@ -43,11 +43,11 @@ public enum Launcher {
         // `ssm-shell proxy TARGET [PORT]` for ssh's ProxyCommand, without a script around it.
         if options.commands == nil, options.rest.first == "proxy" {
             let words = options.rest.map { "'" + $0.replacing("'", with: "'\\''") + "'" }.joined(separator: " ")
-            return finish(await shell.run(source: words, file: "proxy"), shell)
+            return await finish(await shell.run(source: words, file: "proxy"), shell)
         }
         if let commands = options.commands {
             shell.arguments = options.rest
-            return finish(await shell.run(source: commands, file: "-c"), shell)
+            return await finish(await shell.run(source: commands, file: "-c"), shell)
         }
         if let file = options.rest.first, file != "-" {
             shell.arguments = Array(options.rest.dropFirst())
@@ -61,17 +61,20 @@ public enum Launcher {
                 Output.standardError("ssm-shell: \(file): no such file. Give a script file, -c 'COMMANDS', or no argument for the prompt.\n")
                 return ExitStatus.usage
             }
-            return finish(await shell.run(source: String(decoding: bytes, as: UTF8.self), file: file), shell)
+            return await finish(await shell.run(source: String(decoding: bytes, as: UTF8.self), file: file), shell)
         }
         if options.rest.first == "-" || isatty(0) == 0 {
             shell.arguments = Array(options.rest.dropFirst())
             let source = await onDedicatedThread { StandardInput.readAll() }
-            return finish(await shell.run(source: source, file: "-"), shell)
+            return await finish(await shell.run(source: source, file: "-"), shell)
         }
-        return await Prompt(shell: shell).run()
+        let status = await Prompt(shell: shell).run()
+        await shell.stopAllForwards()
+        return status
     }
 
-    static func finish(_ status: Int32, _ shell: Shell) -> Int32 {
+    static func finish(_ status: Int32, _ shell: Shell) async -> Int32 {
+        await shell.stopAllForwards()
         if shell.exitRequested { return shell.exitStatus }
         return status
     }

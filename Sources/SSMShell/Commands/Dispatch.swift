@@ -35,6 +35,9 @@ extension Shell {
         case "terminate": return try await terminate(arguments)
         case "status": return try await status(arguments)
         case "proxy": return try await proxy(arguments)
+        case "forward": return try await forward(arguments)
+        case "forwards": return try forwardsList(arguments)
+        case "stop": return try await stop(arguments)
         case "set": return try set(arguments)
         case "unset":
             for variable in arguments { variables[variable] = nil }

@@ -88,7 +88,7 @@ extension Shell {
         var attempt = 0
         while true {
             do {
-                let ws = try await open(current, fleet: fleet, state: state)
+                let ws = try await Self.open(current, fleet: fleet)
                 attempt = 0
                 let outcome = await onDedicatedThread { SessionLoop.run(ws, state) }
                 if case .disconnected(let reason) = outcome, !state.ended {
@@ -157,7 +157,7 @@ extension Shell {
     }
 
     /// Dials the stream URL (signed for ssmmessages) and sends OpenDataChannel.
-    func open(_ stream: SessionStream, fleet: any FleetAPI, state: SessionState) async throws -> WebSocketConnection {
+    static func open(_ stream: SessionStream, fleet: any FleetAPI) async throws -> WebSocketConnection {
         let url: EndpointURL
         do { url = try EndpointURL(parsing: stream.streamURL) } catch { throw ShellError("the service returned an unusable stream URL: \(error)") }
         let headers = try await fleet.streamHeaders(for: url)

@@ -37,6 +37,9 @@ public final class Shell {
     var commandTargets: [String: [Node]] = [:]
     /// Nodes seen so far, by id, for labels.
     var knownNodes: [String: Node] = [:]
+    /// Running forwards by id.
+    var forwards: [Int: RunningForward] = [:]
+    var nextForwardId = 1
     /// Target word → nodes and when they were resolved.
     var targetCache: [String: (time: Double, nodes: [Node])] = [:]
     /// Interactive: errors do not stop anything, unknown variables still are errors.

@@ -1,0 +1,228 @@
+import AWSCore
+import Crypto
+import Glibc
+import SessionProtocol
+import SSMCore
+import Synchronization
+import SystemIO
+
+/// One `forward`: a local listener on 127.0.0.1 and a port session. Many local connections share
+/// the session through smux (agents above 3.0.196.0), or one at a time in basic mode. The state
+/// outlives a connection, so a reconnect (ResumeSession) keeps every local connection and byte.
+final class Forwarder: @unchecked Sendable {
+    let id: Int
+    let listener: TCPListener
+    let remote: String
+    let node: Node
+    let sessionId: String
+    var channel = DataChannel(configuration: .init(clientVersion: SessionLoop.clientVersion))
+    var smux = SmuxSession()
+    var mode: String = "pending"        // "mux" or "basic" once the handshake says
+    var ready = false
+    /// Local connection fd → smux stream id (mux), and what waits to be written to it.
+    var streams: [Int32: UInt32] = [:]
+    var fdByStream: [UInt32: Int32] = [:]
+    var pendingWrites: [Int32: [UInt8]] = [:]
+    var finishedReading: Set<Int32> = []
+    var basicClient: Int32?
+    var ended = false
+    var endReason: String?
+    let stopRequested = Atomic<Bool>(false)
+    let connections = Atomic<Int>(0)
+    let openConnections = Atomic<Int>(0)
+    let bytesIn = Atomic<Int>(0)    // from the node to local clients
+    let bytesOut = Atomic<Int>(0)   // from local clients to the node
+
+    init(id: Int, listener: TCPListener, remote: String, node: Node, sessionId: String) {
+        self.id = id
+        self.listener = listener
+        self.remote = remote
+        self.node = node
+        self.sessionId = sessionId
+    }
+
+    /// Unacknowledged messages above which local clients are not read (backpressure).
+    static let window = 4096
+    static let payload = 1016   // smux data per message: 8-byte header + 1016 = the 1 KiB message
+
+    /// The event loop of one connection (a dedicated thread).
+    func run(_ ws: WebSocketConnection) -> SessionLoop.Outcome {
+        func perform(_ actions: [DataChannel.Action]) throws {
+            for action in actions {
+                switch action {
+                case .write(let frame): try ws.send(.binary, frame)
+                case .handshake(_, let properties, let agentVersion):
+                    // The plugin's rule (spec 7.2): mux for LocalPortForwarding on agents above 3.0.196.0.
+                    mode = properties["type"] == "LocalPortForwarding" && Self.versionAbove(agentVersion, "3.0.196.0") ? "mux" : "basic"
+                case .handshakeComplete: ready = true
+                case .deliver(let type, let payload):
+                    if type == 1 { try deliver(payload) }
+                    else if type == 10, payload == [0, 0, 0, 3] { endReason = "the node could not connect to \(remote) (ConnectToPortError)" }
+                case .channelClosed(let output, _):
+                    ended = true
+                    endReason = output.isEmpty ? endReason : output
+                case .dataKeyNeeded: try perform(channel.handle(.dataKeyFailed("port sessions are never encrypted"), now: SessionLoop.now(), messageId: SessionLoop.messageId))
+                case .dropped: break
+                }
+            }
+        }
+        func send(_ type: UInt32, _ bytes: [UInt8]) throws {
+            try perform(channel.handle(.send(payloadType: type, payload: bytes), now: SessionLoop.now(), messageId: SessionLoop.messageId))
+        }
+        do {
+            try perform(channel.handle(.reconnected, now: SessionLoop.now(), messageId: SessionLoop.messageId))
+            var lastReceived = SessionLoop.now(), lastPing = 0.0
+            var buffer = [UInt8](repeating: 0, count: Self.payload)
+            while !ended {
+                if stopRequested.load(ordering: .relaxed) {
+                    // Flag TerminateSession (spec 4.2): the agent ends the session at once.
+                    try? send(10, [0, 0, 0, 2])
+                    return .ended
+                }
+                let t = SessionLoop.now()
+                if t - lastPing > 20 { lastPing = t; try ws.send(.ping, Array("keepalive".utf8)) }
+                if t - lastReceived > 60 { return .disconnected("nothing heard from the service for 60 s") }
+                var fds = [pollfd(fd: ws.socket, events: Int16(POLLIN), revents: 0)]
+                if ready { fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)) }
+                let reading = ready && channel.unacknowledged < Self.window
+                let locals = Array(Set(streams.keys).union(basicClient.map { [$0] } ?? []))
+                for fd in locals {
+                    var events: Int16 = 0
+                    if reading && !finishedReading.contains(fd) { events |= Int16(POLLIN) }
+                    if pendingWrites[fd] != nil { events |= Int16(POLLOUT) }
+                    fds.append(pollfd(fd: fd, events: events, revents: 0))
+                }
+                let ready = ws.hasPending ? 1 : poll(&fds, nfds_t(fds.count), 50)
+                if ready < 0 && errno != EINTR { return .disconnected("poll failed") }
+                if ws.hasPending || fds[0].revents != 0 {
+                    lastReceived = SessionLoop.now()
+                    for message in try ws.readMessages() {
+                        switch message {
+                        case .binary(let frame): try perform(channel.handle(.frame(frame), now: SessionLoop.now(), messageId: SessionLoop.messageId))
+                        case .ping(let data): try ws.send(.pong, data)
+                        case .close(let code, let reason): return .disconnected("closed by the service (\(code.map(String.init) ?? "-") \(reason))")
+                        case .text, .pong: break
+                        }
+                    }
+                    if ws.closed && !ended { return .disconnected("the connection was closed") }
+                }
+                for entry in fds.dropFirst() where entry.revents != 0 {
+                    if entry.fd == listener.fd {
+                        try acceptConnections(send: send)
+                        continue
+                    }
+                    if entry.revents & Int16(POLLOUT) != 0 { flush(entry.fd) }
+                    if entry.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 && !finishedReading.contains(entry.fd) {
+                        let n = read(entry.fd, &buffer, buffer.count)
+                        if n > 0 {
+                            bytesOut.add(n, ordering: .relaxed)
+                            let data = Array(buffer[0..<n])
+                            if mode == "mux", let stream = streams[entry.fd] {
+                                try send(1, smux.send(data, on: stream))
+                            } else {
+                                try send(1, data)
+                            }
+                        } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
+                            try localClosed(entry.fd, send: send)
+                        }
+                    }
+                }
+                try perform(channel.handle(.tick, now: SessionLoop.now(), messageId: SessionLoop.messageId))
+            }
+            return .ended
+        } catch {
+            return ended ? .ended : .disconnected("\(error)")
+        }
+    }
+
+    func acceptConnections(send: (UInt32, [UInt8]) throws -> Void) throws {
+        while let fd = listener.accept() {
+            connections.add(1, ordering: .relaxed)
+            openConnections.add(1, ordering: .relaxed)
+            if mode == "mux" {
+                let (stream, syn) = smux.open()
+                streams[fd] = stream
+                fdByStream[stream] = fd
+                try send(1, syn)
+            } else if basicClient == nil {
+                basicClient = fd
+            } else {
+                // Basic mode carries one connection at a time (agents up to 3.0.196.0).
+                close(fd)
+                openConnections.subtract(1, ordering: .relaxed)
+            }
+        }
+    }
+
+    func deliver(_ payload: [UInt8]) throws {
+        if mode == "mux" {
+            for event in try smux.feed(payload) {
+                switch event {
+                case .data(let stream, let data):
+                    guard let fd = fdByStream[stream] else { continue }
+                    bytesIn.add(data.count, ordering: .relaxed)
+                    pendingWrites[fd, default: []] += data
+                    flush(fd)
+                case .closed(let stream):
+                    guard let fd = fdByStream[stream] else { continue }
+                    if pendingWrites[fd] == nil { shutdown(fd, Int32(SHUT_WR)) }
+                    closedByNode.insert(fd)
+                    if finishedReading.contains(fd) && pendingWrites[fd] == nil { release(fd) }
+                }
+            }
+        } else if let fd = basicClient {
+            bytesIn.add(payload.count, ordering: .relaxed)
+            pendingWrites[fd, default: []] += payload
+            flush(fd)
+        }
+    }
+
+    var closedByNode: Set<Int32> = []
+
+    /// Writes what is pending to a local connection without blocking.
+    func flush(_ fd: Int32) {
+        guard var data = pendingWrites[fd] else { return }
+        while !data.isEmpty {
+            let n = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n > 0 { data.removeFirst(n) } else if errno == EAGAIN || errno == EINTR { break } else { data = []; break }
+        }
+        pendingWrites[fd] = data.isEmpty ? nil : data
+        if data.isEmpty && closedByNode.contains(fd) {
+            shutdown(fd, Int32(SHUT_WR))
+            if finishedReading.contains(fd) { release(fd) }
+        }
+    }
+
+    func localClosed(_ fd: Int32, send: (UInt32, [UInt8]) throws -> Void) throws {
+        finishedReading.insert(fd)
+        if mode == "mux", let stream = streams[fd] {
+            try send(1, smux.close(stream))
+            if closedByNode.contains(fd) && pendingWrites[fd] == nil { release(fd) }
+        } else if fd == basicClient {
+            // Basic mode: DisconnectToPort (spec 4.2), then the next local connection may come.
+            try send(10, [0, 0, 0, 1])
+            release(fd)
+            basicClient = nil
+        }
+    }
+
+    func release(_ fd: Int32) {
+        if let stream = streams.removeValue(forKey: fd) { fdByStream[stream] = nil }
+        pendingWrites[fd] = nil
+        finishedReading.remove(fd)
+        closedByNode.remove(fd)
+        close(fd)
+        openConnections.subtract(1, ordering: .relaxed)
+    }
+
+    func closeAll() {
+        for fd in Set(streams.keys).union(basicClient.map { [$0] } ?? []) { release(fd) }
+        basicClient = nil
+    }
+
+    static func versionAbove(_ version: String, _ threshold: String) -> Bool {
+        let v = version.split(separator: ".").compactMap { Int($0) }, t = threshold.split(separator: ".").compactMap { Int($0) }
+        guard v.count == t.count, v.count == version.split(separator: ".").count else { return false }
+        return v.lexicographicallyPrecedes(t) == false && v != t
+    }
+}

@@ -1,0 +1,54 @@
+"""Helper run by the forward tests through `! python3 forward_client.py MODE PORT [MiB]` inside
+ssm-shell: it talks to the forwarded local port and prints what it saw."""
+import concurrent.futures
+import hashlib
+import os
+import socket
+import sys
+import urllib.request
+
+
+def http(port, count):
+    def get(i):
+        with urllib.request.urlopen("http://127.0.0.1:%d/item/%d" % (port, i), timeout=30) as r:
+            return r.status, r.read().decode()
+    with concurrent.futures.ThreadPoolExecutor(count) as pool:
+        results = list(pool.map(get, range(count)))
+    ok = all(status == 200 and body == "item %d" % i for i, (status, body) in enumerate(results))
+    print("http %d ok=%s" % (count, ok))
+
+
+def upload(port, mib):
+    """Sends MiB of random bytes; the server answers with their sha256."""
+    data = os.urandom(mib << 20)
+    with socket.create_connection(("127.0.0.1", port), timeout=120) as s:
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        answer = b""
+        while True:
+            chunk = s.recv(100)
+            if not chunk:
+                break
+            answer += chunk
+    print("upload sent=%s received=%s" % (hashlib.sha256(data).hexdigest(), answer.decode()))
+
+
+def download(port, mib):
+    """Asks for MiB of bytes; the server sends them and then their sha256 on a second connection."""
+    digest = hashlib.sha256()
+    size = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=120) as s:
+        s.sendall(b"GIVE %d\n" % mib)
+        while True:
+            chunk = s.recv(1 << 16)
+            if not chunk:
+                break
+            digest.update(chunk)
+            size += len(chunk)
+    print("download bytes=%d sha=%s" % (size, digest.hexdigest()))
+
+
+if __name__ == "__main__":
+    mode, port = sys.argv[1], int(sys.argv[2])
+    {"http": lambda: http(port, int(sys.argv[3])), "upload": lambda: upload(port, int(sys.argv[3])),
+     "download": lambda: download(port, int(sys.argv[3]))}[mode]()

@@ -1,0 +1,125 @@
+"""`forward` (issue 6) against the emulator: many connections over one smux session, a
+remote-host forward, basic mode, 64 MiB each way with equal sha256 (also under faults and a
+socket close every 5 s), and stop ending the session."""
+import hashlib
+import http.server
+import os
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from test_shell import BINARY, shell_env
+
+CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "forward_client.py")
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = ("item %s" % self.path.rsplit("/", 1)[-1]).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def web():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+
+
+class DataServer(socketserver.ThreadingTCPServer):
+    """Upload: hashes what it gets and answers the hex digest. Download: 'GIVE N' gets N MiB of a
+    seeded stream whose digest the test computes the same way."""
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class DataHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        first = self.request.recv(65536)
+        if first.startswith(b"GIVE "):
+            mib = int(first[5:].strip())
+            for block in stream_blocks(mib):
+                self.request.sendall(block)
+            return
+        digest = hashlib.sha256(first)
+        while True:
+            chunk = self.request.recv(1 << 16)
+            if not chunk:
+                break
+            digest.update(chunk)
+        self.request.sendall(digest.hexdigest().encode())
+
+
+def stream_blocks(mib):
+    seed = hashlib.sha256(b"ssm-shell").digest()
+    block = (seed * 2048)[:1 << 16]
+    for i in range(mib * 16):
+        yield bytes([i & 0xff]) + block[1:]
+
+
+@pytest.fixture(scope="module")
+def data():
+    server = DataServer(("127.0.0.1", 0), DataHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+
+
+def run(script, emulator, identity="basic", timeout=300):
+    return subprocess.run([BINARY, "-c", script], env=shell_env(emulator, identity), capture_output=True, text=True, timeout=timeout)
+
+
+def test_twenty_parallel_requests_over_one_session(emulator, web):
+    result = run("forward web-1 0:%d; ! %s %s http $port 20; forwards" % (web, sys.executable, CLIENT), emulator)
+    assert result.returncode == 0, result.stderr
+    assert "http 20 ok=True" in result.stdout
+    assert "\tmux\t20\t" in result.stdout
+
+
+def test_remote_host_and_basic_mode(emulator, web):
+    result = run("forward db-1 0:127.0.0.1:%d; ! %s %s http $port 3; forward legacy-1 0:%d; ! %s %s http $port 1; ! %s %s http $port 1; forwards"
+                 % (web, sys.executable, CLIENT, web, sys.executable, CLIENT, sys.executable, CLIENT), emulator)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("ok=True") == 3
+    assert "127.0.0.1:%d\tdb-1" % web in result.stdout
+    assert "\tbasic\t2\t" in result.stdout, "two connections one after the other in basic mode"
+
+
+def expected_download(mib):
+    digest = hashlib.sha256()
+    for block in stream_blocks(mib):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("faults", ["clean", "faults"])
+def test_64_mib_each_way_keeps_every_byte(emulator, data, faults):
+    identity = "basic"
+    if faults == "faults":
+        identity = "admin"    # reconnecting needs ssm:ResumeSession
+        emulator.faults(drop=0.05, duplicate=0.05, reorder=0.05, bye_every=5)
+    result = run("forward web-2 0:%d; ! %s %s upload $port 64; ! %s %s download $port 64; forwards"
+                 % (data, sys.executable, CLIENT, sys.executable, CLIENT), emulator, identity, timeout=600)
+    assert result.returncode == 0, result.stderr
+    upload = [line for line in result.stdout.splitlines() if line.startswith("upload")][0].split()
+    assert upload[1].split("=")[1] == upload[2].split("=")[1]
+    download = [line for line in result.stdout.splitlines() if line.startswith("download")][0]
+    assert download == "download bytes=%d sha=%s" % (64 << 20, expected_download(64))
+
+
+def test_stop_ends_the_session(emulator, web):
+    result = run("forward web-3 0:%d; stop 1; forwards" % web, emulator)
+    assert result.returncode == 0, result.stderr
+    ended = [s for s in emulator.client("ssm").describe_sessions(State="History")["Sessions"] if s["Target"] == "i-0a1b2c3d4e5f60003"]
+    assert ended and ended[0]["Status"] == "Terminated"
