@@ -210,8 +210,10 @@ extension String {
         #expect(await shell.run(source: "run --bogus x", file: "t") == 2)
         #expect(await shell.run(source: "run --timeot 5m x", file: "t") == 2)
         #expect(console.stderr.contains("did you mean --timeout?"))
-        #expect(await shell.run(source: "forward web-1 8080:80", file: "t") == 2)
-        #expect(console.stderr.contains("not available yet in this build (it comes with issue 6)"))
+        #expect(await shell.run(source: "doctor web-1", file: "t") == 2)
+        #expect(console.stderr.contains("not available yet in this build (it comes with issue 7)"))
+        #expect(await shell.run(source: "forward web-1 8080:80:90:1", file: "t") == 2)
+        #expect(console.stderr.contains("forward takes [LOCAL:]PORT or [LOCAL:]HOST:PORT"))
         #expect(await shell.run(source: "status web-1 lost-1", file: "t") == 3)
         #expect(console.stdout.contains("lost-1 (i-000000000000lost)\tnotconnected"))
         #expect(await shell.run(source: "terminate s-1", file: "t") == 0)
@@ -221,6 +223,15 @@ extension String {
         #expect(console.stdout.contains("wait [CMD] [--timeout D]"))
         #expect(await shell.run(source: "help", file: "t") == 0)
         #expect(console.stdout.contains("instances"))
+    }
+
+    @Test func forwardSpecs() throws {
+        #expect(try Shell.parseForwardSpec("5432") == (5432, nil, 5432))
+        #expect(try Shell.parseForwardSpec("0:80") == (0, nil, 80))
+        #expect(try Shell.parseForwardSpec("db.internal:5432") == (5432, "db.internal", 5432))
+        #expect(try Shell.parseForwardSpec("15432:db.internal:5432") == (15432, "db.internal", 5432))
+        #expect(throws: ShellError.self) { try Shell.parseForwardSpec("0") }
+        #expect(throws: ShellError.self) { try Shell.parseForwardSpec("70000") }
     }
 
     @Test func durationsAndOutputFormats() {
