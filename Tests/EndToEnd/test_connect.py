@@ -222,3 +222,13 @@ def test_wss_through_the_ca_bundle():
     finally:
         process.terminate()
         process.wait()
+
+
+def test_exit_status_of_an_interactive_command_on_a_pty(emulator):
+    env = shell_env(emulator, "basic")
+    child = pexpect.spawn(BINARY, ["-c", "connect web-1 --command 'tty; exit 3'"], env=env, encoding="utf-8", timeout=20)
+    child.expect("/dev/pts/")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 3
+    assert "ssm-shell-exit" not in child.before

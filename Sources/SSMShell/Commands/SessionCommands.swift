@@ -27,7 +27,7 @@ extension Shell {
         if let command = opts.value("command") {
             // On a terminal the command gets a pty; piped, it runs without one and its exit status comes back.
             document = document ?? (terminal ? "AWS-StartInteractiveCommand" : "AWS-StartNonInteractiveCommand")
-            parameters["command"] = [command]
+            parameters["command"] = [document == "AWS-StartInteractiveCommand" ? ExitMarker.wrap(command) : command]
             if document == "AWS-StartNonInteractiveCommand" && parameters["separateOutputStream"] == nil {
                 parameters["separateOutputStream"] = ["true"]   // stderr comes back as StdErr, to our stderr
             }
@@ -37,7 +37,8 @@ extension Shell {
                                                   parameters: parameters.isEmpty ? nil : parameters)
         variables["session"] = stream.sessionId
         let interactive = terminal && document != "AWS-StartNonInteractiveCommand"
-        return try await runSession(stream, on: node, fleet: fleet, interactive: interactive, proxy: false, record: opts.value("record"))
+        return try await runSession(stream, on: node, fleet: fleet, interactive: interactive, proxy: false, record: opts.value("record"),
+                                    exitMarker: document == "AWS-StartInteractiveCommand" && opts.value("command") != nil)
     }
 
     /// `proxy TARGET [PORT]`: AWS-StartSSHSession as a byte pipe on stdin/stdout, for ssh's
@@ -56,10 +57,12 @@ extension Shell {
     }
 
     /// Runs a started session to its end: the loop, reconnects, the terminal, TerminateSession.
-    func runSession(_ stream: SessionStream, on node: Node, fleet: any FleetAPI, interactive: Bool, proxy: Bool, record: String?) async throws -> Int32 {
+    func runSession(_ stream: SessionStream, on node: Node, fleet: any FleetAPI, interactive: Bool, proxy: Bool, record: String?,
+                    exitMarker: Bool = false) async throws -> Int32 {
         let terminal = isatty(0) == 1 && !proxy
         let state = SessionState(sessionId: stream.sessionId, interactive: interactive)
         state.proxy = proxy
+        if exitMarker { state.exitMarker = ExitMarker() }
         let sessionId = stream.sessionId
         state.dataKey = { keyId, challenge in
             // Called on the session's own thread, which may block; the KMS call runs as a task.

@@ -18,6 +18,8 @@ final class SessionState: @unchecked Sendable {
     let sessionId: String
     /// `proxy`: a byte pipe for ssh; the end of stdin ends the session quietly.
     var proxy = false
+    /// `connect --command` on a terminal: the exit status comes back in the output.
+    var exitMarker: ExitMarker?
     /// `connect --record FILE`: an asciicast v2 transcript of what the session printed.
     var recorder: AsciicastRecorder?
     var lastReceived = 0.0
@@ -71,8 +73,13 @@ enum SessionLoop {
                 case .deliver(let type, let payload):
                     switch type {
                     case 1:
-                        write(1, payload)
-                        state.recorder?.output(payload, at: now())
+                        var shown = payload
+                        if state.exitMarker != nil {
+                            shown = state.exitMarker!.filter(payload)
+                            if let code = state.exitMarker!.exitCode { state.exitCode = code }
+                        }
+                        write(1, shown)
+                        state.recorder?.output(shown, at: now())
                     case 11:
                         write(2, payload)
                         state.recorder?.output(payload, at: now())
