@@ -74,3 +74,22 @@ def test_scp_of_16_mib_keeps_every_byte(emulator, sshd, tmp_path):
     assert result.returncode == 0, result.stderr
     assert hashlib.sha256(open(target, "rb").read()).hexdigest() == hashlib.sha256(source.read_bytes()).hexdigest()
     print("scp 16 MiB through the proxy: %.1f s" % elapsed)
+
+
+def test_rsync_through_proxy(emulator, sshd, tmp_path):
+    import shutil
+    if shutil.which("rsync") is None:
+        pytest.fail("rsync is missing: scripts/setup installs it")
+    env = shell_env(emulator, "basic")
+    user = os.environ.get("USER", "root")
+    source = tmp_path / "tree"
+    (source / "sub").mkdir(parents=True)
+    for i in range(20):
+        (source / "sub" / ("f%d" % i)).write_bytes(os.urandom(50_000 + i))
+    target = os.path.join(sshd["dir"], "synced")
+    ssh = "ssh " + " ".join("'%s'" % o for o in ssh_options(sshd))
+    result = subprocess.run(["rsync", "-a", "-e", ssh, str(source) + "/", "%s@web-1:%s/" % (user, target)], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    for i in range(20):
+        assert open(os.path.join(target, "sub", "f%d" % i), "rb").read() == (source / "sub" / ("f%d" % i)).read_bytes()
