@@ -56,6 +56,7 @@ extension Shell {
         nextForwardId += 1
         let remote = "\(host ?? "localhost"):\(port)"
         let forwarder = Forwarder(id: id, listener: listener, remote: remote, node: node, sessionId: stream.sessionId)
+        forwarder.referencePacing = environment["SSM_SHELL_REFERENCE_PACING"] == "1"
         variables["port"] = String(listener.port)
         variables["session"] = stream.sessionId
         let task = Self.startForwarding(forwarder, stream, fleet)

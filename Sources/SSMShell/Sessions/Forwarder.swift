@@ -32,6 +32,9 @@ final class Forwarder: @unchecked Sendable {
     let openConnections = Atomic<Int>(0)
     let bytesIn = Atomic<Int>(0)    // from the node to local clients
     let bytesOut = Atomic<Int>(0)   // from local clients to the node
+    /// The reference plugin's pacing (1 ms after each 1 KiB message), for side-by-side benchmarks
+    /// only: set by SSM_SHELL_REFERENCE_PACING=1 (scripts/bench).
+    var referencePacing = false
 
     init(id: Int, listener: TCPListener, remote: String, node: Node, sessionId: String) {
         self.id = id
@@ -122,6 +125,7 @@ final class Forwarder: @unchecked Sendable {
                             } else {
                                 try send(1, data)
                             }
+                            if referencePacing { usleep(1000) }
                         } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
                             try localClosed(entry.fd, send: send)
                         }
