@@ -40,8 +40,10 @@ public enum Launcher {
         Interrupts.install()
         shell.interrupted = { Interrupts.take() }
 
-        // `ssm-shell proxy TARGET [PORT]` for ssh's ProxyCommand, without a script around it.
-        if options.commands == nil, options.rest.first == "proxy" {
+        // `ssm-shell proxy TARGET [PORT]` (ssh's ProxyCommand), `ssm-shell policy FILE`, `doctor`,
+        // `console`: one command without a script around it (unless a file has that name).
+        if options.commands == nil, let first = options.rest.first, ["proxy", "policy", "doctor", "console"].contains(first),
+           (try? LocalFileSystem().contents(of: first)) == nil {
             let words = options.rest.map { "'" + $0.replacing("'", with: "'\\''") + "'" }.joined(separator: " ")
             return await finish(await shell.run(source: words, file: "proxy"), shell)
         }

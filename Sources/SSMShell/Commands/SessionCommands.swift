@@ -33,6 +33,10 @@ extension Shell {
             }
         }
         let fleet = try fleet()
+        // A clear answer before StartSession's TargetNotConnected (the guide's basic policy allows it).
+        if try await fleet.connectionStatus(node.id) != "connected" {
+            throw ShellError("\(node.label) is not connected to Systems Manager (its agent is not reachable); 'status \(node.shortLabel)' rechecks it")
+        }
         let stream = try await fleet.startSession(target: node.id, document: document, reason: opts.value("reason"),
                                                   parameters: parameters.isEmpty ? nil : parameters)
         variables["session"] = stream.sessionId

@@ -44,6 +44,14 @@ class Authenticator:
             self.by_key[ident.access_key_id] = ident
             self.by_name[name] = ident
 
+    def add_identity(self, name, policy):
+        key = "AKIA" + secrets.token_hex(8).upper()
+        ident = Identity(name, key, secrets.token_urlsafe(30), "arn:aws:iam::%s:user/%s" % (self.account, name),
+                         "AIDA" + secrets.token_hex(8).upper(), policy, self.account)
+        self.by_key[key] = ident
+        self.by_name[name] = ident
+        return ident
+
     def issue_temporary(self, source, role_arn, session_name, duration):
         """AssumeRole: temporary keys that carry the role's policy."""
         role = self.roles.get(role_arn)

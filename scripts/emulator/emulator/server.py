@@ -44,6 +44,7 @@ class Emulator:
         app.router.add_get("/_emulator/sessions/{session_id}/received", self.control_received)
         app.router.add_post("/_emulator/nodes/{node_id}", self.control_node)
         app.router.add_post("/_emulator/sessions/{session_id}/close", self.control_close)
+        app.router.add_post("/_emulator/identities", self.control_identity)
         return app
 
     # -- the AWS APIs ---------------------------------------------------------------------------
@@ -181,6 +182,12 @@ class Emulator:
             return web.json_response({"error": "no such node"}, status=404)
         node.update(await request.json())
         return web.json_response(node)
+
+    async def control_identity(self, request):
+        """Adds an identity with the given policy (for least-privilege tests); returns its keys."""
+        body = await request.json()
+        ident = self.auth.add_identity(body["name"], body["policy"])
+        return web.json_response({"access_key_id": ident.access_key_id, "secret_access_key": ident.secret_access_key, "arn": ident.arn})
 
     async def control_close(self, request):
         session = self.sessions.get(request.match_info["session_id"])
