@@ -85,7 +85,7 @@ class Authenticator:
             raise AWSError("IncompleteSignature", "Unsupported AWS 'algorithm': '%s'" % algorithm, 400)
         ident = self.by_key.get(key_id)
         if ident is None:
-            if service == "sts" or service == "ec2":
+            if service in ("sts", "ec2", "iam"):
                 raise AWSError("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
             raise AWSError("UnrecognizedClientException", "The security token included in the request is invalid.", 400)
         amz_date = headers.get("X-Amz-Date", "")

@@ -70,15 +70,21 @@ class EC2Service:
     def __init__(self, state):
         self.state = state
 
+    @staticmethod
+    def _profile_arn(name):
+        return "arn:aws:iam::123456789012:instance-profile/" + name if name else None
+
     def _instances(self):
         for n in self.state.nodes.values():
             if n["resource_type"] == "EC2Instance":
                 yield {"id": n["id"], "tags": n["tags"], "ip": n["ip"], "platform": n["platform"],
-                       "profile": "arn:aws:iam::123456789012:instance-profile/" + n.get("iam_role", "ssm-instance-role"),
+                       "profile": self._profile_arn(n.get("iam_instance_profile", "ssm-instance-profile")),
+                       "vpc": n.get("vpc_id", "vpc-0healthy00000001"),
                        "state": "running" if n["ping_status"] != "Inactive" else "stopped"}
         for u in self.state.unmanaged.values():
             yield {"id": u["id"], "tags": u.get("tags", {}), "ip": u.get("ip", ""), "platform": u.get("platform", "Linux"),
-                   "profile": u.get("iam_instance_profile"), "state": u.get("state", "running")}
+                   "profile": self._profile_arn(u.get("iam_instance_profile")), "vpc": u.get("vpc_id", "vpc-0healthy00000001"),
+                   "state": u.get("state", "running")}
 
     def DescribeInstances(self, p, who, request_id):
         ids = decode_query_list(p, "InstanceId", ec2=True)
@@ -110,7 +116,89 @@ class EC2Service:
             items.append("<item><reservationId>r-%s</reservationId><ownerId>%s</ownerId><groupSet/><instancesSet><item>"
                          "<instanceId>%s</instanceId><imageId>ami-0123456789abcdef0</imageId><instanceState><code>16</code><name>%s</name></instanceState>"
                          "<privateIpAddress>%s</privateIpAddress><instanceType>t3.micro</instanceType>%s%s"
-                         "<vpcId>vpc-0emulator00000001</vpcId><subnetId>subnet-0emulator0000001</subnetId><tagSet>%s</tagSet></item></instancesSet></item>"
-                         % (i["id"][2:], who.account, i["id"], i["state"], i["ip"], platform, profile, tags))
+                         "<vpcId>%s</vpcId><subnetId>subnet-0emulator0000001</subnetId><tagSet>%s</tagSet></item></instancesSet></item>"
+                         % (i["id"][2:], who.account, i["id"], i["state"], i["ip"], platform, profile, i["vpc"], tags))
         return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DescribeInstancesResponse xmlns=\"%s\"><requestId>%s</requestId>"
                 "<reservationSet>%s</reservationSet></DescribeInstancesResponse>") % (EC2_NS, request_id, "".join(items))
+
+
+def _vpc_filter(p):
+    for f in decode_query_list(p, "Filter", ec2=True):
+        if f.get("Name") == "vpc-id":
+            return [v for k, v in sorted(f.items()) if k.startswith("Value.")]
+    return None
+
+
+class VPCCalls:
+    """EC2's VPC queries for `doctor`: DNS attributes, interface endpoints, route tables."""
+
+    def __init__(self, state):
+        self.state = state
+
+    def _vpc(self, vpc_id):
+        vpc = self.state.vpcs.get(vpc_id)
+        if vpc is None:
+            raise AWSError("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist" % vpc_id)
+        return vpc
+
+    def DescribeVpcAttribute(self, p, who, request_id):
+        vpc_id, attribute = p.get("VpcId", ""), p.get("Attribute", "")
+        vpc = self._vpc(vpc_id)
+        key = {"enableDnsSupport": "enable_dns_support", "enableDnsHostnames": "enable_dns_hostnames"}.get(attribute)
+        if key is None:
+            raise AWSError("InvalidParameterValue", "Value (%s) for parameter attribute is invalid." % attribute)
+        return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DescribeVpcAttributeResponse xmlns=\"%s\"><requestId>%s</requestId>"
+                "<vpcId>%s</vpcId><%s><value>%s</value></%s></DescribeVpcAttributeResponse>") % (
+                    EC2_NS, request_id, vpc_id, attribute, "true" if vpc[key] else "false", attribute)
+
+    def DescribeVpcEndpoints(self, p, who, request_id):
+        ids = _vpc_filter(p) or list(self.state.vpcs)
+        items = []
+        for vpc_id in ids:
+            for service in self._vpc(vpc_id)["endpoints"]:
+                items.append("<item><vpcEndpointId>vpce-%s%s</vpcEndpointId><vpcEndpointType>Interface</vpcEndpointType><vpcId>%s</vpcId>"
+                             "<serviceName>com.amazonaws.%s.%s</serviceName><state>available</state><privateDnsEnabled>true</privateDnsEnabled></item>"
+                             % (vpc_id[-6:], service, vpc_id, self.state.region, service))
+        return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DescribeVpcEndpointsResponse xmlns=\"%s\"><requestId>%s</requestId>"
+                "<vpcEndpointSet>%s</vpcEndpointSet></DescribeVpcEndpointsResponse>") % (EC2_NS, request_id, "".join(items))
+
+    def DescribeRouteTables(self, p, who, request_id):
+        ids = _vpc_filter(p) or list(self.state.vpcs)
+        items = []
+        for vpc_id in ids:
+            routes = "<item><destinationCidrBlock>10.0.0.0/16</destinationCidrBlock><gatewayId>local</gatewayId><state>active</state></item>"
+            if self._vpc(vpc_id).get("nat"):
+                routes += "<item><destinationCidrBlock>0.0.0.0/0</destinationCidrBlock><natGatewayId>nat-0emulator</natGatewayId><state>active</state></item>"
+            items.append("<item><routeTableId>rtb-%s</routeTableId><vpcId>%s</vpcId><routeSet>%s</routeSet></item>" % (vpc_id[-8:], vpc_id, routes))
+        return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DescribeRouteTablesResponse xmlns=\"%s\"><requestId>%s</requestId>"
+                "<routeTableSet>%s</routeTableSet></DescribeRouteTablesResponse>") % (EC2_NS, request_id, "".join(items))
+
+
+IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
+
+
+class IAMService:
+    """IAM (Query): the instance profile and its role's attached policies, for `doctor`."""
+
+    def __init__(self, state):
+        self.state = state
+
+    def GetInstanceProfile(self, p, who, request_id):
+        name = p.get("InstanceProfileName", "")
+        profile = self.state.instance_profiles.get(name)
+        if profile is None:
+            raise AWSError("NoSuchEntity", "Instance Profile %s cannot be found." % name, 404)
+        return ("<GetInstanceProfileResponse xmlns=\"%s\"><GetInstanceProfileResult><InstanceProfile><InstanceProfileName>%s</InstanceProfileName>"
+                "<Arn>arn:aws:iam::%s:instance-profile/%s</Arn><Roles><member><RoleName>%s</RoleName><Arn>arn:aws:iam::%s:role/%s</Arn></member></Roles>"
+                "</InstanceProfile></GetInstanceProfileResult><ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></GetInstanceProfileResponse>") % (
+                    IAM_NS, name, who.account, name, profile["role"], who.account, profile["role"], request_id)
+
+    def ListAttachedRolePolicies(self, p, who, request_id):
+        role = p.get("RoleName", "")
+        profile = next((v for v in self.state.instance_profiles.values() if v["role"] == role), None)
+        if profile is None:
+            raise AWSError("NoSuchEntity", "The role with name %s cannot be found." % role, 404)
+        members = "".join("<member><PolicyName>%s</PolicyName><PolicyArn>arn:aws:iam::aws:policy/%s</PolicyArn></member>" % (n, n) for n in profile["policies"])
+        return ("<ListAttachedRolePoliciesResponse xmlns=\"%s\"><ListAttachedRolePoliciesResult><AttachedPolicies>%s</AttachedPolicies>"
+                "<IsTruncated>false</IsTruncated></ListAttachedRolePoliciesResult><ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata>"
+                "</ListAttachedRolePoliciesResponse>") % (IAM_NS, members, request_id)

@@ -14,7 +14,7 @@ from . import errors
 from .auth import Authenticator, action_allowed
 from .errors import AWSError
 from .kms import KMSService
-from .query_api import EC2Service, STSService
+from .query_api import EC2Service, IAMService, STSService, VPCCalls
 from .ssm_api import SSMService
 from .validation import validate
 
@@ -32,6 +32,8 @@ class Emulator:
         self.sts = STSService(state, self.auth)
         self.ec2 = EC2Service(state)
         self.kms = KMSService(state)
+        self.iam = IAMService(state)
+        self.vpc_calls = VPCCalls(state)
         sessions.kms = self.kms
 
     def app(self):
@@ -58,7 +60,7 @@ class Emulator:
         else:
             form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
             version = form.get("Version", "")
-            protocol, service = ("ec2", "ec2") if version == "2016-11-15" else ("query", "sts")
+            protocol, service = {"2016-11-15": ("ec2", "ec2"), "2010-05-08": ("query", "iam")}.get(version, ("query", "sts"))
         try:
             if self.state.faults.latency_ms:
                 await asyncio.sleep(self.state.faults.latency_ms / 1000)
@@ -75,6 +77,8 @@ class Emulator:
                 return self._json_response(self._json_call(self.kms, KMS_MODEL, "kms", operation, body, who), request_id)
             if protocol == "json":
                 return self._json_response(await self._ssm(operation, body, who, request_id), request_id)
+            if protocol == "query" and service == "iam":
+                return self._xml_response(self._query(self.iam, "iam", operation, form, who, request_id), request_id)
             if protocol == "query":
                 return self._xml_response(self._query(self.sts, "sts", operation, form, who, request_id), request_id)
             return self._xml_response(self._query(self.ec2, "ec2", operation, form, who, request_id), request_id)
@@ -130,12 +134,17 @@ class Emulator:
 
     def _query(self, service_impl, service, operation, form, who, request_id):
         handler = getattr(service_impl, operation, None)
+        if handler is None and service == "ec2":
+            handler = getattr(self.vpc_calls, operation, None)
         if handler is None:
             raise AWSError("InvalidAction", "Could not find operation %s for version %s" % (operation, form.get("Version")))
         action = "%s:%s" % (service, operation)
         if service == "ec2" and not action_allowed(who.policy, action):
             raise AWSError("UnauthorizedOperation", "You are not authorized to perform this operation. User: %s is not authorized to perform: %s "
                            "because no identity-based policy allows the %s action" % (who.arn, action, action), 403)
+        if service == "iam" and not action_allowed(who.policy, action):
+            raise AWSError("AccessDenied", "User: %s is not authorized to perform: %s on resource: arn:aws:iam::%s:* because no "
+                           "identity-based policy allows the %s action" % (who.arn, action, who.account, action), 403)
         return handler(form, who, request_id)
 
     @staticmethod

@@ -48,6 +48,8 @@ class State:
             os.makedirs(node["workdir"], exist_ok=True)
             self.nodes[node["id"]] = node
         self.unmanaged = {i["id"]: i for i in fleet_doc.get("unmanaged_instances", [])}
+        self.vpcs = fleet_doc.get("vpcs", {})
+        self.instance_profiles = fleet_doc.get("instance_profiles", {})
         self.commands = collections.OrderedDict()   # command id -> Command
         self.sessions = {}                           # session id -> Session
         self.api_calls = collections.Counter()       # (operation, identity name) -> count
