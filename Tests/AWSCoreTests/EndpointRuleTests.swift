@@ -69,6 +69,17 @@ import TestSupport
         #expect(Partition.of(region: "nowhere").id == "aws")
     }
 
+    /// IAM has one global endpoint per partition, signed for its home region, from any region.
+    @Test func iamIsGlobal() throws {
+        let east = try EndpointResolver.resolve(service: "iam", region: "eu-west-1")
+        #expect(east.url.host == "iam.amazonaws.com")
+        #expect(east.signingRegion == "us-east-1")
+        let china = try EndpointResolver.resolve(service: "iam", region: "cn-northwest-1")
+        #expect(china.url.host == "iam.cn-north-1.amazonaws.com.cn")
+        #expect(china.signingRegion == "cn-north-1")
+        #expect(try EndpointResolver.resolve(service: "iam", region: "us-gov-west-1").url.host == "iam.us-gov-west-1.amazonaws.com")
+    }
+
     @Test func regionInjectionIsRejected() {
         #expect(throws: EndpointError.self) { try EndpointResolver.resolve(service: "ssm", region: "us-east-1.evil.com/x") }
     }

@@ -189,3 +189,24 @@ def test_throttling_and_server_errors_are_retried_by_the_cli(emulator):
         emulator.aws("ssm", "get-connection-status", "--target", WEB[0])
     calls = emulator.control("state")["api_calls"]["GetConnectionStatus"]["admin"]
     assert calls > 5, "some calls were throttled and retried"
+
+
+def test_vpc_and_iam_calls_through_the_aws_cli(emulator):
+    """What `doctor` reads, in AWS's XML, parsed by the real AWS CLI."""
+    on = emulator.aws_json("ec2", "describe-vpc-attribute", "--vpc-id", "vpc-0nodns000000001", "--attribute", "enableDnsHostnames")
+    assert on == {"VpcId": "vpc-0nodns000000001", "EnableDnsHostnames": {"Value": False}}
+    endpoints = emulator.aws_json("ec2", "describe-vpc-endpoints", "--filters", "Name=vpc-id,Values=vpc-0healthy00000001")["VpcEndpoints"]
+    assert sorted(e["ServiceName"] for e in endpoints) == ["com.amazonaws.us-east-1.ec2messages", "com.amazonaws.us-east-1.ssm",
+                                                           "com.amazonaws.us-east-1.ssmmessages"]
+    isolated = emulator.aws_json("ec2", "describe-route-tables", "--filters", "Name=vpc-id,Values=vpc-0isolated0000001")["RouteTables"]
+    assert [r["GatewayId"] for t in isolated for r in t["Routes"]] == ["local"]
+    profile = emulator.aws_json("iam", "get-instance-profile", "--instance-profile-name", "app-only-profile")["InstanceProfile"]
+    assert [r["RoleName"] for r in profile["Roles"]] == ["app-only-role"]
+    policies = emulator.aws_json("iam", "list-attached-role-policies", "--role-name", "ssm-instance-role")["AttachedPolicies"]
+    assert [p["PolicyName"] for p in policies] == ["AmazonSSMManagedInstanceCore"]
+    instances = emulator.aws_json("ec2", "describe-instances", "--instance-ids", "i-0a1b2c3d4e5f6ffff")["Reservations"][0]["Instances"]
+    assert "IamInstanceProfile" not in instances[0] and instances[0]["VpcId"] == "vpc-0healthy00000001"
+    denied = emulator.aws("iam", "get-instance-profile", "--instance-profile-name", "app-only-profile", identity="basic", check=False)
+    assert denied.returncode != 0 and "AccessDenied" in denied.stderr and "iam:GetInstanceProfile" in denied.stderr
+    missing = emulator.aws("ec2", "describe-vpc-attribute", "--vpc-id", "vpc-0nothere00000000", "--attribute", "enableDnsSupport", check=False)
+    assert "InvalidVpcID.NotFound" in missing.stderr

@@ -48,8 +48,9 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
             throw AWSServiceError(code: "UnauthorizedOperation", message: "User: u is not authorized to perform: ec2:DescribeInstances", status: 403, operation: "DescribeInstances")
         }
         return nodes.filter { n in
-            filters.allSatisfy { f in f.values.contains { glob($0, n.name) } }
-        }.map { EC2Client.Instance(instanceId: $0.id, state: "running", tags: ["Name": $0.name], privateIpAddress: nil, vpcId: nil, subnetId: nil, iamInstanceProfileArn: nil, platform: nil) }
+            filters.allSatisfy { f in f.values.contains { f.name == "instance-id" ? $0 == n.id : glob($0, n.name) } }
+        }.map { EC2Client.Instance(instanceId: $0.id, state: "running", tags: ["Name": $0.name], privateIpAddress: nil, vpcId: "vpc-1", subnetId: nil,
+                                   iamInstanceProfileArn: "arn:aws:iam::1:instance-profile/web", platform: nil) }
     }
 
     func glob(_ pattern: String, _ text: String) -> Bool {
@@ -93,6 +94,34 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     func streamHeaders(for url: EndpointURL) async throws -> [(String, String)] { [] }
     func generateDataKey(keyId: String, bytes: Int, context: [String: String]) async throws -> ([UInt8], [UInt8]) { ([UInt8](repeating: 1, count: bytes), [2]) }
     var streamTransport: (caBundle: String?, environment: Environment) { (nil, Environment()) }
+
+    // doctor
+    var deniedActions: Set<String> = []
+    var unresolvable: Set<String> = []
+    var rolePolicies = ["AmazonSSMManagedInstanceCore"]
+    var dnsHostnames = true
+    var endpoints: [String] = []
+    var routes: [EC2Client.Route] = []
+    func credentialSource() async throws -> String { "environment" }
+    func reach(service: ServiceDescriptor, timeout: Double) async -> Reachability {
+        let url = "https://\(service.name).us-east-1.amazonaws.com/"
+        guard unresolvable.contains(service.name) else { return Reachability(url: url) }
+        return Reachability(url: url, failure: TransportError(kind: .couldNotResolveHost, connected: false, detail: "curl error 6", url: url))
+    }
+    func probe(_ probe: PermissionProbe) async -> PermissionProbe.Outcome {
+        log("probe \(probe.action)")
+        return deniedActions.contains(probe.action) ? .denied("not authorized to perform: \(probe.action)") : .allowed
+    }
+    func instanceProfileRoles(_ name: String) async throws -> [String] { ["\(name)-role"] }
+    func attachedPolicies(role: String) async throws -> [String] {
+        guard !deniedActions.contains("iam:ListAttachedRolePolicies") else {
+            throw AWSServiceError(code: "AccessDenied", message: "not authorized to perform: iam:ListAttachedRolePolicies", status: 403, operation: "ListAttachedRolePolicies")
+        }
+        return rolePolicies
+    }
+    func vpcAttribute(_ vpcId: String, _ attribute: String) async throws -> Bool { attribute == "enableDnsHostnames" ? dnsHostnames : true }
+    func vpcEndpointServices(_ vpcId: String) async throws -> [String] { endpoints }
+    func routes(_ vpcId: String) async throws -> [EC2Client.Route] { routes }
 }
 
 /// Builds SSMCore's reply types the way the real client does: from the reply's JSON.
@@ -210,8 +239,8 @@ extension String {
         #expect(await shell.run(source: "run --bogus x", file: "t") == 2)
         #expect(await shell.run(source: "run --timeot 5m x", file: "t") == 2)
         #expect(console.stderr.contains("did you mean --timeout?"))
-        #expect(await shell.run(source: "doctor web-1", file: "t") == 2)
-        #expect(console.stderr.contains("not available yet in this build (it comes with issue 7)"))
+        #expect(await shell.run(source: "doctor web-1 web-2", file: "t") == 2)
+        #expect(console.stderr.contains("doctor takes at most one target"))
         #expect(await shell.run(source: "forward web-1 8080:80:90:1", file: "t") == 2)
         #expect(console.stderr.contains("forward takes [LOCAL:]PORT or [LOCAL:]HOST:PORT"))
         #expect(await shell.run(source: "status web-1 lost-1", file: "t") == 3)

@@ -42,6 +42,15 @@ public enum EndpointResolver {
            region == "aws-global" || (useGlobalEndpoint && stsLegacyGlobalRegions.contains(region)) {
             return ResolvedEndpoint(url: EndpointURL(scheme: "https", host: "sts.amazonaws.com"), signingRegion: "us-east-1", signingName: "sts")
         }
+        // IAM is global: one endpoint per partition, signed for the partition's home region
+        // (AWS General Reference, "AWS Identity and Access Management endpoints").
+        if service == "iam", !useDualStack, partition.id == "aws" {
+            return ResolvedEndpoint(url: EndpointURL(scheme: "https", host: useFIPS ? "iam-fips.amazonaws.com" : "iam.amazonaws.com"),
+                                    signingRegion: "us-east-1", signingName: "iam")
+        }
+        if service == "iam", !useFIPS, !useDualStack, partition.id == "aws-cn" {
+            return ResolvedEndpoint(url: EndpointURL(scheme: "https", host: "iam.cn-north-1.amazonaws.com.cn"), signingRegion: "cn-north-1", signingName: "iam")
+        }
         let host: String
         switch (useFIPS, useDualStack) {
         case (true, true): host = "\(service)-fips.\(region).\(partition.dualStackDnsSuffix)"

@@ -177,8 +177,8 @@ extension Shell {
         return 0
     }
 
-    static func ago(_ time: Double) -> String {
-        let seconds = max(0, SystemClock().now() - time)
+    static func ago(_ time: Double, now: Double = SystemClock().now()) -> String {
+        let seconds = max(0, now - time)
         return "\(Duration.format(seconds.rounded())) ago"
     }
 }

@@ -38,6 +38,7 @@ extension Shell {
         case "forward": return try await forward(arguments)
         case "forwards": return try forwardsList(arguments)
         case "stop": return try await stop(arguments)
+        case "doctor": return try await doctor(arguments)
         case "policy": return try policy(arguments)
         case "console": return try await consoleURL(arguments)
         case "set": return try set(arguments)

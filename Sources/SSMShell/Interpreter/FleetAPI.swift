@@ -24,6 +24,32 @@ public protocol FleetAPI: Sendable {
     func streamHeaders(for url: EndpointURL) async throws -> [(String, String)]
     /// CA bundle and proxies for the data channel's connection.
     var streamTransport: (caBundle: String?, environment: Environment) { get }
+
+    // For `doctor`.
+    /// Where the credentials come from: environment, profile NAME, SSO, role ARN, ...
+    func credentialSource() async throws -> String
+    /// The effective endpoint of a service (`ssm`, `ssmmessages`), and whether a connection to
+    /// it (name resolution, TCP, TLS) is made within `timeout` seconds.
+    func reach(service: ServiceDescriptor, timeout: Double) async -> Reachability
+    func probe(_ probe: PermissionProbe) async -> PermissionProbe.Outcome
+    func instanceProfileRoles(_ name: String) async throws -> [String]
+    func attachedPolicies(role: String) async throws -> [String]
+    func vpcAttribute(_ vpcId: String, _ attribute: String) async throws -> Bool
+    func vpcEndpointServices(_ vpcId: String) async throws -> [String]
+    func routes(_ vpcId: String) async throws -> [EC2Client.Route]
+}
+
+/// Whether an endpoint could be reached: its URL and, when it could not, why.
+public struct Reachability: Sendable, Equatable {
+    public var url: String
+    public var failure: TransportError?
+    public var configurationError: String?
+
+    public init(url: String, failure: TransportError? = nil, configurationError: String? = nil) {
+        self.url = url
+        self.failure = failure
+        self.configurationError = configurationError
+    }
 }
 
 /// The real fleet, over one AWSClient.
@@ -96,4 +122,46 @@ public struct AWSFleetAPI: FleetAPI {
     }
 
     public var streamTransport: (caBundle: String?, environment: Environment) { (ssm.client.settings.caBundle, ssm.client.settings.environment) }
+
+    public func credentialSource() async throws -> String {
+        guard let provider = ssm.client.credentialProvider else { throw CredentialsError(message: "No credential provider is configured.") }
+        return try await provider.credentials().source
+    }
+
+    /// One unsigned GET of the endpoint's root: any HTTP answer means DNS, TCP and TLS worked.
+    public func reach(service: ServiceDescriptor, timeout: Double) async -> Reachability {
+        let endpoint: ResolvedEndpoint
+        do { endpoint = try ssm.client.endpoint(for: service) } catch {
+            return Reachability(url: "", configurationError: error.description)
+        }
+        let url = endpoint.url.description
+        var request = HTTPRequest(method: "GET", url: endpoint.url)
+        request.headers.add("Host", endpoint.url.hostHeader)
+        do {
+            _ = try await ssm.client.transport.send(request, timeouts: HTTPTimeouts(connect: timeout, total: timeout))
+            return Reachability(url: url)
+        } catch let error as TransportError {
+            return Reachability(url: url, failure: error)
+        } catch {
+            return Reachability(url: url, failure: TransportError(kind: .other, connected: false, detail: String(describing: error), url: url))
+        }
+    }
+
+    public func probe(_ probe: PermissionProbe) async -> PermissionProbe.Outcome {
+        do {
+            switch probe.service.wireProtocol {
+            case .json: _ = try await ssm.client.callJSON(probe.service, probe.operation, probe.input)
+            case .query, .ec2: _ = try await ssm.client.callQuery(probe.service, probe.operation, probe.input)
+            }
+            return .allowed
+        } catch {
+            return PermissionProbe.outcome(of: error)
+        }
+    }
+
+    public func instanceProfileRoles(_ name: String) async throws -> [String] { try await IAMClient(client: ssm.client).instanceProfileRoles(name: name) }
+    public func attachedPolicies(role: String) async throws -> [String] { try await IAMClient(client: ssm.client).attachedPolicies(roleName: role) }
+    public func vpcAttribute(_ vpcId: String, _ attribute: String) async throws -> Bool { try await ec2.vpcAttribute(vpcId: vpcId, attribute: attribute) }
+    public func vpcEndpointServices(_ vpcId: String) async throws -> [String] { try await ec2.vpcEndpointServices(vpcId: vpcId) }
+    public func routes(_ vpcId: String) async throws -> [EC2Client.Route] { try await ec2.routes(vpcId: vpcId) }
 }
