@@ -7,7 +7,8 @@ from test_shell import BINARY, shell_env
 
 
 def doctor(emulator, *args, identity="admin", **extra):
-    env = shell_env(emulator, identity, **extra)
+    env = shell_env(emulator, identity)
+    env.update(extra)
     result = subprocess.run([BINARY, "doctor", *args], env=env, capture_output=True, text=True, timeout=60)
     return result.returncode, result.stdout, result.stderr
 
@@ -134,3 +135,13 @@ def test_checks_the_identity_may_not_make_are_skipped(emulator):
     # A Name that only EC2 knows cannot be looked up without it, and the error says so.
     code, out, err = doctor(emulator, "no-ssm-1", identity="basic")
     assert code != 0 and "needs ec2:DescribeInstances" in err
+
+
+def test_unreachable_endpoints_skip_the_calls_that_would_wait(emulator):
+    # Port 1 on 127.0.0.1 refuses: every endpoint fails its check, and no signed call is made.
+    code, out, _ = doctor(emulator, AWS_ENDPOINT_URL="http://127.0.0.1:1")
+    assert code == 3
+    f = findings(out)
+    for service in ("ssm", "ssmmessages", "sts"):
+        assert f["%s endpoint" % service][0] == "FAIL" and "could not connect to http://127.0.0.1:1/" in f["%s endpoint" % service][1]
+    assert f["identity and permissions"] == ("skip", "not checked: the sts endpoint does not answer", None)

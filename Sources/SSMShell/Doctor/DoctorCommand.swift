@@ -47,6 +47,7 @@ extension Shell {
         }
         async let ssmReach = fleet.reach(service: .ssm, timeout: Self.reachTimeout)
         async let messagesReach = fleet.reach(service: .ssmMessages, timeout: Self.reachTimeout)
+        async let stsReach = fleet.reach(service: .sts, timeout: Self.reachTimeout)
         let credentialsWork: Bool
         do {
             emit(.ok("credentials", "from \(try await fleet.credentialSource())"))
@@ -56,10 +57,17 @@ extension Shell {
                           fix: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run aws configure, or aws sso login --profile \(settings.profileName)"))
             credentialsWork = false
         }
-        emit(Self.endpointFinding(await ssmReach, service: "ssm"))
-        emit(Self.endpointFinding(await messagesReach, service: "ssmmessages"))
+        let ssm = await ssmReach, messages = await messagesReach, sts = await stsReach
+        emit(Self.endpointFinding(ssm, service: "ssm"))
+        emit(Self.endpointFinding(messages, service: "ssmmessages"))
         guard credentialsWork else {
             emit(Finding(level: .skipped, check: "permissions", detail: "not checked: no working credentials"))
+            return
+        }
+        // Calls to an endpoint that did not answer would only wait out their retries.
+        guard sts.failure == nil, sts.configurationError == nil else {
+            emit(Self.endpointFinding(sts, service: "sts"))
+            emit(Finding(level: .skipped, check: "identity and permissions", detail: "not checked: the sts endpoint does not answer"))
             return
         }
         do {
@@ -70,6 +78,10 @@ extension Shell {
             emit(.problem("identity", describe(error).0,
                           fix: expired ? "the credentials have expired: aws sso login, or get a new session token"
                                        : "check the access key and secret, and that the clock is right (SigV4 allows 5 minutes)"))
+            return
+        }
+        guard ssm.failure == nil, ssm.configurationError == nil else {
+            emit(Finding(level: .skipped, check: "permissions", detail: "not checked: the ssm endpoint does not answer"))
             return
         }
         // The probes run side by side; they are read in the table's order.
@@ -113,8 +125,9 @@ extension Shell {
         case .proxy:
             return .problem(name, "the proxy failed (\(failure.detail))", fix: "check HTTPS_PROXY and NO_PROXY")
         default:
-            return .problem(name, "no connection to \(reach.url) within \(Int(reachTimeout)) s (\(failure.detail))",
-                            fix: "check the network, HTTPS_PROXY, and that outbound 443 is open (the endpoint's security group, if it is a VPC endpoint)")
+            let what = failure.kind == .timedOut ? "no answer from \(reach.url) within \(Int(reachTimeout)) s" : "could not connect to \(reach.url)"
+            return .problem(name, "\(what) (\(failure.detail))",
+                            fix: "check the network, HTTPS_PROXY, and that outbound HTTPS is open (the endpoint's security group, if it is a VPC endpoint)")
         }
     }
 
