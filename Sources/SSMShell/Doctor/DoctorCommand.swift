@@ -25,7 +25,7 @@ extension Shell {
     // MARK: no target: this machine, its identity and its permissions
 
     /// How long an endpoint gets to answer: the check must stay fast when the network is down.
-    static let reachTimeout = 3.0
+    static let reachTimeout = 2.5
 
     func diagnoseSetup(emit: (Finding) -> Void) async {
         let settings: AWSSettings
@@ -125,7 +125,7 @@ extension Shell {
         case .proxy:
             return .problem(name, "the proxy failed (\(failure.detail))", fix: "check HTTPS_PROXY and NO_PROXY")
         default:
-            let what = failure.kind == .timedOut ? "no answer from \(reach.url) within \(Int(reachTimeout)) s" : "could not connect to \(reach.url)"
+            let what = failure.kind == .timedOut ? "no answer from \(reach.url) within \(reachTimeout) s" : "could not connect to \(reach.url)"
             return .problem(name, "\(what) (\(failure.detail))",
                             fix: "check the network, HTTPS_PROXY, and that outbound HTTPS is open (the endpoint's security group, if it is a VPC endpoint)")
         }
