@@ -93,3 +93,41 @@ def test_rsync_through_proxy(emulator, sshd, tmp_path):
     assert result.returncode == 0, result.stderr
     for i in range(20):
         assert open(os.path.join(target, "sub", "f%d" % i), "rb").read() == (source / "sub" / ("f%d" % i)).read_bytes()
+
+
+def test_the_first_bytes_are_never_lost(emulator):
+    """ssh speaks first: its banner goes out before the agent's handshake is over. The agent discards
+    stream data during the handshake, so the client must hold it until HandshakeComplete."""
+    import socket
+    import threading
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(32)
+    received = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conn.settimeout(5)
+            data = b""
+            try:
+                while not data.endswith(b"\r\n"):
+                    chunk = conn.recv(100)
+                    if not chunk:
+                        break
+                    data += chunk
+            except OSError:
+                pass
+            received.append(data)
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    env = shell_env(emulator, "basic")
+    banner = b"SSH-2.0-OpenSSH_9.2p1 test\r\n"
+    for _ in range(20):
+        subprocess.run([BINARY, "proxy", "web-1", str(server.getsockname()[1])], input=banner, env=env, capture_output=True, timeout=30)
+    server.close()
+    assert received == [banner] * 20

@@ -11,6 +11,11 @@ final class SessionState: @unchecked Sendable {
     var closedMessage: String?
     var ended = false
     var stdinOpen = true
+    /// Local input waits for the agent's HandshakeComplete: the agent discards stream data that
+    /// arrives during the handshake (spec 5), so ssh's banner or early keys would be lost.
+    /// Agents that skip the handshake start with output; that opens input too.
+    var inputReady = false
+    var firstConnectedAt: Double?
     var atLineStart = true
     var pendingTilde = false
     var lastSize: (Int, Int)?
@@ -71,6 +76,7 @@ enum SessionLoop {
                 switch action {
                 case .write(let frame): try ws.send(.binary, frame)
                 case .deliver(let type, let payload):
+                    state.inputReady = true
                     switch type {
                     case 1:
                         var shown = payload
@@ -99,6 +105,8 @@ enum SessionLoop {
                         try perform(state.channel.handle(.dataKeyFailed(error.message), now: now(), messageId: messageId))
                     }
                 case .handshakeComplete(let message):
+                    state.inputReady = true
+                    state.lastSize = nil    // the size sent during the handshake was discarded: send it again
                     if !message.isEmpty {
                         state.customerMessage = message
                         write(2, Array((message + (state.interactive ? "\r\n" : "\n")).utf8))
@@ -119,6 +127,7 @@ enum SessionLoop {
         do {
             try perform(state.channel.handle(.reconnected, now: now(), messageId: messageId))
             if state.lastSize == nil { try sendSize() }
+            if state.firstConnectedAt == nil { state.firstConnectedAt = now() }
             var buffer = [UInt8](repeating: 0, count: 1024)
             state.lastReceived = now()
             while !state.ended {
@@ -127,7 +136,10 @@ enum SessionLoop {
                 if t - state.lastPing > 20 { state.lastPing = t; try ws.send(.ping, Array("keepalive".utf8)) }
                 if t - state.lastReceived > 60 { return .disconnected("nothing heard from the service for 60 s") }
                 var fds = [pollfd(fd: ws.socket, events: Int16(POLLIN), revents: 0)]
-                if state.stdinOpen { fds.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
+                // An agent that neither handshakes nor speaks within 5 s still gets the input.
+                if !state.inputReady, let first = state.firstConnectedAt, t - first > 5 { state.inputReady = true }
+                if state.inputReady && state.lastSize == nil { try sendSize() }
+                if state.stdinOpen && state.inputReady { fds.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
                 let ready = ws.hasPending ? 1 : poll(&fds, nfds_t(fds.count), 50)
                 if ready < 0 && errno != EINTR { return .disconnected("poll failed: \(String(cString: strerror(errno)))") }
                 if ws.hasPending || fds[0].revents != 0 {
