@@ -15,6 +15,8 @@ final class SessionState: @unchecked Sendable {
     /// arrives during the handshake (spec 5), so ssh's banner or early keys would be lost.
     /// Agents that skip the handshake start with output; that opens input too.
     var inputReady = false
+    /// `proxy` after the end of stdin: when it began waiting for the last acks (at most 5 s).
+    var drainingSince: Double?
     var firstConnectedAt: Double?
     var atLineStart = true
     var pendingTilde = false
@@ -136,6 +138,7 @@ enum SessionLoop {
                 if t - state.lastPing > 20 { state.lastPing = t; try ws.send(.ping, Array("keepalive".utf8)) }
                 if t - state.lastReceived > 60 { return .disconnected("nothing heard from the service for 60 s") }
                 var fds = [pollfd(fd: ws.socket, events: Int16(POLLIN), revents: 0)]
+                if let since = state.drainingSince, state.channel.outgoing.isEmpty || t - since > 5 { return .ended }
                 // An agent that neither handshakes nor speaks within 5 s still gets the input.
                 if !state.inputReady, let first = state.firstConnectedAt, t - first > 5 { state.inputReady = true }
                 if state.inputReady && state.lastSize == nil { try sendSize() }
@@ -161,9 +164,13 @@ enum SessionLoop {
                         if try handleKeys(Array(buffer[0..<n]), state, send: sendInput) { return .ended }
                     } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
                         state.stdinOpen = false
-                        if state.proxy { return .ended }   // ssh closed its side: the session is over
-                        // Piped input ended: for a shell or command, tell the remote side (EOF, Ctrl-D).
-                        if !state.interactive { try sendInput(1, [0x04]) }
+                        // ssh closed its side: the session is over once the agent has what was sent.
+                        if state.proxy {
+                            state.drainingSince = now()
+                        } else if !state.interactive {
+                            // Piped input ended: for a shell or command, tell the remote side (EOF, Ctrl-D).
+                            try sendInput(1, [0x04])
+                        }
                     }
                 }
                 if RawTerminal.takeResize() {
