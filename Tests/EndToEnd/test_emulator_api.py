@@ -184,11 +184,16 @@ def test_sessions_api_through_the_cli(emulator):
 
 
 def test_throttling_and_server_errors_are_retried_by_the_cli(emulator):
+    # Half the calls are throttled. With the CLI's default 5 attempts a call fails outright 3% of
+    # the time, so this test gives the CLI 12 (standard mode, backoff capped at 20 s): a call then
+    # fails once in 4,096, and ten calls are throttled at least once all but once in a thousand.
     emulator.faults(throttle=0.5)
-    for _ in range(5):
-        emulator.aws("ssm", "get-connection-status", "--target", WEB[0])
-    calls = emulator.control("state")["api_calls"]["GetConnectionStatus"]["admin"]
-    assert calls > 5, "some calls were throttled and retried"
+    env = emulator.env("admin", AWS_MAX_ATTEMPTS="12", AWS_RETRY_MODE="standard")
+    before = emulator.control("state")["api_calls"].get("GetConnectionStatus", {}).get("admin", 0)
+    for _ in range(10):
+        emulator.aws("ssm", "get-connection-status", "--target", WEB[0], env=env)
+    calls = emulator.control("state")["api_calls"]["GetConnectionStatus"]["admin"] - before
+    assert calls > 10, "some calls were throttled and retried"
 
 
 def test_vpc_and_iam_calls_through_the_aws_cli(emulator):
