@@ -132,20 +132,20 @@ public final class AWSClient: Sendable {
     }
 
     private func logRequest(_ request: HTTPRequest, operation: String, attemptNumber: Int) {
-        guard let log else { return }
-        var lines = [">>> \(operation) attempt \(attemptNumber): \(request.method) \(Redactor.url(request.url))"]
-        for field in request.headers { lines.append("    " + Redactor.header(field.name, field.value)) }
-        let body = Redactor.body(request.body, contentType: request.headers["Content-Type"])
-        if !body.isEmpty { lines.append("    " + body) }
-        log.log(lines.joined(separator: "\n"))
+        logMessage(">>> \(operation) attempt \(attemptNumber): \(request.method) \(Redactor.url(request.url))", request.headers, request.body)
     }
 
     private func logResponse(_ response: HTTPResponse, operation: String, seconds: Double) {
+        logMessage("<<< \(operation): HTTP \(response.status) in \(formatSeconds(seconds))", response.headers, response.body)
+    }
+
+    /// One wire-log entry: the first line, then every header and the body, redacted.
+    private func logMessage(_ firstLine: String, _ headers: HTTPHeaders, _ body: [UInt8]) {
         guard let log else { return }
-        var lines = ["<<< \(operation): HTTP \(response.status) in \(formatSeconds(seconds))"]
-        for field in response.headers { lines.append("    " + Redactor.header(field.name, field.value)) }
-        let body = Redactor.body(response.body, contentType: response.headers["Content-Type"])
-        if !body.isEmpty { lines.append("    " + body) }
+        var lines = [firstLine]
+        for field in headers { lines.append("    " + Redactor.header(field.name, field.value)) }
+        let text = Redactor.body(body, contentType: headers["Content-Type"])
+        if !text.isEmpty { lines.append("    " + text) }
         log.log(lines.joined(separator: "\n"))
     }
 }

@@ -34,7 +34,8 @@ extension Shell {
             return
         }
         emit(.info("profile", settings.profileName + (settings.configFilePath.isEmpty ? "" : " (\(settings.configFilePath))")))
-        guard let region = currentRegion else {
+        // The settings just loaded: `currentRegion` would read the config files again.
+        guard let region = options.region ?? settings.region else {
             emit(.problem("region", "no region is set", fix: "use region NAME, pass --region, set AWS_REGION, or add region = ... to the profile"))
             return
         }
@@ -178,8 +179,9 @@ extension Shell {
         if word.hasPrefix("tag:") || Self.isGlob(word) || word == "all" {
             return try await resolveTargets([word]).map { ($0.id, $0.name) }
         }
-        if let nodes = try? await fleet.describeNodes(filters: [(key: "tag:Name", values: [word])]), !nodes.isEmpty {
-            return nodes.map { ($0.instanceId, word) }
+        // A managed node's Name resolves as everywhere else (and is cached with the rest).
+        if let nodes = try? await cachedTarget(word), !nodes.isEmpty {
+            return nodes.map { ($0.id, $0.name ?? word) }
         }
         do {
             let instances = try await fleet.describeEC2(filters: [(name: "tag:Name", values: [word])])
