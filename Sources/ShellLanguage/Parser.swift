@@ -28,6 +28,8 @@ public struct Parser {
         var commands: [Command] = []
         var words: [Word] = []
         var commandStart = location
+        // What was written since the last word: blanks and continuations (Word.separator).
+        var separatorStart = index
         func finishCommand() {
             if !words.isEmpty { commands.append(Command(words: words, location: commandStart)) }
             words = []
@@ -61,7 +63,13 @@ public struct Parser {
                 commandStart = location
             } else {
                 if words.isEmpty { commandStart = location }
-                words.append(try readWord())
+                let separator = words.isEmpty ? "" : String(chars[separatorStart..<index])
+                let start = index
+                var word = try readWord()
+                word.source = String(chars[start..<index])
+                word.separator = separator
+                words.append(word)
+                separatorStart = index
             }
         }
         finishCommand()

@@ -38,16 +38,24 @@ public enum WordPart: Sendable, Equatable {
     case argumentCount
 }
 
-/// One word of a command: its parts, whether any of it was quoted, and where it starts.
+/// One word of a command: its parts, whether any of it was quoted, and where it starts; also its
+/// text exactly as written and the blanks written before it, so that `run` and `!` can pass the
+/// rest of a command to another shell unchanged (issue 11, item 17).
 public struct Word: Sendable, Equatable {
     public var parts: [WordPart]
     public var quoted: Bool
     public var location: SourceLocation
+    /// The word as written: quotes, escapes and `$` references included.
+    public var source: String
+    /// What was written between the previous word and this one: blanks and `\` continuations.
+    public var separator: String
 
-    public init(parts: [WordPart], quoted: Bool = false, location: SourceLocation) {
+    public init(parts: [WordPart], quoted: Bool = false, location: SourceLocation, source: String = "", separator: String = "") {
         self.parts = parts
         self.quoted = quoted
         self.location = location
+        self.source = source
+        self.separator = separator
     }
 
     /// The word's text when it has no expansions, else nil.
@@ -82,6 +90,12 @@ public struct Command: Sendable, Equatable {
 
     /// The command name when the first word is plain text.
     public var name: String? { words.first?.literalText }
+
+    /// The command as written from word `index` to its last word (without a here-document).
+    public func sourceText(fromWord index: Int) -> String {
+        guard index < words.count else { return "" }
+        return words[index...].enumerated().map { $0.offset == 0 ? $0.element.source : $0.element.separator + $0.element.source }.joined()
+    }
 }
 
 /// A parsed script: its commands in order.

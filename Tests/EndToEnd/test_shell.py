@@ -52,7 +52,7 @@ def test_examples_run_as_executables_through_the_shebang(emulator):
 
 
 def test_three_nodes_one_failing_gives_status_3_and_names_the_node(emulator):
-    script = ("use web-1 web-2 db-1; run 'test $AWS_SSM_INSTANCE_ID != i-0a1b2c3d4e5f60002 || { echo broken >&2; exit 5; }; echo ok'; "
+    script = ("use web-1 web-2 db-1; run test $AWS_SSM_INSTANCE_ID != i-0a1b2c3d4e5f60002 && echo ok || sh -c 'echo broken >&2 && exit 5'; "
               "wait; output")
     result = ssm_shell("-c", script, env=shell_env(emulator))
     assert result.returncode == 3, result.stderr

@@ -4,8 +4,8 @@ import ShellLanguage
 import SystemIO
 
 extension Shell {
-    /// Runs one expanded command line.
-    func dispatch(name: String, arguments: [String], command: Command) async throws -> Int32 {
+    /// Runs one expanded command line; `text` is what `run` and `!` pass on as written.
+    func dispatch(name: String, arguments: [String], command: Command, text: String? = nil) async throws -> Int32 {
         guard let info = CommandTable.byName[name] else {
             let hint = Suggest.closest(name, in: CommandTable.all.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
             throw ShellError.usage("unknown command '\(name)'\(hint)")
@@ -17,6 +17,10 @@ extension Shell {
         if let issue = info.availableIn {
             throw ShellError.usage("'\(name)' is not available yet in this build (it comes with \(issue)).")
         }
+        // Their words after the options are another shell's text, known only when written.
+        if PassThrough.valuedOptions[name] != nil && text == nil {
+            throw ShellError.usage("write '\(name)' itself, not through a variable: the words after it are text for another shell")
+        }
         let body = try command.hereDocument.map { try expandHereDocument($0) }
         if body != nil && !["run", "echo"].contains(name) {
             throw ShellError.usage("'\(name)' takes no here-document")
@@ -24,7 +28,7 @@ extension Shell {
         switch name {
         case "use": return try await use(arguments)
         case "instances": return try await instances(arguments)
-        case "run": return try await runCommand(arguments, script: body)
+        case "run": return try await runCommand(arguments, text: text ?? "", script: body)
         case "wait": return try await waitCommand(arguments)
         case "output": return try await output(arguments)
         case "cancel": return try await cancel(arguments)
@@ -50,7 +54,7 @@ extension Shell {
             return 0
         case "sleep": return try await sleep(arguments)
         case "source": return try await source(arguments)
-        case "!": return try await local(arguments)
+        case "!": return try await local(text ?? "")
         case "exit":
             let status = arguments.first.map { Int32($0) } ?? Int32(lastStatus)
             guard let status else { throw ShellError.usage("exit takes a number, not \(arguments[0])") }
@@ -139,9 +143,11 @@ extension Shell {
         return status
     }
 
-    func local(_ args: [String]) async throws -> Int32 {
-        guard !args.isEmpty else { throw ShellError.usage("! needs a command to run on this machine") }
-        let command = args.joined(separator: " ")
+    /// `! COMMAND`: the text as written to the local /bin/sh, the shell's own variables quoted
+    /// for it (issue 11, item 17); other `$NAME`s are sh's, which sees the environment.
+    func local(_ text: String) async throws -> Int32 {
+        guard !text.isEmpty else { throw ShellError.usage("! needs a command to run on this machine") }
+        let command = try substitute(text, for: .posix)
         return await onDedicatedThread { LocalCommand.run(command) }
     }
 }

@@ -1,27 +1,27 @@
 import AWSCore
 import SSMCore
+import ShellLanguage
 import SystemIO
 
 extension Shell {
     // MARK: run
 
-    func runCommand(_ args: [String], script: String?) async throws -> Int32 {
-        let opts = try OptionScanner("run", args, valued: ["on", "document", "param", "timeout", "delivery-timeout", "workdir", "comment",
-                                                           "concurrency", "max-errors"], flags: ["wait"])
-        let commandLine = opts.rest.joined(separator: " ")
-        if script != nil && !opts.rest.isEmpty {
+    /// `run [OPTIONS] TEXT` or `run [OPTIONS] <<EOF`: `args` are the options, `text` the command
+    /// as written, sent with the shell's own variables quoted for each group's shell.
+    func runCommand(_ args: [String], text: String, script: String?) async throws -> Int32 {
+        let opts = try OptionScanner("run", args, valued: PassThrough.valuedOptions["run"]!, flags: ["wait"])
+        guard opts.rest.isEmpty else {
+            throw ShellError.usage("run's options must be written before the command, each as --name or --name=value")
+        }
+        if script != nil && !text.isEmpty {
             throw ShellError.usage("run takes the command as words or as a here-document, not both")
         }
         let document = opts.value("document")
-        let lines: [String]
-        if let script { lines = script.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLastEmpty() }
-        else { lines = commandLine.isEmpty ? [] : [commandLine] }
-        if lines.isEmpty && document == nil { throw ShellError.usage("run needs a command, as in: run uptime") }
+        if script == nil && text.isEmpty && document == nil { throw ShellError.usage("run needs a command, as in: run uptime") }
         let nodes = try await opts.has("on") ? resolveTargets(opts.all("on")) : targets
         guard !nodes.isEmpty else { throw ShellError.usage("run has no targets: 'use TARGET' first, or run --on TARGET") }
 
         var parameters: [String: [String]] = [:]
-        if !lines.isEmpty { parameters["commands"] = lines }
         if let timeout = try opts.duration("timeout") { parameters["executionTimeout"] = [String(Int(timeout.rounded(.up)))] }
         if let workdir = opts.value("workdir") { parameters["workingDirectory"] = [workdir] }
         for pair in opts.all("param") {
@@ -40,9 +40,23 @@ extension Shell {
             if !others.isEmpty { groups.append(("AWS-RunShellScript", others)) }
             if !windows.isEmpty { groups.append(("AWS-RunPowerShellScript", windows)) }
         }
+        // Every group's lines before anything is sent, so a bad `$3` sends nothing.
+        var groupLines: [[String]] = []
+        for group in groups {
+            if let script {
+                groupLines.append(script.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLastEmpty())
+            } else if text.isEmpty {
+                groupLines.append([])
+            } else {
+                let powerShell = group.document == "AWS-RunPowerShellScript" || group.nodes.allSatisfy { $0.platform == "Windows" }
+                groupLines.append([try substitute(text, for: powerShell ? .powerShell : .posix)])
+            }
+        }
         let fleet = try fleet()
         var ids: [String] = []
-        for group in groups {
+        for (group, lines) in zip(groups, groupLines) {
+            var parameters = parameters
+            if !lines.isEmpty { parameters["commands"] = lines }
             // The service takes at most 50 instance ids per command.
             for start in stride(from: 0, to: group.nodes.count, by: 50) {
                 let batch = Array(group.nodes[start..<min(start + 50, group.nodes.count)])

@@ -123,9 +123,11 @@ public final class Shell {
         }
         let status: Int32
         do {
-            let argv = try expand(command)
+            // `run` and `!` expand only their options; the rest is text for another shell.
+            let passThrough = PassThrough(command)
+            let argv = try expand(passThrough?.optionWords ?? command.words)
             guard let name = argv.first else { return 0 }
-            status = try await dispatch(name: name, arguments: Array(argv.dropFirst()), command: command)
+            status = try await dispatch(name: name, arguments: Array(argv.dropFirst()), command: command, text: passThrough?.text)
         } catch let request as ExitRequest {
             exitRequested = true
             exitStatus = request.status
@@ -172,9 +174,9 @@ public final class Shell {
 
     // MARK: expansion (language page, section 2)
 
-    func expand(_ command: Command) throws -> [String] {
+    func expand(_ words: [Word]) throws -> [String] {
         var argv: [String] = []
-        for word in command.words {
+        for word in words {
             if word.parts == [.allArguments] {
                 argv += arguments
                 continue
@@ -201,6 +203,16 @@ public final class Shell {
     }
 
     func value(of name: String, at location: SourceLocation) throws -> String {
+        if let value = try ownValue(of: name) { return value }
+        if let value = environment[name] { return value }
+        let known = Array(variables.keys) + ["status", "cmd", "session", "profile", "region", "targets", "target"]
+        let hint = Suggest.closest(name, in: known).map { "; did you mean $\($0)?" } ?? ""
+        throw ShellError.usage("$\(name) is not set\(hint)")
+    }
+
+    /// The shell's own value for a name (`set` names, `$1`..., `$status`, `$targets`...), nil
+    /// when the shell has none; an argument number beyond the script's is an error.
+    func ownValue(of name: String) throws -> String? {
         if let n = Int(name) {
             guard n >= 1, n <= arguments.count else {
                 if n == 0 { return variables["0"] ?? "ssm-shell" }
@@ -217,11 +229,7 @@ public final class Shell {
         case "target": return targets.first.map(\.id) ?? ""
         default: break
         }
-        if let value = variables[name] { return value }
-        if let value = environment[name] { return value }
-        let known = Array(variables.keys) + ["status", "cmd", "session", "profile", "region", "targets", "target"]
-        let hint = Suggest.closest(name, in: known).map { "; did you mean $\($0)?" } ?? ""
-        throw ShellError.usage("$\(name) is not set\(hint)")
+        return variables[name]
     }
 
     var currentProfile: String {

@@ -1,0 +1,74 @@
+"""`run` and `!` hand the command to another shell as written (issue 11, item 17): the emulator's
+agent runs AWS-RunShellScript with a real bash, so what printf prints is what that shell
+received; SendCommand's Parameters.commands must be the user's text byte for byte."""
+import os
+import re
+import tempfile
+
+from test_shell import shell_env, ssm_shell
+
+# Values that would be code if pasted bare into sh: each must come back as it is.
+NASTY = ["; echo INJECTED", "$(echo INJECTED)", "`echo INJECTED`", "it's \"q\"", "a  b", "\\", "x\ny", "ünï 日本", "*",
+         "$HOME", "", "if", "A=b", "~", "-n", "' ; echo INJECTED '"]
+
+
+def command_ids(stdout):
+    return re.findall(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", stdout, re.M)
+
+
+def sent_commands(emulator, command_id):
+    listed = emulator.client("ssm").list_commands(CommandId=command_id)["Commands"]
+    assert len(listed) == 1
+    return listed[0]["Parameters"]["commands"]
+
+
+def test_run_sends_the_text_as_written_and_the_remote_shell_reads_it(emulator):
+    text = ("printf '<%s>\\n' \"*.log\" '$HOME' $HOME \"$(pwd)\" 'a b' \"it's\" \"q\\\"q\" ünï 日本 $(echo sub) `echo tick` "
+            "a\\ b \"$NOT_AN_SSM_SHELL_NAME\" | tr -d x > out.txt && cat out.txt")
+    result = ssm_shell("-c", "use web-1\nrun --wait " + text, env=shell_env(emulator))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.split("== web-1 · Success, exit 0\n")[1].splitlines()
+    assert lines[:2] == ["<*.log>", "<$HOME>"]
+    assert lines[2] == lines[3] and lines[2] != "<" + shell_env(emulator)["HOME"] + ">", "the node's $HOME, not ours"
+    assert lines[4:14] == ["<a b>", "<it's>", "<q\"q>", "<ünï>", "<日本>", "<sub>", "<tick>", "<a b>", "<>"], result.stdout
+    [command_id] = command_ids(result.stdout)
+    assert sent_commands(emulator, command_id) == [text]
+
+
+def test_ssm_shell_variables_reach_the_remote_shell_as_data(emulator):
+    quoted = " ".join('"${%d}"' % n for n in range(1, len(NASTY) + 1))
+    text = "printf '<%s>\\n' $@ " + quoted + " \"[$1|$2|$4]\""
+    result = ssm_shell("-c", "use web-1\nrun --wait " + text, *NASTY, env=shell_env(emulator))
+    assert result.returncode == 0, result.stdout + result.stderr
+    expected = "".join("<%s>\n" % v for v in NASTY) * 2 + "<[%s|%s|%s]>\n" % (NASTY[0], NASTY[1], NASTY[3])
+    assert "== web-1 · Success, exit 0\n" + expected in result.stdout, result.stdout
+    assert result.stdout.count("INJECTED") == expected.count("INJECTED")
+    [command_id] = command_ids(result.stdout)
+    [sent] = sent_commands(emulator, command_id)
+    assert sent.startswith("printf '<%s>\\n' '; echo INJECTED' '$(echo INJECTED)' '`echo INJECTED`' 'it'\\''s \"q\"'"), sent
+
+
+def test_windows_nodes_get_powershell_quoting(emulator):
+    result = ssm_shell("-c", 'use win-1\nrun Write-Output $1 "$1" $env:TEMP \'$x\'', "it's \"q\" $(x) `", env=shell_env(emulator))
+    assert result.returncode == 0, result.stdout + result.stderr
+    [command_id] = command_ids(result.stdout)
+    assert sent_commands(emulator, command_id) == ["Write-Output 'it''s \"q\" $(x) `' \"it's `\"q`\" `$(x) ``\" $env:TEMP '$x'"]
+
+
+def test_a_name_that_is_not_the_shells_is_left_for_the_remote_shell(emulator):
+    # Before: an error (not set), or the local environment's value pasted into the command.
+    env = shell_env(emulator, LOCAL_ONLY="from-my-laptop")
+    result = ssm_shell("-c", 'use web-1\nrun --wait printf "<%s>\\n" "$LOCAL_ONLY" "$AWS_SSM_INSTANCE_ID" $region', env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "<>\n<i-" in result.stdout and "<us-east-1>\n" in result.stdout
+    assert "from-my-laptop" not in result.stdout
+
+
+def test_bang_runs_the_text_as_written_in_the_local_sh(emulator):
+    cwd = tempfile.mkdtemp()
+    open(os.path.join(cwd, "x.log"), "w").close()
+    env = shell_env(emulator)
+    script = "set v '; echo INJECTED'\n! printf '<%s>\\n' *.log \"*.log\" '$HOME' \"$HOME\" $v \"$v\" $@ | cat"
+    result = ssm_shell("-c", script, "a  b", "$(echo INJECTED)", env=env, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "<x.log>\n<*.log>\n<$HOME>\n<%s>\n<; echo INJECTED>\n<; echo INJECTED>\n<a  b>\n<$(echo INJECTED)>\n" % env["HOME"]

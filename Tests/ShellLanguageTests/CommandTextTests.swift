@@ -1,0 +1,163 @@
+import ShellLanguage
+import Testing
+
+/// The text `run` and `!` pass on (issue 11, item 17): the parser keeps each word as written,
+/// and CommandText substitutes only the shell's own variables, quoted for where they stand.
+@Suite struct CommandTextTests {
+    static let values: [String: String] = [
+        "x": "; rm -rf /", "y": "$(x)", "q": "it's \"q\"", "s": "a  b", "b": "\\`ls`", "nl": "a\nb",
+        "plain": "web-1", "e": "", "kw": "if", "u": "ünï 日本", "d": "$HOME", "g": "*.log",
+    ]
+
+    static func substitute(_ text: String, _ dialect: ShellDialect = .posix, arguments: [String] = ["a b", "$(x)"]) -> String {
+        CommandText.substitute(text, dialect: dialect, arguments: arguments) { values[$0] ?? (Int($0).map { arguments[$0 - 1] }) }
+    }
+
+    @Test(arguments: [
+        ("run find / -name \"*.log\"", "find / -name \"*.log\""),
+        ("run  a   b\t c", "a   b\t c"),
+        ("run a \\\n   b", "a \\\n   b"),
+        ("run 'x y' \"$HOME\" a\\ b # comment", "'x y' \"$HOME\" a\\ b"),
+        ("run a; run b", "a"),
+        ("run <<EOF\nbody\nEOF", ""),
+        ("run x <<EOF\nbody\nEOF", "x"),
+        ("run ünï 日本 \"é\"", "ünï 日本 \"é\""),
+        ("run a\r\n", "a"),
+    ])
+    func theParserKeepsTheTextAsWritten(_ source: String, _ expected: String) throws {
+        let command = try #require(try Parser.parse(source).commands.first)
+        #expect(command.sourceText(fromWord: 1) == expected)
+    }
+
+    @Test func wordsKeepTheirSourceAndSeparator() throws {
+        let command = try #require(try Parser.parse("! printf  '%s\\n' \\\n \"$x\"").commands.first)
+        #expect(command.words.map(\.source) == ["!", "printf", "'%s\\n'", "\"$x\""])
+        #expect(command.words.map(\.separator) == ["", " ", "  ", " \\\n "])
+        #expect(command.sourceText(fromWord: 2) == "'%s\\n' \\\n \"$x\"")
+        #expect(command.sourceText(fromWord: 9) == "")
+    }
+
+    @Test(arguments: [
+        // Left for the other shell.
+        ("printf '%s\\n' \"*.log\" '$HOME'", "printf '%s\\n' \"*.log\" '$HOME'"),
+        ("echo $HOME ${HOME} \"$HOME\" \"${PATH}x\" $UNSET", "echo $HOME ${HOME} \"$HOME\" \"${PATH}x\" $UNSET"),
+        ("echo $(date) \"$(date)\" `id` $((1+2)) $? $$ $! $- $* $ x", "echo $(date) \"$(date)\" `id` $((1+2)) $? $$ $! $- $* $ x"),
+        ("a | b > c 2>&1 && d < e || f & (g) {h}", "a | b > c 2>&1 && d < e || f & (g) {h}"),
+        ("echo '$x' \\$x \"\\$x\" \"\\\\\" '\\'", "echo '$x' \\$x \"\\$x\" \"\\\\\" '\\'"),
+        ("echo 'it'\\''s' \"a \\\"q\\\" b\"", "echo 'it'\\''s' \"a \\\"q\\\" b\""),
+        ("echo \"multi\nline\" a\\\nb", "echo \"multi\nline\" a\\\nb"),
+        ("echo ünï 日本 \"é $HOME\"", "echo ünï 日本 \"é $HOME\""),
+        ("echo ${a-b} ${x", "echo ${a-b} ${x"),
+        ("echo 'open", "echo 'open"),
+        ("echo \\", "echo \\"),
+        ("echo $", "echo $"),
+        // The shell's own, bare.
+        ("echo $x", "echo '; rm -rf /'"),
+        ("echo $y $q", "echo '$(x)' 'it'\\''s \"q\"'"),
+        ("echo $s $b $nl", "echo 'a  b' '\\`ls`' 'a\nb'"),
+        ("echo $plain $e $kw $u $d $g", "echo web-1 '' 'if' 'ünï 日本' '$HOME' '*.log'"),
+        ("echo ${x}y z$x $x$x", "echo '; rm -rf /'y z'; rm -rf /' '; rm -rf /''; rm -rf /'"),
+        ("echo $1 $2 ${1} $# $@", "echo 'a b' '$(x)' 'a b' 2 'a b' '$(x)'"),
+        ("echo $@x x$@", "echo 'a b $(x)'x x'a b $(x)'"),
+        // The shell's own, inside double quotes.
+        ("echo \"$x\" \"$y\" \"$q\"", "echo \"; rm -rf /\" \"\\$(x)\" \"it's \\\"q\\\"\""),
+        ("echo \"$s|$b|$nl|$e|$u|$d|$g\"", "echo \"a  b|\\\\\\`ls\\`|a\nb||ünï 日本|\\$HOME|*.log\""),
+        ("echo \"$@\" \"<$@>\" \"$#\"", "echo 'a b' '$(x)' \"<a b \\$(x)>\" \"2\""),
+        ("echo \"$x\"'$x'$x", "echo \"; rm -rf /\"'$x''; rm -rf /'"),
+        ("echo \"\\$x \\\\$x\"", "echo \"\\$x \\\\; rm -rf /\""),
+    ])
+    func posix(_ text: String, _ expected: String) {
+        #expect(Self.substitute(text) == expected)
+    }
+
+    @Test(arguments: [
+        ("Get-ChildItem $env:TEMP -Filter *.log | Select-Object -First 1", "Get-ChildItem $env:TEMP -Filter *.log | Select-Object -First 1"),
+        ("Write-Output 'a''b' \"$HOME\" $PSVersionTable", "Write-Output 'a''b' \"$HOME\" $PSVersionTable"),
+        ("Write-Output $x \"$x\"", "Write-Output '; rm -rf /' \"; rm -rf /\""),
+        ("Write-Output $q \"$q\"", "Write-Output 'it''s \"q\"' \"it's `\"q`\"\""),
+        ("Write-Output $y \"$y\" $d \"$d\"", "Write-Output '$(x)' \"`$(x)\" '$HOME' \"`$HOME\""),
+        ("Write-Output $b \"$b\"", "Write-Output '\\`ls`' \"\\``ls``\""),
+        ("Write-Output $plain $kw $e \"$e\" $u", "Write-Output web-1 'if' '' \"\" 'ünï 日本'"),
+        ("Write-Output $@ \"$#\"", "Write-Output 'a b' '$(x)' \"2\""),
+    ])
+    func powerShell(_ text: String, _ expected: String) {
+        #expect(Self.substitute(text, .powerShell) == expected)
+    }
+
+    @Test func spreadWithNoArgumentsLeavesNoWord() {
+        #expect(Self.substitute("echo $@ \"$@\" end", arguments: []) == "echo   end")
+        #expect(Self.substitute("echo \"[$@]\"", arguments: []) == "echo \"[]\"")
+    }
+
+    @Test func anUnsetArgumentIsTheCallersError() {
+        struct Unset: Error {}
+        #expect(throws: Unset.self) {
+            try CommandText.substitute("echo \"$3\"", dialect: .posix, arguments: []) { _ in throw Unset() }
+        }
+    }
+
+    @Test(arguments: [
+        ("web-1", "web-1", "web-1"), ("", "''", "''"), ("a b", "'a b'", "'a b'"), ("it's", "'it'\\''s'", "'it''s'"),
+        ("A=b", "'A=b'", "'A=b'"), ("~root", "'~root'", "'~root'"), ("%1", "'%1'", "'%1'"), ("1kb", "1kb", "'1kb'"),
+        ("-Force", "-Force", "'-Force'"), ("done", "'done'", "done"), ("ForEach", "ForEach", "'ForEach'"),
+        ("C:\\Temp", "'C:\\Temp'", "C:\\Temp"), ("/var/log", "/var/log", "'/var/log'"), ("é", "'é'", "'é'"),
+        ("’x‘", "'’x‘'", "'’’x‘‘'"), ("a\u{0}b", "'a\u{0}b'", "'a\u{0}b'"), ("$x", "'$x'", "'$x'"),
+    ])
+    func wordQuoting(_ value: String, _ posix: String, _ powerShell: String) {
+        #expect(ShellQuote.word(value, for: .posix) == posix)
+        #expect(ShellQuote.word(value, for: .powerShell) == powerShell)
+    }
+
+    @Test(arguments: [
+        ("plain", "plain", "plain"), ("\\", "\\\\", "\\"), ("\"", "\\\"", "`\""), ("$", "\\$", "`$"), ("`", "\\`", "``"),
+        ("'", "'", "'"), ("“”„", "“”„", "`“`”`„"), ("a\nb", "a\nb", "a\nb"), ("!", "!", "!"),
+    ])
+    func doubleQuoteEscaping(_ value: String, _ posix: String, _ powerShell: String) {
+        #expect(ShellQuote.insideDoubleQuotes(value, for: .posix) == posix)
+        #expect(ShellQuote.insideDoubleQuotes(value, for: .powerShell) == powerShell)
+    }
+
+    /// Whatever the values, the text outside them is unchanged, and a POSIX-quoted value read
+    /// back by sh's quote removal (the model below) is the value.
+    @Test func randomValuesStayData() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ab $@#{}'\"\\;\n|&<>`()*?~=%!é日\t")
+        for _ in 0..<5_000 {
+            let value = String((0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            let bare = CommandText.substitute("[$v]", dialect: .posix, arguments: []) { $0 == "v" ? value : nil }
+            #expect(bare.hasPrefix("[") && bare.hasSuffix("]"))
+            #expect(Self.removeQuotes(String(bare.dropFirst().dropLast())) == value, "\(value)")
+            let quoted = CommandText.substitute("\"$v\"", dialect: .posix, arguments: []) { $0 == "v" ? value : nil }
+            #expect(Self.removeQuotes(quoted) == value, "\(value)")
+        }
+    }
+
+    /// sh's quote removal for one word made of '...', "..." (with \ before $ ` " \) and
+    /// unquoted characters that must not be special; nil when the word would be read as syntax.
+    static func removeQuotes(_ word: String) -> String? {
+        var chars = Array(word)[...]
+        var out = ""
+        while let c = chars.popFirst() {
+            switch c {
+            case "'":
+                guard let end = chars.firstIndex(of: "'") else { return nil }
+                out += String(chars[..<end]); chars = chars[(end + 1)...]
+            case "\"":
+                while true {
+                    guard let d = chars.popFirst() else { return nil }
+                    if d == "\"" { break }
+                    if "$`".contains(d) { return nil }
+                    if d == "\\", let e = chars.first, "$`\"\\".contains(e) { out.append(e); chars = chars.dropFirst(); continue }
+                    out.append(d)
+                }
+            case "\\":
+                guard let e = chars.popFirst() else { return nil }
+                out.append(e)
+            default:
+                if " \t\n;|&<>()$`*?[~=%!#{}".contains(c) { return nil }
+                out.append(c)
+            }
+        }
+        return out
+    }
+}
