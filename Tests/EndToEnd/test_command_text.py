@@ -37,10 +37,11 @@ def test_run_sends_the_text_as_written_and_the_remote_shell_reads_it(emulator):
 
 def test_ssm_shell_variables_reach_the_remote_shell_as_data(emulator):
     quoted = " ".join('"${%d}"' % n for n in range(1, len(NASTY) + 1))
-    text = "printf '<%s>\\n' $@ " + quoted + " \"[$1|$2|$4]\""
+    text = "printf '<%s>\\n' $@ " + quoted + " \"[$1|$2|$4]\" \"$(printf '%s|' $1 \"$2\")\""
     result = ssm_shell("-c", "use web-1\nrun --wait " + text, *NASTY, env=shell_env(emulator))
     assert result.returncode == 0, result.stdout + result.stderr
-    expected = "".join("<%s>\n" % v for v in NASTY) * 2 + "<[%s|%s|%s]>\n" % (NASTY[0], NASTY[1], NASTY[3])
+    expected = ("".join("<%s>\n" % v for v in NASTY) * 2 + "<[%s|%s|%s]>\n" % (NASTY[0], NASTY[1], NASTY[3])
+                + "<%s|%s|>\n" % (NASTY[0], NASTY[1]))
     assert "== web-1 · Success, exit 0\n" + expected in result.stdout, result.stdout
     assert result.stdout.count("INJECTED") == expected.count("INJECTED")
     [command_id] = command_ids(result.stdout)
@@ -62,6 +63,13 @@ def test_a_name_that_is_not_the_shells_is_left_for_the_remote_shell(emulator):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "<>\n<i-" in result.stdout and "<us-east-1>\n" in result.stdout
     assert "from-my-laptop" not in result.stdout
+
+
+def test_values_inside_backquotes_are_refused_and_nothing_is_sent(emulator):
+    result = ssm_shell("-c", "use web-1\nrun echo `echo $1`", "; echo INJECTED", env=shell_env(emulator))
+    assert result.returncode == 2
+    assert "ssm-shell's $1 cannot stand inside backquotes; write $(...) instead" in result.stderr
+    assert command_ids(result.stdout) == []
 
 
 def test_bang_runs_the_text_as_written_in_the_local_sh(emulator):

@@ -10,7 +10,11 @@ import Testing
     ]
 
     static func substitute(_ text: String, _ dialect: ShellDialect = .posix, arguments: [String] = ["a b", "$(x)"]) -> String {
-        CommandText.substitute(text, dialect: dialect, arguments: arguments) { values[$0] ?? (Int($0).map { arguments[$0 - 1] }) }
+        do {
+            return try CommandText.substitute(text, dialect: dialect, arguments: arguments) { values[$0] ?? (Int($0).map { arguments[$0 - 1] }) }
+        } catch {
+            return "refused: \(error)"
+        }
     }
 
     @Test(arguments: [
@@ -65,6 +69,17 @@ import Testing
         ("echo \"$@\" \"<$@>\" \"$#\"", "echo 'a b' '$(x)' \"<a b \\$(x)>\" \"2\""),
         ("echo \"$x\"'$x'$x", "echo \"; rm -rf /\"'$x''; rm -rf /'"),
         ("echo \"\\$x \\\\$x\"", "echo \"\\$x \\\\; rm -rf /\""),
+        // $(...) is a new context, also inside "...": a value there is quoted as a word.
+        ("echo \"$(echo $x)\"", "echo \"$(echo '; rm -rf /')\""),
+        ("echo \"a $(printf '%s' \"$x\") b\"", "echo \"a $(printf '%s' \"; rm -rf /\") b\""),
+        ("echo $(echo $(echo $x) \"$y\")", "echo $(echo $(echo '; rm -rf /') \"\\$(x)\")"),
+        ("echo \"$( (echo $x) )$x\"", "echo \"$( (echo '; rm -rf /') ); rm -rf /\""),
+        ("echo \"$(echo ')' $x)\"", "echo \"$(echo ')' '; rm -rf /')\""),
+        ("echo $((1 + $#)) \"$(true)$x\"", "echo $((1 + 2)) \"$(true); rm -rf /\""),
+        // Backquotes would need a second layer of escaping: the shell's values are refused there.
+        ("echo `echo $HOME` \"`date`\" '`$x`' \\`$x", "echo `echo $HOME` \"`date`\" '`$x`' \\`'; rm -rf /'"),
+        ("echo `echo $x`", "refused: ssm-shell's $x cannot stand inside backquotes; write $(...) instead"),
+        ("echo \"`echo ${x}`\"", "refused: ssm-shell's ${x} cannot stand inside backquotes; write $(...) instead"),
     ])
     func posix(_ text: String, _ expected: String) {
         #expect(Self.substitute(text) == expected)
@@ -79,6 +94,11 @@ import Testing
         ("Write-Output $b \"$b\"", "Write-Output '\\`ls`' \"\\``ls``\""),
         ("Write-Output $plain $kw $e \"$e\" $u", "Write-Output web-1 'if' '' \"\" 'ünï 日本'"),
         ("Write-Output $@ \"$#\"", "Write-Output 'a b' '$(x)' \"2\""),
+        ("Write-Output \"$(Get-Date) $x\" \"$(Write-Output $x)\"", "Write-Output \"$(Get-Date) ; rm -rf /\" \"$(Write-Output '; rm -rf /')\""),
+        ("Write-Output 'it''s $x' ‘$x’ `$x $x", "Write-Output 'it''s $x' ‘$x’ `$x '; rm -rf /'"),
+        ("Write-Output \"a `\"$x`\" b\" \"say \"\"$q\"\"\"", "Write-Output \"a `\"; rm -rf /`\" b\" \"say \"\"it's `\"q`\"\"\"\""),
+        ("Write-Output @($x) \"`$x\" `$x", "Write-Output @('; rm -rf /') \"`$x\" `$x"),
+        ("Write-Output `echo $x`", "Write-Output `echo '; rm -rf /'`"),
     ])
     func powerShell(_ text: String, _ expected: String) {
         #expect(Self.substitute(text, .powerShell) == expected)
@@ -124,10 +144,10 @@ import Testing
         let alphabet = Array("ab $@#{}'\"\\;\n|&<>`()*?~=%!é日\t")
         for _ in 0..<5_000 {
             let value = String((0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
-            let bare = CommandText.substitute("[$v]", dialect: .posix, arguments: []) { $0 == "v" ? value : nil }
+            let bare = try! CommandText.substitute("[$v]", dialect: .posix, arguments: []) { $0 == "v" ? value : nil }
             #expect(bare.hasPrefix("[") && bare.hasSuffix("]"))
             #expect(Self.removeQuotes(String(bare.dropFirst().dropLast())) == value, "\(value)")
-            let quoted = CommandText.substitute("\"$v\"", dialect: .posix, arguments: []) { $0 == "v" ? value : nil }
+            let quoted = try! CommandText.substitute("\"$v\"", dialect: .posix, arguments: []) { $0 == "v" ? value : nil }
             #expect(Self.removeQuotes(quoted) == value, "\(value)")
         }
     }

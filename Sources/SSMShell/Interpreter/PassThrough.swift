@@ -39,6 +39,10 @@ extension Shell {
     /// The text with the shell's own variables substituted for `dialect`; names the shell does
     /// not have stay for the other shell (no fall-back to the environment here).
     func substitute(_ text: String, for dialect: ShellDialect) throws -> String {
-        try CommandText.substitute(text, dialect: dialect, arguments: arguments) { try ownValue(of: $0) }
+        do {
+            return try CommandText.substitute(text, dialect: dialect, arguments: arguments) { try ownValue(of: $0) }
+        } catch let refusal as CommandText.Refusal {
+            throw ShellError.usage(refusal.description)
+        }
     }
 }
