@@ -110,6 +110,8 @@ public struct Parser {
                 advance()
                 flush()
                 parts += try readDoubleQuoted(until: "\"", openedAt: open)
+            } else if c == "$" && peek(1) == "(" {
+                literal += try readCommandSubstitution()
             } else if c == "$" {
                 flush()
                 parts.append(try readVariable())
@@ -123,7 +125,9 @@ public struct Parser {
     }
 
     /// The inside of "...": `$` expansions; a backslash escapes only `$`, `"`, `\` and a newline.
-    mutating func readDoubleQuoted(until terminator: Character?, openedAt open: SourceLocation) throws(Diagnostic) -> [WordPart] {
+    /// A `$(...)` is kept whole, except in a here-document body, whose rules stay as they were.
+    mutating func readDoubleQuoted(until terminator: Character?, openedAt open: SourceLocation,
+                                   commandSubstitutions: Bool = true) throws(Diagnostic) -> [WordPart] {
         var parts: [WordPart] = []
         var literal = ""
         while true {
@@ -137,6 +141,8 @@ public struct Parser {
                 advance()
                 if next != "\n" { literal.append(next) }
                 advance()
+            } else if c == "$" && peek(1) == "(" && commandSubstitutions {
+                literal += try readCommandSubstitution()
             } else if c == "$" {
                 if !literal.isEmpty { parts.append(.literal(literal)); literal = "" }
                 parts.append(try readVariable())
@@ -173,6 +179,40 @@ public struct Parser {
         }
         // A lone `$` (as in `echo $`) stays literal, as in sh.
         return name.isEmpty ? .literal("$") : .variable(name)
+    }
+
+    /// `$(...)` as written, up to its matching `)`: the language gives it no meaning, but a `;`
+    /// or newline inside belongs to the shell that will run it (`run echo $(a; b)`, issue 11,
+    /// item 17). Quotes and nested `$(...)` inside are followed so that their `)` do not count.
+    mutating func readCommandSubstitution() throws(Diagnostic) -> String {
+        let start = location
+        var text = "$("
+        advance(); advance()
+        var depth = 1
+        while index < chars.count {
+            let c = chars[index]
+            if c == "\\" {
+                text.append(c); advance()
+                if index < chars.count { text.append(chars[index]); advance() }
+            } else if c == "'" || c == "\"" {
+                text.append(c); advance()
+                while index < chars.count && chars[index] != c {
+                    if c == "\"" && chars[index] == "\\" && index + 1 < chars.count { text.append(chars[index]); advance() }
+                    if c == "\"" && chars[index] == "$" && peek(1) == "(" { text += try readCommandSubstitution(); continue }
+                    text.append(chars[index]); advance()
+                }
+                guard index < chars.count else { throw Diagnostic("unterminated quote: this \(c) has no closing \(c)", at: start) }
+                text.append(c); advance()
+            } else if c == "$" && peek(1) == "(" {
+                text += try readCommandSubstitution()
+            } else {
+                if c == "(" { depth += 1 }
+                if c == ")" { depth -= 1 }
+                text.append(c); advance()
+                if depth == 0 { return text }
+            }
+        }
+        throw Diagnostic("unterminated $(: add the closing )", at: start)
     }
 
     static func isName(_ text: String) -> Bool {
@@ -228,7 +268,7 @@ public struct Parser {
             if doc.expand {
                 var inner = Parser(text, file: file)
                 inner.line = bodyStart.line
-                body = try inner.readDoubleQuoted(until: nil, openedAt: bodyStart)
+                body = try inner.readDoubleQuoted(until: nil, openedAt: bodyStart, commandSubstitutions: false)
             } else {
                 body = text.isEmpty ? [] : [.literal(text)]
             }

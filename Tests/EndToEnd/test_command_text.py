@@ -24,13 +24,13 @@ def sent_commands(emulator, command_id):
 
 def test_run_sends_the_text_as_written_and_the_remote_shell_reads_it(emulator):
     text = ("printf '<%s>\\n' \"*.log\" '$HOME' $HOME \"$(pwd)\" 'a b' \"it's\" \"q\\\"q\" ünï 日本 $(echo sub) `echo tick` "
-            "a\\ b \"$NOT_AN_SSM_SHELL_NAME\" | tr -d x > out.txt && cat out.txt")
+            "a\\ b \"$NOT_AN_SSM_SHELL_NAME\" $(printf s; printf t) | tr -d x > out.txt && cat out.txt")
     result = ssm_shell("-c", "use web-1\nrun --wait " + text, env=shell_env(emulator))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.split("== web-1 · Success, exit 0\n")[1].splitlines()
     assert lines[:2] == ["<*.log>", "<$HOME>"]
     assert lines[2] == lines[3] and lines[2] != "<" + shell_env(emulator)["HOME"] + ">", "the node's $HOME, not ours"
-    assert lines[4:14] == ["<a b>", "<it's>", "<q\"q>", "<ünï>", "<日本>", "<sub>", "<tick>", "<a b>", "<>"], result.stdout
+    assert lines[4:] == ["<a b>", "<it's>", "<q\"q>", "<ünï>", "<日本>", "<sub>", "<tick>", "<a b>", "<>", "<st>"], result.stdout
     [command_id] = command_ids(result.stdout)
     assert sent_commands(emulator, command_id) == [text]
 

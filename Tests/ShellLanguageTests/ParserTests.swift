@@ -54,6 +54,12 @@ import Testing
         ("run <<A\nx\nA\nrun <<B\ny\nB", "run <<[x\n]>> ;; run <<[y\n]>>"),
         ("echo \"é ü\" ünïcode", "echo | é ü | ünïcode"),
         ("use web-1\r\nrun uptime\r\n", "use | web-1 ;; run | uptime"),
+        // $(...) is kept whole: its ; and newlines are the other shell's.
+        ("run echo $(a; b) x; wait", "run | echo | $(a; b) | x ;; wait"),
+        ("run echo \"<$(a; b \")\" ')' $x)>\"", "run | echo | <$(a; b \")\" ')' $x)>"),
+        ("run x $(a $(b; c)\n d) y\nwait", "run | x | $(a $(b; c)\n d) | y ;; wait"),
+        ("run echo $((1 + 2))", "run | echo | $((1 + 2))"),
+        ("run <<EOF\n$(a\nEOF", "run <<[$(a\n]>>"),
     ])
     func parses(_ source: String, _ expected: String) throws {
         #expect(Self.render(try Parser.parse(source)) == expected)
@@ -68,6 +74,8 @@ import Testing
         ("<<EOF\nx\nEOF", "t.ssm:1:1: error: a here-document needs a command before <<"),
         ("run <<\n", "t.ssm:1:5: error: << needs a delimiter word, as in <<EOF"),
         ("echo a\\", "t.ssm:1:6: error: a backslash at the end of the input escapes nothing"),
+        ("run echo $(a; b", "t.ssm:1:10: error: unterminated $(: add the closing )"),
+        ("run echo \"$(a ')\"", "t.ssm:1:11: error: unterminated quote: this ' has no closing '"),
     ])
     func diagnoses(_ source: String, _ expected: String) {
         do {
