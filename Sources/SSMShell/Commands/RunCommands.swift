@@ -9,7 +9,7 @@ extension Shell {
     /// `run [OPTIONS] TEXT` or `run [OPTIONS] <<EOF`: `args` are the options, `text` the command
     /// as written, sent with the shell's own variables quoted for each group's shell.
     func runCommand(_ args: [String], text: String, script: String?) async throws -> Int32 {
-        let opts = try OptionScanner("run", args, valued: PassThrough.valuedOptions["run"]!, flags: ["wait"])
+        let opts = try OptionScanner("run", args, valued: PassThrough.runValuedOptions, flags: ["wait"])
         guard opts.rest.isEmpty else {
             throw ShellError.usage("run's options must be written before the command, each as --name or --name=value")
         }

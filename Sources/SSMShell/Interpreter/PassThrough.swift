@@ -8,11 +8,12 @@ struct PassThrough {
     /// The rest as written, not yet substituted (that depends on the receiving shell).
     var text: String
 
-    /// Options `run` takes (its OptionScanner reads them); `!` takes none but `--help`.
-    static let valuedOptions: [String: Set<String>] = [
-        "run": ["on", "document", "param", "timeout", "delivery-timeout", "workdir", "comment", "concurrency", "max-errors"],
-        "!": [],
-    ]
+    /// `run`'s options that take a value (its OptionScanner reads them too).
+    static let runValuedOptions: Set<String> = ["on", "document", "param", "timeout", "delivery-timeout", "workdir", "comment",
+                                                "concurrency", "max-errors"]
+    /// The commands whose words after their options are text, and their valued options; `!`
+    /// takes none but `--help`.
+    static let valuedOptions: [String: Set<String>] = ["run": runValuedOptions, "!": []]
 
     /// Splits a `run` or `!` command; nil for every other command. The text starts at the first
     /// word that is not written as an option (`--name`, `--name=value`, `-h`), nor an option's
