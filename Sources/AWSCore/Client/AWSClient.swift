@@ -151,7 +151,9 @@ public final class AWSClient: Sendable {
 }
 
 func formatSeconds(_ seconds: Double) -> String {
-    let ms = Int((seconds * 1000).rounded())
+    // Clock differences and retry delays: never negative, NaN or beyond a year in practice, but
+    // a log line must not trap if one is.
+    let ms = seconds > 0 ? Int((min(seconds, 31_536_000) * 1000).rounded()) : 0
     return ms < 1000 ? "\(ms) ms" : "\(ms / 1000).\(String(ms % 1000 / 100)) s"
 }
 

@@ -22,6 +22,17 @@ public enum IMDSCredentials {
 
     static let service = ServiceDescriptor(name: "imds", serviceId: "IMDS", wireProtocol: .json, targetPrefix: "", apiVersion: "")
 
+    /// `AWS_METADATA_SERVICE_TIMEOUT` in seconds, botocore's default 1. A value that is not a
+    /// number above 0 and at most an hour (`inf`, `nan`, `-1`) is a mistake to report, not a wait
+    /// of forever or a trap when it becomes curl's milliseconds.
+    static func timeout(environment: Environment) throws -> Double {
+        guard let text = environment.nonEmpty("AWS_METADATA_SERVICE_TIMEOUT") else { return 1 }
+        guard let seconds = Double(text.trimmingWhitespace()), seconds > 0, seconds <= 3600 else {
+            throw CredentialsError(message: "AWS_METADATA_SERVICE_TIMEOUT is '\(text)': set it to a number of seconds above 0 and at most 3600 (the default is 1).")
+        }
+        return seconds
+    }
+
     /// Returns nil when there is no instance role (IMDS answers 404) or IMDS cannot be reached.
     static func fetch(client: AWSClient) async throws -> Credentials? {
         let environment = client.settings.environment
@@ -31,8 +42,8 @@ public enum IMDSCredentials {
         // missing server is not, so machines off EC2 do not wait.
         var options = client.options
         options.maxAttempts = 1
-        options.timeouts = HTTPTimeouts(connect: environment.nonEmpty("AWS_METADATA_SERVICE_TIMEOUT").flatMap(Double.init) ?? 1,
-                                        total: (environment.nonEmpty("AWS_METADATA_SERVICE_TIMEOUT").flatMap(Double.init) ?? 1) * 2)
+        let limit = try Self.timeout(environment: environment)
+        options.timeouts = HTTPTimeouts(connect: limit, total: limit * 2)
         let imds = AWSClient(settings: client.settings, transport: client.transport, clock: client.clock, credentials: nil, log: client.log, options: options)
 
         func call(_ method: String, _ path: String, headers: [(String, String)]) async throws -> HTTPResponse? {

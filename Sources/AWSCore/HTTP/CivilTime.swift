@@ -3,9 +3,26 @@
 public struct CivilTime: Sendable, Equatable {
     public var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
 
-    public init(secondsSince1970 seconds: Double) {
-        let total = Int(seconds.rounded(.down))
-        let days = Int((Double(total) / 86400).rounded(.down))
+    /// The four-digit years ISO-8601 and SigV4 write: 0001-01-01T00:00:00Z up to the last second
+    /// of 9999. AWS sends nothing outside them; a reply that does is not a time.
+    public static let representable: ClosedRange<Double> = -62_135_596_800...253_402_300_799.999
+
+    /// Nil when the time is not finite or outside `representable`, so a reply's number never
+    /// reaches integer arithmetic that would trap.
+    public init?(secondsSince1970 seconds: Double) {
+        guard Self.representable.contains(seconds) else { return nil }
+        self.init(wholeSeconds: Int(seconds.rounded(.down)))
+    }
+
+    /// For the machine's own clock (signing): clamped into `representable`, NaN as 1970. A
+    /// signature dated at the clamped end is refused by AWS with a clock-skew error.
+    public init(clamping seconds: Double) {
+        let bounded = seconds.isNaN ? 0 : min(max(seconds, Self.representable.lowerBound), Self.representable.upperBound)
+        self.init(wholeSeconds: Int(bounded.rounded(.down)))
+    }
+
+    private init(wholeSeconds total: Int) {
+        let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
         let secondsOfDay = total - days * 86400
         (year, month, day) = Self.civil(fromDays: days)
         hour = secondsOfDay / 3600

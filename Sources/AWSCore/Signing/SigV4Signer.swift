@@ -190,8 +190,7 @@ public struct AmzDate: Sendable, Equatable {
     public var day: String { String(timestamp.prefix(8)) }
 
     public init(secondsSince1970 seconds: Double) {
-        let civil = CivilTime(secondsSince1970: seconds)
-        timestamp = civil.format(compact: true)
+        timestamp = CivilTime(clamping: seconds).format(compact: true)
     }
 
     /// Parses `20150830T123600Z` or ISO-8601 `2015-08-30T12:36:00Z`.

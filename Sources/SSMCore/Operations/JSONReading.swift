@@ -4,8 +4,9 @@ import AWSCore
 /// unknown fields and unknown enum strings are kept as they are (aws-client spec section 5).
 extension JSONValue {
     func text(_ key: String) -> String? { self[key]?.string }
-    /// JSON 1.1 timestamps are epoch seconds (often fractional).
-    func time(_ key: String) -> Double? { self[key]?.double }
+    /// JSON 1.1 timestamps are epoch seconds (often fractional). One that no calendar date can
+    /// show (infinite, or beyond the year 9999) is a mistyped field: nil.
+    func time(_ key: String) -> Double? { self[key]?.double.flatMap { CivilTime.representable.contains($0) ? $0 : nil } }
     func integer(_ key: String) -> Int? { self[key]?.int }
     func list(_ key: String) -> [JSONValue] { self[key]?.array ?? [] }
     func stringMap(_ key: String) -> [String: [String]] {

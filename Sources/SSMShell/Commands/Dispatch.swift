@@ -56,8 +56,11 @@ extension Shell {
         case "source": return try await source(arguments)
         case "!": return try await local(text ?? "")
         case "exit":
+            // A process status is one byte: `exit 256` would end with 0.
             let status = arguments.first.map { Int32($0) } ?? Int32(lastStatus)
-            guard let status else { throw ShellError.usage("exit takes a number, not \(arguments[0])") }
+            guard let status, (0...255).contains(status) else {
+                throw ShellError.usage("exit takes a status from 0 to 255, not \(arguments[0])")
+            }
             throw ExitRequest(status: status)
         case "help":
             if let topic = arguments.first {
@@ -120,11 +123,15 @@ extension Shell {
     }
 
     func sleep(_ args: [String]) async throws -> Int32 {
-        guard args.count == 1, let seconds = Duration.parse(args[0]) else { throw ShellError.usage("sleep takes one duration: 90, 90s, 5m or 2h") }
-        let deadline = SystemClock().now() + seconds
-        while SystemClock().now() < deadline {
+        guard args.count == 1, let seconds = Duration.parse(args[0]) else {
+            throw ShellError.usage("sleep takes one duration of at most a year (8760h): 90, 90s, 5m or 2h")
+        }
+        let deadline = clock.now() + seconds
+        // The clock is read once a round: a deadline that passes between a check and the sleep
+        // would otherwise be a negative sleep.
+        while case let remaining = deadline - clock.now(), remaining > 0 {
             if interrupted() { throw ShellError("interrupted", status: 130) }
-            try await Task.sleep(nanoseconds: UInt64(min(0.1, deadline - SystemClock().now()) * 1e9))
+            try await clock.sleep(seconds: min(0.1, remaining))
         }
         return 0
     }

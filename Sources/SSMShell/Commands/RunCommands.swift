@@ -22,13 +22,24 @@ extension Shell {
         guard !nodes.isEmpty else { throw ShellError.usage("run has no targets: 'use TARGET' first, or run --on TARGET") }
 
         var parameters: [String: [String]] = [:]
-        if let timeout = try opts.duration("timeout") { parameters["executionTimeout"] = [String(Int(timeout.rounded(.up)))] }
+        if let timeout = try opts.duration("timeout") {
+            // AWS-RunShellScript's and AWS-RunPowerShellScript's executionTimeout: 1 to 172800 s.
+            let seconds = Int(timeout.rounded(.up))
+            guard (1...172_800).contains(seconds) else {
+                throw ShellError.usage("run --timeout is the document's executionTimeout: from 1s to 48h (172800 s), not \(seconds)s")
+            }
+            parameters["executionTimeout"] = [String(seconds)]
+        }
         if let workdir = opts.value("workdir") { parameters["workingDirectory"] = [workdir] }
         for pair in opts.all("param") {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw ShellError.usage("run --param takes KEY=VALUE, not '\(pair)'") }
             parameters[String(pair[..<eq]), default: []].append(String(pair[pair.index(after: eq)...]))
         }
+        // SendCommand's TimeoutSeconds: 30 to 2592000 (API reference); below 30 is raised to 30.
         let deliveryTimeout = try opts.duration("delivery-timeout").map { max(30, Int($0.rounded(.up))) }
+        if let deliveryTimeout, deliveryTimeout > 2_592_000 {
+            throw ShellError.usage("run --delivery-timeout is SendCommand's TimeoutSeconds: at most 720h (2592000 s), not \(deliveryTimeout)s")
+        }
 
         // One command per document: Windows nodes get PowerShell, the rest the shell script.
         var groups: [(document: String, nodes: [Node])] = []
@@ -107,14 +118,15 @@ extension Shell {
     func waitCommand(_ args: [String]) async throws -> Int32 {
         let opts = try OptionScanner("wait", args, valued: ["timeout"], anywhere: true)
         guard opts.rest.count <= 1 else { throw ShellError.usage("wait takes at most one command id (or a list joined by commas)") }
-        return try await waitFor(try commandIds(opts.rest.first), timeout: try opts.duration("timeout"))
+        let timeout = try opts.duration("timeout")  // a usage error comes before any lookup
+        return try await waitFor(try commandIds(opts.rest.first), timeout: timeout)
     }
 
     /// Polls ListCommandInvocations page by page (50 a page, so ceil(N/50) calls a round) with an
     /// interval that starts short and backs off; an invocation not listed yet is pending.
     func waitFor(_ ids: [String], timeout: Double?) async throws -> Int32 {
         let fleet = try fleet()
-        let clock = SystemClock()
+        let clock = self.clock
         let start = clock.now()
         var interval = 0.25
         var latest: [String: [String: CommandInvocation]] = [:]
@@ -155,7 +167,7 @@ extension Shell {
                     if live { console.err("\r\u{1B}[K") }
                     throw ShellError("stopped waiting; the command goes on. 'cancel \(ids.joined(separator: ","))' stops it.", status: 130)
                 }
-                try await Task.sleep(nanoseconds: UInt64(min(0.05, max(0, wake - clock.now())) * 1e9))
+                try await clock.sleep(seconds: min(0.05, wake - clock.now()))
             }
             // Short at first (most commands end in seconds), then every second, then every 5 s.
             interval = min(interval * 1.5, clock.now() - start < 60 ? 1 : 5)
@@ -306,7 +318,7 @@ extension Shell {
             repeat {
                 let page = try await fleet().listInvocations(commandId: id, nextToken: token)
                 for inv in page.invocations {
-                    rows.append([label(inv.instanceId), inv.status, inv.statusDetails ?? "", inv.requestedAt.map { CivilTime(secondsSince1970: $0).format(compact: false) } ?? ""])
+                    rows.append([label(inv.instanceId), inv.status, inv.statusDetails ?? "", inv.requestedAt.flatMap { CivilTime(secondsSince1970: $0)?.format(compact: false) } ?? ""])
                 }
                 token = page.nextToken
             } while token != nil
@@ -320,7 +332,7 @@ extension Shell {
         guard let limit = Int(opts.value("limit") ?? "20"), limit > 0 else { throw ShellError.usage("commands --limit takes a positive number") }
         let list = try await fleet().listCommands(limit: limit)
         print(Table(columns: ["ID", "REQUESTED", "DOCUMENT", "COMMAND", "TARGETS", "STATUS", "DONE", "ERRORS"], rows: list.map { c in
-            [c.commandId, c.requestedAt.map { CivilTime(secondsSince1970: $0).format(compact: false) } ?? "", c.documentName,
+            [c.commandId, c.requestedAt.flatMap { CivilTime(secondsSince1970: $0)?.format(compact: false) } ?? "", c.documentName,
              String((c.parameters["commands"]?.first ?? c.comment ?? "").prefix(40)), String(c.targetCount ?? c.instanceIds.count), c.status,
              String(c.completedCount ?? 0), String(c.errorCount ?? 0)]
         }))

@@ -141,7 +141,7 @@ extension Shell {
         guard opts.rest.isEmpty else { throw ShellError.usage("sessions takes only --history") }
         let list = try await fleet().describeSessions(history: opts.has("history"))
         print(Table(columns: ["SESSION", "TARGET", "STATUS", "STARTED", "OWNER", "DOCUMENT"], rows: list.map { s in
-            [s.sessionId, label(s.target), s.status, s.startDate.map { CivilTime(secondsSince1970: $0).format(compact: false) } ?? "",
+            [s.sessionId, label(s.target), s.status, s.startDate.flatMap { CivilTime(secondsSince1970: $0)?.format(compact: false) } ?? "",
              s.owner ?? "", s.documentName ?? ""]
         }))
         return 0

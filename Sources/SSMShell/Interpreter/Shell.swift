@@ -45,6 +45,8 @@ public final class Shell {
     /// Interactive: errors do not stop anything, unknown variables still are errors.
     public var interactive = false
     public var history: [String] = []
+    /// Time for `sleep` and `wait`, passed in so their arithmetic can be tested.
+    public var clock: any WallClock = SystemClock()
     /// Set by SIGINT while a long command (wait, sleep) runs.
     public var interrupted: @Sendable () -> Bool = { false }
 

@@ -82,8 +82,8 @@ struct CurlEasy {
         let code: CURLcode = body.withUnsafeMutableBytes { bodyBuffer -> CURLcode in
             ccurl_setopt_string(handle, CURLOPT_URL, url)
             ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-            ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(timeouts.connect * 1000)))
-            ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, Int(timeouts.total * 1000)))
+            ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, TimeUnits.milliseconds(timeouts.connect))
+            ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, TimeUnits.milliseconds(timeouts.total))
             ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
             ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
             ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")

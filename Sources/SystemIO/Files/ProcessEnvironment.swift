@@ -28,8 +28,9 @@ public struct SystemClock: WallClock {
     }
 
     public func sleep(seconds: Double) async throws {
-        guard seconds > 0 else { return }
-        try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+        let nanoseconds = TimeUnits.nanoseconds(seconds)
+        guard nanoseconds > 0 else { return }
+        try await Task.sleep(nanoseconds: nanoseconds)
     }
 }
 
