@@ -12,8 +12,10 @@ public struct Parser {
     private var pendingHereDocs: [(commandIndex: Int, delimiter: String, expand: Bool, stripTabs: Bool, location: SourceLocation)] = []
 
     public init(_ source: String, file: String = "-") {
-        // "\r\n" is one Character in Swift: normalize line ends first so "\n" tests see them.
-        self.chars = Array(source.replacing("\r\n", with: "\n"))
+        // "\r\n" is one Character in Swift: make each a "\n" so "\n" tests see them. Mapped
+        // Character by Character, never rebuilt as a String, where "\r" + "\n" of "\r\r\n"
+        // would join into one Character again and hide the line end.
+        self.chars = source.map { $0 == "\r\n" ? "\n" : $0 }
         self.file = file
     }
 
