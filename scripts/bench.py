@@ -31,7 +31,11 @@ def start_emulator(fleet=None, extra=()):
         json.dump(fleet, open(path, "w"))
         args += ["--fleet", path]
     process = subprocess.Popen(args, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
     while not os.path.exists(ready):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            sys.exit("the emulator did not start within 30 s")
         time.sleep(0.05)
     return process, json.load(open(ready))
 
@@ -81,7 +85,7 @@ def run_cycle(binary, aws, info, runs):
         ours.append(timed([binary, "-c", "use web-1; run uptime; wait; output"], env))
         script = ("id=$(%s ssm send-command --endpoint-url $AWS_ENDPOINT_URL --document-name AWS-RunShellScript --instance-ids i-0a1b2c3d4e5f60001 "
                   "--parameters commands=uptime --query Command.CommandId --output text); "
-                  "while :; do s=$(%s ssm get-command-invocation --endpoint-url $AWS_ENDPOINT_URL --command-id $id --instance-id i-0a1b2c3d4e5f60001 "
+                  "n=0; while [ $n -lt 120 ]; do n=$((n+1)); s=$(%s ssm get-command-invocation --endpoint-url $AWS_ENDPOINT_URL --command-id $id --instance-id i-0a1b2c3d4e5f60001 "
                   "--query Status --output text 2>/dev/null); case $s in Success|Failed|Cancelled|TimedOut) break;; esac; sleep 1; done; "
                   "%s ssm get-command-invocation --endpoint-url $AWS_ENDPOINT_URL --command-id $id --instance-id i-0a1b2c3d4e5f60001 "
                   "--query StandardOutputContent --output text") % (aws, aws, aws)

@@ -62,20 +62,29 @@ class Emulator:
         return self.control("faults", values)
 
 
-@pytest.fixture(scope="session")
-def emulator():
+def start_emulator(*arguments, seconds=30):
+    """Starts scripts/emulator/start with ARGUMENTS and waits, at most SECONDS, for its ready file
+    (written whole, by rename); fails at once when the emulator exits first."""
     directory = tempfile.mkdtemp(prefix="ssm-e2e-")
     ready_file = os.path.join(directory, "ready.json")
-    process = subprocess.Popen([os.path.join(ROOT, "scripts", "emulator", "start"), "--ready-file", ready_file],
-                               stdout=subprocess.DEVNULL, stderr=open(os.path.join(directory, "emulator.log"), "w"))
-    deadline = time.time() + 30
+    log = os.path.join(directory, "emulator.log")
+    process = subprocess.Popen([os.path.join(ROOT, "scripts", "emulator", "start"), *arguments, "--ready-file", ready_file],
+                               stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    deadline = time.monotonic() + seconds
     while not os.path.exists(ready_file):
-        if process.poll() is not None or time.time() > deadline:
-            raise RuntimeError("the emulator did not start; see %s/emulator.log" % directory)
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("the emulator did not start within %d s; see %s" % (seconds, log))
         time.sleep(0.05)
     with open(ready_file) as f:
-        ready = json.load(f)
-    yield Emulator(ready, process)
+        return Emulator(json.load(f), process)
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    started = start_emulator()
+    process = started.process
+    yield started
     process.send_signal(signal.SIGTERM)
     try:
         assert process.wait(timeout=10) == 0, "the emulator must stop cleanly on SIGTERM"

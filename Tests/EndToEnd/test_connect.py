@@ -3,7 +3,9 @@ resize reach the remote pty, Ctrl-C interrupts the remote side and not the clien
 terminal is restored, exit codes come back from command sessions, and the guide's basic identity
 is enough."""
 import os
+import signal
 import subprocess
+import termios
 import time
 
 import pexpect
@@ -62,16 +64,43 @@ def test_piped_input_reaches_the_shell_and_eof_ends_it(emulator):
     assert "piped-42" in result.stdout
 
 
+def terminal_is_raw(child):
+    """The pty's mode as the client sees it (on Linux the master reports the terminal's termios)."""
+    lflag = termios.tcgetattr(child.child_fd)[3]
+    return lflag & (termios.ICANON | termios.ECHO | termios.ISIG) == 0
+
+
+def wait_until(predicate, seconds, what):
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("%s did not happen within %d s" % (what, seconds))
+        time.sleep(0.02)
+
+
 @pytest.mark.parametrize("signal_name", ["TERM", "HUP"])
 def test_a_killed_client_restores_the_terminal(emulator, signal_name):
     env = shell_env(emulator, "basic")
-    child = pexpect.spawn("/bin/sh", ["-c", "stty -g; %s -c 'connect web-1' & pid=$!; sleep 2; kill -%s $pid; wait $pid; echo killed=$?; stty -g"
-                                      % (BINARY, signal_name)], env=env, encoding="utf-8", timeout=20)
+    # The client runs in the foreground of the pty (a background job of sh reads /dev/null, and
+    # would never make the terminal raw); the inner sh prints its pid and becomes the client.
+    child = pexpect.spawn("/bin/sh", ["-c", "stty -g; sh -c 'echo pid=$$; exec \"$0\" -c \"connect web-1\"' %s; echo killed=$?; stty -g"
+                                      % BINARY], env=env, encoding="utf-8", timeout=20)
     child.expect(r"(\S+:\S+)\r\n")
     before = child.match.group(1)
+    assert not terminal_is_raw(child)
+    child.expect(r"pid=(\d+)")
+    pid = int(child.match.group(1))
+    child.expect("Starting session")
+    child.expect(r"\$ ")
+    wait_until(lambda: terminal_is_raw(child), 10, "raw mode")
+    number = getattr(signal, "SIG" + signal_name)
+    os.kill(pid, number)
     child.expect(r"killed=(\d+)")
+    assert int(child.match.group(1)) == 128 + number, "the client ends by the signal itself, after restoring"
     child.expect(r"(\S+:\S+)\r\n")
     assert child.match.group(1) == before
+    assert not terminal_is_raw(child)
+    child.expect(pexpect.EOF)
 
 
 def test_ten_thousand_keys_arrive_exactly_under_faults_and_reconnects(emulator):
@@ -192,17 +221,10 @@ def test_a_null_resume_token_ends_the_session_with_a_clear_message(emulator):
 
 
 def test_wss_through_the_ca_bundle():
-    import json
-    import tempfile
-    from conftest import ROOT, Emulator
-    directory = tempfile.mkdtemp()
-    ready = os.path.join(directory, "ready.json")
-    process = subprocess.Popen([os.path.join(ROOT, "scripts", "emulator", "start"), "--tls", "--ready-file", ready], stderr=subprocess.DEVNULL)
+    from conftest import start_emulator
+    tls = start_emulator("--tls")
+    process, info = tls.process, tls.ready
     try:
-        while not os.path.exists(ready):
-            time.sleep(0.05)
-        info = json.load(open(ready))
-        tls = Emulator(info, process)
         assert tls.endpoint.startswith("https://localhost:")
         env = shell_env(tls, "basic", AWS_CA_BUNDLE=info["ca_bundle"])
         result = subprocess.run([BINARY, "-c", "connect web-1 --command 'echo over-wss'"], env=env, stdin=subprocess.DEVNULL,
@@ -212,7 +234,7 @@ def test_wss_through_the_ca_bundle():
         assert untrusted.returncode == 1 and "AWS_CA_BUNDLE" in untrusted.stderr
     finally:
         process.terminate()
-        process.wait()
+        process.wait(timeout=10)
 
 
 def test_exit_status_of_an_interactive_command_on_a_pty(emulator):

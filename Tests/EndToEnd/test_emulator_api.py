@@ -1,6 +1,7 @@
 """The emulator's APIs through the real AWS CLI (PyPI awscli, --endpoint-url) and boto3: every
 served operation in its normal syntax, AWS-shaped errors as the CLI renders them, paginators,
 the command-executed waiter, and the Run Command behaviour users rely on."""
+import datetime
 import json
 import time
 
@@ -16,6 +17,11 @@ def wait_command(emulator, command_id, timeout=30):
             return invocations
         time.sleep(0.2)
     raise AssertionError("command %s did not finish" % command_id)
+
+
+def parse_time(text):
+    """GetCommandInvocation's ISO-8601 times, e.g. 2026-12-01T07:50:00.123Z; an empty one fails."""
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def get_invocation(ssm, command_id, instance_id):
@@ -125,14 +131,19 @@ def test_tags_platforms_concurrency_and_offline_nodes(emulator):
                                Parameters={"commands": ['Write-Output "hello windows"', "hostname"]})["Command"]["CommandId"]
     wait_command(emulator, windows)
     assert get_invocation(ssm, windows, "i-0a1b2c3d4e5f60008")["StandardOutputContent"] == "hello windows\nWIN-1\n"
-    # MaxConcurrency 1: executions never overlap on the online nodes.
-    time.sleep(3)
-    starts = []
-    for node in ["i-0a1b2c3d4e5f60001", "i-0a1b2c3d4e5f60002", "i-0a1b2c3d4e5f60003"]:
-        out = get_invocation(ssm, by_tag["CommandId"], node)
-        starts.append((out["ExecutionStartDateTime"], out["ExecutionEndDateTime"]))
-    starts.sort()
-    assert all(a[1] <= b[0] for a, b in zip(starts, starts[1:]))
+    # MaxConcurrency 1: executions never overlap on the online nodes. Each must have finished (an
+    # unfinished one has empty times, which would compare as "no overlap").
+    online = ["i-0a1b2c3d4e5f60001", "i-0a1b2c3d4e5f60002", "i-0a1b2c3d4e5f60003"]
+    deadline = time.time() + 30
+    while True:
+        outs = [get_invocation(ssm, by_tag["CommandId"], node) for node in online]
+        if all(o["Status"] == "Success" for o in outs):
+            break
+        assert time.time() < deadline, "the online nodes did not all run the command: %s" % [o["Status"] for o in outs]
+        time.sleep(0.2)
+    spans = sorted((parse_time(o["ExecutionStartDateTime"]), parse_time(o["ExecutionEndDateTime"])) for o in outs)
+    assert all(start <= end for start, end in spans)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), spans
     ssm.cancel_command(CommandId=by_tag["CommandId"])
 
 

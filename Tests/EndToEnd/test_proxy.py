@@ -36,16 +36,19 @@ def sshd():
                 % (port, directory, directory, directory))
     os.makedirs("/run/sshd", exist_ok=True)
     process = subprocess.Popen([SSHD, "-D", "-e", "-f", config], stderr=open(os.path.join(directory, "sshd.log"), "w"))
-    deadline = time.time() + 10
-    while time.time() < deadline:
+    deadline = time.monotonic() + 10
+    while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             break
         except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("sshd did not listen on port %d within 10 s; see %s/sshd.log" % (port, directory))
             time.sleep(0.1)
     yield {"port": port, "key": os.path.join(directory, "client"), "dir": directory}
     process.terminate()
-    process.wait()
+    process.wait(timeout=10)
 
 
 def ssh_options(sshd, target="web-1"):

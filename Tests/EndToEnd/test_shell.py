@@ -11,7 +11,7 @@ import time
 import pexpect
 import pytest
 
-from conftest import ROOT, Emulator
+from conftest import ROOT, start_emulator
 
 BINARY = os.path.join(ROOT, ".build", "debug", "ssm-shell")
 EXAMPLES = os.path.join(ROOT, "examples")
@@ -122,13 +122,9 @@ def test_wait_polls_at_most_one_call_per_50_nodes_per_round():
     directory = tempfile.mkdtemp()
     fleet = os.path.join(directory, "fleet.json")
     json.dump({"region": "us-east-1", "nodes": nodes}, open(fleet, "w"))
-    ready = os.path.join(directory, "ready.json")
-    process = subprocess.Popen([os.path.join(ROOT, "scripts", "emulator", "start"), "--fleet", fleet, "--ready-file", ready],
-                               stderr=subprocess.DEVNULL)
+    emulator = start_emulator("--fleet", fleet)
+    process = emulator.process
     try:
-        while not os.path.exists(ready):
-            time.sleep(0.05)
-        emulator = Emulator(json.load(open(ready)), process)
         started = time.time()
         result = ssm_shell("--debug", "-c", "use tag:Fleet=big; run sleep 1; wait", env=shell_env(emulator))
         elapsed = time.time() - started
@@ -143,7 +139,7 @@ def test_wait_polls_at_most_one_call_per_50_nodes_per_round():
         assert elapsed < 1.8 + 1 + 3, elapsed
     finally:
         process.terminate()
-        process.wait()
+        process.wait(timeout=10)
 
 
 def test_prompt_completion_history_and_ctrl_c_during_wait(emulator):

@@ -112,7 +112,10 @@ def main():
     ready = os.path.join(tempfile.mkdtemp(), "ready.json")
     process = subprocess.Popen([os.path.join(HERE, "start"), "--ready-file", ready], stderr=subprocess.DEVNULL)
     try:
+        deadline = time.monotonic() + 30
         while not os.path.exists(ready):
+            if process.poll() is not None or time.monotonic() > deadline:
+                sys.exit("the emulator did not start within 30 s")
             time.sleep(0.05)
         info = json.load(open(ready))
         admin = info["identities"]["admin"]
