@@ -6,10 +6,44 @@
 /// in `'...'` and after an escape nothing is substituted; in `"..."` a value is escaped for
 /// double quotes; elsewhere (also inside `$(...)`, a new context) it is quoted as one word.
 /// A `$NAME` that `value` does not know is left for the other shell.
+///
+/// `join` applies the same rule to code and values already told apart (`connect --command`,
+/// whose word the language has read: its text is code, its variables values).
 public enum CommandText {
     /// A value that cannot be placed where it stands.
     public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
         public var description: String
+    }
+
+    /// A piece of a command whose code and values are known apart.
+    public enum Piece: Sendable, Equatable {
+        /// The receiving shell's code, as the user wrote it.
+        case code(String)
+        /// A value, with the reference that produced it (`$x`) for messages.
+        case value(String, reference: String)
+    }
+
+    /// The code with each value quoted for where it stands in it (bare, in `"..."`, in `'...'`);
+    /// a `$NAME` in the code is the other shell's.
+    /// - Throws: a Refusal for a value the receiving shell would read together with the code
+    ///   around it (after a `\`, inside backquotes, right after the other shell's `$NAME`).
+    public static func join(_ pieces: [Piece], dialect: ShellDialect) throws -> String {
+        var chars: [Character] = []
+        var insertions: [Insertion] = []
+        for piece in pieces {
+            switch piece {
+            case .code(let code): chars += Array(code)
+            case .value(let value, let reference): insertions.append(Insertion(at: chars.count, value: value, reference: reference))
+            }
+        }
+        return try render(chars, insertions: insertions, dialect: dialect, arguments: nil) { _ in nil }
+    }
+
+    /// A value placed before `chars[at]`.
+    struct Insertion {
+        var at: Int
+        var value: String
+        var reference: String
     }
 
     /// Where the reader is, as the receiving shell sees it: code (the top, or inside `$(...)`,
@@ -29,59 +63,117 @@ public enum CommandText {
     ///   own escaping rules (POSIX 2.6.3) would need a second layer: `$(...)` does not.
     public static func substitute(_ text: String, dialect: ShellDialect, arguments: [String],
                                   value: (String) throws -> String?) throws -> String {
-        let chars = Array(text)
+        try render(Array(text), insertions: [], dialect: dialect, arguments: arguments, value: value)
+    }
+
+    /// Reads `chars` as the receiving shell will, filling in the shell's `$NAME`s (`value`;
+    /// `$@` and `$#` when `arguments` is given) and the insertions, in order of position.
+    static func render(_ chars: [Character], insertions: [Insertion], dialect: ShellDialect, arguments: [String]?,
+                       value: (String) throws -> String?) throws -> String {
         let posix = dialect == .posix
         var out = ""
         var i = 0
         var frames: [Frame] = [.code(parens: 0, top: true)]
         var atWordStart = true
+        var pending = insertions[...]
+        /// The other shell's `$NAME` (or lone `$`) just copied, and where it ends: a value
+        /// there would lengthen the name (`$HO` and `ME` make `$HOME`), so it is refused.
+        var openReference: (end: Int, text: String)?
 
         /// A word ends at the end, a blank or a continuation, as in the parser.
         func endsWord(_ j: Int) -> Bool {
             j == chars.count || " \t\n\r".contains(chars[j]) || chars[j] == "\\" && j + 1 < chars.count && chars[j + 1] == "\n"
         }
-        func copy(_ n: Int) {
+        /// Copies `n` characters read as one unit (`\x`, `""`, `$(`, a `$NAME`): a value
+        /// inserted inside it would be read as part of it.
+        func copy(_ n: Int) throws {
             let end = min(i + n, chars.count)
+            if let inside = pending.first, inside.at > i, inside.at < i + n {
+                throw Refusal(description: "ssm-shell's \(inside.reference) would be read together with `\(String(chars[i..<end]))` "
+                    + "before or around it; write it apart from that")
+            }
             out += String(chars[i..<end])
             i = end
+        }
+        /// A value quoted for the frame it stands in (`singleQuoted`: inside the user's '...').
+        func place(_ replacement: String, reference: String, singleQuoted: Bool = false) throws {
+            if frames.contains(.backquoted) {
+                throw Refusal(description: "ssm-shell's \(reference) cannot stand inside backquotes; write $(...) instead")
+            }
+            if let open = openReference, open.end == i {
+                throw Refusal(description: "ssm-shell's \(reference) directly follows \(open.text), which is the other shell's, "
+                    + "and would be read as part of its name; write the other shell's name in braces, as ${NAME}")
+            }
+            out += singleQuoted ? ShellQuote.insideSingleQuotes(replacement, for: dialect)
+                : frames.last == .doubleQuoted ? ShellQuote.insideDoubleQuotes(replacement, for: dialect)
+                : ShellQuote.word(replacement, for: dialect)
+        }
+        /// The insertions that stand before `chars[i]`.
+        func placeInsertions(singleQuoted: Bool = false) throws {
+            while let insertion = pending.first, insertion.at == i {
+                try place(insertion.value, reference: insertion.reference, singleQuoted: singleQuoted)
+                pending.removeFirst()
+                atWordStart = false
+            }
         }
         /// `$NAME`: the value quoted for the frame, or the reference as written.
         func substituteReference() throws {
             let (length, replacement) = try reference(chars, at: i, arguments: arguments, value: value)
-            guard let replacement else { return copy(length) }
-            if frames.contains(.backquoted) {
-                throw Refusal(description: "ssm-shell's $\(String(chars[(i + 1)..<(i + length)])) cannot stand inside backquotes; write $(...) instead")
+            let text = String(chars[i..<min(i + length, chars.count)])
+            guard let replacement else {
+                try copy(length)
+                // Braces end a name; `$NAME`, a lone `$` and an unclosed `${` do not.
+                if !(text.hasPrefix("${") && text.hasSuffix("}")) { openReference = (i, text) }
+                return
             }
-            out += frames.last == .doubleQuoted ? ShellQuote.insideDoubleQuotes(replacement, for: dialect)
-                : ShellQuote.word(replacement, for: dialect)
+            try place(replacement, reference: text)
             i += length
+        }
+        /// From an opening single quote to its closing one (`close`, or the end when there is
+        /// none): values inside are quoted for single quotes; PowerShell's doubled quote is one
+        /// unit, so a value between its two halves is refused.
+        func copySingleQuoted(to close: Int, doubled: Set<Int>) throws {
+            out.append(chars[i])
+            i += 1
+            while i <= close {
+                if doubled.contains(i), let inside = pending.first, inside.at == i {
+                    throw Refusal(description: "ssm-shell's \(inside.reference) would be read together with the doubled quote around it; write it apart from that")
+                }
+                try placeInsertions(singleQuoted: true)
+                guard i < chars.count else { break }
+                out.append(chars[i])
+                i += 1
+            }
         }
         func isDoubleQuote(_ c: Character) -> Bool { c == "\"" || !posix && ShellQuote.powerShellDoubleQuotes.contains(c) }
         func isSingleQuote(_ c: Character) -> Bool { c == "'" || !posix && ShellQuote.powerShellSingleQuotes.contains(c) }
         let escape: Character = posix ? "\\" : "`"
 
         while i < chars.count {
+            try placeInsertions()
             let c = chars[i]
             let next: Character? = i + 1 < chars.count ? chars[i + 1] : nil
+            if openReference.map({ $0.end < i }) == true { openReference = nil }
             switch frames.last! {
             case .doubleQuoted:
                 // POSIX 2.2.3: \ escapes $ ` " \ and newline there; PowerShell's ` escapes anything.
-                if c == escape, let next, !posix || "$`\"\\\n".contains(next) { copy(2) }
-                else if !posix && isDoubleQuote(c) && next.map(isDoubleQuote) == true { copy(2) }  // "" is a quote
-                else if isDoubleQuote(c) { frames.removeLast(); copy(1) }
-                else if c == "$" && next == "(" { frames.append(.code(parens: 0, top: false)); copy(2) }
-                else if posix && c == "`" { frames.append(.backquoted); copy(1) }
+                if c == escape, let next, !posix || "$`\"\\\n".contains(next) { try copy(2) }
+                else if !posix && isDoubleQuote(c) && next.map(isDoubleQuote) == true { try copy(2) }  // "" is a quote
+                else if isDoubleQuote(c) { frames.removeLast(); try copy(1) }
+                else if c == "$" && next == "(" { frames.append(.code(parens: 0, top: false)); try copy(2) }
+                else if posix && c == "`" { frames.append(.backquoted); try copy(1) }
                 else if c == "$" { try substituteReference() }
-                else { copy(1) }
+                else if c == escape && pending.first?.at == i + 1 { try copy(2) }  // refused: the value would be escaped or escape
+                else { try copy(1) }
             case .backquoted:
                 // The end is the first unescaped backquote, quotes or not (POSIX 2.6.3).
-                if c == "\\" { copy(2) }
-                else if c == "`" { frames.removeLast(); copy(1) }
+                if c == "\\" { try copy(2) }
+                else if c == "`" { frames.removeLast(); try copy(1) }
                 else if c == "$" { try substituteReference() }
-                else { copy(1) }
+                else { try copy(1) }
             case .code(let parens, let top):
                 // `$@` or `"$@"` as a whole word: one word per argument, as the language says.
-                if atWordStart {
+                if atWordStart, let arguments {
                     let spread = ["$", "@"] == chars.dropFirst(i).prefix(2) && endsWord(i + 2) ? 2
                         : ["\"", "$", "@", "\""] == chars.dropFirst(i).prefix(4) && endsWord(i + 4) ? 4 : 0
                     if spread > 0 {
@@ -93,43 +185,45 @@ public enum CommandText {
                 }
                 let blank = " \t\n\r".contains(c)
                 let continuation = c == "\\" && next == "\n"
-                if blank { copy(1) }
-                else if c == escape { copy(2) }
+                if blank { try copy(1) }
+                else if c == escape { try copy(2) }
                 else if isSingleQuote(c) {
                     // sh: to the next '. PowerShell: to a quote that is not doubled.
                     var j = i + 1
+                    var doubled: Set<Int> = []
                     while j < chars.count {
                         if isSingleQuote(chars[j]) {
-                            if !posix, j + 1 < chars.count, isSingleQuote(chars[j + 1]) { j += 2; continue }
+                            if !posix, j + 1 < chars.count, isSingleQuote(chars[j + 1]) { doubled.insert(j + 1); j += 2; continue }
                             break
                         }
                         j += 1
                     }
-                    copy(j + 1 - i)
+                    try copySingleQuoted(to: j, doubled: doubled)
                 }
-                else if isDoubleQuote(c) { frames.append(.doubleQuoted); copy(1) }
-                else if posix && c == "`" { frames.append(.backquoted); copy(1) }
-                else if (c == "$" || c == "@") && next == "(" { frames.append(.code(parens: 0, top: false)); copy(2) }
-                else if c == "(" { frames[frames.count - 1] = .code(parens: parens + 1, top: top); copy(1) }
-                else if c == ")" && parens > 0 { frames[frames.count - 1] = .code(parens: parens - 1, top: top); copy(1) }
-                else if c == ")" && !top { frames.removeLast(); copy(1) }
+                else if isDoubleQuote(c) { frames.append(.doubleQuoted); try copy(1) }
+                else if posix && c == "`" { frames.append(.backquoted); try copy(1) }
+                else if (c == "$" || c == "@") && next == "(" { frames.append(.code(parens: 0, top: false)); try copy(2) }
+                else if c == "(" { frames[frames.count - 1] = .code(parens: parens + 1, top: top); try copy(1) }
+                else if c == ")" && parens > 0 { frames[frames.count - 1] = .code(parens: parens - 1, top: top); try copy(1) }
+                else if c == ")" && !top { frames.removeLast(); try copy(1) }
                 else if c == "$" { try substituteReference() }
-                else { copy(1) }
+                else { try copy(1) }
                 atWordStart = blank || continuation
             }
         }
+        try placeInsertions()
         return out
     }
 
     /// The `$` reference at `start` as the parser reads it (`Parser.readVariable`): how many
     /// characters it spans and the shell's value, or nil to leave those characters as written.
-    static func reference(_ chars: [Character], at start: Int, arguments: [String],
+    static func reference(_ chars: [Character], at start: Int, arguments: [String]?,
                           value: (String) throws -> String?) throws -> (Int, String?) {
         let i = start + 1
         guard i < chars.count else { return (1, nil) }
         let c = chars[i]
-        if c == "@" { return (2, arguments.joined(separator: " ")) }
-        if c == "#" { return (2, String(arguments.count)) }
+        if c == "@" { return (2, arguments.map { $0.joined(separator: " ") }) }
+        if c == "#" { return (2, arguments.map { String($0.count) }) }
         if c == "{" {
             guard let close = chars[i...].firstIndex(of: "}") else { return (chars.count - start, nil) }
             let name = String(chars[(i + 1)..<close])

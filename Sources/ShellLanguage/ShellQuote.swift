@@ -14,17 +14,29 @@ public enum ShellQuote {
         case .posix:
             if isPlainPOSIX(value) { return value }
             // POSIX 2.2.2: inside '...' every character is literal; a quote ends and reopens it.
-            return "'" + value.replacing("'", with: "'\\''") + "'"
+            return "'" + insideSingleQuotes(value, for: dialect) + "'"
         case .powerShell:
             if isPlainPowerShell(value) { return value }
             // about_Quoting_Rules: in '...' nothing expands and a quote is written twice. PowerShell
             // also takes the typographic single quotes as quotes, so those are doubled too.
-            var quoted = "'"
+            return "'" + insideSingleQuotes(value, for: dialect) + "'"
+        }
+    }
+
+    /// The value to stand inside a single-quoted string the user wrote, where nothing expands:
+    /// only a quote could end it. sh (POSIX 2.2.2) has no escape there, so the quote is closed,
+    /// escaped and reopened; PowerShell (about_Quoting_Rules) writes it twice.
+    public static func insideSingleQuotes(_ value: String, for dialect: ShellDialect) -> String {
+        switch dialect {
+        case .posix:
+            return value.replacing("'", with: "'\\''")
+        case .powerShell:
+            var escaped = ""
             for character in value {
-                if powerShellSingleQuotes.contains(character) { quoted.append(character) }
-                quoted.append(character)
+                if powerShellSingleQuotes.contains(character) { escaped.append(character) }
+                escaped.append(character)
             }
-            return quoted + "'"
+            return escaped
         }
     }
 

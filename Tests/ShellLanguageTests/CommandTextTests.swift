@@ -104,6 +104,56 @@ import Testing
         #expect(Self.substitute(text, .powerShell) == expected)
     }
 
+    /// A value right after the other shell's `$NAME` or a lone `$` would become part of that
+    /// reference (`$HO` and `ME` read as `$HOME`): refused, braces end the name.
+    @Test(arguments: [
+        ("echo $HOME$x", "refused: ssm-shell's $x directly follows $HOME, which is the other shell's"),
+        ("echo \"$PA${plain}\"", "refused: ssm-shell's ${plain} directly follows $PA, which is the other shell's"),
+        ("echo $$x", "refused: ssm-shell's $x directly follows $, which is the other shell's"),
+        ("echo ${HOME}$x $HOME/$x $HOME $x", "echo ${HOME}'; rm -rf /' $HOME/'; rm -rf /' $HOME '; rm -rf /'"),
+    ])
+    func aValueNeverLengthensTheOtherShellsName(_ text: String, _ expected: String) {
+        #expect(Self.substitute(text).hasPrefix(expected), "\(Self.substitute(text))")
+    }
+
+    static func join(_ pieces: [CommandText.Piece], _ dialect: ShellDialect = .posix) -> String {
+        do { return try CommandText.join(pieces, dialect: dialect) } catch { return "refused: \(error)" }
+    }
+
+    static func v(_ value: String) -> CommandText.Piece { .value(value, reference: "$v") }
+
+    /// `connect --command`: code and values known apart, each value quoted where it stands.
+    @Test(arguments: [
+        ([.code("echo "), v("; rm -rf /"), .code(" "), v("web-1")], "echo '; rm -rf /' web-1"),
+        ([.code("echo \""), v("$(id) \"q\" \\`"), .code("\" x")], "echo \"\\$(id) \\\"q\\\" \\\\\\`\" x"),
+        ([.code("grep '"), v("it's"), .code(" x' f")], "grep 'it'\\''s x' f"),
+        ([.code("echo '"), v("it's")], "echo 'it'\\''s"),
+        ([.code("echo $(echo "), v("a b"), .code(") \"$(echo "), v("$y"), .code(")\"")], "echo $(echo 'a b') \"$(echo '$y')\""),
+        ([.code("echo $HOME '$x' \"$@\" "), v("")], "echo $HOME '$x' \"$@\" ''"),
+        ([v("a"), v("b c"), .code("")], "a'b c'"),
+        ([.code("echo \\"), v("x")], "refused: ssm-shell's $v would be read together with `\\` before or around it"),
+        ([.code("echo \"a\\"), v("$(id)"), .code("b\"")], "refused: ssm-shell's $v would be read together with `\\b`"),
+        ([.code("echo `echo "), v("x"), .code("`")], "refused: ssm-shell's $v cannot stand inside backquotes"),
+        ([.code("echo $HOME"), v("x")], "refused: ssm-shell's $v directly follows $HOME"),
+        ([.code("echo \"$"), v("x"), .code("\"")], "refused: ssm-shell's $v directly follows $"),
+        ([.code("echo ${"), v("x"), .code("}")], "refused: ssm-shell's $v would be read together with `${}`"),
+        ([.code("echo $"), v("x"), .code("(id)")], "refused: ssm-shell's $v would be read together with `$(`"),
+    ] as [([CommandText.Piece], String)])
+    func joinPOSIX(_ pieces: [CommandText.Piece], _ expected: String) {
+        #expect(Self.join(pieces).hasPrefix(expected), "\(Self.join(pieces))")
+    }
+
+    @Test(arguments: [
+        ([.code("Write-Output "), v("; rm"), .code(" '"), v("it’s"), .code("' \""), v("$x `"), .code("\"")],
+         "Write-Output '; rm' 'it’’s' \"`$x ``\""),
+        ([.code("Write-Output 'a'"), v("b"), .code("'c'")], "refused: ssm-shell's $v would be read together with the doubled quote"),
+        ([.code("Write-Output \"a`"), v("b"), .code("\"")], "refused: ssm-shell's $v would be read together with ``\""),
+        ([.code("Write-Output \"a\""), v("b"), .code("\"\"")], "refused: ssm-shell's $v would be read together with `\"\"`"),
+    ] as [([CommandText.Piece], String)])
+    func joinPowerShell(_ pieces: [CommandText.Piece], _ expected: String) {
+        #expect(Self.join(pieces, .powerShell).hasPrefix(expected), "\(Self.join(pieces, .powerShell))")
+    }
+
     @Test func spreadWithNoArgumentsLeavesNoWord() {
         #expect(Self.substitute("echo $@ \"$@\" end", arguments: []) == "echo   end")
         #expect(Self.substitute("echo \"[$@]\"", arguments: []) == "echo \"[]\"")
@@ -149,6 +199,8 @@ import Testing
             #expect(Self.removeQuotes(String(bare.dropFirst().dropLast())) == value, "\(value)")
             let quoted = try! CommandText.substitute("\"$v\"", dialect: .posix, arguments: []) { $0 == "v" ? value : nil }
             #expect(Self.removeQuotes(quoted) == value, "\(value)")
+            let singleQuoted = try! CommandText.join([.code("'"), .value(value, reference: "$v"), .code("'")], dialect: .posix)
+            #expect(Self.removeQuotes(singleQuoted) == value, "\(value)")
         }
     }
 
