@@ -80,3 +80,48 @@ def test_bang_runs_the_text_as_written_in_the_local_sh(emulator):
     result = ssm_shell("-c", script, "a  b", "$(echo INJECTED)", env=env, cwd=cwd)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "<x.log>\n<*.log>\n<$HOME>\n<%s>\n<; echo INJECTED>\n<; echo INJECTED>\n<a  b>\n<$(echo INJECTED)>\n" % env["HOME"]
+
+
+def test_connect_command_values_reach_the_remote_shell_as_data(emulator):
+    """connect --command follows the same rule: the word's text is the node's sh code, and ssm-shell's
+    values in it are quoted for where they stand (bare, in "...", in '...'), so the emulator's agent,
+    which runs the command with sh -c as the real one does, prints each value back unchanged."""
+    env = shell_env(emulator, LOCAL_ONLY="from-my-laptop")
+    n = range(1, len(NASTY) + 1)
+    code = ("printf '<%s>\\n' " + " ".join("${%d}" % i for i in n) + " " + " ".join('\\"${%d}\\"' % i for i in n) + " "
+            + " ".join("'${%d}'" % i for i in n) + " \\\"[$LOCAL_ONLY|$AWS_SSM_INSTANCE_ID]\\\"")
+    result = ssm_shell("-c", 'connect web-1 --command "%s"' % code, *NASTY, env=env, stdin="")
+    assert result.returncode == 0, result.stdout + result.stderr
+    values = "".join("<%s>\n" % v for v in NASTY)
+    assert result.stdout.startswith(values * 3 + "<[|i-"), result.stdout
+    assert result.stdout.count("INJECTED") == values.count("INJECTED") * 3
+
+
+def test_connect_command_text_is_what_the_user_wrote(emulator):
+    # The command is exactly the word's text: quotes, pipes and the node's own $NAMEs reach sh.
+    result = ssm_shell("-c", "set v '$(echo INJECTED)'\nconnect web-1 --command=\"printf '%s|' \\\"*\\\" '$HOME' $v | tr '|' ,\"",
+                       env=shell_env(emulator), stdin="")
+    assert (result.returncode, result.stdout) == (0, "*,$HOME,$(echo INJECTED),"), result.stderr
+
+
+def session_count(emulator):
+    paginator = emulator.client("ssm").get_paginator("describe_sessions")
+    return sum(len(page["Sessions"]) for state in ("Active", "History") for page in paginator.paginate(State=state))
+
+
+def test_connect_command_refuses_what_it_cannot_quote_and_starts_nothing(emulator):
+    before = session_count(emulator)
+    result = ssm_shell("-c", "connect web-1 --command \"echo `echo $1`\"", "; echo INJECTED", env=shell_env(emulator), stdin="")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "ssm-shell's $1 cannot stand inside backquotes; write $(...) instead" in result.stderr
+    assert session_count(emulator) == before
+
+
+def test_the_exit_status_wrapping_keeps_the_commands_meaning(emulator):
+    """For AWS-StartInteractiveCommand (the document on a terminal) the command is wrapped to report its
+    exit status; the wrapping must not change what the text means: a comment or a here-document at its
+    end must not take in the rest."""
+    for text in ["echo hi; exit 3 # a comment", "cat <<EOF\nbody\nEOF\nexit 3"]:
+        result = ssm_shell("-c", "connect web-1 --document AWS-StartInteractiveCommand --command '%s'" % text, env=shell_env(emulator), stdin="")
+        assert result.returncode == 3, (text, result.stdout, result.stderr)
+        assert "ssm-shell-exit" not in result.stdout

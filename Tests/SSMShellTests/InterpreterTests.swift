@@ -82,7 +82,10 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     func cancel(commandId: String, instanceIds: [String]?) async throws { log("CancelCommand \(commandId)") }
     func listCommands(limit: Int) async throws -> [CommandSummary] { [] }
     func callerIdentity() async throws -> STSClient.CallerIdentity { STSClient.CallerIdentity(account: "1", arn: "arn", userId: "u") }
+    /// StartSession's document and parameters, in order (the fake then refuses the session).
+    var sessionStarts: [(document: String?, parameters: [String: [String]]?)] = []
     func startSession(target: String, document: String?, reason: String?, parameters: [String: [String]]?) async throws -> SessionStream {
+        sessionStarts.append((document, parameters))
         throw AWSServiceError(code: "TargetNotConnected", message: "\(target) is not connected.", status: 400, operation: "StartSession")
     }
     func resumeSession(_ sessionId: String) async throws -> SessionStream? { nil }
@@ -290,6 +293,6 @@ extension String {
         var plain = ExitMarker()
         #expect(plain.filter(Array("\u{1B}[1mbold\u{1B}[0m".utf8)) == Array("\u{1B}[1mbold\u{1B}[0m".utf8))
         #expect(plain.exitCode == nil)
-        #expect(ExitMarker.wrap("exit 3") == "( exit 3 ); printf '\\033]7777;ssm-shell-exit=%d\\007' $?")
+        #expect(ExitMarker.wrap("exit 3 # c") == "(\nexit 3 # c\n); printf '\\033]7777;ssm-shell-exit=%d\\007' $?")
     }
 }

@@ -34,7 +34,7 @@ extension Shell {
         case "cancel": return try await cancel(arguments)
         case "invocations": return try await invocations(arguments)
         case "commands": return try await commands(arguments)
-        case "connect": return try await connect(arguments)
+        case "connect": return try await connect(arguments, written: OptionText(command))
         case "sessions": return try await sessions(arguments)
         case "terminate": return try await terminate(arguments)
         case "status": return try await status(arguments)

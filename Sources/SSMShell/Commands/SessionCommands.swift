@@ -2,14 +2,17 @@ import AWSCore
 import Crypto
 import Glibc
 import SessionProtocol
+import ShellLanguage
 import SSMCore
 import SystemIO
 
 extension Shell {
     // MARK: connect (language page, section 4, Sessions)
 
-    func connect(_ args: [String]) async throws -> Int32 {
-        let opts = try OptionScanner("connect", args, valued: ["document", "param", "reason", "command", "record"], anywhere: true)
+    /// `written`: `--command` as the user wrote it, code for the node's shell (OptionText).
+    func connect(_ args: [String], written: OptionText? = nil) async throws -> Int32 {
+        let opts = try OptionScanner("connect", args, valued: OptionText.options["connect"]!.valued, anywhere: true)
+        let commandText = try writtenOption(opts.value("command"), written: written, command: "connect")
         guard opts.rest.count <= 1 else { throw ShellError.usage("connect takes one target; sessions are one node at a time") }
         var nodes = targets
         if let word = opts.rest.first { nodes = try await resolveTargets([word]) }
@@ -24,7 +27,8 @@ extension Shell {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw ShellError.usage("connect --param takes KEY=VALUE, not '\(pair)'") }
             parameters[String(pair[..<eq]), default: []].append(String(pair[pair.index(after: eq)...]))
         }
-        if let command = opts.value("command") {
+        if let commandText {
+            let command = try text(of: commandText, for: node.platform == "Windows" ? .powerShell : .posix)
             // On a terminal the command gets a pty; piped, it runs without one and its exit status comes back.
             document = document ?? (terminal ? "AWS-StartInteractiveCommand" : "AWS-StartNonInteractiveCommand")
             parameters["command"] = [document == "AWS-StartInteractiveCommand" ? ExitMarker.wrap(command) : command]

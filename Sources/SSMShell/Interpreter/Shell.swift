@@ -125,9 +125,10 @@ public final class Shell {
         }
         let status: Int32
         do {
-            // `run` and `!` expand only their options; the rest is text for another shell.
+            // `run` and `!` expand only their options; the rest is text for another shell. So is
+            // the value of `connect --command`, which stands as a placeholder until connect reads it.
             let passThrough = PassThrough(command)
-            let argv = try expand(passThrough?.optionWords ?? command.words)
+            let argv = try expand(passThrough?.optionWords ?? OptionText(command)?.words ?? command.words)
             guard let name = argv.first else { return 0 }
             status = try await dispatch(name: name, arguments: Array(argv.dropFirst()), command: command, text: passThrough?.text)
         } catch let request as ExitRequest {

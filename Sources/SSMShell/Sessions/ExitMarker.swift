@@ -1,12 +1,14 @@
 /// The remote exit status of an interactive command session. The agent reports none for a pty
 /// session (spec 7.1), so `connect --command` on a terminal runs `( CMD ); printf MARKER $?` and
 /// this filter takes the marker (an OSC sequence terminals ignore anyway) out of the output.
+/// The command stands on lines of its own there, so that what it ends with (a `#` comment, a
+/// here-document) cannot take in the wrapping: sh reads it as it would alone (issue 11, item 17).
 struct ExitMarker {
     static let prefix = Array("\u{1B}]7777;ssm-shell-exit=".utf8)
 
     /// The command to send: the user's, in a subshell so that `exit N` still reaches the marker.
     static func wrap(_ command: String) -> String {
-        "( \(command) ); printf '\\033]7777;ssm-shell-exit=%d\\007' $?"
+        "(\n\(command)\n); printf '\\033]7777;ssm-shell-exit=%d\\007' $?"
     }
 
     private var carry: [UInt8] = []

@@ -1,0 +1,66 @@
+@testable import SSMShell
+import Testing
+
+/// `connect --command TEXT` follows the rule of `run`'s text (issue 11, item 17): what the user
+/// wrote inside the option's word is the node's shell code, and only the shell's own variables
+/// are filled in, each quoted for where it stands in that code, so that data never becomes code.
+@Suite struct ConnectCommandTextTests {
+    /// Runs `connect NODE --document AWS-StartNonInteractiveCommand ...` against the fake fleet
+    /// (which refuses the session after recording it) and returns StartSession's `command`.
+    static func sent(_ line: String, to node: String = "web-1") async -> (status: Int32, command: [String]?, stderr: String) {
+        let fleet = InterpreterTests.fleet()
+        let (shell, console) = InterpreterTests().shell(fleet)
+        shell.variables = RunCommandTextTests.values
+        shell.arguments = ["a b", "$(x)"]
+        let status = await shell.run(source: line.replacing("NODE", with: "\(node) --document AWS-StartNonInteractiveCommand"), file: "t")
+        return (status, fleet.sessionStarts.last?.parameters?["command"], console.stderr)
+    }
+
+    @Test(arguments: [
+        // What the user wrote inside the word is the remote shell's code, as it was.
+        ("connect NODE --command 'uptime; df -h | grep /dev'", "uptime; df -h | grep /dev"),
+        ("connect NODE --command \"echo \\\"*.log\\\" 'it''s'\"", "echo \"*.log\" 'it''s'"),
+        ("connect NODE --command 'echo $HOME \"$x\"'", "echo $HOME \"$x\""),
+        ("connect NODE --command \"echo $(date; id) ünï\"", "echo $(date; id) ünï"),
+        // The shell's own variables, quoted for where they stand in that code.
+        ("connect NODE --command \"echo $x\"", "echo '; rm -rf /'"),
+        ("connect NODE --command=\"echo $y $q\"", "echo '$(x)' 'it'\\''s \"q\"'"),
+        ("connect NODE --command \"echo \\\"$x|$y|$b\\\"\"", "echo \"; rm -rf /|\\$(x)|\\\\\\`ls\\`\""),
+        ("connect NODE --command \"grep '$q' /etc/hosts\"", "grep 'it'\\''s \"q\"' /etc/hosts"),
+        // $(...) is kept as written in any word of the language, so its $x is the remote shell's.
+        ("connect NODE --command \"echo $(echo $x) $plain $e\"", "echo $(echo $x) web-1 ''"),
+        ("connect NODE --command \"ls $1 $@ $#\"", "ls 'a b' 'a b $(x)' 2"),
+        // A name that is not the shell's is the remote shell's, not this machine's environment's.
+        ("connect NODE --command \"echo $HOME '$NOT_AN_SSM_SHELL_NAME' ${HOME}x\"", "echo $HOME '$NOT_AN_SSM_SHELL_NAME' ${HOME}x"),
+        // A variable written as the whole text is data too: the remote shell runs no part of it.
+        ("connect NODE --command $x", "'; rm -rf /'"),
+    ])
+    func linuxReceivesCodeAndData(_ line: String, _ expected: String) async {
+        let result = await Self.sent(line)
+        #expect(result.command == [expected], "\(result.stderr)")
+    }
+
+    @Test(arguments: [
+        ("connect NODE --command \"Write-Output $x '$q' \\\"$y\\\"\"", "Write-Output '; rm -rf /' 'it''s \"q\"' \"`$(x)\""),
+        ("connect NODE --command 'Get-ChildItem $env:TEMP'", "Get-ChildItem $env:TEMP"),
+    ])
+    func windowsReceivesPowerShellQuoting(_ line: String, _ expected: String) async {
+        let result = await Self.sent(line, to: "win-1")
+        #expect(result.command == [expected], "\(result.stderr)")
+    }
+
+    @Test(arguments: [
+        ("connect NODE --command \"echo `echo $x`\"", "cannot stand inside backquotes"),
+        ("connect NODE --command \"echo \\\\$x\"", "would be read together with"),
+        ("connect NODE --command 'echo $HOME'$x", "directly follows $HOME"),
+        ("set c --command\nconnect NODE $c uptime", "write --command and its text in the connect command itself"),
+        ("set c connect\n$c NODE --command uptime", "write --command and its text in the connect command itself"),
+        ("set r --reason\nconnect NODE $r --command uptime", "write --command and its text in the connect command itself"),
+    ])
+    func whatCannotBeQuotedIsRefusedAndNothingStarts(_ line: String, _ message: String) async {
+        let result = await Self.sent(line)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.command == nil)
+    }
+}
