@@ -1,6 +1,7 @@
 """`doctor` against the emulator (issue 7): one run per row of the guide's requirements and
 troubleshooting tables, each giving the diagnosis and the fix in the guide's terms."""
 import os
+import shlex
 import subprocess
 
 from test_shell import BINARY, shell_env
@@ -145,3 +146,17 @@ def test_unreachable_endpoints_skip_the_calls_that_would_wait(emulator):
     for service in ("ssm", "ssmmessages", "sts"):
         assert f["%s endpoint" % service][0] == "FAIL" and "could not connect to http://127.0.0.1:1/" in f["%s endpoint" % service][1]
     assert f["identity and permissions"] == ("skip", "not checked: the sts endpoint does not answer", None)
+
+
+def test_suggested_commands_quote_the_names_they_carry(emulator):
+    # A fix is a command to paste into a shell: the profile's name must reach it as one word, not as code.
+    env = shell_env(emulator, "admin")
+    del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
+    name = "dev team; echo INJECTED"
+    config = os.path.join(env["HOME"], "config")
+    with open(config, "w") as f:
+        f.write("[profile %s]\nregion = us-east-1\n" % name)
+    env.update(AWS_CONFIG_FILE=config, AWS_PROFILE=name)
+    result = subprocess.run([BINARY, "doctor"], env=env, capture_output=True, text=True, timeout=60)
+    fix = findings(result.stdout)["credentials"][2]
+    assert shlex.split(fix.split(", or ")[-1]) == ["aws", "sso", "login", "--profile", name], fix

@@ -1,9 +1,11 @@
 import AWSCore
+import ShellLanguage
 import SSMCore
 import SystemIO
 
 /// `doctor [TARGET]`: the guide's requirements and troubleshooting table, answered by looking.
-/// Each finding is printed as soon as it is known; the status is 3 when any check failed.
+/// Each finding is printed as soon as it is known; the status is 3 when any check failed. A fix
+/// is a command to paste into a shell, so the names in it are quoted as words (issue 11, item 17).
 extension Shell {
     func doctor(_ args: [String]) async throws -> Int32 {
         guard args.count <= 1 else { throw ShellError.usage("doctor takes at most one target") }
@@ -55,7 +57,7 @@ extension Shell {
             credentialsWork = true
         } catch {
             emit(.problem("credentials", describe(error).0,
-                          fix: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run aws configure, or aws sso login --profile \(settings.profileName)"))
+                          fix: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run aws configure, or aws sso login --profile \(ShellQuote.word(settings.profileName, for: .posix))"))
             credentialsWork = false
         }
         let ssm = await ssmReach, messages = await messagesReach, sts = await stsReach
@@ -221,7 +223,7 @@ extension Shell {
             let profile = String(arn.split(separator: "/").last ?? Substring(arn))
             if let roles = await look("instance profile", needs: "iam:GetInstanceProfile", { try await fleet.instanceProfileRoles(profile) }) {
                 if roles.isEmpty {
-                    emit(.problem("instance profile", "\(profile) has no role", fix: "aws iam add-role-to-instance-profile --instance-profile-name \(profile) --role-name ROLE"))
+                    emit(.problem("instance profile", "\(profile) has no role", fix: "aws iam add-role-to-instance-profile --instance-profile-name \(ShellQuote.word(profile, for: .posix)) --role-name ROLE"))
                 }
                 for role in roles {
                     if let policies = await look("instance role", needs: "iam:ListAttachedRolePolicies", { try await fleet.attachedPolicies(role: role) }) {

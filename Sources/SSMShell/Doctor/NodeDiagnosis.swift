@@ -1,3 +1,4 @@
+import ShellLanguage
 import SSMCore
 
 /// What the facts about one node mean, as findings. Pure: the caller gathers the facts
@@ -73,7 +74,7 @@ enum NodeDiagnosis {
         if policies.contains(corePolicy) { return .ok("instance role", "\(role) has \(corePolicy)") }
         let attached = policies.isEmpty ? "no managed policies" : policies.joined(separator: ", ")
         return .problem("instance role", "\(role) lacks \(corePolicy) (it has \(attached)), so the agent cannot register",
-                        fix: "aws iam attach-role-policy --role-name \(role) --policy-arn arn:aws:iam::aws:policy/\(corePolicy); "
+                        fix: "aws iam attach-role-policy --role-name \(ShellQuote.word(role, for: .posix)) --policy-arn arn:aws:iam::aws:policy/\(corePolicy); "
                             + "the agent registers within minutes (or restart it)")
     }
 
