@@ -9,6 +9,11 @@
 ///
 /// `join` applies the same rule to code and values already told apart (`connect --command`,
 /// whose word the language has read: its text is code, its variables values).
+///
+/// Some constructs cannot be followed without parsing the other shell's whole grammar: a `#`
+/// comment (which may hold a quote), a `case` pattern's `)` inside `$(...)`, a here-document
+/// or here-string, a `${...}` with quotes inside, PowerShell's `--%`. After one of them a value
+/// is placed only when it needs no quoting, which reads the same in every context.
 public enum CommandText {
     /// A value that cannot be placed where it stands.
     public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
@@ -79,6 +84,8 @@ public enum CommandText {
         /// The other shell's `$NAME` (or lone `$`) just copied, and where it ends: a value
         /// there would lengthen the name (`$HO` and `ME` make `$HOME`), so it is refused.
         var openReference: (end: Int, text: String)?
+        /// The first construct after which the reader may no longer know where it stands.
+        var unfollowed: String?
 
         /// A word ends at the end, a blank or a continuation, as in the parser.
         func endsWord(_ j: Int) -> Bool {
@@ -95,11 +102,20 @@ public enum CommandText {
             out += String(chars[i..<end])
             i = end
         }
+        /// Once the reader lost track, only a plain value, which reads the same bare, in quotes,
+        /// in a comment or in a here-document.
+        func refuseIfUnfollowed(_ replacement: String, reference: String) throws {
+            guard let unfollowed, !(posix ? ShellQuote.isPlainPOSIX(replacement) : ShellQuote.isPlainPowerShell(replacement)) else { return }
+            throw Refusal(description: "ssm-shell's \(reference) cannot be quoted after \(unfollowed), where ssm-shell does not follow "
+                + "the other shell's reading; move it before that, or give it to the other shell as its own variable first, "
+                + "as in: v=\(reference) && ... \"$v\"")
+        }
         /// A value quoted for the frame it stands in (`singleQuoted`: inside the user's '...').
         func place(_ replacement: String, reference: String, singleQuoted: Bool = false) throws {
             if frames.contains(.backquoted) {
                 throw Refusal(description: "ssm-shell's \(reference) cannot stand inside backquotes; write $(...) instead")
             }
+            try refuseIfUnfollowed(replacement, reference: reference)
             if let open = openReference, open.end == i {
                 throw Refusal(description: "ssm-shell's \(reference) directly follows \(open.text), which is the other shell's, "
                     + "and would be read as part of its name; write the other shell's name in braces, as ${NAME}")
@@ -145,6 +161,21 @@ public enum CommandText {
                 i += 1
             }
         }
+        /// `${...}`: a plain name is the shell's; quotes, escapes, braces or parentheses inside
+        /// mean the other shell's own expansion, whose end sh finds by rules not followed here.
+        func noteBraces() {
+            guard unfollowed == nil, chars.dropFirst(i).starts(with: ["$", "{"]) else { return }
+            let close = chars[(i + 2)...].firstIndex(of: "}") ?? chars.count
+            if chars[(i + 2)..<close].contains(where: { "'\"`\\{(“”„‘’‚‛".contains($0) }) { unfollowed = "a ${...} with quotes inside" }
+        }
+        /// Whether a word may start at `i` (where `#` starts a comment, POSIX 2.3 rule 9): after
+        /// anything but a word's character; a wrong guess only refuses. PowerShell's operators
+        /// are many, so there only letters, digits and `_` continue a word.
+        func mayStartWord() -> Bool {
+            guard i > 0 else { return true }
+            let before = chars[i - 1]
+            return !(before.isASCII && (before.isLetter || before.isNumber || before == "_") || posix && "-./:@%+,=#".contains(before))
+        }
         func isDoubleQuote(_ c: Character) -> Bool { c == "\"" || !posix && ShellQuote.powerShellDoubleQuotes.contains(c) }
         func isSingleQuote(_ c: Character) -> Bool { c == "'" || !posix && ShellQuote.powerShellSingleQuotes.contains(c) }
         let escape: Character = posix ? "\\" : "`"
@@ -162,7 +193,7 @@ public enum CommandText {
                 else if isDoubleQuote(c) { frames.removeLast(); try copy(1) }
                 else if c == "$" && next == "(" { frames.append(.code(parens: 0, top: false)); try copy(2) }
                 else if posix && c == "`" { frames.append(.backquoted); try copy(1) }
-                else if c == "$" { try substituteReference() }
+                else if c == "$" { noteBraces(); try substituteReference() }
                 else if c == escape && pending.first?.at == i + 1 { try copy(2) }  // refused: the value would be escaped or escape
                 else { try copy(1) }
             case .backquoted:
@@ -177,6 +208,7 @@ public enum CommandText {
                     let spread = ["$", "@"] == chars.dropFirst(i).prefix(2) && endsWord(i + 2) ? 2
                         : ["\"", "$", "@", "\""] == chars.dropFirst(i).prefix(4) && endsWord(i + 4) ? 4 : 0
                     if spread > 0 {
+                        for argument in arguments { try refuseIfUnfollowed(argument, reference: "$@") }
                         out += arguments.map { ShellQuote.word($0, for: dialect) }.joined(separator: " ")
                         i += spread
                         atWordStart = false
@@ -200,13 +232,38 @@ public enum CommandText {
                     }
                     try copySingleQuoted(to: j, doubled: doubled)
                 }
+                else if posix && c == "$" && next == "'" {
+                    // bash's and POSIX.1-2024's $'...' (2.2.4): \ escapes any character, \' too;
+                    // one unit, so a value placed inside it is refused.
+                    var j = i + 2
+                    while j < chars.count && chars[j] != "'" { j += chars[j] == "\\" ? 2 : 1 }
+                    try copy(j + 1 - i)
+                }
+                else if !posix && c == "@" && next.map({ isDoubleQuote($0) || isSingleQuote($0) }) == true {
+                    // about_Quoting_Rules: @"...\n"@ here-strings, where a lone quote does not end it.
+                    unfollowed = unfollowed ?? "a here-string (@\" or @')"
+                    try copy(1)
+                }
+                else if c == "#" && mayStartWord() { unfollowed = unfollowed ?? "a # comment"; try copy(1) }
+                else if !posix && c == "<" && next == "#" { unfollowed = unfollowed ?? "a # comment"; try copy(1) }
+                else if posix && c == "<" && next == "<" { unfollowed = unfollowed ?? "a here-document (<<)"; try copy(1) }
+                else if !posix && ["-", "-", "%"] == chars.dropFirst(i).prefix(3) && mayStartWord() {
+                    // about_Parsing: after --% PowerShell passes the rest to the program unparsed.
+                    unfollowed = unfollowed ?? "--%"
+                    try copy(1)
+                }
+                else if !top && ["c", "a", "s", "e"] == chars.dropFirst(i).prefix(4) && mayStartWord() && endsWord(i + 4) {
+                    // A pattern's ) would end the $(...) here (POSIX 2.6.3 lets sh end it either way).
+                    unfollowed = unfollowed ?? "a case inside $(...)"
+                    try copy(1)
+                }
                 else if isDoubleQuote(c) { frames.append(.doubleQuoted); try copy(1) }
                 else if posix && c == "`" { frames.append(.backquoted); try copy(1) }
                 else if (c == "$" || c == "@") && next == "(" { frames.append(.code(parens: 0, top: false)); try copy(2) }
                 else if c == "(" { frames[frames.count - 1] = .code(parens: parens + 1, top: top); try copy(1) }
                 else if c == ")" && parens > 0 { frames[frames.count - 1] = .code(parens: parens - 1, top: top); try copy(1) }
                 else if c == ")" && !top { frames.removeLast(); try copy(1) }
-                else if c == "$" { try substituteReference() }
+                else if c == "$" { noteBraces(); try substituteReference() }
                 else { try copy(1) }
                 atWordStart = blank || continuation
             }
@@ -222,6 +279,8 @@ public enum CommandText {
         let i = start + 1
         guard i < chars.count else { return (1, nil) }
         let c = chars[i]
+        // `$$` is the other shell's process id, read as one (so `$$'a\'` is not `$'...'`).
+        if c == "$" { return (2, nil) }
         if c == "@" { return (2, arguments.map { $0.joined(separator: " ") }) }
         if c == "#" { return (2, arguments.map { String($0.count) }) }
         if c == "{" {

@@ -125,3 +125,25 @@ def test_the_exit_status_wrapping_keeps_the_commands_meaning(emulator):
         result = ssm_shell("-c", "connect web-1 --document AWS-StartInteractiveCommand --command '%s'" % text, env=shell_env(emulator), stdin="")
         assert result.returncode == 3, (text, result.stdout, result.stderr)
         assert "ssm-shell-exit" not in result.stdout
+
+
+def test_bash_quotes_and_process_id_never_turn_a_value_into_code(emulator):
+    # Before: $'a\' $1 ' was read as '...' then a bare $1, and $$2 became $'x\' (bash's $'...'),
+    # so the next value's quote ended it: bash ran "echo INJECTED" on the node.
+    payload = ";echo INJ\"\"ECTED;'"
+    script = "use web-1\nrun --wait echo $'a\\' $1 ' #'\nrun --wait echo pid$$2 $3"
+    result = ssm_shell("-c", script, payload, "x\\", payload, env=shell_env(emulator))
+    assert "INJECTED" not in result.stdout, result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("== web-1 · Success, exit 0\n") == 2, result.stdout
+    assert "\na' $1 \n" in result.stdout, "$1 inside $'...' is text, as bash reads it"
+    assert re.search(r"\npid[0-9]+2 " + re.escape(payload) + "\n", result.stdout), result.stdout
+
+
+def test_a_value_after_a_comment_the_tracker_cannot_follow_is_refused(emulator):
+    # Before: dash read "echo a|" then a comment, and the value stood bare on the next line.
+    script = "set v 'echo INJECTED'\n! echo a|#\"\n$v #\""
+    result = ssm_shell("-c", script, env=shell_env(emulator))
+    assert "INJECTED" not in result.stdout, result.stdout
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "ssm-shell's $v cannot be quoted after a # comment" in result.stderr, result.stderr

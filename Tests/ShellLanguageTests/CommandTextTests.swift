@@ -109,7 +109,7 @@ import Testing
     @Test(arguments: [
         ("echo $HOME$x", "refused: ssm-shell's $x directly follows $HOME, which is the other shell's"),
         ("echo \"$PA${plain}\"", "refused: ssm-shell's ${plain} directly follows $PA, which is the other shell's"),
-        ("echo $$x", "refused: ssm-shell's $x directly follows $, which is the other shell's"),
+        ("echo $$$x", "refused: ssm-shell's $x directly follows $$, which is the other shell's"),
         ("echo ${HOME}$x $HOME/$x $HOME $x", "echo ${HOME}'; rm -rf /' $HOME/'; rm -rf /' $HOME '; rm -rf /'"),
     ])
     func aValueNeverLengthensTheOtherShellsName(_ text: String, _ expected: String) {
@@ -152,6 +152,75 @@ import Testing
     ] as [([CommandText.Piece], String)])
     func joinPowerShell(_ pieces: [CommandText.Piece], _ expected: String) {
         #expect(Self.join(pieces, .powerShell).hasPrefix(expected), "\(Self.join(pieces, .powerShell))")
+    }
+
+    /// Constructs where sh or PowerShell reads the text differently from a plain quote tracker.
+    /// Each input below made a value code on bash or PowerShell before (review of item 17).
+    @Test(arguments: [
+        // bash's and POSIX 2024's $'...': \' does not end it, so $x is inside it, not bare.
+        ("echo $'a\\' $x ' $x", "echo $'a\\' $x ' '; rm -rf /'"),
+        ("printf $'%s\\n' $x", "printf $'%s\\n' '; rm -rf /'"),
+        // $$ is the other shell's process id: a value after it must not make $'...' or $NAME.
+        ("echo $$x \"$$x\" $$-$x $$'a\\' b ' $x '", "echo $$x \"$$x\" $$-'; rm -rf /' $$'a\\' b ' $x '"),
+    ])
+    func theOtherShellsQuotesAndParameters(_ text: String, _ expected: String) {
+        #expect(Self.substitute(text) == expected)
+    }
+
+    /// After a comment, a case pattern, a here-document or a ${...} with quotes inside, the
+    /// tracker cannot tell where the shell stands: a value that needs quoting is refused there,
+    /// a plain one (the same in every context) is still filled in.
+    @Test(arguments: [
+        ("echo a|#\"\n$x #\"", ShellDialect.posix),
+        ("echo $(\n  # say \"hi\n  echo $x\n  # \"\n)", .posix),
+        ("echo \"$(case $v in a) echo $x;; esac)\"", .posix),
+        ("echo \"$(cat <<EOF\n$x\nEOF\n)\"", .posix),
+        ("echo $(echo ${v:-\"}\"} $x \"\")", .posix),
+        ("Write-Output $(@\"\nx\" $x \"\n\"@)", .powerShell),
+        ("Write-Output @'\nit's \"\n'@ $x #\"", .powerShell),
+        ("cmd /c echo --% $x", .powerShell),
+        ("Write-Output <# \" #> $x", .powerShell),
+    ])
+    func aValueWhereTheContextIsUnclearIsRefused(_ text: String, _ dialect: ShellDialect) {
+        #expect(Self.substitute(text, dialect).hasPrefix("refused: ssm-shell's $x cannot be quoted after "), "\(Self.substitute(text, dialect))")
+        let plain = text.replacing("$x", with: "$plain")
+        #expect(Self.substitute(plain, dialect) == text.replacing("$x", with: "web-1"))
+    }
+
+    /// connect --command's code and values go through the same reader.
+    @Test(arguments: [
+        // bash reads the value inside $'...' (before: quoted as a bare word, and ; id ran).
+        ([.code("echo $'a\\' "), v("; id"), .code(" '")], "refused: ssm-shell's $v would be read together with `$'a\\'  '`"),
+        ([.code("echo $'a "), v("b"), .code("'")], "refused: ssm-shell's $v would be read together with `$'a '`"),
+        ([.code("echo a|#\"\n"), v("; id"), .code(" #\"")], "refused: ssm-shell's $v cannot be quoted after a # comment"),
+        ([.code("echo a|#\"\n"), v("web-1"), .code(" #\"")], "echo a|#\"\nweb-1 #\""),
+    ] as [([CommandText.Piece], String)])
+    func joinFollowsTheSameConstructs(_ pieces: [CommandText.Piece], _ expected: String) {
+        #expect(Self.join(pieces).hasPrefix(expected), "\(Self.join(pieces))")
+    }
+
+    @Test(arguments: ["echo a#b $x", "echo a=#b $x", "echo $((16#ff)) $x"])
+    func aHashInsideAWordIsNoComment(_ text: String) {
+        #expect(Self.substitute(text) == text.replacing("$x", with: "'; rm -rf /'"))
+    }
+
+    /// Random text over both shells' special characters, from a fixed seed: the reader never
+    /// traps, and text that names none of the shell's values comes back byte for byte.
+    @Test func randomTextWithoutValuesIsUnchanged() throws {
+        var generator = ParserTests.SplitMix64(state: 0x5EED_0017)
+        let alphabet: [Character] = Array("a $#{}()'\"\\`;\n|&<>@%-c“”‘’\r\té") + ["\r\n"]
+        for _ in 0..<20_000 {
+            let text = String((0..<Int.random(in: 0...30, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            for dialect in [ShellDialect.posix, .powerShell] {
+                // $@ and $# are always the shell's (and may be refused after a comment).
+                guard !text.contains("$@") && !text.contains("$#") else {
+                    _ = try? CommandText.substitute(text, dialect: dialect, arguments: ["a b"]) { _ in "x'\"" }
+                    continue
+                }
+                let out = try CommandText.substitute(text, dialect: dialect, arguments: []) { _ in nil }
+                #expect(out == text, "\(text.debugDescription) \(dialect)")
+            }
+        }
     }
 
     @Test func spreadWithNoArgumentsLeavesNoWord() {
