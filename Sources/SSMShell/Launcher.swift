@@ -104,6 +104,10 @@ public enum ExitStatus {
     public static let interrupted: Int32 = 130
     public static let serviceError: Int32 = 254
     public static let configError: Int32 = 253
+
+    /// A process status is one byte. A node's status beyond it (a Windows NTSTATUS code, a
+    /// forged exit marker) is a failure: never the 0 that `exit(256)` would leave.
+    public static func byte(_ status: Int32) -> Int32 { (0...255).contains(status) ? status : 255 }
 }
 
 /// Writes straight to the file descriptors: no buffering surprises when the process exits.

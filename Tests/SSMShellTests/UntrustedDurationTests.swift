@@ -57,6 +57,18 @@ import TestSupport
         #expect(fleet.sent.isEmpty)
     }
 
+    /// A node's exit status is outside input (a Windows node reports NTSTATUS codes such as
+    /// -1073741819, a command on a pty can print the exit marker itself): `exit` with no
+    /// argument indexed its missing argument when `$status` was outside 0..255.
+    @Test(arguments: [Int32(300), 256, -1, -1_073_741_819, .max])
+    func aStatusOutsideAByteNeverTrapsNorReadsAsSuccess(_ reported: Int32) async {
+        let (shell, console) = shell(InterpreterTests.fleet())
+        shell.lastStatus = reported
+        #expect(await shell.run(source: "exit", file: "t") == 255)
+        #expect(console.stderr.isEmpty)
+        #expect(ExitStatus.byte(reported) == 255)
+    }
+
     @Test func timeoutsAtTheLimitsAreSent() async throws {
         let fleet = InterpreterTests.fleet()
         let (shell, _) = shell(fleet)

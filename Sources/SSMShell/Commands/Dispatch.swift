@@ -57,9 +57,9 @@ extension Shell {
         case "!": return try await local(text ?? "")
         case "exit":
             // A process status is one byte: `exit 256` would end with 0.
-            let status = arguments.first.map { Int32($0) } ?? Int32(lastStatus)
-            guard let status, (0...255).contains(status) else {
-                throw ShellError.usage("exit takes a status from 0 to 255, not \(arguments[0])")
+            guard let argument = arguments.first else { throw ExitRequest(status: ExitStatus.byte(lastStatus)) }
+            guard let status = Int32(argument), (0...255).contains(status) else {
+                throw ShellError.usage("exit takes a status from 0 to 255, not \(argument)")
             }
             throw ExitRequest(status: status)
         case "help":

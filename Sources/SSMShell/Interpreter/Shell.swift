@@ -139,8 +139,9 @@ public final class Shell {
         } catch {
             status = report(error, at: command.location)
         }
-        lastStatus = status
-        return status
+        // A command passes on a node's status (connect), which may be anything (ExitStatus.byte).
+        lastStatus = ExitStatus.byte(status)
+        return lastStatus
     }
 
     /// Prints an error as the language page says: `FILE:LINE: message` in scripts.
