@@ -86,9 +86,12 @@ enum SessionLoop {
                             shown = state.exitMarker!.filter(payload)
                             if let code = state.exitMarker!.exitCode { state.exitCode = code }
                         }
+                        // A payload that held only the exit marker leaves nothing to show.
+                        guard !shown.isEmpty else { break }
                         write(1, shown)
                         state.recorder?.output(shown, at: now())
                     case 11:
+                        guard !payload.isEmpty else { break }
                         write(2, payload)
                         state.recorder?.output(payload, at: now())
                     case 12:
@@ -221,56 +224,5 @@ enum SessionLoop {
         }
         if !out.isEmpty { try send(1, out) }
         return false
-    }
-}
-
-
-/// asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/): a JSON header line, then one
-/// `[seconds, "o", text]` line per output chunk and `[seconds, "r", "COLSxROWS"]` per resize.
-final class AsciicastRecorder: @unchecked Sendable {
-    private let fd: Int32
-    private let start: Double
-    private var carry: [UInt8] = []
-
-    init?(path: String, columns: Int, rows: Int, now: Double, environment: [String: String]) {
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return nil }
-        start = now
-        let env = environment["TERM"].map { ",\"env\":{\"TERM\":\(jsonString($0)),\"SHELL\":\"/bin/sh\"}" } ?? ""
-        line("{\"version\":2,\"width\":\(columns),\"height\":\(rows),\"timestamp\":\(Int(now))\(env)}")
-    }
-
-    deinit { close(fd) }
-
-    func output(_ bytes: [UInt8], at time: Double) {
-        // Keep UTF-8 sequences whole across chunks so every event is valid JSON text.
-        var data = carry + bytes
-        carry = []
-        var cut = data.count
-        for back in 1...min(3, data.count) where data[data.count - back] & 0xC0 != 0x80 {
-            let lead = data[data.count - back]
-            let need = lead & 0x80 == 0 ? 1 : lead & 0xE0 == 0xC0 ? 2 : lead & 0xF0 == 0xE0 ? 3 : 4
-            if need > back { cut = data.count - back }
-            break
-        }
-        carry = Array(data[cut...])
-        data = Array(data[..<cut])
-        guard !data.isEmpty else { return }
-        line("[\(Self.seconds(time - start)), \"o\", \(jsonString(String(decoding: data, as: UTF8.self)))]")
-    }
-
-    func resize(columns: Int, rows: Int, at time: Double) {
-        line("[\(Self.seconds(time - start)), \"r\", \"\(columns)x\(rows)\"]")
-    }
-
-    private func line(_ text: String) {
-        let bytes = Array((text + "\n").utf8)
-        SessionLoop.write(fd, bytes)
-    }
-
-    static func seconds(_ t: Double) -> String {
-        let micros = Int((max(0, t) * 1_000_000).rounded())
-        let fraction = String(micros % 1_000_000)
-        return "\(micros / 1_000_000).\(String(repeating: "0", count: 6 - fraction.count))\(fraction)"
     }
 }
