@@ -185,4 +185,64 @@ extension DataChannelTests {
         #expect(Self.writes(actions).first?.2.contains(#""ActionType":"KMSEncryption","ActionStatus":2,"ActionResult":null,"Error":"Failed to process action KMSEncryption: AccessDeniedException""#) == true)
         #expect(!channel.encrypted)
     }
+
+    /// Issue 11 item 7: past 10,000 unacknowledged messages the oldest was evicted and never sent
+    /// again, so one lost message corrupted the stream. Unacknowledged data is never dropped.
+    @Test mutating func unacknowledgedDataIsNeverEvicted() {
+        var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
+        for i in 0..<10_050 { _ = channel.handle(.send(payloadType: 1, payload: [UInt8(65 + i % 26)]), now: 0, messageId: { nextId() }) }
+        #expect(channel.unacknowledged == 10_050)
+        let resent = Self.writes(channel.handle(.reconnected, now: 1, messageId: { nextId() }))
+        #expect(resent.count == 10_050)
+        #expect(resent.first?.1 == 0, "the oldest message is still there to resend")
+    }
+
+    /// Issue 11 item 8: the out-of-order buffer is bounded in bytes (16 MiB), not only in messages;
+    /// a frame past the bound is dropped without an ack, so the agent sends it again later.
+    @Test mutating func theOutOfOrderBufferIsBoundedInBytes() {
+        var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
+        let payload = String(repeating: "x", count: 65_536)
+        var acked = 0
+        for seq in 1...400 {
+            acked += Self.writes(channel.handle(.frame(Self.agentFrame(Int64(seq), 1, payload)), now: 0, messageId: { nextId() })).count
+        }
+        #expect(acked * 65_536 <= 16 << 20, "held out of order: \(acked) frames of 64 KiB")
+        #expect(acked > 0)
+        // The gap filled: what was held is delivered in order, and the rest is accepted when resent.
+        let filled = channel.handle(.frame(Self.agentFrame(0, 1, "a")), now: 0, messageId: { nextId() })
+        #expect(Self.delivered(filled).count == 1 + acked * 65_536)
+        #expect(channel.expectedSequence == Int64(acked + 1))
+        let next = channel.handle(.frame(Self.agentFrame(Int64(acked + 1), 1, payload)), now: 0, messageId: { nextId() })
+        #expect(Self.delivered(next).count == 65_536)
+    }
+
+    /// The send window closes at its message or byte bound and opens again with the acks; the
+    /// machine still takes what it is given while closed (the caller stops reading input).
+    @Test mutating func theSendWindowClosesByMessagesAndByBytes() {
+        var configuration = DataChannel.Configuration(clientVersion: "1.2.707.0")
+        configuration.sendWindowMessages = 3
+        var channel = DataChannel(configuration: configuration)
+        for i in 0..<3 {
+            #expect(channel.sendWindowOpen, "message \(i)")
+            _ = channel.handle(.send(payloadType: 1, payload: [0x61]), now: 0, messageId: { nextId() })
+        }
+        #expect(!channel.sendWindowOpen)
+        #expect(Self.writes(channel.handle(.send(payloadType: 10, payload: [0, 0, 0, 2]), now: 0, messageId: { nextId() })).count == 1)
+        _ = channel.handle(.frame(Self.agentAck(0)), now: 0.01, messageId: { nextId() })
+        _ = channel.handle(.frame(Self.agentAck(1)), now: 0.01, messageId: { nextId() })
+        #expect(channel.sendWindowOpen)
+
+        configuration.sendWindowMessages = 100
+        configuration.sendWindowBytes = 3000
+        channel = DataChannel(configuration: configuration)
+        _ = channel.handle(.send(payloadType: 1, payload: [UInt8](repeating: 1, count: 1024)), now: 0, messageId: { nextId() })
+        _ = channel.handle(.send(payloadType: 1, payload: [UInt8](repeating: 2, count: 1024)), now: 0, messageId: { nextId() })
+        #expect(channel.sendWindowOpen, "2 × 1144 frame bytes")
+        _ = channel.handle(.send(payloadType: 1, payload: [UInt8](repeating: 3, count: 1024)), now: 0, messageId: { nextId() })
+        #expect(!channel.sendWindowOpen)
+        #expect(channel.outgoingBytes == 3 * (1024 + 120))
+        _ = channel.handle(.frame(Self.agentAck(1)), now: 0.01, messageId: { nextId() })
+        #expect(channel.sendWindowOpen)
+        #expect(channel.outgoingBytes == 2 * (1024 + 120))
+    }
 }

@@ -44,8 +44,6 @@ final class Forwarder: @unchecked Sendable {
         self.sessionId = sessionId
     }
 
-    /// Unacknowledged messages above which local clients are not read (backpressure).
-    static let window = 4096
     static let payload = 1016   // smux data per message: 8-byte header + 1016 = the 1 KiB message
 
     /// The event loop of one connection (a dedicated thread).
@@ -87,7 +85,7 @@ final class Forwarder: @unchecked Sendable {
                 if t - lastReceived > 60 { return .disconnected("nothing heard from the service for 60 s") }
                 var fds = [pollfd(fd: ws.socket, events: Int16(POLLIN), revents: 0)]
                 if ready { fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)) }
-                let reading = ready && channel.unacknowledged < Self.window
+                let reading = ready && channel.sendWindowOpen   // local clients are not read while the window is full
                 let locals = Array(Set(streams.keys).union(basicClient.map { [$0] } ?? []))
                 for fd in locals {
                     var events: Int16 = 0

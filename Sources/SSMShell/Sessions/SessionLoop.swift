@@ -145,7 +145,8 @@ enum SessionLoop {
                 // An agent that neither handshakes nor speaks within 5 s still gets the input.
                 if !state.inputReady, let first = state.firstConnectedAt, t - first > 5 { state.inputReady = true }
                 if state.inputReady && state.lastSize == nil { try sendSize() }
-                if state.stdinOpen && state.inputReady { fds.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
+                // Input pauses while the send window is full: unacked data is never dropped.
+                if state.stdinOpen && state.inputReady && state.channel.sendWindowOpen { fds.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
                 let ready = ws.hasPending ? 1 : poll(&fds, nfds_t(fds.count), 50)
                 if ready < 0 && errno != EINTR { return .disconnected("poll failed: \(String(cString: strerror(errno)))") }
                 if ws.hasPending || fds[0].revents != 0 {

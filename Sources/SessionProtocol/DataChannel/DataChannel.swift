@@ -6,16 +6,27 @@ import FoundationEssentials
 /// reconnects), actions out (frames to write, data to deliver, session facts). Time and message
 /// ids are passed in.
 ///
-/// Improvements the spec allows (11.1): duplicates are re-acked, every expired message is resent
-/// (not only the oldest), and `lastSent` is updated on resend.
+/// Improvements the spec allows (11.1): duplicates are re-acked, expired messages are resent oldest
+/// first, up to 64 per 100 ms tick (not only the oldest), and `lastSent` is updated on resend.
 public struct DataChannel: Sendable {
     public struct Configuration: Sendable {
         public var clientVersion: String
         public var initialRTO: Double = 0.2
         public var maxRTO: Double = 1.0
-        public var maxResendPerTick = 256
-        public var outgoingCapacity = 10_000
+        /// Resends run at most once per `resendInterval` (the spec's 100 ms scheduler, 5.1) and send
+        /// at most `maxResendPerTick` expired messages: while the agent acknowledges nothing, a full
+        /// window is not sent again on every loop turn.
+        public var resendInterval = 0.1
+        public var maxResendPerTick = 64
+        /// The send window: while this many messages, or this many frame bytes, wait for an ack,
+        /// the caller stops reading local input (`sendWindowOpen`). The plugin has no window and
+        /// evicts the oldest unacked message past 10,000 (spec 5.1, 5.8): we never drop unacked data.
+        public var sendWindowMessages = 4096
+        public var sendWindowBytes = 8 << 20
+        /// The out-of-order buffer (spec 5.4), bounded by messages and by bytes; a frame past either
+        /// bound is dropped without an ack, and the agent sends it again.
         public var incomingCapacity = 10_000
+        public var incomingCapacityBytes = 16 << 20
         public init(clientVersion: String) { self.clientVersion = clientVersion }
     }
 
@@ -54,6 +65,10 @@ public struct DataChannel: Sendable {
     /// Sent and not acknowledged yet: seq → (frame, last sent).
     public private(set) var outgoing: [Int64: (frame: [UInt8], lastSent: Double)] = [:]
     private var incoming: [Int64: ClientMessage] = [:]
+    /// Frame bytes held in `outgoing`, payload bytes held in `incoming`.
+    public private(set) var outgoingBytes = 0
+    private var lastResendTick = -Double.infinity
+    public private(set) var incomingBytes = 0
     public private(set) var rtt = 0.1
     public private(set) var rttVariance = 0.0
     public private(set) var rto: Double
@@ -70,6 +85,12 @@ public struct DataChannel: Sendable {
     }
 
     public var unacknowledged: Int { outgoing.count }
+
+    /// Whether local input may be read: false while the send window is full. The machine itself
+    /// accepts every `.send` (handshake answers, Flags) and never drops unacked data.
+    public var sendWindowOpen: Bool {
+        outgoing.count < configuration.sendWindowMessages && outgoingBytes < configuration.sendWindowBytes
+    }
 
     public mutating func handle(_ event: Event, now: Double, messageId: () -> [UInt8]) -> [Action] {
         switch event {
@@ -110,13 +131,15 @@ public struct DataChannel: Sendable {
         let message = ClientMessage(type: ClientMessage.MessageType.inputStreamData.rawValue, sequenceNumber: nextSequence, flags: 0,
                                     payloadType: type, payload: payload, messageId: messageId(), createdDate: UInt64(now * 1000))
         guard let frame = try? message.encode() else { return [] }
-        if outgoing.count >= configuration.outgoingCapacity, let oldest = outgoing.keys.min() { outgoing[oldest] = nil }
         outgoing[nextSequence] = (frame, now)
+        outgoingBytes += frame.count
         nextSequence += 1
         return [.write(frame)]
     }
 
     mutating func resendExpired(now: Double) -> [Action] {
+        guard now - lastResendTick >= configuration.resendInterval - 1e-9 else { return [] }
+        lastResendTick = now
         var actions: [Action] = []
         for seq in outgoing.keys.sorted() where now - outgoing[seq]!.lastSent > rto {
             outgoing[seq]!.lastSent = now
@@ -149,6 +172,7 @@ public struct DataChannel: Sendable {
     mutating func acknowledged(_ message: ClientMessage, now: Double) {
         guard let content = try? JSONDecoder().decode(Acknowledgement.self, from: Data(message.payload)),
               let entry = outgoing.removeValue(forKey: content.AcknowledgedMessageSequenceNumber) else { return }
+        outgoingBytes -= entry.frame.count
         // RFC 6298-style estimate (spec 5.3): RTTVAR is updated with the old RTT.
         let sample = max(0, now - entry.lastSent)
         rttVariance = 0.75 * rttVariance + 0.25 * abs(rtt - sample)
@@ -164,12 +188,17 @@ public struct DataChannel: Sendable {
             actions += process(message, now: now, messageId: messageId)
             expectedSequence += 1
             while let next = incoming.removeValue(forKey: expectedSequence) {
+                incomingBytes -= next.payload.count
                 actions += process(next, now: now, messageId: messageId)
                 expectedSequence += 1
             }
         } else if s > expectedSequence {
-            if incoming.count < configuration.incomingCapacity {
+            if incoming[s] != nil {
+                actions.append(ack(message, now: now, messageId: messageId))   // held already: re-ack
+            } else if incoming.count < configuration.incomingCapacity,
+                      incomingBytes + message.payload.count <= configuration.incomingCapacityBytes {
                 incoming[s] = message
+                incomingBytes += message.payload.count
                 actions.append(ack(message, now: now, messageId: messageId))
             }
         } else {
