@@ -245,4 +245,15 @@ extension DataChannelTests {
         #expect(channel.sendWindowOpen)
         #expect(channel.outgoingBytes == 2 * (1024 + 120))
     }
+
+    /// While the agent acknowledges nothing, a full window is not sent again on every loop turn:
+    /// at most `maxResendPerTick` expired messages per `resendInterval`, oldest first.
+    @Test mutating func resendsAreRateLimitedPerTick() {
+        var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
+        for _ in 0..<200 { _ = channel.handle(.send(payloadType: 1, payload: [0x61]), now: 0, messageId: { nextId() }) }
+        let first = Self.writes(channel.handle(.tick, now: 0.5, messageId: { nextId() }))
+        #expect(first.map(\.1) == Array(0..<64))
+        #expect(Self.writes(channel.handle(.tick, now: 0.55, messageId: { nextId() })).isEmpty, "within the same 100 ms tick")
+        #expect(Self.writes(channel.handle(.tick, now: 0.6, messageId: { nextId() })).map(\.1) == Array(64..<128))
+    }
 }

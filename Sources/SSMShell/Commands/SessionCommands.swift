@@ -105,6 +105,7 @@ extension Shell {
                 if case .disconnected(let reason) = outcome, !state.ended {
                     problem = reason
                 } else {
+                    problem = nil   // a disconnect that a resume repaired is no failure
                     break
                 }
             } catch {

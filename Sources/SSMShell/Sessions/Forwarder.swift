@@ -23,6 +23,8 @@ final class Forwarder: @unchecked Sendable {
     var streams: [Int32: UInt32] = [:]
     var fdByStream: [UInt32: Int32] = [:]
     var pendingWrites: [Int32: [UInt8]] = [:]
+    /// When each local connection last took bytes (or was first given some).
+    var lastProgress: [Int32: Double] = [:]
     var finishedReading: Set<Int32> = []
     var basicClient: Int32?
     var ended = false
@@ -45,13 +47,23 @@ final class Forwarder: @unchecked Sendable {
     }
 
     static let payload = 1016   // smux data per message: 8-byte header + 1016 = the 1 KiB message
+    /// Bytes waiting for one local client at which the channel is no longer read: the agent's
+    /// writes then block (backpressure) instead of our memory growing.
+    static let pendingLimit = 1 << 20
+    /// How long a client over the limit may take no bytes at all before its connection is closed,
+    /// so that the other connections (and the 60 s liveness check) go on. Below 60 s on purpose.
+    static let stallDeadline = 20.0
 
     /// The event loop of one connection (a dedicated thread).
     func run(_ ws: WebSocketConnection) -> SessionLoop.Outcome {
         func perform(_ actions: [DataChannel.Action]) throws {
+            // A write that fails must not skip the deliveries after it in the same batch: the
+            // machine has consumed (and acked) those messages, so they would be lost.
+            var lost: (any Error)?
             for action in actions {
                 switch action {
-                case .write(let frame): try ws.send(.binary, frame)
+                case .write(let frame):
+                    if lost == nil { do { try ws.send(.binary, frame) } catch { lost = error } }
                 case .handshake(_, let properties, let agentVersion):
                     // The plugin's rule (spec 7.2): mux for LocalPortForwarding on agents above 3.0.196.0.
                     mode = properties["type"] == "LocalPortForwarding" && Self.versionAbove(agentVersion, "3.0.196.0") ? "mux" : "basic"
@@ -66,6 +78,7 @@ final class Forwarder: @unchecked Sendable {
                 case .dropped: break
                 }
             }
+            if let lost { throw lost }
         }
         func send(_ type: UInt32, _ bytes: [UInt8]) throws {
             try perform(channel.handle(.send(payloadType: type, payload: bytes), now: SessionLoop.now(), messageId: SessionLoop.messageId))
@@ -81,9 +94,13 @@ final class Forwarder: @unchecked Sendable {
                     return .ended
                 }
                 let t = SessionLoop.now()
+                try abandonStalledClients(now: t, send: send)
+                // A local client that does not keep up stops us reading the channel (not acking).
+                let backlogged = pendingWrites.values.contains { $0.count >= Self.pendingLimit }
+                if backlogged { lastReceived = t }   // we are not listening: the silence is ours
                 if t - lastPing > 20 { lastPing = t; try ws.send(.ping, Array("keepalive".utf8)) }
                 if t - lastReceived > 60 { return .disconnected("nothing heard from the service for 60 s") }
-                var fds = [pollfd(fd: ws.socket, events: Int16(POLLIN), revents: 0)]
+                var fds = [pollfd(fd: ws.socket, events: backlogged ? 0 : Int16(POLLIN), revents: 0)]
                 if ready { fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)) }
                 let reading = ready && channel.sendWindowOpen   // local clients are not read while the window is full
                 let locals = Array(Set(streams.keys).union(basicClient.map { [$0] } ?? []))
@@ -93,9 +110,9 @@ final class Forwarder: @unchecked Sendable {
                     if pendingWrites[fd] != nil { events |= Int16(POLLOUT) }
                     fds.append(pollfd(fd: fd, events: events, revents: 0))
                 }
-                let ready = ws.hasPending ? 1 : poll(&fds, nfds_t(fds.count), 50)
+                let ready = ws.hasPending && !backlogged ? 1 : poll(&fds, nfds_t(fds.count), 50)
                 if ready < 0 && errno != EINTR { return .disconnected("poll failed") }
-                if ws.hasPending || fds[0].revents != 0 {
+                if (ws.hasPending && !backlogged) || fds[0].revents != 0 {
                     lastReceived = SessionLoop.now()
                     for message in try ws.readMessages() {
                         switch message {
@@ -163,8 +180,7 @@ final class Forwarder: @unchecked Sendable {
                 case .data(let stream, let data):
                     guard let fd = fdByStream[stream] else { continue }
                     bytesIn.add(data.count, ordering: .relaxed)
-                    pendingWrites[fd, default: []] += data
-                    flush(fd)
+                    queue(data, for: fd)
                 case .closed(let stream):
                     guard let fd = fdByStream[stream] else { continue }
                     if pendingWrites[fd] == nil { shutdown(fd, Int32(SHUT_WR)) }
@@ -174,19 +190,46 @@ final class Forwarder: @unchecked Sendable {
             }
         } else if let fd = basicClient {
             bytesIn.add(payload.count, ordering: .relaxed)
-            pendingWrites[fd, default: []] += payload
-            flush(fd)
+            queue(payload, for: fd)
         }
     }
 
     var closedByNode: Set<Int32> = []
+
+    func queue(_ data: [UInt8], for fd: Int32) {
+        guard !data.isEmpty else { return }
+        if pendingWrites[fd] == nil { lastProgress[fd] = SessionLoop.now() }
+        pendingWrites[fd, default: []] += data
+        flush(fd)
+    }
+
+    /// Closes each local connection that has held the channel up for `stallDeadline`: over the
+    /// pending limit and taking nothing. Its stream ends (smux FIN, or DisconnectToPort in basic
+    /// mode, spec 4.2); what the node still sends for it is dropped.
+    func abandonStalledClients(now: Double, send: (UInt32, [UInt8]) throws -> Void) throws {
+        for (fd, data) in pendingWrites where data.count >= Self.pendingLimit && now - (lastProgress[fd] ?? now) > Self.stallDeadline {
+            let message = "forward \(id): a local client of 127.0.0.1:\(listener.port) stopped reading (nothing taken for \(Int(Self.stallDeadline)) s, \(data.count / 1024) KiB waiting); its connection was closed so the forward goes on.\n"
+            SessionLoop.write(2, Array(message.utf8))
+            // A reset, not a FIN: a FIN would wait behind the bytes the client never reads.
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+            if mode == "mux", let stream = streams[fd] {
+                if !finishedReading.contains(fd) { try send(1, smux.close(stream)) }
+                release(fd)
+            } else if fd == basicClient {
+                try send(10, [0, 0, 0, 1])
+                release(fd)
+                basicClient = nil
+            }
+        }
+    }
 
     /// Writes what is pending to a local connection without blocking.
     func flush(_ fd: Int32) {
         guard var data = pendingWrites[fd] else { return }
         while !data.isEmpty {
             let n = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n > 0 { data.removeFirst(n) } else if errno == EAGAIN || errno == EINTR { break } else { data = []; break }
+            if n > 0 { data.removeFirst(n); lastProgress[fd] = SessionLoop.now() } else if errno == EAGAIN || errno == EINTR { break } else { data = []; break }
         }
         pendingWrites[fd] = data.isEmpty ? nil : data
         if data.isEmpty && closedByNode.contains(fd) {
@@ -211,6 +254,7 @@ final class Forwarder: @unchecked Sendable {
     func release(_ fd: Int32) {
         if let stream = streams.removeValue(forKey: fd) { fdByStream[stream] = nil }
         pendingWrites[fd] = nil
+        lastProgress[fd] = nil
         finishedReading.remove(fd)
         closedByNode.remove(fd)
         close(fd)

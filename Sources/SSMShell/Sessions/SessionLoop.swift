@@ -74,9 +74,13 @@ enum SessionLoop {
 
     static func run(_ ws: WebSocketConnection, _ state: SessionState) -> Outcome {
         func perform(_ actions: [DataChannel.Action]) throws {
+            // A write that fails must not skip the deliveries after it in the same batch: the
+            // machine has consumed (and acked) those messages, so they would be lost.
+            var lost: (any Error)?
             for action in actions {
                 switch action {
-                case .write(let frame): try ws.send(.binary, frame)
+                case .write(let frame):
+                    if lost == nil { do { try ws.send(.binary, frame) } catch { lost = error } }
                 case .deliver(let type, let payload):
                     state.inputReady = true
                     switch type {
@@ -119,6 +123,7 @@ enum SessionLoop {
                 case .handshake, .dropped: break
                 }
             }
+            if let lost { throw lost }
         }
         func sendInput(_ type: UInt32, _ bytes: [UInt8]) throws {
             try perform(state.channel.handle(.send(payloadType: type, payload: bytes), now: now(), messageId: messageId))

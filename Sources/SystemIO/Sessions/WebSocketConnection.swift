@@ -13,6 +13,9 @@ public final class WebSocketConnection: @unchecked Sendable {
     private var decoder = WebSocketDecoder()
     private var pending: [WebSocketMessage] = []
     public private(set) var closed = false
+    /// How long a send may make no progress (the peer takes nothing) before the connection counts
+    /// as lost; without it a send would wait forever and the caller's liveness check never runs.
+    public var sendStallLimit = 20.0
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -82,12 +85,18 @@ public final class WebSocketConnection: @unchecked Sendable {
 
     private func sendAll(_ bytes: [UInt8]) throws {
         var offset = 0
+        var lastProgress = Self.now()
         while offset < bytes.count {
             var sent = 0
             let code = bytes.withUnsafeBytes { curl_easy_send(handle, $0.baseAddress! + offset, $0.count - offset, &sent) }
             if code == CURLE_AGAIN {
+                let waited = Self.now() - lastProgress
+                guard waited < sendStallLimit else {
+                    closed = true
+                    throw Failure(description: "the service took no data for \(Int(sendStallLimit)) s")
+                }
                 var pfd = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
-                _ = poll(&pfd, 1, 1000)
+                _ = poll(&pfd, 1, Int32(max(1, min(1000, (sendStallLimit - waited) * 1000))))
                 continue
             }
             guard code == CURLE_OK else {
@@ -95,6 +104,7 @@ public final class WebSocketConnection: @unchecked Sendable {
                 throw Failure(description: "the connection was lost while sending (\(String(cString: curl_easy_strerror(code))))")
             }
             offset += sent
+            lastProgress = Self.now()
         }
     }
 
