@@ -1,6 +1,8 @@
 """The agent's side of the reliability layer (data-channel spec section 5): sequence numbers,
-per-message acks, RTO-driven retransmission, an out-of-order buffer, re-acked duplicates,
-pause/start publication, and the fault switches applied on the wire."""
+per-message acks, RTO-driven retransmission of the oldest unacked message, an out-of-order buffer,
+re-acked duplicates, pause/start publication, and the fault switches applied on the wire. Like the
+real agent it has no send window (spec 5.8): the only thing that slows it is a websocket write
+that blocks because the client does not read."""
 import asyncio
 import json
 import random
@@ -10,9 +12,9 @@ from . import clientmessage as cm
 
 INITIAL_RTO = 0.2
 MAX_RTO = 1.0
-RESEND_TICK = 0.05
-HIGH_WATER = 4096   # unacked messages at which the agent stops reading its sources
-LOW_WATER = 1024
+RESEND_TICK = 0.1            # the agent's resend scheduler (spec 5.1)
+OUTGOING_CAPACITY = 100000   # past it a new message is sent but not kept for resending (spec 5.1)
+WRITE_QUEUE = 64             # frames waiting for the socket before a sender waits (a blocking write)
 
 
 class Channel:
@@ -34,8 +36,9 @@ class Channel:
         self.held_in = None               # reorder fault: an incoming message held back
         self.drained = asyncio.Event()
         self.drained.set()
-        self.resumed = asyncio.Event()    # sources wait here while the backlog is high
-        self.resumed.set()
+        self.room = asyncio.Event()       # set while the socket takes writes (the agent's write blocks otherwise)
+        self.room.set()
+        self.highest_in = -1              # the highest client stream sequence number that arrived
 
     # -- connection ---------------------------------------------------------------------------
 
@@ -59,6 +62,11 @@ class Channel:
             self.writer_task.cancel()
             self.writer_task = None
         self.ws = None
+        self.room.set()   # a write to a closed connection fails at once: nothing blocks
+
+    async def writable(self):
+        """Waits while the socket does not take writes, as the agent's synchronous write does."""
+        await self.room.wait()
 
     def stop(self):
         self.detach()
@@ -76,6 +84,9 @@ class Channel:
                 # Drain what is already queued without going back to the event loop for each frame.
                 while not queue.empty() and not self.faults.delay_ms:
                     await ws.send_bytes(queue.get_nowait())
+                    if queue.qsize() <= WRITE_QUEUE // 2:
+                        self.room.set()
+                self.room.set()
         except (ConnectionResetError, RuntimeError, asyncio.CancelledError):
             pass
         except Exception:
@@ -84,21 +95,34 @@ class Channel:
     def write_control(self, msg):
         """Acks and control messages: never sequenced, never buffered."""
         if self.ws is not None:
-            self.queue.put_nowait(msg if isinstance(msg, bytes) else msg.encode())
+            self._enqueue(msg if isinstance(msg, bytes) else msg.encode())
+
+    def _enqueue(self, frame):
+        self.queue.put_nowait(frame)
+        if self.queue.qsize() > WRITE_QUEUE:
+            self.room.clear()
 
     # -- sending --------------------------------------------------------------------------------
 
     def send(self, payload_type, payload):
         """One output_stream_data message: sequenced, buffered until acked, written (faults apply)."""
-        seq = self.out_seq
-        self.out_seq += 1
         if not payload:
             return  # never an empty payload: the agent drops empty stream data (spec 3)
+        if self.faults.empty_publication and self.ws is not None:
+            # The gateway's pause/start publication with no payload (spec 11.7): the client ignores both.
+            self.write_control(cm.control_frame(cm.PAUSE_PUBLICATION))
+            self.write_control(cm.control_frame(cm.START_PUBLICATION))
+        if self.faults.empty_output and payload_type == cm.OUTPUT:
+            self._sequence(payload_type, b"")   # a malformed but well-framed message: Output with no bytes
+        self._sequence(payload_type, payload)
+
+    def _sequence(self, payload_type, payload):
+        seq = self.out_seq
+        self.out_seq += 1
         frame = cm.output_frame(seq, payload_type, payload)
-        self.outgoing[seq] = [frame, time.monotonic()]
-        self.drained.clear()
-        if len(self.outgoing) >= HIGH_WATER:
-            self.resumed.clear()
+        if len(self.outgoing) < OUTGOING_CAPACITY:
+            self.outgoing[seq] = [frame, time.monotonic()]
+            self.drained.clear()
         if not self.paused:
             self._wire(frame, corruptible=True)
 
@@ -113,31 +137,29 @@ class Channel:
         if f.reorder and self.held_out is None and random.random() < f.reorder:
             self.held_out = frame
             return
-        self.queue.put_nowait(frame)
+        self._enqueue(frame)
         if f.duplicate and random.random() < f.duplicate:
-            self.queue.put_nowait(frame)
+            self._enqueue(frame)
         if self.held_out is not None:
-            self.queue.put_nowait(self.held_out)
+            self._enqueue(self.held_out)
             self.held_out = None
 
     async def _resender(self):
+        """Every 100 ms the oldest unacked message, and only it, goes out again once it is older
+        than the RTO; its send time moves on, so it is resent once per RTO (spec 5.3, the agent)."""
         try:
             while True:
                 await asyncio.sleep(RESEND_TICK)
                 if self.ws is None or self.paused:
                     continue
-                now = time.monotonic()
-                sent = 0
-                for seq in sorted(self.outgoing):
-                    entry = self.outgoing[seq]
+                if self.outgoing:
+                    entry = self.outgoing[next(iter(self.outgoing))]   # sequence order is insertion order
+                    now = time.monotonic()
                     if now - entry[1] > self.rto:
                         entry[1] = now
                         self._wire(entry[0])
-                        sent += 1
-                        if sent >= 256:
-                            break
                 if self.held_out is not None and self.ws is not None:
-                    self.queue.put_nowait(self.held_out)
+                    self._enqueue(self.held_out)
                     self.held_out = None
         except asyncio.CancelledError:
             pass
@@ -152,8 +174,6 @@ class Channel:
         self.rto = min(self.rtt + max(0.01, 4 * self.rttvar), MAX_RTO)
         if not self.outgoing:
             self.drained.set()
-        if len(self.outgoing) <= LOW_WATER:
-            self.resumed.set()
 
     # -- receiving ------------------------------------------------------------------------------
 
@@ -181,8 +201,11 @@ class Channel:
         if not msg.created_date:
             return
         self.paused = False
+        self.highest_in = max(self.highest_in, msg.sequence_number)
         f = self.faults
         if f.drop and random.random() < f.drop:
+            return
+        if f.drop_input and random.random() < f.drop_input:
             return
         if f.reorder and self.held_in is None and random.random() < f.reorder:
             self.held_in = msg

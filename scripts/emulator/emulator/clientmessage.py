@@ -99,3 +99,10 @@ def output_frame(seq, payload_type, payload):
     """An output_stream_data frame straight to bytes (the agent's hot path); flags 1 on seq 0."""
     return _HEAD.pack(HEADER_LENGTH, _OUTPUT_TYPE, 1, int(time.time() * 1000), seq, 1 if seq == 0 else 0, os.urandom(16),
                       hashlib.sha256(payload).digest(), payload_type, len(payload)) + payload
+
+
+def control_frame(message_type, payload=b""):
+    """An unsequenced message straight to bytes, possibly with no payload (the gateway's
+    pause/start publication, spec 11.7); ClientMessage.encode refuses an empty payload."""
+    return _HEAD.pack(HEADER_LENGTH, message_type.encode().ljust(32, b" "), 1, int(time.time() * 1000), 0, 3, os.urandom(16),
+                      hashlib.sha256(payload).digest(), 0, len(payload)) + payload

@@ -79,8 +79,16 @@ class Sessions:
         session.client_id = opened.get("ClientId")
         await session.attach(ws)
         timers = [asyncio.get_running_loop().create_task(self._fault_timers(session, ws))]
+        stall = self.state.faults.stall_reads if session.connections == 1 else 0
+        opened_at = time.monotonic()
         try:
             async for msg in ws:
+                if stall and time.monotonic() - opened_at >= stall:
+                    # Fault: the gateway stops reading the session's first connection; the client's
+                    # sends then block until it gives the connection up.
+                    while session.channel.ws is ws and not ws.closed:
+                        await asyncio.sleep(0.1)
+                    break
                 if msg.type == WSMsgType.BINARY:
                     await session.channel.receive(msg.data)
                 elif msg.type == WSMsgType.ERROR:
@@ -155,6 +163,7 @@ class Session:
         return {"status": self.status, "target": self.node["id"], "document": self.document, "type": self.session_type,
                 "connections": self.connections, "client_version": self.client_version,
                 "agent_received": len(self.state.agent_bytes.get(self.id, b"")), "unacked": len(self.channel.outgoing),
+                "client_sent": self.channel.highest_in + 1,
                 "mode": getattr(self.handler, "mode", None)}
 
     # -- connection -----------------------------------------------------------------------------
@@ -307,18 +316,25 @@ class Session:
                 self.handler = PortHandler(self, "mux" if mux else "basic")
         asyncio.get_running_loop().create_task(self.handler.start())
 
+    @property
+    def chunk(self):
+        """Bytes per read and per message: 1 KiB like the agent, or the `oversize` fault's size."""
+        return self.state.faults.oversize or CHUNK
+
     def send_output(self, data, payload_type=cm.OUTPUT):
-        for i in range(0, len(data), CHUNK):
-            chunk = data[i:i + CHUNK]
+        size = self.chunk
+        for i in range(0, len(data), size):
+            chunk = data[i:i + size]
             if self.agent_key is not None and payload_type in (cm.OUTPUT, cm.STDERR, cm.EXIT_CODE):
                 chunk = self._seal(chunk)
             self.channel.send(payload_type, chunk)
 
     async def paced(self):
-        """Agent pacing (1 ms after each 1 KiB message) when switched on; backpressure always."""
+        """Agent pacing (1 ms after each 1 KiB message) when switched on, and a write that waits
+        while the client does not read; no window on unacked data (spec 5.8)."""
         if self.state.faults.pacing:
             await asyncio.sleep(0.001)
-        await self.channel.resumed.wait()
+        await self.channel.writable()
 
     # -- the end (spec section 8) ---------------------------------------------------------------
 
@@ -421,7 +437,7 @@ class PtyHandler:
                 readable.clear()
                 while True:
                     try:
-                        data = os.read(self.master, CHUNK)
+                        data = os.read(self.master, self.session.chunk)
                     except BlockingIOError:
                         break
                     except OSError:
@@ -495,7 +511,7 @@ class CommandHandler:
         chunker = Utf8Chunker()
         at_line_start = True
         while True:
-            data = await stream.read(CHUNK)
+            data = await stream.read(self.session.chunk)
             if not data:
                 return
             out = chunker.feed(data)
@@ -560,7 +576,7 @@ class PortHandler:
     async def _pump(self, reader, writer):
         try:
             while True:
-                data = await reader.read(CHUNK)
+                data = await reader.read(self.session.chunk)
                 if not data:
                     break
                 self.session.send_output(data)

@@ -26,6 +26,11 @@ class Faults:
     pacing: bool = False          # agent pacing like the real one: 1 KiB messages, 1 ms pause
     invocation_lag: float = 0.3   # seconds GetCommandInvocation answers InvocationDoesNotExist after SendCommand
     kms_key_id: str = ""          # when set, shell and command sessions are KMS-encrypted with this key (preferences)
+    drop_input: float = 0.0       # share of client stream messages the agent never receives (one direction)
+    oversize: int = 0             # when set, the agent reads and sends output in payloads of this many bytes, not 1 KiB
+    empty_publication: bool = False  # a 0-length pause_publication and start_publication before each agent message
+    empty_output: bool = False    # a sequenced Output message with an empty payload before each Output message
+    stall_reads: float = 0.0      # the gateway stops reading each session's first websocket this many seconds after it opens
 
     def update(self, values):
         for key, value in values.items():
