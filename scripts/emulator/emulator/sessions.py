@@ -457,6 +457,8 @@ class PtyHandler:
         self.session.end("")
 
     async def on_input(self, payload_type, payload):
+        if self.master is None:
+            return False  # the pty is not started yet: not ready, no ack; the client resends (spec 5.4)
         if payload_type == cm.OUTPUT:
             view = memoryview(payload)
             while view:
