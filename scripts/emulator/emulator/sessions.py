@@ -314,7 +314,12 @@ class Session:
                 self.handler = PortHandler(self, "stream")
             else:
                 self.handler = PortHandler(self, "mux" if mux else "basic")
-        asyncio.get_running_loop().create_task(self.handler.start())
+        asyncio.get_running_loop().create_task(self._run_handler(self.handler))
+
+    async def _run_handler(self, handler):
+        if self.state.faults.agent_start_delay:
+            await asyncio.sleep(self.state.faults.agent_start_delay)
+        await handler.start()
 
     @property
     def chunk(self):
@@ -525,7 +530,9 @@ class CommandHandler:
                 await self.session.paced()
 
     async def on_input(self, payload_type, payload):
-        if payload_type != cm.OUTPUT or self.process is None:
+        if self.process is None:
+            return False  # the command is not started yet: "not ready", no ack, the client resends (spec 5.4)
+        if payload_type != cm.OUTPUT:
             return True
         if payload == b"\x03":
             self.process.send_signal(signal.SIGINT)
@@ -602,9 +609,18 @@ class PortHandler:
             return True
         if self.writer is None and not await self._connect():
             return True  # the agent logs the failure; the bytes are lost, as with the real agent
-        self.writer.write(payload)
-        await self.writer.drain()
+        await self._write(self.writer, payload)
         return True
+
+    @staticmethod
+    async def _write(writer, data):
+        """A destination that has gone away loses the bytes (as with the real agent); it never
+        breaks the data channel's connection."""
+        try:
+            writer.write(data)
+            await writer.drain()
+        except (ConnectionError, OSError):
+            pass
 
     # -- smux -----------------------------------------------------------------------------------
 
@@ -627,8 +643,7 @@ class PortHandler:
                 if stream["writer"] is None:
                     stream["pending"] += data
                 else:
-                    stream["writer"].write(data)
-                    await stream["writer"].drain()
+                    await self._write(stream["writer"], data)
             elif cmd == smux.FIN:
                 stream = self.streams.get(sid)
                 if stream is None:

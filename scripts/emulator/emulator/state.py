@@ -31,6 +31,7 @@ class Faults:
     empty_publication: bool = False  # a 0-length pause_publication and start_publication before each agent message
     empty_output: bool = False    # a sequenced Output message with an empty payload before each Output message
     stall_reads: float = 0.0      # the gateway stops reading each session's first websocket this many seconds after it opens
+    agent_start_delay: float = 0.0  # seconds the agent takes to start a session's shell, command or port handler (a slow node)
 
     def update(self, values):
         for key, value in values.items():
