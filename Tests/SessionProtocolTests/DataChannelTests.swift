@@ -177,6 +177,22 @@ extension DataChannelTests {
         #expect(Self.writes(actions).first?.2 == #"{"cols":80,"rows":24}"#)
     }
 
+    /// Agents from before the KMS challenge send none and know nothing of ChallengeAcknowledgement:
+    /// the response carries only the ciphertext key (spec 6.3, 6.5), so the agent's Decrypt uses
+    /// the same context as the client's GenerateDataKey.
+    @Test mutating func anAgentWithoutAChallengeGetsNoAcknowledgement() throws {
+        var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
+        let request = #"{"AgentVersion":"3.0.222.0","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"Standard_Stream","Properties":null}},{"ActionType":"KMSEncryption","ActionParameters":{"KMSKeyId":"k"}}]}"#
+        let actions = channel.handle(.frame(Self.agentFrame(0, 5, request)), now: 0, messageId: { nextId() })
+        let needed = actions.compactMap { if case .dataKeyNeeded(let keyId, let challenge) = $0 { return (keyId, challenge) }; return nil }
+        #expect(needed.count == 1 && needed.first?.0 == "k" && needed.first?.1 == nil, "no challenge to put in the encryption context")
+        let response = try #require(Self.writes(channel.handle(.dataKey(plaintext: Array(repeating: 7, count: 64), ciphertextBlob: [9, 9, 9]),
+                                                               now: 0, messageId: { nextId() })).first)
+        #expect(response.2.contains(#""ActionType":"KMSEncryption","ActionStatus":1,"ActionResult":{"KMSCipherTextKey":"CQkJ","KMSCipherTextHash":null},"Error":"""#))
+        #expect(!response.2.contains("ChallengeAcknowledgement"))
+        #expect(channel.encrypted)
+    }
+
     @Test mutating func aFailedDataKeyIsReportedToTheAgent() {
         var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
         let request = #"{"AgentVersion":"3.3.1142.0","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"Standard_Stream"}},{"ActionType":"KMSEncryption","ActionParameters":{"KMSKeyId":"k","Challenge":"c"}}]}"#

@@ -74,7 +74,10 @@ extension Shell {
         let sessionId = stream.sessionId
         state.dataKey = { keyId, challenge in
             // Called on the session's own thread, which may block; the KMS call runs as a task.
-            let context = ["aws:ssm:SessionId": sessionId, "aws:ssm:TargetId": node.id, "aws:ssm:RandomChallenge": challenge]
+            var fields = ["aws:ssm:SessionId": sessionId, "aws:ssm:TargetId": node.id]
+            // Only when challenged: an agent without the challenge decrypts without it (spec 6.5).
+            if let challenge { fields["aws:ssm:RandomChallenge"] = challenge }
+            let context = fields
             return BlockingAsync.run {
                 do { return .success(try await fleet.generateDataKey(keyId: keyId, bytes: 64, context: context)) } catch {
                     return .failure(ShellError("KMS GenerateDataKey failed: \(error)"))

@@ -32,8 +32,8 @@ final class SessionState: @unchecked Sendable {
     var lastReceived = 0.0
     var lastPing = 0.0
     /// KMS GenerateDataKey for encrypted sessions, blocking this loop's thread until it answers:
-    /// (key id, challenge) → (64-byte plaintext, ciphertext blob) or a message.
-    var dataKey: (@Sendable (String, String) -> Result<([UInt8], [UInt8]), ShellError>)?
+    /// (key id, challenge if any) → (64-byte plaintext, ciphertext blob) or a message.
+    var dataKey: (@Sendable (String, String?) -> Result<([UInt8], [UInt8]), ShellError>)?
     var customerMessage: String?
 
     init(sessionId: String, interactive: Bool) {

@@ -51,9 +51,10 @@ public struct DataChannel: Sendable {
         case handshake(sessionType: String, properties: [String: String], agentVersion: String)
         case handshakeComplete(customerMessage: String)
         /// The agent asks for KMS encryption: call GenerateDataKey (64 bytes) with this key id and
-        /// the context {aws:ssm:SessionId, aws:ssm:TargetId, aws:ssm:RandomChallenge: challenge}, then
-        /// feed `.dataKey` (spec 6.5).
-        case dataKeyNeeded(keyId: String, challenge: String)
+        /// the context {aws:ssm:SessionId, aws:ssm:TargetId}, plus aws:ssm:RandomChallenge when the
+        /// agent sent a challenge (older agents send none and decrypt without it), then feed
+        /// `.dataKey` (spec 6.5).
+        case dataKeyNeeded(keyId: String, challenge: String?)
         case channelClosed(output: String, sessionId: String)
         /// A frame that could not be used (malformed, bad digest); dropped without an ack.
         case dropped(String)
@@ -77,6 +78,8 @@ public struct DataChannel: Sendable {
     private var agentKey: [UInt8]?
     private var clientKey: [UInt8]?
     private var pendingResponse: [String]?
+    /// Whether the pending KMS action came with a challenge: only then is it acknowledged (spec 6.3).
+    private var pendingChallenged = false
     public var encrypted: Bool { clientKey != nil }
 
     public init(configuration: Configuration) {
@@ -107,7 +110,8 @@ public struct DataChannel: Sendable {
             pendingResponse = nil
             agentKey = Array(plaintext[0..<32])
             clientKey = Array(plaintext[32..<64])
-            processed.append("{\"ActionType\":\"KMSEncryption\",\"ActionStatus\":1,\"ActionResult\":{\"KMSCipherTextKey\":\"\(Base64.encode(blob))\",\"KMSCipherTextHash\":null,\"ChallengeAcknowledgement\":true},\"Error\":\"\"}")
+            let acknowledgement = pendingChallenged ? ",\"ChallengeAcknowledgement\":true" : ""
+            processed.append("{\"ActionType\":\"KMSEncryption\",\"ActionStatus\":1,\"ActionResult\":{\"KMSCipherTextKey\":\"\(Base64.encode(blob))\",\"KMSCipherTextHash\":null\(acknowledgement)},\"Error\":\"\"}")
             return sendHandshakeResponse(processed, now: now, messageId: messageId)
         case .dataKeyFailed(let message):
             guard var processed = pendingResponse else { return [] }
@@ -224,14 +228,14 @@ public struct DataChannel: Sendable {
             var processed: [String] = []
             var sessionType = ""
             var properties: [String: String] = [:]
-            var kms: (keyId: String, challenge: String)?
+            var kms: (keyId: String, challenge: String?)?
             for action in request.RequestedClientActions {
                 if action.ActionType == "SessionType" {
                     sessionType = action.ActionParameters?.SessionType ?? ""
                     properties = action.ActionParameters?.Properties ?? [:]
                     processed.append("{\"ActionType\":\"SessionType\",\"ActionStatus\":1,\"ActionResult\":null,\"Error\":\"\"}")
                 } else if action.ActionType == "KMSEncryption", let keyId = action.ActionParameters?.KMSKeyId {
-                    kms = (keyId, action.ActionParameters?.Challenge ?? "")
+                    kms = (keyId, action.ActionParameters?.Challenge.flatMap { $0.isEmpty ? nil : $0 })
                 } else {
                     processed.append("{\"ActionType\":\"\(JSONText.escape(action.ActionType))\",\"ActionStatus\":3,\"ActionResult\":null,\"Error\":\"unsupported action\"}")
                 }
@@ -240,6 +244,7 @@ public struct DataChannel: Sendable {
             if let kms {
                 // The response waits for the data key (GenerateDataKey is the caller's I/O).
                 pendingResponse = processed
+                pendingChallenged = kms.challenge != nil
                 return [handshake, .dataKeyNeeded(keyId: kms.keyId, challenge: kms.challenge)]
             }
             return [handshake] + sendHandshakeResponse(processed, now: now, messageId: messageId)

@@ -211,8 +211,11 @@ class Session:
                 properties["host"] = self.parameters["host"]
         actions = [{"ActionType": "SessionType", "ActionParameters": {"SessionType": self.session_type, "Properties": properties}}]
         if self.kms_key_id:
-            self.challenge = base64.b64encode(os.urandom(16)).decode()
-            actions.append({"ActionType": "KMSEncryption", "ActionParameters": {"KMSKeyId": self.kms_key_id, "Challenge": self.challenge}})
+            parameters = {"KMSKeyId": self.kms_key_id}
+            if self.state.faults.kms_challenge:
+                self.challenge = base64.b64encode(os.urandom(16)).decode()
+                parameters["Challenge"] = self.challenge
+            actions.append({"ActionType": "KMSEncryption", "ActionParameters": parameters})
         request = {"AgentVersion": self.node["agent_version"], "RequestedClientActions": actions}
         self.handshake_started = time.monotonic()
         self.channel.send(cm.HANDSHAKE_REQUEST, json.dumps(request, separators=(",", ":")).encode())
@@ -237,7 +240,8 @@ class Session:
                 kms = next(a for a in response["ProcessedClientActions"] if a.get("ActionType") == "KMSEncryption")
                 blob = base64.b64decode(kms["ActionResult"]["KMSCipherTextKey"])
                 context = {"aws:ssm:SessionId": self.id, "aws:ssm:TargetId": self.node["id"]}
-                if kms["ActionResult"].get("ChallengeAcknowledgement"):
+                # An agent that sent no challenge knows nothing of ChallengeAcknowledgement (spec 6.5).
+                if self.challenge is not None and kms["ActionResult"].get("ChallengeAcknowledgement"):
                     context["aws:ssm:RandomChallenge"] = self.challenge
                 key = self.registry.kms.decrypt(blob, context)
             except Exception:

@@ -32,6 +32,7 @@ class Faults:
     empty_output: bool = False    # a sequenced Output message with an empty payload before each Output message
     stall_reads: float = 0.0      # the gateway stops reading each session's first websocket this many seconds after it opens
     agent_start_delay: float = 0.0  # seconds the agent takes to start a session's shell, command or port handler (a slow node)
+    kms_challenge: bool = True    # False: agents as before the KMS challenge, which send no Challenge and decrypt without aws:ssm:RandomChallenge
 
     def update(self, values):
         for key, value in values.items():
