@@ -1,11 +1,13 @@
 import AWSCore
 import Glibc
 import SSMCore
+import Synchronization
 import SystemIO
 
 /// Entry point of the executable: global options, then `api`, a script, `-c`, stdin, or the prompt.
 public enum Launcher {
     public static func run(arguments: [String]) async -> Int32 {
+        BrokenPipe.ignoreSignal()
         let options: GlobalOptions
         do {
             options = try GlobalOptions.parse(arguments)
@@ -112,18 +114,26 @@ public enum ExitStatus {
 
 /// Writes straight to the file descriptors: no buffering surprises when the process exits.
 enum Output {
-    static func standardOutput(_ text: String) { write(fd: 1, text) }
-    static func standardError(_ text: String) { write(fd: 2, text) }
+    /// Nobody reads standard output any more (EPIPE): a script stops at its next command.
+    private static let standardOutputClosed = Atomic<Bool>(false)
+    static var isStandardOutputClosed: Bool { standardOutputClosed.load(ordering: .relaxed) }
 
-    private static func write(fd: Int32, _ text: String) {
+    static func standardOutput(_ text: String) {
+        if !write(fd: 1, text) && errno == EPIPE { standardOutputClosed.store(true, ordering: .relaxed) }
+    }
+    static func standardError(_ text: String) { _ = write(fd: 2, text) }
+
+    /// False when the text could not all be written (errno says why).
+    private static func write(fd: Int32, _ text: String) -> Bool {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
+            if n <= 0 { return false }
             offset += n
         }
+        return true
     }
 }
 

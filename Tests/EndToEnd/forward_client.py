@@ -18,6 +18,25 @@ def http(port, count):
     print("http %d ok=%s" % (count, ok))
 
 
+def abandon(port, how):
+    """Asks for 64 MiB, reads the first 64 KiB, then goes away while the data is still flowing:
+    'reset' with SO_LINGER 0 (an RST at once), 'close' plainly (the kernel answers the data that
+    keeps arriving with RSTs)."""
+    import struct
+    s = socket.create_connection(("127.0.0.1", port), timeout=60)
+    s.sendall(b"GIVE 64")
+    got = 0
+    while got < 65536:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += len(chunk)
+    if how == "reset":
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    print("%s after %d bytes" % (how, got))
+
+
 def upload(port, mib):
     """Sends MiB of random bytes; the server answers with their sha256."""
     data = os.urandom(mib << 20)
@@ -51,4 +70,5 @@ def download(port, mib):
 if __name__ == "__main__":
     mode, port = sys.argv[1], int(sys.argv[2])
     {"http": lambda: http(port, int(sys.argv[3])), "upload": lambda: upload(port, int(sys.argv[3])),
-     "download": lambda: download(port, int(sys.argv[3]))}[mode]()
+     "download": lambda: download(port, int(sys.argv[3])), "reset": lambda: abandon(port, "reset"),
+     "close": lambda: abandon(port, "close")}[mode]()

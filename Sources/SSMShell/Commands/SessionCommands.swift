@@ -134,6 +134,9 @@ extension Shell {
         }
         raw?.restore()
         try? await fleet.terminateSession(stream.sessionId)
+        if state.outputClosed {
+            throw ShellError("the session \(stream.sessionId) ended: standard output was closed")
+        }
         if let message = state.closedMessage, !message.isEmpty { console.err("\nSessionId: \(stream.sessionId) : \(message)\n") }
         else if !options.quiet && terminal { console.err("\nExiting session with sessionId: \(stream.sessionId).\n") }
         if let problem, state.closedMessage == nil, state.exitCode == nil {

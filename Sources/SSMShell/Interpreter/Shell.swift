@@ -82,6 +82,12 @@ public final class Shell {
         for command in script.commands {
             let status = await execute(command)
             if status == ExitRequest.marker { return exitStatus }
+            // Standard output was closed (a pipe to `head` that exited): stop here, as SIGPIPE
+            // would have, but cleanly (forwards stopped, sessions terminated).
+            if Output.isStandardOutputClosed {
+                console.err("ssm-shell: standard output was closed; the script stops here\n")
+                return 1
+            }
             // A remote failure reported by wait or output is data the script goes on to show
             // (run; wait; output shows who failed); the script still ends with status 3.
             if status == ExitStatus.remoteFailure && ["wait", "output"].contains(command.name) {

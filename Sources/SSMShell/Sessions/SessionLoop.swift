@@ -35,6 +35,8 @@ final class SessionState: @unchecked Sendable {
     /// (key id, challenge if any) → (64-byte plaintext, ciphertext blob) or a message.
     var dataKey: (@Sendable (String, String?) -> Result<([UInt8], [UInt8]), ShellError>)?
     var customerMessage: String?
+    /// Standard output was closed under the session (EPIPE): it ends.
+    var outputClosed = false
 
     init(sessionId: String, interactive: Bool) {
         self.sessionId = sessionId
@@ -62,14 +64,22 @@ enum SessionLoop {
 
     static func messageId() -> [UInt8] { SecureRandom.bytes(16) }
 
-    static func write(_ fd: Int32, _ bytes: [UInt8]) {
+    /// Writes all of `bytes`; false when the reader is gone (EPIPE) or the write failed.
+    @discardableResult
+    static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
+            if n < 0 && errno == EAGAIN {
+                var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&ready, 1, 100)
+                continue
+            }
+            if n <= 0 { return false }
             offset += n
         }
+        return true
     }
 
     static func run(_ ws: WebSocketConnection, _ state: SessionState) -> Outcome {
@@ -92,7 +102,11 @@ enum SessionLoop {
                         }
                         // A payload that held only the exit marker leaves nothing to show.
                         guard !shown.isEmpty else { break }
-                        write(1, shown)
+                        if !write(1, shown) {
+                            // Nobody reads the output any more: the end of the session, not of the process.
+                            state.outputClosed = true
+                            state.ended = true
+                        }
                         state.recorder?.output(shown, at: now())
                     case 11:
                         guard !payload.isEmpty else { break }
