@@ -83,23 +83,30 @@ extension Shell {
     /// The session behind a forward, reconnected with ResumeSession until it is stopped or ends.
     static func keepForwarding(_ forwarder: Forwarder, _ first: SessionStream, _ fleet: any FleetAPI) async {
         var current = first
-        var attempt = 0
-        let start = SystemClock().now()
-        while !forwarder.stopRequested.load(ordering: .relaxed) {
-            if let ws = try? await Self.open(current, fleet: fleet) {
-                attempt = 0
+        var policy = ReconnectPolicy()
+        var problem = "disconnected"
+        reconnecting: while !forwarder.stopRequested.load(ordering: .relaxed) {
+            do {
+                let ws = try await Self.open(current, fleet: fleet)
+                policy.connected(now: SystemClock().now())
                 let outcome = await onDedicatedThread { forwarder.run(ws) }
-                if case .ended = outcome { break }
+                if case .disconnected(let reason) = outcome { problem = reason } else { break }
                 if forwarder.ended { break }
+            } catch {
+                problem = "\(error)"
             }
-            attempt += 1
-            if SystemClock().now() - start > 300 && attempt > 10 { break }
-            try? await Task.sleep(nanoseconds: UInt64(min(5.0, 0.1 * pow(2, Double(attempt - 1))) * 1e9))
-            guard let resumed = try? await fleet.resumeSession(forwarder.sessionId) else {
-                forwarder.endReason = forwarder.endReason ?? "the session could not be resumed"
-                break
+            // The same policy as connect: throttling and 5xx are retried, a refusal ends the forward.
+            policy.disconnected(now: SystemClock().now())
+            switch await SessionResumer.resume(forwarder.sessionId, fleet: fleet, policy: &policy, problem: problem,
+                                               stopped: { forwarder.stopRequested.load(ordering: .relaxed) }) {
+            case .resumed(let resumed):
+                current = resumed
+            case .ended(let reason, _):
+                forwarder.endReason = forwarder.endReason ?? reason
+                break reconnecting
+            case .stopped:
+                break reconnecting
             }
-            current = resumed
         }
         forwarder.ended = true
         forwarder.closeAll()

@@ -98,12 +98,11 @@ extension Shell {
         defer { raw?.restore() }
         var current = stream
         var problem: String?
-        let budgetStart = SystemClock().now()
-        var attempt = 0
-        while true {
+        var policy = ReconnectPolicy()
+        reconnecting: while true {
             do {
                 let ws = try await Self.open(current, fleet: fleet)
-                attempt = 0
+                policy.connected(now: SystemClock().now())
                 let outcome = await onDedicatedThread { SessionLoop.run(ws, state) }
                 if case .disconnected(let reason) = outcome, !state.ended {
                     problem = reason
@@ -114,22 +113,17 @@ extension Shell {
             } catch {
                 problem = "\(error)"
             }
-            // Reconnect with ResumeSession: minutes of budget with backoff, not the plugin's 3-6 s.
-            attempt += 1
-            guard SystemClock().now() - budgetStart < 300 || attempt <= 1 else { break }
-            try? await Task.sleep(nanoseconds: UInt64(min(5.0, 0.1 * pow(2, Double(attempt - 1))) * 1e9))
-            do {
-                guard let resumed = try await fleet.resumeSession(stream.sessionId) else {
-                    problem = "the session \(stream.sessionId) can no longer be resumed (\(problem ?? "disconnected"))"
-                    break
-                }
+            // Reconnect with ResumeSession: minutes for every disconnect, not the plugin's 3-6 s
+            // (data-channel spec 5.1, 5.6); only a refusal or a null token ends the session.
+            policy.disconnected(now: SystemClock().now())
+            switch await SessionResumer.resume(stream.sessionId, fleet: fleet, policy: &policy, problem: problem ?? "disconnected") {
+            case .resumed(let resumed):
                 current = resumed
-            } catch let error as AWSServiceError where error.status < 500 && !error.isThrottling {
-                // Refused (AccessDenied, DoesNotExist): no retry can help.
-                problem = "reconnecting failed: " + describe(error).0
-                break
-            } catch {
-                problem = "reconnecting failed: \(error)"   // network or throttling: keep trying within the budget
+            case .ended(let reason, let refusal):
+                problem = refusal.map { "reconnecting failed: " + describe($0).0 } ?? reason
+                break reconnecting
+            case .stopped:
+                break reconnecting
             }
         }
         raw?.restore()

@@ -72,7 +72,7 @@ class Emulator:
             else:
                 operation = form.get("Action", "")
             self.state.count_call(operation, who.name)
-            self._inject_faults(protocol)
+            self._inject_faults(protocol, operation)
             if protocol == "json" and service == "kms":
                 return self._json_response(self._json_call(self.kms, KMS_MODEL, "kms", operation, body, who), request_id)
             if protocol == "json":
@@ -89,8 +89,10 @@ class Emulator:
             body = errors.query_body(e, request_id) if protocol == "query" else errors.ec2_body(e, request_id)
             return web.Response(status=e.status, body=body, headers={"x-amzn-RequestId": request_id, "Content-Type": "text/xml"})
 
-    def _inject_faults(self, protocol):
+    def _inject_faults(self, protocol, operation):
         f = self.state.faults
+        if f.fault_operations and operation not in f.fault_operations.split(","):
+            return
         if f.throttle and random.random() < f.throttle:
             raise AWSError("ThrottlingException" if protocol == "json" else "Throttling", "Rate exceeded", 400)
         if f.server_errors and random.random() < f.server_errors:

@@ -20,6 +20,7 @@ class Faults:
     resume: str = "ok"            # "ok", "refuse" (DoesNotExistException), "null-token"
     throttle: float = 0.0         # share of API calls answered ThrottlingException
     server_errors: float = 0.0    # share answered 500 InternalServerError / 503
+    fault_operations: str = ""    # comma-separated operations that throttle and server_errors apply to (empty: every call)
     latency_ms: float = 0.0       # added to every API call
     expire_credentials: bool = False  # temporary credentials are reported expired
     clock_skew: float = 0.0       # seconds added to the emulator's clock when checking signatures
