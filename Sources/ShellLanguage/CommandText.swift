@@ -52,11 +52,13 @@ public enum CommandText {
     }
 
     /// Where the reader is, as the receiving shell sees it: code (the top, or inside `$(...)`,
-    /// with its open parentheses), a double-quoted string, or sh's backquotes.
+    /// with its open parentheses), a double-quoted string, sh's backquotes, or sh's arithmetic
+    /// (`$((...))`, `((...))`, or bracketed: `$[...]`, a subscript `a[...]`) with its depth.
     enum Frame: Equatable {
         case code(parens: Int, top: Bool)
         case doubleQuoted
         case backquoted
+        case arithmetic(depth: Int, bracketed: Bool)
     }
 
     /// - Parameters:
@@ -116,6 +118,13 @@ public enum CommandText {
                 throw Refusal(description: "ssm-shell's \(reference) cannot stand inside backquotes; write $(...) instead")
             }
             try refuseIfUnfollowed(replacement, reference: reference)
+            if case .arithmetic = frames.last, !ShellQuote.isPlainPOSIX(replacement) {
+                // POSIX 2.6.4: the expression is read as if in double quotes, so ' is a character
+                // and a $(...) in the value runs (bash and dash alike).
+                throw Refusal(description: "ssm-shell's \(reference) cannot stand inside arithmetic ($((...)), $[...], ((...)) or a subscript [...]), "
+                    + "where sh reads quotes as characters and runs what they hold; only a plain value (letters, digits, - . _) can. "
+                    + "Check it first, or give it to the other shell as its own variable: v=\(reference) && echo $((v + 1))")
+            }
             if let open = openReference, open.end == i {
                 throw Refusal(description: "ssm-shell's \(reference) directly follows \(open.text), which is the other shell's, "
                     + "and would be read as part of its name; write the other shell's name in braces, as ${NAME}")
@@ -176,6 +185,18 @@ public enum CommandText {
             let before = chars[i - 1]
             return !(before.isASCII && (before.isLetter || before.isNumber || before == "_") || posix && "-./:@%+,=#".contains(before))
         }
+        /// sh's arithmetic opening at `i`: its length and whether `]` closes it. `((` and a
+        /// subscript only where code stands (`code`); a wrong guess only refuses.
+        func opensArithmetic(code: Bool) -> (length: Int, bracketed: Bool)? {
+            guard posix else { return nil }
+            let ahead = chars.dropFirst(i).prefix(3)
+            if ahead.starts(with: ["$", "(", "("]) { return (3, false) }
+            if ahead.starts(with: ["$", "["]) { return (2, true) }
+            guard code else { return nil }
+            if ahead.starts(with: ["(", "("]) { return (2, false) }
+            if ahead.first == "[", i > 0, chars[i - 1].isASCII, chars[i - 1].isLetter || chars[i - 1].isNumber || chars[i - 1] == "_" { return (1, true) }
+            return nil
+        }
         func isDoubleQuote(_ c: Character) -> Bool { c == "\"" || !posix && ShellQuote.powerShellDoubleQuotes.contains(c) }
         func isSingleQuote(_ c: Character) -> Bool { c == "'" || !posix && ShellQuote.powerShellSingleQuotes.contains(c) }
         let escape: Character = posix ? "\\" : "`"
@@ -191,6 +212,7 @@ public enum CommandText {
                 if c == escape, let next, !posix || "$`\"\\\n".contains(next) { try copy(2) }
                 else if !posix && isDoubleQuote(c) && next.map(isDoubleQuote) == true { try copy(2) }  // "" is a quote
                 else if isDoubleQuote(c) { frames.removeLast(); try copy(1) }
+                else if let (length, bracketed) = opensArithmetic(code: false) { frames.append(.arithmetic(depth: 0, bracketed: bracketed)); try copy(length) }
                 else if c == "$" && next == "(" { frames.append(.code(parens: 0, top: false)); try copy(2) }
                 else if posix && c == "`" { frames.append(.backquoted); try copy(1) }
                 else if c == "$" { noteBraces(); try substituteReference() }
@@ -201,6 +223,18 @@ public enum CommandText {
                 if c == "\\" { try copy(2) }
                 else if c == "`" { frames.removeLast(); try copy(1) }
                 else if c == "$" { try substituteReference() }
+                else { try copy(1) }
+            case .arithmetic(let depth, let bracketed):
+                // To the matching `))` or `]`; `$(...)` inside is code again.
+                let (open, close): (Character, Character) = bracketed ? ("[", "]") : ("(", ")")
+                if c == "\\" { try copy(2) }
+                else if let (length, inner) = opensArithmetic(code: false) { frames.append(.arithmetic(depth: 0, bracketed: inner)); try copy(length) }
+                else if c == "$" && next == "(" { frames.append(.code(parens: 0, top: false)); try copy(2) }
+                else if c == "`" { frames.append(.backquoted); try copy(1) }
+                else if c == open { frames[frames.count - 1] = .arithmetic(depth: depth + 1, bracketed: bracketed); try copy(1) }
+                else if c == close && depth > 0 { frames[frames.count - 1] = .arithmetic(depth: depth - 1, bracketed: bracketed); try copy(1) }
+                else if c == close { frames.removeLast(); try copy(!bracketed && next == ")" ? 2 : 1) }
+                else if c == "$" { noteBraces(); try substituteReference() }
                 else { try copy(1) }
             case .code(let parens, let top):
                 // `$@` or `"$@"` as a whole word: one word per argument, as the language says.
@@ -235,8 +269,12 @@ public enum CommandText {
                 else if posix && c == "$" && next == "'" {
                     // bash's and POSIX.1-2024's $'...' (2.2.4): \ escapes any character, \' too;
                     // one unit, so a value placed inside it is refused.
+                    // A \' inside is where shells part: dash (and sh before 2024) ends the quote there.
                     var j = i + 2
-                    while j < chars.count && chars[j] != "'" { j += chars[j] == "\\" ? 2 : 1 }
+                    while j < chars.count && chars[j] != "'" {
+                        if chars[j] == "\\" && j + 1 < chars.count && chars[j + 1] == "'" { unfollowed = unfollowed ?? "a $'...' holding \\' (bash and dash end it apart)" }
+                        j += chars[j] == "\\" ? 2 : 1
+                    }
                     try copy(j + 1 - i)
                 }
                 else if !posix && c == "@" && next.map({ isDoubleQuote($0) || isSingleQuote($0) }) == true {
@@ -259,6 +297,7 @@ public enum CommandText {
                 }
                 else if isDoubleQuote(c) { frames.append(.doubleQuoted); try copy(1) }
                 else if posix && c == "`" { frames.append(.backquoted); try copy(1) }
+                else if let (length, bracketed) = opensArithmetic(code: true) { frames.append(.arithmetic(depth: 0, bracketed: bracketed)); try copy(length) }
                 else if (c == "$" || c == "@") && next == "(" { frames.append(.code(parens: 0, top: false)); try copy(2) }
                 else if c == "(" { frames[frames.count - 1] = .code(parens: parens + 1, top: top); try copy(1) }
                 else if c == ")" && parens > 0 { frames[frames.count - 1] = .code(parens: parens - 1, top: top); try copy(1) }

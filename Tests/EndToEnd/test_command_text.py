@@ -147,3 +147,11 @@ def test_a_value_after_a_comment_the_tracker_cannot_follow_is_refused(emulator):
     assert "INJECTED" not in result.stdout, result.stdout
     assert result.returncode == 2, result.stdout + result.stderr
     assert "ssm-shell's $v cannot be quoted after a # comment" in result.stderr, result.stderr
+
+
+def test_a_value_inside_arithmetic_is_refused(emulator):
+    # Before: $(( '$(echo INJECTED >&2)0' + 1 )): sh reads ' as a character there and ran the $(...).
+    result = ssm_shell("-c", "! echo $(( $1 + 1 ))", "$(echo INJECTED >&2)0", env=shell_env(emulator))
+    assert "INJECTED" not in result.stdout + result.stderr.replace("$(echo INJECTED >&2)", ""), result.stdout + result.stderr
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "ssm-shell's $1 cannot stand inside arithmetic" in result.stderr, result.stderr

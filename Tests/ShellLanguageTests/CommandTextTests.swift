@@ -158,13 +158,16 @@ import Testing
     /// Each input below made a value code on bash or PowerShell before (review of item 17).
     @Test(arguments: [
         // bash's and POSIX 2024's $'...': \' does not end it, so $x is inside it, not bare.
-        ("echo $'a\\' $x ' $x", "echo $'a\\' $x ' '; rm -rf /'"),
+        // ... and dash, which has no $'...', ends it at the \': after that only plain values.
+        ("echo $'a\\' $x ' $x", "refused: ssm-shell's $x cannot be quoted after a $'...' holding \\' (bash and dash end it apart)"),
+        ("echo $'a\\' $x ' $plain", "echo $'a\\' $x ' web-1"),
         ("printf $'%s\\n' $x", "printf $'%s\\n' '; rm -rf /'"),
         // $$ is the other shell's process id: a value after it must not make $'...' or $NAME.
         ("echo $$x \"$$x\" $$-$x $$'a\\' b ' $x '", "echo $$x \"$$x\" $$-'; rm -rf /' $$'a\\' b ' $x '"),
     ])
     func theOtherShellsQuotesAndParameters(_ text: String, _ expected: String) {
-        #expect(Self.substitute(text) == expected)
+        let out = Self.substitute(text)
+        #expect(expected.hasPrefix("refused: ") ? out.hasPrefix(expected) : out == expected, "\(out)")
     }
 
     /// After a comment, a case pattern, a here-document or a ${...} with quotes inside, the
@@ -185,6 +188,23 @@ import Testing
         #expect(Self.substitute(text, dialect).hasPrefix("refused: ssm-shell's $x cannot be quoted after "), "\(Self.substitute(text, dialect))")
         let plain = text.replacing("$x", with: "$plain")
         #expect(Self.substitute(plain, dialect) == text.replacing("$x", with: "web-1"))
+    }
+
+    /// Inside arithmetic (`$((...))`, bash's `$[...]`, `((...))` and an array subscript) sh
+    /// reads '...' as characters and expands `$(...)` in what it holds: `$(( '$(id)' ))` ran id
+    /// in bash and dash. Only a plain value may stand there; a `$(...)` inside is code again.
+    @Test(arguments: [
+        ("echo $(( $x + 1 ))", "refused: ssm-shell's $x cannot stand inside arithmetic"),
+        ("echo \"$(( 1 + $y ))\"", "refused: ssm-shell's $y cannot stand inside arithmetic"),
+        ("echo $[ $x ]", "refused: ssm-shell's $x cannot stand inside arithmetic"),
+        ("(( $x > 1 )) && echo", "refused: ssm-shell's $x cannot stand inside arithmetic"),
+        ("a[$x]=1", "refused: ssm-shell's $x cannot stand inside arithmetic"),
+        ("echo $(( $# + (2 * $plain) )) $x $[1] $x", "echo $(( 2 + (2 * web-1) )) '; rm -rf /' $[1] '; rm -rf /'"),
+        ("echo $(( $(echo $x) + 1 )) ${a[$x]}", "echo $(( $(echo '; rm -rf /') + 1 )) ${a[$x]}"),
+        ("[ $x = a ] && [[ $x ]]", "[ '; rm -rf /' = a ] && [[ '; rm -rf /' ]]"),
+    ])
+    func arithmeticTakesOnlyPlainValues(_ text: String, _ expected: String) {
+        #expect(Self.substitute(text).hasPrefix(expected), "\(Self.substitute(text))")
     }
 
     /// connect --command's code and values go through the same reader.
