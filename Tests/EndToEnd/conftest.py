@@ -61,6 +61,23 @@ class Emulator:
     def faults(self, **values):
         return self.control("faults", values)
 
+    def sessions(self, state):
+        """Every session of one state ("Active" or "History"), all pages (a page holds 20)."""
+        pages = self.client("ssm").get_paginator("describe_sessions").paginate(State=state)
+        return [s for page in pages for s in page["Sessions"]]
+
+    def wait_for_history(self, predicate, seconds=15):
+        """The first ended session that satisfies predicate, waiting with a deadline: the service
+        moves a terminated session from Terminating to Terminated in History a moment later."""
+        deadline = time.time() + seconds
+        while True:
+            found = [s for s in self.sessions("History") if predicate(s)]
+            if found:
+                return found[0]
+            if time.time() > deadline:
+                raise AssertionError("no ended session matched within %d s" % seconds)
+            time.sleep(0.1)
+
 
 def start_emulator(*arguments, seconds=30):
     """Starts scripts/emulator/start with ARGUMENTS and waits, at most SECONDS, for its ready file

@@ -146,8 +146,7 @@ def test_basic_identity_instances_connect_status_terminate(emulator):
     started = emulator.client("ssm", "basic").start_session(Target="i-0a1b2c3d4e5f60002")
     ended = subprocess.run([BINARY, "-c", "terminate %s" % started["SessionId"]], env=env, capture_output=True, text=True, timeout=30)
     assert ended.returncode == 0, ended.stderr
-    history = emulator.client("ssm").describe_sessions(State="History")["Sessions"]
-    assert any(s["SessionId"] == started["SessionId"] for s in history)
+    emulator.wait_for_history(lambda s: s["SessionId"] == started["SessionId"])
 
 
 def test_a_refused_resume_names_the_missing_action(emulator):

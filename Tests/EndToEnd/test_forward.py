@@ -121,7 +121,9 @@ def test_64_mib_each_way_keeps_every_byte(emulator, data, faults):
 
 
 def test_stop_ends_the_session(emulator, web):
+    before = {s["SessionId"] for s in emulator.sessions("History") + emulator.sessions("Active")}
     result = run("forward web-3 0:%d; stop 1; forwards" % web, emulator)
     assert result.returncode == 0, result.stderr
-    ended = [s for s in emulator.client("ssm").describe_sessions(State="History")["Sessions"] if s["Target"] == "i-0a1b2c3d4e5f60003"]
-    assert ended and ended[0]["Status"] == "Terminated"
+    ended = emulator.wait_for_history(lambda s: s["SessionId"] not in before and s["Target"] == "i-0a1b2c3d4e5f60003"
+                                      and s["Status"] == "Terminated")
+    assert ended["Status"] == "Terminated"
