@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Loopback servers for the transport tests (Tests/SystemIOTests): an HTTP/1.1 keep-alive echo
-server (optionally TLS), and an HTTP proxy (absolute-form forwarding and CONNECT tunnels).
+server (optionally TLS), an HTTP proxy (absolute-form forwarding and CONNECT tunnels), and a
+WebSocket upgrade server that fails the upgrade on purpose (by path: /refuse answers 403,
+/bad-accept answers 101 with a wrong Sec-WebSocket-Accept, /close closes without answering).
 Listens on 127.0.0.1 only, prints its port on the first line of stdout, runs until killed.
 
   loopback_server.py echo  [--tls CERT KEY]
   loopback_server.py proxy
+  loopback_server.py upgrade
 """
 import json
 import select
@@ -17,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs
 
 connections = 0
+drops = 0
 requests_seen = []
 lock = threading.Lock()
 
@@ -41,9 +45,16 @@ class Echo(BaseHTTPRequestHandler):
         query = parse_qs(url.query)
         if url.path == "/slow":
             time.sleep(float(query.get("seconds", ["2"])[0]))
+        if url.path == "/drop":
+            # Read the request, then close without a byte of answer (a cut after the server took it).
+            global drops
+            with lock:
+                drops += 1
+            self.close_connection = True
+            return
         status = int(url.path.split("/")[2]) if url.path.startswith("/status/") else 200
         reply = json.dumps({
-            "method": self.command, "path": self.path, "connection": self.connection_number,
+            "method": self.command, "path": self.path, "connection": self.connection_number, "drops": drops,
             "headers": {k.lower(): v for k, v in self.headers.items()},
             "body": body.decode("utf-8", "replace"),
         }).encode()
@@ -97,9 +108,37 @@ class Proxy(BaseHTTPRequestHandler):
     do_GET = do_POST = forward
 
 
+class Upgrade(BaseHTTPRequestHandler):
+    """Answers a WebSocket upgrade the wrong way, as a refusing or broken service would."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        path = urlsplit(self.path).path
+        if path == "/close":
+            self.close_connection = True
+            return
+        if path == "/bad-accept":
+            self.send_response(101, "Switching Protocols")
+            self.send_header("Upgrade", "websocket")
+            self.send_header("Connection", "Upgrade")
+            self.send_header("Sec-WebSocket-Accept", "bm90IHRoZSByaWdodCBhbnN3ZXI=")
+            self.end_headers()
+            self.close_connection = True
+            return
+        reply = b"forbidden"
+        self.send_response(403)
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+
 def main():
     mode = sys.argv[1]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo if mode == "echo" else Proxy)
+    handlers = {"echo": Echo, "proxy": Proxy, "upgrade": Upgrade}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handlers[mode])
     server.daemon_threads = True
     if "--tls" in sys.argv:
         i = sys.argv.index("--tls")

@@ -8,7 +8,9 @@ public import SessionProtocol
 /// proxies; SessionProtocol does the upgrade and the framing (Debian 12's libcurl has no WebSocket
 /// support). Blocking: use it from one dedicated thread.
 public final class WebSocketConnection: @unchecked Sendable {
-    private let handle: UnsafeMutableRawPointer
+    /// Owns the curl handle: freed once, when the connection (or a failed init) is released.
+    private let easy: CurlEasyHandle
+    private var handle: UnsafeMutableRawPointer { easy.raw }
     public let socket: Int32
     private var decoder = WebSocketDecoder()
     private var pending: [WebSocketMessage] = []
@@ -25,8 +27,9 @@ public final class WebSocketConnection: @unchecked Sendable {
     /// Dials `url` (ws or wss), sends the upgrade with `headers`, and checks the answer.
     public init(url: EndpointURL, headers: [(String, String)], caBundle: String?, proxy: ProxySettings, connectTimeout: Double) throws {
         CurlGlobal.initialize()
-        guard let handle = curl_easy_init() else { throw Failure(description: "libcurl could not allocate a handle") }
-        self.handle = handle
+        guard let easy = CurlEasyHandle() else { throw Failure(description: "libcurl could not allocate a handle") }
+        self.easy = easy
+        let handle = easy.raw
         var dial = url
         dial.scheme = url.scheme == "wss" ? "https" : "http"
         ccurl_setopt_string(handle, CURLOPT_URL, dial.description)
@@ -40,7 +43,6 @@ public final class WebSocketConnection: @unchecked Sendable {
         if dial.scheme == "https" { ccurl_setopt_long(handle, CURLOPT_HTTPPROXYTUNNEL, 1) }
         let code = curl_easy_perform(handle)
         guard code == CURLE_OK else {
-            curl_easy_cleanup(handle)
             throw Failure(description: "could not connect to \(url.redactedDescription): \(String(cString: curl_easy_strerror(code)))")
         }
         var fd: curl_socket_t = -1
@@ -62,15 +64,9 @@ public final class WebSocketConnection: @unchecked Sendable {
                 if closed { throw Failure(description: "the server closed the connection during the WebSocket upgrade") }
             }
         } catch let error as WebSocketHandshake.Failure {
-            curl_easy_cleanup(handle)
             throw Failure(description: error.description)
-        } catch {
-            curl_easy_cleanup(handle)
-            throw error
         }
     }
-
-    deinit { curl_easy_cleanup(handle) }
 
     static func now() -> Double {
         var spec = timespec()

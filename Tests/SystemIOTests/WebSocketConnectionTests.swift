@@ -1,0 +1,36 @@
+import AWSCore
+import SystemIO
+import Testing
+import TestSupport
+
+/// WebSocketConnection's failed upgrades against a loopback server that refuses (403), answers
+/// with a wrong Sec-WebSocket-Accept, or closes without answering: each is a clear error, and
+/// the curl handle is freed exactly once (a double free used to abort the process here).
+@Suite(.serialized) struct WebSocketConnectionTests {
+    func dial(_ server: LoopbackServer, _ path: String) throws -> WebSocketConnection {
+        try WebSocketConnection(url: try EndpointURL(parsing: "ws://127.0.0.1:\(server.port)\(path)"), headers: [("X-Test", "1")],
+                                caBundle: nil, proxy: ProxySettings(), connectTimeout: 5)
+    }
+
+    @Test(arguments: [
+        ("/refuse", "instead of 101 Switching Protocols"),
+        ("/bad-accept", "Sec-WebSocket-Accept does not match"),
+        ("/close", "closed the connection during the WebSocket upgrade"),
+    ])
+    func failedUpgradeIsAnErrorAndFreesTheHandleOnce(path: String, expected: String) throws {
+        let server = try LoopbackServer(["upgrade"])
+        // Repeated so a double free is caught by the allocator, not left to chance.
+        for _ in 0..<20 {
+            let error = #expect(throws: WebSocketConnection.Failure.self) { _ = try dial(server, path) }
+            #expect(error?.description.contains(expected) == true, "\(error?.description ?? "no error")")
+        }
+    }
+
+    @Test func refusedConnectionIsAnError() throws {
+        let error = #expect(throws: WebSocketConnection.Failure.self) {
+            _ = try WebSocketConnection(url: try EndpointURL(parsing: "ws://127.0.0.1:1/"), headers: [], caBundle: nil,
+                                        proxy: ProxySettings(), connectTimeout: 2)
+        }
+        #expect(error?.description.contains("could not connect to ws://127.0.0.1:1/") == true)
+    }
+}
