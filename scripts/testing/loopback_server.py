@@ -10,6 +10,7 @@ Listens on 127.0.0.1 only, prints its port on the first line of stdout, runs unt
   loopback_server.py upgrade
 """
 import json
+import os
 import select
 import socket
 import ssl
@@ -135,7 +136,17 @@ class Upgrade(BaseHTTPRequestHandler):
         self.wfile.write(reply)
 
 
+def exit_with_parent(parent):
+    """A test process that crashes never stops its servers: they end with it, rather than keep
+    its output pipe open and hang `swift test`. (PR_SET_PDEATHSIG would follow the spawning
+    thread, which a concurrency pool may retire mid-test; the parent process is what counts.)"""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
 def main():
+    threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
     mode = sys.argv[1]
     handlers = {"echo": Echo, "proxy": Proxy, "upgrade": Upgrade}
     server = ThreadingHTTPServer(("127.0.0.1", 0), handlers[mode])

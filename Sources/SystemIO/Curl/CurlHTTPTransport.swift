@@ -25,8 +25,12 @@ public final class CurlHTTPTransport: HTTPTransport {
     public init(configuration: Configuration) {
         CurlGlobal.initialize()
         self.configuration = configuration
-        pool = DedicatedThreadPool(threads: configuration.threads, name: "ssm-curl") { CurlEasy() }
+        pool = DedicatedThreadPool(threads: configuration.threads) { CurlEasy() }
     }
+
+    /// The threads and their handles go with the transport (a new one comes with every
+    /// `use profile` or `use region`). No request is in flight: each caller holds the transport.
+    deinit { pool.shutdown() }
 
     public func send(_ request: HTTPRequest, timeouts: HTTPTimeouts) async throws -> HTTPResponse {
         let configuration = self.configuration
@@ -44,13 +48,15 @@ enum CurlGlobal {
     static func initialize() { _ = once }
 }
 
-/// One curl easy handle and what a transfer collects. Lives on one pool thread only.
+/// One curl easy handle and what a transfer collects. Lives on one pool thread only; the handle
+/// is freed when that thread ends.
 struct CurlEasy {
-    let handle: UnsafeMutableRawPointer
+    private let easy: CurlEasyHandle
+    var handle: UnsafeMutableRawPointer { easy.raw }
 
     init() {
-        guard let handle = curl_easy_init() else { fatalError("curl_easy_init failed: libcurl could not allocate a handle") }
-        self.handle = handle
+        guard let easy = CurlEasyHandle() else { fatalError("curl_easy_init failed: libcurl could not allocate a handle") }
+        self.easy = easy
     }
 
     /// Collects the response as curl's callbacks deliver it.
