@@ -7,11 +7,12 @@ public struct SSMClient: Sendable {
 
     public init(client: AWSClient) { self.client = client }
 
-    func call(_ operation: String, _ input: [String: JSONValue], idempotent: Bool = true) async throws -> JSONValue {
+    /// Whether a call may be resent comes from OperationIdempotency (SendCommand and StartSession may not).
+    func call(_ operation: String, _ input: [String: JSONValue], idempotent: Bool? = nil) async throws -> JSONValue {
         try await client.callJSON(.ssm, operation, .object(input), idempotent: idempotent)
     }
 
-    func call(_ operation: String, _ input: JSONValue, idempotent: Bool = true) async throws -> JSONValue {
+    func call(_ operation: String, _ input: JSONValue, idempotent: Bool? = nil) async throws -> JSONValue {
         try await client.callJSON(.ssm, operation, input, idempotent: idempotent)
     }
 }

@@ -57,8 +57,26 @@ import TestSupport
     @Test func sendCommandIsNotResentAfterATimeoutOnAnOpenConnection() async throws {
         let timedOut = TransportError(kind: .timedOut, connected: true, detail: "28", url: "https://ssm")
         let transport = ScriptedTransport([.fail(timedOut), Self.json(200, "{}")])
-        await #expect(throws: TransportError.self) { _ = try await client(transport).callJSON(.ssm, "SendCommand", [:], idempotent: false) }
+        let error = await #expect(throws: UncertainOutcomeError.self) { _ = try await client(transport).callJSON(.ssm, "SendCommand", [:]) }
         #expect(transport.sent.count == 1)
+        #expect(transport.sent[0].idempotent == false, "the transport is told not to resend it either")
+        #expect(error?.description.hasPrefix("SendCommand may have been processed: the connection to https://ssm was lost after the request was sent (28).") == true)
+        #expect(error?.description.contains("'ssm-shell api ssm ListCommands'") == true)
+    }
+
+    /// Every caller (typed operations and `ssm-shell api`) gets the operation's own idempotency.
+    @Test(arguments: [("SendCommand", false), ("StartSession", false), ("StartAutomationExecution", false), ("CreateDocument", false),
+                      ("PutParameter", false), ("DescribeInstanceInformation", true), ("ListCommands", true), ("GetCommandInvocation", true),
+                      ("TerminateSession", true), ("ResumeSession", true), ("CancelCommand", true), ("AssumeRole", true)])
+    func idempotencyComesFromTheOperation(operation: String, idempotent: Bool) async throws {
+        #expect(OperationIdempotency.isIdempotent(operation) == idempotent)
+        let lost = TransportError(kind: .connectionLost, connected: true, detail: "52", url: "https://ssm")
+        let transport = ScriptedTransport([.fail(lost), Self.json(200, "{}")])
+        var thrown: (any Error)?
+        do { _ = try await client(transport).callJSON(.ssm, operation, [:]) } catch { thrown = error }
+        #expect(transport.sent.count == (idempotent ? 2 : 1))
+        #expect(transport.sent.allSatisfy { $0.idempotent == idempotent })
+        #expect((thrown is UncertainOutcomeError) == !idempotent)
     }
 
     @Test func nonRetryableErrorsReturnAtOnceWithContext() async throws {

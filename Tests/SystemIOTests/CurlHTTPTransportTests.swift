@@ -40,6 +40,38 @@ import TestSupport
         #expect(error?.description.contains("timed out") == true)
     }
 
+    /// libcurl reports a connect time of 0 on a reused keep-alive connection: that is not proof
+    /// that the request never left. Here the server read it and closed without answering.
+    @Test func droppedAnswerOnAReusedConnectionMayHaveBeenSeen() async throws {
+        let server = try LoopbackServer(["echo"])
+        let transport = CurlHTTPTransport(configuration: .init(threads: 1))
+        _ = try await get(transport, "http://127.0.0.1:\(server.port)/")
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await transport.send(HTTPRequest(method: "POST", url: try EndpointURL(parsing: "http://127.0.0.1:\(server.port)/drop"),
+                                                     body: Array("{}".utf8), idempotent: false),
+                                         timeouts: HTTPTimeouts(connect: 2, total: 10))
+        }
+        #expect(error?.kind == .connectionLost)
+        #expect(error?.connected == true, "the server may have processed the request")
+        // libcurl by itself resends a request whose reused connection died unanswered, on a new
+        // connection: a non-idempotent request must reach the server once.
+        let (_, echo) = try await get(transport, "http://127.0.0.1:\(server.port)/")
+        #expect(echo["drops"]?.int == 1, "the server received the request \(echo["drops"]?.int ?? -1) times")
+    }
+
+    /// The same on a timeout: the server holds the request; libcurl's connect time is 0 because
+    /// the connection was reused, yet the request was sent.
+    @Test func timeoutOnAReusedConnectionMayHaveBeenSeen() async throws {
+        let server = try LoopbackServer(["echo"])
+        let transport = CurlHTTPTransport(configuration: .init(threads: 1))
+        _ = try await get(transport, "http://127.0.0.1:\(server.port)/")
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await get(transport, "http://127.0.0.1:\(server.port)/slow?seconds=3", timeouts: HTTPTimeouts(connect: 1, total: 0.4))
+        }
+        #expect(error?.kind == .timedOut)
+        #expect(error?.connected == true, "the server may have seen the request")
+    }
+
     @Test func refusedConnectionIsNotConnected() async throws {
         let transport = CurlHTTPTransport(configuration: .init(threads: 1))
         let error = await #expect(throws: TransportError.self) { _ = try await get(transport, "http://127.0.0.1:1/") }

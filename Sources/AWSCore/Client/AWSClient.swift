@@ -57,23 +57,25 @@ public final class AWSClient: Sendable {
 
     // MARK: protocols
 
-    /// Calls a JSON 1.1 operation and returns its output.
-    public func callJSON(_ service: ServiceDescriptor, _ operation: String, _ input: JSONValue, idempotent: Bool = true) async throws -> JSONValue {
+    /// Calls a JSON 1.1 operation and returns its output. `idempotent` defaults to what
+    /// OperationIdempotency says of the operation.
+    public func callJSON(_ service: ServiceDescriptor, _ operation: String, _ input: JSONValue, idempotent: Bool? = nil) async throws -> JSONValue {
         let endpoint = try endpoint(for: service)
         let request = JSONProtocol.request(endpoint: endpoint.url, targetPrefix: service.targetPrefix, operation: operation, input: input)
         let response = try await send(request, service: service, operation: operation, signingRegion: endpoint.signingRegion,
-                                      signingName: endpoint.signingName, idempotent: idempotent)
+                                      signingName: endpoint.signingName, idempotent: idempotent ?? OperationIdempotency.isIdempotent(operation))
         return try JSONProtocol.parseOutput(response, service: service.name, operation: operation)
     }
 
     /// Calls a Query (or EC2) action and returns its `<ActionResult>` element.
-    public func callQuery(_ service: ServiceDescriptor, _ action: String, _ parameters: JSONValue, idempotent: Bool = true,
+    public func callQuery(_ service: ServiceDescriptor, _ action: String, _ parameters: JSONValue, idempotent: Bool? = nil,
                           endpoint explicitEndpoint: ResolvedEndpoint? = nil, signed: Bool = true) async throws -> XMLElement {
         let endpoint = try explicitEndpoint ?? endpoint(for: service)
         let request = QueryProtocol.request(endpoint: endpoint.url, action: action, version: service.apiVersion, parameters: parameters,
                                             flavor: service.wireProtocol == .ec2 ? .ec2 : .query)
         let response = try await send(request, service: service, operation: action, signingRegion: endpoint.signingRegion,
-                                      signingName: endpoint.signingName, idempotent: idempotent, signed: signed)
+                                      signingName: endpoint.signingName, idempotent: idempotent ?? OperationIdempotency.isIdempotent(action),
+                                      signed: signed)
         return try QueryProtocol.parseOutput(response, action: action, service: service.name)
     }
 
@@ -81,12 +83,14 @@ public final class AWSClient: Sendable {
 
     /// Signs (afresh for every attempt), sends, and retries per standard mode. A non-idempotent
     /// call is retried only when the service provably did not take it: a throttling answer, or
-    /// a transport failure before the connection was made.
+    /// a transport failure before a byte of the request was written. When such a call loses its
+    /// connection after that, the error says it may have been processed (UncertainOutcomeError).
     public func send(_ request: HTTPRequest, service: ServiceDescriptor, operation: String, signingRegion: String,
                      signingName: String, idempotent: Bool = true, signed: Bool = true) async throws -> HTTPResponse {
         var state = RetryState(mode: options.retryMode, maxAttempts: options.maxAttempts)
         while true {
             var attempt = request
+            attempt.idempotent = idempotent
             attempt.headers.set("User-Agent", options.userAgent)
             var secrets: [String] = []
             if signed {
@@ -122,7 +126,7 @@ public final class AWSClient: Sendable {
             } catch let error as TransportError {
                 log?.log("<<< \(operation) failed: \(error)")
                 failure = (idempotent || !error.connected) ? RetryClassifier.classify(error) : nil
-                finalError = error
+                finalError = failure == nil ? UncertainOutcomeError(service: service.name, operation: operation, cause: error) : error
             }
             let decision = quota.withLock { state.failed(failure, quota: &$0, jitter: options.jitter(), retryAfter: retryAfter) }
             guard case .retry(let delay) = decision else { throw finalError }

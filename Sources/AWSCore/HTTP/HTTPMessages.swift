@@ -5,12 +5,17 @@ public struct HTTPRequest: Sendable, Equatable {
     public var url: EndpointURL
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// False for an operation that must not run twice (SendCommand, StartSession): the transport
+    /// then never sends it a second time by itself (libcurl resends a request whose reused
+    /// connection died without an answer).
+    public var idempotent: Bool
 
-    public init(method: String, url: EndpointURL, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+    public init(method: String, url: EndpointURL, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], idempotent: Bool = true) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.idempotent = idempotent
     }
 }
 
@@ -40,7 +45,9 @@ public struct HTTPTimeouts: Sendable, Equatable {
 }
 
 /// Why a request got no HTTP response. `connected` tells retries whether the server may have
-/// seen the request: a non-idempotent call is only resent when it provably did not.
+/// seen the request: false only when it provably did not (the name could not be resolved, or
+/// no connection was made: TCP, proxy or TLS failed before a byte of the request was written).
+/// A non-idempotent call is only resent when it is false.
 public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         case couldNotResolveHost, couldNotConnect, timedOut, tls, proxy, connectionLost, other

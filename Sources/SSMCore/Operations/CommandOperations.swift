@@ -137,7 +137,7 @@ extension SSMClient {
             throw AWSServiceError(code: "ValidationException", message: "SendCommand takes at most 50 instance ids; send in batches of 50.",
                                   status: 400, service: "ssm", operation: "SendCommand")
         }
-        let output = try await call("SendCommand", input.json, idempotent: false)
+        let output = try await call("SendCommand", input.json)
         guard let command = output["Command"], command.text("CommandId") != nil else {
             throw AWSServiceError(code: "InvalidResponse", message: "The reply has no Command.CommandId.", status: 200, service: "ssm", operation: "SendCommand")
         }

@@ -41,7 +41,7 @@ extension SSMClient {
         input.set("DocumentName", documentName)
         input.set("Reason", reason)
         input.set("Parameters", parameters)
-        return try stream(await call("StartSession", input, idempotent: false), operation: "StartSession")
+        return try stream(await call("StartSession", input), operation: "StartSession")
     }
 
     /// ResumeSession: a new stream URL and token for a disconnected session.

@@ -66,6 +66,12 @@ struct CurlEasy {
         var body: [UInt8] = []
         let bodyLimit = 64 * 1024 * 1024
         var overflow = false
+        /// How often libcurl was about to write the request on a connection (CURLOPT_PREREQFUNCTION):
+        /// 0 means it provably never left; 2 is libcurl resending it on a fresh connection after a
+        /// reused one died without an answer, which only an idempotent request may do.
+        var sends = 0
+        var idempotent = true
+        var refusedResend = false
     }
 
     mutating func perform(_ request: HTTPRequest, timeouts: HTTPTimeouts, configuration: CurlHTTPTransport.Configuration) -> (Result<HTTPResponse, TransportError>, connectionsOpened: Int) {
@@ -73,6 +79,7 @@ struct CurlEasy {
         curl_easy_reset(handle)
         let url = request.url.description
         let sink = Sink()
+        sink.idempotent = request.idempotent
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>?
         for field in request.headers where field.name.lowercased() != "content-length" {
@@ -128,24 +135,38 @@ struct CurlEasy {
                 return length
             }
             ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer)
+            // Called once the connection is made or reused, right before the request is written.
+            ccurl_setopt_prereq_function(handle) { user, _, _, _, _ in
+                let sink = Unmanaged<Sink>.fromOpaque(user!).takeUnretainedValue()
+                sink.sends += 1
+                if sink.sends > 1 && !sink.idempotent {
+                    sink.refusedResend = true
+                    return CURL_PREREQFUNC_ABORT
+                }
+                return CURL_PREREQFUNC_OK
+            }
+            ccurl_setopt_pointer(handle, CURLOPT_PREREQDATA, sinkPointer)
             return curl_easy_perform(handle)
         }
         var connects = 0
         ccurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
         guard code == CURLE_OK else {
-            return (.failure(transportError(code, url: request.url.redactedDescription, overflow: sink.overflow)), connects)
+            return (.failure(transportError(code, url: request.url.redactedDescription, sink: sink)), connects)
         }
         var status = 0
         ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return (.success(HTTPResponse(status: status, headers: sink.headers, body: sink.body)), connects)
     }
 
-    private func transportError(_ code: CURLcode, url: String, overflow: Bool) -> TransportError {
-        let detail = overflow ? "the response is larger than 64 MiB" : String(cString: curl_easy_strerror(code))
-        // Whether the request may have reached the server: a connection was established.
-        var connectTime: curl_off_t = 0
-        _ = curl_easy_getinfo_off(handle, CURLINFO_CONNECT_TIME_T, &connectTime)
-        let connected = connectTime > 0
+    private func transportError(_ code: CURLcode, url: String, sink: Sink) -> TransportError {
+        if sink.refusedResend {
+            return TransportError(kind: .connectionLost, connected: true,
+                                  detail: "the kept-alive connection closed without an answer", url: url)
+        }
+        let detail = sink.overflow ? "the response is larger than 64 MiB" : String(cString: curl_easy_strerror(code))
+        // The request may have reached the server once libcurl was about to write it. The connect
+        // time is no evidence: libcurl reports 0 for a reused keep-alive connection.
+        let connected = sink.sends > 0
         let kind: TransportError.Kind
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST: kind = .couldNotResolveHost
@@ -158,7 +179,7 @@ struct CurlEasy {
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE: kind = .connectionLost
         default: kind = code.rawValue == 97 ? .proxy : .other // 97: CURLE_PROXY (7.73+)
         }
-        return TransportError(kind: kind, connected: connected && kind != .couldNotConnect && kind != .couldNotResolveHost,
+        return TransportError(kind: kind, connected: connected,
                               detail: "curl error \(code.rawValue): \(detail)", url: url)
     }
 }

@@ -76,7 +76,8 @@ class Emulator:
             if protocol == "json" and service == "kms":
                 return self._json_response(self._json_call(self.kms, KMS_MODEL, "kms", operation, body, who), request_id)
             if protocol == "json":
-                return self._json_response(await self._ssm(operation, body, who, request_id), request_id)
+                response = self._json_response(await self._ssm(operation, body, who, request_id), request_id)
+                return self._maybe_drop_answer(request, operation, response)
             if protocol == "query" and service == "iam":
                 return self._xml_response(self._query(self.iam, "iam", operation, form, who, request_id), request_id)
             if protocol == "query":
@@ -99,6 +100,14 @@ class Emulator:
             if random.random() < 0.5:
                 raise AWSError("InternalServerError" if protocol == "json" else "InternalFailure", "An internal error occurred.", 500, sender=False)
             raise AWSError("ServiceUnavailable", "Service is unavailable. Please try again.", 503, sender=False)
+
+    def _maybe_drop_answer(self, request, operation, response):
+        """The `drop_answer` fault: the work is done, then the connection is cut before any byte of
+        the answer, as a network failure after the service took a request looks to the client."""
+        if operation not in [o.strip() for o in self.state.faults.drop_answer.split(",") if o.strip()]:
+            return response
+        request.transport.abort()
+        raise ConnectionResetError("drop_answer fault: %s done, connection dropped unanswered" % operation)
 
     async def _ssm(self, operation, body, who, request_id):
         return self._json_call(self.ssm, SSM_MODEL, "ssm", operation, body, who)

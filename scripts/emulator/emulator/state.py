@@ -34,6 +34,7 @@ class Faults:
     stall_reads: float = 0.0      # the gateway stops reading each session's first websocket this many seconds after it opens
     agent_start_delay: float = 0.0  # seconds the agent takes to start a session's shell, command or port handler (a slow node)
     kms_challenge: bool = True    # False: agents as before the KMS challenge, which send no Challenge and decrypt without aws:ssm:RandomChallenge
+    drop_answer: str = ""         # operations (comma-separated) carried out, then the connection dropped unanswered
 
     def update(self, values):
         for key, value in values.items():
