@@ -10,6 +10,8 @@ enum HelpText {
       ssm-shell [OPTIONS] -                    read commands from stdin (also when stdin is not a terminal)
       ssm-shell [OPTIONS] api SERVICE OPERATION [JSON]
                                                one AWS call (SERVICE: ssm, sts or ec2), its reply as JSON
+      ssm-shell [OPTIONS] proxy|policy|doctor|console ...
+                                               one command (a script of that name runs as ./NAME)
 
     Options:
       --profile NAME       the profile in ~/.aws/config and ~/.aws/credentials (AWS_PROFILE)

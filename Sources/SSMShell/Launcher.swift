@@ -43,9 +43,10 @@ public enum Launcher {
         shell.interrupted = { Interrupts.take() }
 
         // `ssm-shell proxy TARGET [PORT]` (ssh's ProxyCommand), `ssm-shell policy FILE`, `doctor`,
-        // `console`: one command without a script around it (unless a file has that name).
-        if options.commands == nil, let first = options.rest.first, ["proxy", "policy", "doctor", "console"].contains(first),
-           (try? LocalFileSystem().contents(of: first)) == nil {
+        // `console`: one command without a script around it. These words are always the commands,
+        // even when the current directory has a file of that name: ssh runs ProxyCommand wherever
+        // the user is, and a file in an untrusted checkout must not run. Such a script runs as `./proxy`.
+        if options.commands == nil, let first = options.rest.first, ["proxy", "policy", "doctor", "console"].contains(first) {
             let words = options.rest.map { "'" + $0.replacing("'", with: "'\\''") + "'" }.joined(separator: " ")
             return await finish(await shell.run(source: words, file: "proxy"), shell)
         }
