@@ -109,7 +109,7 @@ public final class AWSClient: Sendable {
             var retryAfter: Double?
             do {
                 let response = try await transport.send(attempt, timeouts: options.timeouts)
-                logResponse(response, operation: operation, seconds: clock.now() - started)
+                logResponse(response, operation: operation, seconds: clock.now() - started, bodyIsSecret: Redactor.isTokenRequest(attempt.headers))
                 if (200..<300).contains(response.status) {
                     quota.withLock { state.succeeded(quota: &$0) }
                     return response
@@ -139,16 +139,17 @@ public final class AWSClient: Sendable {
         logMessage(">>> \(operation) attempt \(attemptNumber): \(request.method) \(Redactor.url(request.url))", request.headers, request.body)
     }
 
-    private func logResponse(_ response: HTTPResponse, operation: String, seconds: Double) {
-        logMessage("<<< \(operation): HTTP \(response.status) in \(formatSeconds(seconds))", response.headers, response.body)
+    private func logResponse(_ response: HTTPResponse, operation: String, seconds: Double, bodyIsSecret: Bool) {
+        logMessage("<<< \(operation): HTTP \(response.status) in \(formatSeconds(seconds))", response.headers, response.body,
+                   bodyIsSecret: bodyIsSecret && (200..<300).contains(response.status))
     }
 
     /// One wire-log entry: the first line, then every header and the body, redacted.
-    private func logMessage(_ firstLine: String, _ headers: HTTPHeaders, _ body: [UInt8]) {
+    private func logMessage(_ firstLine: String, _ headers: HTTPHeaders, _ body: [UInt8], bodyIsSecret: Bool = false) {
         guard let log else { return }
         var lines = [firstLine]
         for field in headers { lines.append("    " + Redactor.header(field.name, field.value)) }
-        let text = Redactor.body(body, contentType: headers["Content-Type"])
+        let text = bodyIsSecret ? (body.isEmpty ? "" : "\(Redactor.mask) (\(body.count) bytes)") : Redactor.body(body, contentType: headers["Content-Type"])
         if !text.isEmpty { lines.append("    " + text) }
         log.log(lines.joined(separator: "\n"))
     }

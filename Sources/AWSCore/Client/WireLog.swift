@@ -19,10 +19,21 @@ public enum Redactor {
         "x-amz-credential", "tokencode", "password", "authorization", "plaintext", "ciphertextblob",
     ]
 
+    /// Name endings that mark a secret whatever comes before them (`dbPassword`, `Credentials.SessionToken`).
+    static let secretSuffixes: [String] = [
+        "token", "secret", "secretkey", "secretaccesskey", "secret_key", "password", "passwd", "passphrase",
+        "apikey", "api_key", "privatekey", "private_key",
+    ]
+
     public static func isSecretName(_ name: String) -> Bool {
         let lower = name.lowercased()
-        return secretNames.contains(lower) || lower.hasSuffix("token") || lower.hasSuffix("secret")
-            || lower.hasSuffix("secretaccesskey") || lower.hasSuffix("secretkey")
+        return secretNames.contains(lower) || secretSuffixes.contains { lower.hasSuffix($0) } || lower.contains("secret")
+    }
+
+    /// The IMDSv2 token request (PUT /latest/api/token) is the one that carries this header; its
+    /// answer is the token itself as plain text (EC2 user guide, "Use IMDSv2").
+    public static func isTokenRequest(_ headers: HTTPHeaders) -> Bool {
+        headers["x-aws-ec2-metadata-token-ttl-seconds"] != nil
     }
 
     /// One header line for the log.
@@ -56,7 +67,7 @@ public enum Redactor {
         if let json = try? JSONValue(parsing: bytes), json.object != nil || json.array != nil {
             return redact(json).serialized + suffix
         }
-        if type.contains("x-www-form-urlencoded") || (text.contains("=") && !text.contains("<") && !text.contains(" ")) {
+        if type.contains("x-www-form-urlencoded") || (text.contains("=") && !text.contains("<") && !text.contains(" ") && !text.contains("\n")) {
             return text.split(separator: "&").map { field -> String in
                 let parts = field.split(separator: "=", maxSplits: 1)
                 guard parts.count == 2, isSecretName(PercentEncoding.decode(String(parts[0]))) else { return String(field) }
@@ -67,19 +78,34 @@ public enum Redactor {
         return text + suffix
     }
 
+    /// Masks every value under a secret name, whatever its shape (SendCommand's `Parameters` map
+    /// names to arrays), the `Value` of a SecureString parameter, and the query of any URL (a
+    /// StreamUrl or a presigned URL carries its credentials there).
     public static func redact(_ json: JSONValue) -> JSONValue {
         switch json {
         case .object(let members):
+            let secureString = members["Type"]?.string == "SecureString"
             var out: [String: JSONValue] = [:]
             for (key, value) in members {
                 if key.lowercased() == "authorization", case .string(let text) = value { out[key] = .string(authorization(text)) }
-                else if isSecretName(key), case .string = value { out[key] = .string(mask) }
+                else if case .null = value { out[key] = value }
+                else if isSecretName(key) || (secureString && key == "Value") { out[key] = .string(mask) }
                 else { out[key] = redact(value) }
             }
             return .object(out)
         case .array(let items): return .array(items.map(redact))
+        case .string(let text) where text.contains("://"): return .string(urlText(text))
         default: return json
         }
+    }
+
+    /// A URL in free text with every query value masked: `wss://h/p?role=****&X-Amz-Signature=****`.
+    static func urlText(_ text: String) -> String {
+        guard let question = text.firstIndex(of: "?") else { return text }
+        let query = text[text.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { field in
+            field.split(separator: "=", maxSplits: 1).first.map { "\($0)=\(mask)" } ?? String(field)
+        }
+        return text[...question] + query.joined(separator: "&")
     }
 
     /// Masks the text of `<Name>secret</Name>` elements with secret names.
