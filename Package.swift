@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(name: "CSystem"),
 
         // Pure modules.
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: strict),
@@ -26,7 +27,7 @@ let package = Package(
         .target(name: "AWSCore", dependencies: ["Crypto"], swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
 
         // The only module that does I/O.
-        .target(name: "SystemIO", dependencies: ["AWSCore", "SessionProtocol", "Crypto", "CCurl", "CEditLine"], swiftSettings: strict),
+        .target(name: "SystemIO", dependencies: ["AWSCore", "SessionProtocol", "Crypto", "CCurl", "CEditLine", "CSystem"], swiftSettings: strict),
 
         // App core and app.
         .target(name: "SSMCore", dependencies: ["AWSCore"], swiftSettings: strict),

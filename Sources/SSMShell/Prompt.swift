@@ -14,11 +14,10 @@ struct Prompt {
 
     func run() async -> Int32 {
         shell.interactive = true
-        let historyPath = Self.historyPath(shell.environment)
-        let file = HistoryFile(path: historyPath)
+        let file = Self.historyPath(shell.environment).map(HistoryFile.init(path:))
         let completion = Completion(shell: shell)
         let editor = LineEditor(program: "ssm-shell") { line in completion.candidates(line) }
-        for line in file.load() {
+        for line in file?.load() ?? [] {
             editor.addToHistory(line)
             shell.history.append(line)
         }
@@ -37,9 +36,11 @@ struct Prompt {
                 continue
             case .text(let text):
                 guard !text.trimmingWhitespace().isEmpty else { continue }
-                editor.addToHistory(text)
-                shell.history.append(text)
-                file.append(text)
+                if Self.keepsInHistory(text) {
+                    editor.addToHistory(text)
+                    shell.history.append(text)
+                    file?.append(text)
+                }
                 _ = await shell.run(source: text, file: "prompt")
                 if shell.exitRequested { return shell.exitStatus }
             }
@@ -55,10 +56,17 @@ struct Prompt {
         return "\(shell.currentProfile):\(shell.currentRegion ?? "-")\(target)\(status)> "
     }
 
-    /// `$XDG_STATE_HOME/ssm-shell/history`, else `~/.local/state/ssm-shell/history`.
-    static func historyPath(_ environment: Environment) -> String {
+    /// `$XDG_STATE_HOME/ssm-shell/history`, else `~/.local/state/ssm-shell/history`; with neither
+    /// there is no history file (a shared directory such as /tmp would expose it to other users).
+    static func historyPath(_ environment: Environment) -> String? {
         if let state = environment.nonEmpty("XDG_STATE_HOME") { return state + "/ssm-shell/history" }
-        return (environment.nonEmpty("HOME") ?? "/tmp") + "/.local/state/ssm-shell/history"
+        return environment.nonEmpty("HOME").map { $0 + "/.local/state/ssm-shell/history" }
+    }
+
+    /// bash's `ignorespace` (bash manual, HISTCONTROL): a line typed with a leading space is kept
+    /// nowhere, so a command with a secret in it can be typed without being remembered.
+    static func keepsInHistory(_ line: String) -> Bool {
+        !line.hasPrefix(" ") && !line.trimmingWhitespace().isEmpty
     }
 }
 
@@ -77,7 +85,8 @@ struct HistoryFile {
             prefix += "/" + component
             mkdir(prefix, 0o700)
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        // O_NOFOLLOW: a symlink planted in place of the history file must not redirect it.
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { return }
         defer { close(fd) }
         fchmod(fd, 0o600)

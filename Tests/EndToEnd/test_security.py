@@ -1,11 +1,16 @@
 """Security hardening (issue 11, items 11, 14, 15) end to end: what a file in the current directory,
 a Name tag or a child process may and may not reach."""
+import json
 import os
+import socket
 import subprocess
 import tempfile
+import time
 
+import pexpect
 import pytest
 
+from conftest import ROOT, Emulator
 from test_shell import BINARY, shell_env
 
 
@@ -22,3 +27,40 @@ def test_a_file_named_like_a_command_is_never_run_in_its_place(emulator, word):
                             capture_output=True, text=True, timeout=60)
     assert script.returncode == 0, script.stderr
     assert os.path.exists(os.path.join(cwd, "marker"))
+
+
+def test_a_child_of_bang_inherits_no_socket_or_pipe_during_a_forward(emulator):
+    # Every socket and pipe ssm-shell opens is close-on-exec: a `!` child gets only 0, 1 and 2.
+    port_server = socket.socket()
+    port_server.bind(("127.0.0.1", 0))
+    port_server.listen()
+    port = port_server.getsockname()[1]
+    result = subprocess.run([BINARY, "-c", "forward web-1 0:%d; ! ls -l /proc/self/fd" % port], env=shell_env(emulator, "basic"),
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    port_server.close()
+    assert result.returncode == 0, result.stderr
+    inherited = {}
+    for line in result.stdout.splitlines():
+        fields = line.split()
+        if len(fields) >= 3 and fields[-2] == "->" and fields[-3].isdigit() and int(fields[-3]) > 2:
+            inherited[int(fields[-3])] = fields[-1]
+    assert inherited, "ls lists at least the directory it reads: %r" % result.stdout
+    leaked = {fd: target for fd, target in inherited.items() if target.startswith(("socket:", "pipe:", "anon_inode:"))}
+    assert not leaked, "the ! child inherited %r" % leaked
+
+
+def test_a_line_typed_with_a_leading_space_is_not_kept_in_history(emulator):
+    env = shell_env(emulator, "admin")
+    env["TERM"] = "xterm"
+    child = pexpect.spawn(BINARY, env=env, encoding="utf-8", timeout=20, dimensions=(40, 160))
+    child.expect("> ")
+    child.sendline(" echo not-kept-$((1))")
+    child.expect("> ")
+    child.sendline("echo kept")
+    child.expect("kept")
+    child.expect("> ")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    history = os.path.join(env["XDG_STATE_HOME"], "ssm-shell", "history")
+    assert open(history).read().splitlines() == ["echo kept"]
+

@@ -174,10 +174,11 @@ extension String {
 /// `! COMMAND`: /bin/sh on this machine with the shell's stdin, stdout and stderr.
 enum LocalCommand {
     static func run(_ command: String) -> Int32 {
-        var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
         defer { argv.forEach { free($0) } }
-        guard withCleanSpawnAttributes({ posix_spawn(&pid, "/bin/sh", nil, $0, argv, environ) }) == 0 else { return 127 }
+        // Only stdin, stdout and stderr reach the child: no session socket, listener or pipe.
+        let (spawned, pid) = CloseOnExec.spawn("/bin/sh", argv: argv, environment: environ, searchPath: false)
+        guard spawned == 0 else { return 127 }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)

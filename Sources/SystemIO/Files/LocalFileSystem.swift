@@ -26,11 +26,17 @@ public struct LocalFileSystem: FileSystem {
         }
     }
 
-    /// Writes to a temporary file beside the target and renames it into place.
+    /// Writes to a temporary file beside the target and renames it into place. The temporary file
+    /// is new (O_EXCL), never a symlink someone planted (O_NOFOLLOW), and created with `permissions`.
     public func write(_ bytes: [UInt8], to path: String, permissions: UInt16) throws {
         try makeParentDirectories(of: path)
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(permissions))
+        var temporary = ""
+        var fd: Int32 = -1
+        for attempt in 0..<100 {
+            temporary = path + ".tmp-\(getpid())-\(attempt)"
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(permissions))
+            if fd >= 0 || errno != EEXIST { break }
+        }
         guard fd >= 0 else { throw SystemError(function: "open", path: temporary, code: errno) }
         var offset = 0
         while offset < bytes.count {

@@ -38,23 +38,19 @@ public struct PosixProcessRunner: ProcessRunner {
 
     static func spawnAndWait(_ arguments: [String], _ environment: [String: String]) throws -> ProcessResult {
         guard let program = arguments.first else { throw SystemError(function: "posix_spawnp", path: "", code: EINVAL) }
-        var stdoutPipe: [Int32] = [0, 0], stderrPipe: [Int32] = [0, 0]
-        guard pipe(&stdoutPipe) == 0, pipe(&stderrPipe) == 0 else {
-            throw SystemError(function: "pipe", path: program, code: errno)
+        // Close-on-exec from the start, so other children never inherit these pipes.
+        guard let stdoutEnds = CloseOnExec.pipe() else { throw SystemError(function: "pipe2", path: program, code: errno) }
+        guard let stderrEnds = CloseOnExec.pipe() else {
+            let code = errno
+            close(stdoutEnds.read); close(stdoutEnds.write)
+            throw SystemError(function: "pipe2", path: program, code: code)
         }
-        // Close-on-exec, so other children never inherit these pipes (pipe2 needs _GNU_SOURCE).
-        for fd in stdoutPipe + stderrPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        let stdoutPipe = [stdoutEnds.read, stdoutEnds.write], stderrPipe = [stderrEnds.read, stderrEnds.write]
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = withCleanSpawnAttributes { posix_spawnp(&pid, program, &actions, $0, argv, envp) }
+        let (spawned, pid) = CloseOnExec.spawn(program, argv: argv, environment: envp, searchPath: true,
+                                               redirects: [(stdoutPipe[1], 1), (stderrPipe[1], 2)], nullStandardInput: true)
         close(stdoutPipe[1])
         close(stderrPipe[1])
         defer { close(stdoutPipe[0]); close(stderrPipe[0]) }

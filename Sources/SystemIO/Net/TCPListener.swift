@@ -11,7 +11,7 @@ public final class TCPListener: @unchecked Sendable {
 
     /// Binds 127.0.0.1:`port` (0 picks a free one).
     public init(port: Int) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = CloseOnExec.socket(domain: AF_INET, type: Int32(SOCK_STREAM.rawValue))
         guard fd >= 0 else { throw Failure(description: "socket failed: \(String(cString: strerror(errno)))") }
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -37,7 +37,7 @@ public final class TCPListener: @unchecked Sendable {
 
     /// A pending connection, non-blocking, or nil.
     public func accept() -> Int32? {
-        let client = Glibc.accept(fd, nil, nil)
+        let client = CloseOnExec.accept(fd)
         guard client >= 0 else { return nil }
         Self.setNonBlocking(client)
         var yes: Int32 = 1
