@@ -64,3 +64,44 @@ def test_a_line_typed_with_a_leading_space_is_not_kept_in_history(emulator):
     history = os.path.join(env["XDG_STATE_HOME"], "ssm-shell", "history")
     assert open(history).read().splitlines() == ["echo kept"]
 
+
+def node(n, name):
+    return {"id": "i-%017x" % (0x300000 + n), "tags": {"Name": name}, "platform": "Linux", "platform_name": "Amazon Linux",
+            "platform_version": "2023", "agent_version": "3.3.1142.0", "ping_status": "Online", "ip": "10.2.0.%d" % (n + 1),
+            "computer_name": "node-%d" % n, "resource_type": "EC2Instance"}
+
+
+@pytest.fixture
+def tagged_fleet():
+    """An emulator whose Name tags are hostile: a path that climbs out, and one name on two nodes."""
+    directory = tempfile.mkdtemp()
+    fleet = os.path.join(directory, "fleet.json")
+    json.dump({"region": "us-east-1", "nodes": [node(0, "../evil"), node(1, "twin"), node(2, "twin"), node(3, "/etc/evil")]},
+              open(fleet, "w"))
+    ready = os.path.join(directory, "ready.json")
+    process = subprocess.Popen([os.path.join(ROOT, "scripts", "emulator", "start"), "--fleet", fleet, "--ready-file", ready],
+                               stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while not os.path.exists(ready):
+        assert process.poll() is None and time.time() < deadline, "the emulator did not start"
+        time.sleep(0.05)
+    yield Emulator(json.load(open(ready)), process)
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_output_save_names_files_so_no_tag_escapes_the_directory_or_overwrites(tagged_fleet):
+    work = tempfile.mkdtemp()
+    os.mkdir(os.path.join(work, "out"))
+    ids = ["i-%017x" % (0x300000 + n) for n in range(4)]
+    result = subprocess.run([BINARY, "-c", "instances; use %s; run echo from $AWS_SSM_INSTANCE_ID; wait; output --save out" % " ".join(ids)],
+                            env=shell_env(tagged_fleet, "admin"), cwd=work, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(work)) == ["out"], "a Name tag wrote outside the directory: %r" % os.listdir(work)
+    saved = sorted(os.listdir(os.path.join(work, "out")))
+    assert len(saved) == 8, saved
+    outputs = sorted(open(os.path.join(work, "out", f)).read() for f in saved if f.endswith(".stdout"))
+    assert outputs == ["from %s\n" % i for i in ids], "each node keeps its own output"
+    for instance in ids:
+        assert any(instance in f for f in saved), "the file names carry the instance id: %r" % saved

@@ -205,6 +205,7 @@ extension Shell {
     }
 
     struct InvocationOutput: Sendable {
+        var commandId = ""
         let instanceId: String
         let result: InvocationResult
     }
@@ -232,7 +233,9 @@ extension Shell {
                 guard next < pairs.count else { return }
                 let (index, pair) = (next, pairs[next])
                 next += 1
-                group.addTask { (index, InvocationOutput(instanceId: pair.1, result: try await Self.invocation(fleet, pair.0, pair.1))) }
+                group.addTask {
+                    (index, InvocationOutput(commandId: pair.0, instanceId: pair.1, result: try await Self.invocation(fleet, pair.0, pair.1)))
+                }
             }
             for _ in 0..<min(8, pairs.count) { add() }
             while let (index, result) = try await group.next() {
@@ -287,14 +290,25 @@ extension Shell {
         }
     }
 
+    /// Files are named after the node's id, never its Name tag: a tag is anyone's text (`../x`
+    /// would leave DIR) and two nodes may share one. With several commands, the command id too.
     func save(_ results: [InvocationOutput], to directory: String) throws {
         let fs = LocalFileSystem()
+        let severalCommands = Set(results.map(\.commandId)).count > 1
         for r in results {
-            let base = "\(directory)/\(knownNodes[r.instanceId]?.name ?? r.instanceId)"
+            let name = severalCommands ? "\(r.commandId).\(r.instanceId)" : r.instanceId
+            let base = "\(directory)/\(Self.safeFileName(name))"
             try fs.write(Array(r.result.standardOutput.utf8), to: base + ".stdout", permissions: 0o644)
             try fs.write(Array(r.result.standardError.utf8), to: base + ".stderr", permissions: 0o644)
         }
         if !options.quiet { console.err("saved \(results.count * 2) files in \(directory)\n") }
+    }
+
+    /// A name that stays one file inside its directory whatever the service returned: only
+    /// letters, digits, `-`, `_` and `.`, not starting with a dot.
+    static func safeFileName(_ name: String) -> String {
+        let kept = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "_" })
+        return kept.hasPrefix(".") ? "_" + kept.dropFirst() : kept
     }
 
     // MARK: cancel, invocations, commands
