@@ -8,10 +8,12 @@ struct AWSContext {
     let settings: AWSSettings
     let client: AWSClient
 
-    static func make(options: GlobalOptions, environment: Environment, log: (any WireLog)?) throws -> AWSContext {
+    /// - Parameter endpointService: the service id `--endpoint-url` applies to (the AWS CLI's rule:
+    ///   the command's own service); the shell's is SSM.
+    static func make(options: GlobalOptions, environment: Environment, log: (any WireLog)?, endpointService: String = "SSM") throws -> AWSContext {
         let fileSystem = LocalFileSystem()
         let settings = try ConfigLoader.load(environment: environment, fileSystem: fileSystem, profile: options.profile,
-                                             region: options.region, endpointURL: options.endpointURL)
+                                             region: options.region, endpointURL: options.endpointURL, endpointService: endpointService)
         let transport = CurlHTTPTransport(configuration: .init(caBundle: settings.caBundle, proxy: ProxySettings(environment: environment)))
         var clientOptions = AWSClient.Options(userAgent: "ssm-shell/\(Version.current)")
         clientOptions.maxAttempts = settings.maxAttempts

@@ -16,7 +16,8 @@ enum HelpText {
     Options:
       --profile NAME       the profile in ~/.aws/config and ~/.aws/credentials (AWS_PROFILE)
       --region REGION      the AWS region (AWS_REGION, AWS_DEFAULT_REGION, the profile's region)
-      --endpoint-url URL   send requests to URL instead of the AWS endpoint (AWS_ENDPOINT_URL_SSM, ...)
+      --endpoint-url URL   send SSM requests (api: SERVICE's) to URL; other services follow
+                           AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL and the config file
       --output FORMAT      table (default on a terminal), text or json
       --no-color           no colours (also with NO_COLOR set)
       --quiet              no progress or notices on stderr

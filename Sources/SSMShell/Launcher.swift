@@ -27,7 +27,9 @@ public enum Launcher {
         let log: (any WireLog)? = options.debug ? StandardErrorLog() : nil
         if options.commands == nil, options.rest.first == "api" {
             do {
-                let context = try AWSContext.make(options: options, environment: environment, log: log)
+                let service = options.rest.dropFirst().first.flatMap { APICommand.services[$0.lowercased()] }
+                let context = try AWSContext.make(options: options, environment: environment, log: log,
+                                                  endpointService: service?.serviceId ?? "SSM")
                 let output = try await APICommand.run(Array(options.rest.dropFirst()), context: context)
                 Output.standardOutput(output.serialized + "\n")
                 return ExitStatus.success

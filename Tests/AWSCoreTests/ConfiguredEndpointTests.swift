@@ -29,7 +29,8 @@ import TestSupport
         var environment = suite["environments"]![test["environment"]!.string!]!.object!.mapValues { $0.string! }
         if client["ignore_configured_endpoint_urls"]?.bool == true { environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true" }
         let settings = AWSSettings(environment: Environment(environment), profiles: profiles,
-                                   profileOverride: test["profile"]!.string!, endpointOverride: client["endpoint_url"]?.string)
+                                   profileOverride: test["profile"]!.string!, endpointOverride: client["endpoint_url"]?.string,
+                                   endpointOverrideServiceId: Self.serviceIds[test["service"]!.string!]!)
         let service = test["service"]!.string!
         let endpoint = try settings.endpoint(service: service, serviceId: Self.serviceIds[service]!)
         #expect(endpoint.url.description.trimmingSuffix("/") == test["output"]!["endpointUrl"]!.string!)

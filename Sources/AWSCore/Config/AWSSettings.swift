@@ -11,12 +11,16 @@ public struct AWSSettings: Sendable {
     /// `--region` and `--endpoint-url`.
     public var regionOverride: String?
     public var endpointOverride: String?
+    /// The service id `--endpoint-url` is for: as in the AWS CLI, the flag sets the command's own
+    /// service only (SSM for the shell, SERVICE for `api SERVICE`); the credential providers' SSO and
+    /// STS calls, KMS and the others keep their configured endpoints.
+    public var endpointOverrideServiceId: String
     public var configFilePath: String
     public var credentialsFilePath: String
     public var home: String?
 
     public init(environment: Environment, profiles: ProfileSet = ProfileSet(), profileOverride: String? = nil,
-                regionOverride: String? = nil, endpointOverride: String? = nil,
+                regionOverride: String? = nil, endpointOverride: String? = nil, endpointOverrideServiceId: String = "SSM",
                 configFilePath: String = "", credentialsFilePath: String = "", home: String? = nil) {
         self.environment = environment
         self.profiles = profiles
@@ -29,6 +33,7 @@ public struct AWSSettings: Sendable {
         }
         self.regionOverride = regionOverride
         self.endpointOverride = endpointOverride
+        self.endpointOverrideServiceId = endpointOverrideServiceId
         self.configFilePath = configFilePath
         self.credentialsFilePath = credentialsFilePath
         self.home = home
@@ -62,11 +67,12 @@ public struct AWSSettings: Sendable {
     }
 
     /// The configured endpoint URL for a service, first match wins (aws-client spec section 4):
-    /// `--endpoint-url`, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services
+    /// `--endpoint-url` (for its own service only), AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's services
     /// section, the profile's `endpoint_url`. Levels 2-5 are off when configured endpoints are ignored.
     /// - Parameter serviceId: the model's service id ("SSM", "STS", "EC2", "DynamoDB", "S3").
     public func configuredEndpoint(serviceId: String, explicit: String? = nil) throws(ConfigurationError) -> String? {
-        if let explicit = explicit ?? endpointOverride { return explicit }
+        if let explicit { return explicit }
+        if let endpointOverride, serviceId.lowercased() == endpointOverrideServiceId.lowercased() { return endpointOverride }
         if ignoresConfiguredEndpoints { return nil }
         let envName = "AWS_ENDPOINT_URL_" + serviceId.uppercased().replacing(" ", with: "_")
         if let value = environment.nonEmpty(envName) { return value }
@@ -145,7 +151,8 @@ public enum ConfigLoader {
 
     /// Reads both files (missing files are empty) and builds the settings.
     public static func load(environment: Environment, fileSystem: any FileSystem, profile: String? = nil,
-                            region: String? = nil, endpointURL: String? = nil) throws(ConfigurationError) -> AWSSettings {
+                            region: String? = nil, endpointURL: String? = nil,
+                            endpointService: String = "SSM") throws(ConfigurationError) -> AWSSettings {
         let (configPath, credentialsPath) = paths(environment: environment)
         func read(_ path: String) throws(ConfigurationError) -> (name: String, text: String)? {
             do {
@@ -166,7 +173,7 @@ public enum ConfigLoader {
             throw ConfigurationError(description: "\(error)")
         }
         return AWSSettings(environment: environment, profiles: profiles, profileOverride: profile, regionOverride: region,
-                           endpointOverride: endpointURL, configFilePath: configPath, credentialsFilePath: credentialsPath,
+                           endpointOverride: endpointURL, endpointOverrideServiceId: endpointService, configFilePath: configPath, credentialsFilePath: credentialsPath,
                            home: home(environment: environment))
     }
 }
