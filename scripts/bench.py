@@ -317,7 +317,8 @@ def direct_keystrokes(info, samples):
 
     async def measure():
         response = ssm.start_session(Target="i-0a1b2c3d4e5f60001")
-        client = DataChannelClient(response["StreamUrl"], response["TokenValue"])
+        client = DataChannelClient(response["StreamUrl"], response["TokenValue"],
+                                   credentials=(admin["access_key_id"], admin["secret_access_key"], info["region"]))
         await client.connect()
         await client.read_until(lambda d: b"$ " in d)
         out = []

@@ -101,6 +101,9 @@ def start_emulator(*arguments, seconds=30):
 def emulator():
     started = start_emulator()
     process = started.process
+    import dcclient  # the data-channel test client signs its upgrades as the admin identity
+    admin = started.identity("admin")
+    dcclient.DataChannelClient.default_credentials = (admin["access_key_id"], admin["secret_access_key"], started.region)
     yield started
     process.send_signal(signal.SIGTERM)
     try:

@@ -34,10 +34,27 @@ def decode(frame):
             "payload": payload}
 
 
+def upgrade_headers(stream_url, credentials):
+    """The WebSocket upgrade is signed with SigV4 for ssmmessages, as the session-manager-plugin signs
+    it. `credentials`: (access key id, secret access key, region)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    key, secret, region = credentials
+    request = AWSRequest(method="GET", url=stream_url)
+    SigV4Auth(Credentials(key, secret), "ssmmessages", region).add_auth(request)
+    return dict(request.headers.items())
+
+
 class DataChannelClient:
-    def __init__(self, stream_url, token, client_version="1.2.707.0"):
+    # What the upgrade is signed with when no credentials are given (the e2e emulator fixture sets
+    # it to the admin identity).
+    default_credentials = None
+
+    def __init__(self, stream_url, token, client_version="1.2.707.0", credentials=None):
         self.stream_url = stream_url
         self.token = token
+        self.credentials = credentials or DataChannelClient.default_credentials
         self.client_version = client_version
         self.client_id = str(uuid.uuid4())
         self.seq = 0
@@ -52,7 +69,8 @@ class DataChannelClient:
 
     async def connect(self):
         self.session = aiohttp.ClientSession()
-        self.ws = await self.session.ws_connect(self.stream_url)
+        headers = upgrade_headers(self.stream_url, self.credentials) if self.credentials else {}
+        self.ws = await self.session.ws_connect(self.stream_url, headers=headers)
         await self.ws.send_str(json.dumps({"MessageSchemaVersion": "1.0", "RequestId": str(uuid.uuid4()), "TokenValue": self.token,
                                            "ClientId": self.client_id, "ClientVersion": self.client_version}, separators=(",", ":")))
         self.reader = asyncio.get_running_loop().create_task(self._read())

@@ -1,9 +1,19 @@
 """The emulator's APIs through the real AWS CLI (PyPI awscli, --endpoint-url) and boto3: every
 served operation in its normal syntax, AWS-shaped errors as the CLI renders them, paginators,
 the command-executed waiter, and the Run Command behaviour users rely on."""
+import asyncio
 import datetime
+import html
 import json
+import re
 import time
+import urllib.error
+import urllib.request
+
+import aiohttp
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 WEB = ["i-0a1b2c3d4e5f60001", "i-0a1b2c3d4e5f60002", "i-0a1b2c3d4e5f60003"]
 
@@ -226,3 +236,122 @@ def test_vpc_and_iam_calls_through_the_aws_cli(emulator):
     assert denied.returncode != 0 and "AccessDenied" in denied.stderr and "iam:GetInstanceProfile" in denied.stderr
     missing = emulator.aws("ec2", "describe-vpc-attribute", "--vpc-id", "vpc-0nothere00000000", "--attribute", "enableDnsSupport", check=False)
     assert "InvalidVpcID.NotFound" in missing.stderr
+
+
+# -- SigV4 as strict as AWS (issue 11, item 18) ------------------------------------------------------
+# The messages are those of AWS's front end: the credential scope must name the endpoint's region,
+# the request's service, the date of X-Amz-Date and the terminator aws4_request, and `host` must be
+# signed. JSON services answer InvalidSignatureException (400), query services SignatureDoesNotMatch (403).
+
+SSM_CALL = {"body": b"{}", "headers": {"X-Amz-Target": "AmazonSSM.DescribeInstanceInformation",
+                                       "Content-Type": "application/x-amz-json-1.1"}}
+STS_CALL = {"body": b"Action=GetCallerIdentity&Version=2011-06-15",
+            "headers": {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}}
+
+
+def signed_call(emulator, call, service, region=None, sign_host=True, scope=None):
+    """POSTs `call` signed by botocore for `service`/`region`; `scope` rewrites parts of the credential
+    scope afterwards ({index: value}: 1 date, 2 region, 3 service, 4 terminator). Returns (status, body)."""
+    creds = emulator.identity("admin")
+    request = AWSRequest(method="POST", url=emulator.endpoint + "/", data=call["body"], headers=dict(call["headers"]))
+    signer = SigV4Auth(Credentials(creds["access_key_id"], creds["secret_access_key"]), service, region or emulator.region)
+    if not sign_host:
+        chosen = signer.headers_to_sign
+
+        def without_host(r):
+            headers = chosen(r)
+            del headers["host"]
+            return headers
+        signer.headers_to_sign = without_host
+    signer.add_auth(request)
+    if scope:
+        algorithm, rest = request.headers["Authorization"].split(" ", 1)
+        fields = [f.strip() for f in rest.split(",")]
+        parts = fields[0][len("Credential="):].split("/")
+        for index, value in scope.items():
+            parts[index] = value
+        fields[0] = "Credential=" + "/".join(parts)
+        del request.headers["Authorization"]
+        request.headers["Authorization"] = algorithm + " " + ", ".join(fields)
+    sent = urllib.request.Request(emulator.endpoint + "/", data=call["body"], method="POST", headers=dict(request.headers.items()))
+    try:
+        with urllib.request.urlopen(sent, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def json_error(body):
+    document = json.loads(body)
+    return document["__type"].split("#")[-1], document.get("message", document.get("Message"))
+
+
+def query_error(body):
+    return re.search(r"<Code>(.*?)</Code>", body).group(1), html.unescape(re.search(r"<Message>(.*?)</Message>", body, re.S).group(1))
+
+
+def test_botocore_signed_requests_are_accepted(emulator):
+    status, body = signed_call(emulator, SSM_CALL, "ssm")
+    assert status == 200, body
+    status, body = signed_call(emulator, STS_CALL, "sts")
+    assert status == 200, body
+
+
+def test_a_scope_for_another_region_is_refused(emulator):
+    status, body = signed_call(emulator, SSM_CALL, "ssm", region="eu-west-3")
+    assert (status, json_error(body)) == (400, ("InvalidSignatureException", "Credential should be scoped to a valid region, not 'eu-west-3'. "))
+    status, body = signed_call(emulator, STS_CALL, "sts", region="eu-west-3")
+    assert (status, query_error(body)) == (403, ("SignatureDoesNotMatch", "Credential should be scoped to a valid region, not 'eu-west-3'. "))
+
+
+def test_a_scope_for_another_service_is_refused(emulator):
+    status, body = signed_call(emulator, SSM_CALL, "ec2")
+    assert (status, json_error(body)) == (400, ("InvalidSignatureException", "Credential should be scoped to correct service: 'ssm'. "))
+    status, body = signed_call(emulator, STS_CALL, "ssm")
+    assert (status, query_error(body)) == (403, ("SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. "))
+
+
+def test_a_scope_with_another_date_or_terminator_is_refused(emulator):
+    status, body = signed_call(emulator, SSM_CALL, "ssm", scope={1: "20200101"})
+    kind, message = json_error(body)
+    assert status == 400 and kind == "InvalidSignatureException", body
+    assert re.fullmatch(r"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
+                        r"'20200101' != '(\d{8})', from '\1T\d{6}Z'\.", message), message
+    status, body = signed_call(emulator, STS_CALL, "sts", scope={4: "aws4_reques"})
+    assert (status, query_error(body)) == (403, ("SignatureDoesNotMatch",
+                                                 "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws4_reques'. "))
+
+
+def test_host_must_be_signed(emulator):
+    status, body = signed_call(emulator, SSM_CALL, "ssm", sign_host=False)
+    assert (status, json_error(body)) == (400, ("InvalidSignatureException", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."))
+    status, body = signed_call(emulator, STS_CALL, "sts", sign_host=False)
+    assert (status, query_error(body)) == (403, ("SignatureDoesNotMatch", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."))
+
+
+def test_the_data_channel_upgrade_must_be_signed_for_ssmmessages(emulator):
+    session = emulator.client("ssm").start_session(Target=WEB[0])
+    creds = emulator.identity("admin")
+
+    def upgrade(service=None, signed=True):
+        headers = {}
+        if signed:
+            request = AWSRequest(method="GET", url=session["StreamUrl"])
+            SigV4Auth(Credentials(creds["access_key_id"], creds["secret_access_key"]), service, emulator.region).add_auth(request)
+            headers = dict(request.headers.items())
+
+        async def attempt():
+            async with aiohttp.ClientSession() as client:
+                try:
+                    async with client.ws_connect(session["StreamUrl"], headers=headers):
+                        return 101
+                except aiohttp.WSServerHandshakeError as error:
+                    return error.status
+        return asyncio.run(asyncio.wait_for(attempt(), 30))
+
+    try:
+        assert upgrade(signed=False) == 403, "an unsigned upgrade is refused"
+        assert upgrade("ssm") == 403, "an upgrade signed for another service is refused"
+        assert upgrade("ssmmessages") == 101
+    finally:
+        emulator.client("ssm").terminate_session(SessionId=session["SessionId"])

@@ -119,6 +119,7 @@ def main():
             time.sleep(0.05)
         info = json.load(open(ready))
         admin = info["identities"]["admin"]
+        DataChannelClient.default_credentials = (admin["access_key_id"], admin["secret_access_key"], info["region"])
         ssm = boto3.session.Session().client("ssm", region_name=info["region"], endpoint_url=info["endpoint"],
                                               aws_access_key_id=admin["access_key_id"], aws_secret_access_key=admin["secret_access_key"])
         size = args.mib << 20

@@ -15,6 +15,17 @@ from botocore.credentials import Credentials
 from .errors import AWSError
 
 MAX_SKEW_SECONDS = 15 * 60
+# Services whose front end answers in JSON (InvalidSignatureException, 400); the query services
+# (STS, EC2, IAM) answer SignatureDoesNotMatch with 403.
+JSON_SERVICES = ("ssm", "kms", "ssmmessages")
+# IAM is global: its requests are signed for us-east-1 whatever the caller's region.
+GLOBAL_SERVICE_REGIONS = {"iam": "us-east-1"}
+
+
+def signature_error(service, message):
+    if service in JSON_SERVICES:
+        return AWSError("InvalidSignatureException", message, 400)
+    return AWSError("SignatureDoesNotMatch", message, 403)
 
 
 class Identity:
@@ -71,7 +82,7 @@ class Authenticator:
         auth = headers.get("Authorization")
         if not auth:
             raise AWSError("MissingAuthenticationTokenException" if service != "sts" else "MissingAuthenticationToken",
-                           "Missing Authentication Token", 400 if service in ("ssm", "kms") else 403)
+                           "Missing Authentication Token", 400 if service in JSON_SERVICES else 403)
         try:
             algorithm, rest = auth.split(" ", 1)
             parts = dict(p.strip().split("=", 1) for p in rest.split(","))
@@ -83,11 +94,6 @@ class Authenticator:
             raise AWSError("IncompleteSignature", "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters.", 400)
         if algorithm != "AWS4-HMAC-SHA256":
             raise AWSError("IncompleteSignature", "Unsupported AWS 'algorithm': '%s'" % algorithm, 400)
-        ident = self.by_key.get(key_id)
-        if ident is None:
-            if service in ("sts", "ec2", "iam"):
-                raise AWSError("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
-            raise AWSError("UnrecognizedClientException", "The security token included in the request is invalid.", 400)
         amz_date = headers.get("X-Amz-Date", "")
         try:
             when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
@@ -95,26 +101,43 @@ class Authenticator:
             raise AWSError("IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.", 400)
         now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=self.state.faults.clock_skew)
         if abs((now - when).total_seconds()) > MAX_SKEW_SECONDS:
-            raise AWSError("InvalidSignatureException" if service in ("ssm", "kms") else "SignatureDoesNotMatch",
-                           "Signature expired: %s is now earlier than %s (%s - 15 min.)" % (
-                               amz_date, (now - datetime.timedelta(minutes=15)).strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%dT%H%M%SZ")), 400 if service in ("ssm", "kms") else 403)
+            raise signature_error(service, "Signature expired: %s is now earlier than %s (%s - 15 min.)" % (
+                amz_date, (now - datetime.timedelta(minutes=15)).strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%dT%H%M%SZ")))
+        # AWS's front end checks, in this order: host signed, then every part of the credential
+        # scope against the request (all the mismatches in one message), then the key.
+        if "host" not in (h.lower() for h in signed_headers):
+            raise signature_error(service, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+        problems = ""
+        expected_region = GLOBAL_SERVICE_REGIONS.get(service, self.state.region)
+        if region != expected_region:
+            problems += "Credential should be scoped to a valid region, not '%s'. " % region
+        if signing_service != service:
+            problems += "Credential should be scoped to correct service: '%s'. " % service
+        if terminator != "aws4_request":
+            problems += "Credential should be scoped with a valid terminator: 'aws4_request', not '%s'. " % terminator
+        if day != amz_date[:8]:
+            problems += "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'." % (
+                day, amz_date[:8], amz_date)
+        if problems:
+            raise signature_error(service, problems)
+        ident = self.by_key.get(key_id)
+        if ident is None:
+            if service in ("sts", "ec2", "iam"):
+                raise AWSError("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
+            raise AWSError("UnrecognizedClientException", "The security token included in the request is invalid.", 400)
         if ident.session_token is not None:
             if headers.get("X-Amz-Security-Token") != ident.session_token:
-                raise AWSError("UnrecognizedClientException" if service in ("ssm", "kms") else "InvalidClientTokenId",
-                               "The security token included in the request is invalid.", 400 if service in ("ssm", "kms") else 403)
+                raise AWSError("UnrecognizedClientException" if service in JSON_SERVICES else "InvalidClientTokenId",
+                               "The security token included in the request is invalid.", 400 if service in JSON_SERVICES else 403)
             if ident.expires_at is not None and time.time() > ident.expires_at:
-                raise AWSError("ExpiredTokenException" if service in ("ssm", "kms") else "ExpiredToken",
-                               "The security token included in the request is expired", 400 if service in ("ssm", "kms") else 403)
+                raise AWSError("ExpiredTokenException" if service in JSON_SERVICES else "ExpiredToken",
+                               "The security token included in the request is expired", 400 if service in JSON_SERVICES else 403)
         expected = self._signature(method, url, headers, body, signed_headers, ident, amz_date, region, signing_service)
         if not hmac.compare_digest(expected, signature):
-            if service in ("ssm", "kms"):
-                raise AWSError("InvalidSignatureException",
-                               "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.", 400)
-            raise AWSError("SignatureDoesNotMatch",
-                           "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.", 403)
+            raise signature_error(service, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
         if ident.expires_at is not None and self.state.faults.expire_credentials:
-            raise AWSError("ExpiredTokenException" if service in ("ssm", "kms") else "ExpiredToken",
-                           "The security token included in the request is expired", 400 if service in ("ssm", "kms") else 403)
+            raise AWSError("ExpiredTokenException" if service in JSON_SERVICES else "ExpiredToken",
+                           "The security token included in the request is expired", 400 if service in JSON_SERVICES else 403)
         return ident
 
     @staticmethod

@@ -35,6 +35,7 @@ class Emulator:
         self.iam = IAMService(state)
         self.vpc_calls = VPCCalls(state)
         sessions.kms = self.kms
+        sessions.auth = self.auth
 
     def app(self):
         app = web.Application(client_max_size=4 * 1024 * 1024)

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from . import clientmessage as cm
 from . import smux
 from .channel import Channel
+from .errors import AWSError
 from .ssm_api import SESSION_DOCUMENTS
 
 CHUNK = 1024
@@ -41,6 +42,7 @@ class Sessions:
         self.state = state
         self.by_id = {}
         self.base_url = "ws://127.0.0.1:0"
+        self.auth = None
         self.kms = None
 
     def create(self, node, document, parameters, reason, who):
@@ -59,6 +61,12 @@ class Sessions:
         session = self.get(request.match_info["session_id"])
         if session is None:
             return web.Response(status=404, text="no such session")
+        # The upgrade is signed for ssmmessages as any API call is (the session-manager-plugin
+        # signs it with SigV4): refused with 403 before any WebSocket exists.
+        try:
+            self.auth.authenticate(request.method, str(request.url), request.headers, b"", "ssmmessages")
+        except AWSError as error:
+            return web.json_response({"message": error.message}, status=403, headers={"x-amzn-ErrorType": error.code})
         ws = web.WebSocketResponse(autoping=True, max_msg_size=16 * 1024 * 1024)
         await ws.prepare(request)
         try:
