@@ -5,12 +5,11 @@ import os
 import socket
 import subprocess
 import tempfile
-import time
 
 import pexpect
 import pytest
 
-from conftest import ROOT, Emulator
+from conftest import start_emulator
 from test_shell import BINARY, shell_env
 
 
@@ -74,20 +73,13 @@ def node(n, name):
 @pytest.fixture
 def tagged_fleet():
     """An emulator whose Name tags are hostile: a path that climbs out, and one name on two nodes."""
-    directory = tempfile.mkdtemp()
-    fleet = os.path.join(directory, "fleet.json")
+    fleet = os.path.join(tempfile.mkdtemp(), "fleet.json")
     json.dump({"region": "us-east-1", "nodes": [node(0, "../evil"), node(1, "twin"), node(2, "twin"), node(3, "/etc/evil")]},
               open(fleet, "w"))
-    ready = os.path.join(directory, "ready.json")
-    process = subprocess.Popen([os.path.join(ROOT, "scripts", "emulator", "start"), "--fleet", fleet, "--ready-file", ready],
-                               stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while not os.path.exists(ready):
-        assert process.poll() is None and time.time() < deadline, "the emulator did not start"
-        time.sleep(0.05)
-    yield Emulator(json.load(open(ready)), process)
-    process.terminate()
-    process.wait(timeout=10)
+    started = start_emulator("--fleet", fleet)
+    yield started
+    started.process.terminate()
+    started.process.wait(timeout=10)
 
 
 def test_output_save_names_files_so_no_tag_escapes_the_directory_or_overwrites(tagged_fleet):
