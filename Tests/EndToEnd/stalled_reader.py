@@ -1,4 +1,4 @@
-"""Helper run by test_windows.py through `! python3 stalled_reader.py PORT SECONDS` inside
+"""Helper run by test_flow_control.py through `! python3 stalled_reader.py PORT SECONDS` inside
 ssm-shell: it opens the forwarded port and never reads, samples ssm-shell's resident memory, and
 reports whether and when ssm-shell closed the connection."""
 import os
