@@ -3,6 +3,7 @@ the real AWS CLI (PyPI awscli), boto3 and the built ssm-shell binary."""
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -55,7 +56,8 @@ class Emulator:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.endpoint + "/_emulator/" + path, data=data, method="POST" if body is not None else "GET",
                                          headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
+        context = ssl.create_default_context(cafile=self.ready["ca_bundle"]) if self.endpoint.startswith("https") else None
+        with urllib.request.urlopen(request, timeout=30, context=context) as response:
             return json.loads(response.read())
 
     def faults(self, **values):

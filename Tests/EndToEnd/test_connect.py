@@ -236,6 +236,26 @@ def test_wss_through_the_ca_bundle():
         process.wait(timeout=10)
 
 
+def test_a_plain_ws_stream_url_from_an_https_endpoint_is_refused():
+    """Issue 11 item 16: the upgrade's signed headers and the token would cross in clear."""
+    from conftest import start_emulator
+    tls = start_emulator("--tls")
+    try:
+        tls.faults(plain_stream_url=True)
+        # admin may resume: the refusal must end the session at once, not spend the reconnect budget
+        env = shell_env(tls, "admin", AWS_CA_BUNDLE=tls.ready["ca_bundle"])
+        result = subprocess.run([BINARY, "-c", "connect web-1 --command 'echo over-ws'"], env=env, stdin=subprocess.DEVNULL,
+                                capture_output=True, text=True, timeout=30)
+        assert result.returncode == 1, result.stderr
+        assert "over-ws" not in result.stdout
+        assert "unencrypted ws:// stream URL" in result.stderr and "wss://" in result.stderr
+        assert "AAEAA" not in result.stderr        # the session token never appears
+        assert "X-Amz-Signature" not in result.stderr
+    finally:
+        tls.process.terminate()
+        tls.process.wait(timeout=10)
+
+
 def test_exit_status_of_an_interactive_command_on_a_pty(emulator):
     env = shell_env(emulator, "basic")
     child = pexpect.spawn(BINARY, ["-c", "connect web-1 --command 'tty; exit 3'"], env=env, encoding="utf-8", timeout=20)

@@ -92,6 +92,9 @@ extension Shell {
                 let outcome = await onDedicatedThread { forwarder.run(ws) }
                 if case .disconnected(let reason) = outcome { problem = reason } else { break }
                 if forwarder.ended { break }
+            } catch let unusable as UnusableStreamURL {
+                forwarder.endReason = forwarder.endReason ?? unusable.description
+                break reconnecting
             } catch {
                 problem = "\(error)"
             }

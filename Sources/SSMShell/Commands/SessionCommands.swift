@@ -110,6 +110,9 @@ extension Shell {
                     problem = nil   // a disconnect that a resume repaired is no failure
                     break
                 }
+            } catch let unusable as UnusableStreamURL {
+                problem = unusable.description
+                break reconnecting
             } catch {
                 problem = "\(error)"
             }
@@ -171,7 +174,7 @@ extension Shell {
     /// Dials the stream URL (signed for ssmmessages) and sends OpenDataChannel.
     static func open(_ stream: SessionStream, fleet: any FleetAPI) async throws -> WebSocketConnection {
         let url: EndpointURL
-        do { url = try EndpointURL(parsing: stream.streamURL) } catch { throw ShellError("the service returned an unusable stream URL: \(error)") }
+        do { url = try EndpointURL(parsing: stream.streamURL) } catch { throw UnusableStreamURL(description: "the service returned an unusable stream URL: \(error)") }
         let headers = try await fleet.streamHeaders(for: url)
         let transport = fleet.streamTransport
         let ws = try await onDedicatedThread { () -> Result<WebSocketConnection, WebSocketConnection.Failure> in

@@ -114,7 +114,7 @@ public struct AWSFleetAPI: FleetAPI {
     public func streamHeaders(for url: EndpointURL) async throws -> [(String, String)] {
         let client = ssm.client
         // Every data-channel dial signs here first: a ws:// URL is refused before anything is sent.
-        if let refusal = StreamURLPolicy.refusal(stream: url, apiEndpoint: try client.endpoint(for: .ssm).url) { throw ShellError(refusal) }
+        if let refusal = StreamURLPolicy.refusal(stream: url, apiEndpoint: try client.endpoint(for: .ssm).url) { throw UnusableStreamURL(description: refusal) }
         guard let provider = client.credentialProvider, let region = client.settings.region else { return [] }
         var request = HTTPRequest(method: "GET", url: url)
         request.headers.add("Host", url.hostHeader)

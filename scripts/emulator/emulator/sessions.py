@@ -137,6 +137,8 @@ class Session:
         self.token = "AAEAA" + secrets.token_urlsafe(48)
         self.stream_url = "%s/v1/data-channel/%s?role=publish_subscribe&cell-number=%s" % (
             registry.base_url, session_id, base64.b64encode(secrets.token_bytes(12)).decode())
+        if state.faults.plain_stream_url and self.stream_url.startswith("wss://"):
+            self.stream_url = "ws://" + self.stream_url[len("wss://"):]
         self.status = "Connecting"
         self.started = time.time()
         self.ended = None

@@ -35,6 +35,7 @@ class Faults:
     agent_start_delay: float = 0.0  # seconds the agent takes to start a session's shell, command or port handler (a slow node)
     kms_challenge: bool = True    # False: agents as before the KMS challenge, which send no Challenge and decrypt without aws:ssm:RandomChallenge
     drop_answer: str = ""         # operations (comma-separated) carried out, then the connection dropped unanswered
+    plain_stream_url: bool = False  # StreamUrl says ws:// even when the API is https (a gateway that lost its TLS)
 
     def update(self, values):
         for key, value in values.items():
