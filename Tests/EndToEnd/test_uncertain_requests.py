@@ -58,3 +58,20 @@ def test_an_idempotent_call_is_retried_through_the_same_fault(emulator):
     assert "may have been processed" not in result.stderr, result.stderr
     calls = emulator.control("state")["api_calls"]["DescribeInstanceInformation"]
     assert calls == {"advanced": 3}, calls
+
+
+def test_connect_is_not_restarted_after_the_answer_is_lost(emulator):
+    """StartSession creates a session on the node: a lost answer must not start a second one."""
+    target = "i-0a1b2c3d4e5f60004"
+    before = {s["SessionId"] for s in emulator.sessions("Active") + emulator.sessions("History")}
+    emulator.faults(drop_answer="StartSession")
+    # 'use' resolves the node first, so StartSession goes out on a reused keep-alive connection.
+    result = ssm_shell("-c", "use %s; connect --command 'echo started'" % target, env=shell_env(emulator), timeout=60)
+    emulator.faults(drop_answer="")
+    assert result.returncode != 0, result.stdout
+    assert "started" not in result.stdout
+    started = [s for s in emulator.sessions("Active") + emulator.sessions("History")
+               if s["SessionId"] not in before and s["Target"] == target]
+    assert len(started) == 1, started
+    assert "may have been processed" in result.stderr and "was not sent again" in result.stderr, result.stderr
+    assert "'ssm-shell -c sessions'" in result.stderr, result.stderr

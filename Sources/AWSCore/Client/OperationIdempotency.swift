@@ -43,7 +43,7 @@ public struct UncertainOutcomeError: Error, Sendable, Equatable, CustomStringCon
         case "SendCommand":
             return "Check with 'ssm-shell api ssm ListCommands' (or 'commands' at the prompt) before running it again."
         case "StartSession":
-            return "Check with 'ssm-shell sessions' (DescribeSessions) and end a stray session with 'terminate SESSION' before connecting again."
+            return "Check with 'ssm-shell -c sessions' (or 'sessions' at the prompt) and end a stray session with 'terminate SESSION' before connecting again."
         case "StartAutomationExecution":
             return "Check with 'ssm-shell api ssm DescribeAutomationExecutions' before starting it again."
         default:
