@@ -217,6 +217,11 @@ extension String {
         #expect(console.stdout == "hello world wide 2 a b a b c\n")
         #expect(await shell.run(source: "echo $nope", file: "t") == 2)
         #expect(console.stderr.contains("$nope is not set"))
+        // Every variable the shell sets itself is a hint, set yet or not ($port comes with forward).
+        #expect(await shell.run(source: "echo $prot", file: "t") == 2)
+        #expect(console.stderr.contains("$prot is not set; did you mean $port?"))
+        #expect(await shell.run(source: "echo $sesion", file: "t") == 2)
+        #expect(console.stderr.contains("$sesion is not set; did you mean $session?"))
         #expect(await shell.run(source: "try bogus; echo still $status", file: "t") == 0)
         #expect(console.stdout.hasSuffix("still 2\n"))
         #expect(await shell.run(source: "set keep-going on; bogus; echo went on", file: "t") == 0)

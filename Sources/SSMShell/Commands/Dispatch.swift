@@ -114,7 +114,7 @@ extension Shell {
         case "keep-going": keepGoing = try onOff()
         default:
             guard Parser.isVariableName(name) else { throw ShellError.usage("'\(name)' is not a variable name; use letters, digits and _") }
-            guard !["status", "cmd", "targets", "target", "profile", "region"].contains(name) else {
+            guard !Shell.readOnlyVariables.contains(name) else {
                 throw ShellError.usage("$\(name) is set by the shell; use \(name == "profile" || name == "region" ? "use \(name) NAME" : "another name")")
             }
             variables[name] = value

@@ -215,13 +215,18 @@ public final class Shell {
     func value(of name: String, at location: SourceLocation) throws -> String {
         if let value = try ownValue(of: name) { return value }
         if let value = environment[name] { return value }
-        let known = Array(variables.keys) + ["status", "cmd", "session", "profile", "region", "targets", "target"]
+        let known = Array(variables.keys) + Self.readOnlyVariables + Self.commandSetVariables
         let hint = Suggest.closest(name, in: known).map { "; did you mean $\($0)?" } ?? ""
         throw ShellError.usage("$\(name) is not set\(hint)")
     }
 
     /// The shell's own value for a name (`set` names, `$1`..., `$status`, `$targets`...), nil
     /// when the shell has none; an argument number beyond the script's is an error.
+    /// Computed from the shell's state on every read; `set` refuses them (docs/language.md, Variables).
+    static let readOnlyVariables = ["status", "cmd", "targets", "target", "profile", "region"]
+    /// Set by commands as they run: `connect` and `forward` set $session, `forward` sets $port.
+    static let commandSetVariables = ["session", "port"]
+
     func ownValue(of name: String) throws -> String? {
         if let n = Int(name) {
             guard n >= 1, n <= arguments.count else {
