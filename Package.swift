@@ -36,8 +36,8 @@ let package = Package(
 
         // Test helpers (never in a product).
         .target(name: "TestSupport", dependencies: ["AWSCore", "SystemIO"], swiftSettings: strict),
-        .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage"], swiftSettings: strict),
-        .testTarget(name: "SessionProtocolTests", dependencies: ["SessionProtocol", "Crypto"], swiftSettings: strict),
+        .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SessionProtocolTests", dependencies: ["SessionProtocol", "Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO", "AWSCore", "TestSupport"], swiftSettings: strict),

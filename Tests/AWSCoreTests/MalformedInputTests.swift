@@ -1,20 +1,11 @@
 import AWSCore
+import TestSupport
 import Testing
 
 /// Bad input of any kind gets an error, never a crash: random and mutated input to every parser
 /// of this module (config files, XML, JSON, URLs, timestamps, error bodies). Seeded, so a failure
 /// reproduces.
 @Suite struct MalformedInputTests {
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let seeds: [String] = [
         "[profile a]\nregion = us-east-1\ns3 =\n  x = y\n[sso-session s]\nsso_region = x\n",
@@ -24,7 +15,7 @@ import Testing
         "2021-08-05T19:58:02.123+01:00",
     ]
 
-    static func mutate(_ text: String, using rng: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ text: String, using rng: inout SplitMix64) -> [UInt8] {
         var bytes = Array(text.utf8)
         let alphabet = Array("[]=<>/&;#\"'{}\\:% \n\t\r-.0Z".utf8) + [0, 0xff, 0xc3, 0x28]
         for _ in 0..<Int.random(in: 1...6, using: &rng) {
@@ -41,7 +32,7 @@ import Testing
     }
 
     @Test func parsersNeverCrash() throws {
-        var rng = SeededGenerator(state: 20261129)
+        var rng = SplitMix64(seed: 20261129)
         var failures = 0
         for round in 0..<20_000 {
             let seed = Self.seeds[round % Self.seeds.count]

@@ -1,5 +1,6 @@
 import Crypto
 import SessionProtocol
+import TestSupport
 import Testing
 
 /// The data-channel spec's byte vectors (section 3.1), the WebSocket codec under every chunking,
@@ -140,7 +141,7 @@ import Testing
     /// A million random and mutated frames through both decoders: errors are fine, a trap or a
     /// hang is not.
     @Test func fuzzBothDecoders() throws {
-        var rng = SplitMix(seed: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         let (stream, _) = Self.serverStream()
         let seeds = Self.vectors.map { Hex.decode($0.6)! } + [Array(stream.prefix(400))]
         var decoded = 0
@@ -164,18 +165,5 @@ import Testing
             _ = try? ws.feed(frame)
         }
         #expect(decoded > 0)
-    }
-}
-
-/// A fast seeded generator for the fuzz test, so a failure reproduces.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import ShellLanguage
+import TestSupport
 import Testing
 
 /// The text `run` and `!` pass on (issue 11, item 17): the parser keeps each word as written,
@@ -227,7 +228,7 @@ import Testing
     /// Random text over both shells' special characters, from a fixed seed: the reader never
     /// traps, and text that names none of the shell's values comes back byte for byte.
     @Test func randomTextWithoutValuesIsUnchanged() throws {
-        var generator = ParserTests.SplitMix64(state: 0x5EED_0017)
+        var generator = SplitMix64(seed: 0x5EED_0017)
         let alphabet: [Character] = Array("a $#{}()'\"\\`;\n|&<>@%-c“”‘’\r\té") + ["\r\n"]
         for _ in 0..<20_000 {
             let text = String((0..<Int.random(in: 0...30, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })

@@ -1,4 +1,5 @@
 import ShellLanguage
+import TestSupport
 import Testing
 
 /// The grammar as tables: source → commands (words rendered compactly) or a diagnostic.
@@ -95,18 +96,6 @@ import Testing
         #expect(script.commands[0].words[1].quoted == false)
     }
 
-    /// A deterministic generator (SplitMix64, Steele et al. 2014), so a failure names its seed
-    /// and input and happens again on every run.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// Prints a parsed script back as syntax: literals single-quoted (a `'` as `'\''`, and a
     /// break after `\r` so no `\r\n` is formed that the parser would read as one line end),
@@ -161,7 +150,7 @@ import Testing
     /// parser never crashes; a diagnostic points inside the input; a parsed script's commands
     /// and words point inside it, and printing it back as syntax parses to the same script.
     @Test func randomInputRoundTripsOrIsDiagnosedInside() {
-        var generator = SplitMix64(state: 0x5EED_0011)
+        var generator = SplitMix64(seed: 0x5EED_0011)
         let alphabet = Array("ab $@#{}()'\"\\;\n<-EOF\t\r")
         var parsed = 0, diagnosed = 0
         for _ in 0..<20_000 {
