@@ -51,3 +51,57 @@ def test_connect_with_its_output_closed_ends_and_restores_the_terminal(emulator)
     child.expect(pexpect.EOF)
     assert status == 1, "a clean exit, not SIGPIPE (141): %r" % shown
     assert "standard output was closed" in shown
+
+
+def test_a_reset_connection_leaves_its_descriptor_clean_for_the_next_client(emulator, data):  # noqa: F811
+    """A client that resets its connection (close with unread data: an RST) after ending its
+    stream: once the node's end of the stream arrives too, the descriptor is closed, and the next
+    local connection (which the kernel gives the same number) must be read like any other. It used
+    to be read once more after the close (EBADF), which marked the number as finished for good."""
+    import re
+    import socket
+    import struct
+    import time
+    child = pexpect.spawn(BINARY, env=shell_env(emulator, "basic"), encoding="utf-8", timeout=30, dimensions=(40, 200))
+    try:
+        child.expect("> ")
+        child.sendline("forward web-1 0:%d; echo port=$port" % data)
+        child.expect(r"port=(\d+)")
+        port = int(child.match.group(1))
+        child.expect("> ")
+        first = socket.create_connection(("127.0.0.1", port), timeout=30)
+        first.sendall(b"GIVE 1")
+        got = 0
+        while got < 65536:
+            chunk = first.recv(65536)
+            assert chunk, "the first client gets data"
+            got += len(chunk)
+        first.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        first.close()
+        # Wait (with a deadline) until the forward has closed the first connection on both sides.
+        deadline = time.monotonic() + 60
+        while True:
+            child.sendline("forwards")
+            child.expect(r"127\.0\.0\.1:%d\s[^\r\n]*\r\n" % port)
+            columns = re.sub(r"\x1b\[[0-9;]*m", "", child.match.group(0)).split()
+            child.expect("> ")
+            if columns[6] == "0":    # LOCAL REMOTE NODE SESSION STATE CONNECTIONS OPEN ...
+                break
+            assert time.monotonic() < deadline, "the first connection is never closed: %r" % columns
+        second = socket.create_connection(("127.0.0.1", port), timeout=20)
+        second.sendall(b"GIVE 1")
+        size = 0
+        try:
+            while True:
+                chunk = second.recv(1 << 16)
+                if not chunk:
+                    break
+                size += len(chunk)
+        except socket.timeout:
+            pytest.fail("the next connection is never read (%d bytes came back)" % size)
+        second.close()
+        assert size == 1 << 20
+        child.sendline("exit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)

@@ -108,7 +108,9 @@ final class Forwarder: @unchecked Sendable {
                     var events: Int16 = 0
                     if reading && !finishedReading.contains(fd) { events |= Int16(POLLIN) }
                     if pendingWrites[fd] != nil { events |= Int16(POLLOUT) }
-                    fds.append(pollfd(fd: fd, events: events, revents: 0))
+                    // Nothing to read or write: left out, or a peer that reset would report POLLHUP
+                    // on every poll (poll(2) always does) and spin this loop until the node's FIN.
+                    if events != 0 { fds.append(pollfd(fd: fd, events: events, revents: 0)) }
                 }
                 let ready = ws.hasPending && !backlogged ? 1 : poll(&fds, nfds_t(fds.count), 50)
                 if ready < 0 && errno != EINTR { return .disconnected("poll failed") }
@@ -124,12 +126,18 @@ final class Forwarder: @unchecked Sendable {
                     }
                     if ws.closed && !ended { return .disconnected("the connection was closed") }
                 }
+                var acceptPending = false
                 for entry in fds.dropFirst() where entry.revents != 0 {
                     if entry.fd == listener.fd {
-                        try acceptConnections(send: send)
+                        acceptPending = true
                         continue
                     }
+                    // Released earlier in this round (its stream ended on both sides): the number is
+                    // closed now, and reading it would mark it finished for the next connection that
+                    // gets the same number, which would then never be read.
+                    guard isLocal(entry.fd) else { continue }
                     if entry.revents & Int16(POLLOUT) != 0 { flush(entry.fd) }
+                    guard isLocal(entry.fd) else { continue }
                     if entry.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 && !finishedReading.contains(entry.fd) {
                         let n = read(entry.fd, &buffer, buffer.count)
                         if n > 0 {
@@ -146,6 +154,9 @@ final class Forwarder: @unchecked Sendable {
                         }
                     }
                 }
+                // After the local entries, so that no number released this round is given to a new
+                // connection while a stale entry for it is still to be handled.
+                if acceptPending { try acceptConnections(send: send) }
                 try perform(channel.handle(.tick, now: SessionLoop.now(), messageId: SessionLoop.messageId))
             }
             return .ended
@@ -153,6 +164,9 @@ final class Forwarder: @unchecked Sendable {
             return ended ? .ended : .disconnected("\(error)")
         }
     }
+
+    /// Whether `fd` is a local connection this forward still holds.
+    func isLocal(_ fd: Int32) -> Bool { streams[fd] != nil || fd == basicClient }
 
     func acceptConnections(send: (UInt32, [UInt8]) throws -> Void) throws {
         while let fd = listener.accept() {
