@@ -138,3 +138,41 @@ def test_the_first_bytes_are_never_lost(emulator):
         time.sleep(0.05)
     server.close()
     assert received == [banner] * 20
+
+
+def test_input_waits_for_a_slow_handshake(emulator):
+    """An agent that takes longer than 5 s to complete its handshake (its own KMS Decrypt, a loaded
+    node) discards stream data until HandshakeComplete (spec 6.1, step 4). The client's fallback for
+    agents that never handshake must not release ssh's banner into a handshake that has begun."""
+    import socket
+    import threading
+    emulator.faults(handshake_delay=6)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(30)
+    received = []
+
+    def serve():
+        data = b""
+        try:
+            conn, _ = server.accept()
+            conn.settimeout(10)
+            while not data.endswith(b"\r\n"):
+                chunk = conn.recv(100)
+                if not chunk:
+                    break
+                data += chunk
+            conn.close()
+        except OSError:
+            pass
+        received.append(data)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    banner = b"SSH-2.0-OpenSSH_9.2p1 test\r\n"
+    result = subprocess.run([BINARY, "proxy", "web-1", str(server.getsockname()[1])], input=banner, env=shell_env(emulator, "basic"),
+                            capture_output=True, timeout=60)
+    thread.join(30)
+    server.close()
+    assert received == [banner], "status %d, stderr %r" % (result.returncode, result.stderr[-500:])

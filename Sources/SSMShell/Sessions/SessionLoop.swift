@@ -15,6 +15,9 @@ final class SessionState: @unchecked Sendable {
     /// arrives during the handshake (spec 5), so ssh's banner or early keys would be lost.
     /// Agents that skip the handshake start with output; that opens input too.
     var inputReady = false
+    /// The agent's HandshakeRequest arrived: input then waits for HandshakeComplete however long
+    /// it takes (the agent ends a handshake that lasts over 15 s itself, spec 6.1).
+    var handshakeStarted = false
     /// `proxy` after the end of stdin: when it began waiting for the last acks (at most 5 s).
     var drainingSince: Double?
     var firstConnectedAt: Double?
@@ -134,7 +137,9 @@ enum SessionLoop {
                         state.customerMessage = message
                         write(2, Array((message + (state.interactive ? "\r\n" : "\n")).utf8))
                     }
-                case .handshake, .dropped: break
+                case .handshake:
+                    state.handshakeStarted = true
+                case .dropped: break
                 }
             }
             if let lost { throw lost }
@@ -161,8 +166,9 @@ enum SessionLoop {
                 if t - state.lastReceived > 60 { return .disconnected("nothing heard from the service for 60 s") }
                 var fds = [pollfd(fd: ws.socket, events: Int16(POLLIN), revents: 0)]
                 if let since = state.drainingSince, state.channel.outgoing.isEmpty || t - since > 5 { return .ended }
-                // An agent that neither handshakes nor speaks within 5 s still gets the input.
-                if !state.inputReady, let first = state.firstConnectedAt, t - first > 5 { state.inputReady = true }
+                // An agent that neither handshakes nor speaks within 5 s still gets the input; one
+                // whose handshake has begun discards it until HandshakeComplete (spec 6.1, step 4).
+                if !state.inputReady, !state.handshakeStarted, let first = state.firstConnectedAt, t - first > 5 { state.inputReady = true }
                 if state.inputReady && state.lastSize == nil { try sendSize() }
                 // Input pauses while the send window is full: unacked data is never dropped.
                 if state.stdinOpen && state.inputReady && state.channel.sendWindowOpen { fds.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }

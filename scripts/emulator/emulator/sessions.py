@@ -294,7 +294,11 @@ class Session:
     async def _deliver(self, msg):
         if self.handshake == "pending":
             if msg.payload_type == cm.HANDSHAKE_RESPONSE:
-                self._handshake_response(msg.payload)
+                if self.state.faults.handshake_delay:
+                    # A slow agent (its own KMS Decrypt, a loaded node): still "pending" meanwhile.
+                    asyncio.get_running_loop().call_later(self.state.faults.handshake_delay, self._handshake_response, msg.payload)
+                else:
+                    self._handshake_response(msg.payload)
             return True  # anything else during the handshake is acked and discarded
         if self.handshake == "challenge":
             if msg.payload_type == cm.ENC_CHALLENGE_RESPONSE:

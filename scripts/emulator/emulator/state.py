@@ -33,6 +33,7 @@ class Faults:
     empty_output: bool = False    # a sequenced Output message with an empty payload before each Output message
     stall_reads: float = 0.0      # the gateway stops reading each session's first websocket this many seconds after it opens
     agent_start_delay: float = 0.0  # seconds the agent takes to start a session's shell, command or port handler (a slow node)
+    handshake_delay: float = 0.0  # seconds the agent takes to answer the HandshakeResponse (HandshakeComplete later; input meanwhile is discarded)
     kms_challenge: bool = True    # False: agents as before the KMS challenge, which send no Challenge and decrypt without aws:ssm:RandomChallenge
     drop_answer: str = ""         # operations (comma-separated) carried out, then the connection dropped unanswered
     plain_stream_url: bool = False  # StreamUrl says ws:// even when the API is https (a gateway that lost its TLS)
