@@ -93,7 +93,7 @@ extension Shell {
                 if case .disconnected(let reason) = outcome { problem = reason } else { break }
                 if forwarder.ended { break }
             } catch let unusable as UnusableStreamURL {
-                forwarder.endReason = forwarder.endReason ?? unusable.description
+                forwarder.noteEndReason(unusable.description)
                 break reconnecting
             } catch {
                 problem = "\(error)"
@@ -105,7 +105,7 @@ extension Shell {
             case .resumed(let resumed):
                 current = resumed
             case .ended(let reason, _):
-                forwarder.endReason = forwarder.endReason ?? reason
+                forwarder.noteEndReason(reason)
                 break reconnecting
             case .stopped:
                 break reconnecting

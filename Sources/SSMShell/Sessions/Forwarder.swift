@@ -17,7 +17,28 @@ final class Forwarder: @unchecked Sendable {
     let sessionId: String
     var channel = DataChannel(configuration: .init(clientVersion: SessionLoop.clientVersion))
     var smux = SmuxSession()
-    var mode: String = "pending"        // "mux" or "basic" once the handshake says
+    /// What `forwards` shows: written by the forward's thread and its reconnect task, read by the
+    /// prompt at any time, so every access goes through the lock.
+    private struct Status {
+        var mode = "pending"   // "mux" or "basic" once the handshake says
+        var ended = false
+        var endReason: String?
+    }
+    private let status = Mutex(Status())
+    var mode: String {
+        get { status.withLock { $0.mode } }
+        set { status.withLock { $0.mode = newValue } }
+    }
+    var ended: Bool {
+        get { status.withLock { $0.ended } }
+        set { status.withLock { $0.ended = newValue } }
+    }
+    var endReason: String? {
+        get { status.withLock { $0.endReason } }
+        set { status.withLock { $0.endReason = newValue } }
+    }
+    /// Sets the reason the forward ended unless one is already known (the first cause wins).
+    func noteEndReason(_ reason: String) { status.withLock { $0.endReason = $0.endReason ?? reason } }
     var ready = false
     /// Local connection fd → smux stream id (mux), and what waits to be written to it.
     var streams: [Int32: UInt32] = [:]
@@ -27,8 +48,6 @@ final class Forwarder: @unchecked Sendable {
     var lastProgress: [Int32: Double] = [:]
     var finishedReading: Set<Int32> = []
     var basicClient: Int32?
-    var ended = false
-    var endReason: String?
     let stopRequested = Atomic<Bool>(false)
     let connections = Atomic<Int>(0)
     let openConnections = Atomic<Int>(0)
