@@ -110,7 +110,7 @@ def test_failures_timeouts_caps_and_cancel(emulator):
     big = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[2]],
                            Parameters={"commands": ["head -c 30000 /dev/zero | tr '\\0' x", "head -c 9000 /dev/zero | tr '\\0' y >&2"]})["Command"]["CommandId"]
     slow = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[0]],
-                            Parameters={"commands": ["sleep 30"], "executionTimeout": ["1"]})["Command"]["CommandId"]
+                            Parameters={"commands": ["sleep 30"], "executionTimeout": ["5"]})["Command"]["CommandId"]
     cancel = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[1]], Parameters={"commands": ["sleep 30"]})["Command"]["CommandId"]
     time.sleep(0.8)
     emulator.aws("ssm", "cancel-command", "--command-id", cancel)
@@ -126,6 +126,18 @@ def test_failures_timeouts_caps_and_cancel(emulator):
     timed_out = wait_command(emulator, slow)[0]
     assert timed_out["Status"] == "TimedOut" and timed_out["StatusDetails"] == "ExecutionTimedOut"
     assert wait_command(emulator, cancel)[0]["Status"] == "Cancelled"
+
+
+def test_execution_timeout_outside_5_to_172800_is_replaced_by_3600(emulator):
+    # amazon-ssm-agent 3.3.1142.0 (issue 19): executionTimeout 2 ran 'sleep 30' to Success, no error anywhere.
+    ssm = emulator.client("ssm")
+    ids = {value: ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[0]],
+                                   Parameters={"commands": ["sleep 3", "echo done"], "executionTimeout": [value]})["Command"]["CommandId"]
+           for value in ("2", "172801")}
+    for value, command_id in ids.items():
+        assert wait_command(emulator, command_id)[0]["Status"] == "Success", value
+        out = get_invocation(ssm, command_id, WEB[0])
+        assert out["ResponseCode"] == 0 and out["StandardOutputContent"] == "done\n", value
 
 
 def test_tags_platforms_concurrency_and_offline_nodes(emulator):

@@ -30,7 +30,8 @@ def command_count(emulator):
 @pytest.mark.parametrize("line, message", [
     ("run --timeout inf uptime", "-c:1: run --timeout takes a duration (90, 90s, 5m, 2h) of at most a year (8760h), not 'inf'"),
     ("run --timeout 1e300 uptime", "-c:1: run --timeout takes a duration (90, 90s, 5m, 2h) of at most a year (8760h), not '1e300'"),
-    ("run --timeout 49h uptime", "-c:1: run --timeout is the document's executionTimeout: from 1s to 48h (172800 s), not 176400s"),
+    ("run --timeout 49h uptime", "-c:1: run --timeout is the document's executionTimeout: from 5s to 48h (172800 s), not 176400s (the agent runs a value outside that range for 1h without a word)"),
+    ("run --timeout 2 sleep 30", "-c:1: run --timeout is the document's executionTimeout: from 5s to 48h (172800 s), not 2s (the agent runs a value outside that range for 1h without a word)"),
     ("sleep inf", "-c:1: sleep takes one duration of at most a year (8760h): 90, 90s, 5m or 2h"),
     ("sleep 1e300", "-c:1: sleep takes one duration of at most a year (8760h): 90, 90s, 5m or 2h"),
     ("sleep 8761h", "-c:1: sleep takes one duration of at most a year (8760h): 90, 90s, 5m or 2h"),

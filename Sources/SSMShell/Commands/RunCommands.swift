@@ -23,10 +23,11 @@ extension Shell {
 
         var parameters: [String: [String]] = [:]
         if let timeout = try opts.duration("timeout") {
-            // AWS-RunShellScript's and AWS-RunPowerShellScript's executionTimeout: 1 to 172800 s.
+            // The documents' executionTimeout: amazon-ssm-agent runs a value outside 5...172800 s
+            // for its default 3600 s without a word (issue 19), so refuse it here instead.
             let seconds = Int(timeout.rounded(.up))
-            guard (1...172_800).contains(seconds) else {
-                throw ShellError.usage("run --timeout is the document's executionTimeout: from 1s to 48h (172800 s), not \(seconds)s")
+            guard (5...172_800).contains(seconds) else {
+                throw ShellError.usage("run --timeout is the document's executionTimeout: from 5s to 48h (172800 s), not \(seconds)s (the agent runs a value outside that range for 1h without a word)")
             }
             parameters["executionTimeout"] = [String(seconds)]
         }

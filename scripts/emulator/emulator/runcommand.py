@@ -20,6 +20,10 @@ STDOUT_CAP = 24000      # GetCommandInvocation StandardOutputContent
 STDERR_CAP = 8000       # GetCommandInvocation StandardErrorContent
 DETAILS_CAP = 2500      # ListCommandInvocations CommandPlugins[].Output
 TERMINAL = {"Success", "Failed", "TimedOut", "Cancelled"}
+# amazon-ssm-agent 3.3.1142.0 (issue 19): an executionTimeout outside 5..172800 s is replaced by
+# the default 3600 s, with no error anywhere.
+EXECUTION_TIMEOUT_RANGE = (5, 172800)
+EXECUTION_TIMEOUT_DEFAULT = 3600
 
 DOCUMENTS = {
     "AWS-RunShellScript": {"plugin": "aws:runShellScript", "platforms": {"Linux", "MacOS"}},
@@ -216,7 +220,7 @@ class Command:
         inv.status = inv.details = "InProgress"
         inv.started = time.time()
         script = "\n".join(self.parameters.get("commands", []))
-        execution_timeout = float((self.parameters.get("executionTimeout") or ["3600"])[0])
+        execution_timeout = effective_execution_timeout(self.parameters.get("executionTimeout"))
         workdir = (self.parameters.get("workingDirectory") or [""])[0] or node["workdir"]
         if not os.path.isdir(workdir):
             inv.stderr = "failed to run commands: workingDirectory %s does not exist" % workdir
@@ -263,6 +267,16 @@ class Command:
                 kill_group(inv.process)
             elif instance_ids:
                 inv.finish("Cancelled", "Cancelled")
+
+
+def effective_execution_timeout(values):
+    """The seconds the agent lets a script run: the parameter if within range, else the default."""
+    try:
+        seconds = int((values or [""])[0])
+    except ValueError:
+        return EXECUTION_TIMEOUT_DEFAULT
+    low, high = EXECUTION_TIMEOUT_RANGE
+    return seconds if low <= seconds <= high else EXECUTION_TIMEOUT_DEFAULT
 
 
 def kill_group(proc):
