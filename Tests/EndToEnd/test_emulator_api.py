@@ -126,6 +126,14 @@ def test_failures_timeouts_caps_and_cancel(emulator):
     timed_out = wait_command(emulator, slow)[0]
     assert timed_out["Status"] == "TimedOut" and timed_out["StatusDetails"] == "ExecutionTimedOut"
     assert wait_command(emulator, cancel)[0]["Status"] == "Cancelled"
+    # amazon-ssm-agent 3.3.1142.0 (issue 19): the killed script reports 137 (128 + SIGKILL), a
+    # cancelled running one 1, in both GetCommandInvocation and the Details listing.
+    for command_id, instance_id, status, details, code in ((slow, WEB[0], "TimedOut", "ExecutionTimedOut", 137),
+                                                            (cancel, WEB[1], "Cancelled", "Cancelled", 1)):
+        out = get_invocation(ssm, command_id, instance_id)
+        assert (out["Status"], out["StatusDetails"], out["ResponseCode"]) == (status, details, code)
+        plugin = ssm.list_command_invocations(CommandId=command_id, Details=True)["CommandInvocations"][0]["CommandPlugins"][0]
+        assert (plugin["Status"], plugin["ResponseCode"]) == (status, code)
 
 
 def test_execution_timeout_outside_5_to_172800_is_replaced_by_3600(emulator):

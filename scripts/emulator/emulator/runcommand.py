@@ -24,6 +24,10 @@ TERMINAL = {"Success", "Failed", "TimedOut", "Cancelled"}
 # the default 3600 s, with no error anywhere.
 EXECUTION_TIMEOUT_RANGE = (5, 172800)
 EXECUTION_TIMEOUT_DEFAULT = 3600
+# The agent's ResponseCode for a script it killed at executionTimeout (128 + SIGKILL) and for a
+# running script it cancelled (issue 19); one cancelled before delivery keeps -1.
+TIMED_OUT_CODE = 137
+CANCELLED_CODE = 1
 
 DOCUMENTS = {
     "AWS-RunShellScript": {"plugin": "aws:runShellScript", "platforms": {"Linux", "MacOS"}},
@@ -242,7 +246,7 @@ class Command:
             out, err = await asyncio.wait_for(proc.communicate(), timeout=execution_timeout)
             inv.stdout, inv.stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
             if inv.status == "Cancelling" or self.cancelled:
-                inv.finish("Cancelled", "Cancelled", proc.returncode)
+                inv.finish("Cancelled", "Cancelled", CANCELLED_CODE)
             elif proc.returncode == 0:
                 inv.finish("Success", "Success", 0)
             else:
@@ -251,7 +255,7 @@ class Command:
             kill_group(proc)
             out, err = await proc.communicate()
             inv.stdout, inv.stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
-            inv.finish("TimedOut", "ExecutionTimedOut", -1)
+            inv.finish("TimedOut", "ExecutionTimedOut", TIMED_OUT_CODE)
         finally:
             inv.process = None
 
