@@ -70,14 +70,18 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
 
     func listInvocations(commandId: String, nextToken: String?) async throws -> (invocations: [CommandInvocation], nextToken: String?) {
         listCalls += 1
-        return (try invocations[commandId, default: []].map { try JSONDecoderless.invocation(["CommandId": .string(commandId), "InstanceId": .string($0.0), "Status": .string($0.1)]) }, nil)
+        return (try invocations[commandId, default: []].map { try JSONDecoderless.invocation(["CommandId": .string(commandId), "InstanceId": .string($0.0), "Status": .string($0.1),
+                                                                                             "StatusDetails": .string(Self.details($0.1))]) }, nil)
     }
 
     func getInvocation(commandId: String, instanceId: String) async throws -> InvocationResult {
         let i = invocations[commandId]!.first { $0.0 == instanceId }!
-        return try JSONDecoderless.result(["CommandId": .string(commandId), "InstanceId": .string(instanceId), "Status": .string(i.1),
+        return try JSONDecoderless.result(["CommandId": .string(commandId), "InstanceId": .string(instanceId), "Status": .string(i.1), "StatusDetails": .string(Self.details(i.1)),
                                            "ResponseCode": .number(Double(i.2)), "StandardOutputContent": .string(i.3), "StandardErrorContent": .string(i.4)])
     }
+
+    /// StatusDetails as the service gives it for a node that got the command.
+    static func details(_ status: String) -> String { status == "TimedOut" ? "ExecutionTimedOut" : status }
 
     func cancel(commandId: String, instanceIds: [String]?) async throws { log("CancelCommand \(commandId)") }
     func listCommands(limit: Int) async throws -> [CommandSummary] { [] }
@@ -208,6 +212,23 @@ extension String {
         #expect(out.contains("== i-00000000000000002 · Failed, exit 5\n-- stderr\nboom\n"))
         #expect(out.hasSuffix("after\n"), "a remote failure does not stop the script")
         #expect(fleet.listCalls == 1)
+    }
+
+    /// amazon-ssm-agent reports a script killed at executionTimeout as exit 137 and a cancelled
+    /// one as exit 1 (issue 19): those codes are the agent's, not the script's, so say what happened.
+    @Test func waitAndOutputSayTimedOutAndCancelledNotAnExitCode() async throws {
+        let fleet = Self.fleet()
+        fleet.outcome = { id in
+            id.hasSuffix("1") ? ("TimedOut", 137, "partial\n", "") : id.hasSuffix("2") ? ("Cancelled", 1, "", "") : ("Success", 0, "ok\n", "")
+        }
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use tag:Role=web\nrun --timeout 5 sleep 30\nwait\noutput", file: "t") == 3)
+        let out = console.stdout
+        #expect(out.contains("i-00000000000000001\tTimedOut\ttimed out after 5s\n"), "\(out)")
+        #expect(out.contains("i-00000000000000002\tCancelled\tcancelled\n"), "\(out)")
+        #expect(out.contains("== i-00000000000000001 · timed out after 5s\npartial\n"), "\(out)")
+        #expect(out.contains("== i-00000000000000002 · cancelled\n"), "\(out)")
+        #expect(!out.contains("137") && !out.contains("exit 1\n"), "\(out)")
     }
 
     @Test func variablesSetTryKeepGoingAndExit() async throws {

@@ -80,6 +80,10 @@ extension Shell {
                 let command = try await fleet.sendCommand(input)
                 ids.append(command.commandId)
                 commandTargets[command.commandId] = batch
+                // AWS-RunShellScript's and AWS-RunPowerShellScript's default executionTimeout is 3600 s.
+                if let seconds = parameters["executionTimeout"]?.first.flatMap({ Int($0) }) ?? (document == nil ? 3600 : nil) {
+                    executionTimeouts[command.commandId] = seconds
+                }
             }
         }
         lastCommands = ids
@@ -183,7 +187,8 @@ extension Shell {
             for instance in order {
                 guard let inv = latest[id]?[instance] else { continue }
                 if inv.status != "Success" { failures += 1 }
-                rows.append([label(instance), inv.status, inv.statusDetails ?? "", ids.count > 1 ? id : ""].dropLastIfEmpty(ids.count == 1))
+                let details = outcome(id, status: inv.status, details: inv.statusDetails) ?? inv.statusDetails ?? ""
+                rows.append([label(instance), inv.status, details, ids.count > 1 ? id : ""].dropLastIfEmpty(ids.count == 1))
             }
         }
         print(Table(columns: ["NODE", "STATUS", "DETAILS"] + (ids.count > 1 ? ["COMMAND"] : []), rows: rows))
@@ -191,6 +196,18 @@ extension Shell {
     }
 
     func label(_ instanceId: String) -> String { knownNodes[instanceId]?.label ?? instanceId }
+
+    /// What happened, in words, where the ResponseCode is the agent's and not the script's:
+    /// amazon-ssm-agent reports 137 for a script it killed at executionTimeout and 1 for one it
+    /// cancelled (issue 19), which would read as the script's own exit status.
+    func outcome(_ commandId: String, status: String, details: String?) -> String? {
+        switch (status, details) {
+        case ("TimedOut", "ExecutionTimedOut"):
+            return executionTimeouts[commandId].map { "timed out after \(Duration.format(Double($0)))" } ?? "timed out (executionTimeout)"
+        case ("Cancelled", _): return "cancelled"
+        default: return nil
+        }
+    }
 
     // MARK: output
 
@@ -252,16 +269,17 @@ extension Shell {
             }
             console.out("[" + objects.joined(separator: ",") + "]\n")
         } else {
-            var groups: [(key: String, nodes: [String], result: InvocationResult)] = []
+            var groups: [(key: String, summary: String, nodes: [String], result: InvocationResult)] = []
             for r in ordered {
-                let key = "\(r.result.status)\u{0}\(r.result.responseCode)\u{0}\(r.result.standardOutput)\u{0}\(r.result.standardError)"
+                let exit = r.result.responseCode >= 0 ? ", exit \(r.result.responseCode)" : ""
+                let summary = outcome(r.commandId, status: r.result.status, details: r.result.statusDetails) ?? "\(r.result.status)\(exit)"
+                let key = "\(summary)\u{0}\(r.result.standardOutput)\u{0}\(r.result.standardError)"
                 if group, let i = groups.firstIndex(where: { $0.key == key }) { groups[i].nodes.append(r.instanceId) }
-                else { groups.append((key, [r.instanceId], r.result)) }
+                else { groups.append((key, summary, [r.instanceId], r.result)) }
             }
             for g in groups {
                 let names = g.nodes.map { knownNodes[$0]?.shortLabel ?? $0 }.joined(separator: ", ")
-                let exit = g.result.responseCode >= 0 ? ", exit \(g.result.responseCode)" : ""
-                let header = "== \(names) · \(g.result.status)\(exit)"
+                let header = "== \(names) · \(g.summary)"
                 console.out((color ? "\u{1B}[1m\(header)\u{1B}[0m" : header) + "\n")
                 if streams.stdout && !g.result.standardOutput.isEmpty { console.out(g.result.standardOutput.endingInNewline) }
                 if streams.stdout && g.result.standardOutput.count >= 24000 {

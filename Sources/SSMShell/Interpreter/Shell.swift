@@ -35,6 +35,8 @@ public final class Shell {
     public var lastCommands: [String] = []
     /// What each command was sent to, for `wait` and `output`.
     var commandTargets: [String: [Node]] = [:]
+    /// The executionTimeout each command was sent with, for "timed out after N".
+    var executionTimeouts: [String: Int] = [:]
     /// Nodes seen so far, by id, for labels.
     var knownNodes: [String: Node] = [:]
     /// Running forwards by id.
