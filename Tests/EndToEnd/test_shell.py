@@ -64,6 +64,15 @@ def test_wait_and_output_say_timed_out_and_cancelled_not_the_agents_exit_code(em
     assert "exit 137" not in result.stdout and "exit 1\n" not in result.stdout
 
 
+def test_output_leaves_out_the_agents_truncation_marker_and_says_how_to_get_it_all(emulator):
+    result = ssm_shell("-c", "use web-1; run seq 10000; wait; output", env=shell_env(emulator))
+    assert result.returncode == 0, result.stderr
+    expected = "".join("%d\n" % n for n in range(1, 10001))[:23980]
+    note = "(stdout cut by the agent at 24,000 characters: to get it all, have the command write to a file on the node and read that in parts, e.g. with 'run tail -c +23981 FILE')\n"
+    assert "== web-1 · Success, exit 0\n" + expected + "\n" + note in result.stdout, result.stdout[-300:]
+    assert "--output truncated--" not in result.stdout
+
+
 def test_three_nodes_one_failing_gives_status_3_and_names_the_node(emulator):
     script = ("use web-1 web-2 db-1; run test $AWS_SSM_INSTANCE_ID != i-0a1b2c3d4e5f60002 && echo ok || sh -c 'echo broken >&2 && exit 5'; "
               "wait; output")

@@ -231,6 +231,21 @@ extension String {
         #expect(!out.contains("137") && !out.contains("exit 1\n"), "\(out)")
     }
 
+    /// amazon-ssm-agent cuts stdout at 23,980 characters and appends `--output truncated--`
+    /// (24,000 in all, issue 19): the marker is not the node's output, the note says what to do.
+    @Test func outputLeavesOutTheAgentsTruncationMarkerAndSaysHowToGetItAll() async throws {
+        let fleet = Self.fleet()
+        let cut = String(repeating: "x", count: 23_980)
+        fleet.outcome = { id in id.hasSuffix("1") ? ("Success", 0, cut + "--output truncated--", "") : ("Success", 0, String(repeating: "y", count: 24_000), "") }
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use web-1 web-2\nrun seq 100000\noutput", file: "t") == 0)
+        let out = console.stdout
+        #expect(!out.contains("--output truncated--"), "\(out)")
+        #expect(out.contains("== web-1 · Success, exit 0\n" + cut + "\n(stdout cut by the agent at 24,000 characters: to get it all, have the command write to a file on the node and read that in parts, e.g. with 'run tail -c +23981 FILE')\n"), "\(out)")
+        // 24,000 characters without the marker is the whole output.
+        #expect(out.contains("== web-2 · Success, exit 0\n" + String(repeating: "y", count: 24_000) + "\n== ") || out.hasSuffix(String(repeating: "y", count: 24_000) + "\n"), "\(out.suffix(200))")
+    }
+
     @Test func variablesSetTryKeepGoingAndExit() async throws {
         let (shell, console) = shell(Self.fleet())
         shell.arguments = ["a b", "c"]

@@ -281,9 +281,10 @@ extension Shell {
                 let names = g.nodes.map { knownNodes[$0]?.shortLabel ?? $0 }.joined(separator: ", ")
                 let header = "== \(names) · \(g.summary)"
                 console.out((color ? "\u{1B}[1m\(header)\u{1B}[0m" : header) + "\n")
-                if streams.stdout && !g.result.standardOutput.isEmpty { console.out(g.result.standardOutput.endingInNewline) }
-                if streams.stdout && g.result.standardOutput.count >= 24000 {
-                    console.out("(stdout truncated by Systems Manager at 24,000 characters; the rest is only in S3 or CloudWatch output)\n")
+                let (stdout, cut) = Self.withoutTruncationMarker(g.result.standardOutput)
+                if streams.stdout && !stdout.isEmpty { console.out(stdout.endingInNewline) }
+                if streams.stdout && cut {
+                    console.out("(stdout cut by the agent at 24,000 characters: to get it all, have the command write to a file on the node and read that in parts, e.g. with 'run tail -c +\(stdout.utf8.count + 1) FILE')\n")
                 }
                 if streams.stderr && !g.result.standardError.isEmpty {
                     console.out("-- stderr\n" + g.result.standardError.endingInNewline)
@@ -294,6 +295,14 @@ extension Shell {
             }
         }
         return ordered.allSatisfy { $0.result.status == "Success" } ? 0 : 3
+    }
+
+    /// amazon-ssm-agent keeps the first 23,980 characters of stdout and appends this marker, 24,000
+    /// in all (issue 19); the marker is the agent's, not the node's output.
+    static let truncationMarker = "--output truncated--"
+
+    static func withoutTruncationMarker(_ text: String) -> (text: String, cut: Bool) {
+        text.hasSuffix(truncationMarker) ? (String(text.dropLast(truncationMarker.count)), true) : (text, false)
     }
 
     /// GetCommandInvocation, treating InvocationDoesNotExist right after SendCommand as not yet.

@@ -16,8 +16,9 @@ import uuid
 
 from .errors import AWSError
 
-STDOUT_CAP = 24000      # GetCommandInvocation StandardOutputContent
-STDERR_CAP = 8000       # GetCommandInvocation StandardErrorContent
+STDOUT_CAP = 24000      # what amazon-ssm-agent keeps of stdout and of stderr, marker included
+STDERR_CAP = 8000       # GetCommandInvocation StandardErrorContent: the first 8,000 of the agent's stderr
+TRUNCATION_MARKER = "--output truncated--"  # the agent's, after the first 23,980 characters (issue 19)
 DETAILS_CAP = 2500      # ListCommandInvocations CommandPlugins[].Output
 TERMINAL = {"Success", "Failed", "TimedOut", "Cancelled"}
 # amazon-ssm-agent 3.3.1142.0 (issue 19): an executionTimeout outside 5..172800 s is replaced by
@@ -104,10 +105,17 @@ class Invocation:
             "ResponseCode": self.response_code, "ExecutionStartDateTime": iso(self.started),
             "ExecutionElapsedTime": elapsed, "ExecutionEndDateTime": iso(self.ended),
             "Status": self.status, "StatusDetails": self.details,
-            "StandardOutputContent": self.stdout[:STDOUT_CAP], "StandardOutputUrl": "",
-            "StandardErrorContent": self.stderr[:STDERR_CAP], "StandardErrorUrl": "",
+            "StandardOutputContent": agent_cut(self.stdout), "StandardOutputUrl": "",
+            "StandardErrorContent": agent_cut(self.stderr)[:STDERR_CAP], "StandardErrorUrl": "",
             "CloudWatchOutputConfig": {"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": False},
         }
+
+
+def agent_cut(text):
+    """amazon-ssm-agent 3.3: over 24,000 characters, the first 23,980 and its marker, 24,000 in all."""
+    if len(text) <= STDOUT_CAP:
+        return text
+    return text[:STDOUT_CAP - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
 
 
 def parse_limit(text, total, name):
