@@ -63,6 +63,19 @@ class Emulator:
     def faults(self, **values):
         return self.control("faults", values)
 
+    def role_profile_home(self, session_name, config_extra=""):
+        """A HOME whose ~/.aws has a [base] profile with the admin's keys and an [operator] profile
+        that assumes the ssm-operator role from it (CONFIG_EXTRA appended to [operator])."""
+        home = tempfile.mkdtemp()
+        os.makedirs(os.path.join(home, ".aws"))
+        admin = self.identity("admin")
+        with open(os.path.join(home, ".aws", "credentials"), "w") as f:
+            f.write("[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % (admin["access_key_id"], admin["secret_access_key"]))
+        with open(os.path.join(home, ".aws", "config"), "w") as f:
+            f.write("[profile operator]\nrole_arn = arn:aws:iam::123456789012:role/ssm-operator\nsource_profile = base\n"
+                    "role_session_name = %s\nregion = %s\n%s" % (session_name, self.region, config_extra))
+        return home
+
     def sessions(self, state):
         """Every session of one state ("Active" or "History"), all pages (a page holds 20)."""
         pages = self.client("ssm").get_paginator("describe_sessions").paginate(State=state)

@@ -102,14 +102,8 @@ def test_output_save_names_files_so_no_tag_escapes_the_directory_or_overwrites(t
 def test_endpoint_url_reaches_only_the_commands_own_service(emulator):
     # As in the AWS CLI: the assumed role's STS call keeps its own endpoint (here one that refuses),
     # so it never goes to the host given with --endpoint-url.
-    home = tempfile.mkdtemp()
-    os.makedirs(os.path.join(home, ".aws"))
+    home = emulator.role_profile_home("e2e-scope")
     admin = emulator.identity("admin")
-    with open(os.path.join(home, ".aws", "credentials"), "w") as f:
-        f.write("[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % (admin["access_key_id"], admin["secret_access_key"]))
-    with open(os.path.join(home, ".aws", "config"), "w") as f:
-        f.write("[profile operator]\nrole_arn = arn:aws:iam::123456789012:role/ssm-operator\nsource_profile = base\n"
-                "role_session_name = e2e-scope\nregion = %s\n" % emulator.region)
     env = {"PATH": os.environ["PATH"], "HOME": home, "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1",
            "AWS_MAX_ATTEMPTS": "1"}
     role = subprocess.run([BINARY, "--profile", "operator", "--endpoint-url", emulator.endpoint, "api", "ssm", "DescribeInstanceInformation"],

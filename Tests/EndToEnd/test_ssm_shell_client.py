@@ -3,7 +3,6 @@ through the environment, a config file with an assume-role profile, and the CLI'
 import json
 import os
 import subprocess
-import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.path.join(ROOT, ".build", "debug", "ssm-shell")
@@ -37,14 +36,8 @@ def test_access_denied_and_bad_secret_exit_254_with_aws_sentences(emulator):
 
 
 def test_assume_role_profile_chain_against_the_emulators_sts(emulator):
-    home = tempfile.mkdtemp()
-    os.makedirs(os.path.join(home, ".aws"))
+    home = emulator.role_profile_home("e2e-chain", "endpoint_url = %s\n" % emulator.endpoint)
     admin = emulator.identity("admin")
-    with open(os.path.join(home, ".aws", "credentials"), "w") as f:
-        f.write("[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % (admin["access_key_id"], admin["secret_access_key"]))
-    with open(os.path.join(home, ".aws", "config"), "w") as f:
-        f.write("[profile operator]\nrole_arn = arn:aws:iam::123456789012:role/ssm-operator\nsource_profile = base\n"
-                "role_session_name = e2e-chain\nregion = %s\nendpoint_url = %s\n" % (emulator.region, emulator.endpoint))
     env = {"PATH": os.environ["PATH"], "HOME": home, "AWS_EC2_METADATA_DISABLED": "true"}
     me = ssm_shell("--profile", "operator", "--debug", "api", "sts", "GetCallerIdentity", env=env)
     assert me.returncode == 0, me.stderr
