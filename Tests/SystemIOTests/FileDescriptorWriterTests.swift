@@ -1,0 +1,37 @@
+import Glibc
+import Testing
+@testable import SystemIO
+
+/// `writeAll` on a non-blocking pipe smaller than the data (partial writes and EAGAIN), and on a
+/// pipe whose reader has gone (EPIPE, not SIGPIPE).
+@Suite(.serialized) struct FileDescriptorWriterTests {
+    @Test func writesEverythingThroughAFullNonBlockingPipe() async {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        let data = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+        let reader = fds[0]
+        let received = Task.detached { () -> [UInt8] in
+            var all: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(reader, $0.baseAddress, $0.count) }
+                if n <= 0 { return all }
+                all += buffer[0..<n]
+            }
+        }
+        #expect(FileDescriptorWriter.writeAll(fds[1], data) == .written)
+        close(fds[1])
+        #expect(await received.value == data)
+    }
+
+    @Test func aGoneReaderIsEPIPE() {
+        BrokenPipe.ignoreSignal()
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        close(fds[0])
+        defer { close(fds[1]) }
+        #expect(FileDescriptorWriter.writeAll(fds[1], Array("x".utf8)) == .failed(errno: EPIPE))
+    }
+}
