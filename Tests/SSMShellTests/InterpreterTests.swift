@@ -246,6 +246,23 @@ extension String {
         #expect(out.contains("== web-2 · Success, exit 0\n" + String(repeating: "y", count: 24_000) + "\n== ") || out.hasSuffix(String(repeating: "y", count: 24_000) + "\n"), "\(out.suffix(200))")
     }
 
+    /// amazon-ssm-agent 3.3 appends `failed to run commands: exit status N` to the stderr of a
+    /// script that exits non-zero (runscript.go, MarkAsFailed; issue 19): nodes that printed the
+    /// same group together whatever their exit codes, each code shown with its nodes.
+    @Test func outputGroupsByWhatTheCommandPrintedNotTheAgentsFailureLine() async throws {
+        let fleet = Self.fleet()
+        fleet.outcome = { id in
+            id.hasSuffix("1") ? ("Failed", 3, "", "same\nfailed to run commands: exit status 3")
+                : id.hasSuffix("2") ? ("Failed", 4, "", "same\nfailed to run commands: exit status 4")
+                : ("Failed", 3, "", "failed to run commands: exit status 3")
+        }
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use web-1 web-2 web-3\nrun check\noutput", file: "t") == 3)
+        let out = console.stdout
+        #expect(out.contains("== web-1, web-2 · Failed, exit 3 (web-1), exit 4 (web-2)\n-- stderr\nsame\n== web-3 · Failed, exit 3\n"), "\(out)")
+        #expect(!out.contains("failed to run commands"), "\(out)")
+    }
+
     @Test func variablesSetTryKeepGoingAndExit() async throws {
         let (shell, console) = shell(Self.fleet())
         shell.arguments = ["a b", "c"]

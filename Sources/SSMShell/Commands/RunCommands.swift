@@ -269,25 +269,33 @@ extension Shell {
             }
             console.out("[" + objects.joined(separator: ",") + "]\n")
         } else {
-            var groups: [(key: String, summary: String, nodes: [String], result: InvocationResult)] = []
+            // Grouped by what the command printed: the exit code and the agent's own failure line
+            // stay out of the key, so nodes that printed the same are one group.
+            var groups: [(key: String, summary: String, nodes: [String], exits: [(code: Int, node: String)], result: InvocationResult, stderr: String)] = []
             for r in ordered {
-                let exit = r.result.responseCode >= 0 ? ", exit \(r.result.responseCode)" : ""
-                let summary = outcome(r.commandId, status: r.result.status, details: r.result.statusDetails) ?? "\(r.result.status)\(exit)"
-                let key = "\(summary)\u{0}\(r.result.standardOutput)\u{0}\(r.result.standardError)"
-                if group, let i = groups.firstIndex(where: { $0.key == key }) { groups[i].nodes.append(r.instanceId) }
-                else { groups.append((key, summary, [r.instanceId], r.result)) }
+                let said = outcome(r.commandId, status: r.result.status, details: r.result.statusDetails)
+                let summary = said ?? r.result.status
+                let exit = said == nil && r.result.responseCode >= 0 ? [(r.result.responseCode, r.instanceId)] : []
+                let stderr = Self.withoutAgentFailureLine(r.result.standardError, status: r.result.status, code: r.result.responseCode)
+                let key = "\(summary)\u{0}\(r.result.standardOutput)\u{0}\(stderr)"
+                if group, let i = groups.firstIndex(where: { $0.key == key }) {
+                    groups[i].nodes.append(r.instanceId)
+                    groups[i].exits += exit
+                } else {
+                    groups.append((key, summary, [r.instanceId], exit, r.result, stderr))
+                }
             }
             for g in groups {
                 let names = g.nodes.map { knownNodes[$0]?.shortLabel ?? $0 }.joined(separator: ", ")
-                let header = "== \(names) · \(g.summary)"
+                let header = "== \(names) · \(g.summary)\(exitSummary(g.exits))"
                 console.out((color ? "\u{1B}[1m\(header)\u{1B}[0m" : header) + "\n")
                 let (stdout, cut) = Self.withoutTruncationMarker(g.result.standardOutput)
                 if streams.stdout && !stdout.isEmpty { console.out(stdout.endingInNewline) }
                 if streams.stdout && cut {
                     console.out("(stdout cut by the agent at 24,000 characters: to get it all, have the command write to a file on the node and read that in parts, e.g. with 'run tail -c +\(stdout.utf8.count + 1) FILE')\n")
                 }
-                if streams.stderr && !g.result.standardError.isEmpty {
-                    console.out("-- stderr\n" + g.result.standardError.endingInNewline)
+                if streams.stderr && !g.stderr.isEmpty {
+                    console.out("-- stderr\n" + g.stderr.endingInNewline)
                     if g.result.standardError.count >= 8000 {
                         console.out("(stderr truncated by Systems Manager at 8,000 characters)\n")
                     }
@@ -303,6 +311,26 @@ extension Shell {
 
     static func withoutTruncationMarker(_ text: String) -> (text: String, cut: Bool) {
         text.hasSuffix(truncationMarker) ? (String(text.dropLast(truncationMarker.count)), true) : (text, false)
+    }
+
+    /// ", exit 3" when a group's nodes share their exit code, else each code with its nodes:
+    /// ", exit 3 (web-1, web-3), exit 4 (web-2)".
+    func exitSummary(_ exits: [(code: Int, node: String)]) -> String {
+        var codes: [(code: Int, nodes: [String])] = []
+        for e in exits {
+            if let i = codes.firstIndex(where: { $0.code == e.code }) { codes[i].nodes.append(e.node) } else { codes.append((e.code, [e.node])) }
+        }
+        if codes.count == 1 { return ", exit \(codes[0].code)" }
+        return codes.map { c in ", exit \(c.code) (\(c.nodes.map { knownNodes[$0]?.shortLabel ?? $0 }.joined(separator: ", ")))" }.joined()
+    }
+
+    /// amazon-ssm-agent 3.3 appends `failed to run commands: exit status N` to the stderr of a
+    /// script that exits non-zero (plugins/runscript, MarkAsFailed; no newline of its own, issue
+    /// 19): the agent's words, not the command's, left out so that nodes group on what they printed.
+    static func withoutAgentFailureLine(_ stderr: String, status: String, code: Int) -> String {
+        let line = "failed to run commands: exit status \(code)"
+        guard status == "Failed", stderr.hasSuffix(line) else { return stderr }
+        return String(stderr.dropLast(line.count))
     }
 
     /// GetCommandInvocation, treating InvocationDoesNotExist right after SendCommand as not yet.
