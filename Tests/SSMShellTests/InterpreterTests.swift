@@ -325,13 +325,13 @@ extension String {
     }
 
     @Test func durationsAndOutputFormats() {
-        #expect(Duration.parse("90") == 90)
-        #expect(Duration.parse("90s") == 90)
-        #expect(Duration.parse("5m") == 300)
-        #expect(Duration.parse("2h") == 7200)
-        #expect(Duration.parse("500ms") == 0.5)
-        #expect(Duration.parse("soon") == nil)
-        #expect(Duration.parse("-5s") == nil)
+        #expect(DurationText.parse("90") == 90)
+        #expect(DurationText.parse("90s") == 90)
+        #expect(DurationText.parse("5m") == 300)
+        #expect(DurationText.parse("2h") == 7200)
+        #expect(DurationText.parse("500ms") == 0.5)
+        #expect(DurationText.parse("soon") == nil)
+        #expect(DurationText.parse("-5s") == nil)
         let table = Table(columns: ["ID", "PING STATUS"], rows: [["i-1", "Online"], ["i-22", "Lost"]])
         #expect(table.render(.text, color: false) == "i-1\tOnline\ni-22\tLost\n")
         #expect(table.render(.table, color: false) == "ID    PING STATUS\ni-1   Online\ni-22  Lost\n")

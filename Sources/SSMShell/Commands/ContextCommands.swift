@@ -179,6 +179,6 @@ extension Shell {
 
     static func ago(_ time: Double, now: Double = SystemClock().now()) -> String {
         let seconds = max(0, now - time)
-        return "\(Duration.format(seconds.rounded())) ago"
+        return "\(DurationText.format(seconds.rounded())) ago"
     }
 }

@@ -123,7 +123,7 @@ extension Shell {
     }
 
     func sleep(_ args: [String]) async throws -> Int32 {
-        guard args.count == 1, let seconds = Duration.parse(args[0]) else {
+        guard args.count == 1, let seconds = DurationText.parse(args[0]) else {
             throw ShellError.usage("sleep takes one duration of at most a year (8760h): 90, 90s, 5m or 2h")
         }
         let deadline = clock.now() + seconds

@@ -49,7 +49,7 @@ struct OptionScanner {
 
     func duration(_ name: String) throws -> Double? {
         guard let text = value(name) else { return nil }
-        guard let seconds = Duration.parse(text) else {
+        guard let seconds = DurationText.parse(text) else {
             throw ShellError.usage("\(command) --\(name) takes a duration (90, 90s, 5m, 2h) of at most a year (8760h), not '\(text)'")
         }
         return seconds

@@ -155,7 +155,7 @@ extension Shell {
             let done = all.filter { Self.terminal.contains($0.status) }
             let failed = done.filter { $0.status != "Success" }
             if live {
-                console.err("\r\u{1B}[Kwaiting: \(done.count)/\(expected) done\(failed.isEmpty ? "" : ", \(failed.count) not successful") · \(Duration.format((clock.now() - start).rounded()))")
+                console.err("\r\u{1B}[Kwaiting: \(done.count)/\(expected) done\(failed.isEmpty ? "" : ", \(failed.count) not successful") · \(DurationText.format((clock.now() - start).rounded()))")
             }
             if all.count >= expected && done.count == all.count && expected > 0 {
                 if live { console.err("\r\u{1B}[K") }
@@ -163,7 +163,7 @@ extension Shell {
             }
             if let timeout, clock.now() - start >= timeout {
                 if live { console.err("\r\u{1B}[K") }
-                throw ShellError("wait timed out after \(Duration.format(timeout)): \(done.count) of \(expected) invocations ended. The command goes on; 'cancel \(ids.joined(separator: ","))' stops it.")
+                throw ShellError("wait timed out after \(DurationText.format(timeout)): \(done.count) of \(expected) invocations ended. The command goes on; 'cancel \(ids.joined(separator: ","))' stops it.")
             }
             let nap = min(interval, timeout.map { max(0.05, $0 - (clock.now() - start)) } ?? interval)
             let wake = clock.now() + nap
@@ -203,7 +203,7 @@ extension Shell {
     func outcome(_ commandId: String, status: String, details: String?) -> String? {
         switch (status, details) {
         case ("TimedOut", "ExecutionTimedOut"):
-            return executionTimeouts[commandId].map { "timed out after \(Duration.format(Double($0)))" } ?? "timed out (executionTimeout)"
+            return executionTimeouts[commandId].map { "timed out after \(DurationText.format(Double($0)))" } ?? "timed out (executionTimeout)"
         case ("Cancelled", _): return "cancelled"
         default: return nil
         }
