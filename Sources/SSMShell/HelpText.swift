@@ -1,6 +1,6 @@
-/// `ssm-shell --help`.
+/// `ssm-shell --help`. The command words come from CommandRegistry.
 enum HelpText {
-    static let usage = """
+    static var usage: String { """
     ssm-shell: a native shell for AWS Systems Manager (Session Manager and Run Command).
 
     Usage:
@@ -10,7 +10,7 @@ enum HelpText {
       ssm-shell [OPTIONS] -                    read commands from stdin (also when stdin is not a terminal)
       ssm-shell [OPTIONS] api SERVICE OPERATION [JSON]
                                                one AWS call (SERVICE: ssm, sts or ec2), its reply as JSON
-      ssm-shell [OPTIONS] proxy|policy|doctor|console ...
+      ssm-shell [OPTIONS] \(CommandRegistry.runAlone.joined(separator: "|")) ...
                                                one command (a script of that name runs as ./NAME)
 
     Options:
@@ -25,10 +25,19 @@ enum HelpText {
       --version            print the version and exit
       -h, --help           print this help and exit
 
-    Commands: use, instances, run, wait, output, cancel, invocations, commands, set, unset, echo,
-    sleep, source, try, !, exit, help, history. Type 'help' at the prompt for details.
+    \(commandList) Type 'help' at the prompt for details.
     Exit status: 0 success, 1 error, 2 usage or syntax error, 3 remote failure, 130 interrupted.
     Configuration, credentials and endpoints are read as the AWS CLI reads them.
 
-    """
+    """ }
+
+    /// "Commands: use, instances, ...", wrapped before 100 columns.
+    static var commandList: String {
+        var lines = ["Commands:"]
+        for (index, name) in CommandRegistry.names.enumerated() {
+            let word = name + (index == CommandRegistry.names.count - 1 ? "." : ",")
+            if lines[lines.count - 1].count + 1 + word.count > 99 { lines.append(word) } else { lines[lines.count - 1] += " " + word }
+        }
+        return lines.joined(separator: "\n")
+    }
 }

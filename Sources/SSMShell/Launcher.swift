@@ -48,7 +48,7 @@ public enum Launcher {
         // `console`: one command without a script around it. These words are always the commands,
         // even when the current directory has a file of that name: ssh runs ProxyCommand wherever
         // the user is, and a file in an untrusted checkout must not run. Such a script runs as `./proxy`.
-        if options.commands == nil, let first = options.rest.first, ["proxy", "policy", "doctor", "console"].contains(first) {
+        if options.commands == nil, let first = options.rest.first, CommandRegistry.runAlone.contains(first) {
             let words = options.rest.map { "'" + $0.replacing("'", with: "'\\''") + "'" }.joined(separator: " ")
             return await finish(await shell.run(source: words, file: "proxy"), shell)
         }

@@ -117,37 +117,22 @@ final class Completion: @unchecked Sendable {
         snapshot = s
     }
 
+    /// The command words first; then a command's `--options`, or what the command offers
+    /// (ShellCommand.completions).
     func candidates(_ line: String) -> [String] {
         let words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-        let current = words.last ?? ""
-        let commandWord = words.first ?? ""
-        if words.count <= 1 { return CommandTable.all.map(\.name) }
-        if current.hasPrefix("-"), let info = CommandTable.byName[commandWord] {
-            return Self.options(in: info.usage) + ["--help"]
-        }
-        let previous = words.count >= 2 ? words[words.count - 2] : ""
-        switch (commandWord, previous) {
-        case ("use", "profile"): return snapshot.profiles
-        case ("use", "region"): return Self.regionsList
-        case ("use", _) where words.count == 2: return ["profile", "region"] + snapshot.targets
-        case ("wait", _), ("output", _), ("cancel", _), ("invocations", _):
-            return snapshot.commandIds + (commandWord == "output" || commandWord == "cancel" ? snapshot.targets : [])
-        case ("run", "--on"), ("instances", _): return snapshot.targets
-        case ("source", _), ("!", _), ("output", "--save"): return Self.paths(current)
-        default: return commandWord == "!" ? Self.paths(current) : []
+        if words.count <= 1 { return CommandRegistry.names }
+        guard let command = CommandRegistry.command(named: words[0]) else { return [] }
+        let request = CompletionRequest(words: words, snapshot: snapshot)
+        if request.current.hasPrefix("-") { return command.options + ["--help"] }
+        switch command.completions(request) {
+        case .none: return []
+        case .words(let words): return words
+        case .paths: return Self.paths(request.current)
         }
     }
 
     static let regionsList = Prompt.regions
-
-    static func options(in usage: String) -> [String] {
-        var found: [String] = []
-        for word in usage.split(whereSeparator: { " []|".contains($0) }) where word.hasPrefix("--") {
-            let option = String(word.prefix { $0 != "=" })
-            if !found.contains(option) { found.append(option) }
-        }
-        return found
-    }
 
     /// File names in the directory of the partial path.
     static func paths(_ partial: String) -> [String] {

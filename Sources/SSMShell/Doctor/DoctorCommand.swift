@@ -3,6 +3,19 @@ import ShellLanguage
 import SSMCore
 import SystemIO
 
+/// `doctor`: why the setup, or a node, can or cannot be reached (its body follows).
+struct DoctorCommand: ShellCommand {
+    let name = "doctor"
+    let usage = "doctor [TARGET]"
+    let summary = "troubleshooting: credentials, region, endpoints and permissions; with a target, why it can or cannot be reached (status 3 if a check fails)"
+    let iamActions = ["sts:GetCallerIdentity", "the probed actions", "ec2:Describe* and iam:GetInstanceProfile, iam:ListAttachedRolePolicies (optional)"]
+    let runsAlone = true
+
+    func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
+        try await shell.doctor(input.arguments)
+    }
+}
+
 /// `doctor [TARGET]`: the guide's requirements and troubleshooting table, answered by looking.
 /// Each finding is printed as soon as it is known; the status is 3 when any check failed. A fix
 /// is a command to paste into a shell, so the names in it are quoted as words (issue 11, item 17).

@@ -1,0 +1,90 @@
+import ShellLanguage
+import SystemIO
+
+/// `policy [FILE]`: the least-privilege IAM policy for a script (or for what was typed at the
+/// prompt so far), from the actions each of its commands calls (language page, section 4).
+struct PolicyCommand: ShellCommand {
+    let name = "policy"
+    let usage = "policy [FILE]"
+    let summary = "the least-privilege IAM policy for a script, or for what was typed at the prompt so far"
+    let runsAlone = true
+
+    func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
+        let args = input.arguments
+        guard args.count <= 1 else { throw ShellError.usage("policy takes at most one script file") }
+        let script: Script
+        if let path = args.first {
+            guard let bytes = try LocalFileSystem().contents(of: path) else { throw ShellError("policy: \(path) does not exist") }
+            script = try Parser.parse(String(decoding: bytes, as: UTF8.self), file: path)
+        } else {
+            // What was typed at the prompt so far.
+            script = (try? Parser.parse(shell.history.joined(separator: "\n"), file: "history")) ?? Script(commands: [])
+        }
+        let actions = PolicyBuilder.actions(of: script)
+        guard !actions.isEmpty else { throw ShellError("policy: the script calls no AWS action") }
+        shell.console.out(PolicyBuilder.document(actions))
+        return 0
+    }
+}
+
+/// The actions of a script, each command's from its `policyActions` (CommandRegistry), and the
+/// policy document they make.
+enum PolicyBuilder {
+    /// What resolving any target calls.
+    static let resolves = "ssm:DescribeInstanceInformation"
+
+    /// The actions resolving these target words calls: a Name glob also asks EC2.
+    static func targetActions(_ list: [String]) -> [String] {
+        var out: [String] = []
+        for word in list where !word.hasPrefix("--") {
+            out.append(resolves)
+            if word.contains("*") || word.contains("?") || word.contains("[") { out.append("ec2:DescribeInstances") }
+        }
+        return out
+    }
+
+    /// What the script did before a command, which changes what the command needs.
+    struct State {
+        var hasTargets = false
+        var ranCommand = false
+    }
+
+    /// The actions a command calls, given its words (literal where they can be read).
+    static func actions(for command: String, words: [String], state: inout State) -> [String] {
+        CommandRegistry.command(named: command)?.policyActions(words, state: &state) ?? []
+    }
+
+    /// The actions of a parsed script, in a stable order.
+    static func actions(of script: Script) -> [String] {
+        var state = State()
+        var found = Set<String>()
+        for command in script.commands {
+            var words = command.words.map { $0.literalText ?? "$" }
+            guard !words.isEmpty else { continue }
+            var name = words.removeFirst()
+            if name == "try", !words.isEmpty { name = words.removeFirst() }
+            found.formUnion(actions(for: name, words: words, state: &state))
+        }
+        return found.sorted()
+    }
+
+    /// A policy document ready to paste, one statement.
+    static func document(_ actions: [String]) -> String {
+        let list = actions.map { "        \"\($0)\"" }.joined(separator: ",\n")
+        return """
+        {
+          "Version": "2012-10-17",
+          "Statement": [
+            {
+              "Effect": "Allow",
+              "Action": [
+        \(list)
+              ],
+              "Resource": "*"
+            }
+          ]
+        }
+
+        """
+    }
+}

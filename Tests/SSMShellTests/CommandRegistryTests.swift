@@ -1,0 +1,161 @@
+import AWSCore
+@testable import SSMShell
+import ShellLanguage
+import Testing
+
+/// The registry is the one list of commands: help, `policy`, completion, the here-document rule
+/// and the launcher's one-command words all follow it, so none can drift from the dispatcher.
+@Suite struct CommandRegistryTests {
+    func shell() -> (Shell, CapturingConsole) {
+        let console = CapturingConsole()
+        let fleet = InterpreterTests.fleet()
+        let shell = Shell(console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"])) { _ in fleet }
+        return (shell, console)
+    }
+
+    /// The IAM actions written in a help line (`ssm:SendCommand`, `ec2:Describe*`).
+    static func actions(in text: String) -> [String] {
+        text.matches(of: /[a-z0-9]+:[A-Z][A-Za-z*]*/).map { String($0.output) }
+    }
+
+    @Test func everyCommandHasAUniqueNameAUsageThatStartsWithItAndASummary() {
+        #expect(Set(CommandRegistry.names).count == CommandRegistry.all.count)
+        for command in CommandRegistry.all {
+            #expect(command.usage.hasPrefix(command.name + " ") || command.usage == command.name, "\(command.name)")
+            #expect(!command.summary.isEmpty, "\(command.name)")
+            #expect(command.help.hasPrefix(command.usage + "\n  " + command.summary + "\n"), "\(command.name)")
+            #expect(CommandRegistry.command(named: command.name)?.name == command.name)
+        }
+    }
+
+    /// Sample calls of each command, literal and with a `$` word where the policy cannot read it.
+    static let sampleWords: [[String]] = [[], ["web-1"], ["web-*"], ["--on", "web-1,db-*", "--wait", "uptime"], ["$"], ["i-0123456789abcdef0", "22"],
+                                          ["profile", "p"], ["region", "eu-west-1"], ["tag:Role=web", "online"]]
+
+    @Test func everyActionPolicyPrintsForACommandIsInItsHelp() {
+        for command in CommandRegistry.all {
+            let documented = Set(Self.actions(in: command.iamActions.joined(separator: ", ")))
+            // A command that takes targets also needs what resolving them calls.
+            let resolving = command.usage.contains("TARGET") || command.usage.contains("FILTER") ? Set(PolicyBuilder.targetActions(["web-*"])) : []
+            for words in Self.sampleWords {
+                for ranCommand in [false, true] {
+                    var state = PolicyBuilder.State(ranCommand: ranCommand)
+                    for action in command.policyActions(words, state: &state) {
+                        #expect(documented.contains(action) || resolving.contains(action),
+                                "\(command.name) \(words): policy prints \(action), which its help does not list")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func theActionsHelpListsWithoutConditionArePrintedByPolicy() throws {
+        for command in CommandRegistry.all where !command.iamActions.isEmpty {
+            // doctor's calls are its checks: a denied one is a finding it reports, so a script's
+            // policy leaves them out.
+            if command.name == "doctor" { continue }
+            var state = PolicyBuilder.State()
+            let printed = Set(command.policyActions(["web-1"], state: &state))
+            for entry in command.iamActions where !entry.contains("(") {
+                for action in Self.actions(in: entry) { #expect(printed.contains(action), "\(command.name): help lists \(action), policy leaves it out") }
+            }
+            // And `policy` on a script of that one command prints them (a `try` in front changes nothing).
+            for line in ["\(command.name) web-1", "try \(command.name) web-1"] {
+                let script = try Parser.parse(line, file: "t")
+                #expect(Set(PolicyBuilder.actions(of: script)) == printed, "\(line)")
+            }
+        }
+    }
+
+    @Test func policyOfAScriptIsTheUnionOfItsCommandsActions() throws {
+        let script = try Parser.parse("use web-1\nrun uptime\noutput\nconnect 'db-*' --command x\nstatus\nunknown-word\n", file: "t")
+        #expect(PolicyBuilder.actions(of: script) == ["ec2:DescribeInstances", "ssm:DescribeInstanceInformation", "ssm:GetCommandInvocation",
+                                                      "ssm:GetConnectionStatus", "ssm:SendCommand", "ssm:StartSession", "ssm:TerminateSession"])
+        // output without a run before it lists the invocations to learn the nodes.
+        #expect(PolicyBuilder.actions(of: try Parser.parse("output", file: "t")) == ["ssm:GetCommandInvocation", "ssm:ListCommandInvocations"])
+    }
+
+    @Test func helpAndTheOverviewListExactlyTheRegistrysCommands() async {
+        let (shell, console) = shell()
+        #expect(await shell.run(source: "help", file: "t") == 0)
+        let listed = console.stdout.split(separator: "\n").dropFirst().map { String($0.dropFirst(2).prefix { $0 != " " }) }
+        #expect(listed == CommandRegistry.names)
+        for command in CommandRegistry.all {
+            let (shell, console) = self.shell()
+            #expect(await shell.run(source: "help '\(command.name)'", file: "t") == 0)
+            #expect(console.stdout == command.help)
+        }
+        // `ssm-shell --help` names every command, and the words it runs alone.
+        let inUsage = HelpText.commandList.dropFirst("Commands: ".count).split(whereSeparator: { $0 == " " || $0 == "\n" }).map { String($0.dropLast()) }
+        #expect(inUsage == CommandRegistry.names)
+        #expect(HelpText.usage.contains("\n" + HelpText.commandList + " Type 'help'"))
+        #expect(HelpText.usage.contains("ssm-shell [OPTIONS] proxy|doctor|policy|console ..."))
+    }
+
+    @Test func everyCommandAnswersDashDashHelpWithItsHelp() async {
+        // `try` is the interpreter's keyword: `try --help` is `--help`, an unknown command.
+        for command in CommandRegistry.all where command.name != "try" {
+            let (shell, console) = shell()
+            #expect(await shell.run(source: "\(command.name) --help", file: "t") == 0, "\(command.name)")
+            #expect(console.stdout == command.help, "\(command.name)")
+        }
+    }
+
+    /// Dispatch accepts a here-document exactly where the registry says; no second list.
+    @Test func hereDocumentsAreTakenExactlyByTheCommandsThatSaySo() async throws {
+        #expect(CommandRegistry.all.filter(\.takesHereDocument).map(\.name) == ["run", "echo"])
+        for command in CommandRegistry.all {
+            let (shell, _) = shell()
+            let parsed = try Parser.parse("\(command.name) <<EOF\nbody\nEOF\n", file: "t").commands[0]
+            let text: String? = PassThrough.valuedOptions[command.name] != nil ? "" : nil
+            var refusal: ShellError?
+            do { _ = try await shell.dispatch(name: command.name, arguments: [], command: parsed, text: text) } catch let error as ShellError { refusal = error } catch {}
+            if command.takesHereDocument {
+                #expect(refusal?.message.contains("here-document") != true, "\(command.name): \(String(describing: refusal))")
+            } else {
+                #expect(refusal == ShellError.usage("'\(command.name)' takes no here-document"), "\(command.name)")
+            }
+        }
+    }
+
+    @Test func unknownCommandsAreRefusedWithTheClosestName() async throws {
+        let (shell, _) = shell()
+        let parsed = try Parser.parse("rnu x", file: "t").commands[0]
+        await #expect(throws: ShellError.usage("unknown command 'rnu'; did you mean 'run'?")) {
+            try await shell.dispatch(name: "rnu", arguments: ["x"], command: parsed)
+        }
+    }
+
+    @Test func theLauncherRunsAloneTheCommandsThatSaySo() {
+        #expect(CommandRegistry.runAlone == ["proxy", "doctor", "policy", "console"])
+    }
+
+    @Test func completionOffersTheRegistrysCommandsThenEachCommandsOwnWords() async {
+        let (shell, _) = shell()
+        shell.knownNodes = ["i-1": Node(id: "i-1", name: "web-1", platform: "Linux", pingStatus: "Online")]
+        shell.commandTargets = ["cmd-1": []]
+        let completion = Completion(shell: shell)
+        completion.refresh()
+        #expect(completion.candidates("") == CommandRegistry.names)
+        #expect(completion.candidates("ru") == CommandRegistry.names, "the line editor filters by the prefix")
+        #expect(completion.candidates("wait ") == ["cmd-1"])
+        #expect(completion.candidates("invocations ") == ["cmd-1"])
+        #expect(completion.candidates("output ") == ["cmd-1", "i-1", "web-1", "all"])
+        #expect(completion.candidates("cancel x ") == ["cmd-1", "i-1", "web-1", "all"])
+        #expect(completion.candidates("run --on ") == ["i-1", "web-1", "all"])
+        #expect(completion.candidates("run uptime ") == [])
+        #expect(completion.candidates("instances ") == ["i-1", "web-1", "all"])
+        #expect(completion.candidates("use ") == ["profile", "region", "i-1", "web-1", "all"])
+        #expect(completion.candidates("use region ") == Prompt.regions)
+        #expect(completion.candidates("use web-1 ") == [])
+        #expect(completion.candidates("output --") == ["--stdout", "--stderr", "--no-group", "--save", "--help"])
+        #expect(completion.candidates("wait -") == ["--timeout", "--help"])
+        #expect(completion.candidates("echo --") == ["--help"])
+        #expect(completion.candidates("bogus ") == [])
+        #expect(completion.candidates("status ") == [])
+        for command in CommandRegistry.all {
+            let offer = command.completions(CompletionRequest(words: [command.name, ""], snapshot: .init()))
+            #expect(offer == .paths ? ["source", "!"].contains(command.name) : true, "\(command.name) completes paths")
+        }
+    }
+}
