@@ -1,5 +1,6 @@
 import AWSCore
 import Glibc
+import SSMCore
 import SystemIO
 
 /// The interactive prompt (language page, section 6): libedit, a history file (0600) under XDG

@@ -1,4 +1,5 @@
 import AWSCore
+import SSMCore
 @testable import SSMShell
 import ShellLanguage
 import Testing
@@ -132,7 +133,7 @@ import Testing
 
     @Test func completionOffersTheRegistrysCommandsThenEachCommandsOwnWords() async {
         let (shell, _) = shell()
-        shell.knownNodes = ["i-1": Node(id: "i-1", name: "web-1", platform: "Linux", pingStatus: "Online")]
+        shell.nodeDirectory.learn([Node(id: "i-1", name: "web-1", platform: "Linux", pingStatus: "Online")])
         shell.commandTargets = ["cmd-1": []]
         let completion = Completion(shell: shell)
         completion.refresh()

@@ -1,4 +1,5 @@
 import Glibc
+import SSMCore
 @testable import SSMShell
 import Synchronization
 import SystemIO

@@ -163,7 +163,7 @@ extension Shell {
                 mayDescribeNodes = false
             }
             if let managed {
-                emit(NodeDiagnosis.ping(managed, now: SystemClock().now()))
+                emit(NodeDiagnosis.ping(managed, now: clock.now()))
                 NodeDiagnosis.agent(managed).forEach(emit)
                 emit(NodeDiagnosis.platform(managed))
                 if managed.pingStatus == "Online" {
@@ -190,12 +190,15 @@ extension Shell {
     /// The ids (and names) a doctor target means: an id as is, a Name tag through Systems
     /// Manager, else through EC2 (an instance that is not managed has no SSM record).
     func doctorTargets(_ word: String, fleet: any FleetAPI, region: String) async throws -> [(String, String?)] {
-        if Self.isInstanceId(word) { return [(word, knownNodes[word]?.name)] }
-        if word.hasPrefix("tag:") || Self.isGlob(word) || word == "all" {
-            return try await resolveTargets([word]).map { ($0.id, $0.name) }
+        let term: TargetTerm
+        do { term = try TargetTerm(word) } catch { throw shellError(error) }
+        switch term {
+        case .instanceId(let id): return [(id, nodeDirectory.name(of: id))]
+        case .tag, .nameGlob, .all: return try await resolveTargets([word]).map { ($0.id, $0.name) }
+        case .name: break
         }
         // A managed node's Name resolves as everywhere else (and is cached with the rest).
-        if let nodes = try? await cachedTarget(word), !nodes.isEmpty {
+        if let nodes = try? await cachedTarget(term), !nodes.isEmpty {
             return nodes.map { ($0.id, $0.name ?? word) }
         }
         do {

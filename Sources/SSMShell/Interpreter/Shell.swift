@@ -1,19 +1,8 @@
 public import AWSCore
 import Glibc
 public import ShellLanguage
-import SSMCore
+public import SSMCore
 import SystemIO
-
-/// A managed node as the shell knows it after resolving targets.
-public struct Node: Sendable, Equatable {
-    public var id: String
-    public var name: String?
-    public var platform: String
-    public var pingStatus: String
-
-    public var label: String { name.map { "\($0) (\(id))" } ?? id }
-    public var shortLabel: String { name ?? id }
-}
 
 /// The interpreter: the context of the session (profile, region, targets, variables, settings)
 /// and the loop that expands and runs commands. One per process; not shared across tasks.
@@ -37,13 +26,11 @@ public final class Shell {
     var commandTargets: [String: [Node]] = [:]
     /// The executionTimeout each command was sent with, for "timed out after N".
     var executionTimeouts: [String: Int] = [:]
-    /// Nodes seen so far, by id, for labels.
-    var knownNodes: [String: Node] = [:]
+    /// Nodes seen so far and recent resolutions of target words.
+    var nodeDirectory = NodeDirectory()
     /// Running forwards by id.
     var forwards: [Int: RunningForward] = [:]
     var nextForwardId = 1
-    /// Target word → nodes and when they were resolved.
-    var targetCache: [String: (time: Double, nodes: [Node])] = [:]
     /// Interactive: errors do not stop anything, unknown variables still are errors.
     public var interactive = false
     public var history: [String] = []
@@ -72,7 +59,7 @@ public final class Shell {
 
     func resetFleet() {
         cachedFleet = nil
-        targetCache = [:]
+        nodeDirectory.forgetResolutions()
     }
 
     // MARK: running

@@ -1,3 +1,5 @@
+import SSMCore
+
 /// `instances`: the managed nodes, filtered (body: ContextCommands.swift).
 struct InstancesCommand: ShellCommand {
     let name = "instances"
@@ -6,8 +8,8 @@ struct InstancesCommand: ShellCommand {
     let iamActions = ["ssm:DescribeInstanceInformation", "ec2:DescribeInstances (optional, Name column)"]
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
-        let filters = words.filter { !["online", "offline"].contains($0) && !$0.hasPrefix("platform:") }
-        return [PolicyBuilder.resolves] + PolicyBuilder.targetActions(filters)
+        // The filters (online, platform:linux, ...) call nothing more; the rest are targets.
+        [PolicyBuilder.resolves] + PolicyBuilder.targetActions(words.filter { NodeFilter($0) == nil })
     }
 
     func completions(_ request: CompletionRequest) -> Completions { .words(request.snapshot.targets) }

@@ -1,3 +1,5 @@
+import SSMCore
+
 /// `console [TARGET]`: the AWS console's Session Manager page for a node (or the node list).
 /// Named for the URL it prints: `Console` is the shell's output channel (Interpreter/Console.swift).
 struct ConsoleURLCommand: ShellCommand {

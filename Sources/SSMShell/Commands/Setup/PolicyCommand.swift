@@ -1,4 +1,5 @@
 import ShellLanguage
+import SSMCore
 import SystemIO
 
 /// `policy [FILE]`: the least-privilege IAM policy for a script (or for what was typed at the
@@ -33,14 +34,10 @@ enum PolicyBuilder {
     /// What resolving any target calls.
     static let resolves = "ssm:DescribeInstanceInformation"
 
-    /// The actions resolving these target words calls: a Name glob also asks EC2.
+    /// The actions resolving these target words calls: a Name glob also asks EC2. The grammar
+    /// is `use`'s own (SSMCore's TargetExpression); options are not targets.
     static func targetActions(_ list: [String]) -> [String] {
-        var out: [String] = []
-        for word in list where !word.hasPrefix("--") {
-            out.append(resolves)
-            if word.contains("*") || word.contains("?") || word.contains("[") { out.append("ec2:DescribeInstances") }
-        }
-        return out
+        TargetExpression.iamActions(of: list.filter { !$0.hasPrefix("--") })
     }
 
     /// What the script did before a command, which changes what the command needs.
