@@ -56,9 +56,9 @@ import Testing
 
     @Test mutating func lossIsRepairedByRetransmissionAndAcksUpdateTheRTO() {
         var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
-        let first = channel.handle(.send(payloadType: 1, payload: Array("ls\r".utf8)), now: 10, messageId: { nextId() })
+        let first = channel.handle(.send(payloadType: .output, payload: Array("ls\r".utf8)), now: 10, messageId: { nextId() })
         #expect(Self.writes(first).map { $0.1 } == [0])
-        _ = channel.handle(.send(payloadType: 1, payload: Array("x".utf8)), now: 10.05, messageId: { nextId() })
+        _ = channel.handle(.send(payloadType: .output, payload: Array("x".utf8)), now: 10.05, messageId: { nextId() })
         // Nothing is resent before the RTO (200 ms at first)...
         #expect(channel.handle(.tick, now: 10.15, messageId: { nextId() }).isEmpty)
         // ...then every expired message is, with its original bytes.
@@ -78,7 +78,7 @@ import Testing
 
     @Test mutating func aLostAckMeansAResendThatTheAgentReacks() {
         var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
-        _ = channel.handle(.send(payloadType: 1, payload: [0x61]), now: 0, messageId: { nextId() })
+        _ = channel.handle(.send(payloadType: .output, payload: [0x61]), now: 0, messageId: { nextId() })
         // The agent's ack is lost: the client resends after the RTO until an ack arrives.
         #expect(Self.writes(channel.handle(.tick, now: 0.3, messageId: { nextId() })).count == 1)
         #expect(Self.writes(channel.handle(.tick, now: 0.4, messageId: { nextId() })).isEmpty, "lastSent moves on each resend")
@@ -89,14 +89,14 @@ import Testing
 
     @Test mutating func reconnectResendsEverythingUnackedAndKeepsSequenceState() {
         var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
-        for i in 0..<5 { _ = channel.handle(.send(payloadType: 1, payload: [UInt8(65 + i)]), now: 0, messageId: { nextId() }) }
+        for i in 0..<5 { _ = channel.handle(.send(payloadType: .output, payload: [UInt8(65 + i)]), now: 0, messageId: { nextId() }) }
         _ = channel.handle(.frame(Self.agentAck(1)), now: 0.01, messageId: { nextId() })
         _ = channel.handle(.frame(Self.agentFrame(0, 1, "p")), now: 0.01, messageId: { nextId() })
         let resent = channel.handle(.reconnected, now: 5, messageId: { nextId() })
         #expect(Self.writes(resent).map { $0.1 } == [0, 2, 3, 4])
         #expect(channel.nextSequence == 5)
         #expect(channel.expectedSequence == 1)
-        let next = channel.handle(.send(payloadType: 1, payload: [0x5a]), now: 5, messageId: { nextId() })
+        let next = channel.handle(.send(payloadType: .output, payload: [0x5a]), now: 5, messageId: { nextId() })
         #expect(Self.writes(next).map { $0.1 } == [5])
     }
 
@@ -118,7 +118,7 @@ import Testing
         let body = #"{"MessageId":"m","CreatedDate":"d","DestinationId":"i-1","SessionId":"s-1","MessageType":"channel_closed","SchemaVersion":1,"Output":""}"#
         let frame = try ClientMessage(type: "channel_closed", flags: 3, payloadType: 0, payload: Array(body.utf8), messageId: [UInt8](repeating: 3, count: 16), createdDate: 1).encode()
         #expect(channel.handle(.frame(frame), now: 0, messageId: { nextId() }) == [.channelClosed(output: "", sessionId: "s-1")])
-        #expect(channel.handle(.send(payloadType: 1, payload: []), now: 0, messageId: { nextId() }).isEmpty, "never an empty payload")
+        #expect(channel.handle(.send(payloadType: .output, payload: []), now: 0, messageId: { nextId() }).isEmpty, "never an empty payload")
     }
 }
 
@@ -163,17 +163,17 @@ extension DataChannelTests {
         #expect(actions.contains(.handshakeComplete(customerMessage: "This session is encrypted using AWS KMS.")))
         // Agent output arrives sealed with the agent key and is delivered in clear.
         actions = channel.handle(.frame(Self.agentFrameBytes(3, 1, try Self.seal(Array("$ ".utf8), agentKey, nonce: 2))), now: 0, messageId: { nextId() })
-        #expect(actions.contains(.deliver(payloadType: 1, payload: Array("$ ".utf8))))
+        #expect(actions.contains(.deliver(payloadType: .output, payload: Array("$ ".utf8))))
         actions = channel.handle(.frame(Self.agentFrameBytes(4, 12, try Self.seal(Array("EXIT_CODE: 3".utf8), agentKey, nonce: 3))), now: 0, messageId: { nextId() })
-        #expect(actions.contains(.deliver(payloadType: 12, payload: Array("EXIT_CODE: 3".utf8))))
+        #expect(actions.contains(.deliver(payloadType: .exitCode, payload: Array("EXIT_CODE: 3".utf8))))
         // A forged payload does not authenticate and is dropped.
         actions = channel.handle(.frame(Self.agentFrameBytes(5, 1, try Self.seal(Array("x".utf8), clientKey, nonce: 4))), now: 0, messageId: { nextId() })
         #expect(!actions.contains { if case .deliver = $0 { return true }; return false })
         // Keystrokes go out sealed with the client key; Size goes out in clear.
-        actions = channel.handle(.send(payloadType: 1, payload: Array("ls\r".utf8)), now: 0, messageId: { nextId() })
+        actions = channel.handle(.send(payloadType: .output, payload: Array("ls\r".utf8)), now: 0, messageId: { nextId() })
         guard case .write(let frame) = actions.first else { Issue.record("nothing written"); return }
         #expect(try Self.open(ClientMessage.decode(frame).payload, clientKey) == Array("ls\r".utf8))
-        actions = channel.handle(.send(payloadType: 3, payload: Array(#"{"cols":80,"rows":24}"#.utf8)), now: 0, messageId: { nextId() })
+        actions = channel.handle(.send(payloadType: .size, payload: Array(#"{"cols":80,"rows":24}"#.utf8)), now: 0, messageId: { nextId() })
         #expect(Self.writes(actions).first?.2 == #"{"cols":80,"rows":24}"#)
     }
 
@@ -206,7 +206,7 @@ extension DataChannelTests {
     /// again, so one lost message corrupted the stream. Unacknowledged data is never dropped.
     @Test mutating func unacknowledgedDataIsNeverEvicted() {
         var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
-        for i in 0..<10_050 { _ = channel.handle(.send(payloadType: 1, payload: [UInt8(65 + i % 26)]), now: 0, messageId: { nextId() }) }
+        for i in 0..<10_050 { _ = channel.handle(.send(payloadType: .output, payload: [UInt8(65 + i % 26)]), now: 0, messageId: { nextId() }) }
         #expect(channel.unacknowledged == 10_050)
         let resent = Self.writes(channel.handle(.reconnected, now: 1, messageId: { nextId() }))
         #expect(resent.count == 10_050)
@@ -240,10 +240,10 @@ extension DataChannelTests {
         var channel = DataChannel(configuration: configuration)
         for i in 0..<3 {
             #expect(channel.sendWindowOpen, "message \(i)")
-            _ = channel.handle(.send(payloadType: 1, payload: [0x61]), now: 0, messageId: { nextId() })
+            _ = channel.handle(.send(payloadType: .output, payload: [0x61]), now: 0, messageId: { nextId() })
         }
         #expect(!channel.sendWindowOpen)
-        #expect(Self.writes(channel.handle(.send(payloadType: 10, payload: [0, 0, 0, 2]), now: 0, messageId: { nextId() })).count == 1)
+        #expect(Self.writes(channel.handle(.send(payloadType: .flag, payload: [0, 0, 0, 2]), now: 0, messageId: { nextId() })).count == 1)
         _ = channel.handle(.frame(Self.agentAck(0)), now: 0.01, messageId: { nextId() })
         _ = channel.handle(.frame(Self.agentAck(1)), now: 0.01, messageId: { nextId() })
         #expect(channel.sendWindowOpen)
@@ -251,10 +251,10 @@ extension DataChannelTests {
         configuration.sendWindowMessages = 100
         configuration.sendWindowBytes = 3000
         channel = DataChannel(configuration: configuration)
-        _ = channel.handle(.send(payloadType: 1, payload: [UInt8](repeating: 1, count: 1024)), now: 0, messageId: { nextId() })
-        _ = channel.handle(.send(payloadType: 1, payload: [UInt8](repeating: 2, count: 1024)), now: 0, messageId: { nextId() })
+        _ = channel.handle(.send(payloadType: .output, payload: [UInt8](repeating: 1, count: 1024)), now: 0, messageId: { nextId() })
+        _ = channel.handle(.send(payloadType: .output, payload: [UInt8](repeating: 2, count: 1024)), now: 0, messageId: { nextId() })
         #expect(channel.sendWindowOpen, "2 × 1144 frame bytes")
-        _ = channel.handle(.send(payloadType: 1, payload: [UInt8](repeating: 3, count: 1024)), now: 0, messageId: { nextId() })
+        _ = channel.handle(.send(payloadType: .output, payload: [UInt8](repeating: 3, count: 1024)), now: 0, messageId: { nextId() })
         #expect(!channel.sendWindowOpen)
         #expect(channel.outgoingBytes == 3 * (1024 + 120))
         _ = channel.handle(.frame(Self.agentAck(1)), now: 0.01, messageId: { nextId() })
@@ -266,10 +266,34 @@ extension DataChannelTests {
     /// at most `maxResendPerTick` expired messages per `resendInterval`, oldest first.
     @Test mutating func resendsAreRateLimitedPerTick() {
         var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
-        for _ in 0..<200 { _ = channel.handle(.send(payloadType: 1, payload: [0x61]), now: 0, messageId: { nextId() }) }
+        for _ in 0..<200 { _ = channel.handle(.send(payloadType: .output, payload: [0x61]), now: 0, messageId: { nextId() }) }
         let first = Self.writes(channel.handle(.tick, now: 0.5, messageId: { nextId() }))
         #expect(first.map(\.1) == Array(0..<64))
         #expect(Self.writes(channel.handle(.tick, now: 0.55, messageId: { nextId() })).isEmpty, "within the same 100 ms tick")
         #expect(Self.writes(channel.handle(.tick, now: 0.6, messageId: { nextId() })).map(\.1) == Array(64..<128))
+    }
+}
+
+/// The Flag payload's values (spec 4.2) as the agent reads them: a big-endian UInt32.
+@Suite struct SessionFlagTests {
+    @Test func flagsRoundTripAsBigEndianWords() {
+        #expect(SessionFlag.disconnectToPort.payload == [0, 0, 0, 1])
+        #expect(SessionFlag.terminateSession.payload == [0, 0, 0, 2])
+        #expect(SessionFlag(payload: [0, 0, 0, 3]) == .connectToPortError)
+        #expect(SessionFlag(payload: [0, 0, 3]) == nil, "a short payload is no flag")
+        #expect(SessionFlag(payload: [0, 0, 0, 9]) == nil, "an unknown value is no flag")
+        #expect(SessionFlag(payload: [1, 0, 0, 3]) == nil)
+    }
+}
+
+extension DataChannelTests {
+    /// A payload type the client does not know is acknowledged (the agent must not resend it)
+    /// and not delivered.
+    @Test mutating func anUnknownPayloadTypeIsAckedAndNotDelivered() {
+        var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
+        let actions = channel.handle(.frame(Self.agentFrame(0, 99, "x")), now: 0, messageId: { nextId() })
+        #expect(Self.writes(actions).map(\.0) == ["acknowledge"])
+        #expect(Self.delivered(actions) == "")
+        #expect(channel.expectedSequence == 1)
     }
 }

@@ -88,8 +88,8 @@ final class Forwarder: @unchecked Sendable {
                     mode = properties["type"] == "LocalPortForwarding" && Self.versionAbove(agentVersion, "3.0.196.0") ? "mux" : "basic"
                 case .handshakeComplete: ready = true
                 case .deliver(let type, let payload):
-                    if type == 1 { try deliver(payload) }
-                    else if type == 10, payload == [0, 0, 0, 3] { endReason = "the node could not connect to \(remote) (ConnectToPortError)" }
+                    if type == .output { try deliver(payload) }
+                    else if type == .flag, SessionFlag(payload: payload) == .connectToPortError { endReason = "the node could not connect to \(remote) (ConnectToPortError)" }
                 case .channelClosed(let output, _):
                     ended = true
                     endReason = output.isEmpty ? endReason : output
@@ -99,7 +99,7 @@ final class Forwarder: @unchecked Sendable {
             }
             if let lost { throw lost }
         }
-        func send(_ type: UInt32, _ bytes: [UInt8]) throws {
+        func send(_ type: ClientMessage.PayloadType, _ bytes: [UInt8]) throws {
             try perform(channel.handle(.send(payloadType: type, payload: bytes), now: SessionLoop.now(), messageId: SessionLoop.messageId))
         }
         do {
@@ -109,7 +109,7 @@ final class Forwarder: @unchecked Sendable {
             while !ended {
                 if stopRequested.load(ordering: .relaxed) {
                     // Flag TerminateSession (spec 4.2): the agent ends the session at once.
-                    try? send(10, [0, 0, 0, 2])
+                    try? send(.flag, SessionFlag.terminateSession.payload)
                     return .ended
                 }
                 let t = SessionLoop.now()
@@ -163,9 +163,9 @@ final class Forwarder: @unchecked Sendable {
                             bytesOut.add(n, ordering: .relaxed)
                             let data = Array(buffer[0..<n])
                             if mode == "mux", let stream = streams[entry.fd] {
-                                try send(1, smux.send(data, on: stream))
+                                try send(.output, smux.send(data, on: stream))
                             } else {
-                                try send(1, data)
+                                try send(.output, data)
                             }
                             if referencePacing { usleep(1000) }
                         } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
@@ -187,7 +187,7 @@ final class Forwarder: @unchecked Sendable {
     /// Whether `fd` is a local connection this forward still holds.
     func isLocal(_ fd: Int32) -> Bool { streams[fd] != nil || fd == basicClient }
 
-    func acceptConnections(send: (UInt32, [UInt8]) throws -> Void) throws {
+    func acceptConnections(send: (ClientMessage.PayloadType, [UInt8]) throws -> Void) throws {
         while let fd = listener.accept() {
             connections.add(1, ordering: .relaxed)
             openConnections.add(1, ordering: .relaxed)
@@ -195,7 +195,7 @@ final class Forwarder: @unchecked Sendable {
                 let (stream, syn) = smux.open()
                 streams[fd] = stream
                 fdByStream[stream] = fd
-                try send(1, syn)
+                try send(.output, syn)
             } else if basicClient == nil {
                 basicClient = fd
             } else {
@@ -239,7 +239,7 @@ final class Forwarder: @unchecked Sendable {
     /// Closes each local connection that has held the channel up for `stallDeadline`: over the
     /// pending limit and taking nothing. Its stream ends (smux FIN, or DisconnectToPort in basic
     /// mode, spec 4.2); what the node still sends for it is dropped.
-    func abandonStalledClients(now: Double, send: (UInt32, [UInt8]) throws -> Void) throws {
+    func abandonStalledClients(now: Double, send: (ClientMessage.PayloadType, [UInt8]) throws -> Void) throws {
         for (fd, data) in pendingWrites where data.count >= Self.pendingLimit && now - (lastProgress[fd] ?? now) > Self.stallDeadline {
             let message = "forward \(id): a local client of 127.0.0.1:\(listener.port) stopped reading (nothing taken for \(Int(Self.stallDeadline)) s, \(data.count / 1024) KiB waiting); its connection was closed so the forward goes on.\n"
             SessionLoop.write(2, Array(message.utf8))
@@ -247,10 +247,10 @@ final class Forwarder: @unchecked Sendable {
             var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
             _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
             if mode == "mux", let stream = streams[fd] {
-                if !finishedReading.contains(fd) { try send(1, smux.close(stream)) }
+                if !finishedReading.contains(fd) { try send(.output, smux.close(stream)) }
                 release(fd)
             } else if fd == basicClient {
-                try send(10, [0, 0, 0, 1])
+                try send(.flag, SessionFlag.disconnectToPort.payload)
                 release(fd)
                 basicClient = nil
             }
@@ -271,14 +271,14 @@ final class Forwarder: @unchecked Sendable {
         }
     }
 
-    func localClosed(_ fd: Int32, send: (UInt32, [UInt8]) throws -> Void) throws {
+    func localClosed(_ fd: Int32, send: (ClientMessage.PayloadType, [UInt8]) throws -> Void) throws {
         finishedReading.insert(fd)
         if mode == "mux", let stream = streams[fd] {
-            try send(1, smux.close(stream))
+            try send(.output, smux.close(stream))
             if closedByNode.contains(fd) && pendingWrites[fd] == nil { release(fd) }
         } else if fd == basicClient {
             // Basic mode: DisconnectToPort (spec 4.2), then the next local connection may come.
-            try send(10, [0, 0, 0, 1])
+            try send(.flag, SessionFlag.disconnectToPort.payload)
             release(fd)
             basicClient = nil
         }

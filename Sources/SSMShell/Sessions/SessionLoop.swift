@@ -97,7 +97,7 @@ enum SessionLoop {
                 case .deliver(let type, let payload):
                     state.inputReady = true
                     switch type {
-                    case 1:
+                    case .output:
                         var shown = payload
                         if state.exitMarker != nil {
                             shown = state.exitMarker!.filter(payload)
@@ -111,11 +111,11 @@ enum SessionLoop {
                             state.ended = true
                         }
                         state.recorder?.output(shown, at: now())
-                    case 11:
+                    case .stdErr:
                         guard !payload.isEmpty else { break }
                         write(2, payload)
                         state.recorder?.output(payload, at: now())
-                    case 12:
+                    case .exitCode:
                         let text = String(decoding: payload, as: UTF8.self)
                         state.exitCode = Int32(text.split(separator: ":").last.map { $0.trimmingWhitespace() } ?? "") ?? state.exitCode
                     default: break
@@ -144,14 +144,14 @@ enum SessionLoop {
             }
             if let lost { throw lost }
         }
-        func sendInput(_ type: UInt32, _ bytes: [UInt8]) throws {
+        func sendInput(_ type: ClientMessage.PayloadType, _ bytes: [UInt8]) throws {
             try perform(state.channel.handle(.send(payloadType: type, payload: bytes), now: now(), messageId: messageId))
         }
         func sendSize() throws {
             guard state.interactive, let size = RawTerminal.size() else { return }
             if let last = state.lastSize, last == size { return }
             state.lastSize = size
-            try sendInput(3, Array("{\"cols\":\(size.columns),\"rows\":\(size.rows)}".utf8))
+            try sendInput(.size, Array("{\"cols\":\(size.columns),\"rows\":\(size.rows)}".utf8))
         }
         do {
             try perform(state.channel.handle(.reconnected, now: now(), messageId: messageId))
@@ -198,7 +198,7 @@ enum SessionLoop {
                             state.drainingSince = now()
                         } else if !state.interactive {
                             // Piped input ended: for a shell or command, tell the remote side (EOF, Ctrl-D).
-                            try sendInput(1, [0x04])
+                            try sendInput(.output, [0x04])
                         }
                     }
                 }
@@ -216,9 +216,9 @@ enum SessionLoop {
 
     /// Keys from the local terminal, with ssh's escapes at the start of a line: `~.` ends the
     /// session, `~?` lists the escapes, `~~` sends one `~`. Returns true to leave.
-    static func handleKeys(_ keys: [UInt8], _ state: SessionState, send: (UInt32, [UInt8]) throws -> Void) throws -> Bool {
+    static func handleKeys(_ keys: [UInt8], _ state: SessionState, send: (ClientMessage.PayloadType, [UInt8]) throws -> Void) throws -> Bool {
         guard state.interactive else {
-            try send(1, keys)
+            try send(.output, keys)
             return false
         }
         var out: [UInt8] = []
@@ -227,7 +227,7 @@ enum SessionLoop {
                 state.pendingTilde = false
                 switch key {
                 case UInt8(ascii: "."):
-                    if !out.isEmpty { try send(1, out) }
+                    if !out.isEmpty { try send(.output, out) }
                     write(2, Array("\r\n[ssm-shell: leaving the session]\r\n".utf8))
                     return true
                 case UInt8(ascii: "?"):
@@ -248,7 +248,7 @@ enum SessionLoop {
             out.append(key)
             state.atLineStart = key == 13 || key == 10
         }
-        if !out.isEmpty { try send(1, out) }
+        if !out.isEmpty { try send(.output, out) }
         return false
     }
 }

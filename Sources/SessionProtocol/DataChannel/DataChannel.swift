@@ -34,7 +34,7 @@ public struct DataChannel: Sendable {
         /// A binary WebSocket message from the gateway.
         case frame([UInt8])
         /// Stream data for the agent (keystrokes, Size JSON, a Flag, TCP bytes).
-        case send(payloadType: UInt32, payload: [UInt8])
+        case send(payloadType: ClientMessage.PayloadType, payload: [UInt8])
         case tick
         /// A new WebSocket after a reconnect: everything unacked goes out again as it was.
         case reconnected
@@ -46,7 +46,7 @@ public struct DataChannel: Sendable {
     public enum Action: Sendable, Equatable {
         case write([UInt8])
         /// In-order stream data from the agent: Output, StdErr, ExitCode, Flag.
-        case deliver(payloadType: UInt32, payload: [UInt8])
+        case deliver(payloadType: ClientMessage.PayloadType, payload: [UInt8])
         /// The agent's HandshakeRequest, already answered.
         case handshake(sessionType: String, properties: [String: String], agentVersion: String)
         case handshakeComplete(customerMessage: String)
@@ -69,6 +69,8 @@ public struct DataChannel: Sendable {
     /// Frame bytes held in `outgoing`, payload bytes held in `incoming`.
     public private(set) var outgoingBytes = 0
     private var lastResendTick = -Double.infinity
+    /// CreatedDate for the frames of the event being handled (set by `handle(_:now:wall:messageId:)`).
+    private var createdDate: UInt64?
     public private(set) var incomingBytes = 0
     public private(set) var rtt = 0.1
     public private(set) var rttVariance = 0.0
@@ -95,7 +97,16 @@ public struct DataChannel: Sendable {
         outgoing.count < configuration.sendWindowMessages && outgoingBytes < configuration.sendWindowBytes
     }
 
+    /// `now` measures intervals (RTO, resends) and may be monotonic; the frames' CreatedDate is
+    /// wall-clock milliseconds since 1970 (spec 3), taken from `wall`.
+    public mutating func handle(_ event: Event, now: Double, wall: Double, messageId: () -> [UInt8]) -> [Action] {
+        createdDate = UInt64(max(0, wall) * 1000)
+        return handle(event, now: now, messageId: messageId)
+    }
+
+    /// The same, with `now` as the wall clock too (tests, and callers whose `now` is wall time).
     public mutating func handle(_ event: Event, now: Double, messageId: () -> [UInt8]) -> [Action] {
+        defer { createdDate = nil }
         switch event {
         case .frame(let bytes): return receive(bytes, now: now, messageId: messageId)
         case .send(let type, let payload): return send(type, payload, now: now, messageId: messageId)
@@ -124,16 +135,16 @@ public struct DataChannel: Sendable {
 
     // MARK: sending (spec 5.3)
 
-    mutating func send(_ type: UInt32, _ payload: [UInt8], now: Double, messageId: () -> [UInt8]) -> [Action] {
+    mutating func send(_ type: ClientMessage.PayloadType, _ payload: [UInt8], now: Double, messageId: () -> [UInt8]) -> [Action] {
         guard !payload.isEmpty else { return [] }  // never an empty payload (spec 3)
         var payload = payload
         // With KMS only Output is encrypted client → agent (spec 6.5, point 5).
-        if type == ClientMessage.PayloadType.output.rawValue, let clientKey {
+        if type == .output, let clientKey {
             guard let sealed = Self.seal(payload, key: clientKey, nonce: Array(messageId().prefix(12))) else { return [.dropped("encryption failed")] }
             payload = sealed
         }
         let message = ClientMessage(type: ClientMessage.MessageType.inputStreamData.rawValue, sequenceNumber: nextSequence, flags: 0,
-                                    payloadType: type, payload: payload, messageId: messageId(), createdDate: UInt64(now * 1000))
+                                    payloadType: type.rawValue, payload: payload, messageId: messageId(), createdDate: createdDate ?? UInt64(max(0, now) * 1000))
         guard let frame = try? message.encode() else { return [] }
         outgoing[nextSequence] = (frame, now)
         outgoingBytes += frame.count
@@ -214,7 +225,7 @@ public struct DataChannel: Sendable {
     func ack(_ message: ClientMessage, now: Double, messageId: () -> [UInt8]) -> Action {
         let body = "{\"AcknowledgedMessageType\":\"\(message.messageType)\",\"AcknowledgedMessageId\":\"\(message.messageIdString)\",\"AcknowledgedMessageSequenceNumber\":\(message.sequenceNumber),\"IsSequentialMessage\":true}"
         let ack = ClientMessage(type: ClientMessage.MessageType.acknowledge.rawValue, sequenceNumber: 0, flags: 3, payloadType: 0,
-                                payload: Array(body.utf8), messageId: messageId(), createdDate: UInt64(now * 1000))
+                                payload: Array(body.utf8), messageId: messageId(), createdDate: createdDate ?? UInt64(max(0, now) * 1000))
         return .write((try? ack.encode()) ?? [])
     }
 
@@ -256,24 +267,26 @@ public struct DataChannel: Sendable {
                 return [.dropped("an encryption challenge that does not decrypt")]
             }
             let body = "{\"Challenge\":\"\(Base64.encode(answer))\"}"
-            return send(ClientMessage.PayloadType.encChallengeResponse.rawValue, Array(body.utf8), now: now, messageId: messageId)
+            return send(.encChallengeResponse, Array(body.utf8), now: now, messageId: messageId)
         case .handshakeComplete:
             handshakeDone = true
             let body = try? JSONDecoder().decode(HandshakeComplete.self, from: Data(message.payload))
             return [.handshakeComplete(customerMessage: body?.CustomerMessage ?? "")]
-        default:
+        case nil:
+            return []  // a payload type this client does not know: acknowledged and ignored
+        case let type?:
             // Output, StdErr and ExitCode arrive encrypted once KMS is on.
-            if let agentKey, [1, 11, 12].contains(message.payloadType) {
+            if let agentKey, [.output, .stdErr, .exitCode].contains(type) {
                 guard let plain = Self.open(message.payload, key: agentKey) else { return [.dropped("a payload that does not authenticate")] }
-                return [.deliver(payloadType: message.payloadType, payload: plain)]
+                return [.deliver(payloadType: type, payload: plain)]
             }
-            return [.deliver(payloadType: message.payloadType, payload: message.payload)]
+            return [.deliver(payloadType: type, payload: message.payload)]
         }
     }
 
     mutating func sendHandshakeResponse(_ processed: [String], now: Double, messageId: () -> [UInt8]) -> [Action] {
         let response = "{\"ClientVersion\":\"\(configuration.clientVersion)\",\"ProcessedClientActions\":[\(processed.joined(separator: ","))],\"Errors\":null}"
-        return send(ClientMessage.PayloadType.handshakeResponse.rawValue, Array(response.utf8), now: now, messageId: messageId)
+        return send(.handshakeResponse, Array(response.utf8), now: now, messageId: messageId)
     }
 
     /// The envelope: nonce (12) ‖ ciphertext ‖ tag (16), AES-256-GCM without AAD (spec 6.5).
