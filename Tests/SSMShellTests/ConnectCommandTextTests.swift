@@ -10,7 +10,7 @@ import Testing
     static func sent(_ line: String, to node: String = "web-1") async -> (status: Int32, command: [String]?, stderr: String) {
         let fleet = InterpreterTests.fleet()
         let (shell, console) = InterpreterTests().shell(fleet)
-        shell.variables = RunCommandTextTests.values
+        shell.variables.values = RunCommandTextTests.values
         shell.arguments = ["a b", "$(x)"]
         let status = await shell.run(source: line.replacing("NODE", with: "\(node) --document AWS-StartNonInteractiveCommand"), file: "t")
         return (status, fleet.sessionStarts.last?.parameters?["command"], console.stderr)

@@ -25,7 +25,7 @@ import Testing
     static func sent(_ line: String, to node: String = "web-1") async -> (status: Int32, commands: [String]?, stderr: String) {
         let fleet = InterpreterTests.fleet()
         let (shell, console) = InterpreterTests().shell(fleet)
-        shell.variables = values
+        shell.variables.values = values
         shell.arguments = ["a b", "$(x)"]
         let status = await shell.run(source: "use \(node)\n" + line, file: "t")
         return (status, fleet.sent.last?.parameters?["commands"], console.stderr)

@@ -64,7 +64,7 @@ import TestSupport
     @Test(arguments: [Int32(300), 256, -1, -1_073_741_819, .max])
     func aStatusOutsideAByteNeverTrapsNorReadsAsSuccess(_ reported: Int32) async {
         let (shell, console) = shell(InterpreterTests.fleet())
-        shell.lastStatus = reported
+        shell.exit.lastStatus = reported
         #expect(await shell.run(source: "exit", file: "t") == 255)
         #expect(console.stderr.isEmpty)
         #expect(ExitStatus.byte(reported) == 255)

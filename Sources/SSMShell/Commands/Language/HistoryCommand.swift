@@ -5,7 +5,7 @@ struct HistoryCommand: ShellCommand {
     let summary = "the interactive history"
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
-        for (i, line) in shell.history.enumerated() { shell.console.out("\(String(i + 1).leftPadded(5))  \(line)\n") }
+        shell.console.out(shell.history.listing)
         return 0
     }
 }

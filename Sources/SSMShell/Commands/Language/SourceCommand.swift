@@ -12,14 +12,14 @@ struct SourceCommand: ShellCommand {
         let args = input.arguments
         guard let path = args.first else { throw ShellError.usage("source needs a file") }
         guard let bytes = try LocalFileSystem().contents(of: path) else { throw ShellError("source: \(path) does not exist") }
-        let saved = shell.arguments
-        shell.arguments = Array(args.dropFirst())
-        defer { shell.arguments = saved }
+        let saved = shell.variables.arguments
+        shell.variables.arguments = Array(args.dropFirst())
+        defer { shell.variables.arguments = saved }
         let wasInteractive = shell.interactive
         shell.interactive = false
         defer { shell.interactive = wasInteractive }
         let status = await shell.run(source: String(decoding: bytes, as: UTF8.self), file: path)
-        if shell.exitRequested { throw ExitRequest(status: shell.exitStatus) }
+        if shell.exit.exitRequested { throw ExitRequest(status: shell.exit.exitStatus) }
         return status
     }
 }

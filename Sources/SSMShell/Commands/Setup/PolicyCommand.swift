@@ -19,7 +19,7 @@ struct PolicyCommand: ShellCommand {
             script = try Parser.parse(String(decoding: bytes, as: UTF8.self), file: path)
         } else {
             // What was typed at the prompt so far.
-            script = (try? Parser.parse(shell.history.joined(separator: "\n"), file: "history")) ?? Script(commands: [])
+            script = (try? Parser.parse(shell.history.script, file: "history")) ?? Script(commands: [])
         }
         let actions = PolicyBuilder.actions(of: script)
         guard !actions.isEmpty else { throw ShellError("policy: the script calls no AWS action") }
