@@ -84,9 +84,9 @@ public struct EC2Client: Sendable {
 
     /// DescribeInstances, every page. Filters use EC2's names (`tag:Name`, `instance-state-name`).
     public func describeInstances(instanceIds: [String] = [], filters: [(name: String, values: [String])] = []) async throws -> [Instance] {
-        var instances: [Instance] = []
-        var token: String?
-        repeat {
+        // EC2 answers an empty nextToken on the last page.
+        try await Pagination.collect { token in
+            var instances: [Instance] = []
             var parameters: [String: JSONValue] = [:]
             if !instanceIds.isEmpty { parameters["InstanceId"] = .array(instanceIds.map(JSONValue.string)) }
             if !filters.isEmpty {
@@ -107,8 +107,7 @@ public struct EC2Client: Sendable {
                                               platform: item.string("platform")))
                 }
             }
-            token = root.string("nextToken").flatMap { $0.isEmpty ? nil : $0 }
-        } while token != nil
-        return instances
+            return (instances, root.string("nextToken"))
+        }
     }
 }

@@ -134,7 +134,7 @@ import Testing
     @Test func completionOffersTheRegistrysCommandsThenEachCommandsOwnWords() async {
         let (shell, _) = shell()
         shell.nodeDirectory.learn([Node(id: "i-1", name: "web-1", platform: "Linux", pingStatus: "Online")])
-        shell.commandTargets = ["cmd-1": []]
+        shell.ledger.record("cmd-1", nodes: [], executionTimeout: nil, deliveryTimeout: nil)
         let completion = Completion(shell: shell)
         completion.refresh()
         #expect(completion.candidates("") == CommandRegistry.names)

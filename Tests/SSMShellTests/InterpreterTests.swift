@@ -71,17 +71,22 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     func listInvocations(commandId: String, nextToken: String?) async throws -> (invocations: [CommandInvocation], nextToken: String?) {
         listCalls += 1
         return (try invocations[commandId, default: []].map { try JSONDecoderless.invocation(["CommandId": .string(commandId), "InstanceId": .string($0.0), "Status": .string($0.1),
-                                                                                             "StatusDetails": .string(Self.details($0.1))]) }, nil)
+                                                                                             "StatusDetails": .string(details($0.0, $0.1))]) }, nil)
     }
 
     func getInvocation(commandId: String, instanceId: String) async throws -> InvocationResult {
         let i = invocations[commandId]!.first { $0.0 == instanceId }!
-        return try JSONDecoderless.result(["CommandId": .string(commandId), "InstanceId": .string(instanceId), "Status": .string(i.1), "StatusDetails": .string(Self.details(i.1)),
+        return try JSONDecoderless.result(["CommandId": .string(commandId), "InstanceId": .string(instanceId), "Status": .string(i.1), "StatusDetails": .string(details(instanceId, i.1)),
                                            "ResponseCode": .number(Double(i.2)), "StandardOutputContent": .string(i.3), "StandardErrorContent": .string(i.4)])
     }
 
     /// StatusDetails as the service gives it for a node that got the command.
     static func details(_ status: String) -> String { status == "TimedOut" ? "ExecutionTimedOut" : status }
+    /// Nodes whose TimedOut is DeliveryTimedOut: the command never reached them.
+    var undelivered: Set<String> = []
+    func details(_ instanceId: String, _ status: String) -> String {
+        status == "TimedOut" && undelivered.contains(instanceId) ? "DeliveryTimedOut" : Self.details(status)
+    }
 
     func cancel(commandId: String, instanceIds: [String]?) async throws { log("CancelCommand \(commandId)") }
     func listCommands(limit: Int) async throws -> [CommandSummary] { [] }

@@ -158,17 +158,14 @@ extension SSMClient {
 
     /// ListCommands, every page up to `limit`.
     public func listCommands(commandId: String? = nil, instanceId: String? = nil, limit: Int = 50) async throws -> [CommandSummary] {
-        var commands: [CommandSummary] = []
-        var token: String?
-        repeat {
+        let commands = try await Pagination.collect(limit: limit) { token in
             var input: [String: JSONValue] = ["MaxResults": .number(Double(min(50, max(1, limit))))]
             input.set("CommandId", commandId)
             input.set("InstanceId", instanceId)
             input.set("NextToken", token)
             let page = try await call("ListCommands", .object(input))
-            commands += page.list("Commands").map(CommandSummary.init)
-            token = page.text("NextToken")
-        } while token != nil && commands.count < limit
+            return (page.list("Commands").map(CommandSummary.init), page.text("NextToken"))
+        }
         return Array(commands.prefix(limit))
     }
 

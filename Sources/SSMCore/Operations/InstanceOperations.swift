@@ -38,18 +38,14 @@ extension SSMClient {
     /// DescribeInstanceInformation, every page, with the newer `Filters` form
     /// (`InstanceIds`, `PingStatus`, `PlatformTypes`, `tag:Name`, `tag-key`, ...).
     public func describeInstanceInformation(filters: [(key: String, values: [String])] = [], pageSize: Int = 50) async throws -> [ManagedNode] {
-        var nodes: [ManagedNode] = []
-        var token: String?
-        repeat {
+        try await Pagination.collect { token in
             var input: [String: JSONValue] = ["MaxResults": .number(Double(min(50, max(5, pageSize))))]
             if !filters.isEmpty {
                 input["Filters"] = .array(filters.map { ["Key": .string($0.key), "Values": .array($0.values.map(JSONValue.string))] })
             }
             input.set("NextToken", token)
             let page = try await call("DescribeInstanceInformation", input)
-            nodes += page.list("InstanceInformationList").map(ManagedNode.init)
-            token = page.text("NextToken")
-        } while token != nil
-        return nodes
+            return (page.list("InstanceInformationList").map(ManagedNode.init), page.text("NextToken"))
+        }
     }
 }

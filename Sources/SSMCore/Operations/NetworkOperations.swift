@@ -61,15 +61,13 @@ public struct IAMClient: Sendable {
 
     /// The names of the managed policies attached to a role, every page.
     public func attachedPolicies(roleName: String) async throws -> [String] {
-        var names: [String] = []
-        var marker: String?
-        repeat {
+        // IAM pages with Marker, given only while IsTruncated is true.
+        try await Pagination.collect { marker in
             var parameters: [String: JSONValue] = ["RoleName": .string(roleName)]
             if let marker { parameters["Marker"] = .string(marker) }
             let result = try await client.callQuery(.iam, "ListAttachedRolePolicies", .object(parameters))
-            names += (result["AttachedPolicies"]?.all("member") ?? []).compactMap { $0.string("PolicyName") }
-            marker = result.string("IsTruncated") == "true" ? result.string("Marker") : nil
-        } while marker != nil
-        return names
+            return ((result["AttachedPolicies"]?.all("member") ?? []).compactMap { $0.string("PolicyName") },
+                    result.string("IsTruncated") == "true" ? result.string("Marker") : nil)
+        }
     }
 }

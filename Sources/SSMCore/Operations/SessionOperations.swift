@@ -61,17 +61,13 @@ extension SSMClient {
 
     /// DescribeSessions, every page. `state` is Active or History.
     public func describeSessions(state: String, filters: [(key: String, value: String)] = [], limit: Int = 1000) async throws -> [SessionSummary] {
-        var sessions: [SessionSummary] = []
-        var token: String?
-        repeat {
+        try await Pagination.collect(limit: limit) { token in
             var input: [String: JSONValue] = ["State": .string(state), "MaxResults": 200]
             if !filters.isEmpty { input["Filters"] = .array(filters.map { ["key": .string($0.key), "value": .string($0.value)] }) }
             input.set("NextToken", token)
             let page = try await call("DescribeSessions", input)
-            sessions += page.list("Sessions").map(SessionSummary.init)
-            token = page.text("NextToken")
-        } while token != nil && sessions.count < limit
-        return sessions
+            return (page.list("Sessions").map(SessionSummary.init), page.text("NextToken"))
+        }
     }
 
     private func stream(_ output: JSONValue, operation: String) throws -> SessionStream {

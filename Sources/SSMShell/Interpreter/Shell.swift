@@ -21,12 +21,8 @@ public final class Shell {
     /// `$status` and `exit` (ExitState.swift).
     var exit = ExitState()
     public var targets: [Node] = []
-    /// `$cmd`: the ids of the last `run` (several when it was split by platform or in batches of 50).
-    public var lastCommands: [String] = []
-    /// What each command was sent to, for `wait` and `output`.
-    var commandTargets: [String: [Node]] = [:]
-    /// The executionTimeout each command was sent with, for "timed out after N".
-    var executionTimeouts: [String: Int] = [:]
+    /// The commands sent through Run Command: `$cmd`, their nodes and timeouts.
+    var ledger = CommandLedger()
     /// Nodes seen so far and recent resolutions of target words.
     var nodeDirectory = NodeDirectory()
     /// Running forwards by id.

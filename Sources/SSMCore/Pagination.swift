@@ -1,0 +1,28 @@
+/// The one pagination loop: every list call of the services takes a token (NextToken, or IAM's
+/// Marker) and answers a page and the next token, none (or an empty one, as EC2 gives) on the
+/// last page.
+public enum Pagination {
+    /// Every page's items, in order; stops early once `limit` items are in (the caller cuts to
+    /// the limit where a page may overshoot it).
+    public static func collect<Item>(limit: Int? = nil,
+                                     _ page: (_ token: String?) async throws -> (items: [Item], next: String?)) async throws -> [Item] {
+        var items: [Item] = []
+        var token: String?
+        repeat {
+            let (found, next) = try await page(token)
+            items += found
+            token = next.flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil && items.count < (limit ?? .max)
+        return items
+    }
+}
+
+extension CommandsAPI {
+    /// ListCommandInvocations, every page (50 a page, so ceil(N/50) calls).
+    public func allInvocations(commandId: String) async throws -> [CommandInvocation] {
+        try await Pagination.collect { token in
+            let page = try await listInvocations(commandId: commandId, nextToken: token)
+            return (page.invocations, page.nextToken)
+        }
+    }
+}

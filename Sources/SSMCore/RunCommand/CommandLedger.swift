@@ -1,0 +1,75 @@
+/// What the shell sent through Run Command this session: `$cmd`, and for each command the
+/// nodes it went to and its timeouts, which `wait`, `output` and `cancel` read back.
+public struct CommandLedger: Sendable {
+    /// `$cmd`: the ids of the last `run` (several when it was split by platform or in batches of 50).
+    public private(set) var last: [String] = []
+    /// What each command was sent to, for `wait` and `output`.
+    public private(set) var targets: [String: [Node]] = [:]
+    /// The executionTimeout each command runs with, for "timed out after N".
+    public private(set) var executionTimeouts: [String: Int] = [:]
+    /// The delivery timeout (TimeoutSeconds) each command was sent with, for "not delivered within N".
+    public private(set) var deliveryTimeouts: [String: Int] = [:]
+
+    public init() {}
+
+    /// One SendCommand's id, nodes and timeouts (nil: the defaults, 3600 s each).
+    public mutating func record(_ commandId: String, nodes: [Node], executionTimeout: Int?, deliveryTimeout: Int?) {
+        targets[commandId] = nodes
+        executionTimeouts[commandId] = executionTimeout ?? RunPlan.defaultExecutionTimeout
+        deliveryTimeouts[commandId] = deliveryTimeout ?? RunPlan.defaultDeliveryTimeout
+    }
+
+    /// The ids of one `run`, which become `$cmd`.
+    public mutating func finishRun(_ ids: [String]) { last = ids }
+
+    /// `$cmd`, or the ids given (comma or space separated).
+    public func commandIds(_ word: String?) throws(LedgerError) -> [String] {
+        if let word {
+            let ids = word.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+            guard !ids.isEmpty else { throw .noIdGiven }
+            return ids
+        }
+        guard !last.isEmpty else { throw .noCommandYet }
+        return last
+    }
+
+    /// Whether a word is command ids (36 characters with four dashes each, comma-joined) rather
+    /// than a target.
+    public static func looksLikeCommandId(_ word: String) -> Bool {
+        word.split(separator: ",").allSatisfy { $0.count == 36 && $0.filter { $0 == "-" }.count == 4 }
+    }
+
+    /// What happened, where the ResponseCode is the agent's and not the script's: amazon-ssm-agent
+    /// reports 137 for a script it killed at executionTimeout and 1 for one it cancelled (issue
+    /// 19), which would read as the script's own exit status; a command never delivered has none.
+    public func outcome(_ commandId: String, status: String, details: String?) -> InvocationOutcome? {
+        switch (status, details) {
+        case ("TimedOut", "ExecutionTimedOut"): .timedOut(after: executionTimeouts[commandId])
+        case ("TimedOut", "DeliveryTimedOut"): .notDelivered(within: deliveryTimeouts[commandId])
+        case ("Cancelled", _): .cancelled
+        default: nil
+        }
+    }
+}
+
+/// How an invocation ended when its exit code is not the script's.
+public enum InvocationOutcome: Sendable, Equatable {
+    /// Killed at executionTimeout (seconds, when known).
+    case timedOut(after: Int?)
+    /// The node did not take the command within the delivery timeout (seconds, when known).
+    case notDelivered(within: Int?)
+    case cancelled
+}
+
+/// A `wait`, `output` or `cancel` without a command to act on.
+public enum LedgerError: Error, Equatable, CustomStringConvertible {
+    case noIdGiven
+    case noCommandYet
+
+    public var description: String {
+        switch self {
+        case .noIdGiven: "no command id given"
+        case .noCommandYet: "no command yet: run one first, or give its id"
+        }
+    }
+}
