@@ -1,26 +1,25 @@
 import AWSCore
-import Glibc
 import SSMCore
-import Synchronization
 import SystemIO
 
 /// Entry point of the executable: global options, then `api`, a script, `-c`, stdin, or the prompt.
 public enum Launcher {
-    public static func run(arguments: [String]) async -> Int32 {
+    /// - Parameter services: the machine (clocks, files, processes, terminal), made once by main.
+    public static func run(arguments: [String], services: SystemServices) async -> Int32 {
         BrokenPipe.ignoreSignal()
         let options: GlobalOptions
         do {
             options = try GlobalOptions.parse(arguments)
         } catch {
-            Output.standardError("ssm-shell: \(error)\nRun 'ssm-shell --help' for usage.\n")
+            StandardStreams.writeError("ssm-shell: \(error)\nRun 'ssm-shell --help' for usage.\n")
             return ExitStatus.usage
         }
         if options.showVersion {
-            Output.standardOutput("ssm-shell \(Version.current)\n")
+            StandardStreams.writeOutput("ssm-shell \(Version.current)\n")
             return ExitStatus.success
         }
         if options.showHelp {
-            Output.standardOutput(HelpText.usage)
+            StandardStreams.writeOutput(HelpText.usage)
             return ExitStatus.success
         }
         let environment = ProcessEnvironment.current()
@@ -28,18 +27,19 @@ public enum Launcher {
         if options.commands == nil, options.rest.first == "api" {
             do {
                 let service = options.rest.dropFirst().first.flatMap { APICommand.services[$0.lowercased()] }
-                let context = try AWSContext.make(options: options, environment: environment, log: log,
+                let context = try AWSContext.make(options: options, environment: environment, services: services, log: log,
                                                   endpointService: service?.serviceId ?? "SSM")
                 let output = try await APICommand.run(Array(options.rest.dropFirst()), context: context)
-                Output.standardOutput(output.serialized + "\n")
+                StandardStreams.writeOutput(output.serialized + "\n")
                 return ExitStatus.success
             } catch {
                 return report(error)
             }
         }
 
-        let shell = Shell(console: ProcessConsole(), options: options, environment: environment) { options in
-            AWSFleetAPI(client: try AWSContext.make(options: options, environment: environment, log: log).client)
+        let shell = Shell(console: ProcessConsole(terminal: services.terminal), options: options, environment: environment,
+                          services: services) { options in
+            AWSFleetAPI(client: try AWSContext.make(options: options, environment: environment, services: services, log: log).client)
         }
         Interrupts.install()
         shell.interrupted = { Interrupts.take() }
@@ -60,20 +60,20 @@ public enum Launcher {
             shell.arguments = Array(options.rest.dropFirst())
             shell.variables["0"] = file
             let bytes: [UInt8]?
-            do { bytes = try LocalFileSystem().contents(of: file) } catch {
-                Output.standardError("ssm-shell: cannot read \(file): \(error)\n")
+            do { bytes = try services.fileSystem.contents(of: file) } catch {
+                StandardStreams.writeError("ssm-shell: cannot read \(file): \(error)\n")
                 return ExitStatus.usage
             }
             guard let bytes else {
-                Output.standardError("ssm-shell: \(file): no such file. Give a script file, -c 'COMMANDS', or no argument for the prompt.\n")
+                StandardStreams.writeError("ssm-shell: \(file): no such file. Give a script file, -c 'COMMANDS', or no argument for the prompt.\n")
                 return ExitStatus.usage
             }
             return await finish(await shell.run(source: String(decoding: bytes, as: UTF8.self), file: file), shell)
         }
-        if options.rest.first == "-" || isatty(0) == 0 {
+        if options.rest.first == "-" || !services.terminal.isTerminal(.input) {
             shell.arguments = Array(options.rest.dropFirst())
-            let source = await onDedicatedThread { StandardInput.readAll() }
-            return await finish(await shell.run(source: source, file: "-"), shell)
+            let bytes = await onDedicatedThread { StandardStreams.readAllInput() }
+            return await finish(await shell.run(source: String(decoding: bytes, as: UTF8.self), file: "-"), shell)
         }
         let status = await Prompt(shell: shell).run()
         await shell.stopAllForwards()
@@ -88,7 +88,7 @@ public enum Launcher {
 
     /// Prints an error as a sentence and picks the exit status the AWS CLI would use (`api`).
     static func report(_ error: any Error) -> Int32 {
-        Output.standardError("ssm-shell: \(error)\n")
+        StandardStreams.writeError("ssm-shell: \(error)\n")
         switch error {
         case is AWSServiceError: return ExitStatus.serviceError
         case is ConfigurationError, is CredentialsError: return ExitStatus.configError
@@ -97,7 +97,8 @@ public enum Launcher {
         }
     }
 
-    public static func exit(_ status: Int32) -> Never { Glibc.exit(status) }
+    public static func exit(_ status: Int32) -> Never { ProcessEnvironment.exit(status) }
+
 }
 
 /// Exit statuses: the language page's for the shell, the AWS CLI's for `api`.
@@ -113,43 +114,4 @@ public enum ExitStatus {
     /// A process status is one byte. A node's status beyond it (a Windows NTSTATUS code, a
     /// forged exit marker) is a failure: never the 0 that `exit(256)` would leave.
     public static func byte(_ status: Int32) -> Int32 { (0...255).contains(status) ? status : 255 }
-}
-
-/// Writes straight to the file descriptors: no buffering surprises when the process exits.
-enum Output {
-    /// Nobody reads standard output any more (EPIPE): a script stops at its next command.
-    private static let standardOutputClosed = Atomic<Bool>(false)
-    static var isStandardOutputClosed: Bool { standardOutputClosed.load(ordering: .relaxed) }
-
-    static func standardOutput(_ text: String) {
-        if !write(fd: 1, text) && errno == EPIPE { standardOutputClosed.store(true, ordering: .relaxed) }
-    }
-    static func standardError(_ text: String) { _ = write(fd: 2, text) }
-
-    /// False when the text could not all be written (errno says why).
-    private static func write(fd: Int32, _ text: String) -> Bool {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
-            offset += n
-        }
-        return true
-    }
-}
-
-enum StandardInput {
-    static func readAll() -> String {
-        var data: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            data += buffer[0..<n]
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
 }

@@ -1,5 +1,4 @@
 import AWSCore
-import Glibc
 import SSMCore
 import SystemIO
 
@@ -71,34 +70,11 @@ struct Prompt {
     }
 }
 
-/// The history file: read at start, appended a line at a time, always mode 0600.
-struct HistoryFile {
-    let path: String
-
-    func load() -> [String] {
-        guard let bytes = try? LocalFileSystem().contents(of: path) else { return [] }
-        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").suffix(1000).map(String.init)
-    }
-
-    func append(_ line: String) {
-        var prefix = ""
-        for component in path.split(separator: "/").dropLast() {
-            prefix += "/" + component
-            mkdir(prefix, 0o700)
-        }
-        // O_NOFOLLOW: a symlink planted in place of the history file must not redirect it.
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        fchmod(fd, 0o600)
-        let text = line.replacing("\n", with: " ") + "\n"
-        _ = text.withCString { write(fd, $0, strlen($0)) }
-    }
-}
-
 /// What Tab offers: commands, a command's options, profiles, regions, targets, command ids, paths.
 final class Completion: @unchecked Sendable {
     private let shell: Shell
+    /// Taken once: completion runs on the line editor's thread and never touches the shell.
+    private let directories: any DirectoryReader
     private var snapshot = Snapshot()
 
     struct Snapshot {
@@ -107,7 +83,10 @@ final class Completion: @unchecked Sendable {
         var commandIds: [String] = []
     }
 
-    init(shell: Shell) { self.shell = shell }
+    init(shell: Shell) {
+        self.shell = shell
+        directories = shell.services.directories
+    }
 
     /// Taken between lines, on the shell's own task, so completion never touches the shell itself.
     func refresh() {
@@ -129,25 +108,18 @@ final class Completion: @unchecked Sendable {
         switch command.completions(request) {
         case .none: return []
         case .words(let words): return words
-        case .paths: return Self.paths(request.current)
+        case .paths: return Self.paths(request.current, in: directories)
         }
     }
 
     static let regionsList = Prompt.regions
 
-    /// File names in the directory of the partial path.
-    static func paths(_ partial: String) -> [String] {
+    /// File names in the directory of the partial path, a directory's with its `/`.
+    static func paths(_ partial: String, in directories: any DirectoryReader) -> [String] {
         let slash = partial.lastIndex(of: "/")
         let directory = slash.map { String(partial[...$0]) } ?? ""
-        guard let dir = opendir(directory.isEmpty ? "." : directory) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
-            if name == "." || name == ".." { continue }
-            let isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
-            names.append(directory + name + (isDirectory ? "/" : ""))
+        return directories.entries(in: directory.isEmpty ? "." : directory).map {
+            directory + $0.name + ($0.isDirectory ? "/" : "")
         }
-        return names
     }
 }

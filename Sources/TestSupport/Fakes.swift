@@ -16,13 +16,15 @@ public final class InMemoryFileSystem: FileSystem {
     public var paths: [String] { files.withLock { Array($0.keys).sorted() } }
 }
 
-/// A clock that only moves when told; `sleep` advances it instantly and records the delay.
-public final class ManualClock: WallClock {
+/// A clock that only moves when told; `sleep` advances it instantly and records the delay. It is
+/// both clocks: as a monotonic one its seconds are its time of day.
+public final class ManualClock: WallClock, MonotonicClock {
     private let state: Mutex<(now: Double, sleeps: [Double])>
 
     public init(now: Double) { state = Mutex((now: now, sleeps: [])) }
 
     public func now() -> Double { state.withLock { $0.now } }
+    public func seconds() -> Double { now() }
     public func advance(by seconds: Double) { state.withLock { $0.now += seconds } }
     public func sleep(seconds: Double) async throws { state.withLock { $0.now += seconds; $0.sleeps.append(seconds) } }
     public var sleeps: [Double] { state.withLock { $0.sleeps } }

@@ -1,5 +1,6 @@
 import SSMShell
 
 // Only argv parsing and wiring live here; everything else is in SSMShell.
-let status = await Launcher.run(arguments: Array(CommandLine.arguments.dropFirst()))
+// The machine (clocks, files, processes, terminal) is made here, once, and passed in.
+let status = await Launcher.run(arguments: Array(CommandLine.arguments.dropFirst()), services: .system())
 Launcher.exit(status)

@@ -10,7 +10,8 @@ import Testing
     func shell() -> (Shell, CapturingConsole) {
         let console = CapturingConsole()
         let fleet = InterpreterTests.fleet()
-        let shell = Shell(console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"])) { _ in fleet }
+        let shell = Shell(console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
+                          services: .system()) { _ in fleet }
         return (shell, console)
     }
 

@@ -161,7 +161,8 @@ extension String {
 
     func shell(_ fleet: FakeFleet) -> (Shell, CapturingConsole) {
         let console = CapturingConsole()
-        let shell = Shell(console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"])) { _ in fleet }
+        let shell = Shell(console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
+                          services: .system()) { _ in fleet }
         return (shell, console)
     }
 

@@ -8,10 +8,14 @@ import TestSupport
 /// Durations from the command line, and times from replies and the clock, never trap: out of
 /// range is a usage error (status 2, nothing sent) with a sentence (issue 11 item 4).
 @Suite struct UntrustedDurationTests {
-    func shell(_ fleet: FakeFleet, clock: any WallClock = ManualClock(now: 1_700_000_000)) -> (Shell, CapturingConsole) {
+    /// `clock` is both clocks: the wall clock and the monotonic one move together.
+    func shell(_ fleet: FakeFleet, clock: any WallClock & MonotonicClock = ManualClock(now: 1_700_000_000)) -> (Shell, CapturingConsole) {
         let console = CapturingConsole()
-        let shell = Shell(console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"])) { _ in fleet }
-        shell.clock = clock
+        var services = SystemServices.system()
+        services.wallClock = clock
+        services.monotonicClock = clock
+        let shell = Shell(console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
+                          services: services) { _ in fleet }
         return (shell, console)
     }
 
@@ -80,9 +84,10 @@ import TestSupport
 
     /// A clock that moves on by a quarter second each time it is read: the deadline of `sleep`
     /// passes between the check and the use.
-    final class SteppingClock: WallClock {
+    final class SteppingClock: WallClock, MonotonicClock {
         let state = Mutex<(now: Double, slept: Double)>((1_700_000_000, 0))
         func now() -> Double { state.withLock { $0.now += 0.25; return $0.now } }
+        func seconds() -> Double { now() }
         func sleep(seconds: Double) async throws { state.withLock { $0.slept += seconds; $0.now += seconds } }
     }
 

@@ -1,5 +1,4 @@
 import AWSCore
-import Glibc
 import ShellLanguage
 import SystemIO
 
@@ -35,25 +34,11 @@ extension Shell {
     func local(_ text: String) async throws -> Int32 {
         guard !text.isEmpty else { throw ShellError.usage("! needs a command to run on this machine") }
         let command = try substitute(text, for: .posix)
-        return await onDedicatedThread { LocalCommand.run(command) }
+        return await services.foreground.runInForeground(["/bin/sh", "-c", command])
     }
 }
 
 extension String {
     func padded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
     func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
-}
-
-/// `! COMMAND`: /bin/sh on this machine with the shell's stdin, stdout and stderr.
-enum LocalCommand {
-    static func run(_ command: String) -> Int32 {
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
-        defer { argv.forEach { free($0) } }
-        // Only stdin, stdout and stderr reach the child: no session socket, listener or pipe.
-        let (spawned, pid) = CloseOnExec.spawn("/bin/sh", argv: argv, environment: environ, searchPath: false)
-        guard spawned == 0 else { return 127 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    }
 }

@@ -1,4 +1,4 @@
-import Glibc
+public import SystemIO
 import Synchronization
 
 /// Where the shell writes: stdout for results, stderr for progress and errors. A protocol so the
@@ -9,6 +9,8 @@ public protocol Console: Sendable {
     /// Whether stdout / stderr are terminals (tables, colours and progress only there).
     var stdoutIsTerminal: Bool { get }
     var stderrIsTerminal: Bool { get }
+    /// Nobody reads stdout any more (EPIPE, a pipe to `head` that exited): scripts stop there.
+    var isOutputClosed: Bool { get }
 }
 
 /// The process's real stdout and stderr.
@@ -16,13 +18,14 @@ public struct ProcessConsole: Console {
     public let stdoutIsTerminal: Bool
     public let stderrIsTerminal: Bool
 
-    public init() {
-        stdoutIsTerminal = isatty(1) == 1
-        stderrIsTerminal = isatty(2) == 1
+    public init(terminal: any Terminal) {
+        stdoutIsTerminal = terminal.isTerminal(.output)
+        stderrIsTerminal = terminal.isTerminal(.error)
     }
 
-    public func out(_ text: String) { Output.standardOutput(text) }
-    public func err(_ text: String) { Output.standardError(text) }
+    public func out(_ text: String) { StandardStreams.writeOutput(text) }
+    public func err(_ text: String) { StandardStreams.writeError(text) }
+    public var isOutputClosed: Bool { StandardStreams.isOutputClosed }
 }
 
 /// Keeps everything written, for tests.
@@ -40,4 +43,5 @@ public final class CapturingConsole: Console {
     public func err(_ text: String) { state.withLock { $0.err += text } }
     public var stdout: String { state.withLock { $0.out } }
     public var stderr: String { state.withLock { $0.err } }
+    public var isOutputClosed: Bool { false }
 }

@@ -1,5 +1,4 @@
 public import AWSCore
-import Glibc
 public import ShellLanguage
 public import SSMCore
 import SystemIO
@@ -32,14 +31,20 @@ public final class Shell {
     public var interactive = false
     /// The prompt's lines, for `history` and `policy` (PromptHistory.swift).
     public var history = PromptHistory()
+    /// Clocks, files, processes and the terminal, made once at start and passed in.
+    public var services: SystemServices
     /// Time for `sleep` and `wait`, passed in so their arithmetic can be tested.
-    public var clock: any WallClock = SystemClock()
+    public var clock: any WallClock {
+        get { services.wallClock }
+        set { services.wallClock = newValue }
+    }
     /// Set by SIGINT while a long command (wait, sleep) runs.
     public var interrupted: @Sendable () -> Bool = { false }
 
-    public init(console: any Console, options: GlobalOptions, environment: Environment,
+    public init(console: any Console, options: GlobalOptions, environment: Environment, services: SystemServices,
                 fleetFactory: @escaping (GlobalOptions) throws -> any FleetAPI) {
         self.console = console
+        self.services = services
         context = ShellContext(options: options, environment: environment)
         self.fleetFactory = fleetFactory
         settings = ShellSettings(options: options, stdoutIsTerminal: console.stdoutIsTerminal, environment: environment)
@@ -62,10 +67,10 @@ public final class Shell {
     var exitStatus: Int32 { exit.exitStatus }
     var exitRequested: Bool { exit.exitRequested }
     var currentProfile: String { context.profile }
-    var currentRegion: String? { context.region(fileSystem: LocalFileSystem()) }
+    var currentRegion: String? { context.region(fileSystem: services.fileSystem) }
 
     /// The settings the AWS side would use (for `use` and the prompt), without network.
-    func fleetSettings() throws -> AWSSettings { try context.settings(fileSystem: LocalFileSystem()) }
+    func fleetSettings() throws -> AWSSettings { try context.settings(fileSystem: services.fileSystem) }
 
     /// The AWS side, built on first use and again after `use profile` / `use region`.
     func fleet() throws -> any FleetAPI {
@@ -91,7 +96,7 @@ public final class Shell {
             if status == ExitRequest.marker { return exitStatus }
             // Standard output was closed (a pipe to `head` that exited): stop here, as SIGPIPE
             // would have, but cleanly (forwards stopped, sessions terminated).
-            if Output.isStandardOutputClosed {
+            if console.isOutputClosed {
                 console.err("ssm-shell: standard output was closed; the script stops here\n")
                 return 1
             }

@@ -15,36 +15,13 @@ public enum ProcessEnvironment {
         }
         return Environment(values)
     }
-}
 
-/// Real time: CLOCK_REALTIME for signing and expiry, Task.sleep for waiting.
-public struct SystemClock: WallClock {
-    public init() {}
-
-    public func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
-
-    public func sleep(seconds: Double) async throws {
-        let nanoseconds = TimeUnits.nanoseconds(seconds)
-        guard nanoseconds > 0 else { return }
-        try await Task.sleep(nanoseconds: nanoseconds)
-    }
+    /// Ends the process with `status` (exit(3): atexit handlers run, stdio is flushed).
+    public static func exit(_ status: Int32) -> Never { Glibc.exit(status) }
 }
 
 /// Writes `--debug` lines to standard error.
 public struct StandardErrorLog: WireLog {
     public init() {}
-    public func log(_ line: String) {
-        let text = line + "\n"
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
-            if n <= 0 { if errno == EINTR { continue }; return }
-            offset += n
-        }
-    }
+    public func log(_ line: String) { StandardStreams.writeError(line + "\n") }
 }

@@ -28,7 +28,7 @@ public enum CloseOnExec {
     /// posix_spawn(p) of `argv` with clean signal state, the `redirects` (dup2 from onto to) and
     /// optionally /dev/null as stdin; every other descriptor from 3 up is closed in the child.
     /// Returns posix_spawn's result (0 or an errno value) and the child's pid.
-    public static func spawn(_ program: String, argv: [UnsafeMutablePointer<CChar>?], environment: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
+    static func spawn(_ program: String, argv: [UnsafeMutablePointer<CChar>?], environment: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
                              searchPath: Bool, redirects: [(from: Int32, to: Int32)] = [], nullStandardInput: Bool = false) -> (status: Int32, pid: Int32) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

@@ -1,4 +1,8 @@
 public import AWSCore
+// `timespec` is claimed by whichever C module first brings in <time.h>, Glibc or (through
+// curl.h) CCurl, depending on how the compiler batches this module's files; with
+// MemberImportVisibility its members need that module imported, so both are.
+import CCurl
 import Glibc
 
 /// `CLOCK_MONOTONIC`: for every interval, so that setting the system time (NTP, a suspended

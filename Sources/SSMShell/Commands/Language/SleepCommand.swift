@@ -11,11 +11,12 @@ struct SleepCommand: ShellCommand {
         guard args.count == 1, let seconds = DurationText.parse(args[0]) else {
             throw ShellError.usage("sleep takes one duration of at most a year (8760h): 90, 90s, 5m or 2h")
         }
-        let clock = shell.clock
-        let deadline = clock.now() + seconds
+        // An interval: on the monotonic clock, which setting the time of day does not move.
+        let clock = shell.clock, monotonic = shell.services.monotonicClock
+        let deadline = monotonic.seconds() + seconds
         // The clock is read once a round: a deadline that passes between a check and the sleep
         // would otherwise be a negative sleep.
-        while case let remaining = deadline - clock.now(), remaining > 0 {
+        while case let remaining = deadline - monotonic.seconds(), remaining > 0 {
             if shell.interrupted() { throw ShellError("interrupted", status: 130) }
             try await clock.sleep(seconds: min(0.1, remaining))
         }

@@ -1,4 +1,4 @@
-import SystemIO
+import AWSCore
 
 /// `source FILE [ARG...]`: a script run in the current context, its arguments $1, $2...
 struct SourceCommand: ShellCommand {
@@ -11,7 +11,7 @@ struct SourceCommand: ShellCommand {
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let args = input.arguments
         guard let path = args.first else { throw ShellError.usage("source needs a file") }
-        guard let bytes = try LocalFileSystem().contents(of: path) else { throw ShellError("source: \(path) does not exist") }
+        guard let bytes = try shell.services.fileSystem.contents(of: path) else { throw ShellError("source: \(path) does not exist") }
         let saved = shell.variables.arguments
         shell.variables.arguments = Array(args.dropFirst())
         defer { shell.variables.arguments = saved }
