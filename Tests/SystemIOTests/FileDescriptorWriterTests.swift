@@ -12,8 +12,9 @@ import Testing
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         let data = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
         let reader = fds[0]
-        // The reader blocks in read(2): on a thread of its own, never on the concurrency pool,
-        // where it could wait behind other blocked tests and leave the writer stalled.
+        // Reader and writer block in read(2) and poll(2): each on a thread of its own, never on the
+        // concurrency pool, where the reader could wait behind the writer (or other blocked tests)
+        // and leave the writer stalled past its limit.
         async let received = onDedicatedThread { () -> [UInt8] in
             var all: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
@@ -23,8 +24,12 @@ import Testing
                 all += buffer[0..<n]
             }
         }
-        #expect(FileDescriptorWriter.writeAll(fds[1], data) == .written)
-        close(fds[1])
+        let writer = fds[1]
+        let written = await onDedicatedThread {
+            defer { close(writer) }
+            return FileDescriptorWriter.writeAll(writer, data)
+        }
+        #expect(written == .written)
         #expect(await received == data)
     }
 
