@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import Testing
 @testable import SystemIO
 
@@ -12,25 +13,32 @@ import Testing
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         let data = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
         let reader = fds[0]
-        // Reader and writer block in read(2) and poll(2): each on a thread of its own, never on the
-        // concurrency pool, where the reader could wait behind the writer (or other blocked tests)
-        // and leave the writer stalled past its limit.
-        async let received = onDedicatedThread { () -> [UInt8] in
-            var all: [UInt8] = []
+        // Reader and writer block in read(2) and poll(2): each on a thread of its own, started
+        // right here. A reader in a task could wait for a concurrency pool thread (all of them
+        // busy with other suites) past the writer's 30 s limit.
+        let received = Received()
+        let readerThread = DedicatedThread.start {
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
                 let n = buffer.withUnsafeMutableBytes { read(reader, $0.baseAddress, $0.count) }
-                if n <= 0 { return all }
-                all += buffer[0..<n]
+                if n <= 0 { return }
+                received.bytes.withLock { $0 += buffer[0..<n] }
             }
         }
+        #expect(readerThread != nil)
         let writer = fds[1]
         let written = await onDedicatedThread {
             defer { close(writer) }
             return FileDescriptorWriter.writeAll(writer, data)
         }
         #expect(written == .written)
-        #expect(await received == data)
+        // The writer closed its end: the reader is at end of file or about to be.
+        await onDedicatedThread { readerThread?.join() }
+        #expect(received.bytes.withLock { $0 } == data)
+    }
+
+    final class Received: Sendable {
+        let bytes = Mutex<[UInt8]>([])
     }
 
     @Test func aGoneReaderIsEPIPE() {
