@@ -128,6 +128,25 @@ import Testing
         }
     }
 
+    /// AccessDenied advice names actions through IAMActions; `policy` must name the same ones.
+    @Test func everyActionPolicyPrintsIsOneTheAccessDeniedAdviceKnows() {
+        let known = Set(IAMActions.byOperation.values)
+        for command in CommandRegistry.all {
+            for words in Self.sampleWords {
+                var state = PolicyBuilder.State()
+                for action in command.policyActions(words, state: &state) { #expect(known.contains(action), "\(command.name): \(action)") }
+            }
+        }
+    }
+
+    @Test func theTextAndCodeOptionTablesComeFromTheRegistry() {
+        #expect(PassThrough.valuedOptions == ["run": PassThrough.runValuedOptions, "!": []])
+        #expect(OptionText.options.keys.sorted() == ["connect"])
+        #expect(OptionText.options["connect"]?.option == "command")
+        // connect's scanner takes the same valued options its usage names.
+        #expect(OptionText.options["connect"]?.valued == Set(ConnectCommand().options.map { String($0.dropFirst(2)) }))
+    }
+
     @Test func theLauncherRunsAloneTheCommandsThatSaySo() {
         #expect(CommandRegistry.runAlone == ["proxy", "doctor", "policy", "console"])
     }
@@ -154,6 +173,9 @@ import Testing
         #expect(completion.candidates("wait -") == ["--timeout", "--help"])
         #expect(completion.candidates("echo --") == ["--help"])
         #expect(completion.candidates("bogus ") == [])
+        // `output --save DIR` completes paths (a shadowed case of the old switch offered command ids).
+        #expect(completion.candidates("output --save /") == Completion.paths("/"))
+        #expect(completion.candidates("output --save /").contains("/tmp/"))
         #expect(completion.candidates("status ") == [])
         for command in CommandRegistry.all {
             let offer = command.completions(CompletionRequest(words: [command.name, ""], snapshot: .init()))

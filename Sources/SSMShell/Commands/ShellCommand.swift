@@ -23,6 +23,12 @@ protocol ShellCommand: Sendable {
     /// ProxyCommand runs `ssm-shell proxy %h %p`), even when a file of that name is in the
     /// current directory.
     var runsAlone: Bool { get }
+    /// `run` and `!`: the words after its options are text for another shell, passed on as
+    /// written (PassThrough); these are its options that take a value. nil for the others.
+    var passThroughValuedOptions: Set<String>? { get }
+    /// `connect --command`: the option whose value is code for the node's shell, read as
+    /// written (OptionText), and the command's options that take a value. nil for the others.
+    var codeOption: (option: String, valued: Set<String>)? { get }
 
     /// The IAM actions one call needs, for `policy`: from its words, literal where they can be
     /// read (a word that cannot is `$`), and what the script did before (`state`).
@@ -38,6 +44,8 @@ extension ShellCommand {
     var comingIn: String? { nil }
     var takesHereDocument: Bool { false }
     var runsAlone: Bool { false }
+    var passThroughValuedOptions: Set<String>? { nil }
+    var codeOption: (option: String, valued: Set<String>)? { nil }
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] { [] }
     func completions(_ request: CompletionRequest) -> Completions { .none }
 

@@ -6,10 +6,10 @@ import ShellLanguage
 /// where they stand in it; other `$NAME`s are the node's.
 struct OptionText {
     /// The commands with such an option: its name, and the command's options that take a value
-    /// (its OptionScanner reads the same).
-    static let options: [String: (option: String, valued: Set<String>)] = [
-        "connect": ("command", ["document", "param", "reason", "command", "record"]),
-    ]
+    /// (its OptionScanner reads the same; ShellCommand.codeOption).
+    static let options: [String: (option: String, valued: Set<String>)] = Dictionary(uniqueKeysWithValues: CommandRegistry.all.compactMap { command in
+        command.codeOption.map { (command.name, $0) }
+    })
     /// Stands for the value among the expanded words, so that the options read as usual.
     static let placeholder = "\u{0}ssm-shell:option-text"
 

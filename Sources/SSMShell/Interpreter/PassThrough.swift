@@ -12,8 +12,10 @@ struct PassThrough {
     static let runValuedOptions: Set<String> = ["on", "document", "param", "timeout", "delivery-timeout", "workdir", "comment",
                                                 "concurrency", "max-errors"]
     /// The commands whose words after their options are text, and their valued options; `!`
-    /// takes none but `--help`.
-    static let valuedOptions: [String: Set<String>] = ["run": runValuedOptions, "!": []]
+    /// takes none but `--help` (ShellCommand.passThroughValuedOptions).
+    static let valuedOptions: [String: Set<String>] = Dictionary(uniqueKeysWithValues: CommandRegistry.all.compactMap { command in
+        command.passThroughValuedOptions.map { (command.name, $0) }
+    })
 
     /// Splits a `run` or `!` command; nil for every other command. The text starts at the first
     /// word that is not written as an option (`--name`, `--name=value`, `-h`), nor an option's

@@ -11,7 +11,7 @@ struct OutputCommand: ShellCommand {
     }
 
     func completions(_ request: CompletionRequest) -> Completions {
-        .words(request.snapshot.commandIds + request.snapshot.targets)
+        request.previous == "--save" ? .paths : .words(request.snapshot.commandIds + request.snapshot.targets)
     }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {

@@ -5,6 +5,7 @@ struct RunCommand: ShellCommand {
     let summary = "run a shell command on the current targets (Run Command); the id goes to $cmd"
     let iamActions = ["ssm:SendCommand", "ssm:ListCommandInvocations and ssm:GetCommandInvocation (--wait)"]
     let takesHereDocument = true
+    let passThroughValuedOptions: Set<String>? = PassThrough.runValuedOptions
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
         var out = ["ssm:SendCommand"]
