@@ -174,7 +174,7 @@ import Testing
         #expect(completion.candidates("echo --") == ["--help"])
         #expect(completion.candidates("bogus ") == [])
         // `output --save DIR` completes paths (a shadowed case of the old switch offered command ids).
-        #expect(completion.candidates("output --save /") == Completion.paths("/"))
+        #expect(completion.candidates("output --save /") == Completion.paths("/", in: shell.services.directories))
         #expect(completion.candidates("output --save /").contains("/tmp/"))
         #expect(completion.candidates("status ") == [])
         for command in CommandRegistry.all {
