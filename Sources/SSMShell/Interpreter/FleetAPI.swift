@@ -1,9 +1,10 @@
 public import AWSCore
 public import SSMCore
 
-/// The AWS calls the interpreter makes, as one seam made of four: nodes and commands (in
-/// SSMCore, for the workflows), sessions, and diagnostics. The real one wraps the typed
-/// clients; tests pass a fake fleet. Code that needs only one part takes only that part.
+/// The AWS calls the interpreter makes, as one seam made of four: nodes, commands and
+/// diagnostics (in SSMCore, beside the workflows that use them) and sessions. The real one
+/// wraps the typed clients; tests pass a fake fleet. Code that needs only one part takes only
+/// that part.
 public protocol FleetAPI: NodesAPI, CommandsAPI, SessionsAPI, DiagnosticsAPI {}
 
 /// The real fleet, over one AWSClient.

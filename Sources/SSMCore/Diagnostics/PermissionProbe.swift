@@ -10,13 +10,13 @@ public struct PermissionProbe: Sendable {
     public let operation: String
     public let input: JSONValue
     /// What the shell cannot do without it.
-    let needed: String
+    public let needed: String
 
     /// An instance id of the right shape that no account has (17 zeros), and a command id likewise.
-    static let noInstance = "i-00000000000000000"
-    static let noCommand = "00000000-0000-0000-0000-000000000000"
+    public static let noInstance = "i-00000000000000000"
+    public static let noCommand = "00000000-0000-0000-0000-000000000000"
 
-    static let all: [PermissionProbe] = [
+    public static let all: [PermissionProbe] = [
         PermissionProbe(action: "ssm:DescribeInstanceInformation", service: .ssm, operation: "DescribeInstanceInformation",
                         input: ["MaxResults": 5], needed: "use, instances and every target name"),
         PermissionProbe(action: "ssm:GetConnectionStatus", service: .ssm, operation: "GetConnectionStatus",

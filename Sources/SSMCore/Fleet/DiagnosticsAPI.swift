@@ -1,5 +1,4 @@
 public import AWSCore
-public import SSMCore
 
 /// What `doctor` looks at beyond the nodes, as a seam: the identity, the endpoints, what IAM
 /// allows, and the instance's role and network.
