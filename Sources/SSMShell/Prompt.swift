@@ -1,5 +1,6 @@
 import AWSCore
 import SSMCore
+import Synchronization
 import SystemIO
 
 /// The interactive prompt (language page, section 6): libedit, a history file (0600) under XDG
@@ -15,7 +16,7 @@ struct Prompt {
     func run() async -> Int32 {
         shell.interactive = true
         let file = Self.historyPath(shell.environment).map(HistoryFile.init(path:))
-        let completion = Completion(shell: shell)
+        let completion = Completion(directories: shell.services.directories)
         let editor = LineEditor(program: "ssm-shell") { line in completion.candidates(line) }
         for line in file?.load() ?? [] {
             editor.addToHistory(line)
@@ -23,7 +24,7 @@ struct Prompt {
         }
         shell.console.err("ssm-shell \(Version.current): 'help' lists the commands, Ctrl-D leaves.\n")
         while true {
-            completion.refresh()
+            completion.refresh(from: shell)
             editor.setPrompt(promptText())
             _ = Interrupts.take()
             let line = await onDedicatedThread { editor.readLine() }
@@ -71,11 +72,11 @@ struct Prompt {
 }
 
 /// What Tab offers: commands, a command's options, profiles, regions, targets, command ids, paths.
-final class Completion: @unchecked Sendable {
-    private let shell: Shell
-    /// Taken once: completion runs on the line editor's thread and never touches the shell.
+/// Sendable: Tab runs it on the line editor's thread, which sees only the snapshot (under a
+/// lock) and the directory reader, never the shell.
+final class Completion: Sendable {
     private let directories: any DirectoryReader
-    private var snapshot = Snapshot()
+    private let snapshot = Mutex(Snapshot())
 
     struct Snapshot {
         var profiles: [String] = []
@@ -83,18 +84,15 @@ final class Completion: @unchecked Sendable {
         var commandIds: [String] = []
     }
 
-    init(shell: Shell) {
-        self.shell = shell
-        directories = shell.services.directories
-    }
+    init(directories: any DirectoryReader) { self.directories = directories }
 
     /// Taken between lines, on the shell's own task, so completion never touches the shell itself.
-    func refresh() {
+    func refresh(from shell: Shell) {
         var s = Snapshot()
         if let settings = try? shell.fleetSettings() { s.profiles = Array(settings.profiles.profiles.keys).sorted() }
         s.targets = shell.knownNodes.values.flatMap { [$0.id] + ($0.name.map { [$0] } ?? []) } + ["all"]
         s.commandIds = Array(shell.commandTargets.keys)
-        snapshot = s
+        snapshot.withLock { $0 = s }
     }
 
     /// The command words first; then a command's `--options`, or what the command offers
@@ -103,7 +101,7 @@ final class Completion: @unchecked Sendable {
         let words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         if words.count <= 1 { return CommandRegistry.names }
         guard let command = CommandRegistry.command(named: words[0]) else { return [] }
-        let request = CompletionRequest(words: words, snapshot: snapshot)
+        let request = CompletionRequest(words: words, snapshot: snapshot.withLock { $0 })
         if request.current.hasPrefix("-") { return command.options + ["--help"] }
         switch command.completions(request) {
         case .none: return []

@@ -1,7 +1,7 @@
 import Glibc
 
 /// A listening TCP socket on 127.0.0.1 and non-blocking accepted connections, for `forward`.
-public final class TCPListener: @unchecked Sendable {
+public final class TCPListener: Sendable {
     public let fd: Int32
     public let port: Int
 

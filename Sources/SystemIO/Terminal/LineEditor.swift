@@ -2,8 +2,12 @@ import CEditLine
 import Glibc
 
 /// The prompt's line editor on libedit: emacs keys, ~/.editrc, history, Tab completion through a
-/// Swift callback. Owned by one thread at a time; `readLine` blocks, so callers run it on a
-/// dedicated thread (see `onDedicatedThread`).
+/// Swift callback. `readLine` blocks, so callers run it on a dedicated thread (see
+/// `onDedicatedThread`).
+///
+/// `@unchecked Sendable` because of one invariant its user keeps: the libedit handles are used by
+/// one thread at a time. The prompt hands the editor to a thread for `readLine` and awaits it;
+/// `setPrompt` and `addToHistory` run only between reads, and the completer only inside one.
 public final class LineEditor: @unchecked Sendable {
     /// Given the text before the cursor, the candidate completions of its last word.
     public typealias Completer = @Sendable (_ line: String) -> [String]

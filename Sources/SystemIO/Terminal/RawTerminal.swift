@@ -3,7 +3,7 @@ import Synchronization
 
 /// The local terminal during a session: raw mode on stdin (restored on every way out, including
 /// SIGTERM and SIGHUP), its window size, and SIGWINCH as a flag.
-public final class RawTerminal: @unchecked Sendable {
+public final class RawTerminal: Sendable {
     /// The mode to restore, readable from a signal handler.
     nonisolated(unsafe) private static var saved = termios()
     private static let active = Atomic<Bool>(false)

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Runs async work from a dedicated (non-pool) thread and blocks that thread until it is done:
 /// the session loop uses it for the one KMS call of an encrypted handshake. Never call it from
@@ -8,12 +9,15 @@ public enum BlockingAsync {
         let box = Box<T>()
         let done = DispatchSemaphore(value: 0)
         Task {
-            box.value = await body()
+            let value = await body()
+            box.value.withLock { $0 = value }
             done.signal()
         }
         done.wait()
-        return box.value!
+        return box.value.withLock { $0! }
     }
 
-    private final class Box<T>: @unchecked Sendable { var value: T? }
+    private final class Box<T: Sendable>: Sendable {
+        let value = Mutex<T?>(nil)
+    }
 }
