@@ -38,17 +38,10 @@ public struct LocalFileSystem: FileSystem {
             if fd >= 0 || errno != EEXIST { break }
         }
         guard fd >= 0 else { throw SystemError(function: "open", path: temporary, code: errno) }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                unlink(temporary)
-                throw SystemError(function: "write", path: temporary, code: code)
-            }
-            offset += n
+        if case .failed(let code) = FileDescriptorWriter.writeAll(fd, bytes) {
+            close(fd)
+            unlink(temporary)
+            throw SystemError(function: "write", path: temporary, code: code)
         }
         fchmod(fd, mode_t(permissions))
         close(fd)

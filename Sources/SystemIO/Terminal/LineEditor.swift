@@ -106,7 +106,7 @@ public final class LineEditor: @unchecked Sendable {
             return UInt8(CC_REFRESH)
         }
         let listing = "\n" + candidates.sorted().joined(separator: "  ") + "\n"
-        _ = listing.withCString { write(1, $0, strlen($0)) }
+        FileDescriptorWriter.writeAll(1, listing.utf8)
         return UInt8(CC_REDISPLAY)
     }
 }
