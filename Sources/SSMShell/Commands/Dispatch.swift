@@ -1,6 +1,4 @@
-import AWSCore
 import ShellLanguage
-import SystemIO
 
 extension Shell {
     /// Runs one expanded command line: looks the command up in CommandRegistry, answers
@@ -28,17 +26,4 @@ extension Shell {
         }
         return try await entry.run(CommandInput(arguments: arguments, command: command, text: text, hereDocument: body), in: self)
     }
-
-    /// `! COMMAND`: the text as written to the local /bin/sh, the shell's own variables quoted
-    /// for it (issue 11, item 17); other `$NAME`s are sh's, which sees the environment.
-    func local(_ text: String) async throws -> Int32 {
-        guard !text.isEmpty else { throw ShellError.usage("! needs a command to run on this machine") }
-        let command = try substitute(text, for: .posix)
-        return await services.foreground.runInForeground(["/bin/sh", "-c", command])
-    }
-}
-
-extension String {
-    func padded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }

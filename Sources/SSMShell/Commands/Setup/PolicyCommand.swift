@@ -1,6 +1,6 @@
+import AWSCore
 import ShellLanguage
 import SSMCore
-import SystemIO
 
 /// `policy [FILE]`: the least-privilege IAM policy for a script (or for what was typed at the
 /// prompt so far), from the actions each of its commands calls (language page, section 4).
@@ -15,7 +15,7 @@ struct PolicyCommand: ShellCommand {
         guard args.count <= 1 else { throw ShellError.usage("policy takes at most one script file") }
         let script: Script
         if let path = args.first {
-            guard let bytes = try LocalFileSystem().contents(of: path) else { throw ShellError("policy: \(path) does not exist") }
+            guard let bytes = try shell.services.fileSystem.contents(of: path) else { throw ShellError("policy: \(path) does not exist") }
             script = try Parser.parse(String(decoding: bytes, as: UTF8.self), file: path)
         } else {
             // What was typed at the prompt so far.
