@@ -110,14 +110,19 @@ def test_failures_timeouts_caps_and_cancel(emulator):
     big = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[2]],
                            Parameters={"commands": ["head -c 30000 /dev/zero | tr '\\0' x", "head -c 9000 /dev/zero | tr '\\0' y >&2"]})["Command"]["CommandId"]
     slow = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[0]],
-                            Parameters={"commands": ["sleep 30"], "executionTimeout": ["5"]})["Command"]["CommandId"]
-    cancel = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[1]], Parameters={"commands": ["sleep 30"]})["Command"]["CommandId"]
+                            Parameters={"commands": ["echo started", "echo warned >&2", "sleep 30"], "executionTimeout": ["5"]})["Command"]["CommandId"]
+    cancel = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[1]],
+                              Parameters={"commands": ["echo started", "sleep 30"]})["Command"]["CommandId"]
     time.sleep(0.8)
     emulator.aws("ssm", "cancel-command", "--command-id", cancel)
     for inv in wait_command(emulator, failing):
         assert inv["Status"] == "Failed"
     out = get_invocation(ssm, failing, WEB[0])
-    assert out["ResponseCode"] == 7 and out["StandardErrorContent"] == "oops\n"
+    # amazon-ssm-agent 3.3 (plugins/runscript, MarkAsFailed): a non-zero exit appends its own
+    # line to stderr, with no newline of its own (issue 19).
+    assert out["ResponseCode"] == 7 and out["StandardErrorContent"] == "oops\nfailed to run commands: exit status 7"
+    plugin = ssm.list_command_invocations(CommandId=failing, Details=True)["CommandInvocations"][0]["CommandPlugins"][0]
+    assert plugin["Output"] == "before\n\n----------ERROR-------\noops\nfailed to run commands: exit status 7"
     wait_command(emulator, big)
     out = get_invocation(ssm, big, WEB[2])
     # amazon-ssm-agent 3.3.1142.0 (issue 19): stdout keeps 23,980 characters and the marker, 24,000
@@ -135,8 +140,49 @@ def test_failures_timeouts_caps_and_cancel(emulator):
                                                             (cancel, WEB[1], "Cancelled", "Cancelled", 1)):
         out = get_invocation(ssm, command_id, instance_id)
         assert (out["Status"], out["StatusDetails"], out["ResponseCode"]) == (status, details, code)
+        # What the script printed before the agent killed it is kept, and no failure line is
+        # added: the agent marks only a plain non-zero exit as failed (plugins/runscript).
+        assert out["StandardOutputContent"] == "started\n", out
+        assert out["StandardErrorContent"] == ("warned\n" if command_id == slow else ""), out
         plugin = ssm.list_command_invocations(CommandId=command_id, Details=True)["CommandInvocations"][0]["CommandPlugins"][0]
         assert (plugin["Status"], plugin["ResponseCode"]) == (status, code)
+
+
+def test_details_output_is_cut_at_2500_as_the_agent_cuts_it(emulator):
+    # amazon-ssm-agent 3.3 (iohandler TruncateOutput, issue 19): stdout, then
+    # "\n----------ERROR-------\n" and stderr when there is any, in 2,500 characters: both halves
+    # cut when both are long, else only the long one, each with its own marker.
+    ssm = emulator.client("ssm")
+    out_marker, err_marker, title = "\n---Output truncated---", "\n---Error truncated----", "\n----------ERROR-------\n"
+    cases = {
+        "both long": (3000, 3000, "x" * 1215 + out_marker + title + "y" * 1215 + err_marker),
+        "stderr long": (100, 3000, "x" * 100 + title + "y" * 2353 + err_marker),
+        "stdout long": (3000, 100, "x" * 2353 + out_marker + title + "y" * 100),
+        "stdout only": (3000, 0, "x" * 2477 + out_marker),
+        "just fits": (1000, 1475, "x" * 1000 + title + "y" * 1475),
+        # The agent's test is "less than", so 2,500 exactly is already cut.
+        "one more": (1000, 1476, "x" * 1000 + title + "y" * 1453 + err_marker),
+    }
+    ids = {}
+    for name, (stdout, stderr, _) in cases.items():
+        script = ["printf '%%%ds' '' | tr ' ' x" % stdout, "printf '%%%ds' '' | tr ' ' y >&2" % stderr if stderr else "true"]
+        ids[name] = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[0]], Parameters={"commands": script})["Command"]["CommandId"]
+    for name, (_, _, expected) in cases.items():
+        wait_command(emulator, ids[name])
+        output = ssm.list_command_invocations(CommandId=ids[name], Details=True)["CommandInvocations"][0]["CommandPlugins"][0]["Output"]
+        assert output == expected, (name, len(output), output[-60:])
+        assert len(output) <= 2500
+
+
+def test_a_signal_that_ends_the_script_is_exit_minus_1_and_said_as_go_says_it(emulator):
+    # amazon-ssm-agent 3.3 (executers ExecuteCommand): a shell ended by a signal has no exit
+    # status (-1) and the failure line names the signal as Go's os/exec does ("signal: killed").
+    ssm = emulator.client("ssm")
+    command_id = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[0]],
+                                  Parameters={"commands": ["echo bye >&2", "kill -KILL $$"]})["Command"]["CommandId"]
+    assert wait_command(emulator, command_id)[0]["Status"] == "Failed"
+    out = get_invocation(ssm, command_id, WEB[0])
+    assert (out["ResponseCode"], out["StandardErrorContent"]) == (-1, "bye\nfailed to run commands: signal: killed")
 
 
 def test_execution_timeout_outside_5_to_172800_is_replaced_by_3600(emulator):

@@ -83,6 +83,16 @@ def test_three_nodes_one_failing_gives_status_3_and_names_the_node(emulator):
     assert re.search(r"web-2 \(i-0a1b2c3d4e5f60002\)\s+Failed", result.stdout)
 
 
+def test_nodes_that_printed_the_same_group_whatever_their_exit_codes(emulator):
+    # The emulator's agent appends "failed to run commands: exit status N" to stderr as
+    # amazon-ssm-agent 3.3 does (issue 19): output groups on what the command printed.
+    script = "use web-1 web-2; run sh -c 'echo disk full >&2; case $AWS_SSM_INSTANCE_ID in *1) exit 3;; *) exit 4;; esac'; wait; output"
+    result = ssm_shell("-c", script, env=shell_env(emulator))
+    assert result.returncode == 3, result.stderr
+    assert "== web-1, web-2 · Failed, exit 3 (web-1), exit 4 (web-2)\n-- stderr\ndisk full\n" in result.stdout, result.stdout
+    assert "failed to run commands" not in result.stdout
+
+
 def test_basic_identity_is_told_which_action_and_statement_to_add(emulator):
     result = ssm_shell("-c", "use web-1; run uptime", env=shell_env(emulator, "basic"))
     assert result.returncode == 1

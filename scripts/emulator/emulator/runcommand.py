@@ -20,6 +20,18 @@ STDOUT_CAP = 24000      # what amazon-ssm-agent keeps of stdout and of stderr, m
 STDERR_CAP = 8000       # GetCommandInvocation StandardErrorContent: the first 8,000 of the agent's stderr
 TRUNCATION_MARKER = "--output truncated--"  # the agent's, after the first 23,980 characters (issue 19)
 DETAILS_CAP = 2500      # ListCommandInvocations CommandPlugins[].Output
+# amazon-ssm-agent 3.3's plugin Output (iohandler TruncateOutput): stdout, this title and stderr,
+# each half cut with its own marker when the whole does not fit in DETAILS_CAP.
+DETAILS_ERROR_TITLE = "\n----------ERROR-------\n"
+DETAILS_OUTPUT_CUT = "\n---Output truncated---"
+DETAILS_ERROR_CUT = "\n---Error truncated----"
+# The agent's words appended to stderr when the script ends non-zero (plugins/runscript).
+FAILURE_LINE = "failed to run commands: %s"
+# How Go's os/exec names the signal that ended a process ("signal: killed"), for the few a
+# script is likely to die of; others are given by number.
+GO_SIGNAL_NAMES = {signal.SIGHUP: "hangup", signal.SIGINT: "interrupt", signal.SIGQUIT: "quit", signal.SIGABRT: "aborted",
+                   signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGPIPE: "broken pipe",
+                   signal.SIGTERM: "terminated", signal.SIGUSR1: "user defined signal 1", signal.SIGUSR2: "user defined signal 2"}
 TERMINAL = {"Success", "Failed", "TimedOut", "Cancelled"}
 # amazon-ssm-agent 3.3.1142.0 (issue 19): an executionTimeout outside 5..172800 s is replaced by
 # the default 3600 s, with no error anywhere.
@@ -67,10 +79,7 @@ class Invocation:
         self.ended = time.time()
 
     def output_summary(self):
-        text = self.stdout
-        if self.stderr:
-            text += "\n----------ERROR-------\n" + self.stderr
-        return text[:DETAILS_CAP]
+        return details_output(self.stdout, self.stderr)
 
     def list_entry(self, details):
         doc = DOCUMENTS[self.command.document]
@@ -109,6 +118,34 @@ class Invocation:
             "StandardErrorContent": agent_cut(self.stderr)[:STDERR_CAP], "StandardErrorUrl": "",
             "CloudWatchOutputConfig": {"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": False},
         }
+
+
+def details_output(stdout, stderr, capacity=DETAILS_CAP):
+    """The plugin Output of amazon-ssm-agent 3.3 (iohandler TruncateOutput): everything when it
+    fits (strictly less than the room left), else both halves cut evenly when both are long,
+    else only the long one. Characters here, where the agent counts bytes (same for ASCII)."""
+    title = DETAILS_ERROR_TITLE if stderr else ""
+    room = capacity - len(title)
+    if len(stdout) + len(stderr) < room:
+        return stdout + title + stderr
+    if len(stdout) > room // 2 and len(stderr) > room // 2:
+        half = (room - len(DETAILS_ERROR_CUT) - len(DETAILS_OUTPUT_CUT)) // 2
+        return stdout[:half] + DETAILS_OUTPUT_CUT + title + stderr[:half] + DETAILS_ERROR_CUT
+    if len(stdout) <= room // 2:
+        return stdout + title + stderr[:room - len(DETAILS_ERROR_CUT) - len(stdout)] + DETAILS_ERROR_CUT
+    return stdout[:room - len(DETAILS_OUTPUT_CUT) - len(stderr)] + DETAILS_OUTPUT_CUT + title + stderr
+
+
+def failure(returncode):
+    """ResponseCode and the agent's failure line for a script that ended non-zero: a shell ended
+    by a signal has no exit status (-1, executers ExecuteCommand) and Go names the signal."""
+    if returncode >= 0:
+        return returncode, FAILURE_LINE % ("exit status %d" % returncode)
+    try:
+        name = GO_SIGNAL_NAMES.get(signal.Signals(-returncode), "signal %d" % -returncode)
+    except ValueError:
+        name = "signal %d" % -returncode
+    return -1, FAILURE_LINE % ("signal: " + name)
 
 
 def agent_cut(text):
@@ -251,19 +288,29 @@ class Command:
                                                     start_new_session=True)
         inv.process = proc
         try:
-            out, err = await asyncio.wait_for(proc.communicate(), timeout=execution_timeout)
+            # Read as it comes, so that what the script printed before a timeout kill is kept, as
+            # the agent keeps it (its writers stop at the kill; executers ExecuteCommand).
+            out, err = bytearray(), bytearray()
+            finished = asyncio.gather(read_all(proc.stdout, out), read_all(proc.stderr, err), proc.wait())
+            try:
+                await asyncio.wait_for(asyncio.shield(finished), timeout=execution_timeout)
+                timed_out = False
+            except asyncio.TimeoutError:
+                kill_group(proc)
+                await finished
+                timed_out = True
             inv.stdout, inv.stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
-            if inv.status == "Cancelling" or self.cancelled:
+            if timed_out:
+                inv.finish("TimedOut", "ExecutionTimedOut", TIMED_OUT_CODE)
+            elif inv.status == "Cancelling" or self.cancelled:
                 inv.finish("Cancelled", "Cancelled", CANCELLED_CODE)
             elif proc.returncode == 0:
                 inv.finish("Success", "Success", 0)
             else:
-                inv.finish("Failed", "Failed", proc.returncode)
-        except asyncio.TimeoutError:
-            kill_group(proc)
-            out, err = await proc.communicate()
-            inv.stdout, inv.stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
-            inv.finish("TimedOut", "ExecutionTimedOut", TIMED_OUT_CODE)
+                # The agent appends its line to what the script wrote, no newline of its own.
+                code, line = failure(proc.returncode)
+                inv.stderr += line
+                inv.finish("Failed", "Failed", code)
         finally:
             inv.process = None
 
@@ -289,6 +336,11 @@ def effective_execution_timeout(values):
         return EXECUTION_TIMEOUT_DEFAULT
     low, high = EXECUTION_TIMEOUT_RANGE
     return seconds if low <= seconds <= high else EXECUTION_TIMEOUT_DEFAULT
+
+
+async def read_all(stream, sink):
+    while chunk := await stream.read(65536):
+        sink += chunk
 
 
 def kill_group(proc):
