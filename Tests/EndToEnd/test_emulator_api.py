@@ -185,6 +185,33 @@ def test_a_signal_that_ends_the_script_is_exit_minus_1_and_said_as_go_says_it(em
     assert (out["ResponseCode"], out["StandardErrorContent"]) == (-1, "bye\nfailed to run commands: signal: killed")
 
 
+def agent_timing(ssm, command_id, instance_id):
+    """Seconds from SendCommand to the agent taking the command, and from then to the end."""
+    requested = ssm.list_commands(CommandId=command_id)["Commands"][0]["RequestedDateTime"]
+    out = get_invocation(ssm, command_id, instance_id)
+    start, end = parse_time(out["ExecutionStartDateTime"]), parse_time(out["ExecutionEndDateTime"])
+    requested = requested.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return (start - requested).total_seconds(), (end - start).total_seconds()
+
+
+def test_the_agent_takes_a_command_at_once_and_ends_a_quick_script_in_tens_of_ms(emulator):
+    # amazon-ssm-agent 3.3 (issue 19): the job is acknowledged about 1 ms after delivery and a
+    # quick script ends 20-35 ms later; the fault agent_delay brings back the old 0.2 s.
+    ssm = emulator.client("ssm")
+    quick = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[0]], Parameters={"commands": ["true"]})["Command"]["CommandId"]
+    assert wait_command(emulator, quick)[0]["Status"] == "Success"
+    taken, ran = agent_timing(ssm, quick, WEB[0])
+    assert taken < 0.15 and 0.02 <= ran < 1, (taken, ran)
+    emulator.faults(agent_delay=0.2)
+    try:
+        slow = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[0]], Parameters={"commands": ["true"]})["Command"]["CommandId"]
+        assert wait_command(emulator, slow)[0]["Status"] == "Success"
+        taken, _ = agent_timing(ssm, slow, WEB[0])
+        assert taken >= 0.2, taken
+    finally:
+        emulator.faults(agent_delay=0)
+
+
 def test_execution_timeout_outside_5_to_172800_is_replaced_by_3600(emulator):
     # amazon-ssm-agent 3.3.1142.0 (issue 19): executionTimeout 2 ran 'sleep 30' to Success, no error anywhere.
     ssm = emulator.client("ssm")
@@ -224,6 +251,27 @@ def test_tags_platforms_concurrency_and_offline_nodes(emulator):
     assert all(start <= end for start, end in spans)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), spans
     ssm.cancel_command(CommandId=by_tag["CommandId"])
+
+
+def test_an_undelivered_command_is_delivery_timed_out_and_not_an_error(emulator):
+    # The service: an invocation the node never took ends TimedOut / DeliveryTimedOut after
+    # TimeoutSeconds (ListCommandInvocations' TimedOut "includes both Delivery and Execution time
+    # outs"); delivery timeouts do not count against MaxErrors, nor in ErrorCount ("Failed or
+    # Execution Timed Out"). 30 s, the smallest TimeoutSeconds.
+    ssm = emulator.client("ssm")
+    offline, online = "i-0a1b2c3d4e5f60007", WEB[0]
+    command_id = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[offline, online], TimeoutSeconds=30,
+                                  MaxConcurrency="1", MaxErrors="0", Parameters={"commands": ["echo ran"]})["Command"]["CommandId"]
+    invocations = {i["InstanceId"]: i for i in wait_command(emulator, command_id, timeout=45)}
+    assert (invocations[offline]["Status"], invocations[offline]["StatusDetails"]) == ("TimedOut", "DeliveryTimedOut")
+    assert invocations[online]["Status"] == "Success", "a delivery timeout is not one of MaxErrors"
+    out = get_invocation(ssm, command_id, offline)
+    assert (out["Status"], out["StatusDetails"], out["ResponseCode"]) == ("TimedOut", "DeliveryTimedOut", -1)
+    assert (out["StandardOutputContent"], out["ExecutionStartDateTime"]) == ("", "")
+    plugin = ssm.list_command_invocations(CommandId=command_id, InstanceId=offline, Details=True)["CommandInvocations"][0]["CommandPlugins"][0]
+    assert (plugin["Status"], plugin["StatusDetails"], plugin["ResponseCode"]) == ("TimedOut", "DeliveryTimedOut", -1)
+    command = ssm.list_commands(CommandId=command_id)["Commands"][0]
+    assert (command["DeliveryTimedOutCount"], command["ErrorCount"], command["CompletedCount"]) == (1, 0, 2)
 
 
 def test_max_errors_stops_sending(emulator):

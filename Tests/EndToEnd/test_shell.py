@@ -93,6 +93,23 @@ def test_nodes_that_printed_the_same_group_whatever_their_exit_codes(emulator):
     assert "failed to run commands" not in result.stdout
 
 
+def test_at_the_agents_speed_wait_ends_at_once_and_output_rides_out_invocation_does_not_exist(emulator):
+    # The emulator's agent takes a command about 1 ms after delivery and ends a quick script some
+    # 20 ms later, as amazon-ssm-agent 3.3 does (issue 19), while GetCommandInvocation answers
+    # InvocationDoesNotExist for invocation_lag (0.3 s) after SendCommand.
+    env = shell_env(emulator)
+    waited = ssm_shell("--debug", "-c", "use web-1; run echo hi; wait", env=env)
+    assert waited.returncode == 0, waited.stderr
+    assert waited.stderr.count("--- wait: poll round") <= 2, waited.stderr
+    assert re.search(r"web-1 \(i-0a1b2c3d4e5f60001\)\s+Success", waited.stdout), waited.stdout
+    before = emulator.control("state")["api_calls"].get("GetCommandInvocation", {}).get("advanced", 0)
+    shown = ssm_shell("-c", "use web-2; run echo at once; output", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert "== web-2 · Success, exit 0\nat once\n" in shown.stdout, shown.stdout
+    calls = emulator.control("state")["api_calls"]["GetCommandInvocation"]["advanced"] - before
+    assert calls >= 2, "the first GetCommandInvocation comes before the service knows the invocation"
+
+
 def test_basic_identity_is_told_which_action_and_statement_to_add(emulator):
     result = ssm_shell("-c", "use web-1; run uptime", env=shell_env(emulator, "basic"))
     assert result.returncode == 1

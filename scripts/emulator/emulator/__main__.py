@@ -44,6 +44,7 @@ async def main(args):
     state = State(fleet, region)
     if args.pacing:
         state.faults.pacing = True
+    state.faults.agent_delay = args.agent_delay
     sessions = Sessions(state)
     emulator = Emulator(state, identities, sessions)
     runner = web.AppRunner(emulator.app(), access_log=None, handle_signals=False)
@@ -96,6 +97,8 @@ def parse(argv):
     p.add_argument("--region", help="the region it answers for (default: the fleet's)")
     p.add_argument("--tls", action="store_true", help="serve HTTPS/WSS with a generated CA (its path is in the ready file)")
     p.add_argument("--pacing", action="store_true", help="pace agent output like the real agent (1 KiB, 1 ms)")
+    p.add_argument("--agent-delay", type=float, default=0.0, metavar="SECONDS",
+                   help="seconds every agent waits before taking a command (default: the real agent's 1 ms; 0.2 was the old timing)")
     return p.parse_args(argv)
 
 

@@ -33,6 +33,10 @@ GO_SIGNAL_NAMES = {signal.SIGHUP: "hangup", signal.SIGINT: "interrupt", signal.S
                    signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGPIPE: "broken pipe",
                    signal.SIGTERM: "terminated", signal.SIGUSR1: "user defined signal 1", signal.SIGUSR2: "user defined signal 2"}
 TERMINAL = {"Success", "Failed", "TimedOut", "Cancelled"}
+# amazon-ssm-agent 3.3 (issue 19): a job is acknowledged (InProgress) about 1 ms after delivery,
+# and even a script that does nothing ends 20-35 ms later (the script file, the process, the reply).
+AGENT_ACK_DELAY = 0.001
+AGENT_RUN_OVERHEAD = 0.02
 # amazon-ssm-agent 3.3.1142.0 (issue 19): an executionTimeout outside 5..172800 s is replaced by
 # the default 3600 s, with no error anywhere.
 EXECUTION_TIMEOUT_RANGE = (5, 172800)
@@ -120,6 +124,12 @@ class Invocation:
         }
 
 
+def counts_as_error(inv):
+    """Failed or Execution Timed Out: delivery timeouts count neither against MaxErrors nor in
+    ErrorCount (SSM API reference, Command.ErrorCount and StatusDetails)."""
+    return inv.status == "Failed" or (inv.status == "TimedOut" and inv.details != "DeliveryTimedOut")
+
+
 def details_output(stdout, stderr, capacity=DETAILS_CAP):
     """The plugin Output of amazon-ssm-agent 3.3 (iohandler TruncateOutput): everything when it
     fits (strictly less than the room left), else both halves cut evenly when both are long,
@@ -205,7 +215,7 @@ class Command:
 
     def summary(self):
         done = [i for i in self.invocations if i.terminal]
-        errors = [i for i in done if i.status in ("Failed", "TimedOut")]
+        errors = [i for i in done if counts_as_error(i)]
         return {
             "CommandId": self.id, "DocumentName": self.document, "DocumentVersion": "$DEFAULT", "Comment": self.comment,
             "ExpiresAfter": self.requested + self.timeout, "Parameters": self.parameters,
@@ -236,7 +246,7 @@ class Command:
             try:
                 await self._execute(inv)
             finally:
-                if inv.status in ("Failed", "TimedOut"):
+                if counts_as_error(inv):
                     errors += 1
                 slots.release()
 
@@ -252,7 +262,8 @@ class Command:
 
     async def _execute(self, inv):
         node = inv.node
-        await asyncio.sleep(float(node.get("delivery_delay", 0.2)))
+        # A node's own delivery_delay, else the agent_delay fault, else the agent's 1 ms.
+        await asyncio.sleep(float(node.get("delivery_delay") or self.state.faults.agent_delay or AGENT_ACK_DELAY))
         if self.cancelled:
             inv.finish("Cancelled", "Cancelled")
             return
@@ -295,6 +306,7 @@ class Command:
             try:
                 await asyncio.wait_for(asyncio.shield(finished), timeout=execution_timeout)
                 timed_out = False
+                await asyncio.sleep(max(0.0, inv.started + AGENT_RUN_OVERHEAD - time.time()))
             except asyncio.TimeoutError:
                 kill_group(proc)
                 await finished

@@ -26,6 +26,7 @@ class Faults:
     clock_skew: float = 0.0       # seconds added to the emulator's clock when checking signatures
     pacing: bool = False          # agent pacing like the real one: 1 KiB messages, 1 ms pause
     invocation_lag: float = 0.3   # seconds GetCommandInvocation answers InvocationDoesNotExist after SendCommand
+    agent_delay: float = 0.0      # when set, seconds every node's agent waits before taking a command (0.2: the emulator's old timing)
     kms_key_id: str = ""          # when set, shell and command sessions are KMS-encrypted with this key (preferences)
     drop_input: float = 0.0       # share of client stream messages the agent never receives (one direction)
     oversize: int = 0             # when set, the agent reads and sends output in payloads of this many bytes, not 1 KiB
