@@ -237,6 +237,20 @@ extension String {
         #expect(!out.contains("137") && !out.contains("exit 1\n"), "\(out)")
     }
 
+    /// The service ends an invocation its node never took TimedOut / DeliveryTimedOut with
+    /// ResponseCode -1: nothing ran, so say it was not delivered rather than a bare TimedOut
+    /// (the delivery timeout is the service's default hour when run sets none).
+    @Test func outputSaysAnUndeliveredCommandWasNotDelivered() async throws {
+        let fleet = Self.fleet()
+        fleet.undelivered = ["i-00000000000000002"]
+        fleet.outcome = { id in id.hasSuffix("2") ? ("TimedOut", -1, "", "") : ("Success", 0, "ok\n", "") }
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use web-1 web-2\nrun uptime\nwait\noutput", file: "t") == 3)
+        let out = console.stdout
+        #expect(out.contains("== web-2 · not delivered within 1h (the delivery timeout)\n"), "\(out)")
+        #expect(!out.contains("· TimedOut"), "\(out)")
+    }
+
     /// amazon-ssm-agent cuts stdout at 23,980 characters and appends `--output truncated--`
     /// (24,000 in all, issue 19): the marker is not the node's output, the note says what to do.
     @Test func outputLeavesOutTheAgentsTruncationMarkerAndSaysHowToGetItAll() async throws {
