@@ -1,6 +1,5 @@
 import AWSCore
 import SSMCore
-import SystemIO
 
 extension Shell {
     // MARK: use
@@ -19,7 +18,7 @@ extension Shell {
         switch first {
         case "profile":
             guard args.count == 2 else { throw ShellError.usage("use profile takes one profile name") }
-            let settings = try ConfigLoader.load(environment: environment, fileSystem: fileSystemForConfig(), profile: args[1])
+            let settings = try ConfigLoader.load(environment: environment, fileSystem: services.fileSystem, profile: args[1])
             guard settings.profiles.profiles[args[1]] != nil else {
                 let names = Array(settings.profiles.profiles.keys)
                 let hint = Suggest.closest(args[1], in: names).map { "; did you mean \($0)?" } ?? ""
@@ -45,8 +44,6 @@ extension Shell {
             return 0
         }
     }
-
-    func fileSystemForConfig() -> any FileSystem { LocalFileSystem() }
 
     func print(_ table: Table) {
         console.out(table.render(outputFormat, color: color))
@@ -77,14 +74,15 @@ extension Shell {
 
     /// One term's nodes, from the directory when it resolved them lately.
     func cachedTarget(_ term: TargetTerm) async throws -> [Node] {
-        if let hit = nodeDirectory.cached(term, now: clock.now()) { return hit }
+        // The cache's age is an interval: the monotonic clock.
+        if let hit = nodeDirectory.cached(term, now: services.monotonicClock.seconds()) { return hit }
         let nodes: [Node]
         do {
             nodes = try await NodeResolver(try fleet()).resolve(term, names: nodeDirectory.known.compactMapValues(\.name))
         } catch let error as TargetError {
             throw shellError(error)
         }
-        nodeDirectory.record(term, nodes, now: clock.now())
+        nodeDirectory.record(term, nodes, now: services.monotonicClock.seconds())
         return nodes
     }
 

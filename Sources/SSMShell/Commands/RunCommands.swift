@@ -1,7 +1,6 @@
 import AWSCore
 import SSMCore
 import ShellLanguage
-import SystemIO
 
 extension Shell {
     // MARK: run (the plan is SSMCore's RunPlan; the ledger, CommandLedger)
@@ -93,8 +92,10 @@ extension Shell {
     /// `WaitSchedule`'s intervals; an invocation not listed yet is pending.
     func waitFor(_ ids: [String], timeout: Double?) async throws -> Int32 {
         let fleet = try fleet()
-        let clock = self.clock
-        var schedule = WaitSchedule(start: clock.now(), timeout: timeout)
+        // Intervals on the monotonic clock, which setting the time of day does not move; naps
+        // through the wall clock's sleep (as `sleep` does).
+        let clock = self.clock, monotonic = services.monotonicClock
+        var schedule = WaitSchedule(start: monotonic.seconds(), timeout: timeout)
         var latest: [String: [String: CommandInvocation]] = [:]
         let live = console.stderrIsTerminal && !options.quiet
         var round = 0
@@ -107,26 +108,28 @@ extension Shell {
             let progress = WaitProgress(ids, sentTo: ledger.targets.mapValues(\.count), latest: latest)
             if live {
                 let failed = progress.unsuccessful == 0 ? "" : ", \(progress.unsuccessful) not successful"
-                console.err("\r\u{1B}[Kwaiting: \(progress.ended)/\(progress.expected) done\(failed) · \(DurationText.format((clock.now() - schedule.start).rounded()))")
+                console.err("\r\u{1B}[Kwaiting: \(progress.ended)/\(progress.expected) done\(failed) · \(DurationText.format((monotonic.seconds() - schedule.start).rounded()))")
             }
             if progress.finished {
                 if live { console.err("\r\u{1B}[K") }
                 return summarize(ids, latest)
             }
-            switch schedule.next(now: clock.now()) {
+            switch schedule.next(now: monotonic.seconds()) {
             case .timedOut:
                 if live { console.err("\r\u{1B}[K") }
                 throw ShellError("wait timed out after \(DurationText.format(timeout ?? 0)): \(progress.ended) of \(progress.expected) invocations ended. The command goes on; 'cancel \(ids.joined(separator: ","))' stops it.")
             case .sleep(let nap):
-                let wake = clock.now() + nap
-                while clock.now() < wake {
+                let wake = monotonic.seconds() + nap
+                // The clock is read once a round, so a wake that passes between the check and
+                // the sleep is never a negative sleep.
+                while case let remaining = wake - monotonic.seconds(), remaining > 0 {
                     if interrupted() {
                         if live { console.err("\r\u{1B}[K") }
                         throw ShellError("stopped waiting; the command goes on. 'cancel \(ids.joined(separator: ","))' stops it.", status: 130)
                     }
-                    try await clock.sleep(seconds: min(WaitSchedule.slice, wake - clock.now()))
+                    try await clock.sleep(seconds: min(WaitSchedule.slice, remaining))
                 }
-                schedule.napped(now: clock.now())
+                schedule.napped(now: monotonic.seconds())
             }
         }
     }
@@ -257,7 +260,7 @@ extension Shell {
     /// The agent's truncation marker is not written: the file holds what the node printed, and
     /// the shell says when that is only the first 23,980 characters (issue 19).
     func save(_ results: [OutputGrouping.Entry], to directory: String) throws {
-        let fs = fileSystemForConfig()
+        let fs = services.fileSystem
         let severalCommands = Set(results.map(\.commandId)).count > 1
         var cut: [String] = []
         for r in results {

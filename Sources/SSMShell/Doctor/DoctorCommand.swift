@@ -1,7 +1,6 @@
 import AWSCore
 import ShellLanguage
 import SSMCore
-import SystemIO
 
 /// `doctor`: why the setup, or a node, can or cannot be reached (its body follows).
 struct DoctorCommand: ShellCommand {
