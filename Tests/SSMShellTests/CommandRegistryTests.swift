@@ -147,6 +147,20 @@ import Testing
         #expect(OptionText.options["connect"]?.valued == Set(ConnectCommand().options.map { String($0.dropFirst(2)) }))
     }
 
+    /// Tab offers the options a usage line names: each must be one the command reads.
+    @Test func everyOptionAUsageNamesIsOneTheCommandTakes() async {
+        for command in CommandRegistry.all {
+            for option in command.options {
+                let (shell, console) = shell()
+                _ = await shell.run(source: "\(command.name) \(option)=x", file: "t")
+                #expect(!console.stderr.contains("has no option"), "\(command.name) \(option): \(console.stderr)")
+            }
+        }
+        let (shell, console) = shell()
+        _ = await shell.run(source: "wait --tiemout=1", file: "t")
+        #expect(console.stderr.contains("wait has no option --tiemout; did you mean --timeout?"), "the check above can fail")
+    }
+
     @Test func theLauncherRunsAloneTheCommandsThatSaySo() {
         #expect(CommandRegistry.runAlone == ["proxy", "doctor", "policy", "console"])
     }
