@@ -53,11 +53,11 @@ public enum Launcher {
             return await finish(await shell.run(source: words, file: "proxy"), shell)
         }
         if let commands = options.commands {
-            shell.arguments = options.rest
+            shell.variables.arguments = options.rest
             return await finish(await shell.run(source: commands, file: "-c"), shell)
         }
         if let file = options.rest.first, file != "-" {
-            shell.arguments = Array(options.rest.dropFirst())
+            shell.variables.arguments = Array(options.rest.dropFirst())
             shell.variables["0"] = file
             let bytes: [UInt8]?
             do { bytes = try services.fileSystem.contents(of: file) } catch {
@@ -71,7 +71,7 @@ public enum Launcher {
             return await finish(await shell.run(source: String(decoding: bytes, as: UTF8.self), file: file), shell)
         }
         if options.rest.first == "-" || !services.terminal.isTerminal(.input) {
-            shell.arguments = Array(options.rest.dropFirst())
+            shell.variables.arguments = Array(options.rest.dropFirst())
             let bytes = await onDedicatedThread { StandardStreams.readAllInput() }
             return await finish(await shell.run(source: String(decoding: bytes, as: UTF8.self), file: "-"), shell)
         }
@@ -82,7 +82,7 @@ public enum Launcher {
 
     static func finish(_ status: Int32, _ shell: Shell) async -> Int32 {
         await shell.stopAllForwards()
-        if shell.exitRequested { return shell.exitStatus }
+        if shell.exit.exitRequested { return shell.exit.exitStatus }
         return status
     }
 

@@ -31,7 +31,7 @@ struct Prompt {
             switch line {
             case .endOfInput:
                 shell.console.err("\n")
-                return shell.lastStatus
+                return shell.exit.lastStatus
             case .interrupted:
                 shell.console.err("\n")
                 continue
@@ -43,7 +43,7 @@ struct Prompt {
                     file?.append(text)
                 }
                 _ = await shell.run(source: text, file: "prompt")
-                if shell.exitRequested { return shell.exitStatus }
+                if shell.exit.exitRequested { return shell.exit.exitStatus }
             }
         }
     }
@@ -53,7 +53,7 @@ struct Prompt {
         if let first = shell.targets.first {
             target = " " + first.shortLabel + (shell.targets.count > 1 ? "+\(shell.targets.count - 1)" : "")
         }
-        let status = shell.lastStatus == 0 ? "" : " [\(shell.lastStatus)]"
+        let status = shell.exit.lastStatus == 0 ? "" : " [\(shell.exit.lastStatus)]"
         return "\(shell.currentProfile):\(shell.currentRegion ?? "-")\(target)\(status)> "
     }
 

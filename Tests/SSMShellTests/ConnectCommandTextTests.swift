@@ -11,7 +11,7 @@ import Testing
         let fleet = InterpreterTests.fleet()
         let (shell, console) = InterpreterTests().shell(fleet)
         shell.variables.values = RunCommandTextTests.values
-        shell.arguments = ["a b", "$(x)"]
+        shell.variables.arguments = ["a b", "$(x)"]
         let status = await shell.run(source: line.replacing("NODE", with: "\(node) --document AWS-StartNonInteractiveCommand"), file: "t")
         return (status, fleet.sessionStarts.last?.parameters?["command"], console.stderr)
     }

@@ -285,7 +285,7 @@ extension String {
 
     @Test func variablesSetTryKeepGoingAndExit() async throws {
         let (shell, console) = shell(Self.fleet())
-        shell.arguments = ["a b", "c"]
+        shell.variables.arguments = ["a b", "c"]
         #expect(await shell.run(source: "set name world  wide; echo \"hello $name\" $# \"$1\" $@", file: "t") == 0)
         #expect(console.stdout == "hello world wide 2 a b a b c\n")
         #expect(await shell.run(source: "echo $nope", file: "t") == 2)

@@ -26,7 +26,7 @@ import Testing
         let fleet = InterpreterTests.fleet()
         let (shell, console) = InterpreterTests().shell(fleet)
         shell.variables.values = values
-        shell.arguments = ["a b", "$(x)"]
+        shell.variables.arguments = ["a b", "$(x)"]
         let status = await shell.run(source: "use \(node)\n" + line, file: "t")
         return (status, fleet.sent.last?.parameters?["commands"], console.stderr)
     }

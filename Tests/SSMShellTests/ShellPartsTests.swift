@@ -88,7 +88,7 @@ import Testing
                           services: .system()) { _ in InterpreterTests.fleet() }
         #expect(await shell.run(source: "source \(path)\necho after", file: "t") == 4)
         #expect(console.stdout == "inner\n")
-        #expect(shell.exit.exitRequested && shell.lastStatus == 4)
+        #expect(shell.exit.exitRequested && shell.exit.lastStatus == 4)
     }
 }
 

@@ -80,8 +80,8 @@ extension Shell {
                 } else {
                     pieces.append(.code("$" + name))
                 }
-            case .allArguments: pieces.append(.value(arguments.joined(separator: " "), reference: "$@"))
-            case .argumentCount: pieces.append(.value(String(arguments.count), reference: "$#"))
+            case .allArguments: pieces.append(.value(variables.arguments.joined(separator: " "), reference: "$@"))
+            case .argumentCount: pieces.append(.value(String(variables.arguments.count), reference: "$#"))
             }
         }
         do {

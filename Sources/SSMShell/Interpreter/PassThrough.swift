@@ -43,7 +43,7 @@ extension Shell {
     /// not have stay for the other shell (no fall-back to the environment here).
     func substitute(_ text: String, for dialect: ShellDialect) throws -> String {
         do {
-            return try CommandText.substitute(text, dialect: dialect, arguments: arguments) { try ownValue(of: $0) }
+            return try CommandText.substitute(text, dialect: dialect, arguments: variables.arguments) { try ownValue(of: $0) }
         } catch let refusal as CommandText.Refusal {
             throw ShellError.usage(refusal.description)
         }

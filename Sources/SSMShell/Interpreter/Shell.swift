@@ -57,15 +57,8 @@ public final class Shell {
         set { context.options = newValue }
     }
     public var environment: Environment { context.environment }
-    public var arguments: [String] {
-        get { variables.arguments }
-        set { variables.arguments = newValue }
-    }
     public var outputFormat: OutputFormat { settings.outputFormat }
     public var color: Bool { settings.color }
-    public var lastStatus: Int32 { exit.lastStatus }
-    var exitStatus: Int32 { exit.exitStatus }
-    var exitRequested: Bool { exit.exitRequested }
     var currentProfile: String { context.profile }
     var currentRegion: String? { context.region(fileSystem: services.fileSystem) }
 
@@ -93,7 +86,7 @@ public final class Shell {
         var remoteFailure = false
         for command in script.commands {
             let status = await execute(command)
-            if status == ExitRequest.marker { return exitStatus }
+            if status == ExitRequest.marker { return exit.exitStatus }
             // Standard output was closed (a pipe to `head` that exited): stop here, as SIGPIPE
             // would have, but cleanly (forwards stopped, sessions terminated).
             if console.isOutputClosed {
@@ -109,7 +102,7 @@ public final class Shell {
             // `try` goes on whatever its command's status (kept in $status).
             if status != 0 && !settings.keepGoing && !interactive && command.name != "try" { return status }
         }
-        return remoteFailure && lastStatus == 0 ? ExitStatus.remoteFailure : lastStatus
+        return remoteFailure && exit.lastStatus == 0 ? ExitStatus.remoteFailure : exit.lastStatus
     }
 
     /// Parses and runs source text (a file, `-c`, a prompt line).
