@@ -1,5 +1,6 @@
-/// The IAM action each command needs (language page, section 4), for AccessDenied advice and
-/// later for `policy`.
+/// The IAM action behind each AWS operation the shell calls (language page, section 4), for the
+/// AccessDenied advice. What a command needs is its own (ShellCommand.iamActions and
+/// policyActions); CommandRegistryTests checks that every action `policy` prints is one of these.
 public enum IAMActions {
     public static let byOperation: [String: String] = [
         "DescribeInstanceInformation": "ssm:DescribeInstanceInformation", "SendCommand": "ssm:SendCommand",
