@@ -7,9 +7,8 @@ import Testing
 /// The registry is the one list of commands: help, `policy`, completion, the here-document rule
 /// and the launcher's one-command words all follow it, so none can drift from the dispatcher.
 @Suite struct CommandRegistryTests {
-    func shell() -> (Shell, CapturingConsole) {
+    func shell(_ fleet: FakeFleet = InterpreterTests.fleet()) -> (Shell, CapturingConsole) {
         let console = CapturingConsole()
-        let fleet = InterpreterTests.fleet()
         let shell = Shell(console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
                           services: .system()) { _ in fleet }
         return (shell, console)
@@ -159,6 +158,15 @@ import Testing
         let (shell, console) = shell()
         _ = await shell.run(source: "wait --tiemout=1", file: "t")
         #expect(console.stderr.contains("wait has no option --tiemout; did you mean --timeout?"), "the check above can fail")
+    }
+
+    @Test func onlyWaitAndOutputReportARemoteFailureAsData() async {
+        #expect(CommandRegistry.all.filter(\.remoteFailureIsData).map(\.name) == ["wait", "output"])
+        let fleet = InterpreterTests.fleet()
+        fleet.outcome = { _ in ("Failed", 5, "", "broken\n") }
+        let (shell, _) = shell(fleet)
+        #expect(await shell.run(source: "use web-1\nrun false\nwait\nset after yes", file: "t") == 3)
+        #expect(shell.variables["after"] == "yes", "the script went on after wait's status 3")
     }
 
     @Test func theLauncherRunsAloneTheCommandsThatSaySo() {

@@ -23,6 +23,9 @@ protocol ShellCommand: Sendable {
     /// ProxyCommand runs `ssm-shell proxy %h %p`), even when a file of that name is in the
     /// current directory.
     var runsAlone: Bool { get }
+    /// Whether a remote failure it reports (status 3) is data the script goes on to show, as
+    /// `wait` and `output` report who failed: the script goes on, and still ends with status 3.
+    var remoteFailureIsData: Bool { get }
     /// `run` and `!`: the words after its options are text for another shell, passed on as
     /// written (PassThrough); these are its options that take a value. nil for the others.
     var passThroughValuedOptions: Set<String>? { get }
@@ -44,6 +47,7 @@ extension ShellCommand {
     var comingIn: String? { nil }
     var takesHereDocument: Bool { false }
     var runsAlone: Bool { false }
+    var remoteFailureIsData: Bool { false }
     var passThroughValuedOptions: Set<String>? { nil }
     var codeOption: (option: String, valued: Set<String>)? { nil }
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] { [] }

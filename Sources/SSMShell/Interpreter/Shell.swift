@@ -94,8 +94,9 @@ public final class Shell {
                 return 1
             }
             // A remote failure reported by wait or output is data the script goes on to show
-            // (run; wait; output shows who failed); the script still ends with status 3.
-            if status == ExitStatus.remoteFailure && ["wait", "output"].contains(command.name) {
+            // (run; wait; output shows who failed); the script still ends with status 3
+            // (ShellCommand.remoteFailureIsData).
+            if status == ExitStatus.remoteFailure, let name = command.name, CommandRegistry.command(named: name)?.remoteFailureIsData == true {
                 remoteFailure = true
                 continue
             }

@@ -3,6 +3,7 @@ struct OutputCommand: ShellCommand {
     let name = "output"
     let usage = "output [CMD] [TARGET...] [--stdout] [--stderr] [--no-group] [--save DIR]"
     let summary = "print each node's output, identical outputs grouped"
+    let remoteFailureIsData = true
     let iamActions = ["ssm:GetCommandInvocation", "ssm:ListCommandInvocations (without a run before it)"]
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {

@@ -4,6 +4,7 @@ struct WaitCommand: ShellCommand {
     let usage = "wait [CMD] [--timeout D]"
     let summary = "wait until every invocation has ended; status 0 if all succeeded, 3 otherwise"
     let iamActions = ["ssm:ListCommandInvocations"]
+    let remoteFailureIsData = true
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] { ["ssm:ListCommandInvocations"] }
 
