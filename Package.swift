@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "SystemIO", dependencies: ["AWSCore", "SessionProtocol", "Crypto", "CCurl", "CEditLine", "CSystem"], swiftSettings: strict),
 
         // App core and app.
-        .target(name: "SSMCore", dependencies: ["AWSCore"], swiftSettings: strict),
+        .target(name: "SSMCore", dependencies: ["AWSCore", "SessionProtocol"], swiftSettings: strict),
         .target(name: "SSMShell", dependencies: ["SSMCore", "AWSCore", "SystemIO", "ShellLanguage", "SessionProtocol"], swiftSettings: strict),
         .executableTarget(name: "ssm-shell", dependencies: ["SSMShell"], swiftSettings: strict),
 
@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO", "AWSCore", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "SSMCoreTests", dependencies: ["SSMCore", "AWSCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SSMCoreTests", dependencies: ["SSMCore", "AWSCore", "SessionProtocol", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SSMShellTests", dependencies: ["SSMShell", "SSMCore", "AWSCore", "SystemIO", "TestSupport"], swiftSettings: strict),
     ]
 )

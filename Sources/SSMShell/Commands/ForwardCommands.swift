@@ -1,14 +1,7 @@
 import AWSCore
-import Glibc
+import SessionProtocol
 import SSMCore
-import Synchronization
 import SystemIO
-
-/// A running forward and the task that keeps its session alive.
-struct RunningForward {
-    let forwarder: Forwarder
-    let task: Task<Void, Never>
-}
 
 extension Shell {
     // MARK: forward, forwards, stop (language page, section 4, Sessions)
@@ -52,15 +45,15 @@ extension Shell {
         let fleet = try fleet()
         let stream = try await fleet.startSession(target: node.id, document: host == nil ? "AWS-StartPortForwardingSession" : "AWS-StartPortForwardingSessionToRemoteHost",
                                                   reason: opts.value("reason"), parameters: parameters)
-        let id = nextForwardId
-        nextForwardId += 1
+        let id = forwards.takeId()
         let remote = "\(host ?? "localhost"):\(port)"
-        let forwarder = Forwarder(id: id, listener: listener, remote: remote, node: node, sessionId: stream.sessionId)
-        forwarder.referencePacing = environment["SSM_SHELL_REFERENCE_PACING"] == "1"
+        // The reference plugin's pacing, for side-by-side benchmarks only (scripts/bench).
+        let forwarder = Forwarder(id: id, listener: listener, remote: remote, node: node, sessionId: stream.sessionId,
+                                  clocks: sessionClocks, pacing: environment["SSM_SHELL_REFERENCE_PACING"] == "1")
         variables["port"] = String(listener.port)
         variables["session"] = stream.sessionId
         let task = Self.startForwarding(forwarder, stream, fleet)
-        forwards[id] = RunningForward(forwarder: forwarder, task: task)
+        forwards.add(RunningForward(forwarder: forwarder, task: task), id: id)
         if !options.quiet {
             console.err("forward \(id): 127.0.0.1:\(listener.port) → \(remote) via \(node.label) (session \(stream.sessionId))\n")
         }
@@ -82,49 +75,23 @@ extension Shell {
 
     /// The session behind a forward, reconnected with ResumeSession until it is stopped or ends.
     static func keepForwarding(_ forwarder: Forwarder, _ first: SessionStream, _ fleet: any FleetAPI) async {
-        var current = first
-        var policy = ReconnectPolicy()
-        var problem = "disconnected"
-        reconnecting: while !forwarder.stopRequested.load(ordering: .relaxed) {
-            do {
-                let ws = try await Self.open(current, fleet: fleet)
-                policy.connected(now: SystemClock().now())
-                let outcome = await onDedicatedThread { forwarder.run(ws) }
-                if case .disconnected(let reason) = outcome { problem = reason } else { break }
-                if forwarder.ended { break }
-            } catch let unusable as UnusableStreamURL {
-                forwarder.noteEndReason(unusable.description)
-                break reconnecting
-            } catch {
-                problem = "\(error)"
-            }
-            // The same policy as connect: throttling and 5xx are retried, a refusal ends the forward.
-            policy.disconnected(now: SystemClock().now())
-            switch await SessionResumer.resume(forwarder.sessionId, fleet: fleet, policy: &policy, problem: problem,
-                                               stopped: { forwarder.stopRequested.load(ordering: .relaxed) }) {
-            case .resumed(let resumed):
-                current = resumed
-            case .ended(let reason, _):
-                forwarder.noteEndReason(reason)
-                break reconnecting
-            case .stopped:
-                break reconnecting
-            }
-        }
-        forwarder.ended = true
-        forwarder.closeAll()
+        var runner = sessionRunner(forwarder.sessionId, fleet: fleet, clock: forwarder.driver.clock, driver: forwarder.driver,
+                                   sessionEnded: { forwarder.driver.machine.ended })
+        runner.stopped = { forwarder.stopRequested }
+        if case .failed(let reason, _) = await runner.run(from: first) { forwarder.noteEndReason(reason) }
+        forwarder.finish()
         try? await fleet.terminateSession(forwarder.sessionId)
     }
 
     func stopForward(_ id: Int) async {
-        guard let running = forwards.removeValue(forKey: id) else { return }
-        running.forwarder.stopRequested.store(true, ordering: .relaxed)
+        guard let running = forwards.remove(id) else { return }
+        running.forwarder.requestStop()
         await running.task.value
     }
 
     /// Forwards end with the script or the prompt (language page, `forward`).
     public func stopAllForwards() async {
-        for id in forwards.keys.sorted() {
+        for id in forwards.ids {
             let f = forwards[id]!.forwarder
             await stopForward(id)
             if interactive && !options.quiet { console.err("stopped forward \(id) (127.0.0.1:\(f.listener.port) → \(f.remote))\n") }
@@ -134,12 +101,13 @@ extension Shell {
     func forwardsList(_ args: [String]) throws -> Int32 {
         guard args.isEmpty else { throw ShellError.usage("forwards takes no arguments") }
         print(Table(columns: ["ID", "LOCAL", "REMOTE", "NODE", "SESSION", "STATE", "CONNECTIONS", "OPEN", "BYTES IN", "BYTES OUT"],
-                    rows: forwards.keys.sorted().map { id in
+                    rows: forwards.ids.map { id in
             let f = forwards[id]!.forwarder
+            let status = f.status
             return [String(id), "127.0.0.1:\(f.listener.port)", f.remote, f.node.shortLabel, f.sessionId,
-                    f.ended ? "ended\(f.endReason.map { ": \($0)" } ?? "")" : f.mode, String(f.connections.load(ordering: .relaxed)),
-                    String(f.openConnections.load(ordering: .relaxed)), String(f.bytesIn.load(ordering: .relaxed)),
-                    String(f.bytesOut.load(ordering: .relaxed))]
+                    status.ended ? "ended\(status.endReason.map { ": \($0)" } ?? "")" : status.mode.rawValue,
+                    String(status.statistics.connections), String(status.statistics.openConnections),
+                    String(status.statistics.bytesIn), String(status.statistics.bytesOut)]
         }))
         return 0
     }

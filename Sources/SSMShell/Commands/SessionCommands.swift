@@ -1,10 +1,15 @@
 import AWSCore
 import Crypto
-import Glibc
 import SessionProtocol
 import ShellLanguage
 import SSMCore
 import SystemIO
+
+/// The clocks of a session (see `Shell.sessionClocks`).
+struct SessionClocks: Sendable {
+    let monotonic: any MonotonicClock
+    let wall: any WallClock
+}
 
 extension Shell {
     // MARK: connect (language page, section 4, Sessions)
@@ -20,7 +25,7 @@ extension Shell {
         guard nodes.count == 1 else {
             throw ShellError.usage("connect goes to one node, and this matches \(nodes.count): \(nodes.map(\.label).joined(separator: ", "))")
         }
-        let terminal = isatty(0) == 1
+        let terminal = services.terminal.isTerminal(.input)
         var document = opts.value("document")
         var parameters: [String: [String]] = [:]
         for pair in opts.all("param") {
@@ -67,79 +72,69 @@ extension Shell {
     /// Runs a started session to its end: the loop, reconnects, the terminal, TerminateSession.
     func runSession(_ stream: SessionStream, on node: Node, fleet: any FleetAPI, interactive: Bool, proxy: Bool, record: String?,
                     exitMarker: Bool = false) async throws -> Int32 {
-        let terminal = isatty(0) == 1 && !proxy
-        let state = SessionState(sessionId: stream.sessionId, interactive: interactive)
-        state.proxy = proxy
-        if exitMarker { state.exitMarker = ExitMarker() }
-        let sessionId = stream.sessionId
-        state.dataKey = { keyId, challenge in
-            // Called on the session's own thread, which may block; the KMS call runs as a task.
-            var fields = ["aws:ssm:SessionId": sessionId, "aws:ssm:TargetId": node.id]
-            // Only when challenged: an agent without the challenge decrypts without it (spec 6.5).
-            if let challenge { fields["aws:ssm:RandomChallenge"] = challenge }
-            let context = fields
-            return BlockingAsync.run {
-                do { return .success(try await fleet.generateDataKey(keyId: keyId, bytes: 64, context: context)) } catch {
-                    return .failure(ShellError("KMS GenerateDataKey failed: \(error)"))
-                }
-            }
-        }
+        let terminal = services.terminal.isTerminal(.input) && !proxy
+        let clocks = sessionClocks
+        let size = interactive ? RawTerminal.size().map { TerminalSize(columns: $0.columns, rows: $0.rows) } : nil
+        var hooks = SessionDriver<StreamSession>.Hooks()
+        hooks.dataKey = Self.dataKeyHook(fleet: fleet, sessionId: stream.sessionId, target: node.id)
+        if interactive { hooks.takeResize = { RawTerminal.takeResize() ? RawTerminal.size() : nil } }
         if let path = record {
-            let size = RawTerminal.size() ?? (80, 24)
-            guard let recorder = AsciicastRecorder(path: path, columns: size.columns, rows: size.rows, now: SystemClock().now(),
-                                                   environment: environment.values) else {
+            let recordSize = RawTerminal.size() ?? (80, 24)
+            guard let file = RecordingFile(path: path) else {
                 try? await fleet.terminateSession(stream.sessionId)
                 throw ShellError("cannot write the recording to \(path)")
             }
-            state.recorder = recorder
+            hooks.recorder = AsciicastRecorder(columns: recordSize.columns, rows: recordSize.rows, start: clocks.monotonic.seconds(),
+                                               timestamp: clocks.wall.now(), environment: environment.values, write: { file.write($0) })
         }
+        let machine = StreamSession(configuration: .init(interactive: interactive, proxy: proxy, exitMarker: exitMarker, terminalSize: size))
+        let driver = SessionDriver(machine, input: 0, clock: clocks.monotonic, wallClock: clocks.wall, hooks: hooks)
         if !options.quiet && terminal { console.err("Starting session \(stream.sessionId) on \(node.label). Type ~. to leave, ~? for help.\n") }
         let raw = interactive ? RawTerminal() : nil
         defer { raw?.restore() }
-        var current = stream
+        let runner = Self.sessionRunner(stream.sessionId, fleet: fleet, clock: clocks.monotonic, driver: driver,
+                                        sessionEnded: { driver.machine.ended })
         var problem: String?
-        var policy = ReconnectPolicy()
-        reconnecting: while true {
-            do {
-                let ws = try await Self.open(current, fleet: fleet)
-                policy.connected(now: SystemClock().now())
-                let outcome = await onDedicatedThread { SessionLoop.run(ws, state) }
-                if case .disconnected(let reason) = outcome, !state.ended {
-                    problem = reason
-                } else {
-                    problem = nil   // a disconnect that a resume repaired is no failure
-                    break
-                }
-            } catch let unusable as UnusableStreamURL {
-                problem = unusable.description
-                break reconnecting
-            } catch {
-                problem = "\(error)"
-            }
-            // Reconnect with ResumeSession: minutes for every disconnect, not the plugin's 3-6 s
-            // (data-channel spec 5.1, 5.6); only a refusal or a null token ends the session.
-            policy.disconnected(now: SystemClock().now())
-            switch await SessionResumer.resume(stream.sessionId, fleet: fleet, policy: &policy, problem: problem ?? "disconnected") {
-            case .resumed(let resumed):
-                current = resumed
-            case .ended(let reason, let refusal):
-                problem = refusal.map { "reconnecting failed: " + describe($0).0 } ?? reason
-                break reconnecting
-            case .stopped:
-                break reconnecting
-            }
+        switch await runner.run(from: stream) {
+        case .ended, .stopped: problem = nil   // a disconnect that a resume repaired is no failure
+        case .failed(let reason, let refusal): problem = refusal.map { "reconnecting failed: " + describe($0).0 } ?? reason
         }
         raw?.restore()
         try? await fleet.terminateSession(stream.sessionId)
-        if state.outputClosed {
+        let session = driver.machine
+        if session.outputClosed {
             throw ShellError("the session \(stream.sessionId) ended: standard output was closed")
         }
-        if let message = state.closedMessage, !message.isEmpty { console.err("\nSessionId: \(stream.sessionId) : \(message)\n") }
+        if let message = session.closedMessage, !message.isEmpty { console.err("\nSessionId: \(stream.sessionId) : \(message)\n") }
         else if !options.quiet && terminal { console.err("\nExiting session with sessionId: \(stream.sessionId).\n") }
-        if let problem, state.closedMessage == nil, state.exitCode == nil {
+        if let problem, session.closedMessage == nil, session.exitCode == nil {
             throw ShellError("the session ended: \(problem)")
         }
-        return state.exitCode ?? 0
+        return session.exitCode ?? 0
+    }
+
+    /// The runner of connect, proxy and forward: dial the stream URL, run the driver on a thread
+    /// of its own, resume after a disconnect.
+    static func sessionRunner<Machine>(_ sessionId: String, fleet: any FleetAPI, clock: any MonotonicClock, driver: SessionDriver<Machine>,
+                                       sessionEnded: @escaping @Sendable () -> Bool) -> SessionRunner<WebSocketConnection> {
+        SessionRunner(sessionId: sessionId, resumer: SessionResumer(clock: clock, resume: { try await fleet.resumeSession($0) }),
+                      open: { try await Self.open($0, fleet: fleet) },
+                      run: { ws in await onDedicatedThread { driver.run(ws) } },
+                      sessionEnded: sessionEnded)
+    }
+
+    /// KMS GenerateDataKey for an encrypted session, called on the session's own thread, which may
+    /// block; the KMS call runs as a task.
+    static func dataKeyHook(fleet: any FleetAPI, sessionId: String, target: String)
+        -> @Sendable (String, String?) -> Result<([UInt8], [UInt8]), DataKeyFailure> {
+        { keyId, challenge in
+            let context = SessionKeyContext.fields(sessionId: sessionId, target: target, challenge: challenge)
+            return BlockingAsync.run {
+                do { return .success(try await fleet.generateDataKey(keyId: keyId, bytes: SessionKeyContext.keyLength, context: context)) } catch {
+                    return .failure(.init(description: "KMS GenerateDataKey failed: \(error)"))
+                }
+            }
+        }
     }
 
     // MARK: sessions, terminate, status
@@ -188,7 +183,7 @@ extension Shell {
             }
         }.get()
         // OpenDataChannel (spec 2.2): a text frame, then binary only.
-        let open = "{\"MessageSchemaVersion\":\"1.0\",\"RequestId\":\"\(ClientMessage.uuidString(SecureRandom.bytes(16)))\",\"TokenValue\":\(jsonString(stream.tokenValue)),\"ClientId\":\"\(Self.clientId)\",\"ClientVersion\":\"\(SessionLoop.clientVersion)\"}"
+        let open = "{\"MessageSchemaVersion\":\"1.0\",\"RequestId\":\"\(ClientMessage.uuidString(SecureRandom.bytes(16)))\",\"TokenValue\":\(jsonString(stream.tokenValue)),\"ClientId\":\"\(Self.clientId)\",\"ClientVersion\":\"\(SessionClient.version)\"}"
         let bytes = Array(open.utf8)
         try await onDedicatedThread { () -> Result<Void, WebSocketConnection.Failure> in
             do { try ws.send(WebSocketFrame.Opcode.text, bytes); return .success(()) } catch {
@@ -197,6 +192,10 @@ extension Shell {
         }.get()
         return ws
     }
+
+    /// The clocks a session runs on: monotonic for every interval, the wall clock for CreatedDate
+    /// and the recording's timestamp.
+    var sessionClocks: SessionClocks { SessionClocks(monotonic: services.monotonicClock, wall: services.wallClock) }
 
     /// One client id per process, kept across reconnects (spec 2.2).
     static let clientId = ClientMessage.uuidString(SecureRandom.bytes(16))

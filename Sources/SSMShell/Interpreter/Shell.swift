@@ -25,8 +25,7 @@ public final class Shell {
     /// Nodes seen so far and recent resolutions of target words.
     var nodeDirectory = NodeDirectory()
     /// Running forwards by id.
-    var forwards: [Int: RunningForward] = [:]
-    var nextForwardId = 1
+    var forwards = ForwardRegistry()
     /// Interactive: errors do not stop anything, unknown variables still are errors.
     public var interactive = false
     /// The prompt's lines, for `history` and `policy` (PromptHistory.swift).

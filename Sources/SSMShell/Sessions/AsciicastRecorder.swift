@@ -1,21 +1,21 @@
-import Glibc
+import SystemIO
 
 /// asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/): a JSON header line, then one
 /// `[seconds, "o", text]` line per output chunk and `[seconds, "r", "COLSxROWS"]` per resize.
-final class AsciicastRecorder: @unchecked Sendable {
-    private let fd: Int32
+/// Times are monotonic seconds (offsets from `start`); the header's timestamp is wall-clock time.
+/// The lines go to `write` (a `RecordingFile`, or a test's buffer). Used from the session's
+/// thread only.
+final class AsciicastRecorder: SessionRecorder, @unchecked Sendable {
+    private let write: @Sendable ([UInt8]) -> Void
     private let start: Double
     private var carry: [UInt8] = []
 
-    init?(path: String, columns: Int, rows: Int, now: Double, environment: [String: String]) {
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return nil }
-        start = now
+    init(columns: Int, rows: Int, start: Double, timestamp: Double, environment: [String: String], write: @escaping @Sendable ([UInt8]) -> Void) {
+        self.write = write
+        self.start = start
         let env = environment["TERM"].map { ",\"env\":{\"TERM\":\(jsonString($0)),\"SHELL\":\"/bin/sh\"}" } ?? ""
-        line("{\"version\":2,\"width\":\(columns),\"height\":\(rows),\"timestamp\":\(Int(now))\(env)}")
+        line("{\"version\":2,\"width\":\(columns),\"height\":\(rows),\"timestamp\":\(Int(timestamp))\(env)}")
     }
-
-    deinit { close(fd) }
 
     func output(_ bytes: [UInt8], at time: Double) {
         // Keep UTF-8 sequences whole across chunks so every event is valid JSON text.
@@ -47,8 +47,7 @@ final class AsciicastRecorder: @unchecked Sendable {
     }
 
     private func line(_ text: String) {
-        let bytes = Array((text + "\n").utf8)
-        SessionLoop.write(fd, bytes)
+        write(Array((text + "\n").utf8))
     }
 
     static func seconds(_ t: Double) -> String {

@@ -9,27 +9,27 @@ import AWSCore
 /// the client retrying forever. Delays double from `firstDelay` up to `maxDelay`, with "equal
 /// jitter" (half fixed, half random) so many clients cut at once do not retry in step, and the
 /// last one is cut to the deadline.
-struct ReconnectPolicy: Sendable {
-    var firstDelay = 0.1
-    var maxDelay = 5.0
+public struct ReconnectPolicy: Sendable {
+    public var firstDelay = 0.1
+    public var maxDelay = 5.0
     /// How long one disconnect may last before the session is given up.
-    var budget = 300.0
-    var stableAfter = 10.0
+    public var budget = 300.0
+    public var stableAfter = 10.0
     private var outageStart: Double?
     private var connectedAt: Double?
     private var attempts = 0
 
-    enum Decision: Equatable, Sendable {
+    public enum Decision: Equatable, Sendable {
         case retry(after: Double)
         case giveUp
     }
 
-    init() {}
+    public init() {}
 
-    mutating func connected(now: Double) { connectedAt = now }
+    public mutating func connected(now: Double) { connectedAt = now }
 
     /// The connection was lost, or a new one could not be opened.
-    mutating func disconnected(now: Double) {
+    public mutating func disconnected(now: Double) {
         let lasted = connectedAt.map { now - $0 } ?? 0
         connectedAt = nil
         if outageStart == nil || lasted >= stableAfter {
@@ -39,7 +39,7 @@ struct ReconnectPolicy: Sendable {
     }
 
     /// Before each ResumeSession of the outage: how long to wait first, or give up.
-    mutating func next(now: Double, jitter: Double) -> Decision {
+    public mutating func next(now: Double, jitter: Double) -> Decision {
         let start = outageStart ?? now
         outageStart = start
         let left = start + budget - now
@@ -51,7 +51,7 @@ struct ReconnectPolicy: Sendable {
 
     /// Refusals no retry can help (AccessDenied, DoesNotExist, validation); throttling, 5xx and
     /// lost connections are worth another try.
-    static func isTerminal(_ error: any Error) -> Bool {
+    public static func isTerminal(_ error: any Error) -> Bool {
         guard let error = error as? AWSServiceError else { return false }
         return error.status < 500 && !error.isThrottling
     }

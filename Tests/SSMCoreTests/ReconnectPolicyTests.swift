@@ -1,5 +1,5 @@
 import AWSCore
-@testable import SSMShell
+import SSMCore
 import Testing
 
 /// The reconnect policy as a pure value (issue 11, item 9): the budget counts from each

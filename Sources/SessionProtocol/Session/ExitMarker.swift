@@ -3,19 +3,21 @@
 /// this filter takes the marker (an OSC sequence terminals ignore anyway) out of the output.
 /// The command stands on lines of its own there, so that what it ends with (a `#` comment, a
 /// here-document) cannot take in the wrapping: sh reads it as it would alone (issue 11, item 17).
-struct ExitMarker {
-    static let prefix = Array("\u{1B}]7777;ssm-shell-exit=".utf8)
+public struct ExitMarker: Sendable, Equatable {
+    public static let prefix = Array("\u{1B}]7777;ssm-shell-exit=".utf8)
 
     /// The command to send: the user's, in a subshell so that `exit N` still reaches the marker.
-    static func wrap(_ command: String) -> String {
+    public static func wrap(_ command: String) -> String {
         "(\n\(command)\n); printf '\\033]7777;ssm-shell-exit=%d\\007' $?"
     }
 
     private var carry: [UInt8] = []
-    private(set) var exitCode: Int32?
+
+    public init() {}
+    public private(set) var exitCode: Int32?
 
     /// Output in, output out (marker removed); holds back bytes that may begin a marker.
-    mutating func filter(_ bytes: [UInt8]) -> [UInt8] {
+    public mutating func filter(_ bytes: [UInt8]) -> [UInt8] {
         var data = carry + bytes
         carry = []
         var out: [UInt8] = []

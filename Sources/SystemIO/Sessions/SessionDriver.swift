@@ -1,0 +1,226 @@
+public import AWSCore
+import Crypto
+import Glibc
+public import SessionProtocol
+
+/// The one poll loop of every session (connect, proxy, forward): it owns poll, read, write and
+/// shutdown on the WebSocket, standard input and output and a forward's local connections, feeds
+/// what happens to a session machine and performs the actions it returns. All the session's
+/// rules live in the machine; this is the thin glue. One instance per session: the machine and
+/// the local connections outlive each WebSocket, so `run` is called again after a resume.
+/// Blocking: `run` belongs on a dedicated thread.
+public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
+    /// What the loop may call back into, all from its own thread.
+    public struct Hooks: Sendable {
+        /// Checked before each poll: true feeds `.stop`.
+        public var stopRequested: @Sendable () -> Bool = { false }
+        /// Checked after each poll: a new terminal size feeds `.resized`.
+        public var takeResize: @Sendable () -> (columns: Int, rows: Int)? = { nil }
+        /// KMS GenerateDataKey (may block this thread): (key id, challenge) → (plaintext, blob),
+        /// or the sentence that says why not.
+        public var dataKey: @Sendable (String, String?) -> Result<([UInt8], [UInt8]), DataKeyFailure> = { _, _ in
+            .failure(DataKeyFailure(description: "no KMS client"))
+        }
+        /// `.record` and `.recordResize`, with the monotonic time they happened at.
+        public var recorder: (any SessionRecorder)?
+        /// After each round: the machine as it is now (to publish what `forwards` shows).
+        public var observe: @Sendable (Machine) -> Void = { _ in }
+        /// The reference plugin's pacing (1 ms after each local read), for side-by-side benchmarks.
+        public var pacing = false
+        public init() {}
+    }
+
+    public private(set) var machine: Machine
+    public let locals = LocalConnectionTable()
+    private let hooks: Hooks
+    public let clock: any MonotonicClock
+    private let wallClock: any WallClock
+    private let input: Int32?
+    private let listener: TCPListener?
+    private let inputSize: Int
+
+    /// `input`: standard input's descriptor for stream sessions; `listener`: the forward's.
+    public init(_ machine: Machine, input: Int32? = nil, inputSize: Int = 1024, listener: TCPListener? = nil,
+                clock: any MonotonicClock, wallClock: any WallClock, hooks: Hooks) {
+        self.machine = machine
+        self.input = input
+        self.inputSize = inputSize
+        self.listener = listener
+        self.clock = clock
+        self.wallClock = wallClock
+        self.hooks = hooks
+    }
+
+    /// Changes the machine from outside a run (the runner, between connections).
+    public func update<T>(_ body: (inout Machine) -> T) -> T { body(&machine) }
+
+    /// Performs actions the caller got from the machine between runs (closing local connections).
+    public func performLocal(_ actions: [SessionAction]) {
+        for action in actions {
+            switch action {
+            case .closeLocal(let connection, let reset): locals.close(connection, reset: reset)
+            case .shutdownLocal(let connection): locals.shutdown(connection)
+            default: break
+            }
+        }
+    }
+
+    /// One WebSocket connection of the session, to its end.
+    public func run(_ ws: WebSocketConnection) -> SessionOutcome {
+        var outcome: SessionOutcome?
+        func feed(_ event: SessionEvent) {
+            guard outcome == nil else { return }
+            let time = SessionTime(now: clock.seconds(), wall: wallClock.now())
+            perform(machine.handle(event, at: time, messageId: { SecureRandom.bytes(16) }), ws: ws, outcome: &outcome)
+        }
+        feed(.connected)
+        var buffer = [UInt8](repeating: 0, count: max(inputSize, PortSession.payload))
+        while outcome == nil {
+            if hooks.stopRequested() { feed(.stop) }
+            feed(.tick)
+            hooks.observe(machine)
+            guard outcome == nil else { break }
+            let interest = machine.interest
+            var fds = [pollfd(fd: ws.socket, events: interest.webSocket ? Int16(POLLIN) : 0, revents: 0)]
+            var sources: [Source] = [.webSocket]
+            if interest.input, let input {
+                fds.append(pollfd(fd: input, events: Int16(POLLIN), revents: 0))
+                sources.append(.input)
+            }
+            if interest.accept, let listener {
+                fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0))
+                sources.append(.listener)
+            }
+            for connection in interest.localReads.union(interest.localWrites).sorted() {
+                guard let fd = locals.descriptor(connection) else { continue }
+                var events: Int16 = 0
+                if interest.localReads.contains(connection) { events |= Int16(POLLIN) }
+                if interest.localWrites.contains(connection) { events |= Int16(POLLOUT) }
+                fds.append(pollfd(fd: fd, events: events, revents: 0))
+                sources.append(.local(connection))
+            }
+            // Messages decoded already (the upgrade answer's tail) are announced by no poll.
+            let pendingMessages = ws.hasPending && interest.webSocket
+            let ready = pendingMessages ? 0 : poll(&fds, nfds_t(fds.count), 50)
+            if ready < 0 && errno != EINTR { return .disconnected("poll failed: \(String(cString: strerror(errno)))") }
+            if pendingMessages || fds[0].revents != 0 {
+                do {
+                    for message in try ws.readMessages() { feed(.received(message)) }
+                    if ws.closed { feed(.connectionClosed) }
+                } catch {
+                    feed(.connectionLost("\(error)"))
+                }
+            }
+            var acceptPending = false
+            for (entry, source) in zip(fds, sources).dropFirst() where entry.revents != 0 && outcome == nil {
+                switch source {
+                case .webSocket: break
+                case .input:
+                    let n = read(entry.fd, &buffer, inputSize)
+                    if n > 0 {
+                        feed(.input(Array(buffer[0..<n])))
+                    } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                        feed(.inputEnded)
+                    }
+                case .listener:
+                    acceptPending = true
+                case .local(let connection):
+                    if entry.revents & Int16(POLLOUT) != 0 { feed(.localWritable(connection)) }
+                    // Closed earlier in this round (its stream ended on both sides): not read.
+                    guard entry.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0, entry.events & Int16(POLLIN) != 0,
+                          locals.descriptor(connection) == entry.fd else { continue }
+                    let n = read(entry.fd, &buffer, PortSession.payload)
+                    if n > 0 {
+                        feed(.localInput(connection, Array(buffer[0..<n])))
+                        if hooks.pacing { usleep(1000) }
+                    } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
+                        feed(.localInputEnded(connection))
+                    }
+                }
+            }
+            // After the local entries, so that a connection accepted now is never mistaken for one
+            // handled in this round.
+            if acceptPending, let listener {
+                while outcome == nil, let fd = listener.accept() { feed(.accepted(locals.add(fd))) }
+            }
+            if let size = hooks.takeResize() { feed(.resized(columns: size.columns, rows: size.rows)) }
+        }
+        hooks.observe(machine)
+        return outcome ?? .ended
+    }
+
+    private enum Source {
+        case webSocket, input, listener
+        case local(LocalConnection)
+    }
+
+    /// Performs actions in order. A send that fails does not skip the writes after it in the same
+    /// batch: the machine has consumed (and acked) those messages, so they would be lost; the
+    /// connection is reported lost once the batch is done.
+    private func perform(_ actions: [SessionAction], ws: WebSocketConnection, outcome: inout SessionOutcome?) {
+        var lost: String?
+        func answer(_ event: SessionEvent) {
+            let time = SessionTime(now: clock.seconds(), wall: wallClock.now())
+            perform(machine.handle(event, at: time, messageId: { SecureRandom.bytes(16) }), ws: ws, outcome: &outcome)
+        }
+        for action in actions {
+            switch action {
+            case .send(let opcode, let bytes):
+                guard lost == nil else { continue }
+                do { try ws.send(opcode, bytes) } catch { lost = "\(error)" }
+            case .stdout(let bytes):
+                // Waits as long as the reader takes (a slow ssh is no reason to end the session).
+                if case .failed = FileDescriptorWriter.writeAll(1, bytes, stallLimit: .infinity) { answer(.outputClosed) }
+            case .stderr(let bytes):
+                FileDescriptorWriter.writeAll(2, bytes, stallLimit: .infinity)
+            case .record(let bytes):
+                hooks.recorder?.output(bytes, at: clock.seconds())
+            case .recordResize(let columns, let rows):
+                hooks.recorder?.resize(columns: columns, rows: rows, at: clock.seconds())
+            case .writeLocal(let connection, let bytes):
+                guard let fd = locals.descriptor(connection) else { answer(.localWriteFailed(connection)); continue }
+                switch Self.writeAvailable(fd, bytes) {
+                case .some(let count): answer(.localWrote(connection, count: count))
+                case .none: answer(.localWriteFailed(connection))
+                }
+            case .shutdownLocal(let connection):
+                locals.shutdown(connection)
+            case .closeLocal(let connection, let reset):
+                locals.close(connection, reset: reset)
+            case .requestDataKey(let keyId, let challenge):
+                switch hooks.dataKey(keyId, challenge) {
+                case .success(let (plaintext, blob)): answer(.dataKey(plaintext: plaintext, ciphertextBlob: blob))
+                case .failure(let failure): answer(.dataKeyFailed(failure.description))
+                }
+            case .end(let end):
+                outcome = outcome ?? end
+            }
+        }
+        if let lost, outcome == nil { answer(.connectionLost(lost)) }
+    }
+
+    /// Writes what a non-blocking descriptor takes now: the count (0 when it is full), or nil when
+    /// the write failed (the peer is gone).
+    static func writeAvailable(_ fd: Int32, _ bytes: [UInt8]) -> Int? {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n > 0 { offset += n; continue }
+            if n < 0 && (errno == EAGAIN || errno == EINTR) { break }
+            return offset > 0 ? offset : nil
+        }
+        return offset
+    }
+}
+
+/// Where a session's recording goes (`connect --record`): output and resizes at monotonic times.
+public protocol SessionRecorder: Sendable {
+    func output(_ bytes: [UInt8], at time: Double)
+    func resize(columns: Int, rows: Int, at time: Double)
+}
+
+/// Why KMS GenerateDataKey gave no key: the sentence for the handshake response.
+public struct DataKeyFailure: Error, Sendable {
+    public let description: String
+    public init(description: String) { self.description = description }
+}
