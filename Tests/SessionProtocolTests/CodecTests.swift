@@ -167,3 +167,11 @@ import Testing
         #expect(decoded > 0)
     }
 }
+
+/// OpenDataChannel (spec 2.2) as the gateway reads it: JSON with the token escaped.
+@Suite struct OpenDataChannelTests {
+    @Test func theTokenIsEscapedAndTheIdsAreUUIDs() {
+        let text = String(decoding: OpenDataChannel.message(token: "a\"b\\c", requestId: Array(0..<16), clientId: "id-1"), as: UTF8.self)
+        #expect(text == #"{"MessageSchemaVersion":"1.0","RequestId":"00010203-0405-0607-0809-0a0b0c0d0e0f","TokenValue":"a\"b\\c","ClientId":"id-1","ClientVersion":"1.2.707.0"}"#)
+    }
+}

@@ -32,5 +32,12 @@ import TestSupport
                                         proxy: ProxySettings(), connectTimeout: 2)
         }
         #expect(error?.description.contains("could not connect to ws://127.0.0.1:1/") == true)
+        #expect(error?.curlCode == 7, "curl's CURLE_COULDNT_CONNECT stays with the error")
+    }
+
+    @Test func aFailedUpgradeIsNoCurlError() throws {
+        let server = try LoopbackServer(["upgrade"])
+        let error = #expect(throws: WebSocketConnection.Failure.self) { _ = try dial(server, "/refuse") }
+        #expect(error?.curlCode == nil, "curl connected; the answer was wrong")
     }
 }

@@ -18,6 +18,8 @@ public struct SessionResumer: Sendable {
     public var clock: any MonotonicClock
     /// A number in [0, 1] for each delay's jitter.
     public var jitter: @Sendable () -> Double = { Double.random(in: 0...1) }
+    /// Waits this many seconds (a test's clock just moves on).
+    public var sleep: @Sendable (Double) async -> Void = { try? await Task.sleep(nanoseconds: UInt64(max(0, $0) * 1e9)) }
 
     public init(clock: any MonotonicClock, resume: @escaping @Sendable (String) async throws -> SessionStream?) {
         self.clock = clock
@@ -35,7 +37,7 @@ public struct SessionResumer: Sendable {
             let until = clock.seconds() + delay
             while case let left = until - clock.seconds(), left > 0 {
                 if stopped() { return .stopped }
-                try? await Task.sleep(nanoseconds: UInt64(min(0.1, left) * 1e9))
+                await sleep(min(0.1, left))
             }
             if stopped() { return .stopped }
             do {

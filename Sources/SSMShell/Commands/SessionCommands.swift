@@ -183,10 +183,11 @@ extension Shell {
             }
         }.get()
         // OpenDataChannel (spec 2.2): a text frame, then binary only.
-        let open = "{\"MessageSchemaVersion\":\"1.0\",\"RequestId\":\"\(ClientMessage.uuidString(SecureRandom.bytes(16)))\",\"TokenValue\":\(jsonString(stream.tokenValue)),\"ClientId\":\"\(Self.clientId)\",\"ClientVersion\":\"\(SessionClient.version)\"}"
-        let bytes = Array(open.utf8)
+        let bytes = OpenDataChannel.message(token: stream.tokenValue, requestId: SecureRandom.bytes(16), clientId: Self.clientId)
         try await onDedicatedThread { () -> Result<Void, WebSocketConnection.Failure> in
-            do { try ws.send(WebSocketFrame.Opcode.text, bytes); return .success(()) } catch {
+            do { try ws.send(WebSocketFrame.Opcode.text, bytes); return .success(()) } catch let error as WebSocketConnection.Failure {
+                return .failure(error)
+            } catch {
                 return .failure(WebSocketConnection.Failure(description: "\(error)"))
             }
         }.get()

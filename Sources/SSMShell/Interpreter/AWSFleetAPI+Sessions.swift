@@ -1,5 +1,4 @@
 public import AWSCore
-import Crypto
 public import SSMCore
 
 /// The sessions seam of the real fleet: SSM's session calls, KMS for the data channel's keys,
@@ -21,29 +20,10 @@ extension AWSFleetAPI {
     public func connectionStatus(_ target: String) async throws -> String { try await ssm.connectionStatus(target: target) }
 
     public func generateDataKey(keyId: String, bytes: Int, context: [String: String]) async throws -> ([UInt8], [UInt8]) {
-        let output = try await ssm.client.callJSON(.kms, "GenerateDataKey", [
-            "KeyId": .string(keyId), "NumberOfBytes": .number(Double(bytes)),
-            "EncryptionContext": .object(context.mapValues { JSONValue.string($0) }),
-        ])
-        guard let plaintext = output["Plaintext"]?.string.flatMap(Base64.decode),
-              let blob = output["CiphertextBlob"]?.string.flatMap(Base64.decode) else {
-            throw AWSServiceError(code: "InvalidResponse", message: "GenerateDataKey answered without Plaintext and CiphertextBlob.", status: 200,
-                                  service: "kms", operation: "GenerateDataKey")
-        }
-        return (plaintext, blob)
+        try await ssm.generateDataKey(keyId: keyId, bytes: bytes, context: context)
     }
 
-    public func streamHeaders(for url: EndpointURL) async throws -> [(String, String)] {
-        let client = ssm.client
-        // Every data-channel dial signs here first: a ws:// URL is refused before anything is sent.
-        if let refusal = StreamURLPolicy.refusal(stream: url, apiEndpoint: try client.endpoint(for: .ssm).url) { throw UnusableStreamURL(description: refusal) }
-        guard let provider = client.credentialProvider, let region = client.settings.region else { return [] }
-        var request = HTTPRequest(method: "GET", url: url)
-        request.headers.add("Host", url.hostHeader)
-        SigV4Signer(region: region, service: "ssmmessages")
-            .sign(&request, credentials: try await provider.credentials(), date: AmzDate(secondsSince1970: client.clock.now()))
-        return request.headers.fields.filter { $0.name != "Host" }.map { ($0.name, $0.value) }
-    }
+    public func streamHeaders(for url: EndpointURL) async throws -> [(String, String)] { try await ssm.streamUpgradeHeaders(for: url) }
 
     public var streamTransport: (caBundle: String?, environment: Environment) { (ssm.client.settings.caBundle, ssm.client.settings.environment) }
 }

@@ -21,7 +21,13 @@ public final class WebSocketConnection: @unchecked Sendable {
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
-        public init(description: String) { self.description = description }
+        /// libcurl's CURLcode when curl reported the failure (CURLE_COULDNT_CONNECT 7,
+        /// CURLE_OPERATION_TIMEDOUT 28, CURLE_SSL_CACERT 60...): the cause beyond the sentence.
+        public let curlCode: Int32?
+        public init(description: String, curlCode: Int32? = nil) {
+            self.description = description
+            self.curlCode = curlCode
+        }
     }
 
     /// Dials `url` (ws or wss), sends the upgrade with `headers`, and checks the answer.
@@ -43,7 +49,8 @@ public final class WebSocketConnection: @unchecked Sendable {
         if dial.scheme == "https" { ccurl_setopt_long(handle, CURLOPT_HTTPPROXYTUNNEL, 1) }
         let code = curl_easy_perform(handle)
         guard code == CURLE_OK else {
-            throw Failure(description: "could not connect to \(url.redactedDescription): \(String(cString: curl_easy_strerror(code)))")
+            throw Failure(description: "could not connect to \(url.redactedDescription): \(String(cString: curl_easy_strerror(code)))",
+                          curlCode: Int32(code.rawValue))
         }
         var fd: curl_socket_t = -1
         ccurl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &fd)
@@ -68,11 +75,8 @@ public final class WebSocketConnection: @unchecked Sendable {
         }
     }
 
-    static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
+    /// Deadlines of the upgrade and of stalled sends: intervals, on the monotonic clock.
+    static func now() -> Double { SystemMonotonicClock().seconds() }
 
     /// Sends one message as a single masked frame (RFC 6455 section 5.3).
     public func send(_ opcode: WebSocketFrame.Opcode, _ payload: [UInt8]) throws {
@@ -97,7 +101,8 @@ public final class WebSocketConnection: @unchecked Sendable {
             }
             guard code == CURLE_OK else {
                 closed = true
-                throw Failure(description: "the connection was lost while sending (\(String(cString: curl_easy_strerror(code))))")
+                throw Failure(description: "the connection was lost while sending (\(String(cString: curl_easy_strerror(code))))",
+                              curlCode: Int32(code.rawValue))
             }
             offset += sent
             lastProgress = Self.now()
@@ -117,7 +122,7 @@ public final class WebSocketConnection: @unchecked Sendable {
         }
         guard code == CURLE_OK else {
             closed = true
-            throw Failure(description: "the connection was lost (\(String(cString: curl_easy_strerror(code))))")
+            throw Failure(description: "the connection was lost (\(String(cString: curl_easy_strerror(code))))", curlCode: Int32(code.rawValue))
         }
         if received == 0 { closed = true }
         return Array(buffer[0..<received])
