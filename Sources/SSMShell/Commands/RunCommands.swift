@@ -1,78 +1,17 @@
 import AWSCore
 import SSMCore
-import ShellLanguage
 
+/// What the Run Command commands share (their types are in Commands/RunCommand/): the ledger
+/// of what was sent, polling until done (`wait`, `run --wait`), and fetching, grouping and
+/// saving output (`output`, `run --wait`). The rules are SSMCore's: RunPlan, CommandLedger,
+/// WaitSchedule, OutputGrouping.
 extension Shell {
-    // MARK: run (the plan is SSMCore's RunPlan; the ledger, CommandLedger)
+    // MARK: the ledger
 
     /// `$cmd`: the ids of the last `run`.
     public var lastCommands: [String] { ledger.last }
     /// What each command was sent to, for `wait` and `output` (and completion's command ids).
     var commandTargets: [String: [Node]] { ledger.targets }
-
-    /// `run [OPTIONS] TEXT` or `run [OPTIONS] <<EOF`: `args` are the options, `text` the command
-    /// as written, sent with the shell's own variables quoted for each group's shell.
-    func runCommand(_ args: [String], text: String, script: String?) async throws -> Int32 {
-        let opts = try OptionScanner("run", args, valued: PassThrough.runValuedOptions, flags: ["wait"])
-        guard opts.rest.isEmpty else {
-            throw ShellError.usage("run's options must be written before the command, each as --name or --name=value")
-        }
-        if script != nil && !text.isEmpty {
-            throw ShellError.usage("run takes the command as words or as a here-document, not both")
-        }
-        let document = opts.value("document")
-        if script == nil && text.isEmpty && document == nil { throw ShellError.usage("run needs a command, as in: run uptime") }
-        let nodes = try await opts.has("on") ? resolveTargets(opts.all("on")) : targets
-        guard !nodes.isEmpty else { throw ShellError.usage("run has no targets: 'use TARGET' first, or run --on TARGET") }
-
-        var options = RunPlan.Options()
-        do {
-            if let timeout = try opts.duration("timeout") { options.parameters["executionTimeout"] = [String(try RunPlan.executionTimeout(timeout))] }
-            if let workdir = opts.value("workdir") { options.parameters["workingDirectory"] = [workdir] }
-            for pair in opts.all("param") {
-                let (key, value) = try RunPlan.parameter(pair)
-                options.parameters[key, default: []].append(value)
-            }
-            options.deliveryTimeout = try opts.duration("delivery-timeout").map { try RunPlan.deliveryTimeout($0) }
-        } catch let error as RunPlanError {
-            throw ShellError.usage(error.description)
-        }
-        options.comment = opts.value("comment")
-        options.maxConcurrency = opts.value("concurrency")
-        options.maxErrors = opts.value("max-errors")
-
-        // Every group's lines before anything is sent, so a bad `$3` sends nothing.
-        var requests: [RunPlan.Request] = []
-        for group in RunPlan.groups(nodes, document: document) {
-            let lines = try script.map(RunPlan.scriptLines) ?? (text.isEmpty ? [] : [substitute(text, for: group.powerShell ? .powerShell : .posix)])
-            requests += RunPlan.requests(group, lines: lines, options: options)
-        }
-        let fleet = try fleet()
-        var ids: [String] = []
-        for request in requests {
-            let command = try await fleet.sendCommand(request.input)
-            ids.append(command.commandId)
-            ledger.record(command.commandId, nodes: request.nodes,
-                          executionTimeout: request.input.parameters?["executionTimeout"]?.first.flatMap { Int($0) },
-                          deliveryTimeout: request.input.timeoutSeconds)
-        }
-        ledger.finishRun(ids)
-        switch outputFormat {
-        case .json: console.out(JSONValue.object(["commandIds": .array(ids.map(JSONValue.string)), "targets": .number(Double(nodes.count))]).serialized + "\n")
-        case .text: console.out(ids.joined(separator: "\n") + "\n")
-        case .table:
-            for request in requests.indices {
-                let count = requests[request].nodes.count
-                console.out("\(ids[request])  \(count) node\(count == 1 ? "" : "s")\n")
-            }
-        }
-        if opts.has("wait") {
-            let status = try await waitFor(ids, timeout: nil)
-            _ = try await showOutput(ids, only: nil, streams: (true, true), group: true, saveTo: nil)
-            return status
-        }
-        return 0
-    }
 
     /// `$cmd`, or the ids given (comma or space separated).
     func commandIds(_ word: String?) throws -> [String] {
@@ -80,13 +19,6 @@ extension Shell {
     }
 
     // MARK: wait
-
-    func waitCommand(_ args: [String]) async throws -> Int32 {
-        let opts = try OptionScanner("wait", args, valued: ["timeout"], anywhere: true)
-        guard opts.rest.count <= 1 else { throw ShellError.usage("wait takes at most one command id (or a list joined by commas)") }
-        let timeout = try opts.duration("timeout")  // a usage error comes before any lookup
-        return try await waitFor(try commandIds(opts.rest.first), timeout: timeout)
-    }
 
     /// Polls ListCommandInvocations every page (50 a page, so ceil(N/50) calls a round) on
     /// `WaitSchedule`'s intervals; an invocation not listed yet is pending.
@@ -164,17 +96,6 @@ extension Shell {
     }
 
     // MARK: output (grouping is SSMCore's OutputGrouping)
-
-    func output(_ args: [String]) async throws -> Int32 {
-        let opts = try OptionScanner("output", args, valued: ["save"], flags: ["stdout", "stderr", "no-group"], anywhere: true)
-        var words = opts.rest
-        var ids = lastCommands
-        if let first = words.first, CommandLedger.looksLikeCommandId(first) { ids = try commandIds(first); words.removeFirst() }
-        if ids.isEmpty { ids = try commandIds(nil) }
-        let only = words.isEmpty ? nil : Set(try await resolveTargets(words).map(\.id))
-        let streams = (opts.has("stdout") || !opts.has("stderr"), opts.has("stderr") || !opts.has("stdout"))
-        return try await showOutput(ids, only: only, streams: streams, group: !opts.has("no-group"), saveTo: opts.value("save"))
-    }
 
     /// GetCommandInvocation for every node, eight at a time; identical outputs grouped.
     func showOutput(_ ids: [String], only: Set<String>?, streams: (stdout: Bool, stderr: Bool), group: Bool, saveTo: String?) async throws -> Int32 {
@@ -282,43 +203,6 @@ extension Shell {
     static func safeFileName(_ name: String) -> String {
         let kept = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "_" })
         return kept.hasPrefix(".") ? "_" + kept.dropFirst() : kept
-    }
-
-    // MARK: cancel, invocations, commands
-
-    func cancel(_ args: [String]) async throws -> Int32 {
-        var words = args
-        var ids = lastCommands
-        if let first = words.first, CommandLedger.looksLikeCommandId(first) { ids = try commandIds(first); words.removeFirst() }
-        if ids.isEmpty { ids = try commandIds(nil) }
-        let only = words.isEmpty ? nil : try await resolveTargets(words).map(\.id)
-        for id in ids { try await fleet().cancel(commandId: id, instanceIds: only) }
-        if !options.quiet { console.err("cancel requested for \(ids.joined(separator: ", "))\n") }
-        return 0
-    }
-
-    func invocations(_ args: [String]) async throws -> Int32 {
-        let ids = try commandIds(args.first)
-        var rows: [[String]] = []
-        for id in ids {
-            for inv in try await fleet().allInvocations(commandId: id) {
-                rows.append([label(inv.instanceId), inv.status, inv.statusDetails ?? "", inv.requestedAt.flatMap { CivilTime(secondsSince1970: $0)?.format(compact: false) } ?? ""])
-            }
-        }
-        print(Table(columns: ["NODE", "STATUS", "DETAILS", "REQUESTED"], rows: rows))
-        return 0
-    }
-
-    func commands(_ args: [String]) async throws -> Int32 {
-        let opts = try OptionScanner("commands", args, valued: ["limit"])
-        guard let limit = Int(opts.value("limit") ?? "20"), limit > 0 else { throw ShellError.usage("commands --limit takes a positive number") }
-        let list = try await fleet().listCommands(limit: limit)
-        print(Table(columns: ["ID", "REQUESTED", "DOCUMENT", "COMMAND", "TARGETS", "STATUS", "DONE", "ERRORS"], rows: list.map { c in
-            [c.commandId, c.requestedAt.flatMap { CivilTime(secondsSince1970: $0)?.format(compact: false) } ?? "", c.documentName,
-             String((c.parameters["commands"]?.first ?? c.comment ?? "").prefix(40)), String(c.targetCount ?? c.instanceIds.count), c.status,
-             String(c.completedCount ?? 0), String(c.errorCount ?? 0)]
-        }))
-        return 0
     }
 }
 

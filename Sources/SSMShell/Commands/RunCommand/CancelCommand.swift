@@ -1,4 +1,6 @@
-/// `cancel`: stops a command on its nodes (body: RunCommands.swift).
+import SSMCore
+
+/// `cancel`: stops a command on its nodes (the ids from CommandLedger).
 struct CancelCommand: ShellCommand {
     let name = "cancel"
     let usage = "cancel [CMD] [TARGET...]"
@@ -12,6 +14,13 @@ struct CancelCommand: ShellCommand {
     }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
-        try await shell.cancel(input.arguments)
+        var words = input.arguments
+        var ids = shell.lastCommands
+        if let first = words.first, CommandLedger.looksLikeCommandId(first) { ids = try shell.commandIds(first); words.removeFirst() }
+        if ids.isEmpty { ids = try shell.commandIds(nil) }
+        let only = words.isEmpty ? nil : try await shell.resolveTargets(words).map(\.id)
+        for id in ids { try await shell.fleet().cancel(commandId: id, instanceIds: only) }
+        if !shell.options.quiet { shell.console.err("cancel requested for \(ids.joined(separator: ", "))\n") }
+        return 0
     }
 }

@@ -1,4 +1,7 @@
-/// `invocations`: a command's status on each node (body: RunCommands.swift).
+import AWSCore
+import SSMCore
+
+/// `invocations`: a command's status on each node (every page, Pagination).
 struct InvocationsCommand: ShellCommand {
     let name = "invocations"
     let usage = "invocations [CMD]"
@@ -10,6 +13,14 @@ struct InvocationsCommand: ShellCommand {
     func completions(_ request: CompletionRequest) -> Completions { .words(request.snapshot.commandIds) }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
-        try await shell.invocations(input.arguments)
+        let ids = try shell.commandIds(input.arguments.first)
+        var rows: [[String]] = []
+        for id in ids {
+            for inv in try await shell.fleet().allInvocations(commandId: id) {
+                rows.append([shell.label(inv.instanceId), inv.status, inv.statusDetails ?? "", inv.requestedAt.flatMap { CivilTime(secondsSince1970: $0)?.format(compact: false) } ?? ""])
+            }
+        }
+        shell.print(Table(columns: ["NODE", "STATUS", "DETAILS", "REQUESTED"], rows: rows))
+        return 0
     }
 }

@@ -1,4 +1,7 @@
-/// `output`: each node's output of a command, identical outputs grouped (body: RunCommands.swift).
+import SSMCore
+
+/// `output`: each node's output of a command, identical outputs grouped (SSMCore's
+/// OutputGrouping; Shell.showOutput in RunCommands.swift prints them).
 struct OutputCommand: ShellCommand {
     let name = "output"
     let usage = "output [CMD] [TARGET...] [--stdout] [--stderr] [--no-group] [--save DIR]"
@@ -16,6 +19,13 @@ struct OutputCommand: ShellCommand {
     }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
-        try await shell.output(input.arguments)
+        let opts = try OptionScanner("output", input.arguments, valued: ["save"], flags: ["stdout", "stderr", "no-group"], anywhere: true)
+        var words = opts.rest
+        var ids = shell.lastCommands
+        if let first = words.first, CommandLedger.looksLikeCommandId(first) { ids = try shell.commandIds(first); words.removeFirst() }
+        if ids.isEmpty { ids = try shell.commandIds(nil) }
+        let only = words.isEmpty ? nil : Set(try await shell.resolveTargets(words).map(\.id))
+        let streams = (opts.has("stdout") || !opts.has("stderr"), opts.has("stderr") || !opts.has("stdout"))
+        return try await shell.showOutput(ids, only: only, streams: streams, group: !opts.has("no-group"), saveTo: opts.value("save"))
     }
 }

@@ -1,4 +1,8 @@
-/// `run`: a shell command on the targets through Run Command (body: RunCommands.swift).
+import AWSCore
+import SSMCore
+import ShellLanguage
+
+/// `run`: a shell command on the targets through Run Command (the plan is SSMCore's RunPlan).
 struct RunCommand: ShellCommand {
     let name = "run"
     let usage = "run [--on TARGET[,TARGET...]] [--document NAME] [--param K=V] [--timeout D] [--delivery-timeout D] [--workdir DIR] [--comment TEXT] [--concurrency N|N%] [--max-errors N|N%] [--wait] COMMAND... | run [OPTIONS] <<EOF"
@@ -21,7 +25,68 @@ struct RunCommand: ShellCommand {
         request.previous == "--on" ? .words(request.snapshot.targets) : .none
     }
 
+    /// `run [OPTIONS] TEXT` or `run [OPTIONS] <<EOF`: the arguments are the options, the text
+    /// the command as written, sent with the shell's own variables quoted for each group's shell.
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
-        try await shell.runCommand(input.arguments, text: input.text ?? "", script: input.hereDocument)
+        let text = input.text ?? "", script = input.hereDocument
+        let opts = try OptionScanner("run", input.arguments, valued: PassThrough.runValuedOptions, flags: ["wait"])
+        guard opts.rest.isEmpty else {
+            throw ShellError.usage("run's options must be written before the command, each as --name or --name=value")
+        }
+        if script != nil && !text.isEmpty {
+            throw ShellError.usage("run takes the command as words or as a here-document, not both")
+        }
+        let document = opts.value("document")
+        if script == nil && text.isEmpty && document == nil { throw ShellError.usage("run needs a command, as in: run uptime") }
+        let nodes = try await opts.has("on") ? shell.resolveTargets(opts.all("on")) : shell.targets
+        guard !nodes.isEmpty else { throw ShellError.usage("run has no targets: 'use TARGET' first, or run --on TARGET") }
+
+        var options = RunPlan.Options()
+        do {
+            if let timeout = try opts.duration("timeout") { options.parameters["executionTimeout"] = [String(try RunPlan.executionTimeout(timeout))] }
+            if let workdir = opts.value("workdir") { options.parameters["workingDirectory"] = [workdir] }
+            for pair in opts.all("param") {
+                let (key, value) = try RunPlan.parameter(pair)
+                options.parameters[key, default: []].append(value)
+            }
+            options.deliveryTimeout = try opts.duration("delivery-timeout").map { try RunPlan.deliveryTimeout($0) }
+        } catch let error as RunPlanError {
+            throw ShellError.usage(error.description)
+        }
+        options.comment = opts.value("comment")
+        options.maxConcurrency = opts.value("concurrency")
+        options.maxErrors = opts.value("max-errors")
+
+        // Every group's lines before anything is sent, so a bad `$3` sends nothing.
+        var requests: [RunPlan.Request] = []
+        for group in RunPlan.groups(nodes, document: document) {
+            let lines = try script.map(RunPlan.scriptLines) ?? (text.isEmpty ? [] : [shell.substitute(text, for: group.powerShell ? .powerShell : .posix)])
+            requests += RunPlan.requests(group, lines: lines, options: options)
+        }
+        let fleet = try shell.fleet()
+        var ids: [String] = []
+        for request in requests {
+            let command = try await fleet.sendCommand(request.input)
+            ids.append(command.commandId)
+            shell.ledger.record(command.commandId, nodes: request.nodes,
+                          executionTimeout: request.input.parameters?["executionTimeout"]?.first.flatMap { Int($0) },
+                          deliveryTimeout: request.input.timeoutSeconds)
+        }
+        shell.ledger.finishRun(ids)
+        switch shell.outputFormat {
+        case .json: shell.console.out(JSONValue.object(["commandIds": .array(ids.map(JSONValue.string)), "targets": .number(Double(nodes.count))]).serialized + "\n")
+        case .text: shell.console.out(ids.joined(separator: "\n") + "\n")
+        case .table:
+            for request in requests.indices {
+                let count = requests[request].nodes.count
+                shell.console.out("\(ids[request])  \(count) node\(count == 1 ? "" : "s")\n")
+            }
+        }
+        if opts.has("wait") {
+            let status = try await shell.waitFor(ids, timeout: nil)
+            _ = try await shell.showOutput(ids, only: nil, streams: (true, true), group: true, saveTo: nil)
+            return status
+        }
+        return 0
     }
 }

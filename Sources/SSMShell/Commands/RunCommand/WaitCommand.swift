@@ -1,4 +1,5 @@
-/// `wait`: until every invocation of a command has ended (body: RunCommands.swift).
+/// `wait`: until every invocation of a command has ended (the schedule is SSMCore's
+/// WaitSchedule; Shell.waitFor in RunCommands.swift polls).
 struct WaitCommand: ShellCommand {
     let name = "wait"
     let usage = "wait [CMD] [--timeout D]"
@@ -11,6 +12,9 @@ struct WaitCommand: ShellCommand {
     func completions(_ request: CompletionRequest) -> Completions { .words(request.snapshot.commandIds) }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
-        try await shell.waitCommand(input.arguments)
+        let opts = try OptionScanner("wait", input.arguments, valued: ["timeout"], anywhere: true)
+        guard opts.rest.count <= 1 else { throw ShellError.usage("wait takes at most one command id (or a list joined by commas)") }
+        let timeout = try opts.duration("timeout")  // a usage error comes before any lookup
+        return try await shell.waitFor(try shell.commandIds(opts.rest.first), timeout: timeout)
     }
 }
