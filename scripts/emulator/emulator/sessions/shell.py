@@ -1,0 +1,106 @@
+"""Shell sessions (Standard_Stream, SSM-SessionManagerRunShell) and interactive commands
+(AWS-StartInteractiveCommand): `sh` on a real pty, 80x24 until a Size message."""
+import asyncio
+import fcntl
+import json
+import os
+import pty
+import signal
+import struct
+import termios
+
+from .. import clientmessage as cm
+from .utf8 import Utf8Chunker
+
+
+class PtyHandler:
+    """A shell (Standard_Stream) or an interactive command on a real pty, as the agent runs it."""
+    mode = "pty"
+
+    def __init__(self, session):
+        self.session = session
+        self.process = None
+        self.master = None
+
+    async def start(self):
+        node = self.session.node
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        command = ["sh"]
+        if self.session.session_type == "InteractiveCommands":
+            command = ["sh", "-c", self.session.parameters.get("command", "sh")]
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": node["workdir"], "TERM": "xterm-256color",
+               "LANG": "C.UTF-8", "PS1": "sh-%s$ " % node["tags"].get("Name", node["id"]), "AWS_SSM_INSTANCE_ID": node["id"]}
+
+        def child_setup():
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+        self.process = await asyncio.create_subprocess_exec(*command, stdin=slave, stdout=slave, stderr=slave, cwd=node["workdir"],
+                                                            env=env, preexec_fn=child_setup)
+        os.close(slave)
+        self.master = master
+        os.set_blocking(master, False)
+        asyncio.get_running_loop().create_task(self._pump())
+
+    async def _pump(self):
+        loop = asyncio.get_running_loop()
+        chunker = Utf8Chunker()
+        readable = asyncio.Event()
+        loop.add_reader(self.master, readable.set)
+        try:
+            while True:
+                await readable.wait()
+                readable.clear()
+                while True:
+                    try:
+                        data = os.read(self.master, self.session.chunk)
+                    except BlockingIOError:
+                        break
+                    except OSError:
+                        data = b""
+                    if not data:
+                        raise EOFError
+                    out = chunker.feed(data)
+                    if out:
+                        self.session.send_output(out)
+                        await self.session.paced()
+        except EOFError:
+            pass
+        finally:
+            loop.remove_reader(self.master)
+        if self.process is not None:
+            await self.process.wait()
+        self.session.end("")
+
+    async def on_input(self, payload_type, payload):
+        if self.master is None:
+            return False  # the pty is not started yet: not ready, no ack; the client resends (spec 5.4)
+        if payload_type == cm.OUTPUT:
+            view = memoryview(payload)
+            while view:
+                try:
+                    n = os.write(self.master, view)
+                    view = view[n:]
+                except BlockingIOError:
+                    await asyncio.sleep(0.005)
+                except OSError:
+                    return True
+        elif payload_type == cm.SIZE:
+            try:
+                size = json.loads(payload)
+                fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", int(size["rows"]), int(size["cols"]), 0, 0))
+                if self.process is not None:
+                    os.killpg(os.getpgid(self.process.pid), signal.SIGWINCH)
+            except (ValueError, KeyError, OSError, ProcessLookupError):
+                pass
+        return True
+
+    async def stop(self):
+        if self.process is not None and self.process.returncode is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGHUP)
+            except ProcessLookupError:
+                pass
