@@ -336,12 +336,12 @@ extension String {
     }
 
     @Test func forwardSpecs() throws {
-        #expect(try Shell.parseForwardSpec("5432") == (5432, nil, 5432))
-        #expect(try Shell.parseForwardSpec("0:80") == (0, nil, 80))
-        #expect(try Shell.parseForwardSpec("db.internal:5432") == (5432, "db.internal", 5432))
-        #expect(try Shell.parseForwardSpec("15432:db.internal:5432") == (15432, "db.internal", 5432))
-        #expect(throws: ShellError.self) { try Shell.parseForwardSpec("0") }
-        #expect(throws: ShellError.self) { try Shell.parseForwardSpec("70000") }
+        #expect(try ForwardCommand.parseSpec("5432") == (5432, nil, 5432))
+        #expect(try ForwardCommand.parseSpec("0:80") == (0, nil, 80))
+        #expect(try ForwardCommand.parseSpec("db.internal:5432") == (5432, "db.internal", 5432))
+        #expect(try ForwardCommand.parseSpec("15432:db.internal:5432") == (15432, "db.internal", 5432))
+        #expect(throws: ShellError.self) { try ForwardCommand.parseSpec("0") }
+        #expect(throws: ShellError.self) { try ForwardCommand.parseSpec("70000") }
     }
 
     @Test func durationsAndOutputFormats() {

@@ -12,63 +12,6 @@ struct SessionClocks: Sendable {
 }
 
 extension Shell {
-    // MARK: connect (language page, section 4, Sessions)
-
-    /// `written`: `--command` as the user wrote it, code for the node's shell (OptionText).
-    func connect(_ args: [String], written: OptionText? = nil) async throws -> Int32 {
-        let opts = try OptionScanner("connect", args, valued: OptionText.options["connect"]!.valued, anywhere: true)
-        let commandText = try writtenOption(opts.value("command"), written: written, command: "connect")
-        guard opts.rest.count <= 1 else { throw ShellError.usage("connect takes one target; sessions are one node at a time") }
-        var nodes = targets
-        if let word = opts.rest.first { nodes = try await resolveTargets([word]) }
-        guard let node = nodes.first else { throw ShellError.usage("connect needs a target: connect TARGET, or 'use TARGET' first") }
-        guard nodes.count == 1 else {
-            throw ShellError.usage("connect goes to one node, and this matches \(nodes.count): \(nodes.map(\.label).joined(separator: ", "))")
-        }
-        let terminal = services.terminal.isTerminal(.input)
-        var document = opts.value("document")
-        var parameters: [String: [String]] = [:]
-        for pair in opts.all("param") {
-            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw ShellError.usage("connect --param takes KEY=VALUE, not '\(pair)'") }
-            parameters[String(pair[..<eq]), default: []].append(String(pair[pair.index(after: eq)...]))
-        }
-        if let commandText {
-            let command = try text(of: commandText, for: node.platform == "Windows" ? .powerShell : .posix)
-            // On a terminal the command gets a pty; piped, it runs without one and its exit status comes back.
-            document = document ?? (terminal ? "AWS-StartInteractiveCommand" : "AWS-StartNonInteractiveCommand")
-            parameters["command"] = [document == "AWS-StartInteractiveCommand" ? ExitMarker.wrap(command) : command]
-            if document == "AWS-StartNonInteractiveCommand" && parameters["separateOutputStream"] == nil {
-                parameters["separateOutputStream"] = ["true"]   // stderr comes back as StdErr, to our stderr
-            }
-        }
-        let fleet = try fleet()
-        // A clear answer before StartSession's TargetNotConnected (the guide's basic policy allows it).
-        if try await fleet.connectionStatus(node.id) != "connected" {
-            throw ShellError("\(node.label) is not connected to Systems Manager (its agent is not reachable); 'status \(node.shortLabel)' rechecks it")
-        }
-        let stream = try await fleet.startSession(target: node.id, document: document, reason: opts.value("reason"),
-                                                  parameters: parameters.isEmpty ? nil : parameters)
-        variables["session"] = stream.sessionId
-        let interactive = terminal && document != "AWS-StartNonInteractiveCommand"
-        return try await runSession(stream, on: node, fleet: fleet, interactive: interactive, proxy: false, record: opts.value("record"),
-                                    exitMarker: document == "AWS-StartInteractiveCommand" && opts.value("command") != nil)
-    }
-
-    /// `proxy TARGET [PORT]`: AWS-StartSSHSession as a byte pipe on stdin/stdout, for ssh's
-    /// ProxyCommand (`ProxyCommand ssm-shell proxy %h %p`).
-    func proxy(_ args: [String]) async throws -> Int32 {
-        guard (1...2).contains(args.count) else { throw ShellError.usage("proxy takes a target and an optional port: proxy TARGET [PORT]") }
-        let port = args.count == 2 ? args[1] : "22"
-        guard let number = Int(port), (1...65535).contains(number) else { throw ShellError.usage("proxy: '\(port)' is not a port number") }
-        let nodes = try await resolveTargets([args[0]])
-        guard nodes.count == 1, let node = nodes.first else {
-            throw ShellError.usage("proxy goes to one node, and '\(args[0])' matches \(nodes.count): \(nodes.map(\.label).joined(separator: ", "))")
-        }
-        let fleet = try fleet()
-        let stream = try await fleet.startSession(target: node.id, document: "AWS-StartSSHSession", reason: nil, parameters: ["portNumber": [port]])
-        return try await runSession(stream, on: node, fleet: fleet, interactive: false, proxy: true, record: nil)
-    }
-
     /// Runs a started session to its end: the loop, reconnects, the terminal, TerminateSession.
     func runSession(_ stream: SessionStream, on node: Node, fleet: any FleetAPI, interactive: Bool, proxy: Bool, record: String?,
                     exitMarker: Bool = false) async throws -> Int32 {
@@ -135,35 +78,6 @@ extension Shell {
                 }
             }
         }
-    }
-
-    // MARK: sessions, terminate, status
-
-    func sessions(_ args: [String]) async throws -> Int32 {
-        let opts = try OptionScanner("sessions", args, valued: [], flags: ["history"])
-        guard opts.rest.isEmpty else { throw ShellError.usage("sessions takes only --history") }
-        let list = try await fleet().describeSessions(history: opts.has("history"))
-        print(Table(columns: ["SESSION", "TARGET", "STATUS", "STARTED", "OWNER", "DOCUMENT"], rows: list.map { s in
-            [s.sessionId, label(s.target), s.status, s.startDate.flatMap { CivilTime(secondsSince1970: $0)?.format(compact: false) } ?? "",
-             s.owner ?? "", s.documentName ?? ""]
-        }))
-        return 0
-    }
-
-    func terminate(_ args: [String]) async throws -> Int32 {
-        guard !args.isEmpty else { throw ShellError.usage("terminate needs one or more session ids (see 'sessions')") }
-        for id in args { try await fleet().terminateSession(id) }
-        if !options.quiet { console.err("terminated \(args.joined(separator: ", "))\n") }
-        return 0
-    }
-
-    func status(_ args: [String]) async throws -> Int32 {
-        let nodes = args.isEmpty ? targets : try await resolveTargets(args)
-        guard !nodes.isEmpty else { throw ShellError.usage("status needs targets: status TARGET..., or 'use TARGET' first") }
-        var rows: [[String]] = []
-        for node in nodes { rows.append([node.label, try await fleet().connectionStatus(node.id)]) }
-        print(Table(columns: ["NODE", "STATUS"], rows: rows))
-        return rows.allSatisfy { $0[1] == "connected" } ? 0 : 3
     }
 
     /// Dials the stream URL (signed for ssmmessages) and sends OpenDataChannel.

@@ -1,9 +1,18 @@
-/// `connect`: an interactive session on one node (body: SessionCommands.swift).
+import SessionProtocol
+import ShellLanguage
+import SSMCore
+import SystemIO
+
+/// `connect`: an interactive session on one node, or one command with its exit status back
+/// (language page, section 4, Sessions). The session itself runs in Shell.runSession
+/// (SessionCommands.swift).
 struct ConnectCommand: ShellCommand {
     let name = "connect"
     let usage = "connect [TARGET] [--document NAME] [--param K=V] [--reason TEXT] [--command CMD] [--record FILE]"
     let summary = "an interactive session on one node (~. leaves, ~? lists escapes); the remote exit status of --command comes back"
-    let codeOption: (option: String, valued: Set<String>)? = ("command", ["document", "param", "reason", "command", "record"])
+    /// Its options that take a value.
+    static let valuedOptions: Set<String> = ["document", "param", "reason", "command", "record"]
+    let codeOption: (option: String, valued: Set<String>)? = ("command", ConnectCommand.valuedOptions)
     let iamActions = ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession", "ssm:ResumeSession (reconnect)"]
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
@@ -11,7 +20,42 @@ struct ConnectCommand: ShellCommand {
     }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
+        let opts = try OptionScanner("connect", input.arguments, valued: Self.valuedOptions, anywhere: true)
         // `--command`'s value is code for the node's shell, read as written (OptionText).
-        try await shell.connect(input.arguments, written: OptionText(input.command))
+        let commandText = try shell.writtenOption(opts.value("command"), written: OptionText(input.command), command: "connect")
+        guard opts.rest.count <= 1 else { throw ShellError.usage("connect takes one target; sessions are one node at a time") }
+        var nodes = shell.targets
+        if let word = opts.rest.first { nodes = try await shell.resolveTargets([word]) }
+        guard let node = nodes.first else { throw ShellError.usage("connect needs a target: connect TARGET, or 'use TARGET' first") }
+        guard nodes.count == 1 else {
+            throw ShellError.usage("connect goes to one node, and this matches \(nodes.count): \(nodes.map(\.label).joined(separator: ", "))")
+        }
+        let terminal = shell.services.terminal.isTerminal(.input)
+        var document = opts.value("document")
+        var parameters: [String: [String]] = [:]
+        for pair in opts.all("param") {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw ShellError.usage("connect --param takes KEY=VALUE, not '\(pair)'") }
+            parameters[String(pair[..<eq]), default: []].append(String(pair[pair.index(after: eq)...]))
+        }
+        if let commandText {
+            let command = try shell.text(of: commandText, for: node.platform == "Windows" ? .powerShell : .posix)
+            // On a terminal the command gets a pty; piped, it runs without one and its exit status comes back.
+            document = document ?? (terminal ? "AWS-StartInteractiveCommand" : "AWS-StartNonInteractiveCommand")
+            parameters["command"] = [document == "AWS-StartInteractiveCommand" ? ExitMarker.wrap(command) : command]
+            if document == "AWS-StartNonInteractiveCommand" && parameters["separateOutputStream"] == nil {
+                parameters["separateOutputStream"] = ["true"]   // stderr comes back as StdErr, to our stderr
+            }
+        }
+        let fleet = try shell.fleet()
+        // A clear answer before StartSession's TargetNotConnected (the guide's basic policy allows it).
+        if try await fleet.connectionStatus(node.id) != "connected" {
+            throw ShellError("\(node.label) is not connected to Systems Manager (its agent is not reachable); 'status \(node.shortLabel)' rechecks it")
+        }
+        let stream = try await fleet.startSession(target: node.id, document: document, reason: opts.value("reason"),
+                                                  parameters: parameters.isEmpty ? nil : parameters)
+        shell.variables["session"] = stream.sessionId
+        let interactive = terminal && document != "AWS-StartNonInteractiveCommand"
+        return try await shell.runSession(stream, on: node, fleet: fleet, interactive: interactive, proxy: false, record: opts.value("record"),
+                                          exitMarker: document == "AWS-StartInteractiveCommand" && opts.value("command") != nil)
     }
 }

@@ -1,4 +1,9 @@
-/// `forward`: a local port to a port on (or behind) a node, in the background (body: ForwardCommands.swift).
+import AWSCore
+import SSMCore
+import SystemIO
+
+/// `forward`: 127.0.0.1:LOCAL to a port on (or behind) a node, in the background (language page,
+/// section 4, Sessions). The forward runs in Shell.startForwarding (ForwardCommands.swift).
 struct ForwardCommand: ShellCommand {
     let name = "forward"
     let usage = "forward [TARGET] [LOCAL:]PORT | forward [TARGET] [LOCAL:]HOST:PORT [--foreground] [--reason TEXT]"
@@ -9,7 +14,66 @@ struct ForwardCommand: ShellCommand {
         ["ssm:StartSession", "ssm:TerminateSession"] + PolicyBuilder.targetActions(words.count > 1 ? [words[0]] : [])
     }
 
+    /// `[LOCAL:]PORT` or `[LOCAL:]HOST:PORT`.
+    static func parseSpec(_ spec: String) throws -> (local: Int, host: String?, port: Int) {
+        let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        func port(_ text: String, _ what: String) throws -> Int {
+            guard let n = Int(text), (0...65535).contains(n), what == "local" || n > 0 else {
+                throw ShellError.usage("forward: '\(text)' is not a \(what) port number")
+            }
+            return n
+        }
+        switch parts.count {
+        case 1: let p = try port(parts[0], "remote"); return (p, nil, p)
+        case 2:
+            if Int(parts[0]) != nil { return (try port(parts[0], "local"), nil, try port(parts[1], "remote")) }
+            let p = try port(parts[1], "remote")
+            return (p, parts[0], p)
+        case 3: return (try port(parts[0], "local"), parts[1], try port(parts[2], "remote"))
+        default: throw ShellError.usage("forward takes [LOCAL:]PORT or [LOCAL:]HOST:PORT, not '\(spec)'")
+        }
+    }
+
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
-        try await shell.forward(input.arguments)
+        let opts = try OptionScanner("forward", input.arguments, valued: ["reason"], flags: ["foreground"], anywhere: true)
+        guard (1...2).contains(opts.rest.count), let spec = opts.rest.last else {
+            throw ShellError.usage("forward takes [TARGET] [LOCAL:]PORT or [TARGET] [LOCAL:]HOST:PORT")
+        }
+        let (local, host, port) = try Self.parseSpec(spec)
+        var nodes = shell.targets
+        if opts.rest.count == 2 { nodes = try await shell.resolveTargets([opts.rest[0]]) }
+        guard nodes.count == 1, let node = nodes.first else {
+            throw ShellError.usage(nodes.isEmpty ? "forward needs a target: forward TARGET PORT, or 'use TARGET' first"
+                                                 : "forward goes through one node, and this matches \(nodes.count): \(nodes.map(\.label).joined(separator: ", "))")
+        }
+        let listener: TCPListener
+        do { listener = try TCPListener(port: local) } catch { throw ShellError("\(error)") }
+        var parameters = ["portNumber": [String(port)], "localPortNumber": [String(listener.port)]]
+        if let host { parameters["host"] = [host] }
+        let fleet = try shell.fleet()
+        let stream = try await fleet.startSession(target: node.id, document: host == nil ? "AWS-StartPortForwardingSession" : "AWS-StartPortForwardingSessionToRemoteHost",
+                                                  reason: opts.value("reason"), parameters: parameters)
+        let id = shell.forwards.takeId()
+        let remote = "\(host ?? "localhost"):\(port)"
+        // The reference plugin's pacing, for side-by-side benchmarks only (scripts/bench).
+        let forwarder = Forwarder(id: id, listener: listener, remote: remote, node: node, sessionId: stream.sessionId,
+                                  clocks: shell.sessionClocks, pacing: shell.environment["SSM_SHELL_REFERENCE_PACING"] == "1")
+        shell.variables["port"] = String(listener.port)
+        shell.variables["session"] = stream.sessionId
+        let task = Shell.startForwarding(forwarder, stream, fleet)
+        shell.forwards.add(RunningForward(forwarder: forwarder, task: task), id: id)
+        if !shell.options.quiet {
+            shell.console.err("forward \(id): 127.0.0.1:\(listener.port) → \(remote) via \(node.label) (session \(stream.sessionId))\n")
+        }
+        if opts.has("foreground") {
+            shell.console.err("Ctrl-C stops it.\n")
+            while !task.isCancelled {
+                if shell.interrupted() { break }
+                if forwarder.ended { break }
+                try await Task.sleep(nanoseconds: 100_000_000)
+            }
+            await shell.stopForward(id)
+        }
+        return 0
     }
 }

@@ -1,4 +1,4 @@
-/// `stop`: ends forwards (body: ForwardCommands.swift).
+/// `stop ID|all`: ends forwards.
 struct StopCommand: ShellCommand {
     let name = "stop"
     let usage = "stop ID|all"
@@ -7,6 +7,14 @@ struct StopCommand: ShellCommand {
     let iamActions = ["ssm:TerminateSession (the forward's session)"]
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
-        try await shell.stop(input.arguments)
+        let args = input.arguments
+        guard args.count == 1 else { throw ShellError.usage("stop takes a forward id (see 'forwards') or all") }
+        if args[0] == "all" {
+            await shell.stopAllForwards()
+            return 0
+        }
+        guard let id = Int(args[0]), shell.forwards[id] != nil else { throw ShellError.usage("there is no forward \(args[0]); 'forwards' lists them") }
+        await shell.stopForward(id)
+        return 0
     }
 }
