@@ -58,3 +58,20 @@ import Testing
         #expect(RecordingFile(path: "/nonexistent-dir/x.cast") == nil)
     }
 }
+
+/// `writeAvailable`: what a full non-blocking descriptor takes now, never a wait.
+@Suite struct WriteAvailableTests {
+    @Test func takesWhatFitsThenZeroThenNilOnceTheReaderIsGone() {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        defer { close(fds[1]) }
+        let big = [UInt8](repeating: 1, count: 1 << 20)   // more than a pipe holds
+        let first = FileDescriptorWriter.writeAvailable(fds[1], big)
+        #expect(first.map { $0 > 0 && $0 < big.count } == true, "a partial write: \(String(describing: first))")
+        #expect(FileDescriptorWriter.writeAvailable(fds[1], [2]) == 0, "full: nothing taken, no wait")
+        close(fds[0])
+        BrokenPipe.ignoreSignal()   // as the shell does at start: EPIPE, not SIGPIPE
+        #expect(FileDescriptorWriter.writeAvailable(fds[1], [3]) == nil, "EPIPE")
+    }
+}

@@ -35,4 +35,18 @@ public enum FileDescriptorWriter {
         }
         return .written
     }
+
+    /// Writes what a non-blocking descriptor takes now, without waiting: the count (0 when it is
+    /// full), or nil when the write failed (the peer is gone). A forward's local connections are
+    /// written this way, so one slow client never holds the session's loop.
+    public static func writeAvailable(_ fd: Int32, _ bytes: [UInt8]) -> Int? {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n > 0 { offset += n; continue }
+            if n < 0 && (errno == EAGAIN || errno == EINTR) { break }
+            return offset > 0 ? offset : nil
+        }
+        return offset
+    }
 }

@@ -179,7 +179,7 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
                 hooks.recorder?.resize(columns: columns, rows: rows, at: clock.seconds())
             case .writeLocal(let connection, let bytes):
                 guard let fd = locals.descriptor(connection) else { answer(.localWriteFailed(connection)); continue }
-                switch Self.writeAvailable(fd, bytes) {
+                switch FileDescriptorWriter.writeAvailable(fd, bytes) {
                 case .some(let count): answer(.localWrote(connection, count: count))
                 case .none: answer(.localWriteFailed(connection))
                 }
@@ -197,19 +197,6 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
             }
         }
         if let lost, outcome == nil { answer(.connectionLost(lost)) }
-    }
-
-    /// Writes what a non-blocking descriptor takes now: the count (0 when it is full), or nil when
-    /// the write failed (the peer is gone).
-    static func writeAvailable(_ fd: Int32, _ bytes: [UInt8]) -> Int? {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n > 0 { offset += n; continue }
-            if n < 0 && (errno == EAGAIN || errno == EINTR) { break }
-            return offset > 0 ? offset : nil
-        }
-        return offset
     }
 }
 
