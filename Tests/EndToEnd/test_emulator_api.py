@@ -212,6 +212,17 @@ def test_the_agent_takes_a_command_at_once_and_ends_a_quick_script_in_tens_of_ms
         emulator.faults(agent_delay=0)
 
 
+def test_a_script_that_exits_137_itself_reads_as_timed_out(emulator):
+    # amazon-ssm-agent 3.3 (pluginutil GetStatus): exit code 137 is its own code for a process it
+    # stopped, so a script that exits 137 by itself is TimedOut, with no failure line.
+    ssm = emulator.client("ssm")
+    command_id = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[WEB[0]],
+                                  Parameters={"commands": ["echo own >&2", "exit 137"]})["Command"]["CommandId"]
+    wait_command(emulator, command_id)
+    out = get_invocation(ssm, command_id, WEB[0])
+    assert (out["Status"], out["StatusDetails"], out["ResponseCode"], out["StandardErrorContent"]) == ("TimedOut", "ExecutionTimedOut", 137, "own\n")
+
+
 def test_execution_timeout_outside_5_to_172800_is_replaced_by_3600(emulator):
     # amazon-ssm-agent 3.3.1142.0 (issue 19): executionTimeout 2 ran 'sleep 30' to Success, no error anywhere.
     ssm = emulator.client("ssm")

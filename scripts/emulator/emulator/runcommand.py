@@ -312,7 +312,9 @@ class Command:
                 await finished
                 timed_out = True
             inv.stdout, inv.stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
-            if timed_out:
+            # 137 is the agent's own code for a process it stopped (pluginutil GetStatus): a
+            # script that exits 137 by itself reads as timed out too, with no failure line.
+            if timed_out or (proc.returncode == TIMED_OUT_CODE and not (inv.status == "Cancelling" or self.cancelled)):
                 inv.finish("TimedOut", "ExecutionTimedOut", TIMED_OUT_CODE)
             elif inv.status == "Cancelling" or self.cancelled:
                 inv.finish("Cancelled", "Cancelled", CANCELLED_CODE)
