@@ -39,7 +39,7 @@ import TestSupport
 
     @Test(arguments: [-1e300, 1e300, Double.nan, -Double.infinity])
     func agoIsTotal(_ time: Double) {
-        #expect(Shell.ago(time, now: 1_700_000_000).hasSuffix(" ago"))
+        #expect(DurationText.ago(time, now: 1_700_000_000).hasSuffix(" ago"))
     }
 
     @Test(arguments: [("run --timeout inf uptime", "run --timeout takes a duration (90, 90s, 5m, 2h) of at most a year (8760h), not 'inf'"),

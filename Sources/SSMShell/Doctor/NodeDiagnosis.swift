@@ -23,7 +23,7 @@ enum NodeDiagnosis {
     }
 
     static func ping(_ node: ManagedNode, now: Double) -> Finding {
-        let seen = node.lastPing.map { " (last ping \(Shell.ago($0, now: now)))" } ?? ""
+        let seen = node.lastPing.map { " (last ping \(DurationText.ago($0, now: now)))" } ?? ""
         switch node.pingStatus {
         case "Online":
             return .ok("managed node", "Online\(seen)")

@@ -38,4 +38,10 @@ public enum DurationText {
         let tenths = Int((x * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"
     }
+
+    /// "5m ago", for a time of the past (a clock behind it reads "0ms ago").
+    public static func ago(_ time: Double, now: Double) -> String {
+        let seconds = max(0, now - time)
+        return "\(format(seconds.rounded())) ago"
+    }
 }

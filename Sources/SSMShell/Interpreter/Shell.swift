@@ -64,6 +64,11 @@ public final class Shell {
     /// The settings the AWS side would use (for `use` and the prompt), without network.
     func fleetSettings() throws -> AWSSettings { try context.settings(fileSystem: services.fileSystem) }
 
+    /// A table in the output format the settings say, coloured when they say so.
+    func print(_ table: Table) {
+        console.out(table.render(outputFormat, color: color))
+    }
+
     /// The AWS side, built on first use and again after `use profile` / `use region`.
     func fleet() throws -> any FleetAPI {
         if let cachedFleet { return cachedFleet }

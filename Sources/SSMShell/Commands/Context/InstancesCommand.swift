@@ -1,6 +1,7 @@
+import AWSCore
 import SSMCore
 
-/// `instances`: the managed nodes, filtered (body: ContextCommands.swift).
+/// `instances`: the managed nodes, filtered (target words resolve in TargetResolution.swift).
 struct InstancesCommand: ShellCommand {
     let name = "instances"
     let usage = "instances [FILTER...]"
@@ -15,6 +16,37 @@ struct InstancesCommand: ShellCommand {
     func completions(_ request: CompletionRequest) -> Completions { .words(request.snapshot.targets) }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
-        try await shell.instances(input.arguments)
+        let args = input.arguments
+        let fleet = try shell.fleet()
+        let expression = try shell.targetExpression(args, filters: true)
+        var resolvedIds: Set<String>?
+        for word in expression.words {
+            var ids = Set<String>()
+            for term in word {
+                let found = try await shell.cachedTarget(term)
+                guard !found.isEmpty else { throw await shell.noMatch(term.word) }
+                ids.formUnion(found.map(\.id))
+            }
+            resolvedIds = resolvedIds.map { $0.intersection(ids) } ?? ids
+        }
+        var nodes = try await fleet.describeNodes(filters: expression.filters.map(\.describeFilter))
+        if let resolvedIds { nodes = nodes.filter { resolvedIds.contains($0.instanceId) } }
+        var names: [String: String] = [:]
+        var namesKnown = true
+        do {
+            for instance in try await fleet.describeEC2(filters: []) { if let name = instance.name { names[instance.instanceId] = name } }
+        } catch let error as AWSServiceError where error.isAccessDenied {
+            namesKnown = false
+        }
+        shell.nodeDirectory.learn(nodes.compactMap { n in names[n.instanceId].map { Node(n, name: $0) } })
+        let rows = nodes.map { n -> [String] in
+            [n.instanceId, names[n.instanceId] ?? (namesKnown ? "" : n.computerName ?? ""), n.pingStatus, n.platformType ?? "",
+             n.agentVersion ?? "", n.ipAddress ?? "", n.lastPing.map { DurationText.ago($0, now: shell.clock.now()) } ?? ""]
+        }
+        shell.print(Table(columns: ["ID", namesKnown ? "NAME" : "COMPUTER NAME", "PING", "PLATFORM", "AGENT", "IP", "LAST PING"], rows: rows))
+        if !namesKnown && shell.outputFormat == .table {
+            shell.console.err("(names need ec2:DescribeInstances, which this identity may not call: showing computer names)\n")
+        }
+        return 0
     }
 }
