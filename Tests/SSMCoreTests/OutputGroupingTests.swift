@@ -46,6 +46,18 @@ import Testing
         #expect(OutputGrouping.withoutAgentFailureLine("failed to run commands: exit status 0", status: "Success", code: 0) == "failed to run commands: exit status 0")
     }
 
+    /// A shell ended by a signal has no exit status: the agent reports -1 and names the signal
+    /// as Go's os/exec does (executers ExecuteCommand), e.g. `signal: killed`.
+    @Test func theAgentsSignalLineIsLeftOutToo() {
+        #expect(OutputGrouping.withoutAgentFailureLine("bye\nfailed to run commands: signal: killed", status: "Failed", code: -1) == "bye\n")
+        #expect(OutputGrouping.withoutAgentFailureLine("failed to run commands: signal: terminated", status: "Failed", code: -1) == "")
+        // Only at the very end, and only for -1.
+        #expect(OutputGrouping.withoutAgentFailureLine("failed to run commands: signal: killed\nmore", status: "Failed", code: -1)
+            == "failed to run commands: signal: killed\nmore")
+        #expect(OutputGrouping.withoutAgentFailureLine("failed to run commands: signal: killed", status: "Failed", code: 9)
+            == "failed to run commands: signal: killed")
+    }
+
     @Test func theTruncationMarkerIsTheAgentsOnlyAtTheEnd() {
         #expect(OutputGrouping.withoutTruncationMarker("abc--output truncated--") == ("abc", true))
         #expect(OutputGrouping.withoutTruncationMarker("--output truncated--\nmore") == ("--output truncated--\nmore", false))

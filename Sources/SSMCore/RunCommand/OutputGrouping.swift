@@ -74,9 +74,18 @@ public enum OutputGrouping {
     /// amazon-ssm-agent 3.3 appends `failed to run commands: exit status N` to the stderr of a
     /// script that exits non-zero (plugins/runscript, MarkAsFailed; no newline of its own, issue
     /// 19): the agent's words, not the command's, left out so that nodes group on what they printed.
+    /// A shell ended by a signal has no exit status: the agent reports -1 and names the signal as
+    /// Go's os/exec does (`failed to run commands: signal: killed`; executers ExecuteCommand).
     public static func withoutAgentFailureLine(_ stderr: String, status: String, code: Int) -> String {
+        guard status == "Failed" else { return stderr }
+        if code == -1 {
+            let prefix = "failed to run commands: signal: "
+            guard let range = stderr.ranges(of: prefix).last,
+                  !stderr[range.upperBound...].contains("\n") else { return stderr }
+            return String(stderr[..<range.lowerBound])
+        }
         let line = "failed to run commands: exit status \(code)"
-        guard status == "Failed", stderr.hasSuffix(line) else { return stderr }
+        guard stderr.hasSuffix(line) else { return stderr }
         return String(stderr.dropLast(line.count))
     }
 
