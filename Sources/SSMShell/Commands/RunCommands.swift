@@ -127,7 +127,7 @@ extension Shell {
                                                   outcome: outcome(pairs[i].0, status: $0.status, details: $0.statusDetails)) }
         }
         if let saveTo { try save(ordered, to: saveTo) }
-        if outputFormat == .json {
+        if settings.outputFormat == .json {
             let objects = ordered.map { r -> JSONValue in
                 ["instanceId": .string(r.instanceId), "name": .string(nodeDirectory.name(of: r.instanceId) ?? ""), "status": .string(r.result.status),
                  "exitCode": .number(Double(r.result.responseCode)), "stdout": .string(r.result.standardOutput), "stderr": .string(r.result.standardError)]
@@ -137,7 +137,7 @@ extension Shell {
             for g in OutputGrouping.groups(ordered, group: group) {
                 let names = g.nodes.map(nodeDirectory.shortLabel).joined(separator: ", ")
                 let header = "== \(names) · \(g.summary)\(exitSummary(g.exits))"
-                console.out((color ? "\u{1B}[1m\(header)\u{1B}[0m" : header) + "\n")
+                console.out((settings.color ? "\u{1B}[1m\(header)\u{1B}[0m" : header) + "\n")
                 let (stdout, cut) = OutputGrouping.withoutTruncationMarker(g.result.standardOutput)
                 if streams.stdout && !stdout.isEmpty { console.out(stdout.endingInNewline) }
                 if streams.stdout && cut {

@@ -49,15 +49,13 @@ public final class Shell {
         settings = ShellSettings(options: options, stdoutIsTerminal: console.stdoutIsTerminal, environment: environment)
     }
 
-    // MARK: the parts' fields, as the commands read them
+    // MARK: shorthands for the context's options and environment, and what they resolve to
 
     public var options: GlobalOptions {
         get { context.options }
         set { context.options = newValue }
     }
     public var environment: Environment { context.environment }
-    public var outputFormat: OutputFormat { settings.outputFormat }
-    public var color: Bool { settings.color }
     var currentProfile: String { context.profile }
     var currentRegion: String? { context.region(fileSystem: services.fileSystem) }
 
@@ -66,7 +64,7 @@ public final class Shell {
 
     /// A table in the output format the settings say, coloured when they say so.
     func print(_ table: Table) {
-        console.out(table.render(outputFormat, color: color))
+        console.out(table.render(settings.outputFormat, color: settings.color))
     }
 
     /// The AWS side, built on first use and again after `use profile` / `use region`.

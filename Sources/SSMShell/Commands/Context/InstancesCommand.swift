@@ -44,7 +44,7 @@ struct InstancesCommand: ShellCommand {
              n.agentVersion ?? "", n.ipAddress ?? "", n.lastPing.map { DurationText.ago($0, now: shell.clock.now()) } ?? ""]
         }
         shell.print(Table(columns: ["ID", namesKnown ? "NAME" : "COMPUTER NAME", "PING", "PLATFORM", "AGENT", "IP", "LAST PING"], rows: rows))
-        if !namesKnown && shell.outputFormat == .table {
+        if !namesKnown && shell.settings.outputFormat == .table {
             shell.console.err("(names need ec2:DescribeInstances, which this identity may not call: showing computer names)\n")
         }
         return 0

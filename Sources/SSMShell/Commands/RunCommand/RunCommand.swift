@@ -73,7 +73,7 @@ struct RunCommand: ShellCommand {
                           deliveryTimeout: request.input.timeoutSeconds)
         }
         shell.ledger.finishRun(ids)
-        switch shell.outputFormat {
+        switch shell.settings.outputFormat {
         case .json: shell.console.out(JSONValue.object(["commandIds": .array(ids.map(JSONValue.string)), "targets": .number(Double(nodes.count))]).serialized + "\n")
         case .text: shell.console.out(ids.joined(separator: "\n") + "\n")
         case .table:
