@@ -148,6 +148,75 @@ import Testing
         #expect(!session.ended)
     }
 
+    /// Acts as the loop does: performs each `.writeLocal` (the client takes everything) and answers
+    /// it before the next action, then writes what still waits once poll says the client is
+    /// writable; returns what the client received.
+    static func drive(_ actions: [SessionAction], _ session: inout PortSession, _ agent: inout Agent, at now: Double) -> [UInt8] {
+        var received: [UInt8] = []
+        func perform(_ actions: [SessionAction]) {
+            for case .writeLocal(let connection, let bytes) in actions {
+                received += bytes
+                perform(session.feed(.localWrote(connection, count: bytes.count), at: now, &agent))
+            }
+        }
+        perform(actions)
+        var rounds = 0
+        while let connection = session.interest.localWrites.min(), rounds < 10 {
+            rounds += 1
+            perform(session.feed(.localWritable(connection), at: now, &agent))
+        }
+        return received
+    }
+
+    /// Review finding 1: two chunks for one connection in one event were written as A, A+B.
+    @Test func twoChunksInOneMessageReachTheClientOnce() {
+        var agent = Agent()
+        var session = Self.started(&agent)
+        let stream = Self.smuxFrames(session.feed(.accepted(Self.a), at: 1, &agent))[0].1
+        let actions = session.feed(agent.message(.output, SmuxSession.frame(.psh, stream: stream, data: Array("ab".utf8))
+                                                     + SmuxSession.frame(.psh, stream: stream, data: Array("cd".utf8))), at: 1, &agent)
+        #expect(String(decoding: Self.drive(actions, &session, &agent, at: 1), as: UTF8.self) == "abcd")
+        #expect(session.statistics.bytesIn == 4)
+    }
+
+    /// Review finding 1, basic mode: messages held for a gap are released by one event.
+    @Test func messagesReleasedTogetherAfterAGapReachTheClientOnce() {
+        var agent = Agent()
+        var session = Self.started(agentVersion: "3.0.196.0", &agent)
+        _ = session.feed(.accepted(Self.a), at: 1, &agent)
+        let second = agent.message(.output, "ab"), third = agent.message(.output, "cd")
+        #expect(Self.drive(session.feed(third, at: 1, &agent), &session, &agent, at: 1).isEmpty, "held behind the gap")
+        let received = Self.drive(session.feed(second, at: 1, &agent), &session, &agent, at: 1)
+        #expect(String(decoding: received, as: UTF8.self) == "abcd")
+    }
+
+    /// Review finding 2: port sessions always handshake (spec 7.2); a connection accepted before
+    /// the handshake would be taken for basic mode and break the tunnel when smux is chosen.
+    @Test func noConnectionIsAcceptedBeforeHandshakeCompleteHoweverLongItTakes() {
+        var agent = Agent()
+        var session = PortSession(configuration: .init(remote: "localhost:80", name: "forward 1", localAddress: "127.0.0.1:8080"))
+        _ = session.feed(.connected, at: 0, &agent)
+        _ = session.feed(.tick, at: 5.1, &agent)
+        #expect(!session.interest.accept, "the silent-agent delay is for stream sessions")
+        _ = session.feed(agent.handshake(type: "Port", properties: #"{"portNumber":"80","type":"LocalPortForwarding"}"#), at: 6, &agent)
+        _ = session.feed(.tick, at: 30, &agent)
+        #expect(!session.interest.accept)
+        _ = session.feed(agent.handshakeComplete(), at: 31, &agent)
+        #expect(session.interest.accept)
+        #expect(session.mode == .mux)
+    }
+
+    /// After a resume the silent-agent delay must not count from the first connection.
+    @Test func aResumeBeforeTheHandshakeDoesNotOpenTheListener() {
+        var agent = Agent()
+        var session = PortSession(configuration: .init(remote: "localhost:80", name: "forward 1", localAddress: "127.0.0.1:8080"))
+        _ = session.feed(.connected, at: 0, &agent)
+        _ = session.feed(.connectionLost("reset"), at: 1, &agent)
+        _ = session.feed(.connected, at: 100, &agent)
+        _ = session.feed(.tick, at: 100.1, &agent)
+        #expect(!session.interest.accept)
+    }
+
     @Test func versionsCompareNumerically() {
         #expect(PortSession.version("3.0.196.1", isAbove: "3.0.196.0"))
         #expect(PortSession.version("3.10.0.0", isAbove: "3.9.999.0"))

@@ -4,7 +4,8 @@
 /// arrived (the agent ends a handshake that lasts over 15 s itself, spec 6.1). Agents that skip
 /// the handshake start with output, which opens the gate too; one that neither handshakes nor
 /// speaks within `silentAgentDelay` of the first connection gets the input anyway (spec 6.1, step 4).
-/// The one rule for connect, proxy and forward.
+/// The rule for connect and proxy; forward's port sessions always handshake (spec 7.2), so
+/// `PortSession` opens it on HandshakeComplete alone.
 public struct InputGate: Sendable, Equatable {
     public static let silentAgentDelay = 5.0
 

@@ -3,7 +3,7 @@
 /// 3.0.196.0 ("mux"), or one at a time in "basic" mode (data-channel spec 7.2, 7.3). The machine
 /// outlives a connection, so a reconnect (ResumeSession) keeps every local connection and byte.
 ///
-/// Rules: local connections are accepted and read once the `InputGate` opens, and read only while
+/// Rules: local connections are accepted and read once HandshakeComplete opened the `InputGate`, and read only while
 /// the send window is open; what the node sends a client waits in that client's queue, and a
 /// queue at `pendingLimit` stops the WebSocket being read (the agent's writes then block instead
 /// of our memory growing); a client over the limit that takes nothing for `stallDeadline` is
@@ -126,8 +126,11 @@ public struct PortSession: SessionMachine {
 
         switch event {
         case .connected:
+            // The gate is not told of connections: port sessions always handshake (spec 7.2),
+            // so only HandshakeComplete opens it, never the silent-agent delay or early output. A
+            // connection accepted before it would be taken for basic mode, and the old forwarder
+            // read the listener only after HandshakeComplete.
             liveness = Liveness(now: time.now)
-            gate.connected(now: time.now)
             channelActions(.reconnected)
         case .received(let message):
             liveness.heard(now: time.now)
@@ -204,7 +207,6 @@ public struct PortSession: SessionMachine {
             case .ping: actions.append(.send(.ping, Array("keepalive".utf8)))
             case .dead: return actions + [.end(.disconnected("nothing heard from the service for 60 s"))]
             }
-            _ = gate.tick(now: time.now)
             channelActions(.tick)
         case .dataKey, .dataKeyFailed, .input, .inputEnded, .outputClosed, .resized, .connectionClosed, .connectionLost:
             break
@@ -228,7 +230,6 @@ public struct PortSession: SessionMachine {
             gate.open()
             return []
         case .deliver(let type, let payload):
-            gate.open()
             if type == .output { return try deliver(payload, now: now) }
             if type == .flag, SessionFlag(payload: payload) == .connectToPortError {
                 endReason = "the node could not connect to \(configuration.remote) (ConnectToPortError)"
@@ -272,9 +273,14 @@ public struct PortSession: SessionMachine {
 
     private mutating func queue(_ data: [UInt8], for connection: LocalConnection, now: Double) -> [SessionAction] {
         guard !data.isEmpty else { return [] }
-        if pending[connection] == nil { lastProgress[connection] = now }
+        let idle = pending[connection] == nil
+        if idle { lastProgress[connection] = now }
         pending[connection, default: []] += data
-        return [.writeLocal(connection, pending[connection]!)]
+        // One write per connection at a time: the loop answers a `.writeLocal` before the next
+        // action, so a second one carrying everything waiting would send the first chunk twice
+        // (two PSH frames in one message, held messages released at once). Later chunks wait
+        // with the rest, written once poll says the client can take more.
+        return idle ? [.writeLocal(connection, data)] : []
     }
 
     /// Everything queued for `connection` was written (or dropped): a stream the node closed is
