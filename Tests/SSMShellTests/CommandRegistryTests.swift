@@ -169,6 +169,21 @@ import Testing
         #expect(shell.variables["after"] == "yes", "the script went on after wait's status 3")
     }
 
+    /// A command listed before it is built says so in help and the overview.
+    struct ComingCommand: ShellCommand {
+        let name = "soon"
+        let usage = "soon [X]"
+        let summary = "a command still to come"
+        let availability = CommandAvailability.comingIn("issue 99")
+        func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 { 0 }
+    }
+
+    @Test func aCommandNotBuiltYetIsMarkedInHelpAndTheOverview() {
+        #expect(ComingCommand().help == "soon [X]\n  a command still to come\n  (not available yet: issue 99)\n")
+        #expect(CommandRegistry.overview(of: [ComingCommand()]).hasSuffix("\n  soon         a command still to come (coming: issue 99)\n"))
+        #expect(CommandRegistry.all.allSatisfy { $0.comingIn == nil }, "every listed command is built")
+    }
+
     @Test func theLauncherRunsAloneTheCommandsThatSaySo() {
         #expect(CommandRegistry.runAlone == ["proxy", "doctor", "policy", "console"])
     }

@@ -22,9 +22,9 @@ enum CommandRegistry {
     static var runAlone: [String] { all.filter(\.runsAlone).map(\.name) }
 
     /// `help` without a topic.
-    static func overview() -> String {
+    static func overview(of commands: [any ShellCommand] = all) -> String {
         var text = "Commands (help COMMAND, or COMMAND --help, for details):\n"
-        for command in all {
+        for command in commands {
             text += "  \(command.name.padded(12)) \(command.summary)\(command.comingIn.map { " (coming: \($0))" } ?? "")\n"
         }
         return text

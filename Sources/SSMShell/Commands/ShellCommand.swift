@@ -15,8 +15,8 @@ protocol ShellCommand: Sendable {
     /// The IAM actions it may call, as help lists them (when one is needed only sometimes, the
     /// case follows in parentheses).
     var iamActions: [String] { get }
-    /// The issue that brings it while it is not built; nil once it is.
-    var comingIn: String? { get }
+    /// Built, or listed ahead of the issue that brings it (help marks it, dispatch refuses it).
+    var availability: CommandAvailability { get }
     /// Whether it takes a here-document (`run <<EOF`, `echo <<EOF`); every other command refuses one.
     var takesHereDocument: Bool { get }
     /// Whether `ssm-shell NAME ...` runs it alone, without a script around it (ssh's
@@ -44,7 +44,13 @@ protocol ShellCommand: Sendable {
 
 extension ShellCommand {
     var iamActions: [String] { [] }
-    var comingIn: String? { nil }
+    var availability: CommandAvailability { .built }
+
+    /// The issue that brings it while it is not built; nil once it is.
+    var comingIn: String? {
+        if case .comingIn(let issue) = availability { return issue }
+        return nil
+    }
     var takesHereDocument: Bool { false }
     var runsAlone: Bool { false }
     var remoteFailureIsData: Bool { false }
@@ -70,6 +76,15 @@ extension ShellCommand {
         if let comingIn { text += "  (not available yet: \(comingIn))\n" }
         return text
     }
+}
+
+/// Whether a command is built. An enum rather than an optional issue, so that a command that
+/// writes `let availability = CommandAvailability.comingIn("issue 7")` meets the requirement: a
+/// `let comingIn = "issue 7"` would be a String, not the String? required, and the protocol's
+/// default would silently win.
+enum CommandAvailability: Equatable, Sendable {
+    case built
+    case comingIn(String)
 }
 
 /// One call of a command, as the dispatcher hands it over.
