@@ -1,7 +1,7 @@
 import SSMCore
 
 /// `output`: each node's output of a command, identical outputs grouped (SSMCore's
-/// OutputGrouping; Shell.showOutput in RunCommands.swift prints them).
+/// OutputGrouping; Shell.showOutput in RunCommandResults.swift prints them).
 struct OutputCommand: ShellCommand {
     let name = "output"
     let usage = "output [CMD] [TARGET...] [--stdout] [--stderr] [--no-group] [--save DIR]"

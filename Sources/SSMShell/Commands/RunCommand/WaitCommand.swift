@@ -1,5 +1,5 @@
 /// `wait`: until every invocation of a command has ended (the schedule is SSMCore's
-/// WaitSchedule; Shell.waitFor in RunCommands.swift polls).
+/// WaitSchedule; Shell.waitFor in RunCommandResults.swift polls).
 struct WaitCommand: ShellCommand {
     let name = "wait"
     let usage = "wait [CMD] [--timeout D]"

@@ -5,7 +5,7 @@ import SystemIO
 
 /// `connect`: an interactive session on one node, or one command with its exit status back
 /// (language page, section 4, Sessions). The session itself runs in Shell.runSession
-/// (SessionCommands.swift).
+/// (SessionRunning.swift).
 struct ConnectCommand: ShellCommand {
     let name = "connect"
     let usage = "connect [TARGET] [--document NAME] [--param K=V] [--reason TEXT] [--command CMD] [--record FILE]"

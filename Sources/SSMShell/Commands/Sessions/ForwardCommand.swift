@@ -3,7 +3,7 @@ import SSMCore
 import SystemIO
 
 /// `forward`: 127.0.0.1:LOCAL to a port on (or behind) a node, in the background (language page,
-/// section 4, Sessions). The forward runs in Shell.startForwarding (ForwardCommands.swift).
+/// section 4, Sessions). The forward runs in Shell.startForwarding (RunningForwards.swift).
 struct ForwardCommand: ShellCommand {
     let name = "forward"
     let usage = "forward [TARGET] [LOCAL:]PORT | forward [TARGET] [LOCAL:]HOST:PORT [--foreground] [--reason TEXT]"

@@ -1,7 +1,7 @@
 import AWSCore
 import SSMCore
 
-/// What the Run Command commands share (their types are in Commands/RunCommand/): the ledger
+/// What the Run Command commands share (their types are beside this file): the ledger
 /// of what was sent, polling until done (`wait`, `run --wait`), and fetching, grouping and
 /// saving output (`output`, `run --wait`). The rules are SSMCore's: RunPlan, CommandLedger,
 /// WaitSchedule, OutputGrouping.
