@@ -91,6 +91,9 @@ public struct DataChannel: Sendable {
 
     public var unacknowledged: Int { outgoing.count }
 
+    /// Whether messages wait for an earlier one that has not arrived (a gap in the sequence).
+    public var holding: Bool { !incoming.isEmpty }
+
     /// Whether local input may be read: false while the send window is full. The machine itself
     /// accepts every `.send` (handshake answers, Flags) and never drops unacked data.
     public var sendWindowOpen: Bool {

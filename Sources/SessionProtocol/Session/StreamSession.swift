@@ -31,6 +31,8 @@ public struct StreamSession: SessionMachine {
 
     /// After the end of `proxy`'s input, how long to wait for the agent to acknowledge the rest.
     public static let drainLimit = 5.0
+    /// After ChannelClosed, how long messages held behind a gap may take to arrive.
+    public static let closeDrainLimit = 3.0
 
     public let configuration: Configuration
     public private(set) var channel: DataChannel
@@ -40,6 +42,12 @@ public struct StreamSession: SessionMachine {
     private var liveness = Liveness(now: 0)
     private var inputOpen = true
     private var drainingSince: Double?
+    /// ChannelClosed came while messages were held behind a gap: since when (they are waited for
+    /// up to `closeDrainLimit`; ChannelClosed is unsequenced and may overtake them).
+    private var closingSince: Double?
+    /// The last batch wrote to standard output or error: the loop's write may block as long as the
+    /// reader takes, and reads nothing meanwhile, so the next event counts as hearing the service.
+    private var writingOutput = false
     /// The terminal's size as last reported, and as last sent (nil: to be sent again).
     private var size: TerminalSize?
     private var sentSize: TerminalSize?
@@ -63,24 +71,29 @@ public struct StreamSession: SessionMachine {
     public var interest: PollInterest {
         var interest = PollInterest()
         // Input pauses while the send window is full: unacked data is never dropped.
-        interest.input = inputOpen && gate.isOpen && channel.sendWindowOpen && !ended
+        interest.input = inputOpen && gate.isOpen && channel.sendWindowOpen && !ended && closingSince == nil
         return interest
     }
 
     public mutating func handle(_ event: SessionEvent, at time: SessionTime, messageId: () -> [UInt8]) -> [SessionAction] {
         switch event {
         case .connectionLost(let reason):
-            return [.end(ended ? .ended : .disconnected(reason))]
+            // The agent closed the channel already: there is nothing to resume.
+            return [.end(ended || closingSince != nil ? .ended : .disconnected(reason))]
         case .connectionClosed:
-            return [.end(ended ? .ended : .disconnected("the connection was closed"))]
+            return [.end(ended || closingSince != nil ? .ended : .disconnected("the connection was closed"))]
         default:
             // After the end nothing new starts: every event answers that it is over.
             guard !ended else { return [.end(.ended)] }
         }
+        // The silence while our output write blocked is ours, not the service's (as a backlogged
+        // forward's): liveness counts from when we could read again.
+        if writingOutput { liveness.heard(now: time.now) }
         var actions: [SessionAction] = []
+        defer { writingOutput = actions.contains { if case .stdout = $0 { return true }; if case .stderr = $0 { return true }; return false } }
         func channelActions(_ event: DataChannel.Event) {
             for action in channel.handle(event, now: time.now, wall: time.wall, messageId: messageId) {
-                actions += perform(action)
+                actions += perform(action, now: time.now)
             }
         }
         func send(_ type: ClientMessage.PayloadType, _ payload: [UInt8]) { channelActions(.send(payloadType: type, payload: payload)) }
@@ -150,6 +163,10 @@ public struct StreamSession: SessionMachine {
             case .ping: actions.append(.send(.ping, Array("keepalive".utf8)))
             case .dead: return actions + [.end(.disconnected("nothing heard from the service for 60 s"))]
             }
+            if let since = closingSince, time.now - since > Self.closeDrainLimit {
+                ended = true
+                return actions + [.end(.ended)]
+            }
             if let since = drainingSince, channel.outgoing.isEmpty || time.now - since > Self.drainLimit {
                 ended = true
                 return actions + [.end(.ended)]
@@ -162,12 +179,14 @@ public struct StreamSession: SessionMachine {
         case .localInput, .localInputEnded, .localWritable, .localWrote, .localWriteFailed:
             break
         }
+        // The gap after ChannelClosed is filled: everything the agent sent was delivered.
+        if closingSince != nil && !channel.holding { ended = true }
         if ended { actions.append(.end(.ended)) }
         return actions
     }
 
     /// One data-channel action as session actions.
-    private mutating func perform(_ action: DataChannel.Action) -> [SessionAction] {
+    private mutating func perform(_ action: DataChannel.Action, now: Double) -> [SessionAction] {
         switch action {
         case .write(let frame):
             return [.send(.binary, frame)]
@@ -196,7 +215,7 @@ public struct StreamSession: SessionMachine {
             }
         case .channelClosed(let output, _):
             closedMessage = output
-            ended = true
+            if channel.holding { closingSince = closingSince ?? now } else { ended = true }
             return []
         case .dataKeyNeeded(let keyId, let challenge):
             return [.requestDataKey(keyId: keyId, challenge: challenge)]
