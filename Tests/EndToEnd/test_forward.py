@@ -127,3 +127,14 @@ def test_stop_ends_the_session(emulator, web):
     ended = emulator.wait_for_history(lambda s: s["SessionId"] not in before and s["Target"] == "i-0a1b2c3d4e5f60003"
                                       and s["Status"] == "Terminated")
     assert ended["Status"] == "Terminated"
+
+
+def test_basic_mode_writes_each_byte_once_when_messages_arrive_out_of_order(emulator, data):
+    # Basic mode carries raw Output: a message held behind a gap and released with the missing one
+    # gives two chunks at once, which were written as A, A+B (review finding 1).
+    emulator.faults(reorder=0.05)
+    result = run("forward legacy-1 0:%d; ! %s %s fetch $port 4; forwards" % (data, sys.executable, CLIENT), emulator, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "\tbasic\t1\t" in result.stdout
+    download = [line for line in result.stdout.splitlines() if line.startswith("download")][0]
+    assert download == "download bytes=%d sha=%s" % (4 << 20, expected_download(4))
