@@ -4,8 +4,10 @@
 public enum Pagination {
     /// Every page's items, in order; stops early once `limit` items are in (the caller cuts to
     /// the limit where a page may overshoot it).
-    public static func collect<Item>(limit: Int? = nil,
-                                     _ page: (_ token: String?) async throws -> (items: [Item], next: String?)) async throws -> [Item] {
+    public static func collect<Item>(
+        limit: Int? = nil,
+        _ page: (_ token: String?) async throws -> (items: [Item], next: String?)
+    ) async throws -> [Item] {
         var items: [Item] = []
         var token: String?
         repeat {

@@ -46,10 +46,12 @@ public struct STSClient: Sendable {
         if let externalId { parameters["ExternalId"] = .string(externalId) }
         let result = try await client.callQuery(.sts, "AssumeRole", .object(parameters))
         guard let key = result.string("Credentials", "AccessKeyId"), let secret = result.string("Credentials", "SecretAccessKey") else {
-            throw AWSServiceError(code: "InvalidResponse", message: "AssumeRole answered without credentials.", status: 200, service: "sts", operation: "AssumeRole")
+            throw AWSServiceError(
+                code: "InvalidResponse", message: "AssumeRole answered without credentials.", status: 200, service: "sts", operation: "AssumeRole")
         }
-        return Credentials(accessKeyId: key, secretAccessKey: secret, sessionToken: result.string("Credentials", "SessionToken"),
-                           expiration: result.string("Credentials", "Expiration").flatMap(CivilTime.parseISO8601), source: "role \(roleArn)")
+        return Credentials(
+            accessKeyId: key, secretAccessKey: secret, sessionToken: result.string("Credentials", "SessionToken"),
+            expiration: result.string("Credentials", "Expiration").flatMap(CivilTime.parseISO8601), source: "role \(roleArn)")
     }
 }
 
@@ -69,8 +71,10 @@ public struct EC2Client: Sendable {
         public var platform: String?
         public var name: String? { tags["Name"] }
 
-        public init(instanceId: String, state: String?, tags: [String: String], privateIpAddress: String? = nil, vpcId: String? = nil,
-                    subnetId: String? = nil, iamInstanceProfileArn: String? = nil, platform: String? = nil) {
+        public init(
+            instanceId: String, state: String?, tags: [String: String], privateIpAddress: String? = nil, vpcId: String? = nil,
+            subnetId: String? = nil, iamInstanceProfileArn: String? = nil, platform: String? = nil
+        ) {
             self.instanceId = instanceId
             self.state = state
             self.tags = tags
@@ -101,10 +105,12 @@ public struct EC2Client: Sendable {
                     for tag in item["tagSet"]?.all("item") ?? [] {
                         if let key = tag.string("key") { tags[key] = tag.string("value") ?? "" }
                     }
-                    instances.append(Instance(instanceId: item.string("instanceId") ?? "", state: item.string("instanceState", "name"), tags: tags,
-                                              privateIpAddress: item.string("privateIpAddress"), vpcId: item.string("vpcId"),
-                                              subnetId: item.string("subnetId"), iamInstanceProfileArn: item.string("iamInstanceProfile", "arn"),
-                                              platform: item.string("platform")))
+                    instances.append(
+                        Instance(
+                            instanceId: item.string("instanceId") ?? "", state: item.string("instanceState", "name"), tags: tags,
+                            privateIpAddress: item.string("privateIpAddress"), vpcId: item.string("vpcId"),
+                            subnetId: item.string("subnetId"), iamInstanceProfileArn: item.string("iamInstanceProfile", "arn"),
+                            platform: item.string("platform")))
                 }
             }
             return (instances, root.string("nextToken"))

@@ -10,21 +10,25 @@ struct AWSContext {
 
     /// - Parameter endpointService: the service id `--endpoint-url` applies to (the AWS CLI's rule:
     ///   the command's own service); the shell's is SSM.
-    static func make(options: GlobalOptions, environment: Environment, services: SystemServices, log: (any WireLog)?,
-                     endpointService: String = "SSM") throws -> AWSContext {
+    static func make(
+        options: GlobalOptions, environment: Environment, services: SystemServices, log: (any WireLog)?,
+        endpointService: String = "SSM"
+    ) throws -> AWSContext {
         let fileSystem = services.fileSystem
-        let settings = try ConfigLoader.load(environment: environment, fileSystem: fileSystem, profile: options.profile,
-                                             region: options.region, endpointURL: options.endpointURL, endpointService: endpointService)
+        let settings = try ConfigLoader.load(
+            environment: environment, fileSystem: fileSystem, profile: options.profile,
+            region: options.region, endpointURL: options.endpointURL, endpointService: endpointService)
         let transport = CurlHTTPTransport(configuration: .init(caBundle: settings.caBundle, proxy: ProxySettings(environment: environment)))
         var clientOptions = AWSClient.Options(userAgent: "ssm-shell/\(Version.current)")
         clientOptions.maxAttempts = settings.maxAttempts
         clientOptions.retryMode = environment.bool("AWS_NEW_RETRIES_2026") == true ? .standard2026 : .classic
         let clock = services.wallClock
         let base = AWSClient(settings: settings, transport: transport, clock: clock, credentials: nil, log: log, options: clientOptions)
-        let chain = DefaultCredentialChain(client: base, fileSystem: fileSystem, processRunner: services.processRunner,
-                                           mfaPrompt: { [terminal = services.terminal] prompt in
-                                               try TerminalPrompt.readLine(prompt: prompt, terminal: terminal)
-                                           })
+        let chain = DefaultCredentialChain(
+            client: base, fileSystem: fileSystem, processRunner: services.processRunner,
+            mfaPrompt: { [terminal = services.terminal] prompt in
+                try TerminalPrompt.readLine(prompt: prompt, terminal: terminal)
+            })
         let cache = CredentialCache(source: chain, clock: clock)
         return AWSContext(settings: settings, client: base.with(credentials: cache))
     }

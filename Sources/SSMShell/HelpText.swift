@@ -1,35 +1,37 @@
 /// `ssm-shell --help`. The command words come from CommandRegistry.
 enum HelpText {
-    static var usage: String { """
-    ssm-shell: a native shell for AWS Systems Manager (Session Manager and Run Command).
+    static var usage: String {
+        """
+        ssm-shell: a native shell for AWS Systems Manager (Session Manager and Run Command).
 
-    Usage:
-      ssm-shell [OPTIONS]                      the interactive prompt (stdin is a terminal)
-      ssm-shell [OPTIONS] FILE [ARG...]        run a script; ARGs are $1, $2, ...
-      ssm-shell [OPTIONS] -c 'COMMANDS' [ARG...]
-      ssm-shell [OPTIONS] -                    read commands from stdin (also when stdin is not a terminal)
-      ssm-shell [OPTIONS] api SERVICE OPERATION [JSON]
-                                               one AWS call (SERVICE: ssm, sts or ec2), its reply as JSON
-      ssm-shell [OPTIONS] \(CommandRegistry.runAlone.joined(separator: "|")) ...
-                                               one command (a script of that name runs as ./NAME)
+        Usage:
+          ssm-shell [OPTIONS]                      the interactive prompt (stdin is a terminal)
+          ssm-shell [OPTIONS] FILE [ARG...]        run a script; ARGs are $1, $2, ...
+          ssm-shell [OPTIONS] -c 'COMMANDS' [ARG...]
+          ssm-shell [OPTIONS] -                    read commands from stdin (also when stdin is not a terminal)
+          ssm-shell [OPTIONS] api SERVICE OPERATION [JSON]
+                                                   one AWS call (SERVICE: ssm, sts or ec2), its reply as JSON
+          ssm-shell [OPTIONS] \(CommandRegistry.runAlone.joined(separator: "|")) ...
+                                                   one command (a script of that name runs as ./NAME)
 
-    Options:
-      --profile NAME       the profile in ~/.aws/config and ~/.aws/credentials (AWS_PROFILE)
-      --region REGION      the AWS region (AWS_REGION, AWS_DEFAULT_REGION, the profile's region)
-      --endpoint-url URL   send SSM requests (api: SERVICE's) to URL; other services follow
-                           AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL and the config file
-      --output FORMAT      table (default on a terminal), text or json
-      --no-color           no colours (also with NO_COLOR set)
-      --quiet              no progress or notices on stderr
-      --debug              log every request and response on stderr, with secrets masked
-      --version            print the version and exit
-      -h, --help           print this help and exit
+        Options:
+          --profile NAME       the profile in ~/.aws/config and ~/.aws/credentials (AWS_PROFILE)
+          --region REGION      the AWS region (AWS_REGION, AWS_DEFAULT_REGION, the profile's region)
+          --endpoint-url URL   send SSM requests (api: SERVICE's) to URL; other services follow
+                               AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL and the config file
+          --output FORMAT      table (default on a terminal), text or json
+          --no-color           no colours (also with NO_COLOR set)
+          --quiet              no progress or notices on stderr
+          --debug              log every request and response on stderr, with secrets masked
+          --version            print the version and exit
+          -h, --help           print this help and exit
 
-    \(commandList) Type 'help' at the prompt for details.
-    Exit status: 0 success, 1 error, 2 usage or syntax error, 3 remote failure, 130 interrupted.
-    Configuration, credentials and endpoints are read as the AWS CLI reads them.
+        \(commandList) Type 'help' at the prompt for details.
+        Exit status: 0 success, 1 error, 2 usage or syntax error, 3 remote failure, 130 interrupted.
+        Configuration, credentials and endpoints are read as the AWS CLI reads them.
 
-    """ }
+        """
+    }
 
     /// "Commands: use, instances, ...", wrapped before 100 columns.
     static var commandList: String {

@@ -27,8 +27,9 @@ public enum Launcher {
         if options.commands == nil, options.rest.first == "api" {
             do {
                 let service = options.rest.dropFirst().first.flatMap { APICommand.services[$0.lowercased()] }
-                let context = try AWSContext.make(options: options, environment: environment, services: services, log: log,
-                                                  endpointService: service?.serviceId ?? "SSM")
+                let context = try AWSContext.make(
+                    options: options, environment: environment, services: services, log: log,
+                    endpointService: service?.serviceId ?? "SSM")
                 let output = try await APICommand.run(Array(options.rest.dropFirst()), context: context)
                 StandardStreams.writeOutput(output.serialized + "\n")
                 return ExitStatus.success
@@ -37,8 +38,10 @@ public enum Launcher {
             }
         }
 
-        let shell = Shell(console: ProcessConsole(terminal: services.terminal), options: options, environment: environment,
-                          services: services) { options in
+        let shell = Shell(
+            console: ProcessConsole(terminal: services.terminal), options: options, environment: environment,
+            services: services
+        ) { options in
             AWSFleetAPI(client: try AWSContext.make(options: options, environment: environment, services: services, log: log).client)
         }
         Interrupts.install()

@@ -18,9 +18,11 @@ public struct SystemServices: Sendable {
     public var foreground: any ForegroundProcessRunner
     public var terminal: any Terminal
 
-    public init(wallClock: any WallClock, monotonicClock: any MonotonicClock, fileSystem: any FileSystem,
-                directories: any DirectoryReader, processRunner: any ProcessRunner,
-                foreground: any ForegroundProcessRunner, terminal: any Terminal) {
+    public init(
+        wallClock: any WallClock, monotonicClock: any MonotonicClock, fileSystem: any FileSystem,
+        directories: any DirectoryReader, processRunner: any ProcessRunner,
+        foreground: any ForegroundProcessRunner, terminal: any Terminal
+    ) {
         self.wallClock = wallClock
         self.monotonicClock = monotonicClock
         self.fileSystem = fileSystem
@@ -33,8 +35,9 @@ public struct SystemServices: Sendable {
     /// The machine itself. Called once, by the Launcher (and by tests that mean the real thing).
     public static func system() -> SystemServices {
         let processes = PosixProcessRunner()
-        return SystemServices(wallClock: SystemClock(), monotonicClock: SystemMonotonicClock(), fileSystem: LocalFileSystem(),
-                              directories: LocalFileSystem(), processRunner: processes, foreground: processes,
-                              terminal: ProcessTerminal())
+        return SystemServices(
+            wallClock: SystemClock(), monotonicClock: SystemMonotonicClock(), fileSystem: LocalFileSystem(),
+            directories: LocalFileSystem(), processRunner: processes, foreground: processes,
+            terminal: ProcessTerminal())
     }
 }

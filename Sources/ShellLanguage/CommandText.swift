@@ -68,15 +68,19 @@ public enum CommandText {
     ///     it may throw (an unset `$3` is an error, as anywhere else).
     /// - Throws: what `value` throws, or a Refusal for a value inside sh's backquotes, whose
     ///   own escaping rules (POSIX 2.6.3) would need a second layer: `$(...)` does not.
-    public static func substitute(_ text: String, dialect: ShellDialect, arguments: [String],
-                                  value: (String) throws -> String?) throws -> String {
+    public static func substitute(
+        _ text: String, dialect: ShellDialect, arguments: [String],
+        value: (String) throws -> String?
+    ) throws -> String {
         try render(Array(text), insertions: [], dialect: dialect, arguments: arguments, value: value)
     }
 
     /// Reads `chars` as the receiving shell will, filling in the shell's `$NAME`s (`value`;
     /// `$@` and `$#` when `arguments` is given) and the insertions, in order of position.
-    static func render(_ chars: [Character], insertions: [Insertion], dialect: ShellDialect, arguments: [String]?,
-                       value: (String) throws -> String?) throws -> String {
+    static func render(
+        _ chars: [Character], insertions: [Insertion], dialect: ShellDialect, arguments: [String]?,
+        value: (String) throws -> String?
+    ) throws -> String {
         let posix = dialect == .posix
         var out = ""
         var i = 0
@@ -98,8 +102,9 @@ public enum CommandText {
         func copy(_ n: Int) throws {
             let end = min(i + n, chars.count)
             if let inside = pending.first, inside.at > i, inside.at < i + n {
-                throw Refusal(description: "ssm-shell's \(inside.reference) would be read together with `\(String(chars[i..<end]))` "
-                    + "before or around it; write it apart from that")
+                throw Refusal(
+                    description: "ssm-shell's \(inside.reference) would be read together with `\(String(chars[i..<end]))` "
+                        + "before or around it; write it apart from that")
             }
             out += String(chars[i..<end])
             i = end
@@ -108,9 +113,10 @@ public enum CommandText {
         /// in a comment or in a here-document.
         func refuseIfUnfollowed(_ replacement: String, reference: String) throws {
             guard let unfollowed, !(posix ? ShellQuote.isPlainPOSIX(replacement) : ShellQuote.isPlainPowerShell(replacement)) else { return }
-            throw Refusal(description: "ssm-shell's \(reference) cannot be quoted after \(unfollowed), where ssm-shell does not follow "
-                + "the other shell's reading; move it before that, or give it to the other shell as its own variable first, "
-                + "as in: v=\(reference) && ... \"$v\"")
+            throw Refusal(
+                description: "ssm-shell's \(reference) cannot be quoted after \(unfollowed), where ssm-shell does not follow "
+                    + "the other shell's reading; move it before that, or give it to the other shell as its own variable first, "
+                    + "as in: v=\(reference) && ... \"$v\"")
         }
         /// A value quoted for the frame it stands in (`singleQuoted`: inside the user's '...').
         func place(_ replacement: String, reference: String, singleQuoted: Bool = false) throws {
@@ -121,17 +127,22 @@ public enum CommandText {
             if case .arithmetic = frames.last, !ShellQuote.isPlainPOSIX(replacement) {
                 // POSIX 2.6.4: the expression is read as if in double quotes, so ' is a character
                 // and a $(...) in the value runs (bash and dash alike).
-                throw Refusal(description: "ssm-shell's \(reference) cannot stand inside arithmetic ($((...)), $[...], ((...)) or a subscript [...]), "
-                    + "where sh reads quotes as characters and runs what they hold; only a plain value (letters, digits, - . _) can. "
-                    + "Check it first, or give it to the other shell as its own variable: v=\(reference) && echo $((v + 1))")
+                throw Refusal(
+                    description: "ssm-shell's \(reference) cannot stand inside arithmetic ($((...)), $[...], ((...)) or a subscript [...]), "
+                        + "where sh reads quotes as characters and runs what they hold; only a plain value (letters, digits, - . _) can. "
+                        + "Check it first, or give it to the other shell as its own variable: v=\(reference) && echo $((v + 1))")
             }
             if let open = openReference, open.end == i {
-                throw Refusal(description: "ssm-shell's \(reference) directly follows \(open.text), which is the other shell's, "
-                    + "and would be read as part of its name; write the other shell's name in braces, as ${NAME}")
+                throw Refusal(
+                    description: "ssm-shell's \(reference) directly follows \(open.text), which is the other shell's, "
+                        + "and would be read as part of its name; write the other shell's name in braces, as ${NAME}")
             }
-            out += singleQuoted ? ShellQuote.insideSingleQuotes(replacement, for: dialect)
-                : frames.last == .doubleQuoted ? ShellQuote.insideDoubleQuotes(replacement, for: dialect)
-                : ShellQuote.word(replacement, for: dialect)
+            out +=
+                singleQuoted
+                ? ShellQuote.insideSingleQuotes(replacement, for: dialect)
+                : frames.last == .doubleQuoted
+                    ? ShellQuote.insideDoubleQuotes(replacement, for: dialect)
+                    : ShellQuote.word(replacement, for: dialect)
         }
         /// The insertions that stand before `chars[i]`.
         func placeInsertions(singleQuoted: Bool = false) throws {
@@ -162,7 +173,8 @@ public enum CommandText {
             i += 1
             while i <= close {
                 if doubled.contains(i), let inside = pending.first, inside.at == i {
-                    throw Refusal(description: "ssm-shell's \(inside.reference) would be read together with the doubled quote around it; write it apart from that")
+                    throw Refusal(
+                        description: "ssm-shell's \(inside.reference) would be read together with the doubled quote around it; write it apart from that")
                 }
                 try placeInsertions(singleQuoted: true)
                 guard i < chars.count else { break }
@@ -209,37 +221,66 @@ public enum CommandText {
             switch frames.last! {
             case .doubleQuoted:
                 // POSIX 2.2.3: \ escapes $ ` " \ and newline there; PowerShell's ` escapes anything.
-                if c == escape, let next, !posix || "$`\"\\\n".contains(next) { try copy(2) }
-                else if !posix && isDoubleQuote(c) && next.map(isDoubleQuote) == true { try copy(2) }  // "" is a quote
-                else if isDoubleQuote(c) { frames.removeLast(); try copy(1) }
-                else if let (length, bracketed) = opensArithmetic(code: false) { frames.append(.arithmetic(depth: 0, bracketed: bracketed)); try copy(length) }
-                else if c == "$" && next == "(" { frames.append(.code(parens: 0, top: false)); try copy(2) }
-                else if posix && c == "`" { frames.append(.backquoted); try copy(1) }
-                else if c == "$" { noteBraces(); try substituteReference() }
-                else if c == escape && pending.first?.at == i + 1 { try copy(2) }  // refused: the value would be escaped or escape
-                else { try copy(1) }
+                if c == escape, let next, !posix || "$`\"\\\n".contains(next) {
+                    try copy(2)
+                } else if !posix && isDoubleQuote(c) && next.map(isDoubleQuote) == true {
+                    try copy(2)
+                }  // "" is a quote
+                else if isDoubleQuote(c) {
+                    frames.removeLast(); try copy(1)
+                } else if let (length, bracketed) = opensArithmetic(code: false) {
+                    frames.append(.arithmetic(depth: 0, bracketed: bracketed)); try copy(length)
+                } else if c == "$" && next == "(" {
+                    frames.append(.code(parens: 0, top: false)); try copy(2)
+                } else if posix && c == "`" {
+                    frames.append(.backquoted); try copy(1)
+                } else if c == "$" {
+                    noteBraces(); try substituteReference()
+                } else if c == escape && pending.first?.at == i + 1 {
+                    try copy(2)
+                }  // refused: the value would be escaped or escape
+                else {
+                    try copy(1)
+                }
             case .backquoted:
                 // The end is the first unescaped backquote, quotes or not (POSIX 2.6.3).
-                if c == "\\" { try copy(2) }
-                else if c == "`" { frames.removeLast(); try copy(1) }
-                else if c == "$" { try substituteReference() }
-                else { try copy(1) }
+                if c == "\\" {
+                    try copy(2)
+                } else if c == "`" {
+                    frames.removeLast(); try copy(1)
+                } else if c == "$" {
+                    try substituteReference()
+                } else {
+                    try copy(1)
+                }
             case .arithmetic(let depth, let bracketed):
                 // To the matching `))` or `]`; `$(...)` inside is code again.
                 let (open, close): (Character, Character) = bracketed ? ("[", "]") : ("(", ")")
-                if c == "\\" { try copy(2) }
-                else if let (length, inner) = opensArithmetic(code: false) { frames.append(.arithmetic(depth: 0, bracketed: inner)); try copy(length) }
-                else if c == "$" && next == "(" { frames.append(.code(parens: 0, top: false)); try copy(2) }
-                else if c == "`" { frames.append(.backquoted); try copy(1) }
-                else if c == open { frames[frames.count - 1] = .arithmetic(depth: depth + 1, bracketed: bracketed); try copy(1) }
-                else if c == close && depth > 0 { frames[frames.count - 1] = .arithmetic(depth: depth - 1, bracketed: bracketed); try copy(1) }
-                else if c == close { frames.removeLast(); try copy(!bracketed && next == ")" ? 2 : 1) }
-                else if c == "$" { noteBraces(); try substituteReference() }
-                else { try copy(1) }
+                if c == "\\" {
+                    try copy(2)
+                } else if let (length, inner) = opensArithmetic(code: false) {
+                    frames.append(.arithmetic(depth: 0, bracketed: inner)); try copy(length)
+                } else if c == "$" && next == "(" {
+                    frames.append(.code(parens: 0, top: false)); try copy(2)
+                } else if c == "`" {
+                    frames.append(.backquoted); try copy(1)
+                } else if c == open {
+                    frames[frames.count - 1] = .arithmetic(depth: depth + 1, bracketed: bracketed); try copy(1)
+                } else if c == close && depth > 0 {
+                    frames[frames.count - 1] = .arithmetic(depth: depth - 1, bracketed: bracketed); try copy(1)
+                } else if c == close {
+                    frames.removeLast(); try copy(!bracketed && next == ")" ? 2 : 1)
+                } else if c == "$" {
+                    noteBraces(); try substituteReference()
+                } else {
+                    try copy(1)
+                }
             case .code(let parens, let top):
                 // `$@` or `"$@"` as a whole word: one word per argument, as the language says.
                 if atWordStart, let arguments {
-                    let spread = ["$", "@"] == chars.dropFirst(i).prefix(2) && endsWord(i + 2) ? 2
+                    let spread =
+                        ["$", "@"] == chars.dropFirst(i).prefix(2) && endsWord(i + 2)
+                        ? 2
                         : ["\"", "$", "@", "\""] == chars.dropFirst(i).prefix(4) && endsWord(i + 4) ? 4 : 0
                     if spread > 0 {
                         for argument in arguments { try refuseIfUnfollowed(argument, reference: "$@") }
@@ -251,9 +292,11 @@ public enum CommandText {
                 }
                 let blank = " \t\n\r".contains(c)
                 let continuation = c == "\\" && next == "\n"
-                if blank { try copy(1) }
-                else if c == escape { try copy(2) }
-                else if isSingleQuote(c) {
+                if blank {
+                    try copy(1)
+                } else if c == escape {
+                    try copy(2)
+                } else if isSingleQuote(c) {
                     // sh: to the next '. PowerShell: to a quote that is not doubled.
                     var j = i + 1
                     var doubled: Set<Int> = []
@@ -265,45 +308,55 @@ public enum CommandText {
                         j += 1
                     }
                     try copySingleQuoted(to: j, doubled: doubled)
-                }
-                else if posix && c == "$" && next == "'" {
+                } else if posix && c == "$" && next == "'" {
                     // bash's and POSIX.1-2024's $'...' (2.2.4): \ escapes any character, \' too;
                     // one unit, so a value placed inside it is refused.
                     // A \' inside is where shells part: dash (and sh before 2024) ends the quote there.
                     var j = i + 2
                     while j < chars.count && chars[j] != "'" {
-                        if chars[j] == "\\" && j + 1 < chars.count && chars[j + 1] == "'" { unfollowed = unfollowed ?? "a $'...' holding \\' (bash and dash end it apart)" }
+                        if chars[j] == "\\" && j + 1 < chars.count && chars[j + 1] == "'" {
+                            unfollowed = unfollowed ?? "a $'...' holding \\' (bash and dash end it apart)"
+                        }
                         j += chars[j] == "\\" ? 2 : 1
                     }
                     try copy(j + 1 - i)
-                }
-                else if !posix && c == "@" && next.map({ isDoubleQuote($0) || isSingleQuote($0) }) == true {
+                } else if !posix && c == "@" && next.map({ isDoubleQuote($0) || isSingleQuote($0) }) == true {
                     // about_Quoting_Rules: @"...\n"@ here-strings, where a lone quote does not end it.
                     unfollowed = unfollowed ?? "a here-string (@\" or @')"
                     try copy(1)
-                }
-                else if c == "#" && mayStartWord() { unfollowed = unfollowed ?? "a # comment"; try copy(1) }
-                else if !posix && c == "<" && next == "#" { unfollowed = unfollowed ?? "a # comment"; try copy(1) }
-                else if posix && c == "<" && next == "<" { unfollowed = unfollowed ?? "a here-document (<<)"; try copy(1) }
-                else if !posix && ["-", "-", "%"] == chars.dropFirst(i).prefix(3) && mayStartWord() {
+                } else if c == "#" && mayStartWord() {
+                    unfollowed = unfollowed ?? "a # comment"; try copy(1)
+                } else if !posix && c == "<" && next == "#" {
+                    unfollowed = unfollowed ?? "a # comment"; try copy(1)
+                } else if posix && c == "<" && next == "<" {
+                    unfollowed = unfollowed ?? "a here-document (<<)"; try copy(1)
+                } else if !posix && ["-", "-", "%"] == chars.dropFirst(i).prefix(3) && mayStartWord() {
                     // about_Parsing: after --% PowerShell passes the rest to the program unparsed.
                     unfollowed = unfollowed ?? "--%"
                     try copy(1)
-                }
-                else if !top && ["c", "a", "s", "e"] == chars.dropFirst(i).prefix(4) && mayStartWord() && endsWord(i + 4) {
+                } else if !top && ["c", "a", "s", "e"] == chars.dropFirst(i).prefix(4) && mayStartWord() && endsWord(i + 4) {
                     // A pattern's ) would end the $(...) here (POSIX 2.6.3 lets sh end it either way).
                     unfollowed = unfollowed ?? "a case inside $(...)"
                     try copy(1)
+                } else if isDoubleQuote(c) {
+                    frames.append(.doubleQuoted); try copy(1)
+                } else if posix && c == "`" {
+                    frames.append(.backquoted); try copy(1)
+                } else if let (length, bracketed) = opensArithmetic(code: true) {
+                    frames.append(.arithmetic(depth: 0, bracketed: bracketed)); try copy(length)
+                } else if (c == "$" || c == "@") && next == "(" {
+                    frames.append(.code(parens: 0, top: false)); try copy(2)
+                } else if c == "(" {
+                    frames[frames.count - 1] = .code(parens: parens + 1, top: top); try copy(1)
+                } else if c == ")" && parens > 0 {
+                    frames[frames.count - 1] = .code(parens: parens - 1, top: top); try copy(1)
+                } else if c == ")" && !top {
+                    frames.removeLast(); try copy(1)
+                } else if c == "$" {
+                    noteBraces(); try substituteReference()
+                } else {
+                    try copy(1)
                 }
-                else if isDoubleQuote(c) { frames.append(.doubleQuoted); try copy(1) }
-                else if posix && c == "`" { frames.append(.backquoted); try copy(1) }
-                else if let (length, bracketed) = opensArithmetic(code: true) { frames.append(.arithmetic(depth: 0, bracketed: bracketed)); try copy(length) }
-                else if (c == "$" || c == "@") && next == "(" { frames.append(.code(parens: 0, top: false)); try copy(2) }
-                else if c == "(" { frames[frames.count - 1] = .code(parens: parens + 1, top: top); try copy(1) }
-                else if c == ")" && parens > 0 { frames[frames.count - 1] = .code(parens: parens - 1, top: top); try copy(1) }
-                else if c == ")" && !top { frames.removeLast(); try copy(1) }
-                else if c == "$" { noteBraces(); try substituteReference() }
-                else { try copy(1) }
                 atWordStart = blank || continuation
             }
         }
@@ -313,8 +366,10 @@ public enum CommandText {
 
     /// The `$` reference at `start` as the parser reads it (`Parser.readVariable`): how many
     /// characters it spans and the shell's value, or nil to leave those characters as written.
-    static func reference(_ chars: [Character], at start: Int, arguments: [String]?,
-                          value: (String) throws -> String?) throws -> (Int, String?) {
+    static func reference(
+        _ chars: [Character], at start: Int, arguments: [String]?,
+        value: (String) throws -> String?
+    ) throws -> (Int, String?) {
         let i = start + 1
         guard i < chars.count else { return (1, nil) }
         let c = chars[i]

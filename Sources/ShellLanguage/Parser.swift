@@ -128,8 +128,10 @@ public struct Parser {
 
     /// The inside of "...": `$` expansions; a backslash escapes only `$`, `"`, `\` and a newline.
     /// A `$(...)` is kept whole, except in a here-document body, whose rules stay as they were.
-    mutating func readDoubleQuoted(until terminator: Character?, openedAt open: SourceLocation,
-                                   commandSubstitutions: Bool = true) throws(Diagnostic) -> [WordPart] {
+    mutating func readDoubleQuoted(
+        until terminator: Character?, openedAt open: SourceLocation,
+        commandSubstitutions: Bool = true
+    ) throws(Diagnostic) -> [WordPart] {
         var parts: [WordPart] = []
         var literal = ""
         while true {

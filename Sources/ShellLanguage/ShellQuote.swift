@@ -73,7 +73,8 @@ public enum ShellQuote {
     /// digit may be a number (`1kb` is 1024), with `-` a parameter, and keywords are syntax.
     static func isPlainPowerShell(_ value: String) -> Bool {
         guard let first = value.unicodeScalars.first, first.isASCII, isLetter(first),
-              !powerShellKeywords.contains(value.lowercased()) else { return false }
+            !powerShellKeywords.contains(value.lowercased())
+        else { return false }
         return value.unicodeScalars.allSatisfy { $0.isASCII && (isAlphanumeric($0) || "_.-/\\:".unicodeScalars.contains($0)) }
     }
 
@@ -81,8 +82,10 @@ public enum ShellQuote {
     static func isAlphanumeric(_ s: Unicode.Scalar) -> Bool { isLetter(s) || ("0"..."9").contains(s) }
 
     /// POSIX 2.4 reserved words, plus bash's and ksh's, which are syntax where a command starts.
-    static let posixReservedWords: Set<String> = ["case", "do", "done", "elif", "else", "esac", "fi", "for", "function", "if", "in",
-                                                  "select", "then", "time", "until", "while", "coproc"]
+    static let posixReservedWords: Set<String> = [
+        "case", "do", "done", "elif", "else", "esac", "fi", "for", "function", "if", "in",
+        "select", "then", "time", "until", "while", "coproc",
+    ]
     /// about_Language_Keywords.
     static let powerShellKeywords: Set<String> = [
         "begin", "break", "catch", "class", "clean", "configuration", "continue", "data", "define", "do", "dynamicparam", "else",

@@ -26,7 +26,11 @@ public final class ManualClock: WallClock, MonotonicClock {
     public func now() -> Double { state.withLock { $0.now } }
     public func seconds() -> Double { now() }
     public func advance(by seconds: Double) { state.withLock { $0.now += seconds } }
-    public func sleep(seconds: Double) async throws { state.withLock { $0.now += seconds; $0.sleeps.append(seconds) } }
+    public func sleep(seconds: Double) async throws {
+        state.withLock {
+            $0.now += seconds; $0.sleeps.append(seconds)
+        }
+    }
     public var sleeps: [Double] { state.withLock { $0.sleeps } }
 }
 

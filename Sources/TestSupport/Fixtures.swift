@@ -6,7 +6,7 @@ import Glibc
 public enum Fixtures {
     public static let root: String = {
         var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3) // Sources/TestSupport/Fixtures.swift
+        parts.removeLast(3)  // Sources/TestSupport/Fixtures.swift
         return parts.joined(separator: "/") + "/Tests/Fixtures"
     }()
 

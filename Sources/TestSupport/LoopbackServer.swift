@@ -57,12 +57,18 @@ public struct TestCertificates {
         try fs.write(Array("subjectAltName=DNS:localhost,IP:127.0.0.1\n".utf8), to: directory + "/ext.cnf", permissions: 0o600)
         let runner = PosixProcessRunner()
         let steps: [[String]] = [
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/ca.key", "-out", directory + "/ca.pem",
-             "-days", "2", "-subj", "/CN=ssm-shell test CA"],
-            ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/server.key", "-out", directory + "/server.csr",
-             "-subj", "/CN=localhost"],
-            ["openssl", "x509", "-req", "-in", directory + "/server.csr", "-CA", directory + "/ca.pem", "-CAkey", directory + "/ca.key",
-             "-CAcreateserial", "-out", directory + "/server.pem", "-days", "2", "-extfile", directory + "/ext.cnf"],
+            [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/ca.key", "-out", directory + "/ca.pem",
+                "-days", "2", "-subj", "/CN=ssm-shell test CA",
+            ],
+            [
+                "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/server.key", "-out", directory + "/server.csr",
+                "-subj", "/CN=localhost",
+            ],
+            [
+                "openssl", "x509", "-req", "-in", directory + "/server.csr", "-CA", directory + "/ca.pem", "-CAkey", directory + "/ca.key",
+                "-CAcreateserial", "-out", directory + "/server.pem", "-days", "2", "-extfile", directory + "/ext.cnf",
+            ],
         ]
         for step in steps {
             let result = try await runner.run(step, environment: ["PATH": "/usr/bin:/bin"])

@@ -21,8 +21,9 @@ public final class ReplayTransport: HTTPTransport {
             let id = event["connection_id"]?.int ?? 0
             guard let action = event["action"] else { continue }
             if let request = action["Request"]?["request"] {
-                byConnection[id] = Exchange(method: request["method"]?.string ?? "GET", uri: request["uri"]?.string ?? "",
-                                            requestBody: "", response: HTTPResponse(status: 599))
+                byConnection[id] = Exchange(
+                    method: request["method"]?.string ?? "GET", uri: request["uri"]?.string ?? "",
+                    requestBody: "", response: HTTPResponse(status: 599))
                 order.append(id)
             } else if let response = action["Response"]?["response"]?["Ok"] {
                 var headers = HTTPHeaders()
@@ -32,8 +33,7 @@ public final class ReplayTransport: HTTPTransport {
                 byConnection[id]?.response.status = response["status"]?.int ?? 599
                 byConnection[id]?.response.headers = headers
             } else if let data = action["Data"], let text = data["data"]?["Utf8"]?.string {
-                if data["direction"]?.string == "Request" { byConnection[id]?.requestBody += text }
-                else { byConnection[id]?.response.body += Array(text.utf8) }
+                if data["direction"]?.string == "Request" { byConnection[id]?.requestBody += text } else { byConnection[id]?.response.body += Array(text.utf8) }
             }
         }
         state = Mutex((exchanges: order.compactMap { byConnection[$0] }, mismatches: [], sent: []))

@@ -5,16 +5,18 @@ import TestSupport
 /// The send loop: retries by standard mode, fresh signatures per attempt, a non-idempotent call
 /// resent only when the service provably did not take it, and a `--debug` log without secrets.
 @Suite struct AWSClientTests {
-    static let credentials = Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-                                         sessionToken: "FQoGZXIvYXdzEXAMPLESESSIONTOKEN1234567890")
+    static let credentials = Credentials(
+        accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        sessionToken: "FQoGZXIvYXdzEXAMPLESESSIONTOKEN1234567890")
 
     func client(_ transport: ScriptedTransport, clock: ManualClock = ManualClock(now: 1_700_000_000), log: CapturingLog? = nil) -> AWSClient {
         var profiles = ProfileSet()
         profiles.profiles["default"] = Profile(name: "default", properties: ["region": "eu-west-1"])
         var options = AWSClient.Options(userAgent: "ssm-shell/test")
         options.jitter = { 1 }
-        return AWSClient(settings: AWSSettings(environment: Environment(), profiles: profiles), transport: transport, clock: clock,
-                         credentials: StaticCredentialProvider(Self.credentials), log: log, options: options)
+        return AWSClient(
+            settings: AWSSettings(environment: Environment(), profiles: profiles), transport: transport, clock: clock,
+            credentials: StaticCredentialProvider(Self.credentials), log: log, options: options)
     }
 
     static func json(_ status: Int, _ body: String, headers: [(String, String)] = []) -> ScriptedTransport.Step {
@@ -22,8 +24,10 @@ import TestSupport
     }
 
     @Test func retriesTransientErrorsAndResignsEachAttempt() async throws {
-        let transport = ScriptedTransport([Self.json(500, #"{"__type":"InternalServerError"}"#), Self.json(503, ""),
-                                           Self.json(200, #"{"InstanceInformationList":[]}"#)])
+        let transport = ScriptedTransport([
+            Self.json(500, #"{"__type":"InternalServerError"}"#), Self.json(503, ""),
+            Self.json(200, #"{"InstanceInformationList":[]}"#),
+        ])
         let clock = ManualClock(now: 1_700_000_000)
         let output = try await client(transport, clock: clock).callJSON(.ssm, "DescribeInstanceInformation", [:])
         #expect(output["InstanceInformationList"] == [])
@@ -46,8 +50,10 @@ import TestSupport
 
     @Test func sendCommandIsResentWhenThrottledOrNeverConnected() async throws {
         let refused = TransportError(kind: .couldNotConnect, connected: false, detail: "refused", url: "https://ssm")
-        let transport = ScriptedTransport([Self.json(400, #"{"__type":"ThrottlingException","message":"Rate exceeded"}"#), .fail(refused),
-                                           Self.json(200, #"{"Command":{"CommandId":"c-1"}}"#)])
+        let transport = ScriptedTransport([
+            Self.json(400, #"{"__type":"ThrottlingException","message":"Rate exceeded"}"#), .fail(refused),
+            Self.json(200, #"{"Command":{"CommandId":"c-1"}}"#),
+        ])
         // Three attempts are allowed by default: throttled, refused, then taken.
         let output = try await client(transport).callJSON(.ssm, "SendCommand", [:], idempotent: false)
         #expect(output["Command"]?["CommandId"] == "c-1")
@@ -60,14 +66,18 @@ import TestSupport
         let error = await #expect(throws: UncertainOutcomeError.self) { _ = try await client(transport).callJSON(.ssm, "SendCommand", [:]) }
         #expect(transport.sent.count == 1)
         #expect(transport.sent[0].idempotent == false, "the transport is told not to resend it either")
-        #expect(error?.description.hasPrefix("SendCommand may have been processed: the connection to https://ssm was lost after the request was sent (28).") == true)
+        #expect(
+            error?.description.hasPrefix("SendCommand may have been processed: the connection to https://ssm was lost after the request was sent (28).") == true
+        )
         #expect(error?.description.contains("'ssm-shell api ssm ListCommands'") == true)
     }
 
     /// Every caller (typed operations and `ssm-shell api`) gets the operation's own idempotency.
-    @Test(arguments: [("SendCommand", false), ("StartSession", false), ("StartAutomationExecution", false), ("CreateDocument", false),
-                      ("PutParameter", false), ("DescribeInstanceInformation", true), ("ListCommands", true), ("GetCommandInvocation", true),
-                      ("TerminateSession", true), ("ResumeSession", true), ("CancelCommand", true), ("AssumeRole", true)])
+    @Test(arguments: [
+        ("SendCommand", false), ("StartSession", false), ("StartAutomationExecution", false), ("CreateDocument", false),
+        ("PutParameter", false), ("DescribeInstanceInformation", true), ("ListCommands", true), ("GetCommandInvocation", true),
+        ("TerminateSession", true), ("ResumeSession", true), ("CancelCommand", true), ("AssumeRole", true),
+    ])
     func idempotencyComesFromTheOperation(operation: String, idempotent: Bool) async throws {
         #expect(OperationIdempotency.isIdempotent(operation) == idempotent)
         let lost = TransportError(kind: .connectionLost, connected: true, detail: "52", url: "https://ssm")
@@ -80,15 +90,23 @@ import TestSupport
     }
 
     @Test func nonRetryableErrorsReturnAtOnceWithContext() async throws {
-        let transport = ScriptedTransport([Self.json(400, #"{"__type":"com.amazon.coral.service#AccessDeniedException","Message":"User: arn:aws:iam::1:user/u is not authorized to perform: ssm:SendCommand"}"#,
-                                                     headers: [("x-amzn-RequestId", "rid-42")])])
+        let transport = ScriptedTransport([
+            Self.json(
+                400,
+                #"{"__type":"com.amazon.coral.service#AccessDeniedException","Message":"User: arn:aws:iam::1:user/u is not authorized to perform: ssm:SendCommand"}"#,
+                headers: [("x-amzn-RequestId", "rid-42")])
+        ])
         let error = await #expect(throws: AWSServiceError.self) { _ = try await client(transport).callJSON(.ssm, "SendCommand", [:]) }
-        #expect(error?.description == "An error occurred (AccessDeniedException) when calling the SendCommand operation: User: arn:aws:iam::1:user/u is not authorized to perform: ssm:SendCommand (request id rid-42)")
+        #expect(
+            error?.description
+                == "An error occurred (AccessDeniedException) when calling the SendCommand operation: User: arn:aws:iam::1:user/u is not authorized to perform: ssm:SendCommand (request id rid-42)"
+        )
         #expect(transport.sent.count == 1)
     }
 
     @Test func debugLogNeverShowsSecrets() async throws {
-        let reply = #"{"SessionId":"s-1","TokenValue":"AAEAAStreamTokenSecretValue0123456789","StreamUrl":"wss://ssmmessages.eu-west-1.amazonaws.com/v1/data-channel/s-1?role=publish_subscribe"}"#
+        let reply =
+            #"{"SessionId":"s-1","TokenValue":"AAEAAStreamTokenSecretValue0123456789","StreamUrl":"wss://ssmmessages.eu-west-1.amazonaws.com/v1/data-channel/s-1?role=publish_subscribe"}"#
         let transport = ScriptedTransport([Self.json(200, reply)])
         let log = CapturingLog()
         _ = try await client(transport, log: log).callJSON(.ssm, "StartSession", ["Target": "i-0123456789abcdef0"])
@@ -105,11 +123,16 @@ import TestSupport
     }
 
     @Test func redactorMasksFormXMLAndQuerySecrets() throws {
-        let form = Redactor.body(Array("Action=AssumeRoleWithWebIdentity&WebIdentityToken=eyJhbGciOi&TokenCode=123456&RoleArn=arn".utf8),
-                                 contentType: "application/x-www-form-urlencoded")
+        let form = Redactor.body(
+            Array("Action=AssumeRoleWithWebIdentity&WebIdentityToken=eyJhbGciOi&TokenCode=123456&RoleArn=arn".utf8),
+            contentType: "application/x-www-form-urlencoded")
         #expect(form == "Action=AssumeRoleWithWebIdentity&WebIdentityToken=****&TokenCode=****&RoleArn=arn")
-        let xml = Redactor.body(Array("<R><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>sec</SecretAccessKey><SessionToken>tok</SessionToken></Credentials></R>".utf8), contentType: "text/xml")
-        #expect(xml == "<R><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>****</SecretAccessKey><SessionToken>****</SessionToken></Credentials></R>")
+        let xml = Redactor.body(
+            Array(
+                "<R><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>sec</SecretAccessKey><SessionToken>tok</SessionToken></Credentials></R>".utf8),
+            contentType: "text/xml")
+        #expect(
+            xml == "<R><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>****</SecretAccessKey><SessionToken>****</SessionToken></Credentials></R>")
         var url = try EndpointURL(parsing: "wss://h/v1/data-channel/s?role=publish_subscribe")
         url.query.append((name: "X-Amz-Signature", value: "abc123"))
         url.query.append((name: "X-Amz-Security-Token", value: "tok"))

@@ -24,8 +24,10 @@ import TestSupport
     static func run(_ test: JSONValue) -> Result<ProfileSet, ConfigFileParser.ParseError> {
         let input = test["input"]!
         do {
-            return .success(try ProfileSet.parse(config: input["configFile"]?.string.map { ("config", $0) },
-                                                 credentials: input["credentialsFile"]?.string.map { ("credentials", $0) }))
+            return .success(
+                try ProfileSet.parse(
+                    config: input["configFile"]?.string.map { ("config", $0) },
+                    credentials: input["credentialsFile"]?.string.map { ("credentials", $0) }))
         } catch {
             return .failure(error)
         }
@@ -33,12 +35,14 @@ import TestSupport
 
     /// Our profiles in the suites' shape; sub-properties as the raw text (smithy-rs) or a map (Ruby).
     static func render(_ profiles: [String: Profile], expandSubProperties: Bool) -> JSONValue {
-        .object(profiles.mapValues { profile in
-            .object(profile.properties.mapValues { value in
-                if expandSubProperties, let sub = value.subProperties { return .object(sub.mapValues { .string($0) }) }
-                return .string(value.text)
+        .object(
+            profiles.mapValues { profile in
+                .object(
+                    profile.properties.mapValues { value in
+                        if expandSubProperties, let sub = value.subProperties { return .object(sub.mapValues { .string($0) }) }
+                        return .string(value.text)
+                    })
             })
-        })
     }
 
     @Test(arguments: smithy)

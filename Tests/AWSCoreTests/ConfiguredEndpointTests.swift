@@ -28,9 +28,10 @@ import TestSupport
         let client = suite["client_configs"]![test["client_config"]!.string!]!
         var environment = suite["environments"]![test["environment"]!.string!]!.object!.mapValues { $0.string! }
         if client["ignore_configured_endpoint_urls"]?.bool == true { environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true" }
-        let settings = AWSSettings(environment: Environment(environment), profiles: profiles,
-                                   profileOverride: test["profile"]!.string!, endpointOverride: client["endpoint_url"]?.string,
-                                   endpointOverrideServiceId: Self.serviceIds[test["service"]!.string!]!)
+        let settings = AWSSettings(
+            environment: Environment(environment), profiles: profiles,
+            profileOverride: test["profile"]!.string!, endpointOverride: client["endpoint_url"]?.string,
+            endpointOverrideServiceId: Self.serviceIds[test["service"]!.string!]!)
         let service = test["service"]!.string!
         let endpoint = try settings.endpoint(service: service, serviceId: Self.serviceIds[service]!)
         #expect(endpoint.url.description.trimmingSuffix("/") == test["output"]!["endpointUrl"]!.string!)
@@ -88,8 +89,10 @@ import TestSupport
         profiles.profiles["default"] = Profile(name: "default", properties: ["region": "eu-west-1"])
         #expect(AWSSettings(environment: Environment(), profiles: profiles).region == "eu-west-1")
         #expect(AWSSettings(environment: Environment(["AWS_DEFAULT_REGION": "us-west-2"]), profiles: profiles).region == "us-west-2")
-        #expect(AWSSettings(environment: Environment(["AWS_DEFAULT_REGION": "us-west-2", "AWS_REGION": "ap-south-1"]), profiles: profiles).region == "ap-south-1")
-        #expect(AWSSettings(environment: Environment(["AWS_REGION": "ap-south-1"]), profiles: profiles, regionOverride: "ca-central-1").region == "ca-central-1")
+        #expect(
+            AWSSettings(environment: Environment(["AWS_DEFAULT_REGION": "us-west-2", "AWS_REGION": "ap-south-1"]), profiles: profiles).region == "ap-south-1")
+        #expect(
+            AWSSettings(environment: Environment(["AWS_REGION": "ap-south-1"]), profiles: profiles, regionOverride: "ca-central-1").region == "ca-central-1")
         #expect(AWSSettings(environment: Environment()).region == nil)
     }
 }

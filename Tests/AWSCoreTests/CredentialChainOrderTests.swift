@@ -5,15 +5,17 @@ import TestSupport
 /// Where the AWS CLI's order matters, and the chain's cache and MFA prompt.
 @Suite struct CredentialChainOrderTests {
     static let stsReply = """
-    <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
-    <AssumedRoleUser><Arn>arn:aws:sts::111122223333:assumed-role/R/s</Arn></AssumedRoleUser>
-    <Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>rolesecret</SecretAccessKey>
-    <SessionToken>roletoken</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials>
-    </AssumeRoleResult></AssumeRoleResponse>
-    """
+        <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
+        <AssumedRoleUser><Arn>arn:aws:sts::111122223333:assumed-role/R/s</Arn></AssumedRoleUser>
+        <Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>rolesecret</SecretAccessKey>
+        <SessionToken>roletoken</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials>
+        </AssumeRoleResult></AssumeRoleResponse>
+        """
 
-    func chain(env: [String: String], config: String = "", credentials: String = "", profile: String? = nil,
-               transport: any HTTPTransport = ScriptedTransport([]), prompt: (@Sendable (String) async throws -> String)? = nil) throws -> DefaultCredentialChain {
+    func chain(
+        env: [String: String], config: String = "", credentials: String = "", profile: String? = nil,
+        transport: any HTTPTransport = ScriptedTransport([]), prompt: (@Sendable (String) async throws -> String)? = nil
+    ) throws -> DefaultCredentialChain {
         let fs = InMemoryFileSystem(["/h/.aws/config": Array(config.utf8), "/h/.aws/credentials": Array(credentials.utf8)])
         var environment = env
         environment["HOME"] = "/h"
@@ -40,8 +42,10 @@ import TestSupport
 
     @Test func credentialsFileKeysBeatCredentialProcessWhichBeatsConfigKeys() async throws {
         let process = "credential_process = echo '{\"Version\":1,\"AccessKeyId\":\"AKIDPROC\",\"SecretAccessKey\":\"s\"}'\n"
-        let fromCredentials = try await chain(env: [:], config: "[default]\n" + process,
-                                              credentials: "[default]\naws_access_key_id = AKIDCRED\naws_secret_access_key = s\n").credentials()
+        let fromCredentials = try await chain(
+            env: [:], config: "[default]\n" + process,
+            credentials: "[default]\naws_access_key_id = AKIDCRED\naws_secret_access_key = s\n"
+        ).credentials()
         #expect(fromCredentials.accessKeyId == "AKIDCRED")
         let fromProcess = try await chain(env: [:], config: "[default]\n" + process + "aws_access_key_id = AKIDCONF\naws_secret_access_key = s\n").credentials()
         #expect(fromProcess.accessKeyId == "AKIDPROC")
@@ -50,15 +54,15 @@ import TestSupport
     @Test func assumeRoleWithMFAPromptsAndSignsWithTheSource() async throws {
         let transport = ScriptedTransport([.respond(HTTPResponse(status: 200, body: Array(Self.stsReply.utf8)))])
         let config = """
-        [profile admin]
-        role_arn = arn:aws:iam::111122223333:role/R
-        source_profile = base
-        mfa_serial = arn:aws:iam::111122223333:mfa/me
-        role_session_name = me
-        region = eu-west-1
-        """
+            [profile admin]
+            role_arn = arn:aws:iam::111122223333:role/R
+            source_profile = base
+            mfa_serial = arn:aws:iam::111122223333:mfa/me
+            role_session_name = me
+            region = eu-west-1
+            """
         let creds = "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = basesecret\n"
-        let asked = ManualClock(now: 0) // used as a flag holder: advanced when the prompt runs
+        let asked = ManualClock(now: 0)  // used as a flag holder: advanced when the prompt runs
         let result = try await chain(env: [:], config: config, credentials: creds, profile: "admin", transport: transport) { prompt in
             #expect(prompt.contains("arn:aws:iam::111122223333:mfa/me"))
             asked.advance(by: 1)
@@ -71,7 +75,9 @@ import TestSupport
         let request = try #require(transport.sent.first)
         #expect(request.url.host == "sts.eu-west-1.amazonaws.com")
         let body = String(decoding: request.body, as: UTF8.self)
-        #expect(body.contains("Action=AssumeRole") && body.contains("SerialNumber=arn%3Aaws%3Aiam%3A%3A111122223333%3Amfa%2Fme") && body.contains("TokenCode=123456"))
+        #expect(
+            body.contains("Action=AssumeRole") && body.contains("SerialNumber=arn%3Aaws%3Aiam%3A%3A111122223333%3Amfa%2Fme")
+                && body.contains("TokenCode=123456"))
         #expect(request.headers["Authorization"]?.contains("Credential=AKIDBASE/") == true)
     }
 
@@ -102,14 +108,14 @@ import TestSupport
         let cache = CredentialCache(source: source, clock: clock)
         #expect(try await cache.credentials().accessKeyId == "AKID1")
         clock.advance(by: 3600 - 16 * 60)
-        #expect(try await cache.credentials().accessKeyId == "AKID1") // 16 min left: cached
+        #expect(try await cache.credentials().accessKeyId == "AKID1")  // 16 min left: cached
         clock.advance(by: 2 * 60)
         source.failNext = true
-        #expect(try await cache.credentials().accessKeyId == "AKID1") // advisory window: a failed refresh keeps the old ones
-        #expect(try await cache.credentials().accessKeyId == "AKID2") // advisory window: refreshed
+        #expect(try await cache.credentials().accessKeyId == "AKID1")  // advisory window: a failed refresh keeps the old ones
+        #expect(try await cache.credentials().accessKeyId == "AKID2")  // advisory window: refreshed
         clock.advance(by: 3600 - 9 * 60)
         source.failNext = true
-        await #expect(throws: CredentialsError.self) { try await cache.credentials() } // mandatory window: must refresh
+        await #expect(throws: CredentialsError.self) { try await cache.credentials() }  // mandatory window: must refresh
         #expect(try await cache.credentials().accessKeyId == "AKID3")
     }
 }

@@ -10,16 +10,21 @@ import TestSupport
 /// Cases that differ because the AWS CLI's behaviour differs from the Rust SDK's are listed in
 /// `cliDifferences` with the reason, and check what the CLI does instead.
 @Suite struct CredentialChainReplayTests {
-    static let recordingTime = 1_600_000_000.0 // 2020-09-13, before every recorded expiry
+    static let recordingTime = 1_600_000_000.0  // 2020-09-13, before every recorded expiry
 
     /// Case → why the CLI gives another result, and what it gives.
     static let cliDifferences: [String: (reason: String, cliSucceeds: Bool)] = [
         "profile-provider/credential_process": (
-            "the command pipes through `base64 --decode`; the CLI runs credential_process without a shell, so `|` is an argument to echo and the output is not JSON", false),
+            "the command pipes through `base64 --decode`; the CLI runs credential_process without a shell, so `|` is an argument to echo and the output is not JSON",
+            false
+        ),
         "profile-provider/credential_process_account_id_fallback": (
-            "same pipe as credential_process: no shell in the CLI, so the output is not JSON", false),
+            "same pipe as credential_process: no shell in the CLI, so the output is not JSON", false
+        ),
         "default-credential-provider-chain/imds_token_fail": (
-            "a 403 on the IMDSv2 token makes botocore fall back to IMDSv1; the recording has no v1 requests, so the chain ends with no credentials (an error either way)", false),
+            "a 403 on the IMDSv2 token makes botocore fall back to IMDSv1; the recording has no v1 requests, so the chain ends with no credentials (an error either way)",
+            false
+        ),
     ]
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -37,8 +42,11 @@ import TestSupport
         var files: [String: [UInt8]] = [:]
         func walk(_ relative: String, _ absolute: String) throws {
             for entry in Fixtures.list(relative) {
-                if Fixtures.isDirectory("\(relative)/\(entry)") { try walk("\(relative)/\(entry)", "\(absolute)/\(entry)") }
-                else { files["\(absolute)/\(entry)"] = try Fixtures.bytes("\(relative)/\(entry)") }
+                if Fixtures.isDirectory("\(relative)/\(entry)") {
+                    try walk("\(relative)/\(entry)", "\(absolute)/\(entry)")
+                } else {
+                    files["\(absolute)/\(entry)"] = try Fixtures.bytes("\(relative)/\(entry)")
+                }
             }
         }
         if Fixtures.isDirectory("\(base)/fs") { try walk("\(base)/fs", "") }

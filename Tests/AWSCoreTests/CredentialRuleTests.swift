@@ -25,9 +25,11 @@ import TestSupport
         } catch let error as CredentialsError {
             let expected = try #require(output["Error"]?.string, "unexpected error \(error)")
             // The suite's phrase, where our sentence carries it; every error must say what to fix.
-            let phrases = ["`source_profile`", "both source_profile and credential_source", "missing aws_secret_access_key", "missing aws_access_key_id",
-                           "did not contain credential information", "could not find source profile", "No profiles were defined",
-                           "infinite loop", "`role_arn` was missing", "must also be set", "was not found", "`sso_region` can only be specified"]
+            let phrases = [
+                "`source_profile`", "both source_profile and credential_source", "missing aws_secret_access_key", "missing aws_access_key_id",
+                "did not contain credential information", "could not find source profile", "No profiles were defined",
+                "infinite loop", "`role_arn` was missing", "must also be set", "was not found", "`sso_region` can only be specified",
+            ]
             if let phrase = phrases.first(where: { expected.contains($0) }) {
                 #expect(error.message.contains(phrase), "\(error.message) vs \(expected)")
             }
@@ -86,7 +88,8 @@ import TestSupport
         }
     }
 
-    static let imds: [JSONValue] = (try? JSONValue(parsing: Fixtures.bytes("credentials/smithy-rs/imds-config/imds-endpoint-tests.json")))?["tests"]?.array ?? []
+    static let imds: [JSONValue] =
+        (try? JSONValue(parsing: Fixtures.bytes("credentials/smithy-rs/imds-config/imds-endpoint-tests.json")))?["tests"]?.array ?? []
 
     @Test(arguments: Array(imds.indices))
     func imdsEndpoint(_ index: Int) throws {

@@ -13,7 +13,8 @@ import TestSupport
 
     static func cases(_ service: String) -> [Case] {
         guard let json = try? JSONValue(parsing: Fixtures.bytes("endpoints/botocore/\(service)/endpoint-tests-1.json")),
-              let tests = json["testCases"]?.array else { return [] }
+            let tests = json["testCases"]?.array
+        else { return [] }
         return tests.enumerated().map { Case(service: service, index: $0.offset, summary: $0.element["params"]?.serialized ?? "{}") }
     }
 
@@ -26,10 +27,11 @@ import TestSupport
         let params = test["params"] ?? .object([:])
         let result: Result<ResolvedEndpoint, EndpointError>
         do {
-            result = .success(try EndpointResolver.resolve(
-                service: c.service, region: params["Region"]?.string, useFIPS: params["UseFIPS"]?.bool ?? false,
-                useDualStack: params["UseDualStack"]?.bool ?? false, endpoint: params["Endpoint"]?.string,
-                useGlobalEndpoint: params["UseGlobalEndpoint"]?.bool ?? false))
+            result = .success(
+                try EndpointResolver.resolve(
+                    service: c.service, region: params["Region"]?.string, useFIPS: params["UseFIPS"]?.bool ?? false,
+                    useDualStack: params["UseDualStack"]?.bool ?? false, endpoint: params["Endpoint"]?.string,
+                    useGlobalEndpoint: params["UseGlobalEndpoint"]?.bool ?? false))
         } catch {
             result = .failure(error)
         }

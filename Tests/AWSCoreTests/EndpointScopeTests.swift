@@ -36,8 +36,9 @@ import Testing
     }
 
     @Test func theGlobalVariableStillReachesEveryServiceWithoutItsOwn() throws {
-        let s = try settings(environment: ["AWS_ENDPOINT_URL": "http://all.test:7000", "AWS_ENDPOINT_URL_STS": "http://sts.env.test:5000"],
-                             flag: "http://flag.test:9000")
+        let s = try settings(
+            environment: ["AWS_ENDPOINT_URL": "http://all.test:7000", "AWS_ENDPOINT_URL_STS": "http://sts.env.test:5000"],
+            flag: "http://flag.test:9000")
         #expect(try url(s, "ssm", "SSM") == "http://flag.test:9000")
         #expect(try url(s, "sts", "STS") == "http://sts.env.test:5000")
         #expect(try url(s, "portal.sso", "SSO") == "http://all.test:7000")

@@ -71,8 +71,13 @@ import TestSupport
     @Test func realSSMErrorShapes() {
         var headers = HTTPHeaders()
         headers.add("x-amzn-RequestId", "req-1")
-        let denied = JSONProtocol.parseError(HTTPResponse(status: 400, headers: headers, body: Array(#"{"__type":"com.amazon.coral.service#AccessDeniedException","Message":"User: arn:aws:iam::1:user/u is not authorized to perform: ssm:SendCommand"}"#.utf8)),
-                                             service: "ssm", operation: "SendCommand")
+        let denied = JSONProtocol.parseError(
+            HTTPResponse(
+                status: 400, headers: headers,
+                body: Array(
+                    #"{"__type":"com.amazon.coral.service#AccessDeniedException","Message":"User: arn:aws:iam::1:user/u is not authorized to perform: ssm:SendCommand"}"#
+                        .utf8)),
+            service: "ssm", operation: "SendCommand")
         #expect(denied.code == "AccessDeniedException")
         #expect(denied.isAccessDenied)
         #expect(denied.requestId == "req-1")
@@ -81,17 +86,23 @@ import TestSupport
 
     @Test func queryEncodingMatchesBotocore() {
         // botocore: Action=AssumeRole&Version=2011-06-15&RoleArn=...&RoleSessionName=...&PolicyArns.member.1.arn=...
-        let body = QueryProtocol.encode(action: "AssumeRole", version: "2011-06-15", parameters: [
-            "RoleArn": "arn:aws:iam::123456789012:role/R", "RoleSessionName": "s",
-            "PolicyArns": [["arn": "arn:aws:iam::aws:policy/ReadOnly"]], "DurationSeconds": 3600,
-        ])
-        #expect(body == "Action=AssumeRole&Version=2011-06-15&DurationSeconds=3600&PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FReadOnly&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FR&RoleSessionName=s")
+        let body = QueryProtocol.encode(
+            action: "AssumeRole", version: "2011-06-15",
+            parameters: [
+                "RoleArn": "arn:aws:iam::123456789012:role/R", "RoleSessionName": "s",
+                "PolicyArns": [["arn": "arn:aws:iam::aws:policy/ReadOnly"]], "DurationSeconds": 3600,
+            ])
+        #expect(
+            body
+                == "Action=AssumeRole&Version=2011-06-15&DurationSeconds=3600&PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FReadOnly&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FR&RoleSessionName=s"
+        )
         let ec2 = QueryProtocol.encode(action: "DescribeInstances", version: "2016-11-15", parameters: ["InstanceId": ["i-1", "i-2"]], flavor: .ec2)
         #expect(ec2 == "Action=DescribeInstances&Version=2016-11-15&InstanceId.1=i-1&InstanceId.2=i-2")
     }
 
     @Test func xmlParserHandlesEntitiesAndRejectsGarbage() throws {
-        let root = try XMLElement(parsing: "<?xml version=\"1.0\"?><A xmlns=\"x\"><B>a &amp; b &lt;c&gt; &#65;&#x42;</B><C/><!-- c --><D><![CDATA[<raw>]]></D></A>")
+        let root = try XMLElement(
+            parsing: "<?xml version=\"1.0\"?><A xmlns=\"x\"><B>a &amp; b &lt;c&gt; &#65;&#x42;</B><C/><!-- c --><D><![CDATA[<raw>]]></D></A>")
         #expect(root.string("B") == "a & b <c> AB")
         #expect(root["C"]?.text == "")
         #expect(root.string("D") == "<raw>")

@@ -26,7 +26,8 @@ import TestSupport
         let newCall = { RetryState(mode: mode, maxAttempts: given["max_attempts"]!.int!, maxBackoff: given["max_backoff_time"]!.double!) }
         var state = newCall()
         for (step, item) in test["responses"]!.array!.enumerated() {
-            let response = item["response"]!, expected = item["expected"]!
+            let response = item["response"]!
+            let expected = item["expected"]!
             let status = response["status_code"]!.int!
             let outcome: String
             var delay: Double?

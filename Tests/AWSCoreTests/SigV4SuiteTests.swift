@@ -92,20 +92,23 @@ import TestSupport
     static func context(_ folder: String) throws -> Context {
         let json = try JSONValue(parsing: Fixtures.bytes("\(folder)/context.json"))
         let credentials = json["credentials"]!
-        return Context(accessKey: credentials["access_key_id"]!.string!, secretKey: credentials["secret_access_key"]!.string!,
-                       token: credentials["token"]?.string, region: json["region"]!.string!, service: json["service"]!.string!,
-                       normalize: json["normalize"]!.bool!, signBody: json["sign_body"]!.bool!,
-                       omitToken: json["omit_session_token"]?.bool ?? false,
-                       expires: json["expiration_in_seconds"]!.int!, date: AmzDate(json["timestamp"]!.string!)!)
+        return Context(
+            accessKey: credentials["access_key_id"]!.string!, secretKey: credentials["secret_access_key"]!.string!,
+            token: credentials["token"]?.string, region: json["region"]!.string!, service: json["service"]!.string!,
+            normalize: json["normalize"]!.bool!, signBody: json["sign_body"]!.bool!,
+            omitToken: json["omit_session_token"]?.bool ?? false,
+            expires: json["expiration_in_seconds"]!.int!, date: AmzDate(json["timestamp"]!.string!)!)
     }
 
     @Test(arguments: crtCases)
     func awsCAuthHeaderSigning(_ folder: String) throws {
         let c = try Self.context(folder)
         var request = try Self.parseRequest(Fixtures.text("\(folder)/request.txt"))
-        let signer = SigV4Signer(region: c.region, service: c.service,
-                                 options: .init(normalizePath: c.normalize, signBody: c.signBody, omitSessionToken: c.omitToken))
-        let result = signer.sign(&request, credentials: Credentials(accessKeyId: c.accessKey, secretAccessKey: c.secretKey, sessionToken: c.token), date: c.date)
+        let signer = SigV4Signer(
+            region: c.region, service: c.service,
+            options: .init(normalizePath: c.normalize, signBody: c.signBody, omitSessionToken: c.omitToken))
+        let result = signer.sign(
+            &request, credentials: Credentials(accessKeyId: c.accessKey, secretAccessKey: c.secretKey, sessionToken: c.token), date: c.date)
         let expectedCanonical = try Fixtures.text("\(folder)/header-canonical-request.txt")
         #expect(result.canonicalRequest == expectedCanonical, "\(result.canonicalRequest.debugDescription) vs \(expectedCanonical.debugDescription)")
         #expect(result.stringToSign == (try Fixtures.text("\(folder)/header-string-to-sign.txt")))
@@ -116,10 +119,12 @@ import TestSupport
     func awsCAuthQuerySigning(_ folder: String) throws {
         let c = try Self.context(folder)
         var request = try Self.parseRequest(Fixtures.text("\(folder)/request.txt"))
-        let signer = SigV4Signer(region: c.region, service: c.service,
-                                 options: .init(normalizePath: c.normalize, omitSessionToken: c.omitToken))
-        let result = signer.presign(&request, credentials: Credentials(accessKeyId: c.accessKey, secretAccessKey: c.secretKey, sessionToken: c.token),
-                                    date: c.date, expires: c.expires)
+        let signer = SigV4Signer(
+            region: c.region, service: c.service,
+            options: .init(normalizePath: c.normalize, omitSessionToken: c.omitToken))
+        let result = signer.presign(
+            &request, credentials: Credentials(accessKeyId: c.accessKey, secretAccessKey: c.secretKey, sessionToken: c.token),
+            date: c.date, expires: c.expires)
         #expect(result.canonicalRequest == (try Fixtures.text("\(folder)/query-canonical-request.txt")))
         #expect(result.stringToSign == (try Fixtures.text("\(folder)/query-string-to-sign.txt")))
         #expect(result.signature == (try Fixtures.text("\(folder)/query-signature.txt")).trimmingWhitespace())
@@ -136,16 +141,18 @@ import TestSupport
     func botocoreGeneratedExamples(_ name: String) throws {
         let all = try JSONValue(parsing: Fixtures.bytes("sigv4/botocore-generated-examples.json"))
         let c = try #require(all["cases"]?.array?.first { $0["name"]?.string == name })
-        var request = HTTPRequest(method: c["method"]!.string!, url: try EndpointURL(parsing: c["url"]!.string!),
-                                  body: Array(c["body"]!.string!.utf8))
+        var request = HTTPRequest(
+            method: c["method"]!.string!, url: try EndpointURL(parsing: c["url"]!.string!),
+            body: Array(c["body"]!.string!.utf8))
         // Only the headers present at signing time: the fixture's final list minus what botocore adds later.
         for (key, value) in c["headers"]!.object!.sorted(by: { $0.key < $1.key })
         where !["authorization", "amz-sdk-request", "content-length", "x-amz-date", "x-amz-security-token"].contains(key.lowercased()) {
             request.headers.add(key, value.string!)
         }
         let creds = c["credentials"]!
-        let credentials = Credentials(accessKeyId: creds["access_key_id"]!.string!, secretAccessKey: creds["secret_access_key"]!.string!,
-                                      sessionToken: creds["session_token"]?.string)
+        let credentials = Credentials(
+            accessKeyId: creds["access_key_id"]!.string!, secretAccessKey: creds["secret_access_key"]!.string!,
+            sessionToken: creds["session_token"]?.string)
         let result = SigV4Signer(region: c["region"]!.string!, service: c["signing_name"]!.string!)
             .sign(&request, credentials: credentials, date: AmzDate(c["timestamp"]!.string!)!)
         #expect(result.canonicalRequest == c["canonical_request"]!.string!)

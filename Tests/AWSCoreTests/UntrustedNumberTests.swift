@@ -23,14 +23,18 @@ import TestSupport
         #expect(AmzDate(secondsSince1970: .nan).timestamp == "19700101T000000Z")
     }
 
-    static let milliseconds: [(Double, Int)] = [(.infinity, Int(Int32.max)), (1e300, Int(Int32.max)), (.nan, Int(Int32.max)), (-5, 1), (0, 1), (0.0004, 1), (2.5, 2500)]
+    static let milliseconds: [(Double, Int)] = [
+        (.infinity, Int(Int32.max)), (1e300, Int(Int32.max)), (.nan, Int(Int32.max)), (-5, 1), (0, 1), (0.0004, 1), (2.5, 2500),
+    ]
 
     @Test(arguments: milliseconds)
     func millisecondsForCAreClamped(_ seconds: Double, _ expected: Int) {
         #expect(TimeUnits.milliseconds(seconds) == expected)
     }
 
-    static let nanoseconds: [(Double, UInt64)] = [(.infinity, TimeUnits.longestSleep), (1e300, TimeUnits.longestSleep), (.nan, 0), (-0.001, 0), (0.25, 250_000_000)]
+    static let nanoseconds: [(Double, UInt64)] = [
+        (.infinity, TimeUnits.longestSleep), (1e300, TimeUnits.longestSleep), (.nan, 0), (-0.001, 0), (0.25, 250_000_000),
+    ]
 
     @Test(arguments: nanoseconds)
     func nanosecondsForSleepAreClamped(_ seconds: Double, _ expected: UInt64) {
@@ -41,8 +45,9 @@ import TestSupport
         let fs = InMemoryFileSystem([:])
         let environment = Environment(["HOME": "/h", "AWS_METADATA_SERVICE_TIMEOUT": timeout])
         let settings = try ConfigLoader.load(environment: environment, fileSystem: fs, profile: nil)
-        let client = AWSClient(settings: settings, transport: ScriptedTransport([]), clock: ManualClock(now: 1_700_000_000),
-                               credentials: nil, options: AWSClient.Options(userAgent: "t"))
+        let client = AWSClient(
+            settings: settings, transport: ScriptedTransport([]), clock: ManualClock(now: 1_700_000_000),
+            credentials: nil, options: AWSClient.Options(userAgent: "t"))
         return DefaultCredentialChain(client: client, fileSystem: fs, processRunner: NoShellProcessRunner(), mfaPrompt: nil)
     }
 

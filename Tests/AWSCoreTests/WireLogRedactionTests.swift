@@ -11,20 +11,26 @@ import TestSupport
     func client(_ transport: ScriptedTransport, log: CapturingLog) -> AWSClient {
         var profiles = ProfileSet()
         profiles.profiles["default"] = Profile(name: "default", properties: ["region": "eu-west-1"])
-        return AWSClient(settings: AWSSettings(environment: Environment(), profiles: profiles), transport: transport,
-                         clock: ManualClock(now: 1_700_000_000), credentials: nil, log: log, options: AWSClient.Options(userAgent: "t"))
+        return AWSClient(
+            settings: AWSSettings(environment: Environment(), profiles: profiles), transport: transport,
+            clock: ManualClock(now: 1_700_000_000), credentials: nil, log: log, options: AWSClient.Options(userAgent: "t"))
     }
 
     @Test func imdsTokenAnswerAndTokenHeaderAreMasked() async throws {
-        let tokenReply = HTTPResponse(status: 200, headers: HTTPHeaders([("x-aws-ec2-metadata-token-ttl-seconds", "21600"),
-                                                                        ("Content-Type", "text/plain")]), body: Array(Self.imdsToken.utf8))
+        let tokenReply = HTTPResponse(
+            status: 200,
+            headers: HTTPHeaders([
+                ("x-aws-ec2-metadata-token-ttl-seconds", "21600"),
+                ("Content-Type", "text/plain"),
+            ]), body: Array(Self.imdsToken.utf8))
         let transport = ScriptedTransport([.respond(tokenReply), .respond(HTTPResponse(status: 200, body: Array("role-a\n".utf8)))])
         let log = CapturingLog()
         let imds = client(transport, log: log)
         var put = HTTPRequest(method: "PUT", url: try EndpointURL(parsing: "http://169.254.169.254/latest/api/token"))
         put.headers.add("x-aws-ec2-metadata-token-ttl-seconds", "21600")
-        _ = try await imds.send(put, service: IMDSCredentials.service, operation: "IMDS PUT /latest/api/token", signingRegion: "",
-                                signingName: "", signed: false)
+        _ = try await imds.send(
+            put, service: IMDSCredentials.service, operation: "IMDS PUT /latest/api/token", signingRegion: "",
+            signingName: "", signed: false)
         var get = HTTPRequest(method: "GET", url: try EndpointURL(parsing: "http://169.254.169.254/latest/meta-data/iam/security-credentials/"))
         get.headers.add("x-aws-ec2-metadata-token", Self.imdsToken)
         _ = try await imds.send(get, service: IMDSCredentials.service, operation: "IMDS GET", signingRegion: "", signingName: "", signed: false)
@@ -35,7 +41,8 @@ import TestSupport
     }
 
     @Test func valuesUnderSecretNamesAreMaskedWhateverTheirShape() {
-        let body = #"{"DocumentName":"AWS-RunShellScript","Parameters":{"commands":["uptime"],"Password":["hunter2-secret"],"dbPassword":["pw-two"],"apiKey":["k-three"],"privateKey":{"pem":"-----BEGIN"}},"Nested":[{"Credentials":{"SessionToken":"tok-four","SecretAccessKey":["sk-five"]}}],"Token":12345678901}"#
+        let body =
+            #"{"DocumentName":"AWS-RunShellScript","Parameters":{"commands":["uptime"],"Password":["hunter2-secret"],"dbPassword":["pw-two"],"apiKey":["k-three"],"privateKey":{"pem":"-----BEGIN"}},"Nested":[{"Credentials":{"SessionToken":"tok-four","SecretAccessKey":["sk-five"]}}],"Token":12345678901}"#
         let text = Redactor.body(Array(body.utf8), contentType: "application/x-amz-json-1.1")
         for secret in ["hunter2-secret", "pw-two", "k-three", "BEGIN", "tok-four", "sk-five", "12345678901"] {
             #expect(!text.contains(secret), "\(secret) is in \(text)")
@@ -44,14 +51,16 @@ import TestSupport
     }
 
     @Test func secureStringParameterValuesAreMasked() {
-        let reply = #"{"Parameters":[{"Name":"/db/url","Type":"String","Value":"db.internal"},{"Name":"/db/pw","Type":"SecureString","Value":"s3cr3t-value"}],"Parameter":{"Name":"/x","Type":"SecureString","Value":"another-secret"}}"#
+        let reply =
+            #"{"Parameters":[{"Name":"/db/url","Type":"String","Value":"db.internal"},{"Name":"/db/pw","Type":"SecureString","Value":"s3cr3t-value"}],"Parameter":{"Name":"/x","Type":"SecureString","Value":"another-secret"}}"#
         let text = Redactor.body(Array(reply.utf8), contentType: "application/x-amz-json-1.1")
         #expect(!text.contains("s3cr3t-value") && !text.contains("another-secret"), Comment(rawValue: text))
         #expect(text.contains("db.internal"))
     }
 
     @Test func queryBodiesMaskSecretFieldsInEveryPosition() {
-        let request = "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr&SerialNumber=arn-mfa&TokenCode=123456"
+        let request =
+            "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr&SerialNumber=arn-mfa&TokenCode=123456"
             + "&Credentials.SessionToken=tok%2Bsecret&Credentials.SecretAccessKey=sk%2Fsecret&Password=p%20w"
         let text = Redactor.body(Array(request.utf8), contentType: "application/x-www-form-urlencoded; charset=utf-8")
         for secret in ["123456", "tok%2Bsecret", "sk%2Fsecret", "p%20w"] { #expect(!text.contains(secret), "\(secret) in \(text)" as Comment) }
@@ -62,7 +71,8 @@ import TestSupport
     }
 
     @Test func startSessionTokenAndStreamURLSignaturesAreMasked() {
-        let reply = #"{"SessionId":"u-0a1","TokenValue":"AAEAAStreamTokenSecret0123456789","StreamUrl":"wss://ssmmessages.eu-west-1.amazonaws.com/v1/data-channel/u-0a1?role=publish_subscribe&cell-number=AAEAAcellnumber&X-Amz-Signature=sig-secret&X-Amz-Security-Token=tok-secret"}"#
+        let reply =
+            #"{"SessionId":"u-0a1","TokenValue":"AAEAAStreamTokenSecret0123456789","StreamUrl":"wss://ssmmessages.eu-west-1.amazonaws.com/v1/data-channel/u-0a1?role=publish_subscribe&cell-number=AAEAAcellnumber&X-Amz-Signature=sig-secret&X-Amz-Security-Token=tok-secret"}"#
         let text = Redactor.body(Array(reply.utf8), contentType: "application/x-amz-json-1.1")
         for secret in ["AAEAAStreamTokenSecret0123456789", "sig-secret", "tok-secret", "AAEAAcellnumber"] {
             #expect(!text.contains(secret), "\(secret) in \(text)" as Comment)

@@ -20,23 +20,27 @@ import Testing
         var calls: [String] { log.withLock { $0 } }
 
         func describeNodes(filters: [(key: String, values: [String])]) async throws -> [ManagedNode] {
-            log.withLock { $0.append("ssm \(filters.map { "\($0.key)=\($0.values.count == 1 ? $0.values[0] : String($0.values.count))" }.joined(separator: " "))") }
+            log.withLock {
+                $0.append("ssm \(filters.map { "\($0.key)=\($0.values.count == 1 ? $0.values[0] : String($0.values.count))" }.joined(separator: " "))")
+            }
             return entries.filter { e in
-                e.managed && filters.allSatisfy { f in
-                    switch f.key {
-                    case "InstanceIds": f.values.contains(e.id)
-                    case "PingStatus": f.values.contains("Online")
-                    case "tag:Name": f.values.contains(e.name)
-                    default: f.key.hasPrefix("tag:") && f.values.contains(e.tags[String(f.key.dropFirst(4))] ?? "\u{0}")
+                e.managed
+                    && filters.allSatisfy { f in
+                        switch f.key {
+                        case "InstanceIds": f.values.contains(e.id)
+                        case "PingStatus": f.values.contains("Online")
+                        case "tag:Name": f.values.contains(e.name)
+                        default: f.key.hasPrefix("tag:") && f.values.contains(e.tags[String(f.key.dropFirst(4))] ?? "\u{0}")
+                        }
                     }
-                }
             }.map { ManagedNode(.object(["InstanceId": .string($0.id), "PingStatus": "Online", "PlatformType": "Linux"])) }
         }
 
         func describeEC2(filters: [(name: String, values: [String])]) async throws -> [EC2Client.Instance] {
             log.withLock { $0.append("ec2") }
             if ec2Denied {
-                throw AWSServiceError(code: "UnauthorizedOperation", message: "not authorized to perform: ec2:DescribeInstances", status: 403, operation: "DescribeInstances")
+                throw AWSServiceError(
+                    code: "UnauthorizedOperation", message: "not authorized to perform: ec2:DescribeInstances", status: 403, operation: "DescribeInstances")
             }
             let prefix = filters.first?.values.first.map { String($0.prefix { $0 != "*" }) }
             return entries.filter { prefix == nil || $0.name.hasPrefix(prefix!) }

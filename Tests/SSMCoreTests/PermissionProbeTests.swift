@@ -5,7 +5,8 @@ import Testing
 /// `doctor`'s permission probes: harmless calls whose only news is whether IAM refused them.
 @Suite struct PermissionProbeTests {
     @Test func onlyAnAccessDeniedIsADenial() {
-        let denied = AWSServiceError(code: "AccessDeniedException", message: "User: u is not authorized to perform: ssm:SendCommand", status: 400, operation: "SendCommand")
+        let denied = AWSServiceError(
+            code: "AccessDeniedException", message: "User: u is not authorized to perform: ssm:SendCommand", status: 400, operation: "SendCommand")
         #expect(PermissionProbe.outcome(of: denied) == .denied("User: u is not authorized to perform: ssm:SendCommand"))
         // An allowed call aimed at an id that cannot exist fails after IAM let it through.
         let notFound = AWSServiceError(code: "InvalidInstanceId", message: "no such instance", status: 400, operation: "SendCommand")

@@ -34,7 +34,7 @@ import Testing
         var policy = ReconnectPolicy()
         policy.connected(now: 0)
         policy.disconnected(now: 100)
-        _ = Self.retries(&policy, from: 100)     // a long outage, then the connection came back
+        _ = Self.retries(&policy, from: 100)  // a long outage, then the connection came back
         policy.connected(now: 500)
         policy.disconnected(now: 2000)
         guard case .retry(let first) = policy.next(now: 2000, jitter: 1) else {
@@ -49,7 +49,8 @@ import Testing
             var policy = ReconnectPolicy()
             policy.connected(now: 0)
             policy.disconnected(now: 1000)
-            var now = 1000.0, out: [Double] = []
+            var now = 1000.0
+            var out: [Double] = []
             for _ in 0..<12 {
                 guard case .retry(let delay) = policy.next(now: now, jitter: jitter) else { break }
                 out.append(delay)
@@ -57,7 +58,8 @@ import Testing
             }
             return out
         }
-        let low = delays(0), high = delays(1)
+        let low = delays(0)
+        let high = delays(1)
         #expect(low.count == 12 && high.count == 12)
         #expect(zip(low, high).allSatisfy { $0 < $1 }, "the jitter spreads the retries of many clients")
         #expect(high == high.sorted() && high.last == ReconnectPolicy().maxDelay, "exponential up to the cap")

@@ -37,7 +37,10 @@ import Testing
         #expect(requests.map { $0.input.instanceIds?.count } == [50, 50, 20])
         #expect(requests[2].input.instanceIds == requests[2].nodes.map(\.id))
         #expect(requests.allSatisfy { $0.input.parameters == ["commands": ["uptime", "df"], "executionTimeout": ["300"]] })
-        #expect(requests.allSatisfy { $0.input.comment == "uptime" && $0.input.timeoutSeconds == 600 && $0.input.maxConcurrency == "10%" && $0.input.maxErrors == "1" })
+        #expect(
+            requests.allSatisfy {
+                $0.input.comment == "uptime" && $0.input.timeoutSeconds == 600 && $0.input.maxConcurrency == "10%" && $0.input.maxErrors == "1"
+            })
     }
 
     @Test func theCommentIsTheFirstLineCutTo100UnlessGiven() {

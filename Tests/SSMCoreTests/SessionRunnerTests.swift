@@ -31,15 +31,18 @@ import TestSupport
         resumer.jitter = { 0.5 }
         resumer.sleep = { seconds in
             clock.advance(by: seconds)
-            if clock.seconds() > 3 { script.stop.store(true, ordering: .relaxed) }   // for the stop test only
+            if clock.seconds() > 3 { script.stop.store(true, ordering: .relaxed) }  // for the stop test only
         }
-        var runner = SessionRunner<String>(sessionId: "s-1", resumer: resumer, open: { stream in
-            script.opened.withLock { $0.append(stream.tokenValue) }
-            if unusable { throw UnusableStreamURL(description: "the service returned an unusable stream URL") }
-            return stream.tokenValue
-        }, run: { _ in
-            script.outcomes.withLock { $0.isEmpty ? .ended : $0.removeFirst() }
-        }, sessionEnded: { script.ended.load(ordering: .relaxed) })
+        var runner = SessionRunner<String>(
+            sessionId: "s-1", resumer: resumer,
+            open: { stream in
+                script.opened.withLock { $0.append(stream.tokenValue) }
+                if unusable { throw UnusableStreamURL(description: "the service returned an unusable stream URL") }
+                return stream.tokenValue
+            },
+            run: { _ in
+                script.outcomes.withLock { $0.isEmpty ? .ended : $0.removeFirst() }
+            }, sessionEnded: { script.ended.load(ordering: .relaxed) })
         runner.stopped = { script.stop.load(ordering: .relaxed) }
         return runner
     }

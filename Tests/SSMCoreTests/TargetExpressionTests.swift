@@ -50,8 +50,9 @@ import Testing
     }
 
     @Test func filtersOnlyWhereTakenAndInAnyCase() throws {
-        let expression = try TargetExpression.parse(["Online", "offline", "platform:Linux", "platform:WINDOWS", "platform:macos", "platform:bsd", "web-*"],
-                                                    filters: true)
+        let expression = try TargetExpression.parse(
+            ["Online", "offline", "platform:Linux", "platform:WINDOWS", "platform:macos", "platform:bsd", "web-*"],
+            filters: true)
         #expect(expression.filters == [.online, .offline, .platform("Linux"), .platform("Windows"), .platform("MacOS")])
         #expect(expression.terms == [.name("platform:bsd"), .nameGlob("web-*")])
         #expect(try TargetExpression.parse(["online"]).terms == [.name("online")])

@@ -13,8 +13,11 @@ import TestSupport
         var options = AWSClient.Options(userAgent: "t")
         options.jitter = { 0 }
         let settings = AWSSettings(environment: Environment(["AWS_REGION": "us-east-2"]))
-        return (AWSClient(settings: settings, transport: transport, clock: ManualClock(now: 1_700_000_000),
-                          credentials: StaticCredentialProvider(Credentials(accessKeyId: "AKID", secretAccessKey: "s")), options: options), transport)
+        return (
+            AWSClient(
+                settings: settings, transport: transport, clock: ManualClock(now: 1_700_000_000),
+                credentials: StaticCredentialProvider(Credentials(accessKeyId: "AKID", secretAccessKey: "s")), options: options), transport
+        )
     }
 
     static func ok(_ body: String) -> ScriptedTransport.Step { .respond(HTTPResponse(status: 200, body: Array(body.utf8))) }
@@ -29,23 +32,30 @@ import TestSupport
         let members = Set(shape["members"]!.object!.keys)
         let body = try JSONValue(parsing: request.body).object!
         for key in body.keys { #expect(members.contains(key), "\(operation) does not model \(key)", sourceLocation: sourceLocation) }
-        for required in shape["required"]?.array ?? [] { #expect(body[required.string!] != nil, "\(operation) needs \(required.string!)", sourceLocation: sourceLocation) }
+        for required in shape["required"]?.array ?? [] {
+            #expect(body[required.string!] != nil, "\(operation) needs \(required.string!)", sourceLocation: sourceLocation)
+        }
         #expect(request.headers["Content-Type"] == "application/x-amz-json-1.1", sourceLocation: sourceLocation)
         #expect(request.url.host == "ssm.us-east-2.amazonaws.com", sourceLocation: sourceLocation)
     }
 
     @Test func sessionOperations() async throws {
         let (aws, transport) = client([
-            Self.ok(#"{"SessionId":"u-1","TokenValue":"secret-token","StreamUrl":"wss://ssmmessages.us-east-2.amazonaws.com/v1/data-channel/u-1?role=publish_subscribe"}"#),
+            Self.ok(
+                #"{"SessionId":"u-1","TokenValue":"secret-token","StreamUrl":"wss://ssmmessages.us-east-2.amazonaws.com/v1/data-channel/u-1?role=publish_subscribe"}"#
+            ),
             Self.ok(#"{"SessionId":"u-1","TokenValue":"token-2","StreamUrl":"wss://x/v1/data-channel/u-1"}"#),
             Self.ok(#"{"SessionId":"u-1"}"#),
             Self.ok(#"{"Target":"i-1","Status":"connected"}"#),
-            Self.ok(#"{"Sessions":[{"SessionId":"u-1","Target":"i-1","Status":"Connected","StartDate":1700000000.5,"Owner":"arn:aws:iam::1:user/me"}],"NextToken":"n"}"#),
+            Self.ok(
+                #"{"Sessions":[{"SessionId":"u-1","Target":"i-1","Status":"Connected","StartDate":1700000000.5,"Owner":"arn:aws:iam::1:user/me"}],"NextToken":"n"}"#
+            ),
             Self.ok(#"{"Sessions":[{"SessionId":"u-2","Target":"i-2","Status":"Connected"}]}"#),
         ])
         let ssm = SSMClient(client: aws)
-        let stream = try await ssm.startSession(target: "i-1", documentName: "AWS-StartPortForwardingSession", reason: "debug",
-                                                parameters: ["portNumber": ["80"], "localPortNumber": ["8080"]])
+        let stream = try await ssm.startSession(
+            target: "i-1", documentName: "AWS-StartPortForwardingSession", reason: "debug",
+            parameters: ["portNumber": ["80"], "localPortNumber": ["8080"]])
         #expect(stream.sessionId == "u-1")
         #expect(stream.tokenValue == "secret-token")
         #expect(!stream.description.contains("secret-token"))
@@ -62,7 +72,9 @@ import TestSupport
 
     @Test func instancesPageThroughEveryPage() async throws {
         let (aws, transport) = client([
-            Self.ok(#"{"InstanceInformationList":[{"InstanceId":"i-1","PingStatus":"Online","PlatformType":"Linux","AgentVersion":"3.3.40.0","LastPingDateTime":1.7E9,"IsLatestVersion":false,"Unknown":"kept out"}],"NextToken":"p2"}"#),
+            Self.ok(
+                #"{"InstanceInformationList":[{"InstanceId":"i-1","PingStatus":"Online","PlatformType":"Linux","AgentVersion":"3.3.40.0","LastPingDateTime":1.7E9,"IsLatestVersion":false,"Unknown":"kept out"}],"NextToken":"p2"}"#
+            ),
             Self.ok(#"{"InstanceInformationList":[{"InstanceId":"mi-2","PingStatus":"ConnectionLost","PlatformType":"NewPlatform"}]}"#),
         ])
         let nodes = try await SSMClient(client: aws).describeInstanceInformation(filters: [(key: "tag:Name", values: ["web-*"])])
@@ -78,9 +90,15 @@ import TestSupport
 
     @Test func runCommandOperations() async throws {
         let (aws, transport) = client([
-            Self.ok(#"{"Command":{"CommandId":"c-1","DocumentName":"AWS-RunShellScript","Status":"Pending","InstanceIds":["i-1","i-2"],"TargetCount":2,"Parameters":{"commands":["uptime"]}}}"#),
-            Self.ok(#"{"CommandInvocations":[{"CommandId":"c-1","InstanceId":"i-1","Status":"Success","CommandPlugins":[{"ResponseCode":0,"Output":"up"}]}],"NextToken":"t"}"#),
-            Self.ok(#"{"CommandId":"c-1","InstanceId":"i-1","Status":"Failed","ResponseCode":3,"StandardOutputContent":"out","StandardErrorContent":"err","ExecutionElapsedTime":"PT1.2S","StandardOutputUrl":""}"#),
+            Self.ok(
+                #"{"Command":{"CommandId":"c-1","DocumentName":"AWS-RunShellScript","Status":"Pending","InstanceIds":["i-1","i-2"],"TargetCount":2,"Parameters":{"commands":["uptime"]}}}"#
+            ),
+            Self.ok(
+                #"{"CommandInvocations":[{"CommandId":"c-1","InstanceId":"i-1","Status":"Success","CommandPlugins":[{"ResponseCode":0,"Output":"up"}]}],"NextToken":"t"}"#
+            ),
+            Self.ok(
+                #"{"CommandId":"c-1","InstanceId":"i-1","Status":"Failed","ResponseCode":3,"StandardOutputContent":"out","StandardErrorContent":"err","ExecutionElapsedTime":"PT1.2S","StandardOutputUrl":""}"#
+            ),
             Self.ok(#"{"Commands":[{"CommandId":"c-1","Status":"Success","RequestedDateTime":1700000000}]}"#),
             Self.ok("{}"),
         ])
@@ -116,13 +134,16 @@ import TestSupport
 
     @Test func stsAndEC2() async throws {
         let (aws, transport) = client([
-            Self.ok("<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/alice</Arn><UserId>AIDA1</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>"),
-            Self.ok("""
-            <DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><reservationSet><item><instancesSet>
-            <item><instanceId>i-1</instanceId><instanceState><name>running</name></instanceState><privateIpAddress>10.0.0.5</privateIpAddress>
-            <vpcId>vpc-1</vpcId><tagSet><item><key>Name</key><value>web-1</value></item><item><key>Env</key><value>prod</value></item></tagSet></item>
-            </instancesSet></item></reservationSet><nextToken/></DescribeInstancesResponse>
-            """),
+            Self.ok(
+                "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/alice</Arn><UserId>AIDA1</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+            ),
+            Self.ok(
+                """
+                <DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><reservationSet><item><instancesSet>
+                <item><instanceId>i-1</instanceId><instanceState><name>running</name></instanceState><privateIpAddress>10.0.0.5</privateIpAddress>
+                <vpcId>vpc-1</vpcId><tagSet><item><key>Name</key><value>web-1</value></item><item><key>Env</key><value>prod</value></item></tagSet></item>
+                </instancesSet></item></reservationSet><nextToken/></DescribeInstancesResponse>
+                """),
         ])
         let identity = try await STSClient(client: aws).getCallerIdentity()
         #expect(identity.account == "123456789012")
@@ -134,7 +155,9 @@ import TestSupport
         #expect(instances[0].tags["Env"] == "prod")
         #expect(String(decoding: transport.sent[0].body, as: UTF8.self) == "Action=GetCallerIdentity&Version=2011-06-15")
         #expect(transport.sent[0].url.host == "sts.us-east-2.amazonaws.com")
-        #expect(String(decoding: transport.sent[1].body, as: UTF8.self) == "Action=DescribeInstances&Version=2016-11-15&Filter.1.Name=tag%3AName&Filter.1.Value.1=web-%2A&MaxResults=1000")
+        #expect(
+            String(decoding: transport.sent[1].body, as: UTF8.self)
+                == "Action=DescribeInstances&Version=2016-11-15&Filter.1.Name=tag%3AName&Filter.1.Value.1=web-%2A&MaxResults=1000")
         #expect(transport.sent[1].url.host == "ec2.us-east-2.amazonaws.com")
         #expect(transport.sent[1].headers["Authorization"]?.contains("/us-east-2/ec2/aws4_request") == true)
     }

@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func completeLengthOfEveryPrefix() {
-        let bytes = Array("aé€𝄞".utf8)     // 1 + 2 + 3 + 4 bytes
+        let bytes = Array("aé€𝄞".utf8)  // 1 + 2 + 3 + 4 bytes
         let boundaries: Set<Int> = [0, 1, 3, 6, 10]
         for end in 0...bytes.count {
             let expected = boundaries.filter { $0 <= end }.max()!

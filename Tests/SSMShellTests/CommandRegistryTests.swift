@@ -9,8 +9,10 @@ import Testing
 @Suite struct CommandRegistryTests {
     func shell(_ fleet: FakeFleet = InterpreterTests.fleet()) -> (Shell, CapturingConsole) {
         let console = CapturingConsole()
-        let shell = Shell(console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
-                          services: .system()) { _ in fleet }
+        let shell = Shell(
+            console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
+            services: .system()
+        ) { _ in fleet }
         return (shell, console)
     }
 
@@ -30,8 +32,10 @@ import Testing
     }
 
     /// Sample calls of each command, literal and with a `$` word where the policy cannot read it.
-    static let sampleWords: [[String]] = [[], ["web-1"], ["web-*"], ["--on", "web-1,db-*", "--wait", "uptime"], ["$"], ["i-0123456789abcdef0", "22"],
-                                          ["profile", "p"], ["region", "eu-west-1"], ["tag:Role=web", "online"]]
+    static let sampleWords: [[String]] = [
+        [], ["web-1"], ["web-*"], ["--on", "web-1,db-*", "--wait", "uptime"], ["$"], ["i-0123456789abcdef0", "22"],
+        ["profile", "p"], ["region", "eu-west-1"], ["tag:Role=web", "online"],
+    ]
 
     @Test func everyActionPolicyPrintsForACommandIsInItsHelp() {
         for command in CommandRegistry.all {
@@ -42,8 +46,9 @@ import Testing
                 for ranCommand in [false, true] {
                     var state = PolicyBuilder.State(ranCommand: ranCommand)
                     for action in command.policyActions(words, state: &state) {
-                        #expect(documented.contains(action) || resolving.contains(action),
-                                "\(command.name) \(words): policy prints \(action), which its help does not list")
+                        #expect(
+                            documented.contains(action) || resolving.contains(action),
+                            "\(command.name) \(words): policy prints \(action), which its help does not list")
                     }
                 }
             }
@@ -70,8 +75,11 @@ import Testing
 
     @Test func policyOfAScriptIsTheUnionOfItsCommandsActions() throws {
         let script = try Parser.parse("use web-1\nrun uptime\noutput\nconnect 'db-*' --command x\nstatus\nunknown-word\n", file: "t")
-        #expect(PolicyBuilder.actions(of: script) == ["ec2:DescribeInstances", "ssm:DescribeInstanceInformation", "ssm:GetCommandInvocation",
-                                                      "ssm:GetConnectionStatus", "ssm:SendCommand", "ssm:StartSession", "ssm:TerminateSession"])
+        #expect(
+            PolicyBuilder.actions(of: script) == [
+                "ec2:DescribeInstances", "ssm:DescribeInstanceInformation", "ssm:GetCommandInvocation",
+                "ssm:GetConnectionStatus", "ssm:SendCommand", "ssm:StartSession", "ssm:TerminateSession",
+            ])
         // output without a run before it lists the invocations to learn the nodes.
         #expect(PolicyBuilder.actions(of: try Parser.parse("output", file: "t")) == ["ssm:GetCommandInvocation", "ssm:ListCommandInvocations"])
     }
@@ -110,7 +118,9 @@ import Testing
             let parsed = try Parser.parse("\(command.name) <<EOF\nbody\nEOF\n", file: "t").commands[0]
             let text: String? = PassThrough.valuedOptions[command.name] != nil ? "" : nil
             var refusal: ShellError?
-            do { _ = try await shell.dispatch(name: command.name, arguments: [], command: parsed, text: text) } catch let error as ShellError { refusal = error } catch {}
+            do { _ = try await shell.dispatch(name: command.name, arguments: [], command: parsed, text: text) } catch let error as ShellError {
+                refusal = error
+            } catch {}
             if command.takesHereDocument {
                 #expect(refusal?.message.contains("here-document") != true, "\(command.name): \(String(describing: refusal))")
             } else {

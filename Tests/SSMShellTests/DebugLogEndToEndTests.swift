@@ -13,8 +13,10 @@ import TestSupport
         let server = try LoopbackServer(["echo"])
         let run = try await BuiltBinary.run(
             ["--debug", "--endpoint-url", "http://127.0.0.1:\(server.port)", "api", "ssm", "StartSession", #"{"Target":"i-0123456789abcdef0"}"#],
-            environment: ["AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": Self.secret, "AWS_SESSION_TOKEN": Self.token,
-                          "AWS_REGION": "us-east-1", "HOME": "/nonexistent", "PATH": "/usr/bin:/bin"])
+            environment: [
+                "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": Self.secret, "AWS_SESSION_TOKEN": Self.token,
+                "AWS_REGION": "us-east-1", "HOME": "/nonexistent", "PATH": "/usr/bin:/bin",
+            ])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains(">>> StartSession attempt 1: POST http://127.0.0.1:\(server.port)/"))
         #expect(run.stderr.contains("X-Amz-Target: AmazonSSM.StartSession"))
@@ -29,8 +31,9 @@ import TestSupport
     }
 
     @Test func errorsAreSentencesWithAWSCLIExitCodes() async throws {
-        let noRegion = try await BuiltBinary.run(["api", "ssm", "DescribeInstanceInformation"],
-                                                 environment: ["HOME": "/nonexistent", "AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "B"])
+        let noRegion = try await BuiltBinary.run(
+            ["api", "ssm", "DescribeInstanceInformation"],
+            environment: ["HOME": "/nonexistent", "AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "B"])
         #expect(noRegion.status == 253)
         #expect(noRegion.stderr.contains("No region is set. Pass --region"))
         let badJSON = try await BuiltBinary.run(["--region", "us-east-1", "api", "ssm", "X", "{nope"], environment: ["HOME": "/nonexistent"])

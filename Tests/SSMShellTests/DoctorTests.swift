@@ -28,13 +28,22 @@ import Testing
         #expect(NodeDiagnosis.network(vpcId: "vpc-1", region: "eu-west-1", endpoints: ["com.amazonaws.eu-west-1.ssm"], routes: [local]).level == .problem)
         let partial = NodeDiagnosis.network(vpcId: "vpc-1", region: "eu-west-1", endpoints: ["com.amazonaws.eu-west-1.ssm"], routes: [local])
         #expect(partial.detail.contains("no interface endpoint for ssmmessages, ec2messages"))
-        #expect(NodeDiagnosis.network(vpcId: "vpc-1", region: "eu-west-1",
-                                      endpoints: ["ssm", "ssmmessages", "ec2messages"].map { "com.amazonaws.eu-west-1.\($0)" }, routes: []).level == .ok)
-        #expect(NodeDiagnosis.network(vpcId: "vpc-1", region: "eu-west-1", endpoints: [],
-                                      routes: [local, .init(destination: "0.0.0.0/0", target: "nat-0abc")]).level == .ok)
+        #expect(
+            NodeDiagnosis.network(
+                vpcId: "vpc-1", region: "eu-west-1",
+                endpoints: ["ssm", "ssmmessages", "ec2messages"].map { "com.amazonaws.eu-west-1.\($0)" }, routes: []
+            ).level == .ok)
+        #expect(
+            NodeDiagnosis.network(
+                vpcId: "vpc-1", region: "eu-west-1", endpoints: [],
+                routes: [local, .init(destination: "0.0.0.0/0", target: "nat-0abc")]
+            ).level == .ok)
         // A default route to a peering connection does not reach the public endpoints.
-        #expect(NodeDiagnosis.network(vpcId: "vpc-1", region: "eu-west-1", endpoints: [],
-                                      routes: [.init(destination: "0.0.0.0/0", target: "pcx-1")]).level == .problem)
+        #expect(
+            NodeDiagnosis.network(
+                vpcId: "vpc-1", region: "eu-west-1", endpoints: [],
+                routes: [.init(destination: "0.0.0.0/0", target: "pcx-1")]
+            ).level == .problem)
     }
 
     @Test func roleAndDNSFindingsCarryTheCommandThatFixesThem() {

@@ -10,12 +10,13 @@ import Testing
 /// ThreadSanitizer pass of scripts/test runs this suite, and reports the race without the lock.
 @Suite struct ForwarderStatusTests {
     @Test func theListingReadsWhatTheForwardThreadWritesWithoutARace() async throws {
-        let forwarder = Forwarder(id: 1, listener: try TCPListener(port: 0), remote: "localhost:80",
-                                  node: Node(id: "i-0123456789abcdef0", name: "web-1", platform: "Linux", pingStatus: "Online"),
-                                  sessionId: "s-0", clocks: SessionClocks(monotonic: SystemMonotonicClock(), wall: SystemClock()))
+        let forwarder = Forwarder(
+            id: 1, listener: try TCPListener(port: 0), remote: "localhost:80",
+            node: Node(id: "i-0123456789abcdef0", name: "web-1", platform: "Linux", pingStatus: "Online"),
+            sessionId: "s-0", clocks: SessionClocks(monotonic: SystemMonotonicClock(), wall: SystemClock()))
         let readerStarted = Atomic<Bool>(false)
         async let written: Void = onDedicatedThread {
-            while !readerStarted.load(ordering: .relaxed) {}   // overlap the two threads for sure
+            while !readerStarted.load(ordering: .relaxed) {}  // overlap the two threads for sure
             for round in 0..<20_000 {
                 forwarder.noteEndReason("the node could not connect to localhost:80 (round \(round))")
             }

@@ -5,8 +5,10 @@ import Testing
 /// The prompt's history (issue 11, item 14): bash's `ignorespace` (a line that starts with a space
 /// is not kept), and no history file at all without a home or a state directory.
 @Suite struct HistoryRuleTests {
-    @Test(arguments: [(" aws-secret-command", false), ("  run echo $password", false), ("", false), ("   ", false),
-                      ("use web-1", true), ("run uptime ", true), ("\tinstances", true)])
+    @Test(arguments: [
+        (" aws-secret-command", false), ("  run echo $password", false), ("", false), ("   ", false),
+        ("use web-1", true), ("run uptime ", true), ("\tinstances", true),
+    ])
     func aLineThatStartsWithASpaceIsNotKept(line: String, kept: Bool) {
         #expect(Prompt.keepsInHistory(line) == kept, "\(line.debugDescription)")
     }

@@ -45,12 +45,17 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     func describeEC2(filters: [(name: String, values: [String])]) async throws -> [EC2Client.Instance] {
         log("DescribeInstances")
         guard ec2Allowed else {
-            throw AWSServiceError(code: "UnauthorizedOperation", message: "User: u is not authorized to perform: ec2:DescribeInstances", status: 403, operation: "DescribeInstances")
+            throw AWSServiceError(
+                code: "UnauthorizedOperation", message: "User: u is not authorized to perform: ec2:DescribeInstances", status: 403,
+                operation: "DescribeInstances")
         }
         return nodes.filter { n in
             filters.allSatisfy { f in f.values.contains { f.name == "instance-id" ? $0 == n.id : glob($0, n.name) } }
-        }.map { EC2Client.Instance(instanceId: $0.id, state: "running", tags: ["Name": $0.name], privateIpAddress: nil, vpcId: "vpc-1", subnetId: nil,
-                                   iamInstanceProfileArn: "arn:aws:iam::1:instance-profile/web", platform: nil) }
+        }.map {
+            EC2Client.Instance(
+                instanceId: $0.id, state: "running", tags: ["Name": $0.name], privateIpAddress: nil, vpcId: "vpc-1", subnetId: nil,
+                iamInstanceProfileArn: "arn:aws:iam::1:instance-profile/web", platform: nil)
+        }
     }
 
     func glob(_ pattern: String, _ text: String) -> Bool {
@@ -60,24 +65,36 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
 
     func sendCommand(_ input: SendCommandInput) async throws -> CommandSummary {
         guard sendAllowed else {
-            throw AWSServiceError(code: "AccessDeniedException", message: "User: arn:aws:iam::1:user/basic is not authorized to perform: ssm:SendCommand on resource: x", status: 400, operation: "SendCommand")
+            throw AWSServiceError(
+                code: "AccessDeniedException", message: "User: arn:aws:iam::1:user/basic is not authorized to perform: ssm:SendCommand on resource: x",
+                status: 400, operation: "SendCommand")
         }
         sent.append(input)
         let id = "00000000-0000-0000-0000-0000000000\(String(format2: sent.count))"
-        invocations[id] = input.instanceIds!.map { iid in let o = outcome(iid); return (iid, o.0, o.1, o.2, o.3) }
+        invocations[id] = input.instanceIds!.map { iid in
+            let o = outcome(iid); return (iid, o.0, o.1, o.2, o.3)
+        }
         return try JSONDecoderless.command(["CommandId": .string(id), "DocumentName": .string(input.documentName), "Status": "Pending"])
     }
 
     func listInvocations(commandId: String, nextToken: String?) async throws -> (invocations: [CommandInvocation], nextToken: String?) {
         listCalls += 1
-        return (try invocations[commandId, default: []].map { try JSONDecoderless.invocation(["CommandId": .string(commandId), "InstanceId": .string($0.0), "Status": .string($0.1),
-                                                                                             "StatusDetails": .string(details($0.0, $0.1))]) }, nil)
+        return (
+            try invocations[commandId, default: []].map {
+                try JSONDecoderless.invocation([
+                    "CommandId": .string(commandId), "InstanceId": .string($0.0), "Status": .string($0.1),
+                    "StatusDetails": .string(details($0.0, $0.1)),
+                ])
+            }, nil
+        )
     }
 
     func getInvocation(commandId: String, instanceId: String) async throws -> InvocationResult {
         let i = invocations[commandId]!.first { $0.0 == instanceId }!
-        return try JSONDecoderless.result(["CommandId": .string(commandId), "InstanceId": .string(instanceId), "Status": .string(i.1), "StatusDetails": .string(details(instanceId, i.1)),
-                                           "ResponseCode": .number(Double(i.2)), "StandardOutputContent": .string(i.3), "StandardErrorContent": .string(i.4)])
+        return try JSONDecoderless.result([
+            "CommandId": .string(commandId), "InstanceId": .string(instanceId), "Status": .string(i.1), "StatusDetails": .string(details(instanceId, i.1)),
+            "ResponseCode": .number(Double(i.2)), "StandardOutputContent": .string(i.3), "StandardErrorContent": .string(i.4),
+        ])
     }
 
     /// StatusDetails as the service gives it for a node that got the command.
@@ -127,7 +144,8 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     func instanceProfileRoles(_ name: String) async throws -> [String] { ["\(name)-role"] }
     func attachedPolicies(role: String) async throws -> [String] {
         guard !deniedActions.contains("iam:ListAttachedRolePolicies") else {
-            throw AWSServiceError(code: "AccessDenied", message: "not authorized to perform: iam:ListAttachedRolePolicies", status: 403, operation: "ListAttachedRolePolicies")
+            throw AWSServiceError(
+                code: "AccessDenied", message: "not authorized to perform: iam:ListAttachedRolePolicies", status: 403, operation: "ListAttachedRolePolicies")
         }
         return rolePolicies
     }
@@ -151,18 +169,22 @@ extension String {
 @Suite struct InterpreterTests {
     static func fleet(count: Int = 3) -> FakeFleet {
         var nodes = (1...count).map { n in
-            FakeFleet.FakeNode(id: "i-\(String(repeating: "0", count: 16))\(n % 10)".replacing("i-0000000000000000", with: "i-000000000000\(String(format2: n / 10))00"),
-                               name: "web-\(n)", platform: "Linux", ping: "Online", tags: ["Role": "web", "Name": "web-\(n)"])
+            FakeFleet.FakeNode(
+                id: "i-\(String(repeating: "0", count: 16))\(n % 10)".replacing("i-0000000000000000", with: "i-000000000000\(String(format2: n / 10))00"),
+                name: "web-\(n)", platform: "Linux", ping: "Online", tags: ["Role": "web", "Name": "web-\(n)"])
         }
         nodes.append(FakeFleet.FakeNode(id: "i-0000000000000win", name: "win-1", platform: "Windows", ping: "Online", tags: ["Role": "ad", "Name": "win-1"]))
-        nodes.append(FakeFleet.FakeNode(id: "i-000000000000lost", name: "lost-1", platform: "Linux", ping: "ConnectionLost", tags: ["Role": "web", "Name": "lost-1"]))
+        nodes.append(
+            FakeFleet.FakeNode(id: "i-000000000000lost", name: "lost-1", platform: "Linux", ping: "ConnectionLost", tags: ["Role": "web", "Name": "lost-1"]))
         return FakeFleet(nodes)
     }
 
     func shell(_ fleet: FakeFleet) -> (Shell, CapturingConsole) {
         let console = CapturingConsole()
-        let shell = Shell(console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
-                          services: .system()) { _ in fleet }
+        let shell = Shell(
+            console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
+            services: .system()
+        ) { _ in fleet }
         return (shell, console)
     }
 
@@ -256,14 +278,21 @@ extension String {
     @Test func outputLeavesOutTheAgentsTruncationMarkerAndSaysHowToGetItAll() async throws {
         let fleet = Self.fleet()
         let cut = String(repeating: "x", count: 23_980)
-        fleet.outcome = { id in id.hasSuffix("1") ? ("Success", 0, cut + "--output truncated--", "") : ("Success", 0, String(repeating: "y", count: 24_000), "") }
+        fleet.outcome = { id in id.hasSuffix("1") ? ("Success", 0, cut + "--output truncated--", "") : ("Success", 0, String(repeating: "y", count: 24_000), "")
+        }
         let (shell, console) = shell(fleet)
         #expect(await shell.run(source: "use web-1 web-2\nrun seq 100000\noutput", file: "t") == 0)
         let out = console.stdout
         #expect(!out.contains("--output truncated--"), "\(out)")
-        #expect(out.contains("== web-1 · Success, exit 0\n" + cut + "\n(stdout cut by the agent at 24,000 characters: to get it all, have the command write to a file on the node and read that in parts, e.g. with 'run tail -c +23981 FILE')\n"), "\(out)")
+        #expect(
+            out.contains(
+                "== web-1 · Success, exit 0\n" + cut
+                    + "\n(stdout cut by the agent at 24,000 characters: to get it all, have the command write to a file on the node and read that in parts, e.g. with 'run tail -c +23981 FILE')\n"
+            ), "\(out)")
         // 24,000 characters without the marker is the whole output.
-        #expect(out.contains("== web-2 · Success, exit 0\n" + String(repeating: "y", count: 24_000) + "\n== ") || out.hasSuffix(String(repeating: "y", count: 24_000) + "\n"), "\(out.suffix(200))")
+        #expect(
+            out.contains("== web-2 · Success, exit 0\n" + String(repeating: "y", count: 24_000) + "\n== ")
+                || out.hasSuffix(String(repeating: "y", count: 24_000) + "\n"), "\(out.suffix(200))")
     }
 
     /// amazon-ssm-agent 3.3 appends `failed to run commands: exit status N` to the stderr of a
@@ -272,9 +301,11 @@ extension String {
     @Test func outputGroupsByWhatTheCommandPrintedNotTheAgentsFailureLine() async throws {
         let fleet = Self.fleet()
         fleet.outcome = { id in
-            id.hasSuffix("1") ? ("Failed", 3, "", "same\nfailed to run commands: exit status 3")
-                : id.hasSuffix("2") ? ("Failed", 4, "", "same\nfailed to run commands: exit status 4")
-                : ("Failed", 3, "", "failed to run commands: exit status 3")
+            id.hasSuffix("1")
+                ? ("Failed", 3, "", "same\nfailed to run commands: exit status 3")
+                : id.hasSuffix("2")
+                    ? ("Failed", 4, "", "same\nfailed to run commands: exit status 4")
+                    : ("Failed", 3, "", "failed to run commands: exit status 3")
         }
         let (shell, console) = shell(fleet)
         #expect(await shell.run(source: "use web-1 web-2 web-3\nrun check\noutput", file: "t") == 3)
@@ -310,7 +341,10 @@ extension String {
         let (shell, console) = shell(fleet)
         #expect(await shell.run(source: "use web-1; run uptime", file: "deploy.ssm") == 1)
         #expect(console.stderr.contains("deploy.ssm:1: An error occurred (AccessDeniedException)"))
-        #expect(console.stderr.contains("ssm-shell needs ssm:SendCommand for this. Add this statement to your IAM policy:\n{\n  \"Effect\": \"Allow\",\n  \"Action\": [\"ssm:SendCommand\"],\n  \"Resource\": \"*\"\n}"))
+        #expect(
+            console.stderr.contains(
+                "ssm-shell needs ssm:SendCommand for this. Add this statement to your IAM policy:\n{\n  \"Effect\": \"Allow\",\n  \"Action\": [\"ssm:SendCommand\"],\n  \"Resource\": \"*\"\n}"
+            ))
     }
 
     @Test func usageErrorsAndHelp() async throws {

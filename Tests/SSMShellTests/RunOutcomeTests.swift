@@ -48,8 +48,10 @@ import Testing
         let saved = try String(contentsOfFile: "\(directory)/i-00000000000000001.stdout", encoding: .utf8)
         #expect(saved.count == 23_980 && !saved.contains("truncated"), "\(saved.suffix(40))")
         #expect(try String(contentsOfFile: "\(directory)/i-00000000000000002.stdout", encoding: .utf8) == "whole\n")
-        #expect(console.stderr.contains("web-1: stdout cut by the agent at 24,000 characters; \(directory)/i-00000000000000001.stdout holds the first 23,980 characters\n"),
-                "\(console.stderr)")
+        #expect(
+            console.stderr.contains(
+                "web-1: stdout cut by the agent at 24,000 characters; \(directory)/i-00000000000000001.stdout holds the first 23,980 characters\n"),
+            "\(console.stderr)")
         #expect(!console.stderr.contains("web-2:"), "\(console.stderr)")
     }
 }

@@ -84,8 +84,10 @@ import Testing
         defer { unlink(path) }
         try LocalFileSystem().write(Array("echo inner\nexit 4\necho never\n".utf8), to: path, permissions: 0o600)
         let console = CapturingConsole()
-        let shell = Shell(console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
-                          services: .system()) { _ in InterpreterTests.fleet() }
+        let shell = Shell(
+            console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
+            services: .system()
+        ) { _ in InterpreterTests.fleet() }
         #expect(await shell.run(source: "source \(path)\necho after", file: "t") == 4)
         #expect(console.stdout == "inner\n")
         #expect(shell.exit.exitRequested && shell.exit.lastStatus == 4)

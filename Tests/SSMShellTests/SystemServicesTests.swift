@@ -44,19 +44,24 @@ import TestSupport
         func entries(in directory: String) -> [DirectoryEntry] { tree[directory] ?? [] }
     }
 
-    static func services(monotonic: ManualClock = ManualClock(now: 0), files: [String: [UInt8]] = [:],
-                         foreground: any ForegroundProcessRunner = RecordingForeground(status: 0),
-                         terminal: any Terminal = FakeTerminal(), directories: [String: [DirectoryEntry]] = [:]) -> SystemServices {
-        SystemServices(wallClock: monotonic, monotonicClock: monotonic, fileSystem: InMemoryFileSystem(files),
-                       directories: FakeDirectories(tree: directories), processRunner: NoShellProcessRunner(),
-                       foreground: foreground, terminal: terminal)
+    static func services(
+        monotonic: ManualClock = ManualClock(now: 0), files: [String: [UInt8]] = [:],
+        foreground: any ForegroundProcessRunner = RecordingForeground(status: 0),
+        terminal: any Terminal = FakeTerminal(), directories: [String: [DirectoryEntry]] = [:]
+    ) -> SystemServices {
+        SystemServices(
+            wallClock: monotonic, monotonicClock: monotonic, fileSystem: InMemoryFileSystem(files),
+            directories: FakeDirectories(tree: directories), processRunner: NoShellProcessRunner(),
+            foreground: foreground, terminal: terminal)
     }
 
     static func shell(_ services: SystemServices) -> (Shell, CapturingConsole) {
         let console = CapturingConsole()
         let fleet = InterpreterTests.fleet()
-        let shell = Shell(console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
-                          services: services) { _ in fleet }
+        let shell = Shell(
+            console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
+            services: services
+        ) { _ in fleet }
         return (shell, console)
     }
 

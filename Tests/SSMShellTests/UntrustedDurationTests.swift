@@ -14,8 +14,10 @@ import TestSupport
         var services = SystemServices.system()
         services.wallClock = clock
         services.monotonicClock = clock
-        let shell = Shell(console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
-                          services: services) { _ in fleet }
+        let shell = Shell(
+            console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
+            services: services
+        ) { _ in fleet }
         return (shell, console)
     }
 
@@ -29,8 +31,10 @@ import TestSupport
         #expect(DurationText.parse("500ms") == 0.5)
     }
 
-    static let formats: [(Double, String)] = [(.infinity, "a very long time"), (1e300, "a very long time"), (.nan, "0ms"), (-5, "0ms"),
-                                              (3.2e11, "88888888h53m"), (90, "1m30s"), (0.25, "250ms")]
+    static let formats: [(Double, String)] = [
+        (.infinity, "a very long time"), (1e300, "a very long time"), (.nan, "0ms"), (-5, "0ms"),
+        (3.2e11, "88888888h53m"), (90, "1m30s"), (0.25, "250ms"),
+    ]
 
     @Test(arguments: formats)
     func formatIsTotal(_ seconds: Double, _ expected: String) {
@@ -42,18 +46,29 @@ import TestSupport
         #expect(DurationText.ago(time, now: 1_700_000_000).hasSuffix(" ago"))
     }
 
-    @Test(arguments: [("run --timeout inf uptime", "run --timeout takes a duration (90, 90s, 5m, 2h) of at most a year (8760h), not 'inf'"),
-                      ("run --timeout 1e300 uptime", "run --timeout takes a duration (90, 90s, 5m, 2h) of at most a year (8760h), not '1e300'"),
-                      ("run --timeout 48h1 uptime", "run --timeout takes a duration (90, 90s, 5m, 2h) of at most a year (8760h), not '48h1'"),
-                      ("run --timeout 172801 uptime", "run --timeout is the document's executionTimeout: from 5s to 48h (172800 s), not 172801s (the agent runs a value outside that range for 1h without a word)"),
-                      ("run --timeout 0 uptime", "run --timeout is the document's executionTimeout: from 5s to 48h (172800 s), not 0s (the agent runs a value outside that range for 1h without a word)"),
-                      ("run --timeout 4 uptime", "run --timeout is the document's executionTimeout: from 5s to 48h (172800 s), not 4s (the agent runs a value outside that range for 1h without a word)"),
-                      ("run --delivery-timeout 721h uptime", "run --delivery-timeout is SendCommand's TimeoutSeconds: at most 720h (2592000 s), not 2595600s"),
-                      ("wait --timeout inf", "wait --timeout takes a duration (90, 90s, 5m, 2h) of at most a year (8760h), not 'inf'"),
-                      ("sleep inf", "sleep takes one duration of at most a year (8760h): 90, 90s, 5m or 2h"),
-                      ("sleep 1e300", "sleep takes one duration of at most a year (8760h): 90, 90s, 5m or 2h"),
-                      ("exit 256", "exit takes a status from 0 to 255, not 256"),
-                      ("exit 99999999999", "exit takes a status from 0 to 255, not 99999999999")])
+    @Test(arguments: [
+        ("run --timeout inf uptime", "run --timeout takes a duration (90, 90s, 5m, 2h) of at most a year (8760h), not 'inf'"),
+        ("run --timeout 1e300 uptime", "run --timeout takes a duration (90, 90s, 5m, 2h) of at most a year (8760h), not '1e300'"),
+        ("run --timeout 48h1 uptime", "run --timeout takes a duration (90, 90s, 5m, 2h) of at most a year (8760h), not '48h1'"),
+        (
+            "run --timeout 172801 uptime",
+            "run --timeout is the document's executionTimeout: from 5s to 48h (172800 s), not 172801s (the agent runs a value outside that range for 1h without a word)"
+        ),
+        (
+            "run --timeout 0 uptime",
+            "run --timeout is the document's executionTimeout: from 5s to 48h (172800 s), not 0s (the agent runs a value outside that range for 1h without a word)"
+        ),
+        (
+            "run --timeout 4 uptime",
+            "run --timeout is the document's executionTimeout: from 5s to 48h (172800 s), not 4s (the agent runs a value outside that range for 1h without a word)"
+        ),
+        ("run --delivery-timeout 721h uptime", "run --delivery-timeout is SendCommand's TimeoutSeconds: at most 720h (2592000 s), not 2595600s"),
+        ("wait --timeout inf", "wait --timeout takes a duration (90, 90s, 5m, 2h) of at most a year (8760h), not 'inf'"),
+        ("sleep inf", "sleep takes one duration of at most a year (8760h): 90, 90s, 5m or 2h"),
+        ("sleep 1e300", "sleep takes one duration of at most a year (8760h): 90, 90s, 5m or 2h"),
+        ("exit 256", "exit takes a status from 0 to 255, not 256"),
+        ("exit 99999999999", "exit takes a status from 0 to 255, not 99999999999"),
+    ])
     func outOfRangeIsAUsageErrorAndSendsNothing(_ line: String, _ message: String) async throws {
         let fleet = InterpreterTests.fleet()
         let (shell, console) = shell(fleet)
@@ -77,7 +92,9 @@ import TestSupport
     @Test func timeoutsAtTheLimitsAreSent() async throws {
         let fleet = InterpreterTests.fleet()
         let (shell, _) = shell(fleet)
-        #expect(await shell.run(source: "use web-1; run --timeout 48h --delivery-timeout 720h uptime; run --timeout 4.5 --delivery-timeout 1 uptime", file: "t") == 0)
+        #expect(
+            await shell.run(source: "use web-1; run --timeout 48h --delivery-timeout 720h uptime; run --timeout 4.5 --delivery-timeout 1 uptime", file: "t")
+                == 0)
         #expect(fleet.sent.map { $0.parameters?["executionTimeout"] } == [["172800"], ["5"]])
         #expect(fleet.sent.map(\.timeoutSeconds) == [2_592_000, 30])
     }
@@ -86,9 +103,17 @@ import TestSupport
     /// passes between the check and the use.
     final class SteppingClock: WallClock, MonotonicClock {
         let state = Mutex<(now: Double, slept: Double)>((1_700_000_000, 0))
-        func now() -> Double { state.withLock { $0.now += 0.25; return $0.now } }
+        func now() -> Double {
+            state.withLock {
+                $0.now += 0.25; return $0.now
+            }
+        }
         func seconds() -> Double { now() }
-        func sleep(seconds: Double) async throws { state.withLock { $0.slept += seconds; $0.now += seconds } }
+        func sleep(seconds: Double) async throws {
+            state.withLock {
+                $0.slept += seconds; $0.now += seconds
+            }
+        }
     }
 
     @Test func sleepWhoseDeadlinePassesBetweenCheckAndUseEnds() async throws {

@@ -33,8 +33,10 @@ import TestSupport
         var services = SystemServices.system()
         services.wallClock = SetBackClock(monotonic: monotonic)
         services.monotonicClock = monotonic
-        let shell = Shell(console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
-                          services: services) { _ in fleet }
+        let shell = Shell(
+            console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
+            services: services
+        ) { _ in fleet }
         #expect(await shell.run(source: "use web-1\nrun sleep 600\nwait --timeout 5s", file: "t") == 1)
         #expect(console.stderr.contains("wait timed out after 5s: 0 of 1 invocations ended"), "\(console.stderr)")
         #expect(monotonic.now() >= 55 && monotonic.now() < 55.1, "\(monotonic.now())")

@@ -10,21 +10,30 @@ import Testing
     static func uuid(_ s: String) -> [UInt8] { Hex.decode(s.replacing("-", with: ""))! }
 
     static let vectors: [(String, Int64, UInt64, String, UInt32, [UInt8], String)] = [
-        ("input_stream_data", 5, 0, "dd01e56b-ff48-483e-a508-b5f073f31b16", 1, Array("ls\r".utf8),
-         "00000074696e7075745f73747265616d5f64617461202020202020202020202020202020000000010000018bcfe5687b00000000000000050000000000000000a508b5f073f31b16dd01e56bff48483e1d887ce0f8672e4914d9000e801cd74ecd805dd9366c0bc42dc16adc0197dc2f00000001000000036c730d"),
-        ("input_stream_data", 0, 0, "11111111-2222-4333-8444-555555555555", 3, Array(#"{"cols":120,"rows":40}"#.utf8),
-         "00000074696e7075745f73747265616d5f64617461202020202020202020202020202020000000010000018bcfe5687b0000000000000000000000000000000084445555555555551111111122224333edf7359c89077b608a6b3e8b19e63bbfc7aa724989a05ea371a9966a6e9db7cc00000003000000167b22636f6c73223a3132302c22726f7773223a34307d"),
-        ("input_stream_data", 9, 0, "11111111-2222-4333-8444-555555555555", 10, [0, 0, 0, 2],
-         "00000074696e7075745f73747265616d5f64617461202020202020202020202020202020000000010000018bcfe5687b0000000000000009000000000000000084445555555555551111111122224333433ebf5bc03dffa38536673207a21281612cef5faa9bc7a4d5b9be2fdb12cf1a0000000a0000000400000002"),
-        ("output_stream_data", 0, 1, "0b7f1d3c-2a44-4e0e-9a51-3f6d2c1b0a99", 1, Array("$ ".utf8),
-         "000000746f75747075745f73747265616d5f646174612020202020202020202020202020000000010000018bcfe5687b000000000000000000000000000000019a513f6d2c1b0a990b7f1d3c2a444e0ee5b111ba26d5bb1cc89d8a3d74fad4cf1ebd5701c29877969c322b456d0784a300000001000000022420"),
+        (
+            "input_stream_data", 5, 0, "dd01e56b-ff48-483e-a508-b5f073f31b16", 1, Array("ls\r".utf8),
+            "00000074696e7075745f73747265616d5f64617461202020202020202020202020202020000000010000018bcfe5687b00000000000000050000000000000000a508b5f073f31b16dd01e56bff48483e1d887ce0f8672e4914d9000e801cd74ecd805dd9366c0bc42dc16adc0197dc2f00000001000000036c730d"
+        ),
+        (
+            "input_stream_data", 0, 0, "11111111-2222-4333-8444-555555555555", 3, Array(#"{"cols":120,"rows":40}"#.utf8),
+            "00000074696e7075745f73747265616d5f64617461202020202020202020202020202020000000010000018bcfe5687b0000000000000000000000000000000084445555555555551111111122224333edf7359c89077b608a6b3e8b19e63bbfc7aa724989a05ea371a9966a6e9db7cc00000003000000167b22636f6c73223a3132302c22726f7773223a34307d"
+        ),
+        (
+            "input_stream_data", 9, 0, "11111111-2222-4333-8444-555555555555", 10, [0, 0, 0, 2],
+            "00000074696e7075745f73747265616d5f64617461202020202020202020202020202020000000010000018bcfe5687b0000000000000009000000000000000084445555555555551111111122224333433ebf5bc03dffa38536673207a21281612cef5faa9bc7a4d5b9be2fdb12cf1a0000000a0000000400000002"
+        ),
+        (
+            "output_stream_data", 0, 1, "0b7f1d3c-2a44-4e0e-9a51-3f6d2c1b0a99", 1, Array("$ ".utf8),
+            "000000746f75747075745f73747265616d5f646174612020202020202020202020202020000000010000018bcfe5687b000000000000000000000000000000019a513f6d2c1b0a990b7f1d3c2a444e0ee5b111ba26d5bb1cc89d8a3d74fad4cf1ebd5701c29877969c322b456d0784a300000001000000022420"
+        ),
     ]
 
     @Test(arguments: vectors.indices)
     func specVector(_ index: Int) throws {
         let (type, seq, flags, id, ptype, payload, hex) = Self.vectors[index]
-        let message = ClientMessage(type: type, sequenceNumber: seq, flags: flags, payloadType: ptype, payload: payload,
-                                    messageId: Self.uuid(id), createdDate: Self.created)
+        let message = ClientMessage(
+            type: type, sequenceNumber: seq, flags: flags, payloadType: ptype, payload: payload,
+            messageId: Self.uuid(id), createdDate: Self.created)
         #expect(Hex.encode(try message.encode()) == hex)
         let decoded = try ClientMessage.decode(Hex.decode(hex)!)
         #expect(decoded == message)
@@ -33,11 +42,18 @@ import Testing
     }
 
     @Test func ackVectorHeaderAndEmptyPayloadRefused() throws {
-        let body = Array(#"{"AcknowledgedMessageType":"output_stream_data","AcknowledgedMessageId":"0b7f1d3c-2a44-4e0e-9a51-3f6d2c1b0a99","AcknowledgedMessageSequenceNumber":7,"IsSequentialMessage":true}"#.utf8)
-        let ack = ClientMessage(type: "acknowledge", flags: 3, payloadType: 0, payload: body, messageId: Self.uuid("11111111-2222-4333-8444-555555555555"), createdDate: Self.created)
+        let body = Array(
+            #"{"AcknowledgedMessageType":"output_stream_data","AcknowledgedMessageId":"0b7f1d3c-2a44-4e0e-9a51-3f6d2c1b0a99","AcknowledgedMessageSequenceNumber":7,"IsSequentialMessage":true}"#
+                .utf8)
+        let ack = ClientMessage(
+            type: "acknowledge", flags: 3, payloadType: 0, payload: body, messageId: Self.uuid("11111111-2222-4333-8444-555555555555"),
+            createdDate: Self.created)
         let frame = try ack.encode()
         #expect(frame.count == 296)
-        #expect(Hex.encode(frame).hasPrefix("0000007461636b6e6f776c65646765202020202020202020202020202020202020202020000000010000018bcfe5687b00000000000000000000000000000003844455555555555511111111222243332e5b20b322446673faf9246361881b394676b303f5cd7e3679f1f465edb4119600000000000000b0"))
+        #expect(
+            Hex.encode(frame).hasPrefix(
+                "0000007461636b6e6f776c65646765202020202020202020202020202020202020202020000000010000018bcfe5687b00000000000000000000000000000003844455555555555511111111222243332e5b20b322446673faf9246361881b394676b303f5cd7e3679f1f465edb4119600000000000000b0"
+            ))
         let empty = ClientMessage(type: "input_stream_data", payloadType: 1, payload: [], messageId: [UInt8](repeating: 1, count: 16), createdDate: 1)
         #expect(throws: ClientMessage.Invalid.self) { try empty.encode() }
     }
@@ -55,11 +71,17 @@ import Testing
 
     @Test func websocketAcceptFromRFC6455() throws {
         #expect(WebSocketHandshake.accept(for: "dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
-        let handshake = WebSocketHandshake(host: "127.0.0.1:8080", target: "/v1/data-channel/s?role=publish_subscribe",
-                                           keyBytes: Array("the sample nonce".utf8))
+        let handshake = WebSocketHandshake(
+            host: "127.0.0.1:8080", target: "/v1/data-channel/s?role=publish_subscribe",
+            keyBytes: Array("the sample nonce".utf8))
         #expect(handshake.key == "dGhlIHNhbXBsZSBub25jZQ==")
-        #expect(String(decoding: handshake.request, as: UTF8.self).hasPrefix("GET /v1/data-channel/s?role=publish_subscribe HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUpgrade: websocket\r\n"))
-        let answer = Array("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n".utf8) + [0x82, 0x01, 0x78]
+        #expect(
+            String(decoding: handshake.request, as: UTF8.self).hasPrefix(
+                "GET /v1/data-channel/s?role=publish_subscribe HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUpgrade: websocket\r\n"))
+        let answer =
+            Array(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
+                    .utf8) + [0x82, 0x01, 0x78]
         #expect(try handshake.checkResponse(Array(answer.prefix(40))) == nil)
         #expect(try handshake.checkResponse(answer) == answer.count - 3)
         #expect(throws: WebSocketHandshake.Failure.self) { try handshake.checkResponse(Array("HTTP/1.1 403 Forbidden\r\n\r\n".utf8)) }
@@ -89,8 +111,13 @@ import Testing
         bytes += WebSocketFrame(opcode: .binary, payload: big).encode(mask: nil)
         bytes += WebSocketFrame(opcode: .text, payload: Array("{}".utf8)).encode(mask: nil)
         bytes += WebSocketFrame(opcode: .close, payload: [0x03, 0xe8] + Array("Bye".utf8)).encode(mask: nil)
-        return (bytes, [.binary([1, 2, 3]), .ping(Array("keepalive".utf8)), .binary(medium), .binary(big), .text(Array("{}".utf8)),
-                        .close(code: 1000, reason: "Bye")])
+        return (
+            bytes,
+            [
+                .binary([1, 2, 3]), .ping(Array("keepalive".utf8)), .binary(medium), .binary(big), .text(Array("{}".utf8)),
+                .close(code: 1000, reason: "Bye"),
+            ]
+        )
     }
 
     @Test func websocketDecoderUnderEveryChunking() throws {
@@ -172,6 +199,9 @@ import Testing
 @Suite struct OpenDataChannelTests {
     @Test func theTokenIsEscapedAndTheIdsAreUUIDs() {
         let text = String(decoding: OpenDataChannel.message(token: "a\"b\\c", requestId: Array(0..<16), clientId: "id-1"), as: UTF8.self)
-        #expect(text == #"{"MessageSchemaVersion":"1.0","RequestId":"00010203-0405-0607-0809-0a0b0c0d0e0f","TokenValue":"a\"b\\c","ClientId":"id-1","ClientVersion":"1.2.707.0"}"#)
+        #expect(
+            text
+                == #"{"MessageSchemaVersion":"1.0","RequestId":"00010203-0405-0607-0809-0a0b0c0d0e0f","TokenValue":"a\"b\\c","ClientId":"id-1","ClientVersion":"1.2.707.0"}"#
+        )
     }
 }

@@ -9,13 +9,18 @@ import Testing
     mutating func nextId() -> [UInt8] { ids += 1; return (0..<16).map { UInt8(truncatingIfNeeded: ids + $0) } }
 
     static func agentFrame(_ seq: Int64, _ ptype: UInt32 = 1, _ payload: String) -> [UInt8] {
-        try! ClientMessage(type: "output_stream_data", sequenceNumber: seq, flags: seq == 0 ? 1 : 0, payloadType: ptype,
-                           payload: Array(payload.utf8), messageId: [UInt8](repeating: UInt8(seq & 0xff), count: 16), createdDate: 1).encode()
+        try! ClientMessage(
+            type: "output_stream_data", sequenceNumber: seq, flags: seq == 0 ? 1 : 0, payloadType: ptype,
+            payload: Array(payload.utf8), messageId: [UInt8](repeating: UInt8(seq & 0xff), count: 16), createdDate: 1
+        ).encode()
     }
 
     static func agentAck(_ seq: Int64) -> [UInt8] {
-        let body = "{\"AcknowledgedMessageType\":\"input_stream_data\",\"AcknowledgedMessageId\":\"x\",\"AcknowledgedMessageSequenceNumber\":\(seq),\"IsSequentialMessage\":true}"
-        return try! ClientMessage(type: "acknowledge", flags: 3, payloadType: 0, payload: Array(body.utf8), messageId: [UInt8](repeating: 9, count: 16), createdDate: 1).encode()
+        let body =
+            "{\"AcknowledgedMessageType\":\"input_stream_data\",\"AcknowledgedMessageId\":\"x\",\"AcknowledgedMessageSequenceNumber\":\(seq),\"IsSequentialMessage\":true}"
+        return try! ClientMessage(
+            type: "acknowledge", flags: 3, payloadType: 0, payload: Array(body.utf8), messageId: [UInt8](repeating: 9, count: 16), createdDate: 1
+        ).encode()
     }
 
     /// The client's writes, decoded: (type, seq, payload) of each.
@@ -27,7 +32,9 @@ import Testing
     }
 
     static func delivered(_ actions: [DataChannel.Action]) -> String {
-        actions.compactMap { if case .deliver(_, let p) = $0 { return String(decoding: p, as: UTF8.self) }; return nil }.joined()
+        actions.compactMap {
+            if case .deliver(_, let p) = $0 { return String(decoding: p, as: UTF8.self) }; return nil
+        }.joined()
     }
 
     @Test mutating func inOrderOutOfOrderAndDuplicates() {
@@ -102,13 +109,18 @@ import Testing
 
     @Test mutating func handshakeIsAnsweredWithTheClientVersion() throws {
         var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
-        let request = #"{"AgentVersion":"3.3.1142.0","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"Port","Properties":{"portNumber":"80","type":"LocalPortForwarding"}}}]}"#
+        let request =
+            #"{"AgentVersion":"3.3.1142.0","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"Port","Properties":{"portNumber":"80","type":"LocalPortForwarding"}}}]}"#
         let actions = channel.handle(.frame(Self.agentFrame(0, 5, request)), now: 0, messageId: { nextId() })
         #expect(actions.contains(.handshake(sessionType: "Port", properties: ["portNumber": "80", "type": "LocalPortForwarding"], agentVersion: "3.3.1142.0")))
         let writes = Self.writes(actions)
         #expect(writes.map(\.0) == ["acknowledge", "input_stream_data"], "ack first, then the response")
-        #expect(writes[1].2 == #"{"ClientVersion":"1.2.707.0","ProcessedClientActions":[{"ActionType":"SessionType","ActionStatus":1,"ActionResult":null,"Error":""}],"Errors":null}"#)
-        let complete = channel.handle(.frame(Self.agentFrame(1, 7, #"{"HandshakeTimeToComplete":1500000000,"CustomerMessage":"hi"}"#)), now: 0, messageId: { nextId() })
+        #expect(
+            writes[1].2
+                == #"{"ClientVersion":"1.2.707.0","ProcessedClientActions":[{"ActionType":"SessionType","ActionStatus":1,"ActionResult":null,"Error":""}],"Errors":null}"#
+        )
+        let complete = channel.handle(
+            .frame(Self.agentFrame(1, 7, #"{"HandshakeTimeToComplete":1500000000,"CustomerMessage":"hi"}"#)), now: 0, messageId: { nextId() })
         #expect(complete.contains(.handshakeComplete(customerMessage: "hi")))
         #expect(channel.handshakeDone)
     }
@@ -116,7 +128,9 @@ import Testing
     @Test mutating func channelClosedEndsTheSession() throws {
         var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
         let body = #"{"MessageId":"m","CreatedDate":"d","DestinationId":"i-1","SessionId":"s-1","MessageType":"channel_closed","SchemaVersion":1,"Output":""}"#
-        let frame = try ClientMessage(type: "channel_closed", flags: 3, payloadType: 0, payload: Array(body.utf8), messageId: [UInt8](repeating: 3, count: 16), createdDate: 1).encode()
+        let frame = try ClientMessage(
+            type: "channel_closed", flags: 3, payloadType: 0, payload: Array(body.utf8), messageId: [UInt8](repeating: 3, count: 16), createdDate: 1
+        ).encode()
         #expect(channel.handle(.frame(frame), now: 0, messageId: { nextId() }) == [.channelClosed(output: "", sessionId: "s-1")])
         #expect(channel.handle(.send(payloadType: .output, payload: []), now: 0, messageId: { nextId() }).isEmpty, "never an empty payload")
     }
@@ -124,8 +138,10 @@ import Testing
 
 extension DataChannelTests {
     static func agentFrameBytes(_ seq: Int64, _ ptype: UInt32, _ payload: [UInt8]) -> [UInt8] {
-        try! ClientMessage(type: "output_stream_data", sequenceNumber: seq, flags: seq == 0 ? 1 : 0, payloadType: ptype,
-                           payload: payload, messageId: [UInt8](repeating: UInt8(seq & 0xff), count: 16), createdDate: 1).encode()
+        try! ClientMessage(
+            type: "output_stream_data", sequenceNumber: seq, flags: seq == 0 ? 1 : 0, payloadType: ptype,
+            payload: payload, messageId: [UInt8](repeating: UInt8(seq & 0xff), count: 16), createdDate: 1
+        ).encode()
     }
 
     static func seal(_ plain: [UInt8], _ key: [UInt8], nonce: UInt8) throws -> [UInt8] {
@@ -135,23 +151,29 @@ extension DataChannelTests {
     }
 
     static func open(_ envelope: [UInt8], _ key: [UInt8]) throws -> [UInt8] {
-        try AESGCM.open(AESGCM.Sealed(ciphertext: Array(envelope[12..<(envelope.count - 16)]), tag: Array(envelope.suffix(16))),
-                        key: key, nonce: Array(envelope.prefix(12)))
+        try AESGCM.open(
+            AESGCM.Sealed(ciphertext: Array(envelope[12..<(envelope.count - 16)]), tag: Array(envelope.suffix(16))),
+            key: key, nonce: Array(envelope.prefix(12)))
     }
 
     /// Spec 6.5: data key split (agent 0-31, client 32-63), the challenge, then encrypted Output
     /// both ways and StdErr/ExitCode decrypted; Size stays in clear.
     @Test mutating func kmsHandshakeChallengeAndEnvelopes() throws {
         var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
-        let request = #"{"AgentVersion":"3.3.1142.0","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"Standard_Stream","Properties":null}},{"ActionType":"KMSEncryption","ActionParameters":{"KMSKeyId":"arn:aws:kms:us-east-1:1:key/k","Challenge":"Y2hhbGxlbmdl"}}]}"#
+        let request =
+            #"{"AgentVersion":"3.3.1142.0","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"Standard_Stream","Properties":null}},{"ActionType":"KMSEncryption","ActionParameters":{"KMSKeyId":"arn:aws:kms:us-east-1:1:key/k","Challenge":"Y2hhbGxlbmdl"}}]}"#
         var actions = channel.handle(.frame(Self.agentFrame(0, 5, request)), now: 0, messageId: { nextId() })
         #expect(actions.contains(.dataKeyNeeded(keyId: "arn:aws:kms:us-east-1:1:key/k", challenge: "Y2hhbGxlbmdl")))
         #expect(Self.writes(actions).map(\.0) == ["acknowledge"], "the response waits for the data key")
         let key = (0..<64).map { UInt8($0) }
         actions = channel.handle(.dataKey(plaintext: key, ciphertextBlob: [9, 9, 9]), now: 0, messageId: { nextId() })
         let response = try #require(Self.writes(actions).first)
-        #expect(response.2.contains(#""ActionType":"KMSEncryption","ActionStatus":1,"ActionResult":{"KMSCipherTextKey":"CQkJ","KMSCipherTextHash":null,"ChallengeAcknowledgement":true}"#))
-        let agentKey = Array(key[0..<32]), clientKey = Array(key[32..<64])
+        #expect(
+            response.2.contains(
+                #""ActionType":"KMSEncryption","ActionStatus":1,"ActionResult":{"KMSCipherTextKey":"CQkJ","KMSCipherTextHash":null,"ChallengeAcknowledgement":true}"#
+            ))
+        let agentKey = Array(key[0..<32])
+        let clientKey = Array(key[32..<64])
         let challenge = (0..<64).map { UInt8(255 - $0) }
         let challengeBody = "{\"Challenge\":\"\(Base64.encode(try Self.seal(challenge, agentKey, nonce: 1)))\"}"
         actions = channel.handle(.frame(Self.agentFrameBytes(1, 8, Array(challengeBody.utf8))), now: 0, messageId: { nextId() })
@@ -159,16 +181,22 @@ extension DataChannelTests {
         #expect(answer.0 == "input_stream_data")
         let answered = try #require(Base64.decode(String(answer.2.dropFirst(14).dropLast(2))))
         #expect(try Self.open(answered, clientKey) == challenge)
-        actions = channel.handle(.frame(Self.agentFrame(2, 7, #"{"HandshakeTimeToComplete":1,"CustomerMessage":"This session is encrypted using AWS KMS."}"#)), now: 0, messageId: { nextId() })
+        actions = channel.handle(
+            .frame(Self.agentFrame(2, 7, #"{"HandshakeTimeToComplete":1,"CustomerMessage":"This session is encrypted using AWS KMS."}"#)), now: 0,
+            messageId: { nextId() })
         #expect(actions.contains(.handshakeComplete(customerMessage: "This session is encrypted using AWS KMS.")))
         // Agent output arrives sealed with the agent key and is delivered in clear.
         actions = channel.handle(.frame(Self.agentFrameBytes(3, 1, try Self.seal(Array("$ ".utf8), agentKey, nonce: 2))), now: 0, messageId: { nextId() })
         #expect(actions.contains(.deliver(payloadType: .output, payload: Array("$ ".utf8))))
-        actions = channel.handle(.frame(Self.agentFrameBytes(4, 12, try Self.seal(Array("EXIT_CODE: 3".utf8), agentKey, nonce: 3))), now: 0, messageId: { nextId() })
+        actions = channel.handle(
+            .frame(Self.agentFrameBytes(4, 12, try Self.seal(Array("EXIT_CODE: 3".utf8), agentKey, nonce: 3))), now: 0, messageId: { nextId() })
         #expect(actions.contains(.deliver(payloadType: .exitCode, payload: Array("EXIT_CODE: 3".utf8))))
         // A forged payload does not authenticate and is dropped.
         actions = channel.handle(.frame(Self.agentFrameBytes(5, 1, try Self.seal(Array("x".utf8), clientKey, nonce: 4))), now: 0, messageId: { nextId() })
-        #expect(!actions.contains { if case .deliver = $0 { return true }; return false })
+        #expect(
+            !actions.contains {
+                if case .deliver = $0 { return true }; return false
+            })
         // Keystrokes go out sealed with the client key; Size goes out in clear.
         actions = channel.handle(.send(payloadType: .output, payload: Array("ls\r".utf8)), now: 0, messageId: { nextId() })
         guard case .write(let frame) = actions.first else { Issue.record("nothing written"); return }
@@ -182,23 +210,36 @@ extension DataChannelTests {
     /// the same context as the client's GenerateDataKey.
     @Test mutating func anAgentWithoutAChallengeGetsNoAcknowledgement() throws {
         var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
-        let request = #"{"AgentVersion":"3.0.222.0","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"Standard_Stream","Properties":null}},{"ActionType":"KMSEncryption","ActionParameters":{"KMSKeyId":"k"}}]}"#
+        let request =
+            #"{"AgentVersion":"3.0.222.0","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"Standard_Stream","Properties":null}},{"ActionType":"KMSEncryption","ActionParameters":{"KMSKeyId":"k"}}]}"#
         let actions = channel.handle(.frame(Self.agentFrame(0, 5, request)), now: 0, messageId: { nextId() })
-        let needed = actions.compactMap { if case .dataKeyNeeded(let keyId, let challenge) = $0 { return (keyId, challenge) }; return nil }
+        let needed = actions.compactMap {
+            if case .dataKeyNeeded(let keyId, let challenge) = $0 { return (keyId, challenge) }; return nil
+        }
         #expect(needed.count == 1 && needed.first?.0 == "k" && needed.first?.1 == nil, "no challenge to put in the encryption context")
-        let response = try #require(Self.writes(channel.handle(.dataKey(plaintext: Array(repeating: 7, count: 64), ciphertextBlob: [9, 9, 9]),
-                                                               now: 0, messageId: { nextId() })).first)
-        #expect(response.2.contains(#""ActionType":"KMSEncryption","ActionStatus":1,"ActionResult":{"KMSCipherTextKey":"CQkJ","KMSCipherTextHash":null},"Error":"""#))
+        let response = try #require(
+            Self.writes(
+                channel.handle(
+                    .dataKey(plaintext: Array(repeating: 7, count: 64), ciphertextBlob: [9, 9, 9]),
+                    now: 0, messageId: { nextId() })
+            ).first)
+        #expect(
+            response.2.contains(
+                #""ActionType":"KMSEncryption","ActionStatus":1,"ActionResult":{"KMSCipherTextKey":"CQkJ","KMSCipherTextHash":null},"Error":"""#))
         #expect(!response.2.contains("ChallengeAcknowledgement"))
         #expect(channel.encrypted)
     }
 
     @Test mutating func aFailedDataKeyIsReportedToTheAgent() {
         var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
-        let request = #"{"AgentVersion":"3.3.1142.0","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"Standard_Stream"}},{"ActionType":"KMSEncryption","ActionParameters":{"KMSKeyId":"k","Challenge":"c"}}]}"#
+        let request =
+            #"{"AgentVersion":"3.3.1142.0","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"Standard_Stream"}},{"ActionType":"KMSEncryption","ActionParameters":{"KMSKeyId":"k","Challenge":"c"}}]}"#
         _ = channel.handle(.frame(Self.agentFrame(0, 5, request)), now: 0, messageId: { nextId() })
         let actions = channel.handle(.dataKeyFailed("AccessDeniedException"), now: 0, messageId: { nextId() })
-        #expect(Self.writes(actions).first?.2.contains(#""ActionType":"KMSEncryption","ActionStatus":2,"ActionResult":null,"Error":"Failed to process action KMSEncryption: AccessDeniedException""#) == true)
+        #expect(
+            Self.writes(actions).first?.2.contains(
+                #""ActionType":"KMSEncryption","ActionStatus":2,"ActionResult":null,"Error":"Failed to process action KMSEncryption: AccessDeniedException""#)
+                == true)
         #expect(!channel.encrypted)
     }
 

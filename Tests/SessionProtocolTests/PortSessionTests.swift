@@ -10,7 +10,8 @@ import Testing
         var session = PortSession(configuration: .init(remote: "localhost:80", name: "forward 1", localAddress: "127.0.0.1:8080"))
         _ = session.feed(.connected, at: 0, &agent)
         #expect(!session.interest.accept, "no local connection before the handshake")
-        _ = session.feed(agent.handshake(type: "Port", properties: #"{"portNumber":"80","type":"LocalPortForwarding"}"#, agentVersion: agentVersion), at: 0, &agent)
+        _ = session.feed(
+            agent.handshake(type: "Port", properties: #"{"portNumber":"80","type":"LocalPortForwarding"}"#, agentVersion: agentVersion), at: 0, &agent)
         _ = session.feed(agent.handshakeComplete(), at: 0, &agent)
         #expect(session.interest.accept)
         return session
@@ -43,8 +44,11 @@ import Testing
         actions = session.feed(.localInput(Self.a, Array("GET /".utf8)), at: 1, &agent)
         #expect(Self.smuxFrames(actions).map(\.2) == [Array("GET /".utf8)])
         // The node answers and closes its side: written, then half-closed.
-        actions = session.feed(agent.message(.output, SmuxSession.frame(.psh, stream: stream, data: Array("200".utf8))
-                                                 + SmuxSession.frame(.fin, stream: stream)), at: 2, &agent)
+        actions = session.feed(
+            agent.message(
+                .output,
+                SmuxSession.frame(.psh, stream: stream, data: Array("200".utf8))
+                    + SmuxSession.frame(.fin, stream: stream)), at: 2, &agent)
         #expect(actions.contains(.writeLocal(Self.a, Array("200".utf8))))
         #expect(!actions.contains(.shutdownLocal(Self.a)), "not before the bytes are written")
         actions = session.feed(.localWrote(Self.a, count: 3), at: 2, &agent)
@@ -52,7 +56,11 @@ import Testing
         actions = session.feed(.localInputEnded(Self.a), at: 3, &agent)
         #expect(Self.smuxFrames(actions).map(\.0) == [.fin])
         #expect(actions.contains(.closeLocal(Self.a, reset: false)))
-        #expect(session.statistics == { var s = PortSession.Statistics(); s.connections = 1; s.bytesIn = 3; s.bytesOut = 5; return s }())
+        #expect(
+            session.statistics
+                == {
+                    var s = PortSession.Statistics(); s.connections = 1; s.bytesIn = 3; s.bytesOut = 5; return s
+                }())
     }
 
     @Test func aPartialWriteKeepsTheRestForWhenTheClientCanTakeMore() {
@@ -100,7 +108,7 @@ import Testing
         var agent = Agent()
         var session = Self.started(&agent)
         let stream = Self.smuxFrames(session.feed(.accepted(Self.a), at: 0, &agent))[0].1
-        for seq in 0...1 { _ = session.feed(Agent.ack(Int64(seq)), at: 0, &agent) }   // the handshake response and the SYN
+        for seq in 0...1 { _ = session.feed(Agent.ack(Int64(seq)), at: 0, &agent) }  // the handshake response and the SYN
         let chunk = [UInt8](repeating: 7, count: SmuxSession.maxFrameData)
         for _ in 0..<(PortSession.pendingLimit / chunk.count) {
             _ = session.feed(agent.message(.output, SmuxSession.frame(.psh, stream: stream, data: chunk)), at: 1, &agent)
@@ -136,7 +144,10 @@ import Testing
         _ = session.feed(.connected, at: 0, &agent)
         let request = #"{"AgentVersion":"3.3.1142.0","RequestedClientActions":[{"ActionType":"KMSEncryption","ActionParameters":{"KMSKeyId":"k"}}]}"#
         let actions = session.feed(agent.message(.handshakeRequest, request), at: 0, &agent)
-        #expect(!actions.contains { if case .requestDataKey = $0 { return true }; return false })
+        #expect(
+            !actions.contains {
+                if case .requestDataKey = $0 { return true }; return false
+            })
         #expect(Agent.sentText(actions, .handshakeResponse).first?.contains("port sessions are never encrypted") == true)
     }
 
@@ -173,8 +184,11 @@ import Testing
         var agent = Agent()
         var session = Self.started(&agent)
         let stream = Self.smuxFrames(session.feed(.accepted(Self.a), at: 1, &agent))[0].1
-        let actions = session.feed(agent.message(.output, SmuxSession.frame(.psh, stream: stream, data: Array("ab".utf8))
-                                                     + SmuxSession.frame(.psh, stream: stream, data: Array("cd".utf8))), at: 1, &agent)
+        let actions = session.feed(
+            agent.message(
+                .output,
+                SmuxSession.frame(.psh, stream: stream, data: Array("ab".utf8))
+                    + SmuxSession.frame(.psh, stream: stream, data: Array("cd".utf8))), at: 1, &agent)
         #expect(String(decoding: Self.drive(actions, &session, &agent, at: 1), as: UTF8.self) == "abcd")
         #expect(session.statistics.bytesIn == 4)
     }
@@ -184,7 +198,8 @@ import Testing
         var agent = Agent()
         var session = Self.started(agentVersion: "3.0.196.0", &agent)
         _ = session.feed(.accepted(Self.a), at: 1, &agent)
-        let second = agent.message(.output, "ab"), third = agent.message(.output, "cd")
+        let second = agent.message(.output, "ab")
+        let third = agent.message(.output, "cd")
         #expect(Self.drive(session.feed(third, at: 1, &agent), &session, &agent, at: 1).isEmpty, "held behind the gap")
         let received = Self.drive(session.feed(second, at: 1, &agent), &session, &agent, at: 1)
         #expect(String(decoding: received, as: UTF8.self) == "abcd")

@@ -13,16 +13,21 @@ struct ScriptedAgent {
     /// The next in-order output_stream_data message from the agent, as the WebSocket delivers it.
     mutating func message(_ type: ClientMessage.PayloadType, _ payload: [UInt8]) -> SessionEvent {
         defer { sequence += 1 }
-        let frame = try! ClientMessage(type: "output_stream_data", sequenceNumber: sequence, flags: sequence == 0 ? 1 : 0,
-                                       payloadType: type.rawValue, payload: payload,
-                                       messageId: [UInt8](repeating: UInt8(truncatingIfNeeded: sequence), count: 16), createdDate: 1).encode()
+        let frame = try! ClientMessage(
+            type: "output_stream_data", sequenceNumber: sequence, flags: sequence == 0 ? 1 : 0,
+            payloadType: type.rawValue, payload: payload,
+            messageId: [UInt8](repeating: UInt8(truncatingIfNeeded: sequence), count: 16), createdDate: 1
+        ).encode()
         return .received(.binary(frame))
     }
 
     mutating func message(_ type: ClientMessage.PayloadType, _ text: String) -> SessionEvent { message(type, Array(text.utf8)) }
 
     mutating func handshake(type: String = "Standard_Stream", properties: String = "null", agentVersion: String = "3.3.1142.0") -> SessionEvent {
-        message(.handshakeRequest, #"{"AgentVersion":"\#(agentVersion)","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"\#(type)","Properties":\#(properties)}}]}"#)
+        message(
+            .handshakeRequest,
+            #"{"AgentVersion":"\#(agentVersion)","RequestedClientActions":[{"ActionType":"SessionType","ActionParameters":{"SessionType":"\#(type)","Properties":\#(properties)}}]}"#
+        )
     }
 
     mutating func handshakeComplete(_ customerMessage: String = "") -> SessionEvent {
@@ -30,22 +35,32 @@ struct ScriptedAgent {
     }
 
     static func ack(_ seq: Int64) -> SessionEvent {
-        let body = "{\"AcknowledgedMessageType\":\"input_stream_data\",\"AcknowledgedMessageId\":\"x\",\"AcknowledgedMessageSequenceNumber\":\(seq),\"IsSequentialMessage\":true}"
-        return .received(.binary(try! ClientMessage(type: "acknowledge", flags: 3, payloadType: 0, payload: Array(body.utf8),
-                                                    messageId: [UInt8](repeating: 9, count: 16), createdDate: 1).encode()))
+        let body =
+            "{\"AcknowledgedMessageType\":\"input_stream_data\",\"AcknowledgedMessageId\":\"x\",\"AcknowledgedMessageSequenceNumber\":\(seq),\"IsSequentialMessage\":true}"
+        return .received(
+            .binary(
+                try! ClientMessage(
+                    type: "acknowledge", flags: 3, payloadType: 0, payload: Array(body.utf8),
+                    messageId: [UInt8](repeating: 9, count: 16), createdDate: 1
+                ).encode()))
     }
 
     static func channelClosed(_ output: String) -> SessionEvent {
         let body = "{\"MessageType\":\"channel_closed\",\"SessionId\":\"s-1\",\"Output\":\"\(output)\"}"
-        return .received(.binary(try! ClientMessage(type: "channel_closed", flags: 3, payloadType: 0, payload: Array(body.utf8),
-                                                    messageId: [UInt8](repeating: 3, count: 16), createdDate: 1).encode()))
+        return .received(
+            .binary(
+                try! ClientMessage(
+                    type: "channel_closed", flags: 3, payloadType: 0, payload: Array(body.utf8),
+                    messageId: [UInt8](repeating: 3, count: 16), createdDate: 1
+                ).encode()))
     }
 
     /// The stream data the client sent (acks left out): payload type and payload of each.
     static func sent(_ actions: [SessionAction]) -> [(ClientMessage.PayloadType?, [UInt8])] {
         actions.compactMap { action in
             guard case .send(.binary, let frame) = action, let message = try? ClientMessage.decode(frame),
-                  message.messageType == "input_stream_data" else { return nil }
+                message.messageType == "input_stream_data"
+            else { return nil }
             return (ClientMessage.PayloadType(rawValue: message.payloadType), message.payload)
         }
     }
@@ -55,15 +70,21 @@ struct ScriptedAgent {
     }
 
     static func stdout(_ actions: [SessionAction]) -> String {
-        actions.compactMap { if case .stdout(let bytes) = $0 { return String(decoding: bytes, as: UTF8.self) }; return nil }.joined()
+        actions.compactMap {
+            if case .stdout(let bytes) = $0 { return String(decoding: bytes, as: UTF8.self) }; return nil
+        }.joined()
     }
 
     static func stderr(_ actions: [SessionAction]) -> String {
-        actions.compactMap { if case .stderr(let bytes) = $0 { return String(decoding: bytes, as: UTF8.self) }; return nil }.joined()
+        actions.compactMap {
+            if case .stderr(let bytes) = $0 { return String(decoding: bytes, as: UTF8.self) }; return nil
+        }.joined()
     }
 
     static func end(_ actions: [SessionAction]) -> SessionOutcome? {
-        actions.lazy.compactMap { if case .end(let outcome) = $0 { return outcome }; return nil }.first
+        actions.lazy.compactMap {
+            if case .end(let outcome) = $0 { return outcome }; return nil
+        }.first
     }
 }
 

@@ -14,7 +14,9 @@ import Testing
     }
 
     static func keys(_ pieces: [EscapeScanner.Piece]) -> String {
-        pieces.compactMap { if case .keys(let k) = $0 { return String(decoding: k, as: UTF8.self) }; return nil }.joined()
+        pieces.compactMap {
+            if case .keys(let k) = $0 { return String(decoding: k, as: UTF8.self) }; return nil
+        }.joined()
     }
 
     @Test func tildeDotAtTheStartOfALineLeavesAfterSendingWhatCameBefore() {
@@ -69,7 +71,7 @@ import Testing
         gate.connected(now: 10)
         let early = gate.tick(now: 15)
         #expect(!early)
-        gate.connected(now: 14)   // a reconnect does not restart the delay
+        gate.connected(now: 14)  // a reconnect does not restart the delay
         let late = gate.tick(now: 15.01)
         #expect(late)
         #expect(gate.isOpen)

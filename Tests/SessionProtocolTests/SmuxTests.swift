@@ -16,7 +16,8 @@ import Testing
     }
 
     @Test func decodesUnderEveryChunking() throws {
-        let stream = SmuxSession.frame(.psh, stream: 3, data: Array("hello".utf8)) + SmuxSession.frame(.nop, stream: 0)
+        let stream =
+            SmuxSession.frame(.psh, stream: 3, data: Array("hello".utf8)) + SmuxSession.frame(.nop, stream: 0)
             + SmuxSession.frame(.psh, stream: 5, data: [UInt8](repeating: 1, count: 3000)) + SmuxSession.frame(.fin, stream: 3)
         let expected: [SmuxSession.Event] = [.data(stream: 3, Array("hello".utf8)), .data(stream: 5, [UInt8](repeating: 1, count: 3000)), .closed(stream: 3)]
         for split in 0...stream.count {

@@ -82,7 +82,7 @@ import Testing
     @Test func theEndOfProxyInputDrainsTheAcksThenEndsQuietly() {
         var agent = Agent()
         var (session, _) = Self.started(.init(interactive: false, proxy: true), &agent)
-        _ = session.feed(agent.handshake(type: "Port"), at: 0, &agent)      // our response is seq 0
+        _ = session.feed(agent.handshake(type: "Port"), at: 0, &agent)  // our response is seq 0
         _ = session.feed(agent.handshakeComplete(), at: 0, &agent)
         _ = session.feed(Agent.ack(0), at: 0.1, &agent)
         _ = session.feed(.input(Array("SSH-2.0-x\r\n".utf8)), at: 1, &agent)  // seq 1
@@ -125,8 +125,14 @@ import Testing
         var actions = session.feed(agent.message(.output, "done\r\n\u{1B}]7777;ssm-"), at: 0, &agent)
         #expect(Agent.stdout(actions) == "done\r\n")
         actions = session.feed(agent.message(.output, "shell-exit=7\u{07}"), at: 0, &agent)
-        #expect(actions.filter { if case .stdout = $0 { return true }; return false }.isEmpty)
-        #expect(actions.filter { if case .record = $0 { return true }; return false }.isEmpty)
+        #expect(
+            actions.filter {
+                if case .stdout = $0 { return true }; return false
+            }.isEmpty)
+        #expect(
+            actions.filter {
+                if case .record = $0 { return true }; return false
+            }.isEmpty)
         #expect(session.exitCode == 7)
     }
 
@@ -157,13 +163,14 @@ import Testing
     @Test func connectionEventsEndTheConnectionNotTheSession() {
         var agent = Agent()
         var (session, _) = Self.started(.init(interactive: false), &agent)
-        #expect(Agent.end(session.feed(.received(.close(code: 1001, reason: "going away")), at: 0, &agent))
+        #expect(
+            Agent.end(session.feed(.received(.close(code: 1001, reason: "going away")), at: 0, &agent))
                 == .disconnected("the service closed the connection (1001 going away)"))
         #expect(Agent.end(session.feed(.connectionClosed, at: 0, &agent)) == .disconnected("the connection was closed"))
         #expect(Agent.end(session.feed(.connectionLost("reset"), at: 0, &agent)) == .disconnected("reset"))
         #expect(!session.ended)
         #expect(session.feed(.received(.ping([1])), at: 0, &agent) == [.send(.pong, [1])])
-        _ = session.feed(.tick, at: 0, &agent)   // the first ping
+        _ = session.feed(.tick, at: 0, &agent)  // the first ping
         #expect(Agent.end(session.feed(.tick, at: 61, &agent)) == .disconnected("nothing heard from the service for 60 s"))
         // A closed channel makes a lost connection the end.
         _ = session.feed(Agent.channelClosed(""), at: 62, &agent)
@@ -175,7 +182,7 @@ import Testing
     @Test func aBlockedStandardOutputIsOurSilenceNotTheServices() {
         var agent = Agent()
         var (session, _) = Self.started(.init(interactive: false, proxy: true), &agent)
-        _ = session.feed(.tick, at: 0, &agent)   // the first ping
+        _ = session.feed(.tick, at: 0, &agent)  // the first ping
         let actions = session.feed(agent.message(.output, "data"), at: 1, &agent)
         #expect(actions.contains(.stdout(Array("data".utf8))))
         // The write of it took 70 s; the loop's next event is its tick, before the socket is read.
@@ -189,7 +196,8 @@ import Testing
     @Test func outputHeldBehindAGapIsShownWhenChannelClosedOvertakesIt() {
         var agent = Agent()
         var (session, _) = Self.started(.init(interactive: false), &agent)
-        let first = agent.message(.output, "one\n"), second = agent.message(.output, "two\n")
+        let first = agent.message(.output, "one\n")
+        let second = agent.message(.output, "two\n")
         let exit = agent.message(.exitCode, "EXIT_CODE: 4")
         var shown = Agent.stdout(session.feed(second, at: 0, &agent))
         _ = session.feed(exit, at: 0, &agent)
@@ -212,8 +220,9 @@ import Testing
         _ = session.feed(agent.message(.output, "held"), at: 0, &agent)
         _ = session.feed(Agent.channelClosed(""), at: 1, &agent)
         #expect(Agent.end(session.feed(.tick, at: 1 + StreamSession.closeDrainLimit - 0.1, &agent)) == nil)
-        #expect(Agent.end(session.feed(.connectionLost("reset"), at: 1 + StreamSession.closeDrainLimit - 0.05, &agent)) == .ended,
-                "the agent closed the channel: nothing to resume")
+        #expect(
+            Agent.end(session.feed(.connectionLost("reset"), at: 1 + StreamSession.closeDrainLimit - 0.05, &agent)) == .ended,
+            "the agent closed the channel: nothing to resume")
         #expect(Agent.end(session.feed(.tick, at: 1 + StreamSession.closeDrainLimit + 0.1, &agent)) == .ended)
         #expect(session.ended)
     }
@@ -237,7 +246,8 @@ import Testing
     @Test func anEncryptedHandshakeAsksForTheDataKey() {
         var agent = Agent()
         var (session, _) = Self.started(.init(interactive: false), &agent)
-        let request = #"{"AgentVersion":"3.3.1142.0","RequestedClientActions":[{"ActionType":"KMSEncryption","ActionParameters":{"KMSKeyId":"k","Challenge":"c"}}]}"#
+        let request =
+            #"{"AgentVersion":"3.3.1142.0","RequestedClientActions":[{"ActionType":"KMSEncryption","ActionParameters":{"KMSKeyId":"k","Challenge":"c"}}]}"#
         var actions = session.feed(agent.message(.handshakeRequest, request), at: 0, &agent)
         #expect(actions.contains(.requestDataKey(keyId: "k", challenge: "c")))
         actions = session.feed(.dataKeyFailed("denied"), at: 0, &agent)

@@ -124,33 +124,37 @@ import Testing
     static func v(_ value: String) -> CommandText.Piece { .value(value, reference: "$v") }
 
     /// `connect --command`: code and values known apart, each value quoted where it stands.
-    @Test(arguments: [
-        ([.code("echo "), v("; rm -rf /"), .code(" "), v("web-1")], "echo '; rm -rf /' web-1"),
-        ([.code("echo \""), v("$(id) \"q\" \\`"), .code("\" x")], "echo \"\\$(id) \\\"q\\\" \\\\\\`\" x"),
-        ([.code("grep '"), v("it's"), .code(" x' f")], "grep 'it'\\''s x' f"),
-        ([.code("echo '"), v("it's")], "echo 'it'\\''s"),
-        ([.code("echo $(echo "), v("a b"), .code(") \"$(echo "), v("$y"), .code(")\"")], "echo $(echo 'a b') \"$(echo '$y')\""),
-        ([.code("echo $HOME '$x' \"$@\" "), v("")], "echo $HOME '$x' \"$@\" ''"),
-        ([v("a"), v("b c"), .code("")], "a'b c'"),
-        ([.code("echo \\"), v("x")], "refused: ssm-shell's $v would be read together with `\\` before or around it"),
-        ([.code("echo \"a\\"), v("$(id)"), .code("b\"")], "refused: ssm-shell's $v would be read together with `\\b`"),
-        ([.code("echo `echo "), v("x"), .code("`")], "refused: ssm-shell's $v cannot stand inside backquotes"),
-        ([.code("echo $HOME"), v("x")], "refused: ssm-shell's $v directly follows $HOME"),
-        ([.code("echo \"$"), v("x"), .code("\"")], "refused: ssm-shell's $v directly follows $"),
-        ([.code("echo ${"), v("x"), .code("}")], "refused: ssm-shell's $v would be read together with `${}`"),
-        ([.code("echo $"), v("x"), .code("(id)")], "refused: ssm-shell's $v would be read together with `$(`"),
-    ] as [([CommandText.Piece], String)])
+    @Test(
+        arguments: [
+            ([.code("echo "), v("; rm -rf /"), .code(" "), v("web-1")], "echo '; rm -rf /' web-1"),
+            ([.code("echo \""), v("$(id) \"q\" \\`"), .code("\" x")], "echo \"\\$(id) \\\"q\\\" \\\\\\`\" x"),
+            ([.code("grep '"), v("it's"), .code(" x' f")], "grep 'it'\\''s x' f"),
+            ([.code("echo '"), v("it's")], "echo 'it'\\''s"),
+            ([.code("echo $(echo "), v("a b"), .code(") \"$(echo "), v("$y"), .code(")\"")], "echo $(echo 'a b') \"$(echo '$y')\""),
+            ([.code("echo $HOME '$x' \"$@\" "), v("")], "echo $HOME '$x' \"$@\" ''"),
+            ([v("a"), v("b c"), .code("")], "a'b c'"),
+            ([.code("echo \\"), v("x")], "refused: ssm-shell's $v would be read together with `\\` before or around it"),
+            ([.code("echo \"a\\"), v("$(id)"), .code("b\"")], "refused: ssm-shell's $v would be read together with `\\b`"),
+            ([.code("echo `echo "), v("x"), .code("`")], "refused: ssm-shell's $v cannot stand inside backquotes"),
+            ([.code("echo $HOME"), v("x")], "refused: ssm-shell's $v directly follows $HOME"),
+            ([.code("echo \"$"), v("x"), .code("\"")], "refused: ssm-shell's $v directly follows $"),
+            ([.code("echo ${"), v("x"), .code("}")], "refused: ssm-shell's $v would be read together with `${}`"),
+            ([.code("echo $"), v("x"), .code("(id)")], "refused: ssm-shell's $v would be read together with `$(`"),
+        ] as [([CommandText.Piece], String)])
     func joinPOSIX(_ pieces: [CommandText.Piece], _ expected: String) {
         #expect(Self.join(pieces).hasPrefix(expected), "\(Self.join(pieces))")
     }
 
-    @Test(arguments: [
-        ([.code("Write-Output "), v("; rm"), .code(" '"), v("it’s"), .code("' \""), v("$x `"), .code("\"")],
-         "Write-Output '; rm' 'it’’s' \"`$x ``\""),
-        ([.code("Write-Output 'a'"), v("b"), .code("'c'")], "refused: ssm-shell's $v would be read together with the doubled quote"),
-        ([.code("Write-Output \"a`"), v("b"), .code("\"")], "refused: ssm-shell's $v would be read together with ``\""),
-        ([.code("Write-Output \"a\""), v("b"), .code("\"\"")], "refused: ssm-shell's $v would be read together with `\"\"`"),
-    ] as [([CommandText.Piece], String)])
+    @Test(
+        arguments: [
+            (
+                [.code("Write-Output "), v("; rm"), .code(" '"), v("it’s"), .code("' \""), v("$x `"), .code("\"")],
+                "Write-Output '; rm' 'it’’s' \"`$x ``\""
+            ),
+            ([.code("Write-Output 'a'"), v("b"), .code("'c'")], "refused: ssm-shell's $v would be read together with the doubled quote"),
+            ([.code("Write-Output \"a`"), v("b"), .code("\"")], "refused: ssm-shell's $v would be read together with ``\""),
+            ([.code("Write-Output \"a\""), v("b"), .code("\"\"")], "refused: ssm-shell's $v would be read together with `\"\"`"),
+        ] as [([CommandText.Piece], String)])
     func joinPowerShell(_ pieces: [CommandText.Piece], _ expected: String) {
         #expect(Self.join(pieces, .powerShell).hasPrefix(expected), "\(Self.join(pieces, .powerShell))")
     }
@@ -209,13 +213,14 @@ import Testing
     }
 
     /// connect --command's code and values go through the same reader.
-    @Test(arguments: [
-        // bash reads the value inside $'...' (before: quoted as a bare word, and ; id ran).
-        ([.code("echo $'a\\' "), v("; id"), .code(" '")], "refused: ssm-shell's $v would be read together with `$'a\\'  '`"),
-        ([.code("echo $'a "), v("b"), .code("'")], "refused: ssm-shell's $v would be read together with `$'a '`"),
-        ([.code("echo a|#\"\n"), v("; id"), .code(" #\"")], "refused: ssm-shell's $v cannot be quoted after a # comment"),
-        ([.code("echo a|#\"\n"), v("web-1"), .code(" #\"")], "echo a|#\"\nweb-1 #\""),
-    ] as [([CommandText.Piece], String)])
+    @Test(
+        arguments: [
+            // bash reads the value inside $'...' (before: quoted as a bare word, and ; id ran).
+            ([.code("echo $'a\\' "), v("; id"), .code(" '")], "refused: ssm-shell's $v would be read together with `$'a\\'  '`"),
+            ([.code("echo $'a "), v("b"), .code("'")], "refused: ssm-shell's $v would be read together with `$'a '`"),
+            ([.code("echo a|#\"\n"), v("; id"), .code(" #\"")], "refused: ssm-shell's $v cannot be quoted after a # comment"),
+            ([.code("echo a|#\"\n"), v("web-1"), .code(" #\"")], "echo a|#\"\nweb-1 #\""),
+        ] as [([CommandText.Piece], String)])
     func joinFollowsTheSameConstructs(_ pieces: [CommandText.Piece], _ expected: String) {
         #expect(Self.join(pieces).hasPrefix(expected), "\(Self.join(pieces))")
     }

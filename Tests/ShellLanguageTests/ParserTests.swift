@@ -19,11 +19,13 @@ import Testing
                 }.joined()
             }.joined(separator: " | ")
             if let here = command.hereDocument {
-                text += " <<[" + here.body.map { part -> String in
-                    if case .literal(let s) = part { return s }
-                    if case .variable(let v) = part { return "${\(v)}" }
-                    return "?"
-                }.joined() + "]>>"
+                text +=
+                    " <<["
+                    + here.body.map { part -> String in
+                        if case .literal(let s) = part { return s }
+                        if case .variable(let v) = part { return "${\(v)}" }
+                        return "?"
+                    }.joined() + "]>>"
             }
             return text
         }.joined(separator: " ;; ")
@@ -96,7 +98,6 @@ import Testing
         #expect(script.commands[0].words[1].quoted == false)
     }
 
-
     /// Prints a parsed script back as syntax: literals single-quoted (a `'` as `'\''`, and a
     /// break after `\r` so no `\r\n` is formed that the parser would read as one line end),
     /// variables as `${NAME}`, literal here-documents under a quoted delimiter. Nil when a
@@ -114,14 +115,16 @@ import Testing
         var out = ""
         for command in script.commands {
             out += command.words.map { word in
-                word.parts.isEmpty ? "''" : word.parts.map { part -> String in
-                    switch part {
-                    case .literal(let s): return quote(s)
-                    case .variable(let v): return "${\(v)}"
-                    case .allArguments: return "$@"
-                    case .argumentCount: return "$#"
-                    }
-                }.joined()
+                word.parts.isEmpty
+                    ? "''"
+                    : word.parts.map { part -> String in
+                        switch part {
+                        case .literal(let s): return quote(s)
+                        case .variable(let v): return "${\(v)}"
+                        case .allArguments: return "$@"
+                        case .argumentCount: return "$#"
+                        }
+                    }.joined()
             }.joined(separator: " ")
             if let here = command.hereDocument {
                 var body = ""
@@ -152,7 +155,8 @@ import Testing
     @Test func randomInputRoundTripsOrIsDiagnosedInside() {
         var generator = SplitMix64(seed: 0x5EED_0011)
         let alphabet = Array("ab $@#{}()'\"\\;\n<-EOF\t\r")
-        var parsed = 0, diagnosed = 0
+        var parsed = 0
+        var diagnosed = 0
         for _ in 0..<20_000 {
             let text = String((0..<Int.random(in: 0...40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
             do {

@@ -7,7 +7,9 @@ import TestSupport
 /// private CA through the CA bundle, proxies (forward and CONNECT), NO_PROXY, and a signed
 /// request to a non-default port whose Host header is exactly what was signed.
 @Suite(.serialized) struct CurlHTTPTransportTests {
-    func get(_ transport: CurlHTTPTransport, _ url: String, timeouts: HTTPTimeouts = HTTPTimeouts(connect: 2, total: 10)) async throws -> (HTTPResponse, JSONValue) {
+    func get(_ transport: CurlHTTPTransport, _ url: String, timeouts: HTTPTimeouts = HTTPTimeouts(connect: 2, total: 10)) async throws -> (
+        HTTPResponse, JSONValue
+    ) {
         let response = try await transport.send(HTTPRequest(method: "GET", url: try EndpointURL(parsing: url)), timeouts: timeouts)
         return (response, try JSONValue(parsing: response.body))
     }
@@ -47,9 +49,11 @@ import TestSupport
         let transport = CurlHTTPTransport(configuration: .init(threads: 1))
         _ = try await get(transport, "http://127.0.0.1:\(server.port)/")
         let error = await #expect(throws: TransportError.self) {
-            _ = try await transport.send(HTTPRequest(method: "POST", url: try EndpointURL(parsing: "http://127.0.0.1:\(server.port)/drop"),
-                                                     body: Array("{}".utf8), idempotent: false),
-                                         timeouts: HTTPTimeouts(connect: 2, total: 10))
+            _ = try await transport.send(
+                HTTPRequest(
+                    method: "POST", url: try EndpointURL(parsing: "http://127.0.0.1:\(server.port)/drop"),
+                    body: Array("{}".utf8), idempotent: false),
+                timeouts: HTTPTimeouts(connect: 2, total: 10))
         }
         #expect(error?.kind == .connectionLost)
         #expect(error?.connected == true, "the server may have processed the request")
@@ -96,12 +100,16 @@ import TestSupport
         let origin = try LoopbackServer(["echo"])
         let proxy = try LoopbackServer(["proxy"])
         let url = "http://127.0.0.1:\(origin.port)/path"
-        let proxied = CurlHTTPTransport(configuration: .init(proxy: ProxySettings(environment: Environment(["http_proxy": "http://127.0.0.1:\(proxy.port)"])), threads: 1))
+        let proxied = CurlHTTPTransport(
+            configuration: .init(proxy: ProxySettings(environment: Environment(["http_proxy": "http://127.0.0.1:\(proxy.port)"])), threads: 1))
         let (_, viaProxy) = try await get(proxied, url)
         #expect(viaProxy["proxied"]?.string == url)
-        let bypass = CurlHTTPTransport(configuration: .init(proxy: ProxySettings(environment: Environment([
-            "http_proxy": "http://127.0.0.1:\(proxy.port)", "NO_PROXY": "127.0.0.1",
-        ])), threads: 1))
+        let bypass = CurlHTTPTransport(
+            configuration: .init(
+                proxy: ProxySettings(
+                    environment: Environment([
+                        "http_proxy": "http://127.0.0.1:\(proxy.port)", "NO_PROXY": "127.0.0.1",
+                    ])), threads: 1))
         let (_, direct) = try await get(bypass, url)
         #expect(direct["proxied"] == nil)
         #expect(direct["path"]?.string == "/path")
@@ -111,8 +119,10 @@ import TestSupport
         let certificates = try await TestCertificates.make()
         let origin = try LoopbackServer(["echo", "--tls", certificates.serverCertificate, certificates.serverKey])
         let proxy = try LoopbackServer(["proxy"])
-        let transport = CurlHTTPTransport(configuration: .init(caBundle: certificates.caCertificate,
-            proxy: ProxySettings(environment: Environment(["HTTPS_PROXY": "http://127.0.0.1:\(proxy.port)"])), threads: 1))
+        let transport = CurlHTTPTransport(
+            configuration: .init(
+                caBundle: certificates.caCertificate,
+                proxy: ProxySettings(environment: Environment(["HTTPS_PROXY": "http://127.0.0.1:\(proxy.port)"])), threads: 1))
         let (response, echo) = try await get(transport, "https://localhost:\(origin.port)/tunnelled")
         #expect(response.status == 200)
         #expect(echo["path"]?.string == "/tunnelled")
@@ -124,8 +134,9 @@ import TestSupport
         let transport = CurlHTTPTransport(configuration: .init(threads: 1))
         let credentials = Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: "token")
         let date = AmzDate(secondsSince1970: 1_700_000_000)
-        var request = JSONProtocol.request(endpoint: try EndpointURL(parsing: "http://127.0.0.1:\(server.port)"), targetPrefix: "AmazonSSM",
-                                           operation: "DescribeInstanceInformation", input: ["MaxResults": 5])
+        var request = JSONProtocol.request(
+            endpoint: try EndpointURL(parsing: "http://127.0.0.1:\(server.port)"), targetPrefix: "AmazonSSM",
+            operation: "DescribeInstanceInformation", input: ["MaxResults": 5])
         request.headers.add("User-Agent", "ssm-shell/test")
         let signer = SigV4Signer(region: "us-east-1", service: "ssm")
         signer.sign(&request, credentials: credentials, date: date)
@@ -136,8 +147,9 @@ import TestSupport
         #expect(seen["user-agent"]?.string == "ssm-shell/test")
         // Rebuild what the server received and sign it again: the same signature means curl sent
         // exactly the signed host, headers and body.
-        var received = HTTPRequest(method: echo["method"]!.string!, url: try EndpointURL(parsing: "http://\(seen["host"]!.string!)\(echo["path"]!.string!)"),
-                                   body: Array(echo["body"]!.string!.utf8))
+        var received = HTTPRequest(
+            method: echo["method"]!.string!, url: try EndpointURL(parsing: "http://\(seen["host"]!.string!)\(echo["path"]!.string!)"),
+            body: Array(echo["body"]!.string!.utf8))
         for name in ["content-type", "host", "x-amz-date", "x-amz-security-token", "x-amz-target"] {
             received.headers.add(name, seen[name]!.string!)
         }

@@ -25,8 +25,9 @@ import TestSupport
         let before = Self.threadCount()
         for _ in 0..<25 {
             let transport = CurlHTTPTransport(configuration: .init(threads: 4))
-            let response = try await transport.send(HTTPRequest(method: "GET", url: try EndpointURL(parsing: "http://127.0.0.1:\(server.port)/")),
-                                                    timeouts: HTTPTimeouts(connect: 2, total: 10))
+            let response = try await transport.send(
+                HTTPRequest(method: "GET", url: try EndpointURL(parsing: "http://127.0.0.1:\(server.port)/")),
+                timeouts: HTTPTimeouts(connect: 2, total: 10))
             #expect(response.status == 200)
         }
         // 25 transports of 4 threads leaked 100; other suites running alongside add a few.
@@ -37,12 +38,18 @@ import TestSupport
     @Test func shutdownJoinsWorkersAndRunsQueuedJobs() async {
         let pool = DedicatedThreadPool<Int>(threads: 3) { 0 }
         let total = await withTaskGroup(of: Int.self) { group in
-            for i in 1...30 { group.addTask { await pool.perform { state in state += 1; return i } } }
+            for i in 1...30 {
+                group.addTask {
+                    await pool.perform { state in
+                        state += 1; return i
+                    }
+                }
+            }
             return await group.reduce(0, +)
         }
         #expect(total == 465)
         pool.shutdown()
-        pool.shutdown() // twice is harmless
+        pool.shutdown()  // twice is harmless
     }
 
     /// Many workers that take jobs the moment they start, while the pool is being built.

@@ -19,7 +19,7 @@ import Testing
         let first = table.add(mine)
         table.close(first, reset: false)
         #expect(table.descriptor(first) == nil)
-        let (again, otherPeer) = Self.socketPair()   // the kernel hands out the lowest free number: often `mine`
+        let (again, otherPeer) = Self.socketPair()  // the kernel hands out the lowest free number: often `mine`
         defer { close(otherPeer) }
         let second = table.add(again)
         #expect(second != first)
@@ -66,12 +66,12 @@ import Testing
         #expect(pipe(&fds) == 0)
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         defer { close(fds[1]) }
-        let big = [UInt8](repeating: 1, count: 1 << 20)   // more than a pipe holds
+        let big = [UInt8](repeating: 1, count: 1 << 20)  // more than a pipe holds
         let first = FileDescriptorWriter.writeAvailable(fds[1], big)
         #expect(first.map { $0 > 0 && $0 < big.count } == true, "a partial write: \(String(describing: first))")
         #expect(FileDescriptorWriter.writeAvailable(fds[1], [2]) == 0, "full: nothing taken, no wait")
         close(fds[0])
-        BrokenPipe.ignoreSignal()   // as the shell does at start: EPIPE, not SIGPIPE
+        BrokenPipe.ignoreSignal()  // as the shell does at start: EPIPE, not SIGPIPE
         #expect(FileDescriptorWriter.writeAvailable(fds[1], [3]) == nil, "EPIPE")
     }
 }

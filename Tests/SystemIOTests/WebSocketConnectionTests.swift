@@ -8,8 +8,9 @@ import TestSupport
 /// the curl handle is freed exactly once (a double free used to abort the process here).
 @Suite(.serialized) struct WebSocketConnectionTests {
     func dial(_ server: LoopbackServer, _ path: String) throws -> WebSocketConnection {
-        try WebSocketConnection(url: try EndpointURL(parsing: "ws://127.0.0.1:\(server.port)\(path)"), headers: [("X-Test", "1")],
-                                caBundle: nil, proxy: ProxySettings(), connectTimeout: 5)
+        try WebSocketConnection(
+            url: try EndpointURL(parsing: "ws://127.0.0.1:\(server.port)\(path)"), headers: [("X-Test", "1")],
+            caBundle: nil, proxy: ProxySettings(), connectTimeout: 5)
     }
 
     @Test(arguments: [
@@ -28,8 +29,9 @@ import TestSupport
 
     @Test func refusedConnectionIsAnError() throws {
         let error = #expect(throws: WebSocketConnection.Failure.self) {
-            _ = try WebSocketConnection(url: try EndpointURL(parsing: "ws://127.0.0.1:1/"), headers: [], caBundle: nil,
-                                        proxy: ProxySettings(), connectTimeout: 2)
+            _ = try WebSocketConnection(
+                url: try EndpointURL(parsing: "ws://127.0.0.1:1/"), headers: [], caBundle: nil,
+                proxy: ProxySettings(), connectTimeout: 2)
         }
         #expect(error?.description.contains("could not connect to ws://127.0.0.1:1/") == true)
         #expect(error?.curlCode == 7, "curl's CURLE_COULDNT_CONNECT stays with the error")

@@ -34,8 +34,10 @@ public final class AWSClient: Sendable {
     public let credentialProvider: (any CredentialProvider)?
     private let quota = Mutex(RetryQuota())
 
-    public init(settings: AWSSettings, transport: any HTTPTransport, clock: any WallClock, credentials: (any CredentialProvider)?,
-                log: (any WireLog)? = nil, options: Options) {
+    public init(
+        settings: AWSSettings, transport: any HTTPTransport, clock: any WallClock, credentials: (any CredentialProvider)?,
+        log: (any WireLog)? = nil, options: Options
+    ) {
         self.settings = settings
         self.transport = transport
         self.clock = clock
@@ -62,20 +64,25 @@ public final class AWSClient: Sendable {
     public func callJSON(_ service: ServiceDescriptor, _ operation: String, _ input: JSONValue, idempotent: Bool? = nil) async throws -> JSONValue {
         let endpoint = try endpoint(for: service)
         let request = JSONProtocol.request(endpoint: endpoint.url, targetPrefix: service.targetPrefix, operation: operation, input: input)
-        let response = try await send(request, service: service, operation: operation, signingRegion: endpoint.signingRegion,
-                                      signingName: endpoint.signingName, idempotent: idempotent ?? OperationIdempotency.isIdempotent(operation))
+        let response = try await send(
+            request, service: service, operation: operation, signingRegion: endpoint.signingRegion,
+            signingName: endpoint.signingName, idempotent: idempotent ?? OperationIdempotency.isIdempotent(operation))
         return try JSONProtocol.parseOutput(response, service: service.name, operation: operation)
     }
 
     /// Calls a Query (or EC2) action and returns its `<ActionResult>` element.
-    public func callQuery(_ service: ServiceDescriptor, _ action: String, _ parameters: JSONValue, idempotent: Bool? = nil,
-                          endpoint explicitEndpoint: ResolvedEndpoint? = nil, signed: Bool = true) async throws -> XMLElement {
+    public func callQuery(
+        _ service: ServiceDescriptor, _ action: String, _ parameters: JSONValue, idempotent: Bool? = nil,
+        endpoint explicitEndpoint: ResolvedEndpoint? = nil, signed: Bool = true
+    ) async throws -> XMLElement {
         let endpoint = try explicitEndpoint ?? endpoint(for: service)
-        let request = QueryProtocol.request(endpoint: endpoint.url, action: action, version: service.apiVersion, parameters: parameters,
-                                            flavor: service.wireProtocol == .ec2 ? .ec2 : .query)
-        let response = try await send(request, service: service, operation: action, signingRegion: endpoint.signingRegion,
-                                      signingName: endpoint.signingName, idempotent: idempotent ?? OperationIdempotency.isIdempotent(action),
-                                      signed: signed)
+        let request = QueryProtocol.request(
+            endpoint: endpoint.url, action: action, version: service.apiVersion, parameters: parameters,
+            flavor: service.wireProtocol == .ec2 ? .ec2 : .query)
+        let response = try await send(
+            request, service: service, operation: action, signingRegion: endpoint.signingRegion,
+            signingName: endpoint.signingName, idempotent: idempotent ?? OperationIdempotency.isIdempotent(action),
+            signed: signed)
         return try QueryProtocol.parseOutput(response, action: action, service: service.name)
     }
 
@@ -85,8 +92,10 @@ public final class AWSClient: Sendable {
     /// call is retried only when the service provably did not take it: a throttling answer, or
     /// a transport failure before a byte of the request was written. When such a call loses its
     /// connection after that, the error says it may have been processed (UncertainOutcomeError).
-    public func send(_ request: HTTPRequest, service: ServiceDescriptor, operation: String, signingRegion: String,
-                     signingName: String, idempotent: Bool = true, signed: Bool = true) async throws -> HTTPResponse {
+    public func send(
+        _ request: HTTPRequest, service: ServiceDescriptor, operation: String, signingRegion: String,
+        signingName: String, idempotent: Bool = true, signed: Bool = true
+    ) async throws -> HTTPResponse {
         var state = RetryState(mode: options.retryMode, maxAttempts: options.maxAttempts)
         while true {
             var attempt = request
@@ -114,7 +123,8 @@ public final class AWSClient: Sendable {
                     quota.withLock { state.succeeded(quota: &$0) }
                     return response
                 }
-                let error = service.wireProtocol == .json
+                let error =
+                    service.wireProtocol == .json
                     ? JSONProtocol.parseError(response, service: service.name, operation: operation)
                     : QueryProtocol.parseError(response, service: service.name, operation: operation)
                 let kind = RetryClassifier.classify(status: response.status, code: error.code)
@@ -140,8 +150,9 @@ public final class AWSClient: Sendable {
     }
 
     private func logResponse(_ response: HTTPResponse, operation: String, seconds: Double, bodyIsSecret: Bool) {
-        logMessage("<<< \(operation): HTTP \(response.status) in \(formatSeconds(seconds))", response.headers, response.body,
-                   bodyIsSecret: bodyIsSecret && (200..<300).contains(response.status))
+        logMessage(
+            "<<< \(operation): HTTP \(response.status) in \(formatSeconds(seconds))", response.headers, response.body,
+            bodyIsSecret: bodyIsSecret && (200..<300).contains(response.status))
     }
 
     /// One wire-log entry: the first line, then every header and the body, redacted.

@@ -17,7 +17,8 @@ public struct ServiceDescriptor: Sendable, Equatable {
     public static let ec2 = ServiceDescriptor(name: "ec2", serviceId: "EC2", wireProtocol: .ec2, targetPrefix: "", apiVersion: "2016-11-15")
     public static let kms = ServiceDescriptor(name: "kms", serviceId: "KMS", wireProtocol: .json, targetPrefix: "TrentService", apiVersion: "2014-11-01")
     /// The data channel's service: only its endpoint is resolved here (`doctor`); sessions use the StreamUrl.
-    public static let ssmMessages = ServiceDescriptor(name: "ssmmessages", serviceId: "SSMMessages", wireProtocol: .json, targetPrefix: "",
-                                                      apiVersion: "2017-10-17")
+    public static let ssmMessages = ServiceDescriptor(
+        name: "ssmmessages", serviceId: "SSMMessages", wireProtocol: .json, targetPrefix: "",
+        apiVersion: "2017-10-17")
     public static let iam = ServiceDescriptor(name: "iam", serviceId: "IAM", wireProtocol: .query, targetPrefix: "", apiVersion: "2010-05-08")
 }

@@ -87,10 +87,15 @@ public enum Redactor {
             let secureString = members["Type"]?.string == "SecureString"
             var out: [String: JSONValue] = [:]
             for (key, value) in members {
-                if key.lowercased() == "authorization", case .string(let text) = value { out[key] = .string(authorization(text)) }
-                else if case .null = value { out[key] = value }
-                else if isSecretName(key) || (secureString && key == "Value") { out[key] = .string(mask) }
-                else { out[key] = redact(value) }
+                if key.lowercased() == "authorization", case .string(let text) = value {
+                    out[key] = .string(authorization(text))
+                } else if case .null = value {
+                    out[key] = value
+                } else if isSecretName(key) || (secureString && key == "Value") {
+                    out[key] = .string(mask)
+                } else {
+                    out[key] = redact(value)
+                }
             }
             return .object(out)
         case .array(let items): return .array(items.map(redact))

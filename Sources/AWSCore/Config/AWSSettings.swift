@@ -19,9 +19,11 @@ public struct AWSSettings: Sendable {
     public var credentialsFilePath: String
     public var home: String?
 
-    public init(environment: Environment, profiles: ProfileSet = ProfileSet(), profileOverride: String? = nil,
-                regionOverride: String? = nil, endpointOverride: String? = nil, endpointOverrideServiceId: String = "SSM",
-                configFilePath: String = "", credentialsFilePath: String = "", home: String? = nil) {
+    public init(
+        environment: Environment, profiles: ProfileSet = ProfileSet(), profileOverride: String? = nil,
+        regionOverride: String? = nil, endpointOverride: String? = nil, endpointOverrideServiceId: String = "SSM",
+        configFilePath: String = "", credentialsFilePath: String = "", home: String? = nil
+    ) {
         self.environment = environment
         self.profiles = profiles
         if let profileOverride {
@@ -79,7 +81,10 @@ public struct AWSSettings: Sendable {
         if let value = environment.nonEmpty("AWS_ENDPOINT_URL") { return value }
         if let sectionName = profile.nonEmpty("services") {
             guard let section = profiles.services[sectionName] else {
-                throw ConfigurationError(description: "Profile \(profileName) names services section \"\(sectionName)\", which \(configFilePath.isEmpty ? "the config file" : configFilePath) does not define. Add [services \(sectionName)] or remove the services setting.")
+                throw ConfigurationError(
+                    description:
+                        "Profile \(profileName) names services section \"\(sectionName)\", which \(configFilePath.isEmpty ? "the config file" : configFilePath) does not define. Add [services \(sectionName)] or remove the services setting."
+                )
             }
             let key = serviceId.lowercased().replacing(" ", with: "_")
             if let url = section.subProperties(key)?["endpoint_url"], !url.isEmpty { return url }
@@ -96,11 +101,15 @@ public struct AWSSettings: Sendable {
         }
         do {
             // A configured URL is used verbatim; botocore then drops the FIPS/dual-stack flags.
-            return try EndpointResolver.resolve(service: service, region: region, useFIPS: configured == nil && useFIPS,
-                                                useDualStack: configured == nil && useDualStack, endpoint: configured)
+            return try EndpointResolver.resolve(
+                service: service, region: region, useFIPS: configured == nil && useFIPS,
+                useDualStack: configured == nil && useDualStack, endpoint: configured)
         } catch {
             if region == nil {
-                throw ConfigurationError(description: "No region is set. Pass --region, set AWS_REGION, or add region = ... to profile \(profileName) in \(configFilePath.isEmpty ? "~/.aws/config" : configFilePath).")
+                throw ConfigurationError(
+                    description:
+                        "No region is set. Pass --region, set AWS_REGION, or add region = ... to profile \(profileName) in \(configFilePath.isEmpty ? "~/.aws/config" : configFilePath)."
+                )
             }
             throw ConfigurationError(description: error.description)
         }
@@ -150,16 +159,19 @@ public enum ConfigLoader {
     }
 
     /// Reads both files (missing files are empty) and builds the settings.
-    public static func load(environment: Environment, fileSystem: any FileSystem, profile: String? = nil,
-                            region: String? = nil, endpointURL: String? = nil,
-                            endpointService: String = "SSM") throws(ConfigurationError) -> AWSSettings {
+    public static func load(
+        environment: Environment, fileSystem: any FileSystem, profile: String? = nil,
+        region: String? = nil, endpointURL: String? = nil,
+        endpointService: String = "SSM"
+    ) throws(ConfigurationError) -> AWSSettings {
         let (configPath, credentialsPath) = paths(environment: environment)
         func read(_ path: String) throws(ConfigurationError) -> (name: String, text: String)? {
             do {
                 guard let bytes = try fileSystem.contents(of: path) else { return nil }
                 return (path, String(decoding: bytes, as: UTF8.self))
             } catch {
-                throw ConfigurationError(description: "Could not read \(path): \(error). Check its permissions, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE elsewhere.")
+                throw ConfigurationError(
+                    description: "Could not read \(path): \(error). Check its permissions, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE elsewhere.")
             }
         }
         let profiles: ProfileSet
@@ -172,8 +184,9 @@ public enum ConfigLoader {
         } catch {
             throw ConfigurationError(description: "\(error)")
         }
-        return AWSSettings(environment: environment, profiles: profiles, profileOverride: profile, regionOverride: region,
-                           endpointOverride: endpointURL, endpointOverrideServiceId: endpointService, configFilePath: configPath, credentialsFilePath: credentialsPath,
-                           home: home(environment: environment))
+        return AWSSettings(
+            environment: environment, profiles: profiles, profileOverride: profile, regionOverride: region,
+            endpointOverride: endpointURL, endpointOverrideServiceId: endpointService, configFilePath: configPath, credentialsFilePath: credentialsPath,
+            home: home(environment: environment))
     }
 }

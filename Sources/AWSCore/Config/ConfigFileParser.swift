@@ -78,7 +78,8 @@ public struct ConfigFileParser: Sendable {
                 }
                 let after = trimmed[trimmed.index(after: close)...].trimmingWhitespace()
                 guard after.isEmpty || after.hasPrefix("#") || after.hasPrefix(";") else {
-                    throw ParseError(file: fileName, line: lineNumber, message: "Unexpected text after the section header; a header is [name] followed only by a comment.")
+                    throw ParseError(
+                        file: fileName, line: lineNumber, message: "Unexpected text after the section header; a header is [name] followed only by a comment.")
                 }
                 let inside = trimmed[trimmed.index(after: trimmed.startIndex)..<close].trimmingWhitespace()
                 if let section = classify(inside, line: lineNumber) {
@@ -92,11 +93,15 @@ public struct ConfigFileParser: Sendable {
             if indented {
                 // A continuation of the previous property, or a sub-property line.
                 guard current != nil || inIgnoredSection else {
-                    throw ParseError(file: fileName, line: lineNumber, message: "Expected a profile definition, found a continuation line; start the file with [profile NAME].")
+                    throw ParseError(
+                        file: fileName, line: lineNumber,
+                        message: "Expected a profile definition, found a continuation line; start the file with [profile NAME].")
                 }
                 if inIgnoredSection && current == nil { continue }
                 guard currentProperty != nil else {
-                    throw ParseError(file: fileName, line: lineNumber, message: "Expected a property definition, found continuation; indent only lines that continue a value.")
+                    throw ParseError(
+                        file: fileName, line: lineNumber,
+                        message: "Expected a property definition, found continuation; indent only lines that continue a value.")
                 }
                 if subProperties != nil {
                     guard let eq = trimmed.firstIndex(of: "=") else {
@@ -117,7 +122,8 @@ public struct ConfigFileParser: Sendable {
 
             // A property line.
             guard current != nil || inIgnoredSection else {
-                throw ParseError(file: fileName, line: lineNumber, message: "Expected a profile definition before this property; add a [profile NAME] line above it.")
+                throw ParseError(
+                    file: fileName, line: lineNumber, message: "Expected a profile definition before this property; add a [profile NAME] line above it.")
             }
             flushProperty()
             guard let eq = trimmed.firstIndex(of: "=") else {
@@ -160,9 +166,10 @@ public struct ConfigFileParser: Sendable {
 
     /// Letters, digits and `_-/.%@:+` (the SDK profile-name rule).
     static func isValidProfileName(_ name: String) -> Bool {
-        !name.isEmpty && name.unicodeScalars.allSatisfy { s in
-            (s.properties.isAlphabetic && s.isASCII) || ("0"..."9").contains(s) || "_-/.%@:+".unicodeScalars.contains(s)
-        }
+        !name.isEmpty
+            && name.unicodeScalars.allSatisfy { s in
+                (s.properties.isAlphabetic && s.isASCII) || ("0"..."9").contains(s) || "_-/.%@:+".unicodeScalars.contains(s)
+            }
     }
 
     /// Property names may not contain whitespace.

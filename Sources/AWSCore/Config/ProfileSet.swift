@@ -10,7 +10,8 @@ public struct ProfileSet: Sendable, Equatable {
 
     /// Parses both files. Either may be absent (nil). Errors name the file and line.
     public static func parse(config: (name: String, text: String)?, credentials: (name: String, text: String)?)
-        throws(ConfigFileParser.ParseError) -> ProfileSet {
+        throws(ConfigFileParser.ParseError) -> ProfileSet
+    {
         var set = ProfileSet()
         if let config {
             let sections = try ConfigFileParser(kind: .config, fileName: config.name).parse(config.text)

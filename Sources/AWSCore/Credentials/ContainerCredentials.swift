@@ -17,7 +17,8 @@ public enum ContainerCredentials {
         }
         if url.scheme == "https" { return url }
         if allowedHosts.contains(url.host) || isLoopback(url.host) { return url }
-        throw CredentialsError(message: "AWS_CONTAINER_CREDENTIALS_FULL_URI must use https or a loopback or ECS/EKS address, not \(url.host); the URI is not allowed.")
+        throw CredentialsError(
+            message: "AWS_CONTAINER_CREDENTIALS_FULL_URI must use https or a loopback or ECS/EKS address, not \(url.host); the URI is not allowed.")
     }
 
     static func isLoopback(_ host: String) -> Bool {
@@ -31,8 +32,9 @@ public enum ContainerCredentials {
         guard let url = try uri(environment) else { return nil }
         var request = HTTPRequest(method: "GET", url: url)
         if let tokenFile = environment.nonEmpty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
-            let token = try readCredentialFile(tokenFile, what: "the container authorization token file",
-                                               advice: "Check AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE.", fileSystem: fileSystem)
+            let token = try readCredentialFile(
+                tokenFile, what: "the container authorization token file",
+                advice: "Check AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE.", fileSystem: fileSystem)
             request.headers.add("Authorization", String(decoding: token, as: UTF8.self).trimmingWhitespace())
         } else if let token = environment.nonEmpty("AWS_CONTAINER_AUTHORIZATION_TOKEN") {
             request.headers.add("Authorization", token)
@@ -41,11 +43,13 @@ public enum ContainerCredentials {
             request, service: ServiceDescriptor(name: "container", serviceId: "Container", wireProtocol: .json, targetPrefix: "", apiVersion: ""),
             operation: "GetContainerCredentials", signingRegion: "", signingName: "", signed: false)
         guard let json = try? JSONValue(parsing: response.body), let key = json["AccessKeyId"]?.string,
-              let secret = json["SecretAccessKey"]?.string else {
+            let secret = json["SecretAccessKey"]?.string
+        else {
             throw CredentialsError(message: "The container credentials endpoint \(url.redactedDescription) answered without credentials.")
         }
-        return Credentials(accessKeyId: key, secretAccessKey: secret, sessionToken: json["Token"]?.string,
-                           expiration: json["Expiration"]?.string.flatMap(CivilTime.parseISO8601), accountId: json["AccountId"]?.string,
-                           source: "container credentials")
+        return Credentials(
+            accessKeyId: key, secretAccessKey: secret, sessionToken: json["Token"]?.string,
+            expiration: json["Expiration"]?.string.flatMap(CivilTime.parseISO8601), accountId: json["AccountId"]?.string,
+            source: "container credentials")
     }
 }

@@ -5,6 +5,9 @@ func readCredentialFile(_ path: String, what: String, advice: String, fileSystem
     do { bytes = try fileSystem.contents(of: path) } catch {
         throw CredentialsError(message: "Could not read \(what) \(path): \(error). \(advice)")
     }
-    guard let bytes else { throw CredentialsError(message: "\(what.prefix(1).uppercased() + what.dropFirst()) \(path) does not exist: No such file or directory (os error 2). \(advice)") }
+    guard let bytes else {
+        throw CredentialsError(
+            message: "\(what.prefix(1).uppercased() + what.dropFirst()) \(path) does not exist: No such file or directory (os error 2). \(advice)")
+    }
     return bytes
 }

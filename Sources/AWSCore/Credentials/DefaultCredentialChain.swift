@@ -12,8 +12,10 @@ public struct DefaultCredentialChain: CredentialProvider {
     /// The profile provider alone: no environment keys, environment web identity, container or IMDS.
     var skipEnvironmentAndHost = false
 
-    public init(client: AWSClient, fileSystem: any FileSystem, processRunner: any ProcessRunner,
-                mfaPrompt: (@Sendable (String) async throws -> String)? = nil) {
+    public init(
+        client: AWSClient, fileSystem: any FileSystem, processRunner: any ProcessRunner,
+        mfaPrompt: (@Sendable (String) async throws -> String)? = nil
+    ) {
         self.client = client
         self.fileSystem = fileSystem
         self.processRunner = processRunner
@@ -37,15 +39,20 @@ public struct DefaultCredentialChain: CredentialProvider {
 
         // 3. Web identity: the profile's, else the environment's (unless --profile was given).
         if let roleArn = profile.nonEmpty("role_arn"), let tokenFile = profile.nonEmpty("web_identity_token_file") {
-            return try await STSCredentials.assumeRoleWithWebIdentity(roleArn: roleArn, tokenFile: tokenFile, sessionName: profile.nonEmpty("role_session_name"),
-                                                                      client: client, fileSystem: fileSystem)
+            return try await STSCredentials.assumeRoleWithWebIdentity(
+                roleArn: roleArn, tokenFile: tokenFile, sessionName: profile.nonEmpty("role_session_name"),
+                client: client, fileSystem: fileSystem)
         }
         if profile.nonEmpty("web_identity_token_file") != nil {
-            throw CredentialsError(message: "In profile \(settings.profileName), `web_identity_token_file` was specified but `role_arn` was missing; add role_arn.")
+            throw CredentialsError(
+                message: "In profile \(settings.profileName), `web_identity_token_file` was specified but `role_arn` was missing; add role_arn.")
         }
-        if !settings.profileIsExplicit, !skipEnvironmentAndHost, let tokenFile = environment.nonEmpty("AWS_WEB_IDENTITY_TOKEN_FILE"), let roleArn = environment.nonEmpty("AWS_ROLE_ARN") {
-            return try await STSCredentials.assumeRoleWithWebIdentity(roleArn: roleArn, tokenFile: tokenFile, sessionName: environment.nonEmpty("AWS_ROLE_SESSION_NAME"),
-                                                                      client: client, fileSystem: fileSystem)
+        if !settings.profileIsExplicit, !skipEnvironmentAndHost, let tokenFile = environment.nonEmpty("AWS_WEB_IDENTITY_TOKEN_FILE"),
+            let roleArn = environment.nonEmpty("AWS_ROLE_ARN")
+        {
+            return try await STSCredentials.assumeRoleWithWebIdentity(
+                roleArn: roleArn, tokenFile: tokenFile, sessionName: environment.nonEmpty("AWS_ROLE_SESSION_NAME"),
+                client: client, fileSystem: fileSystem)
         }
 
         // 4. SSO.
@@ -58,14 +65,16 @@ public struct DefaultCredentialChain: CredentialProvider {
         let keysFromCredentialsFile = keysOrigin != nil && keysOrigin == settings.credentialsFilePath && !settings.credentialsFilePath.isEmpty
         if keysFromCredentialsFile { return try ProfileChainPlanner.staticKeys(profile) }
         if let command = profile.nonEmpty("credential_process") {
-            return try await ProcessCredentials.fetch(command: command, accountId: profile.nonEmpty("aws_account_id"), profile: settings.profileName,
-                                                      runner: processRunner, environment: environment)
+            return try await ProcessCredentials.fetch(
+                command: command, accountId: profile.nonEmpty("aws_account_id"), profile: settings.profileName,
+                runner: processRunner, environment: environment)
         }
         if keysOrigin != nil { return try ProfileChainPlanner.staticKeys(profile) }
 
         // 8. Container, 9. IMDS.
         if skipEnvironmentAndHost {
-            throw CredentialsError(message: "profile `\(settings.profileName)` did not contain credential information, so the credential provider was not enabled.")
+            throw CredentialsError(
+                message: "profile `\(settings.profileName)` did not contain credential information, so the credential provider was not enabled.")
         }
         if let credentials = try await ContainerCredentials.fetch(client: client, fileSystem: fileSystem) { return credentials }
         if let credentials = try await IMDSCredentials.fetch(client: client) { return credentials }
@@ -73,7 +82,10 @@ public struct DefaultCredentialChain: CredentialProvider {
         if settings.profileIsExplicit && profiles.profiles[settings.profileName] == nil {
             throw CredentialsError(message: "The config profile (\(settings.profileName)) could not be found. Check --profile and \(settings.configFilePath).")
         }
-        throw CredentialsError(message: "Unable to locate credentials: the credential provider was not enabled by anything in the environment, \(settings.configFilePath) or \(settings.credentialsFilePath). Run aws configure, aws sso login, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
+        throw CredentialsError(
+            message:
+                "Unable to locate credentials: the credential provider was not enabled by anything in the environment, \(settings.configFilePath) or \(settings.credentialsFilePath). Run aws configure, aws sso login, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
+        )
     }
 
     /// Runs a planned chain: the base credentials, then each AssumeRole with the previous ones.
@@ -82,30 +94,38 @@ public struct DefaultCredentialChain: CredentialProvider {
         switch plan.base {
         case .accessKey(let keys): credentials = keys
         case .webIdentity(let roleArn, let tokenFile, let sessionName):
-            credentials = try await STSCredentials.assumeRoleWithWebIdentity(roleArn: roleArn, tokenFile: tokenFile, sessionName: sessionName,
-                                                                              client: client, fileSystem: fileSystem)
+            credentials = try await STSCredentials.assumeRoleWithWebIdentity(
+                roleArn: roleArn, tokenFile: tokenFile, sessionName: sessionName,
+                client: client, fileSystem: fileSystem)
         case .namedSource(let name):
             switch name {
             case "Environment":
                 guard let keys = try EnvironmentCredentials.load(settings.environment) else {
-                    throw CredentialsError(message: "credential_source = Environment, but the Environment provider was not enabled: AWS_ACCESS_KEY_ID is not set.")
+                    throw CredentialsError(
+                        message: "credential_source = Environment, but the Environment provider was not enabled: AWS_ACCESS_KEY_ID is not set.")
                 }
                 credentials = keys
             case "EcsContainer":
                 guard let keys = try await ContainerCredentials.fetch(client: client, fileSystem: fileSystem) else {
-                    throw CredentialsError(message: "credential_source = EcsContainer, but the container provider was not enabled: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set.")
+                    throw CredentialsError(
+                        message:
+                            "credential_source = EcsContainer, but the container provider was not enabled: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set."
+                    )
                 }
                 credentials = keys
             default:
                 guard let keys = try await IMDSCredentials.fetch(client: client) else {
-                    throw CredentialsError(message: "credential_source = Ec2InstanceMetadata, but the credential provider was not enabled: no instance role was found through IMDS.")
+                    throw CredentialsError(
+                        message:
+                            "credential_source = Ec2InstanceMetadata, but the credential provider was not enabled: no instance role was found through IMDS.")
                 }
                 credentials = keys
             }
         case .sso(let sso): credentials = try await SSOCredentials.fetch(sso, client: client, fileSystem: fileSystem)
         case .process(let command, let accountId, let profile):
-            credentials = try await ProcessCredentials.fetch(command: command, accountId: accountId, profile: profile,
-                                                             runner: processRunner, environment: settings.environment)
+            credentials = try await ProcessCredentials.fetch(
+                command: command, accountId: accountId, profile: profile,
+                runner: processRunner, environment: settings.environment)
         }
         for role in plan.roles {
             credentials = try await STSCredentials.assumeRole(role, source: credentials, client: client, mfaPrompt: mfaPrompt)
@@ -128,9 +148,10 @@ public enum EnvironmentCredentials {
             }
             expiration = parsed
         }
-        return Credentials(accessKeyId: key, secretAccessKey: secret,
-                           sessionToken: environment.nonEmpty("AWS_SECURITY_TOKEN") ?? environment.nonEmpty("AWS_SESSION_TOKEN"),
-                           expiration: expiration, accountId: environment.nonEmpty("AWS_ACCOUNT_ID"), source: "environment")
+        return Credentials(
+            accessKeyId: key, secretAccessKey: secret,
+            sessionToken: environment.nonEmpty("AWS_SECURITY_TOKEN") ?? environment.nonEmpty("AWS_SESSION_TOKEN"),
+            expiration: expiration, accountId: environment.nonEmpty("AWS_ACCOUNT_ID"), source: "environment")
     }
 }
 

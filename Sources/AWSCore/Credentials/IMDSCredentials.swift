@@ -28,7 +28,8 @@ public enum IMDSCredentials {
     static func timeout(environment: Environment) throws -> Double {
         guard let text = environment.nonEmpty("AWS_METADATA_SERVICE_TIMEOUT") else { return 1 }
         guard let seconds = Double(text.trimmingWhitespace()), seconds > 0, seconds <= 3600 else {
-            throw CredentialsError(message: "AWS_METADATA_SERVICE_TIMEOUT is '\(text)': set it to a number of seconds above 0 and at most 3600 (the default is 1).")
+            throw CredentialsError(
+                message: "AWS_METADATA_SERVICE_TIMEOUT is '\(text)': set it to a number of seconds above 0 and at most 3600 (the default is 1).")
         }
         return seconds
     }
@@ -51,7 +52,8 @@ public enum IMDSCredentials {
             for (k, v) in headers { request.headers.add(k, v) }
             for attempt in 1...3 {
                 do {
-                    return try await imds.send(request, service: service, operation: "IMDS \(method) \(path)", signingRegion: "", signingName: "", signed: false)
+                    return try await imds.send(
+                        request, service: service, operation: "IMDS \(method) \(path)", signingRegion: "", signingName: "", signed: false)
                 } catch let error as AWSServiceError {
                     if error.status >= 500 && attempt < 3 { continue }
                     return HTTPResponse(status: error.status)
@@ -75,17 +77,21 @@ public enum IMDSCredentials {
             throw CredentialsError(message: "IMDS answered the token request with HTTP \(tokenResponse.status).")
         }
         guard let roleResponse = try await call("GET", "/latest/meta-data/iam/security-credentials/", headers: tokenHeader),
-              roleResponse.status == 200 else { return nil }
+            roleResponse.status == 200
+        else { return nil }
         guard let role = roleResponse.bodyText.split(separator: "\n").first.map({ String($0).trimmingWhitespace() }), !role.isEmpty else { return nil }
         guard let credentialResponse = try await call("GET", "/latest/meta-data/iam/security-credentials/\(role)", headers: tokenHeader),
-              credentialResponse.status == 200 else {
+            credentialResponse.status == 200
+        else {
             throw CredentialsError(message: "IMDS did not return credentials for the instance role \(role).")
         }
         guard let json = try? JSONValue(parsing: credentialResponse.body), let key = json["AccessKeyId"]?.string,
-              let secret = json["SecretAccessKey"]?.string else {
+            let secret = json["SecretAccessKey"]?.string
+        else {
             throw CredentialsError(message: "IMDS returned credentials for \(role) that could not be read.")
         }
-        return Credentials(accessKeyId: key, secretAccessKey: secret, sessionToken: json["Token"]?.string,
-                           expiration: json["Expiration"]?.string.flatMap(CivilTime.parseISO8601), source: "EC2 instance role \(role)")
+        return Credentials(
+            accessKeyId: key, secretAccessKey: secret, sessionToken: json["Token"]?.string,
+            expiration: json["Expiration"]?.string.flatMap(CivilTime.parseISO8601), source: "EC2 instance role \(role)")
     }
 }

@@ -1,20 +1,29 @@
 /// `credential_process`: a program that prints credentials as JSON (Version 1). Split
 /// shell-style but not run through a shell, as the AWS CLI does.
 enum ProcessCredentials {
-    static func fetch(command: String, accountId: String?, profile: String, runner: any ProcessRunner,
-                      environment: Environment) async throws -> Credentials {
+    static func fetch(
+        command: String, accountId: String?, profile: String, runner: any ProcessRunner,
+        environment: Environment
+    ) async throws -> Credentials {
         let argv = try ShellWords.split(command)
         guard !argv.isEmpty else { throw CredentialsError(message: "credential_process in profile \(profile) is empty.") }
         let result = try await runner.run(argv, environment: environment.values)
         guard result.status == 0 else {
             let stderr = String(decoding: result.standardError.prefix(2000), as: UTF8.self).trimmingWhitespace()
-            throw CredentialsError(message: "Error retrieving credentials: the credential_process of profile \(profile) (\(argv[0])) exited with code \(result.status)\(stderr.isEmpty ? "" : ": \(stderr)").")
+            throw CredentialsError(
+                message:
+                    "Error retrieving credentials: the credential_process of profile \(profile) (\(argv[0])) exited with code \(result.status)\(stderr.isEmpty ? "" : ": \(stderr)")."
+            )
         }
         guard let json = try? JSONValue(parsing: result.standardOutput), json.object != nil else {
-            throw CredentialsError(message: "Error retrieving credentials from external process, could not parse response: invalid JSON in response from the credential_process of profile \(profile).")
+            throw CredentialsError(
+                message:
+                    "Error retrieving credentials from external process, could not parse response: invalid JSON in response from the credential_process of profile \(profile)."
+            )
         }
         guard json["Version"]?.int == 1 else {
-            throw CredentialsError(message: "The credential_process of profile \(profile) printed Version \(json["Version"]?.serialized ?? "none"); only Version 1 is supported.")
+            throw CredentialsError(
+                message: "The credential_process of profile \(profile) printed Version \(json["Version"]?.serialized ?? "none"); only Version 1 is supported.")
         }
         guard let key = json["AccessKeyId"]?.string, let secret = json["SecretAccessKey"]?.string else {
             throw CredentialsError(message: "The credential_process of profile \(profile) printed no AccessKeyId and SecretAccessKey.")
@@ -26,9 +35,10 @@ enum ProcessCredentials {
             }
             expiration = parsed
         }
-        return Credentials(accessKeyId: key, secretAccessKey: secret, sessionToken: json["SessionToken"]?.string,
-                           expiration: expiration, accountId: json["AccountId"]?.string ?? accountId,
-                           source: "credential_process (profile \(profile))")
+        return Credentials(
+            accessKeyId: key, secretAccessKey: secret, sessionToken: json["SessionToken"]?.string,
+            expiration: expiration, accountId: json["AccountId"]?.string ?? accountId,
+            source: "credential_process (profile \(profile))")
     }
 }
 

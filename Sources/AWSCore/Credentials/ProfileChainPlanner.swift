@@ -46,10 +46,12 @@ public enum ProfileChainPlanner {
 
     static func resolve(_ name: String, referencedFrom: String?, profiles: ProfileSet, visited: inout [String]) throws(CredentialsError) -> ProfileChainPlan {
         guard let profile = profiles.profiles[name] else {
-            throw CredentialsError(message: "could not find source profile \(name) referenced from \(referencedFrom ?? name); define [profile \(name)] or fix source_profile.")
+            throw CredentialsError(
+                message: "could not find source profile \(name) referenced from \(referencedFrom ?? name); define [profile \(name)] or fix source_profile.")
         }
         if visited.contains(name) {
-            throw CredentialsError(message: "profile formed an infinite loop: \((visited + [name]).joined(separator: " -> ")). Point one source_profile at a profile with keys.")
+            throw CredentialsError(
+                message: "profile formed an infinite loop: \((visited + [name]).joined(separator: " -> ")). Point one source_profile at a profile with keys.")
         }
         visited.append(name)
         let isTop = referencedFrom == nil
@@ -58,11 +60,13 @@ public enum ProfileChainPlanner {
 
         if let roleArn = profile.nonEmpty("role_arn") {
             if let tokenFile = profile.nonEmpty("web_identity_token_file") {
-                return ProfileChainPlan(base: .webIdentity(roleArn: roleArn, tokenFile: tokenFile, sessionName: profile.nonEmpty("role_session_name")), roles: [])
+                return ProfileChainPlan(
+                    base: .webIdentity(roleArn: roleArn, tokenFile: tokenFile, sessionName: profile.nonEmpty("role_session_name")), roles: [])
             }
-            let role = ProfileChainPlan.Role(roleArn: roleArn, externalId: profile.nonEmpty("external_id"), sessionName: profile.nonEmpty("role_session_name"),
-                                             mfaSerial: profile.nonEmpty("mfa_serial"), durationSeconds: profile.nonEmpty("duration_seconds").flatMap { Int($0) },
-                                             profile: name)
+            let role = ProfileChainPlan.Role(
+                roleArn: roleArn, externalId: profile.nonEmpty("external_id"), sessionName: profile.nonEmpty("role_session_name"),
+                mfaSerial: profile.nonEmpty("mfa_serial"), durationSeconds: profile.nonEmpty("duration_seconds").flatMap { Int($0) },
+                profile: name)
             let source = profile.nonEmpty("source_profile")
             let named = profile.nonEmpty("credential_source")
             if source != nil && named != nil {
@@ -81,7 +85,8 @@ public enum ProfileChainPlanner {
             }
             if let named {
                 guard ["Environment", "Ec2InstanceMetadata", "EcsContainer"].contains(named) else {
-                    throw CredentialsError(message: "credential_source \(named) in profile \(name) is not one of Environment, Ec2InstanceMetadata or EcsContainer.")
+                    throw CredentialsError(
+                        message: "credential_source \(named) in profile \(name) is not one of Environment, Ec2InstanceMetadata or EcsContainer.")
                 }
                 return ProfileChainPlan(base: .namedSource(named), roles: [role])
             }
@@ -113,14 +118,16 @@ public enum ProfileChainPlanner {
             throw CredentialsError(message: "profile \(profile.name) is missing aws_secret_access_key; add it next to aws_access_key_id.")
         }
         let origin = profile.origins["aws_access_key_id"].map { " (\($0))" } ?? ""
-        return Credentials(accessKeyId: key, secretAccessKey: secret,
-                           sessionToken: profile.nonEmpty("aws_session_token") ?? profile.nonEmpty("aws_security_token"),
-                           accountId: profile.nonEmpty("aws_account_id"), source: "profile \(profile.name)\(origin)")
+        return Credentials(
+            accessKeyId: key, secretAccessKey: secret,
+            sessionToken: profile.nonEmpty("aws_session_token") ?? profile.nonEmpty("aws_security_token"),
+            accountId: profile.nonEmpty("aws_account_id"), source: "profile \(profile.name)\(origin)")
     }
 
     /// SSO settings, or nil when the profile has none. Half-configured SSO is an error.
     public static func ssoSettings(_ profile: Profile, profiles: ProfileSet) throws(CredentialsError) -> SSOSettings? {
-        let account = profile.nonEmpty("sso_account_id"), role = profile.nonEmpty("sso_role_name")
+        let account = profile.nonEmpty("sso_account_id")
+        let role = profile.nonEmpty("sso_role_name")
         let sessionName = profile.nonEmpty("sso_session")
         guard account != nil || role != nil || sessionName != nil || profile.nonEmpty("sso_start_url") != nil else { return nil }
         if role != nil && account == nil {
@@ -131,10 +138,14 @@ public enum ProfileChainPlanner {
         }
         if let sessionName {
             guard let session = profiles.ssoSessions[sessionName] else {
-                throw CredentialsError(message: "sso-session named `\(sessionName)` (referenced by profile `\(profile.name)`) was not found; add [sso-session \(sessionName)] to the config file.")
+                throw CredentialsError(
+                    message:
+                        "sso-session named `\(sessionName)` (referenced by profile `\(profile.name)`) was not found; add [sso-session \(sessionName)] to the config file."
+                )
             }
             if profile.nonEmpty("sso_region") != nil {
-                throw CredentialsError(message: "In profile \(profile.name), `sso_region` can only be specified in the [sso-session] config when a session name is given.")
+                throw CredentialsError(
+                    message: "In profile \(profile.name), `sso_region` can only be specified in the [sso-session] config when a session name is given.")
             }
             guard let url = session.nonEmpty("sso_start_url"), let region = session.nonEmpty("sso_region") else {
                 throw CredentialsError(message: "[sso-session \(sessionName)] needs sso_start_url and sso_region.")

@@ -10,7 +10,10 @@ enum SSOCredentials {
 
     static func fetch(_ sso: SSOSettings, client: AWSClient, fileSystem: any FileSystem) async throws -> Credentials {
         guard let account = sso.accountId, let role = sso.roleName else {
-            throw CredentialsError(message: "Profile \(sso.profile) has an sso-session but no sso_account_id and sso_role_name, so the selected profile will resolve an access token instead of credentials. Add both settings.")
+            throw CredentialsError(
+                message:
+                    "Profile \(sso.profile) has an sso-session but no sso_account_id and sso_role_name, so the selected profile will resolve an access token instead of credentials. Add both settings."
+            )
         }
         let home = client.settings.home ?? ""
         let path = cachePath(sso, home: home)
@@ -32,15 +35,18 @@ enum SSOCredentials {
         var request = HTTPRequest(method: "GET", url: url)
         request.headers.add("x-amz-sso_bearer_token", accessToken)
         let response = try await client.with(credentials: nil)
-            .send(request, service: ServiceDescriptor(name: "portal.sso", serviceId: "SSO", wireProtocol: .json, targetPrefix: "", apiVersion: ""),
-                  operation: "GetRoleCredentials", signingRegion: sso.region, signingName: "awsssoportal", signed: false)
+            .send(
+                request, service: ServiceDescriptor(name: "portal.sso", serviceId: "SSO", wireProtocol: .json, targetPrefix: "", apiVersion: ""),
+                operation: "GetRoleCredentials", signingRegion: sso.region, signingName: "awsssoportal", signed: false)
         guard let body = try? JSONValue(parsing: response.body), let creds = body["roleCredentials"],
-              let key = creds["accessKeyId"]?.string, let secret = creds["secretAccessKey"]?.string else {
+            let key = creds["accessKeyId"]?.string, let secret = creds["secretAccessKey"]?.string
+        else {
             throw CredentialsError(message: "The SSO portal answered without role credentials for profile \(sso.profile).")
         }
         // `expiration` is epoch milliseconds (aws-client spec section 2, SSO).
-        return Credentials(accessKeyId: key, secretAccessKey: secret, sessionToken: creds["sessionToken"]?.string,
-                           expiration: creds["expiration"]?.double.map { $0 / 1000 }, accountId: account,
-                           source: "SSO (profile \(sso.profile), role \(role))")
+        return Credentials(
+            accessKeyId: key, secretAccessKey: secret, sessionToken: creds["sessionToken"]?.string,
+            expiration: creds["expiration"]?.double.map { $0 / 1000 }, accountId: account,
+            source: "SSO (profile \(sso.profile), role \(role))")
     }
 }

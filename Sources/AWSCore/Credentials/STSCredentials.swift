@@ -6,8 +6,10 @@ enum STSCredentials {
         try client.settings.endpoint(service: "sts", serviceId: "STS")
     }
 
-    static func assumeRole(_ role: ProfileChainPlan.Role, source: Credentials, client: AWSClient,
-                           mfaPrompt: (@Sendable (String) async throws -> String)?) async throws -> Credentials {
+    static func assumeRole(
+        _ role: ProfileChainPlan.Role, source: Credentials, client: AWSClient,
+        mfaPrompt: (@Sendable (String) async throws -> String)?
+    ) async throws -> Credentials {
         var parameters: [String: JSONValue] = [
             "RoleArn": .string(role.roleArn),
             "RoleSessionName": .string(role.sessionName ?? "botocore-session-\(Int(client.clock.now()))"),
@@ -27,10 +29,13 @@ enum STSCredentials {
     }
 
     /// Unsigned, reading the token file afresh each time.
-    static func assumeRoleWithWebIdentity(roleArn: String, tokenFile: String, sessionName: String?, client: AWSClient,
-                                          fileSystem: any FileSystem) async throws -> Credentials {
-        let token = try readCredentialFile(tokenFile, what: "the web identity token file",
-                                           advice: "Check web_identity_token_file or AWS_WEB_IDENTITY_TOKEN_FILE.", fileSystem: fileSystem)
+    static func assumeRoleWithWebIdentity(
+        roleArn: String, tokenFile: String, sessionName: String?, client: AWSClient,
+        fileSystem: any FileSystem
+    ) async throws -> Credentials {
+        let token = try readCredentialFile(
+            tokenFile, what: "the web identity token file",
+            advice: "Check web_identity_token_file or AWS_WEB_IDENTITY_TOKEN_FILE.", fileSystem: fileSystem)
         let parameters: JSONValue = [
             "RoleArn": .string(roleArn),
             "RoleSessionName": .string(sessionName ?? "botocore-session-\(Int(client.clock.now()))"),
@@ -50,8 +55,9 @@ enum STSCredentials {
             let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
             return parts.count > 4 && !parts[4].isEmpty ? String(parts[4]) : nil
         }
-        return Credentials(accessKeyId: key, secretAccessKey: secret, sessionToken: result.string("Credentials", "SessionToken"),
-                           expiration: result.string("Credentials", "Expiration").flatMap(CivilTime.parseISO8601),
-                           accountId: account, source: source)
+        return Credentials(
+            accessKeyId: key, secretAccessKey: secret, sessionToken: result.string("Credentials", "SessionToken"),
+            expiration: result.string("Credentials", "Expiration").flatMap(CivilTime.parseISO8601),
+            accountId: account, source: source)
     }
 }

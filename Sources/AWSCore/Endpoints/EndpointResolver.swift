@@ -22,8 +22,10 @@ public enum EndpointResolver {
     /// - Parameters:
     ///   - service: the endpoint prefix and signing name (`ssm`, `sts`, `ssmmessages`, `ec2`, ...).
     ///   - endpoint: a configured endpoint URL (`--endpoint-url` and the rest), used verbatim.
-    public static func resolve(service: String, region: String?, useFIPS: Bool = false, useDualStack: Bool = false,
-                               endpoint: String? = nil, useGlobalEndpoint: Bool = false) throws(EndpointError) -> ResolvedEndpoint {
+    public static func resolve(
+        service: String, region: String?, useFIPS: Bool = false, useDualStack: Bool = false,
+        endpoint: String? = nil, useGlobalEndpoint: Bool = false
+    ) throws(EndpointError) -> ResolvedEndpoint {
         if let endpoint {
             if useFIPS { throw EndpointError(description: "Invalid Configuration: FIPS and custom endpoint are not supported") }
             if useDualStack { throw EndpointError(description: "Invalid Configuration: Dualstack and custom endpoint are not supported") }
@@ -39,14 +41,16 @@ public enum EndpointResolver {
         }
         let partition = Partition.of(region: region)
         if service == "sts", !useFIPS, !useDualStack,
-           region == "aws-global" || (useGlobalEndpoint && stsLegacyGlobalRegions.contains(region)) {
+            region == "aws-global" || (useGlobalEndpoint && stsLegacyGlobalRegions.contains(region))
+        {
             return ResolvedEndpoint(url: EndpointURL(scheme: "https", host: "sts.amazonaws.com"), signingRegion: "us-east-1", signingName: "sts")
         }
         // IAM is global: one endpoint per partition, signed for the partition's home region
         // (AWS General Reference, "AWS Identity and Access Management endpoints").
         if service == "iam", !useDualStack, partition.id == "aws" {
-            return ResolvedEndpoint(url: EndpointURL(scheme: "https", host: useFIPS ? "iam-fips.amazonaws.com" : "iam.amazonaws.com"),
-                                    signingRegion: "us-east-1", signingName: "iam")
+            return ResolvedEndpoint(
+                url: EndpointURL(scheme: "https", host: useFIPS ? "iam-fips.amazonaws.com" : "iam.amazonaws.com"),
+                signingRegion: "us-east-1", signingName: "iam")
         }
         if service == "iam", !useFIPS, !useDualStack, partition.id == "aws-cn" {
             return ResolvedEndpoint(url: EndpointURL(scheme: "https", host: "iam.cn-north-1.amazonaws.com.cn"), signingRegion: "cn-north-1", signingName: "iam")
@@ -56,7 +60,8 @@ public enum EndpointResolver {
         case (true, true): host = "\(service)-fips.\(region).\(partition.dualStackDnsSuffix)"
         case (true, false):
             // In GovCloud the regular SSM and STS endpoints are already FIPS endpoints.
-            host = partition.id == "aws-us-gov" && ["ssm", "sts"].contains(service)
+            host =
+                partition.id == "aws-us-gov" && ["ssm", "sts"].contains(service)
                 ? "\(service).\(region).\(partition.dnsSuffix)" : "\(service)-fips.\(region).\(partition.dnsSuffix)"
         case (false, true): host = "\(service).\(region).\(partition.dualStackDnsSuffix)"
         case (false, false): host = "\(service).\(region).\(partition.dnsSuffix)"

@@ -47,7 +47,9 @@ public struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
             guard let close = authority.firstIndex(of: "]") else { throw ParseError(text: text, reason: "an IPv6 host is not closed with ]") }
             host = authority[...close]
             let after = authority[authority.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
                 throw ParseError(text: text, reason: "unexpected text after the host")
             }
         } else if let colon = authority.lastIndex(of: ":") {
@@ -59,16 +61,19 @@ public struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
         guard !host.isEmpty else { throw ParseError(text: text, reason: "it has no host") }
         var port: Int?
         if let portText, !portText.isEmpty {
-            guard let value = Int(portText), (1...65535).contains(value) else { throw ParseError(text: text, reason: "the port is not a number from 1 to 65535") }
+            guard let value = Int(portText), (1...65535).contains(value) else {
+                throw ParseError(text: text, reason: "the port is not a number from 1 to 65535")
+            }
             port = value
         }
         let pathAndQuery = rest[authorityEnd...]
         let queryStart = pathAndQuery.firstIndex(of: "?")
         let rawPath = queryStart.map { pathAndQuery[..<$0] } ?? pathAndQuery
         let rawQuery = queryStart.map { pathAndQuery[pathAndQuery.index(after: $0)...] } ?? ""
-        self.init(scheme: scheme, host: host.lowercased(), port: port,
-                  path: PercentEncoding.decode(String(rawPath)),
-                  query: QueryString.parse(String(rawQuery)))
+        self.init(
+            scheme: scheme, host: host.lowercased(), port: port,
+            path: PercentEncoding.decode(String(rawPath)),
+            query: QueryString.parse(String(rawQuery)))
     }
 
     public var defaultPort: Int { (scheme == "https" || scheme == "wss") ? 443 : 80 }

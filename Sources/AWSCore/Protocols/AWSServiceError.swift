@@ -10,8 +10,10 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
     /// Any modeled members of the error (JSON protocol), for callers that need them.
     public var fields: JSONValue
 
-    public init(code: String, message: String, status: Int, requestId: String? = nil,
-                service: String = "", operation: String = "", fields: JSONValue = .object([:])) {
+    public init(
+        code: String, message: String, status: Int, requestId: String? = nil,
+        service: String = "", operation: String = "", fields: JSONValue = .object([:])
+    ) {
         self.code = code
         self.message = message
         self.status = status

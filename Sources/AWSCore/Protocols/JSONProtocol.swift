@@ -20,8 +20,9 @@ public enum JSONProtocol {
         do {
             return try JSONValue(parsing: response.body)
         } catch {
-            throw AWSServiceError(code: "InvalidResponse", message: "The service answered with a body that is not JSON (\(error.description)).",
-                                  status: response.status, requestId: requestId(response), service: service, operation: operation)
+            throw AWSServiceError(
+                code: "InvalidResponse", message: "The service answered with a body that is not JSON (\(error.description)).",
+                status: response.status, requestId: requestId(response), service: service, operation: operation)
         }
     }
 
@@ -36,8 +37,9 @@ public enum JSONProtocol {
         if body == nil, !response.body.isEmpty { message = String(response.bodyText.prefix(500)).trimmingWhitespace() }
         var fields = body?.object ?? [:]
         for key in ["__type", "code"] { fields[key] = nil }
-        return AWSServiceError(code: code, message: message, status: response.status, requestId: requestId(response),
-                               service: service, operation: operation, fields: .object(fields))
+        return AWSServiceError(
+            code: code, message: message, status: response.status, requestId: requestId(response),
+            service: service, operation: operation, fields: .object(fields))
     }
 
     static func requestId(_ response: HTTPResponse) -> String? {

@@ -37,8 +37,9 @@ public enum QueryProtocol {
     public static func request(endpoint: EndpointURL, action: String, version: String, parameters: JSONValue, flavor: Flavor = .query) -> HTTPRequest {
         var headers = HTTPHeaders()
         headers.add("Content-Type", contentType)
-        return HTTPRequest(method: "POST", url: endpoint, headers: headers,
-                           body: Array(encode(action: action, version: version, parameters: parameters, flavor: flavor).utf8))
+        return HTTPRequest(
+            method: "POST", url: endpoint, headers: headers,
+            body: Array(encode(action: action, version: version, parameters: parameters, flavor: flavor).utf8))
     }
 
     /// The `<ActionResult>` element of a 2xx response (EC2 responses have no Result wrapper:
@@ -48,8 +49,9 @@ public enum QueryProtocol {
         do {
             root = try XMLElement(parsing: response.body)
         } catch {
-            throw AWSServiceError(code: "InvalidResponse", message: "The service answered with XML that could not be read (\(error.description)).",
-                                  status: response.status, requestId: JSONProtocol.requestId(response), service: service, operation: action)
+            throw AWSServiceError(
+                code: "InvalidResponse", message: "The service answered with XML that could not be read (\(error.description)).",
+                status: response.status, requestId: JSONProtocol.requestId(response), service: service, operation: action)
         }
         return root["\(action)Result"] ?? root
     }
@@ -59,8 +61,9 @@ public enum QueryProtocol {
     public static func parseError(_ response: HTTPResponse, service: String, operation: String) -> AWSServiceError {
         guard let root = try? XMLElement(parsing: response.body) else {
             let text = response.bodyText.trimmingWhitespace()
-            return AWSServiceError(code: String(response.status), message: String(text.prefix(500)), status: response.status,
-                                   requestId: JSONProtocol.requestId(response), service: service, operation: operation)
+            return AWSServiceError(
+                code: String(response.status), message: String(text.prefix(500)), status: response.status,
+                requestId: JSONProtocol.requestId(response), service: service, operation: operation)
         }
         let error = root["Error"] ?? root["Errors"]?["Error"] ?? root
         let code = AWSServiceError.cleanCode(error.string("Code") ?? "")
@@ -68,10 +71,11 @@ public enum QueryProtocol {
         for child in error.children where !["Code", "Message", "Type"].contains(child.localName) {
             fields[child.localName] = Self.json(child)
         }
-        return AWSServiceError(code: code.isEmpty ? String(response.status) : code, message: error.string("Message") ?? "",
-                               status: response.status,
-                               requestId: root.string("RequestId") ?? root.string("RequestID") ?? JSONProtocol.requestId(response),
-                               service: service, operation: operation, fields: .object(fields))
+        return AWSServiceError(
+            code: code.isEmpty ? String(response.status) : code, message: error.string("Message") ?? "",
+            status: response.status,
+            requestId: root.string("RequestId") ?? root.string("RequestID") ?? JSONProtocol.requestId(response),
+            service: service, operation: operation, fields: .object(fields))
     }
 
     /// An element as JSON: text for leaves, an object of children otherwise.

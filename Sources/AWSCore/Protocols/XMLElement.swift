@@ -64,11 +64,17 @@ private struct XMLTreeParser {
     /// Skips whitespace, the XML declaration, comments and processing instructions.
     mutating func skipMisc() {
         while index < bytes.count {
-            if isSpace(bytes[index]) { index += 1 }
-            else if starts(with: "<?") { skip(past: "?>") }
-            else if starts(with: "<!--") { skip(past: "-->") }
-            else if starts(with: "<!DOCTYPE") { skip(past: ">") }
-            else { return }
+            if isSpace(bytes[index]) {
+                index += 1
+            } else if starts(with: "<?") {
+                skip(past: "?>")
+            } else if starts(with: "<!--") {
+                skip(past: "-->")
+            } else if starts(with: "<!DOCTYPE") {
+                skip(past: ">")
+            } else {
+                return
+            }
         }
     }
 
@@ -76,7 +82,7 @@ private struct XMLTreeParser {
         depth += 1
         defer { depth -= 1 }
         guard depth < 200 else { throw fail("elements are nested too deeply") }
-        index += 1 // "<"
+        index += 1  // "<"
         let name = readName()
         guard !name.isEmpty else { throw fail("an element has no name") }
         // Attributes are skipped (AWS responses carry only xmlns ones), honouring quotes.
@@ -91,7 +97,7 @@ private struct XMLTreeParser {
         guard index < bytes.count else { throw fail("element <\(name)> is not closed") }
         var element = XMLElement(name: name)
         if starts(with: "/>") { index += 2; return element }
-        index += 1 // ">"
+        index += 1  // ">"
         var text: [UInt8] = []
         while true {
             guard index < bytes.count else { throw fail("element <\(name)> has no end tag") }
@@ -124,7 +130,8 @@ private struct XMLTreeParser {
     mutating func readName() -> String {
         let start = index
         while index < bytes.count, !isSpace(bytes[index]), bytes[index] != UInt8(ascii: ">"),
-              bytes[index] != UInt8(ascii: "/"), bytes[index] != UInt8(ascii: "<") { index += 1 }
+            bytes[index] != UInt8(ascii: "/"), bytes[index] != UInt8(ascii: "<")
+        { index += 1 }
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
@@ -146,9 +153,13 @@ private struct XMLTreeParser {
             case "apos": out.append(UInt8(ascii: "'"))
             default:
                 let value: UInt32?
-                if entity.hasPrefix("#x") || entity.hasPrefix("#X") { value = UInt32(entity.dropFirst(2), radix: 16) }
-                else if entity.hasPrefix("#") { value = UInt32(entity.dropFirst()) }
-                else { value = nil }
+                if entity.hasPrefix("#x") || entity.hasPrefix("#X") {
+                    value = UInt32(entity.dropFirst(2), radix: 16)
+                } else if entity.hasPrefix("#") {
+                    value = UInt32(entity.dropFirst())
+                } else {
+                    value = nil
+                }
                 guard let value, let scalar = Unicode.Scalar(value) else { throw fail("unknown entity &\(entity);") }
                 out.append(contentsOf: Array(String(Character(scalar)).utf8))
             }

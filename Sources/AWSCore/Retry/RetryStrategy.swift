@@ -16,8 +16,10 @@ public enum RetryClassifier {
         "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
         "EC2ThrottledException",
     ]
-    static let transientCodes: Set<String> = ["RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "IDPCommunicationError",
-                                              "InternalFailure", "InternalServerError", "ServiceUnavailable"]
+    static let transientCodes: Set<String> = [
+        "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "IDPCommunicationError",
+        "InternalFailure", "InternalServerError", "ServiceUnavailable",
+    ]
 
     /// The failure kind of an HTTP error response, or nil when it must not be retried.
     public static func classify(status: Int, code: String?) -> RetryFailure? {

@@ -10,8 +10,10 @@ public struct Credentials: Sendable, Equatable, CustomStringConvertible, CustomD
     /// Where they came from, for `doctor` and error messages ("environment", "profile dev", ...).
     public var source: String
 
-    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil,
-                expiration: Double? = nil, accountId: String? = nil, source: String = "") {
+    public init(
+        accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil,
+        expiration: Double? = nil, accountId: String? = nil, source: String = ""
+    ) {
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken

@@ -63,7 +63,8 @@ public struct SigV4Signer: Sendable {
             payloadHash,
         ].joined(separator: "\n")
         let result = finish(canonicalRequest: canonicalRequest, signedHeaders: signedHeaders, credentials: credentials, date: date)
-        request.headers.add("Authorization",
+        request.headers.add(
+            "Authorization",
             "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope(date)), SignedHeaders=\(signedHeaders), Signature=\(result.signature)")
         if let token = credentials.sessionToken, options.omitSessionToken {
             request.headers.set("X-Amz-Security-Token", token)

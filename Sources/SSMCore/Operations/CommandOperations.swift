@@ -134,19 +134,23 @@ extension SSMClient {
     /// SendCommand. Not idempotent: never resent unless the service provably did not take it.
     public func sendCommand(_ input: SendCommandInput) async throws -> CommandSummary {
         if let ids = input.instanceIds, ids.count > 50 {
-            throw AWSServiceError(code: "ValidationException", message: "SendCommand takes at most 50 instance ids; send in batches of 50.",
-                                  status: 400, service: "ssm", operation: "SendCommand")
+            throw AWSServiceError(
+                code: "ValidationException", message: "SendCommand takes at most 50 instance ids; send in batches of 50.",
+                status: 400, service: "ssm", operation: "SendCommand")
         }
         let output = try await call("SendCommand", input.json)
         guard let command = output["Command"], command.text("CommandId") != nil else {
-            throw AWSServiceError(code: "InvalidResponse", message: "The reply has no Command.CommandId.", status: 200, service: "ssm", operation: "SendCommand")
+            throw AWSServiceError(
+                code: "InvalidResponse", message: "The reply has no Command.CommandId.", status: 200, service: "ssm", operation: "SendCommand")
         }
         return CommandSummary(command)
     }
 
     /// One page of ListCommandInvocations (the caller polls page by page).
-    public func listCommandInvocations(commandId: String? = nil, instanceId: String? = nil, details: Bool = false,
-                                       maxResults: Int = 50, nextToken: String? = nil) async throws -> (invocations: [CommandInvocation], nextToken: String?) {
+    public func listCommandInvocations(
+        commandId: String? = nil, instanceId: String? = nil, details: Bool = false,
+        maxResults: Int = 50, nextToken: String? = nil
+    ) async throws -> (invocations: [CommandInvocation], nextToken: String?) {
         var input: [String: JSONValue] = ["MaxResults": .number(Double(min(50, max(1, maxResults))))]
         input.set("CommandId", commandId)
         input.set("InstanceId", instanceId)

@@ -12,9 +12,11 @@ extension EC2Client {
 
     /// The service names of the VPC's interface endpoints (`com.amazonaws.REGION.ssm`, ...) that are available.
     public func vpcEndpointServices(vpcId: String) async throws -> [String] {
-        let root = try await client.callQuery(.ec2, "DescribeVpcEndpoints", [
-            "Filter": [["Name": "vpc-id", "Value": [.string(vpcId)]]],
-        ])
+        let root = try await client.callQuery(
+            .ec2, "DescribeVpcEndpoints",
+            [
+                "Filter": [["Name": "vpc-id", "Value": [.string(vpcId)]]]
+            ])
         return (root["vpcEndpointSet"]?.all("item") ?? [])
             .filter { ($0.string("state") ?? "available").lowercased() == "available" }
             .compactMap { $0.string("serviceName") }
@@ -32,14 +34,17 @@ extension EC2Client {
 
     /// The active routes of every route table in the VPC.
     public func routes(vpcId: String) async throws -> [Route] {
-        let root = try await client.callQuery(.ec2, "DescribeRouteTables", [
-            "Filter": [["Name": "vpc-id", "Value": [.string(vpcId)]]],
-        ])
+        let root = try await client.callQuery(
+            .ec2, "DescribeRouteTables",
+            [
+                "Filter": [["Name": "vpc-id", "Value": [.string(vpcId)]]]
+            ])
         var routes: [Route] = []
         for table in root["routeTableSet"]?.all("item") ?? [] {
             for route in table["routeSet"]?.all("item") ?? [] where (route.string("state") ?? "active") == "active" {
                 let destination = route.string("destinationCidrBlock") ?? route.string("destinationIpv6CidrBlock") ?? ""
-                let target = route.string("natGatewayId") ?? route.string("gatewayId") ?? route.string("transitGatewayId")
+                let target =
+                    route.string("natGatewayId") ?? route.string("gatewayId") ?? route.string("transitGatewayId")
                     ?? route.string("networkInterfaceId") ?? route.string("vpcPeeringConnectionId") ?? ""
                 routes.append(Route(destination: destination, target: target))
             }
@@ -66,8 +71,10 @@ public struct IAMClient: Sendable {
             var parameters: [String: JSONValue] = ["RoleName": .string(roleName)]
             if let marker { parameters["Marker"] = .string(marker) }
             let result = try await client.callQuery(.iam, "ListAttachedRolePolicies", .object(parameters))
-            return ((result["AttachedPolicies"]?.all("member") ?? []).compactMap { $0.string("PolicyName") },
-                    result.string("IsTruncated") == "true" ? result.string("Marker") : nil)
+            return (
+                (result["AttachedPolicies"]?.all("member") ?? []).compactMap { $0.string("PolicyName") },
+                result.string("IsTruncated") == "true" ? result.string("Marker") : nil
+            )
         }
     }
 }

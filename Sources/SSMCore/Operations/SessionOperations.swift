@@ -35,8 +35,10 @@ public struct SessionSummary: Sendable, Equatable {
 
 extension SSMClient {
     /// StartSession: `documentName` nil is the standard shell.
-    public func startSession(target: String, documentName: String? = nil, reason: String? = nil,
-                             parameters: [String: [String]]? = nil) async throws -> SessionStream {
+    public func startSession(
+        target: String, documentName: String? = nil, reason: String? = nil,
+        parameters: [String: [String]]? = nil
+    ) async throws -> SessionStream {
         var input: [String: JSONValue] = ["Target": .string(target)]
         input.set("DocumentName", documentName)
         input.set("Reason", reason)
@@ -72,8 +74,9 @@ extension SSMClient {
 
     private func stream(_ output: JSONValue, operation: String) throws -> SessionStream {
         guard let id = output.text("SessionId"), let url = output.text("StreamUrl"), let token = output.text("TokenValue") else {
-            throw AWSServiceError(code: "InvalidResponse", message: "The reply has no SessionId, StreamUrl or TokenValue.", status: 200,
-                                  service: "ssm", operation: operation)
+            throw AWSServiceError(
+                code: "InvalidResponse", message: "The reply has no SessionId, StreamUrl or TokenValue.", status: 200,
+                service: "ssm", operation: operation)
         }
         return SessionStream(sessionId: id, streamURL: url, tokenValue: token)
     }

@@ -81,7 +81,8 @@ public enum OutputGrouping {
         if code == -1 {
             let prefix = "failed to run commands: signal: "
             guard let range = stderr.ranges(of: prefix).last,
-                  !stderr[range.upperBound...].contains("\n") else { return stderr }
+                !stderr[range.upperBound...].contains("\n")
+            else { return stderr }
             return String(stderr[..<range.lowerBound])
         }
         let line = "failed to run commands: exit status \(code)"

@@ -6,14 +6,18 @@ extension SSMClient {
     /// (64: the agent's key and ours) and the ciphertext blob the agent decrypts, under the
     /// encryption context of `SessionKeyContext`.
     public func generateDataKey(keyId: String, bytes: Int, context: [String: String]) async throws -> ([UInt8], [UInt8]) {
-        let output = try await client.callJSON(.kms, "GenerateDataKey", [
-            "KeyId": .string(keyId), "NumberOfBytes": .number(Double(bytes)),
-            "EncryptionContext": .object(context.mapValues { JSONValue.string($0) }),
-        ])
+        let output = try await client.callJSON(
+            .kms, "GenerateDataKey",
+            [
+                "KeyId": .string(keyId), "NumberOfBytes": .number(Double(bytes)),
+                "EncryptionContext": .object(context.mapValues { JSONValue.string($0) }),
+            ])
         guard let plaintext = output["Plaintext"]?.string.flatMap(Base64.decode),
-              let blob = output["CiphertextBlob"]?.string.flatMap(Base64.decode) else {
-            throw AWSServiceError(code: "InvalidResponse", message: "GenerateDataKey answered without Plaintext and CiphertextBlob.", status: 200,
-                                  service: "kms", operation: "GenerateDataKey")
+            let blob = output["CiphertextBlob"]?.string.flatMap(Base64.decode)
+        else {
+            throw AWSServiceError(
+                code: "InvalidResponse", message: "GenerateDataKey answered without Plaintext and CiphertextBlob.", status: 200,
+                service: "kms", operation: "GenerateDataKey")
         }
         return (plaintext, blob)
     }

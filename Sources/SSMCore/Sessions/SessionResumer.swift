@@ -26,8 +26,10 @@ public struct SessionResumer: Sendable {
         self.resume = resume
     }
 
-    public func resume(_ sessionId: String, policy: inout ReconnectPolicy, problem lastProblem: String,
-                       stopped: () -> Bool = { false }) async -> Outcome {
+    public func resume(
+        _ sessionId: String, policy: inout ReconnectPolicy, problem lastProblem: String,
+        stopped: () -> Bool = { false }
+    ) async -> Outcome {
         var problem = lastProblem
         while true {
             guard case .retry(let delay) = policy.next(now: clock.seconds(), jitter: jitter()) else {
@@ -48,7 +50,7 @@ public struct SessionResumer: Sendable {
             } catch let error as AWSServiceError where ReconnectPolicy.isTerminal(error) {
                 return .ended("reconnecting failed: \(error)", refusal: error)
             } catch {
-                problem = "reconnecting failed: \(error)"   // throttling, 5xx, the network: the policy decides
+                problem = "reconnecting failed: \(error)"  // throttling, 5xx, the network: the policy decides
             }
         }
     }

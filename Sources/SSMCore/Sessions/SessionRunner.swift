@@ -27,8 +27,10 @@ public struct SessionRunner<Connection: Sendable>: Sendable {
     public var resumer: SessionResumer
     public var stopped: @Sendable () -> Bool = { false }
 
-    public init(sessionId: String, resumer: SessionResumer, open: @escaping @Sendable (SessionStream) async throws -> Connection,
-                run: @escaping @Sendable (Connection) async -> SessionOutcome, sessionEnded: @escaping @Sendable () -> Bool) {
+    public init(
+        sessionId: String, resumer: SessionResumer, open: @escaping @Sendable (SessionStream) async throws -> Connection,
+        run: @escaping @Sendable (Connection) async -> SessionOutcome, sessionEnded: @escaping @Sendable () -> Bool
+    ) {
         self.sessionId = sessionId
         self.resumer = resumer
         self.open = open

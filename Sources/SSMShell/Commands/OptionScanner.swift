@@ -29,7 +29,9 @@ struct OptionScanner {
             if flags.contains(name) {
                 values[name, default: []].append("")
             } else if valued.contains(name) {
-                if let inline { values[name, default: []].append(inline) } else {
+                if let inline {
+                    values[name, default: []].append(inline)
+                } else {
                     guard i + 1 < args.count else { throw ShellError.usage("\(command) --\(name) needs a value") }
                     i += 1
                     values[name, default: []].append(args[i])

@@ -43,7 +43,9 @@ extension Shell {
         switch error {
         case .malformedTag: return .usage(error.description)
         case .globNeedsEC2(let pattern):
-            return ShellError("the Name glob \(pattern) needs ec2:DescribeInstances, which this identity may not call. Use exact names or tag:KEY=VALUE, or add this statement:\n\(IAMActions.statement(for: "ec2:DescribeInstances"))")
+            return ShellError(
+                "the Name glob \(pattern) needs ec2:DescribeInstances, which this identity may not call. Use exact names or tag:KEY=VALUE, or add this statement:\n\(IAMActions.statement(for: "ec2:DescribeInstances"))"
+            )
         }
     }
 

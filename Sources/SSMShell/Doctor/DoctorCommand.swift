@@ -68,11 +68,17 @@ extension Shell {
             emit(.ok("credentials", "from \(try await fleet.credentialSource())"))
             credentialsWork = true
         } catch {
-            emit(.problem("credentials", describe(error).0,
-                          fix: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run aws configure, or aws sso login --profile \(ShellQuote.word(settings.profileName, for: .posix))"))
+            emit(
+                .problem(
+                    "credentials", describe(error).0,
+                    fix:
+                        "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run aws configure, or aws sso login --profile \(ShellQuote.word(settings.profileName, for: .posix))"
+                ))
             credentialsWork = false
         }
-        let ssm = await ssmReach, messages = await messagesReach, sts = await stsReach
+        let ssm = await ssmReach
+        let messages = await messagesReach
+        let sts = await stsReach
         emit(Self.endpointFinding(ssm, service: "ssm"))
         emit(Self.endpointFinding(messages, service: "ssmmessages"))
         guard credentialsWork else {
@@ -90,9 +96,12 @@ extension Shell {
             emit(.ok("identity", "\(identity.arn) (account \(identity.account))"))
         } catch {
             let expired = (error as? AWSServiceError).map { ["ExpiredToken", "ExpiredTokenException", "RequestExpired"].contains($0.code) } ?? false
-            emit(.problem("identity", describe(error).0,
-                          fix: expired ? "the credentials have expired: aws sso login, or get a new session token"
-                                       : "check the access key and secret, and that the clock is right (SigV4 allows 5 minutes)"))
+            emit(
+                .problem(
+                    "identity", describe(error).0,
+                    fix: expired
+                        ? "the credentials have expired: aws sso login, or get a new session token"
+                        : "check the access key and secret, and that the clock is right (SigV4 allows 5 minutes)"))
             return
         }
         guard ssm.failure == nil, ssm.configurationError == nil else {
@@ -117,8 +126,11 @@ extension Shell {
             }
         }
         if outcomes.contains(where: { if case .denied = $0 { true } else { false } }) {
-            emit(.info("policies", "policy FILE prints the least-privilege policy of a script; the guide's basic policy covers sessions, "
-                                 + "the advanced one adds run, wait and output"))
+            emit(
+                .info(
+                    "policies",
+                    "policy FILE prints the least-privilege policy of a script; the guide's basic policy covers sessions, "
+                        + "the advanced one adds run, wait and output"))
         }
     }
 
@@ -130,9 +142,10 @@ extension Shell {
         guard let failure = reach.failure else { return .ok(name, "\(reach.url) resolves and answers") }
         let resolving = failure.kind == .couldNotResolveHost || (failure.kind == .timedOut && failure.detail.lowercased().contains("resolv"))
         if resolving {
-            return .problem(name, "the name in \(reach.url) does not resolve (\(failure.detail))",
-                            fix: "check the region and any endpoint URL setting (AWS_ENDPOINT_URL_*, --endpoint-url); inside a VPC without internet, "
-                                + "create the interface endpoint with private DNS, and turn on enableDnsSupport and enableDnsHostnames")
+            return .problem(
+                name, "the name in \(reach.url) does not resolve (\(failure.detail))",
+                fix: "check the region and any endpoint URL setting (AWS_ENDPOINT_URL_*, --endpoint-url); inside a VPC without internet, "
+                    + "create the interface endpoint with private DNS, and turn on enableDnsSupport and enableDnsHostnames")
         }
         switch failure.kind {
         case .tls:
@@ -141,8 +154,9 @@ extension Shell {
             return .problem(name, "the proxy failed (\(failure.detail))", fix: "check HTTPS_PROXY and NO_PROXY")
         default:
             let what = failure.kind == .timedOut ? "no answer from \(reach.url) within \(reachTimeout) s" : "could not connect to \(reach.url)"
-            return .problem(name, "\(what) (\(failure.detail))",
-                            fix: "check the network, HTTPS_PROXY, and that outbound HTTPS is open (the endpoint's security group, if it is a VPC endpoint)")
+            return .problem(
+                name, "\(what) (\(failure.detail))",
+                fix: "check the network, HTTPS_PROXY, and that outbound HTTPS is open (the endpoint's security group, if it is a VPC endpoint)")
         }
     }
 
@@ -168,16 +182,21 @@ extension Shell {
                 if managed.pingStatus == "Online" {
                     do {
                         let status = try await fleet.connectionStatus(id)
-                        emit(status == "connected" ? .ok("connection status", "connected")
-                                                   : .problem("connection status", status, fix: "wait a minute and retry; if it stays, restart the agent"))
+                        emit(
+                            status == "connected"
+                                ? .ok("connection status", "connected")
+                                : .problem("connection status", status, fix: "wait a minute and retry; if it stays, restart the agent"))
                     } catch let error as AWSServiceError where error.isAccessDenied {
                         emit(.skipped("connection status", needs: "ssm:GetConnectionStatus"))
                     }
                 }
             } else if mayDescribeNodes {
-                emit(.problem("managed node", "\(id) is not a managed node: Systems Manager has no record of its agent in \(region)",
-                              fix: id.hasPrefix("mi-") ? "register the machine with an activation (amazon-ssm-agent -register)"
-                                                       : "the agent must run and reach Systems Manager with a role that has AmazonSSMManagedInstanceCore; see below"))
+                emit(
+                    .problem(
+                        "managed node", "\(id) is not a managed node: Systems Manager has no record of its agent in \(region)",
+                        fix: id.hasPrefix("mi-")
+                            ? "register the machine with an activation (amazon-ssm-agent -register)"
+                            : "the agent must run and reach Systems Manager with a role that has AmazonSSMManagedInstanceCore; see below"))
             }
             // Why an EC2 instance is not (or no longer) reaching Systems Manager.
             if id.hasPrefix("i-"), managed?.pingStatus != "Online" {
@@ -204,8 +223,9 @@ extension Shell {
             let instances = try await fleet.describeEC2(filters: [(name: "tag:Name", values: [word])])
             if !instances.isEmpty { return instances.map { ($0.instanceId, $0.name) } }
         } catch let error as AWSServiceError where error.isAccessDenied {
-            throw ShellError("doctor: no managed node is named \(word), and looking for an EC2 instance of that name needs ec2:DescribeInstances; "
-                             + "give the instance id instead")
+            throw ShellError(
+                "doctor: no managed node is named \(word), and looking for an EC2 instance of that name needs ec2:DescribeInstances; "
+                    + "give the instance id instead")
         }
         throw ShellError("doctor: no managed node or EC2 instance is named \(word) in \(region); check the name and the region")
     }
@@ -220,9 +240,13 @@ extension Shell {
             }
             return nil
         }
-        guard let found = await look("EC2 instance", needs: "ec2:DescribeInstances", {
-            try await fleet.describeEC2(filters: [(name: "instance-id", values: [id])])
-        }) else { return }
+        guard
+            let found = await look(
+                "EC2 instance", needs: "ec2:DescribeInstances",
+                {
+                    try await fleet.describeEC2(filters: [(name: "instance-id", values: [id])])
+                })
+        else { return }
         guard let instance = found.first else {
             emit(.problem("EC2 instance", "no instance \(id) in \(region)", fix: "check the id and the region (use region NAME)"))
             return
@@ -238,7 +262,10 @@ extension Shell {
             let profile = String(arn.split(separator: "/").last ?? Substring(arn))
             if let roles = await look("instance profile", needs: "iam:GetInstanceProfile", { try await fleet.instanceProfileRoles(profile) }) {
                 if roles.isEmpty {
-                    emit(.problem("instance profile", "\(profile) has no role", fix: "aws iam add-role-to-instance-profile --instance-profile-name \(ShellQuote.word(profile, for: .posix)) --role-name ROLE"))
+                    emit(
+                        .problem(
+                            "instance profile", "\(profile) has no role",
+                            fix: "aws iam add-role-to-instance-profile --instance-profile-name \(ShellQuote.word(profile, for: .posix)) --role-name ROLE"))
                 }
                 for role in roles {
                     if let policies = await look("instance role", needs: "iam:ListAttachedRolePolicies", { try await fleet.attachedPolicies(role: role) }) {
@@ -247,18 +274,22 @@ extension Shell {
                 }
             }
         } else {
-            emit(.problem("instance profile", "none is attached, so the agent has no credentials to register with",
-                          fix: "attach a profile whose role has \(NodeDiagnosis.corePolicy): aws ec2 associate-iam-instance-profile --instance-id \(id) "
-                              + "--iam-instance-profile Name=PROFILE (or turn on Default Host Management Configuration)"))
+            emit(
+                .problem(
+                    "instance profile", "none is attached, so the agent has no credentials to register with",
+                    fix: "attach a profile whose role has \(NodeDiagnosis.corePolicy): aws ec2 associate-iam-instance-profile --instance-id \(id) "
+                        + "--iam-instance-profile Name=PROFILE (or turn on Default Host Management Configuration)"))
         }
 
         guard let vpcId = instance.vpcId else { return }
         let support = await look("VPC DNS", needs: "ec2:DescribeVpcAttribute", { try await fleet.vpcAttribute(vpcId, "enableDnsSupport") })
-        if let support, let hostnames = await look("VPC DNS", needs: "ec2:DescribeVpcAttribute", { try await fleet.vpcAttribute(vpcId, "enableDnsHostnames") }) {
+        if let support, let hostnames = await look("VPC DNS", needs: "ec2:DescribeVpcAttribute", { try await fleet.vpcAttribute(vpcId, "enableDnsHostnames") })
+        {
             emit(NodeDiagnosis.dns(vpcId: vpcId, support: support, hostnames: hostnames))
         }
         if let endpoints = await look("network path", needs: "ec2:DescribeVpcEndpoints", { try await fleet.vpcEndpointServices(vpcId) }),
-           let routes = await look("network path", needs: "ec2:DescribeRouteTables", { try await fleet.routes(vpcId) }) {
+            let routes = await look("network path", needs: "ec2:DescribeRouteTables", { try await fleet.routes(vpcId) })
+        {
             emit(NodeDiagnosis.network(vpcId: vpcId, region: region, endpoints: endpoints, routes: routes))
         }
     }

@@ -24,8 +24,9 @@ struct Finding: Equatable, Sendable {
     }
     /// A check the identity may not make: says which permission it needs.
     static func skipped(_ check: String, needs action: String) -> Finding {
-        Finding(level: .skipped, check: check, detail: "not checked: this identity may not call \(action)",
-                fix: "allow \(action) to let doctor check this")
+        Finding(
+            level: .skipped, check: check, detail: "not checked: this identity may not call \(action)",
+            fix: "allow \(action) to let doctor check this")
     }
 
     /// `  FAIL  check: detail` with the fix indented under it.

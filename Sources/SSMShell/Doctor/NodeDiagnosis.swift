@@ -14,9 +14,11 @@ enum NodeDiagnosis {
 
     /// Compares dotted versions numerically; missing parts count as 0.
     static func isAtLeast(_ version: String, _ minimum: String) -> Bool {
-        let a = version.split(separator: ".").map { Int($0) ?? 0 }, b = minimum.split(separator: ".").map { Int($0) ?? 0 }
+        let a = version.split(separator: ".").map { Int($0) ?? 0 }
+        let b = minimum.split(separator: ".").map { Int($0) ?? 0 }
         for i in 0..<max(a.count, b.count) {
-            let x = i < a.count ? a[i] : 0, y = i < b.count ? b[i] : 0
+            let x = i < a.count ? a[i] : 0
+            let y = i < b.count ? b[i] : 0
             if x != y { return x > y }
         }
         return true
@@ -28,12 +30,14 @@ enum NodeDiagnosis {
         case "Online":
             return .ok("managed node", "Online\(seen)")
         case "ConnectionLost":
-            return .problem("managed node", "ConnectionLost\(seen): the agent has stopped reaching the Systems Manager endpoints",
-                            fix: "the instance cannot reach the SSM endpoints: give its subnet a route to a NAT or internet gateway, or create interface "
-                                + "VPC endpoints for ssm, ssmmessages and ec2messages; then check the agent runs (systemctl status amazon-ssm-agent)")
+            return .problem(
+                "managed node", "ConnectionLost\(seen): the agent has stopped reaching the Systems Manager endpoints",
+                fix: "the instance cannot reach the SSM endpoints: give its subnet a route to a NAT or internet gateway, or create interface "
+                    + "VPC endpoints for ssm, ssmmessages and ec2messages; then check the agent runs (systemctl status amazon-ssm-agent)")
         case "Inactive":
-            return .problem("managed node", "Inactive\(seen): the instance is stopped or terminated, or its registration was removed",
-                            fix: "start the instance (aws ec2 start-instances), or re-register the on-premises node")
+            return .problem(
+                "managed node", "Inactive\(seen): the instance is stopped or terminated, or its registration was removed",
+                fix: "start the instance (aws ec2 start-instances), or re-register the on-premises node")
         default:
             return .warning("managed node", "ping status \(node.pingStatus.isEmpty ? "unknown" : node.pingStatus)\(seen)")
         }
@@ -50,8 +54,11 @@ enum NodeDiagnosis {
         } else if !isAtLeast(version, portForwarding) {
             findings = [.warning("agent version", "\(version) supports shell sessions but not port forwarding or proxy (needs \(portForwarding))", fix: update)]
         } else if !isAtLeast(version, multiplexing) {
-            findings = [.warning("agent version", "\(version): port forwarding carries one connection at a time (several need an agent newer than \(multiplexing))",
-                                 fix: update)]
+            findings = [
+                .warning(
+                    "agent version", "\(version): port forwarding carries one connection at a time (several need an agent newer than \(multiplexing))",
+                    fix: update)
+            ]
         } else {
             findings = [.ok("agent version", "\(version): sessions, port forwarding with several connections")]
         }
@@ -73,17 +80,19 @@ enum NodeDiagnosis {
     static func role(_ role: String, policies: [String]) -> Finding {
         if policies.contains(corePolicy) { return .ok("instance role", "\(role) has \(corePolicy)") }
         let attached = policies.isEmpty ? "no managed policies" : policies.joined(separator: ", ")
-        return .problem("instance role", "\(role) lacks \(corePolicy) (it has \(attached)), so the agent cannot register",
-                        fix: "aws iam attach-role-policy --role-name \(ShellQuote.word(role, for: .posix)) --policy-arn arn:aws:iam::aws:policy/\(corePolicy); "
-                            + "the agent registers within minutes (or restart it)")
+        return .problem(
+            "instance role", "\(role) lacks \(corePolicy) (it has \(attached)), so the agent cannot register",
+            fix: "aws iam attach-role-policy --role-name \(ShellQuote.word(role, for: .posix)) --policy-arn arn:aws:iam::aws:policy/\(corePolicy); "
+                + "the agent registers within minutes (or restart it)")
     }
 
     static func dns(vpcId: String, support: Bool, hostnames: Bool) -> Finding {
         let off = [support ? nil : "enableDnsSupport", hostnames ? nil : "enableDnsHostnames"].compactMap { $0 }
         if off.isEmpty { return .ok("VPC DNS", "\(vpcId) has DNS resolution and DNS hostnames on") }
         let flags = off.map { "--\($0 == "enableDnsSupport" ? "enable-dns-support" : "enable-dns-hostnames")" }
-        return .problem("VPC DNS", "\(vpcId) has \(off.joined(separator: " and ")) off: the endpoints' private DNS names do not resolve from the instance",
-                        fix: flags.map { "aws ec2 modify-vpc-attribute --vpc-id \(vpcId) \($0)" }.joined(separator: "; "))
+        return .problem(
+            "VPC DNS", "\(vpcId) has \(off.joined(separator: " and ")) off: the endpoints' private DNS names do not resolve from the instance",
+            fix: flags.map { "aws ec2 modify-vpc-attribute --vpc-id \(vpcId) \($0)" }.joined(separator: "; "))
     }
 
     /// The endpoints an instance needs (the guide's network requirements).
@@ -96,8 +105,9 @@ enum NodeDiagnosis {
         if missing.isEmpty { return .ok("network path", "\(vpcId) has interface endpoints for ssm, ssmmessages and ec2messages") }
         let exit = routes.first { ($0.destination == "0.0.0.0/0" || $0.destination == "::/0") && ($0.target.hasPrefix("nat-") || $0.target.hasPrefix("igw-")) }
         if let exit { return .ok("network path", "\(vpcId) reaches the public endpoints through \(exit.target)") }
-        return .problem("network path", "\(vpcId) has no interface endpoint for \(missing.joined(separator: ", ")) and no route to a NAT or internet gateway",
-                        fix: "create interface endpoints com.amazonaws.\(region).{\(missing.joined(separator: ","))} in \(vpcId) with private DNS on, "
-                            + "or add a 0.0.0.0/0 route through a NAT gateway to the instance's subnet")
+        return .problem(
+            "network path", "\(vpcId) has no interface endpoint for \(missing.joined(separator: ", ")) and no route to a NAT or internet gateway",
+            fix: "create interface endpoints com.amazonaws.\(region).{\(missing.joined(separator: ","))} in \(vpcId) with private DNS on, "
+                + "or add a 0.0.0.0/0 route through a NAT gateway to the instance's subnet")
     }
 }

@@ -9,7 +9,8 @@ public enum DurationText {
     public static func parse(_ text: String) -> Double? {
         let t = text.lowercased()
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        var number = t, scale = 1.0
+        var number = t
+        var scale = 1.0
         for (suffix, unitScale) in units where t.hasSuffix(suffix) {
             number = String(t.dropLast(suffix.count))
             scale = unitScale

@@ -7,9 +7,10 @@ import ShellLanguage
 struct OptionText {
     /// The commands with such an option: its name, and the command's options that take a value
     /// (its OptionScanner reads the same; ShellCommand.codeOption).
-    static let options: [String: (option: String, valued: Set<String>)] = Dictionary(uniqueKeysWithValues: CommandRegistry.all.compactMap { command in
-        command.codeOption.map { (command.name, $0) }
-    })
+    static let options: [String: (option: String, valued: Set<String>)] = Dictionary(
+        uniqueKeysWithValues: CommandRegistry.all.compactMap { command in
+            command.codeOption.map { (command.name, $0) }
+        })
     /// Stands for the value among the expanded words, so that the options read as usual.
     static let placeholder = "\u{0}ssm-shell:option-text"
 
@@ -58,8 +59,9 @@ extension Shell {
         guard written != nil || value != nil else { return nil }
         guard let written, value == OptionText.placeholder else {
             let option = OptionText.options[command]?.option ?? "command"
-            throw ShellError.usage("write --\(option) and its text in the \(command) command itself, not through a variable: "
-                                   + "the text is code for the node's shell")
+            throw ShellError.usage(
+                "write --\(option) and its text in the \(command) command itself, not through a variable: "
+                    + "the text is code for the node's shell")
         }
         return written
     }
@@ -73,9 +75,11 @@ extension Shell {
             case .variable(let name):
                 // A name the shell does not have is the node's (no fall-back to this machine's
                 // environment), written as it was: in braces only when a name character follows.
-                if let value = try ownValue(of: name) { pieces.append(.value(value, reference: "$" + name)) }
-                else if case .literal(let next)? = written.parts.dropFirst(index + 1).first,
-                        let first = next.unicodeScalars.first, first == "_" || first.properties.isAlphabetic || ("0"..."9").contains(first) {
+                if let value = try ownValue(of: name) {
+                    pieces.append(.value(value, reference: "$" + name))
+                } else if case .literal(let next)? = written.parts.dropFirst(index + 1).first,
+                    let first = next.unicodeScalars.first, first == "_" || first.properties.isAlphabetic || ("0"..."9").contains(first)
+                {
                     pieces.append(.code("${\(name)}"))
                 } else {
                     pieces.append(.code("$" + name))

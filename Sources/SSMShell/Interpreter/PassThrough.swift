@@ -9,13 +9,16 @@ struct PassThrough {
     var text: String
 
     /// `run`'s options that take a value (its OptionScanner reads them too).
-    static let runValuedOptions: Set<String> = ["on", "document", "param", "timeout", "delivery-timeout", "workdir", "comment",
-                                                "concurrency", "max-errors"]
+    static let runValuedOptions: Set<String> = [
+        "on", "document", "param", "timeout", "delivery-timeout", "workdir", "comment",
+        "concurrency", "max-errors",
+    ]
     /// The commands whose words after their options are text, and their valued options; `!`
     /// takes none but `--help` (ShellCommand.passThroughValuedOptions).
-    static let valuedOptions: [String: Set<String>] = Dictionary(uniqueKeysWithValues: CommandRegistry.all.compactMap { command in
-        command.passThroughValuedOptions.map { (command.name, $0) }
-    })
+    static let valuedOptions: [String: Set<String>] = Dictionary(
+        uniqueKeysWithValues: CommandRegistry.all.compactMap { command in
+            command.passThroughValuedOptions.map { (command.name, $0) }
+        })
 
     /// Splits a `run` or `!` command; nil for every other command. The text starts at the first
     /// word that is not written as an option (`--name`, `--name=value`, `-h`), nor an option's

@@ -40,8 +40,10 @@ public final class Shell {
     /// Set by SIGINT while a long command (wait, sleep) runs.
     public var interrupted: @Sendable () -> Bool = { false }
 
-    public init(console: any Console, options: GlobalOptions, environment: Environment, services: SystemServices,
-                fleetFactory: @escaping (GlobalOptions) throws -> any FleetAPI) {
+    public init(
+        console: any Console, options: GlobalOptions, environment: Environment, services: SystemServices,
+        fleetFactory: @escaping (GlobalOptions) throws -> any FleetAPI
+    ) {
         self.console = console
         self.services = services
         context = ShellContext(options: options, environment: environment)

@@ -18,8 +18,9 @@ public struct ShellContext: Sendable {
 
     /// The settings the AWS side would use (for `use` and the prompt), read without network.
     public func settings(fileSystem: any FileSystem) throws -> AWSSettings {
-        try ConfigLoader.load(environment: environment, fileSystem: fileSystem, profile: options.profile,
-                              region: options.region, endpointURL: options.endpointURL)
+        try ConfigLoader.load(
+            environment: environment, fileSystem: fileSystem, profile: options.profile,
+            region: options.region, endpointURL: options.endpointURL)
     }
 
     /// --region (or `use region`), else the one the settings name; nil when none is configured.

@@ -20,8 +20,11 @@ public struct ShellSettings: Sendable, Equatable {
     /// `set NAME VALUE` for one of `names`.
     mutating func set(_ name: String, to value: String) throws {
         func onOff() throws -> Bool {
-            switch value { case "on", "true", "yes": return true; case "off", "false", "no": return false
-            default: throw ShellError.usage("set \(name) takes on or off, not '\(value)'") }
+            switch value {
+            case "on", "true", "yes": return true;
+            case "off", "false", "no": return false
+            default: throw ShellError.usage("set \(name) takes on or off, not '\(value)'")
+            }
         }
         switch name {
         case "output":

@@ -52,8 +52,10 @@ public struct Table {
     /// Statuses in colour: green for good, red for bad, yellow for waiting.
     static func colorize(_ text: String) -> String {
         var out = text
-        for (word, code) in [("Success", "32"), ("Online", "32"), ("Failed", "31"), ("TimedOut", "31"), ("ConnectionLost", "31"),
-                             ("Cancelled", "33"), ("Pending", "33"), ("InProgress", "33")] {
+        for (word, code) in [
+            ("Success", "32"), ("Online", "32"), ("Failed", "31"), ("TimedOut", "31"), ("ConnectionLost", "31"),
+            ("Cancelled", "33"), ("Pending", "33"), ("InProgress", "33"),
+        ] {
             out = out.replacing(word, with: "\u{1B}[\(code)m\(word)\u{1B}[0m")
         }
         return out

@@ -52,8 +52,9 @@ final class Forwarder: Sendable {
         hooks.pacing = pacing
         hooks.observe = { shared.publish($0) }
         let machine = PortSession(configuration: .init(remote: remote, name: "forward \(id)", localAddress: "127.0.0.1:\(listener.port)"))
-        driver = SessionDriver(machine, inputSize: PortSession.payload, listener: listener, clock: clocks.monotonic,
-                               wallClock: clocks.wall, hooks: hooks)
+        driver = SessionDriver(
+            machine, inputSize: PortSession.payload, listener: listener, clock: clocks.monotonic,
+            wallClock: clocks.wall, hooks: hooks)
     }
 
     /// Asks the forward's thread to end the session (TerminateSession) and the reconnects to stop.

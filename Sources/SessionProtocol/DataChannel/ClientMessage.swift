@@ -18,8 +18,19 @@ public struct ClientMessage: Sendable, Equatable {
 
     /// Payload types (spec 4.2).
     public enum PayloadType: UInt32, Sendable {
-        case none = 0, output = 1, error = 2, size = 3, parameter = 4, handshakeRequest = 5, handshakeResponse = 6
-        case handshakeComplete = 7, encChallengeRequest = 8, encChallengeResponse = 9, flag = 10, stdErr = 11, exitCode = 12
+        case none = 0
+        case output = 1
+        case error = 2
+        case size = 3
+        case parameter = 4
+        case handshakeRequest = 5
+        case handshakeResponse = 6
+        case handshakeComplete = 7
+        case encChallengeRequest = 8
+        case encChallengeResponse = 9
+        case flag = 10
+        case stdErr = 11
+        case exitCode = 12
     }
 
     public var messageType: String
@@ -34,8 +45,10 @@ public struct ClientMessage: Sendable, Equatable {
     public var payloadType: UInt32
     public var payload: [UInt8]
 
-    public init(type: String, sequenceNumber: Int64 = 0, flags: UInt64 = 0, payloadType: UInt32, payload: [UInt8],
-                messageId: [UInt8], createdDate: UInt64) {
+    public init(
+        type: String, sequenceNumber: Int64 = 0, flags: UInt64 = 0, payloadType: UInt32, payload: [UInt8],
+        messageId: [UInt8], createdDate: UInt64
+    ) {
         self.messageType = type
         self.sequenceNumber = sequenceNumber
         self.flags = flags
@@ -85,10 +98,11 @@ public struct ClientMessage: Sendable, Equatable {
         var typeBytes = Array(bytes[4..<36])
         while let last = typeBytes.last, last == 0 || last == 0x20 { typeBytes.removeLast() }
         while let first = typeBytes.first, first == 0 || first == 0x20 { typeBytes.removeFirst() }
-        var message = ClientMessage(type: String(decoding: typeBytes, as: UTF8.self), sequenceNumber: Int64(bitPattern: bytes.readUInt64(48)),
-                                    flags: bytes.readUInt64(56), payloadType: bytes.readUInt32(112),
-                                    payload: Array(bytes[(headerLength + 4)...]), messageId: Array(bytes[72..<80] + bytes[64..<72]),
-                                    createdDate: bytes.readUInt64(40))
+        var message = ClientMessage(
+            type: String(decoding: typeBytes, as: UTF8.self), sequenceNumber: Int64(bitPattern: bytes.readUInt64(48)),
+            flags: bytes.readUInt64(56), payloadType: bytes.readUInt32(112),
+            payload: Array(bytes[(headerLength + 4)...]), messageId: Array(bytes[72..<80] + bytes[64..<72]),
+            createdDate: bytes.readUInt64(40))
         message.schemaVersion = bytes.readUInt32(36)
         message.payloadDigest = Array(bytes[80..<112])
         return message

@@ -125,7 +125,9 @@ public struct DataChannel: Sendable {
             agentKey = Array(plaintext[0..<32])
             clientKey = Array(plaintext[32..<64])
             let acknowledgement = pendingChallenged ? ",\"ChallengeAcknowledgement\":true" : ""
-            processed.append("{\"ActionType\":\"KMSEncryption\",\"ActionStatus\":1,\"ActionResult\":{\"KMSCipherTextKey\":\"\(Base64.encode(blob))\",\"KMSCipherTextHash\":null\(acknowledgement)},\"Error\":\"\"}")
+            processed.append(
+                "{\"ActionType\":\"KMSEncryption\",\"ActionStatus\":1,\"ActionResult\":{\"KMSCipherTextKey\":\"\(Base64.encode(blob))\",\"KMSCipherTextHash\":null\(acknowledgement)},\"Error\":\"\"}"
+            )
             return sendHandshakeResponse(processed, now: now, messageId: messageId)
         case .dataKeyFailed(let message):
             guard var processed = pendingResponse else { return [] }
@@ -146,8 +148,9 @@ public struct DataChannel: Sendable {
             guard let sealed = Self.seal(payload, key: clientKey, nonce: Array(messageId().prefix(12))) else { return [.dropped("encryption failed")] }
             payload = sealed
         }
-        let message = ClientMessage(type: ClientMessage.MessageType.inputStreamData.rawValue, sequenceNumber: nextSequence, flags: 0,
-                                    payloadType: type.rawValue, payload: payload, messageId: messageId(), createdDate: createdDate ?? UInt64(max(0, now) * 1000))
+        let message = ClientMessage(
+            type: ClientMessage.MessageType.inputStreamData.rawValue, sequenceNumber: nextSequence, flags: 0,
+            payloadType: type.rawValue, payload: payload, messageId: messageId(), createdDate: createdDate ?? UInt64(max(0, now) * 1000))
         guard let frame = try? message.encode() else { return [] }
         outgoing[nextSequence] = (frame, now)
         outgoingBytes += frame.count
@@ -189,7 +192,8 @@ public struct DataChannel: Sendable {
 
     mutating func acknowledged(_ message: ClientMessage, now: Double) {
         guard let content = try? JSONDecoder().decode(Acknowledgement.self, from: Data(message.payload)),
-              let entry = outgoing.removeValue(forKey: content.AcknowledgedMessageSequenceNumber) else { return }
+            let entry = outgoing.removeValue(forKey: content.AcknowledgedMessageSequenceNumber)
+        else { return }
         outgoingBytes -= entry.frame.count
         // RFC 6298-style estimate (spec 5.3): RTTVAR is updated with the old RTT.
         let sample = max(0, now - entry.lastSent)
@@ -212,9 +216,10 @@ public struct DataChannel: Sendable {
             }
         } else if s > expectedSequence {
             if incoming[s] != nil {
-                actions.append(ack(message, now: now, messageId: messageId))   // held already: re-ack
+                actions.append(ack(message, now: now, messageId: messageId))  // held already: re-ack
             } else if incoming.count < configuration.incomingCapacity,
-                      incomingBytes + message.payload.count <= configuration.incomingCapacityBytes {
+                incomingBytes + message.payload.count <= configuration.incomingCapacityBytes
+            {
                 incoming[s] = message
                 incomingBytes += message.payload.count
                 actions.append(ack(message, now: now, messageId: messageId))
@@ -226,9 +231,11 @@ public struct DataChannel: Sendable {
     }
 
     func ack(_ message: ClientMessage, now: Double, messageId: () -> [UInt8]) -> Action {
-        let body = "{\"AcknowledgedMessageType\":\"\(message.messageType)\",\"AcknowledgedMessageId\":\"\(message.messageIdString)\",\"AcknowledgedMessageSequenceNumber\":\(message.sequenceNumber),\"IsSequentialMessage\":true}"
-        let ack = ClientMessage(type: ClientMessage.MessageType.acknowledge.rawValue, sequenceNumber: 0, flags: 3, payloadType: 0,
-                                payload: Array(body.utf8), messageId: messageId(), createdDate: createdDate ?? UInt64(max(0, now) * 1000))
+        let body =
+            "{\"AcknowledgedMessageType\":\"\(message.messageType)\",\"AcknowledgedMessageId\":\"\(message.messageIdString)\",\"AcknowledgedMessageSequenceNumber\":\(message.sequenceNumber),\"IsSequentialMessage\":true}"
+        let ack = ClientMessage(
+            type: ClientMessage.MessageType.acknowledge.rawValue, sequenceNumber: 0, flags: 3, payloadType: 0,
+            payload: Array(body.utf8), messageId: messageId(), createdDate: createdDate ?? UInt64(max(0, now) * 1000))
         return .write((try? ack.encode()) ?? [])
     }
 
@@ -251,7 +258,8 @@ public struct DataChannel: Sendable {
                 } else if action.ActionType == "KMSEncryption", let keyId = action.ActionParameters?.KMSKeyId {
                     kms = (keyId, action.ActionParameters?.Challenge.flatMap { $0.isEmpty ? nil : $0 })
                 } else {
-                    processed.append("{\"ActionType\":\"\(JSONText.escape(action.ActionType))\",\"ActionStatus\":3,\"ActionResult\":null,\"Error\":\"unsupported action\"}")
+                    processed.append(
+                        "{\"ActionType\":\"\(JSONText.escape(action.ActionType))\",\"ActionStatus\":3,\"ActionResult\":null,\"Error\":\"unsupported action\"}")
                 }
             }
             let handshake = Action.handshake(sessionType: sessionType, properties: properties, agentVersion: request.AgentVersion)
@@ -264,9 +272,10 @@ public struct DataChannel: Sendable {
             return [handshake] + sendHandshakeResponse(processed, now: now, messageId: messageId)
         case .encChallengeRequest:
             guard let agentKey, let clientKey,
-                  let request = try? JSONDecoder().decode(Challenge.self, from: Data(message.payload)),
-                  let sealed = Base64.decode(request.Challenge), let plain = Self.open(sealed, key: agentKey),
-                  let answer = Self.seal(plain, key: clientKey, nonce: Array(messageId().prefix(12))) else {
+                let request = try? JSONDecoder().decode(Challenge.self, from: Data(message.payload)),
+                let sealed = Base64.decode(request.Challenge), let plain = Self.open(sealed, key: agentKey),
+                let answer = Self.seal(plain, key: clientKey, nonce: Array(messageId().prefix(12)))
+            else {
                 return [.dropped("an encryption challenge that does not decrypt")]
             }
             let body = "{\"Challenge\":\"\(Base64.encode(answer))\"}"
@@ -332,7 +341,8 @@ enum JSONText {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            case _ where scalar.value < 0x20:
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -3,7 +3,8 @@
 public enum OpenDataChannel {
     /// `requestId`: 16 random bytes; `clientId`: one per process, kept across reconnects.
     public static func message(token: String, requestId: [UInt8], clientId: String) -> [UInt8] {
-        let text = "{\"MessageSchemaVersion\":\"1.0\",\"RequestId\":\"\(ClientMessage.uuidString(requestId))\",\"TokenValue\":\"\(JSONText.escape(token))\",\"ClientId\":\"\(JSONText.escape(clientId))\",\"ClientVersion\":\"\(SessionClient.version)\"}"
+        let text =
+            "{\"MessageSchemaVersion\":\"1.0\",\"RequestId\":\"\(ClientMessage.uuidString(requestId))\",\"TokenValue\":\"\(JSONText.escape(token))\",\"ClientId\":\"\(JSONText.escape(clientId))\",\"ClientVersion\":\"\(SessionClient.version)\"}"
         return Array(text.utf8)
     }
 }

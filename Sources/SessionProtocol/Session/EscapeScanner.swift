@@ -11,7 +11,9 @@ public struct EscapeScanner: Sendable, Equatable {
         case leave
     }
 
-    public static let help = Array("\r\nSupported escape sequences:\r\n ~.  - leave the session\r\n ~?  - this message\r\n ~~  - send the escape character\r\n(Escapes are only recognized immediately after a newline.)\r\n".utf8)
+    public static let help = Array(
+        "\r\nSupported escape sequences:\r\n ~.  - leave the session\r\n ~?  - this message\r\n ~~  - send the escape character\r\n(Escapes are only recognized immediately after a newline.)\r\n"
+            .utf8)
     public static let leaving = Array("\r\n[ssm-shell: leaving the session]\r\n".utf8)
 
     private var atLineStart = true

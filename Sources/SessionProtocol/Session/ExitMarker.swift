@@ -28,7 +28,7 @@ public struct ExitMarker: Sendable, Equatable {
                 let compare = min(available, Self.prefix.count)
                 if Array(data[i..<(i + compare)]) == Array(Self.prefix[0..<compare]) {
                     if available < Self.prefix.count {
-                        carry = Array(data[i...])    // may be a marker cut in two
+                        carry = Array(data[i...])  // may be a marker cut in two
                         break
                     }
                     if let end = data[(i + Self.prefix.count)...].firstIndex(of: 0x07) {

@@ -21,8 +21,10 @@ public struct PortSession: SessionMachine {
         public var localAddress: String
         public var channel: DataChannel.Configuration
 
-        public init(remote: String, name: String, localAddress: String,
-                    channel: DataChannel.Configuration = .init(clientVersion: SessionClient.version)) {
+        public init(
+            remote: String, name: String, localAddress: String,
+            channel: DataChannel.Configuration = .init(clientVersion: SessionClient.version)
+        ) {
             self.remote = remote
             self.name = name
             self.localAddress = localAddress
@@ -196,12 +198,13 @@ public struct PortSession: SessionMachine {
             actions += written(connection)
         case .tick:
             for (connection, waiting) in stalledClients(now: time.now) {
-                let message = "\(configuration.name): a local client of \(configuration.localAddress) stopped reading (nothing taken for \(Int(Self.stallDeadline)) s, \(waiting / 1024) KiB waiting); its connection was closed so the forward goes on.\n"
+                let message =
+                    "\(configuration.name): a local client of \(configuration.localAddress) stopped reading (nothing taken for \(Int(Self.stallDeadline)) s, \(waiting / 1024) KiB waiting); its connection was closed so the forward goes on.\n"
                 actions.append(.stderr(Array(message.utf8)))
                 if let (type, payload) = endStream(of: connection) { send(type, payload) }
                 actions += release(connection, reset: true)
             }
-            if backlogged { liveness.heard(now: time.now) }   // we are not listening: the silence is ours
+            if backlogged { liveness.heard(now: time.now) }  // we are not listening: the silence is ours
             switch liveness.check(now: time.now) {
             case .alive: break
             case .ping: actions.append(.send(.ping, Array("keepalive".utf8)))
@@ -240,7 +243,7 @@ public struct PortSession: SessionMachine {
             endReason = output.isEmpty ? endReason : output
             return []
         case .dataKeyNeeded:
-            return []   // answered by `handle`
+            return []  // answered by `handle`
         case .dropped:
             return []
         }
@@ -323,7 +326,8 @@ public struct PortSession: SessionMachine {
 
     /// Whether a dotted version is above a threshold; false for anything that is not all numbers.
     public static func version(_ version: String, isAbove threshold: String) -> Bool {
-        let v = version.split(separator: ".").compactMap { Int($0) }, t = threshold.split(separator: ".").compactMap { Int($0) }
+        let v = version.split(separator: ".").compactMap { Int($0) }
+        let t = threshold.split(separator: ".").compactMap { Int($0) }
         guard v.count == t.count, v.count == version.split(separator: ".").count else { return false }
         return v.lexicographicallyPrecedes(t) == false && v != t
     }

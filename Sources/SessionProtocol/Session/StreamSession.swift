@@ -19,8 +19,10 @@ public struct StreamSession: SessionMachine {
         public var terminalSize: TerminalSize?
         public var channel: DataChannel.Configuration
 
-        public init(interactive: Bool, proxy: Bool = false, exitMarker: Bool = false, terminalSize: TerminalSize? = nil,
-                    channel: DataChannel.Configuration = .init(clientVersion: SessionClient.version)) {
+        public init(
+            interactive: Bool, proxy: Bool = false, exitMarker: Bool = false, terminalSize: TerminalSize? = nil,
+            channel: DataChannel.Configuration = .init(clientVersion: SessionClient.version)
+        ) {
             self.interactive = interactive
             self.proxy = proxy
             self.exitMarker = exitMarker
@@ -90,7 +92,11 @@ public struct StreamSession: SessionMachine {
         // forward's): liveness counts from when we could read again.
         if writingOutput { liveness.heard(now: time.now) }
         var actions: [SessionAction] = []
-        defer { writingOutput = actions.contains { if case .stdout = $0 { return true }; if case .stderr = $0 { return true }; return false } }
+        defer {
+            writingOutput = actions.contains {
+                if case .stdout = $0 { return true }; if case .stderr = $0 { return true }; return false
+            }
+        }
         func channelActions(_ event: DataChannel.Event) {
             for action in channel.handle(event, now: time.now, wall: time.wall, messageId: messageId) {
                 actions += perform(action, now: time.now)
@@ -119,7 +125,7 @@ public struct StreamSession: SessionMachine {
             case .text, .pong: break
             }
         case .connectionClosed, .connectionLost:
-            break   // answered above
+            break  // answered above
         case .input(let bytes):
             guard configuration.interactive else {
                 send(.output, bytes)
@@ -175,7 +181,7 @@ public struct StreamSession: SessionMachine {
             if gate.isOpen && sentSize == nil { sendSize() }
             channelActions(.tick)
         case .accepted(let connection):
-            actions.append(.closeLocal(connection, reset: false))   // a stream session has no listener
+            actions.append(.closeLocal(connection, reset: false))  // a stream session has no listener
         case .localInput, .localInputEnded, .localWritable, .localWrote, .localWriteFailed:
             break
         }
@@ -221,7 +227,7 @@ public struct StreamSession: SessionMachine {
             return [.requestDataKey(keyId: keyId, challenge: challenge)]
         case .handshakeComplete(let message):
             gate.open()
-            sentSize = nil    // the size sent during the handshake was discarded: send it again
+            sentSize = nil  // the size sent during the handshake was discarded: send it again
             guard !message.isEmpty else { return [] }
             return [.stderr(Array((message + (configuration.interactive ? "\r\n" : "\n")).utf8))]
         case .handshake:

@@ -3,7 +3,13 @@
 /// data, carried inside Output payloads as one ordered byte stream. The client opens odd stream
 /// ids from 3; keepalive is off (the agent disables it for clients above 1.2.331.0).
 public struct SmuxSession: Sendable {
-    public enum Command: UInt8, Sendable { case syn = 0, fin = 1, psh = 2, nop = 3, upd = 4 }
+    public enum Command: UInt8, Sendable {
+        case syn = 0
+        case fin = 1
+        case psh = 2
+        case nop = 3
+        case upd = 4
+    }
 
     public static let maxFrameData = 32768
 
@@ -61,7 +67,8 @@ public struct SmuxSession: Sendable {
         var events: [Event] = []
         var offset = 0
         while buffer.count - offset >= 8 {
-            let version = buffer[offset], rawCommand = buffer[offset + 1]
+            let version = buffer[offset]
+            let rawCommand = buffer[offset + 1]
             let length = Int(buffer[offset + 2]) | Int(buffer[offset + 3]) << 8
             let stream = UInt32(buffer[offset + 4]) | UInt32(buffer[offset + 5]) << 8 | UInt32(buffer[offset + 6]) << 16 | UInt32(buffer[offset + 7]) << 24
             guard version == 1, let command = Command(rawValue: rawCommand), command != .upd else {

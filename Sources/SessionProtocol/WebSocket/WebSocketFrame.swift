@@ -2,7 +2,12 @@
 /// bytes, in any chunking, back to whole messages.
 public struct WebSocketFrame: Sendable, Equatable {
     public enum Opcode: UInt8, Sendable {
-        case continuation = 0x0, text = 0x1, binary = 0x2, close = 0x8, ping = 0x9, pong = 0xA
+        case continuation = 0x0
+        case text = 0x1
+        case binary = 0x2
+        case close = 0x8
+        case ping = 0x9
+        case pong = 0xA
         var isControl: Bool { rawValue & 0x8 != 0 }
     }
 
@@ -84,7 +89,8 @@ public struct WebSocketDecoder: Sendable {
     private mutating func nextFrame() throws(WebSocketProtocolError) -> WebSocketFrame? {
         let available = buffer.count - start
         guard available >= 2 else { return nil }
-        let b0 = buffer[start], b1 = buffer[start + 1]
+        let b0 = buffer[start]
+        let b1 = buffer[start + 1]
         guard b0 & 0x70 == 0 else { throw WebSocketProtocolError(description: "the server set reserved bits without an extension", closeCode: 1002) }
         guard let opcode = WebSocketFrame.Opcode(rawValue: b0 & 0x0F) else {
             throw WebSocketProtocolError(description: "unknown opcode \(b0 & 0x0F)", closeCode: 1002)
@@ -133,7 +139,9 @@ public struct WebSocketDecoder: Sendable {
             fragments = frame.payload
             return nil
         case .continuation:
-            guard let opcode = fragmentOpcode else { throw WebSocketProtocolError(description: "a continuation frame with nothing to continue", closeCode: 1002) }
+            guard let opcode = fragmentOpcode else {
+                throw WebSocketProtocolError(description: "a continuation frame with nothing to continue", closeCode: 1002)
+            }
             guard fragments.count + frame.payload.count <= maxMessageSize else {
                 throw WebSocketProtocolError(description: "a fragmented message over the \(maxMessageSize)-byte limit", closeCode: 1009)
             }

@@ -19,8 +19,10 @@ public struct WebSocketHandshake: Sendable {
     }
 
     public var request: [UInt8] {
-        var lines = ["GET \(target) HTTP/1.1", "Host: \(host)", "Upgrade: websocket", "Connection: Upgrade",
-                     "Sec-WebSocket-Key: \(key)", "Sec-WebSocket-Version: 13"]
+        var lines = [
+            "GET \(target) HTTP/1.1", "Host: \(host)", "Upgrade: websocket", "Connection: Upgrade",
+            "Sec-WebSocket-Key: \(key)", "Sec-WebSocket-Version: 13",
+        ]
         for (name, value) in extraHeaders { lines.append("\(name): \(value)") }
         return Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
     }
@@ -53,7 +55,9 @@ public struct WebSocketHandshake: Sendable {
             headers[line[..<colon].lowercased()] = String(line[line.index(after: colon)...]).trimmingCharacters(in: " \t")
         }
         guard headers["upgrade"]?.lowercased() == "websocket" else { throw Failure(description: "the upgrade answer lacks Upgrade: websocket", status: 101) }
-        guard headers["connection"]?.lowercased().contains("upgrade") == true else { throw Failure(description: "the upgrade answer lacks Connection: Upgrade", status: 101) }
+        guard headers["connection"]?.lowercased().contains("upgrade") == true else {
+            throw Failure(description: "the upgrade answer lacks Connection: Upgrade", status: 101)
+        }
         guard headers["sec-websocket-accept"] == Self.accept(for: key) else {
             throw Failure(description: "the server's Sec-WebSocket-Accept does not match the key sent", status: 101)
         }

@@ -74,7 +74,9 @@ struct CurlEasy {
         var refusedResend = false
     }
 
-    mutating func perform(_ request: HTTPRequest, timeouts: HTTPTimeouts, configuration: CurlHTTPTransport.Configuration) -> (Result<HTTPResponse, TransportError>, connectionsOpened: Int) {
+    mutating func perform(_ request: HTTPRequest, timeouts: HTTPTimeouts, configuration: CurlHTTPTransport.Configuration) -> (
+        Result<HTTPResponse, TransportError>, connectionsOpened: Int
+    ) {
         // Reset keeps the connection cache, DNS cache and TLS session cache; options start clean.
         curl_easy_reset(handle)
         let url = request.url.description
@@ -160,8 +162,9 @@ struct CurlEasy {
 
     private func transportError(_ code: CURLcode, url: String, sink: Sink) -> TransportError {
         if sink.refusedResend {
-            return TransportError(kind: .connectionLost, connected: true,
-                                  detail: "the kept-alive connection closed without an answer", url: url)
+            return TransportError(
+                kind: .connectionLost, connected: true,
+                detail: "the kept-alive connection closed without an answer", url: url)
         }
         let detail = sink.overflow ? "the response is larger than 64 MiB" : String(cString: curl_easy_strerror(code))
         // The request may have reached the server once libcurl was about to write it. The connect
@@ -174,12 +177,13 @@ struct CurlEasy {
         case CURLE_COULDNT_CONNECT: kind = .couldNotConnect
         case CURLE_OPERATION_TIMEDOUT: kind = .timedOut
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS:
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS:
             kind = .tls
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE: kind = .connectionLost
-        default: kind = code.rawValue == 97 ? .proxy : .other // 97: CURLE_PROXY (7.73+)
+        default: kind = code.rawValue == 97 ? .proxy : .other  // 97: CURLE_PROXY (7.73+)
         }
-        return TransportError(kind: kind, connected: connected,
-                              detail: "curl error \(code.rawValue): \(detail)", url: url)
+        return TransportError(
+            kind: kind, connected: connected,
+            detail: "curl error \(code.rawValue): \(detail)", url: url)
     }
 }

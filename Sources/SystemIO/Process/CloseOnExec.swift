@@ -28,8 +28,10 @@ public enum CloseOnExec {
     /// posix_spawn(p) of `argv` with clean signal state, the `redirects` (dup2 from onto to) and
     /// optionally /dev/null as stdin; every other descriptor from 3 up is closed in the child.
     /// Returns posix_spawn's result (0 or an errno value) and the child's pid.
-    static func spawn(_ program: String, argv: [UnsafeMutablePointer<CChar>?], environment: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
-                             searchPath: Bool, redirects: [(from: Int32, to: Int32)] = [], nullStandardInput: Bool = false) -> (status: Int32, pid: Int32) {
+    static func spawn(
+        _ program: String, argv: [UnsafeMutablePointer<CChar>?], environment: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
+        searchPath: Bool, redirects: [(from: Int32, to: Int32)] = [], nullStandardInput: Bool = false
+    ) -> (status: Int32, pid: Int32) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -38,8 +40,9 @@ public enum CloseOnExec {
         _ = withUnsafeMutablePointer(to: &actions) { posix_spawn_file_actions_addclosefrom_np(UnsafeMutableRawPointer($0), 3) }
         var pid: pid_t = 0
         let status = withCleanSpawnAttributes { attributes in
-            searchPath ? posix_spawnp(&pid, program, &actions, attributes, argv, environment)
-                       : posix_spawn(&pid, program, &actions, attributes, argv, environment)
+            searchPath
+                ? posix_spawnp(&pid, program, &actions, attributes, argv, environment)
+                : posix_spawn(&pid, program, &actions, attributes, argv, environment)
         }
         return (status, pid)
     }

@@ -28,8 +28,9 @@ public struct PosixProcessRunner: ProcessRunner, ForegroundProcessRunner {
             close(stdoutEnds.read); close(stdoutEnds.write)
             throw SystemError(function: "pipe2", path: program, code: code)
         }
-        let spawned = ProcessSpawner.spawn(arguments, environment: environment,
-                                           redirects: [(stdoutEnds.write, 1), (stderrEnds.write, 2)], nullStandardInput: true)
+        let spawned = ProcessSpawner.spawn(
+            arguments, environment: environment,
+            redirects: [(stdoutEnds.write, 1), (stderrEnds.write, 2)], nullStandardInput: true)
         close(stdoutEnds.write)
         close(stderrEnds.write)
         defer { close(stdoutEnds.read); close(stderrEnds.read) }
@@ -40,7 +41,8 @@ public struct PosixProcessRunner: ProcessRunner, ForegroundProcessRunner {
             return ProcessResult(status: 127, standardOutput: [], standardError: Array("\(program): \(String(cString: strerror(failure.code)))".utf8))
         }
         // Read both pipes until EOF with poll, so neither can fill up and block the child.
-        var output: [UInt8] = [], errors: [UInt8] = []
+        var output: [UInt8] = []
+        var errors: [UInt8] = []
         var open = [stdoutEnds.read, stderrEnds.read]
         var buffer = [UInt8](repeating: 0, count: 16384)
         while !open.isEmpty {

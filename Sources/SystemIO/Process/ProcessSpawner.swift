@@ -6,19 +6,25 @@ import Glibc
 enum ProcessSpawner {
     /// Starts `arguments` (the program is looked up on PATH unless it has a `/`). `environment` nil
     /// passes this process's own. Returns the pid, or posix_spawn's errno value.
-    static func spawn(_ arguments: [String], environment: [String: String]?, redirects: [(from: Int32, to: Int32)] = [],
-                      nullStandardInput: Bool = false) -> Result<pid_t, SpawnFailure> {
+    static func spawn(
+        _ arguments: [String], environment: [String: String]?, redirects: [(from: Int32, to: Int32)] = [],
+        nullStandardInput: Bool = false
+    ) -> Result<pid_t, SpawnFailure> {
         guard let program = arguments.first else { return .failure(SpawnFailure(code: EINVAL)) }
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
         defer { (argv + (envp ?? [])).forEach { free($0) } }
-        let (status, pid) = envp.map { envp in
-            envp.withUnsafeBufferPointer {
-                CloseOnExec.spawn(program, argv: argv, environment: $0.baseAddress, searchPath: true,
-                                  redirects: redirects, nullStandardInput: nullStandardInput)
+        let (status, pid) =
+            envp.map { envp in
+                envp.withUnsafeBufferPointer {
+                    CloseOnExec.spawn(
+                        program, argv: argv, environment: $0.baseAddress, searchPath: true,
+                        redirects: redirects, nullStandardInput: nullStandardInput)
+                }
             }
-        } ?? CloseOnExec.spawn(program, argv: argv, environment: environ, searchPath: true,
-                               redirects: redirects, nullStandardInput: nullStandardInput)
+            ?? CloseOnExec.spawn(
+                program, argv: argv, environment: environ, searchPath: true,
+                redirects: redirects, nullStandardInput: nullStandardInput)
         return status == 0 ? .success(pid) : .failure(SpawnFailure(code: status))
     }
 

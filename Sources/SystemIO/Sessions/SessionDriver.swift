@@ -40,8 +40,10 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
     private let inputSize: Int
 
     /// `input`: standard input's descriptor for stream sessions; `listener`: the forward's.
-    public init(_ machine: Machine, input: Int32? = nil, inputSize: Int = 1024, listener: TCPListener? = nil,
-                clock: any MonotonicClock, wallClock: any WallClock, hooks: Hooks) {
+    public init(
+        _ machine: Machine, input: Int32? = nil, inputSize: Int = 1024, listener: TCPListener? = nil,
+        clock: any MonotonicClock, wallClock: any WallClock, hooks: Hooks
+    ) {
         self.machine = machine
         self.input = input
         self.inputSize = inputSize
@@ -128,7 +130,8 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
                     if entry.revents & Int16(POLLOUT) != 0 { feed(.localWritable(connection)) }
                     // Closed earlier in this round (its stream ended on both sides): not read.
                     guard entry.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0, entry.events & Int16(POLLIN) != 0,
-                          locals.descriptor(connection) == entry.fd else { continue }
+                        locals.descriptor(connection) == entry.fd
+                    else { continue }
                     let n = read(entry.fd, &buffer, PortSession.payload)
                     if n > 0 {
                         feed(.localInput(connection, Array(buffer[0..<n])))

@@ -49,8 +49,9 @@ public final class WebSocketConnection: @unchecked Sendable {
         if dial.scheme == "https" { ccurl_setopt_long(handle, CURLOPT_HTTPPROXYTUNNEL, 1) }
         let code = curl_easy_perform(handle)
         guard code == CURLE_OK else {
-            throw Failure(description: "could not connect to \(url.redactedDescription): \(String(cString: curl_easy_strerror(code)))",
-                          curlCode: Int32(code.rawValue))
+            throw Failure(
+                description: "could not connect to \(url.redactedDescription): \(String(cString: curl_easy_strerror(code)))",
+                curlCode: Int32(code.rawValue))
         }
         var fd: curl_socket_t = -1
         ccurl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &fd)
@@ -101,8 +102,9 @@ public final class WebSocketConnection: @unchecked Sendable {
             }
             guard code == CURLE_OK else {
                 closed = true
-                throw Failure(description: "the connection was lost while sending (\(String(cString: curl_easy_strerror(code))))",
-                              curlCode: Int32(code.rawValue))
+                throw Failure(
+                    description: "the connection was lost while sending (\(String(cString: curl_easy_strerror(code))))",
+                    curlCode: Int32(code.rawValue))
             }
             offset += sent
             lastProgress = Self.now()

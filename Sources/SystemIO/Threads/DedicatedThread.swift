@@ -10,10 +10,12 @@ struct DedicatedThread: Sendable {
     static func start(_ body: @escaping @Sendable () -> Void) -> DedicatedThread? {
         let box = Unmanaged.passRetained(Body(body))
         var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { raw in
-            Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue().run()
-            return nil
-        }, box.toOpaque())
+        let result = pthread_create(
+            &thread, nil,
+            { raw in
+                Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue().run()
+                return nil
+            }, box.toOpaque())
         guard result == 0 else {
             box.release()
             return nil

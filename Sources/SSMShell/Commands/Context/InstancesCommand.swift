@@ -40,8 +40,10 @@ struct InstancesCommand: ShellCommand {
         }
         shell.nodeDirectory.learn(nodes.compactMap { n in names[n.instanceId].map { Node(n, name: $0) } })
         let rows = nodes.map { n -> [String] in
-            [n.instanceId, names[n.instanceId] ?? (namesKnown ? "" : n.computerName ?? ""), n.pingStatus, n.platformType ?? "",
-             n.agentVersion ?? "", n.ipAddress ?? "", n.lastPing.map { DurationText.ago($0, now: shell.clock.now()) } ?? ""]
+            [
+                n.instanceId, names[n.instanceId] ?? (namesKnown ? "" : n.computerName ?? ""), n.pingStatus, n.platformType ?? "",
+                n.agentVersion ?? "", n.ipAddress ?? "", n.lastPing.map { DurationText.ago($0, now: shell.clock.now()) } ?? "",
+            ]
         }
         shell.print(Table(columns: ["ID", namesKnown ? "NAME" : "COMPUTER NAME", "PING", "PLATFORM", "AGENT", "IP", "LAST PING"], rows: rows))
         if !namesKnown && shell.settings.outputFormat == .table {

@@ -12,7 +12,8 @@ struct SleepCommand: ShellCommand {
             throw ShellError.usage("sleep takes one duration of at most a year (8760h): 90, 90s, 5m or 2h")
         }
         // An interval: on the monotonic clock, which setting the time of day does not move.
-        let clock = shell.clock, monotonic = shell.services.monotonicClock
+        let clock = shell.clock
+        let monotonic = shell.services.monotonicClock
         let deadline = monotonic.seconds() + seconds
         // The clock is read once a round: a deadline that passes between a check and the sleep
         // would otherwise be a negative sleep.

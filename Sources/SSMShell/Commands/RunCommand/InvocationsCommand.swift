@@ -17,7 +17,10 @@ struct InvocationsCommand: ShellCommand {
         var rows: [[String]] = []
         for id in ids {
             for inv in try await shell.fleet().allInvocations(commandId: id) {
-                rows.append([shell.label(inv.instanceId), inv.status, inv.statusDetails ?? "", inv.requestedAt.flatMap { CivilTime(secondsSince1970: $0)?.format(compact: false) } ?? ""])
+                rows.append([
+                    shell.label(inv.instanceId), inv.status, inv.statusDetails ?? "",
+                    inv.requestedAt.flatMap { CivilTime(secondsSince1970: $0)?.format(compact: false) } ?? "",
+                ])
             }
         }
         shell.print(Table(columns: ["NODE", "STATUS", "DETAILS", "REQUESTED"], rows: rows))

@@ -5,7 +5,8 @@ import ShellLanguage
 /// `run`: a shell command on the targets through Run Command (the plan is SSMCore's RunPlan).
 struct RunCommand: ShellCommand {
     let name = "run"
-    let usage = "run [--on TARGET[,TARGET...]] [--document NAME] [--param K=V] [--timeout D] [--delivery-timeout D] [--workdir DIR] [--comment TEXT] [--concurrency N|N%] [--max-errors N|N%] [--wait] COMMAND... | run [OPTIONS] <<EOF"
+    let usage =
+        "run [--on TARGET[,TARGET...]] [--document NAME] [--param K=V] [--timeout D] [--delivery-timeout D] [--workdir DIR] [--comment TEXT] [--concurrency N|N%] [--max-errors N|N%] [--wait] COMMAND... | run [OPTIONS] <<EOF"
     let summary = "run a shell command on the current targets (Run Command); the id goes to $cmd"
     let iamActions = ["ssm:SendCommand", "ssm:ListCommandInvocations and ssm:GetCommandInvocation (--wait)"]
     let takesHereDocument = true
@@ -28,7 +29,8 @@ struct RunCommand: ShellCommand {
     /// `run [OPTIONS] TEXT` or `run [OPTIONS] <<EOF`: the arguments are the options, the text
     /// the command as written, sent with the shell's own variables quoted for each group's shell.
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
-        let text = input.text ?? "", script = input.hereDocument
+        let text = input.text ?? ""
+        let script = input.hereDocument
         let opts = try OptionScanner("run", input.arguments, valued: PassThrough.runValuedOptions, flags: ["wait"])
         guard opts.rest.isEmpty else {
             throw ShellError.usage("run's options must be written before the command, each as --name or --name=value")
@@ -68,13 +70,15 @@ struct RunCommand: ShellCommand {
         for request in requests {
             let command = try await fleet.sendCommand(request.input)
             ids.append(command.commandId)
-            shell.ledger.record(command.commandId, nodes: request.nodes,
-                          executionTimeout: request.input.parameters?["executionTimeout"]?.first.flatMap { Int($0) },
-                          deliveryTimeout: request.input.timeoutSeconds)
+            shell.ledger.record(
+                command.commandId, nodes: request.nodes,
+                executionTimeout: request.input.parameters?["executionTimeout"]?.first.flatMap { Int($0) },
+                deliveryTimeout: request.input.timeoutSeconds)
         }
         shell.ledger.finishRun(ids)
         switch shell.settings.outputFormat {
-        case .json: shell.console.out(JSONValue.object(["commandIds": .array(ids.map(JSONValue.string)), "targets": .number(Double(nodes.count))]).serialized + "\n")
+        case .json:
+            shell.console.out(JSONValue.object(["commandIds": .array(ids.map(JSONValue.string)), "targets": .number(Double(nodes.count))]).serialized + "\n")
         case .text: shell.console.out(ids.joined(separator: "\n") + "\n")
         case .table:
             for request in requests.indices {

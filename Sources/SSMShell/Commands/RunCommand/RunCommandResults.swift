@@ -26,7 +26,8 @@ extension Shell {
         let fleet = try fleet()
         // Intervals on the monotonic clock, which setting the time of day does not move; naps
         // through the wall clock's sleep (as `sleep` does).
-        let clock = self.clock, monotonic = services.monotonicClock
+        let clock = self.clock
+        let monotonic = services.monotonicClock
         var schedule = WaitSchedule(start: monotonic.seconds(), timeout: timeout)
         var latest: [String: [String: CommandInvocation]] = [:]
         let live = console.stderrIsTerminal && !options.quiet
@@ -40,7 +41,9 @@ extension Shell {
             let progress = WaitProgress(ids, sentTo: ledger.targets.mapValues(\.count), latest: latest)
             if live {
                 let failed = progress.unsuccessful == 0 ? "" : ", \(progress.unsuccessful) not successful"
-                console.err("\r\u{1B}[Kwaiting: \(progress.ended)/\(progress.expected) done\(failed) · \(DurationText.format((monotonic.seconds() - schedule.start).rounded()))")
+                console.err(
+                    "\r\u{1B}[Kwaiting: \(progress.ended)/\(progress.expected) done\(failed) · \(DurationText.format((monotonic.seconds() - schedule.start).rounded()))"
+                )
             }
             if progress.finished {
                 if live { console.err("\r\u{1B}[K") }
@@ -49,7 +52,9 @@ extension Shell {
             switch schedule.next(now: monotonic.seconds()) {
             case .timedOut:
                 if live { console.err("\r\u{1B}[K") }
-                throw ShellError("wait timed out after \(DurationText.format(timeout ?? 0)): \(progress.ended) of \(progress.expected) invocations ended. The command goes on; 'cancel \(ids.joined(separator: ","))' stops it.")
+                throw ShellError(
+                    "wait timed out after \(DurationText.format(timeout ?? 0)): \(progress.ended) of \(progress.expected) invocations ended. The command goes on; 'cancel \(ids.joined(separator: ","))' stops it."
+                )
             case .sleep(let nap):
                 let wake = monotonic.seconds() + nap
                 // The clock is read once a round, so a wake that passes between the check and
@@ -123,14 +128,19 @@ extension Shell {
             }
         }
         let ordered = pairs.indices.compactMap { i in
-            results[i].map { OutputGrouping.Entry(commandId: pairs[i].0, instanceId: pairs[i].1, result: $0,
-                                                  outcome: outcome(pairs[i].0, status: $0.status, details: $0.statusDetails)) }
+            results[i].map {
+                OutputGrouping.Entry(
+                    commandId: pairs[i].0, instanceId: pairs[i].1, result: $0,
+                    outcome: outcome(pairs[i].0, status: $0.status, details: $0.statusDetails))
+            }
         }
         if let saveTo { try save(ordered, to: saveTo) }
         if settings.outputFormat == .json {
             let objects = ordered.map { r -> JSONValue in
-                ["instanceId": .string(r.instanceId), "name": .string(nodeDirectory.name(of: r.instanceId) ?? ""), "status": .string(r.result.status),
-                 "exitCode": .number(Double(r.result.responseCode)), "stdout": .string(r.result.standardOutput), "stderr": .string(r.result.standardError)]
+                [
+                    "instanceId": .string(r.instanceId), "name": .string(nodeDirectory.name(of: r.instanceId) ?? ""), "status": .string(r.result.status),
+                    "exitCode": .number(Double(r.result.responseCode)), "stdout": .string(r.result.standardOutput), "stderr": .string(r.result.standardError),
+                ]
             }
             console.out(JSONValue.array(objects).serialized + "\n")
         } else {
@@ -141,7 +151,9 @@ extension Shell {
                 let (stdout, cut) = OutputGrouping.withoutTruncationMarker(g.result.standardOutput)
                 if streams.stdout && !stdout.isEmpty { console.out(stdout.endingInNewline) }
                 if streams.stdout && cut {
-                    console.out("(stdout cut by the agent at 24,000 characters: to get it all, have the command write to a file on the node and read that in parts, e.g. with 'run tail -c +\(stdout.utf8.count + 1) FILE')\n")
+                    console.out(
+                        "(stdout cut by the agent at 24,000 characters: to get it all, have the command write to a file on the node and read that in parts, e.g. with 'run tail -c +\(stdout.utf8.count + 1) FILE')\n"
+                    )
                 }
                 if streams.stderr && !g.stderr.isEmpty {
                     console.out("-- stderr\n" + g.stderr.endingInNewline)
@@ -191,7 +203,9 @@ extension Shell {
             try fs.write(Array(stdout.utf8), to: base + ".stdout", permissions: 0o644)
             try fs.write(Array(r.result.standardError.utf8), to: base + ".stderr", permissions: 0o644)
             if wasCut {
-                cut.append("\(nodeDirectory.shortLabel(r.instanceId)): stdout cut by the agent at 24,000 characters; \(base).stdout holds the first 23,980 characters\n")
+                cut.append(
+                    "\(nodeDirectory.shortLabel(r.instanceId)): stdout cut by the agent at 24,000 characters; \(base).stdout holds the first 23,980 characters\n"
+                )
             }
         }
         if !options.quiet { console.err("saved \(results.count * 2) files in \(directory)\n") }

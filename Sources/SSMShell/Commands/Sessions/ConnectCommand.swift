@@ -43,7 +43,7 @@ struct ConnectCommand: ShellCommand {
             document = document ?? (terminal ? "AWS-StartInteractiveCommand" : "AWS-StartNonInteractiveCommand")
             parameters["command"] = [document == "AWS-StartInteractiveCommand" ? ExitMarker.wrap(command) : command]
             if document == "AWS-StartNonInteractiveCommand" && parameters["separateOutputStream"] == nil {
-                parameters["separateOutputStream"] = ["true"]   // stderr comes back as StdErr, to our stderr
+                parameters["separateOutputStream"] = ["true"]  // stderr comes back as StdErr, to our stderr
             }
         }
         let fleet = try shell.fleet()
@@ -51,11 +51,13 @@ struct ConnectCommand: ShellCommand {
         if try await fleet.connectionStatus(node.id) != "connected" {
             throw ShellError("\(node.label) is not connected to Systems Manager (its agent is not reachable); 'status \(node.shortLabel)' rechecks it")
         }
-        let stream = try await fleet.startSession(target: node.id, document: document, reason: opts.value("reason"),
-                                                  parameters: parameters.isEmpty ? nil : parameters)
+        let stream = try await fleet.startSession(
+            target: node.id, document: document, reason: opts.value("reason"),
+            parameters: parameters.isEmpty ? nil : parameters)
         shell.variables["session"] = stream.sessionId
         let interactive = terminal && document != "AWS-StartNonInteractiveCommand"
-        return try await shell.runSession(stream, on: node, fleet: fleet, interactive: interactive, proxy: false, record: opts.value("record"),
-                                          exitMarker: document == "AWS-StartInteractiveCommand" && opts.value("command") != nil)
+        return try await shell.runSession(
+            stream, on: node, fleet: fleet, interactive: interactive, proxy: false, record: opts.value("record"),
+            exitMarker: document == "AWS-StartInteractiveCommand" && opts.value("command") != nil)
     }
 }

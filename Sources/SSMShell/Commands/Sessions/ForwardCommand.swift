@@ -43,21 +43,25 @@ struct ForwardCommand: ShellCommand {
         var nodes = shell.targets
         if opts.rest.count == 2 { nodes = try await shell.resolveTargets([opts.rest[0]]) }
         guard nodes.count == 1, let node = nodes.first else {
-            throw ShellError.usage(nodes.isEmpty ? "forward needs a target: forward TARGET PORT, or 'use TARGET' first"
-                                                 : "forward goes through one node, and this matches \(nodes.count): \(nodes.map(\.label).joined(separator: ", "))")
+            throw ShellError.usage(
+                nodes.isEmpty
+                    ? "forward needs a target: forward TARGET PORT, or 'use TARGET' first"
+                    : "forward goes through one node, and this matches \(nodes.count): \(nodes.map(\.label).joined(separator: ", "))")
         }
         let listener: TCPListener
         do { listener = try TCPListener(port: local) } catch { throw ShellError("\(error)") }
         var parameters = ["portNumber": [String(port)], "localPortNumber": [String(listener.port)]]
         if let host { parameters["host"] = [host] }
         let fleet = try shell.fleet()
-        let stream = try await fleet.startSession(target: node.id, document: host == nil ? "AWS-StartPortForwardingSession" : "AWS-StartPortForwardingSessionToRemoteHost",
-                                                  reason: opts.value("reason"), parameters: parameters)
+        let stream = try await fleet.startSession(
+            target: node.id, document: host == nil ? "AWS-StartPortForwardingSession" : "AWS-StartPortForwardingSessionToRemoteHost",
+            reason: opts.value("reason"), parameters: parameters)
         let id = shell.forwards.takeId()
         let remote = "\(host ?? "localhost"):\(port)"
         // The reference plugin's pacing, for side-by-side benchmarks only (scripts/bench).
-        let forwarder = Forwarder(id: id, listener: listener, remote: remote, node: node, sessionId: stream.sessionId,
-                                  clocks: shell.sessionClocks, pacing: shell.environment["SSM_SHELL_REFERENCE_PACING"] == "1")
+        let forwarder = Forwarder(
+            id: id, listener: listener, remote: remote, node: node, sessionId: stream.sessionId,
+            clocks: shell.sessionClocks, pacing: shell.environment["SSM_SHELL_REFERENCE_PACING"] == "1")
         shell.variables["port"] = String(listener.port)
         shell.variables["session"] = stream.sessionId
         let task = Shell.startForwarding(forwarder, stream, fleet)

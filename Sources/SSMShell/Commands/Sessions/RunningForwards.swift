@@ -11,8 +11,9 @@ extension Shell {
 
     /// The session behind a forward, reconnected with ResumeSession until it is stopped or ends.
     static func keepForwarding(_ forwarder: Forwarder, _ first: SessionStream, _ fleet: any FleetAPI) async {
-        var runner = sessionRunner(forwarder.sessionId, fleet: fleet, clock: forwarder.driver.clock, driver: forwarder.driver,
-                                   sessionEnded: { forwarder.driver.machine.ended })
+        var runner = sessionRunner(
+            forwarder.sessionId, fleet: fleet, clock: forwarder.driver.clock, driver: forwarder.driver,
+            sessionEnded: { forwarder.driver.machine.ended })
         runner.stopped = { forwarder.stopRequested }
         if case .failed(let reason, _) = await runner.run(from: first) { forwarder.noteEndReason(reason) }
         forwarder.finish()

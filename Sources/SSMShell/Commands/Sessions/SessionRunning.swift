@@ -13,8 +13,10 @@ struct SessionClocks: Sendable {
 
 extension Shell {
     /// Runs a started session to its end: the loop, reconnects, the terminal, TerminateSession.
-    func runSession(_ stream: SessionStream, on node: Node, fleet: any FleetAPI, interactive: Bool, proxy: Bool, record: String?,
-                    exitMarker: Bool = false) async throws -> Int32 {
+    func runSession(
+        _ stream: SessionStream, on node: Node, fleet: any FleetAPI, interactive: Bool, proxy: Bool, record: String?,
+        exitMarker: Bool = false
+    ) async throws -> Int32 {
         let terminal = services.terminal.isTerminal(.input) && !proxy
         let clocks = sessionClocks
         let size = interactive ? RawTerminal.size().map { TerminalSize(columns: $0.columns, rows: $0.rows) } : nil
@@ -27,19 +29,21 @@ extension Shell {
                 try? await fleet.terminateSession(stream.sessionId)
                 throw ShellError("cannot write the recording to \(path)")
             }
-            hooks.recorder = AsciicastRecorder(columns: recordSize.columns, rows: recordSize.rows, start: clocks.monotonic.seconds(),
-                                               timestamp: clocks.wall.now(), environment: environment.values, write: { file.write($0) })
+            hooks.recorder = AsciicastRecorder(
+                columns: recordSize.columns, rows: recordSize.rows, start: clocks.monotonic.seconds(),
+                timestamp: clocks.wall.now(), environment: environment.values, write: { file.write($0) })
         }
         let machine = StreamSession(configuration: .init(interactive: interactive, proxy: proxy, exitMarker: exitMarker, terminalSize: size))
         let driver = SessionDriver(machine, input: 0, clock: clocks.monotonic, wallClock: clocks.wall, hooks: hooks)
         if !options.quiet && terminal { console.err("Starting session \(stream.sessionId) on \(node.label). Type ~. to leave, ~? for help.\n") }
         let raw = interactive ? RawTerminal() : nil
         defer { raw?.restore() }
-        let runner = Self.sessionRunner(stream.sessionId, fleet: fleet, clock: clocks.monotonic, driver: driver,
-                                        sessionEnded: { driver.machine.ended })
+        let runner = Self.sessionRunner(
+            stream.sessionId, fleet: fleet, clock: clocks.monotonic, driver: driver,
+            sessionEnded: { driver.machine.ended })
         var problem: String?
         switch await runner.run(from: stream) {
-        case .ended, .stopped: problem = nil   // a disconnect that a resume repaired is no failure
+        case .ended, .stopped: problem = nil  // a disconnect that a resume repaired is no failure
         case .failed(let reason, let refusal): problem = refusal.map { "reconnecting failed: " + describe($0).0 } ?? reason
         }
         raw?.restore()
@@ -48,8 +52,11 @@ extension Shell {
         if session.outputClosed {
             throw ShellError("the session \(stream.sessionId) ended: standard output was closed")
         }
-        if let message = session.closedMessage, !message.isEmpty { console.err("\nSessionId: \(stream.sessionId) : \(message)\n") }
-        else if !options.quiet && terminal { console.err("\nExiting session with sessionId: \(stream.sessionId).\n") }
+        if let message = session.closedMessage, !message.isEmpty {
+            console.err("\nSessionId: \(stream.sessionId) : \(message)\n")
+        } else if !options.quiet && terminal {
+            console.err("\nExiting session with sessionId: \(stream.sessionId).\n")
+        }
         if let problem, session.closedMessage == nil, session.exitCode == nil {
             throw ShellError("the session ended: \(problem)")
         }
@@ -58,18 +65,22 @@ extension Shell {
 
     /// The runner of connect, proxy and forward: dial the stream URL, run the driver on a thread
     /// of its own, resume after a disconnect.
-    static func sessionRunner<Machine>(_ sessionId: String, fleet: any FleetAPI, clock: any MonotonicClock, driver: SessionDriver<Machine>,
-                                       sessionEnded: @escaping @Sendable () -> Bool) -> SessionRunner<WebSocketConnection> {
-        SessionRunner(sessionId: sessionId, resumer: SessionResumer(clock: clock, resume: { try await fleet.resumeSession($0) }),
-                      open: { try await Self.open($0, fleet: fleet) },
-                      run: { ws in await onDedicatedThread { driver.run(ws) } },
-                      sessionEnded: sessionEnded)
+    static func sessionRunner<Machine>(
+        _ sessionId: String, fleet: any FleetAPI, clock: any MonotonicClock, driver: SessionDriver<Machine>,
+        sessionEnded: @escaping @Sendable () -> Bool
+    ) -> SessionRunner<WebSocketConnection> {
+        SessionRunner(
+            sessionId: sessionId, resumer: SessionResumer(clock: clock, resume: { try await fleet.resumeSession($0) }),
+            open: { try await Self.open($0, fleet: fleet) },
+            run: { ws in await onDedicatedThread { driver.run(ws) } },
+            sessionEnded: sessionEnded)
     }
 
     /// KMS GenerateDataKey for an encrypted session, called on the session's own thread, which may
     /// block; the KMS call runs as a task.
     static func dataKeyHook(fleet: any FleetAPI, sessionId: String, target: String)
-        -> @Sendable (String, String?) -> Result<([UInt8], [UInt8]), DataKeyFailure> {
+        -> @Sendable (String, String?) -> Result<([UInt8], [UInt8]), DataKeyFailure>
+    {
         { keyId, challenge in
             let context = SessionKeyContext.fields(sessionId: sessionId, target: target, challenge: challenge)
             return BlockingAsync.run {
@@ -83,13 +94,17 @@ extension Shell {
     /// Dials the stream URL (signed for ssmmessages) and sends OpenDataChannel.
     static func open(_ stream: SessionStream, fleet: any FleetAPI) async throws -> WebSocketConnection {
         let url: EndpointURL
-        do { url = try EndpointURL(parsing: stream.streamURL) } catch { throw UnusableStreamURL(description: "the service returned an unusable stream URL: \(error)") }
+        do { url = try EndpointURL(parsing: stream.streamURL) } catch {
+            throw UnusableStreamURL(description: "the service returned an unusable stream URL: \(error)")
+        }
         let headers = try await fleet.streamHeaders(for: url)
         let transport = fleet.streamTransport
         let ws = try await onDedicatedThread { () -> Result<WebSocketConnection, WebSocketConnection.Failure> in
             do {
-                return .success(try WebSocketConnection(url: url, headers: headers, caBundle: transport.caBundle,
-                                                        proxy: ProxySettings(environment: transport.environment), connectTimeout: 10))
+                return .success(
+                    try WebSocketConnection(
+                        url: url, headers: headers, caBundle: transport.caBundle,
+                        proxy: ProxySettings(environment: transport.environment), connectTimeout: 10))
             } catch let error as WebSocketConnection.Failure {
                 return .failure(error)
             } catch {

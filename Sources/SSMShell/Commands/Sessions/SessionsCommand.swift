@@ -14,10 +14,15 @@ struct SessionsCommand: ShellCommand {
         let opts = try OptionScanner("sessions", input.arguments, valued: [], flags: ["history"])
         guard opts.rest.isEmpty else { throw ShellError.usage("sessions takes only --history") }
         let list = try await shell.fleet().describeSessions(history: opts.has("history"))
-        shell.print(Table(columns: ["SESSION", "TARGET", "STATUS", "STARTED", "OWNER", "DOCUMENT"], rows: list.map { s in
-            [s.sessionId, shell.label(s.target), s.status, s.startDate.flatMap { CivilTime(secondsSince1970: $0)?.format(compact: false) } ?? "",
-             s.owner ?? "", s.documentName ?? ""]
-        }))
+        shell.print(
+            Table(
+                columns: ["SESSION", "TARGET", "STATUS", "STARTED", "OWNER", "DOCUMENT"],
+                rows: list.map { s in
+                    [
+                        s.sessionId, shell.label(s.target), s.status, s.startDate.flatMap { CivilTime(secondsSince1970: $0)?.format(compact: false) } ?? "",
+                        s.owner ?? "", s.documentName ?? "",
+                    ]
+                }))
         return 0
     }
 }

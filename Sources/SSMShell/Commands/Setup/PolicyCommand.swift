@@ -69,19 +69,19 @@ enum PolicyBuilder {
     static func document(_ actions: [String]) -> String {
         let list = actions.map { "        \"\($0)\"" }.joined(separator: ",\n")
         return """
-        {
-          "Version": "2012-10-17",
-          "Statement": [
             {
-              "Effect": "Allow",
-              "Action": [
-        \(list)
-              ],
-              "Resource": "*"
+              "Version": "2012-10-17",
+              "Statement": [
+                {
+                  "Effect": "Allow",
+                  "Action": [
+            \(list)
+                  ],
+                  "Resource": "*"
+                }
+              ]
             }
-          ]
-        }
 
-        """
+            """
     }
 }
