@@ -303,3 +303,103 @@ def test_withheld_acks_and_a_tcp_reset_lose_nothing(emulator):
     typed, received = run(scenario())
     import base64
     assert base64.b64decode(received["bytes"]) == typed
+
+
+class RawWebSocket:
+    """A WebSocket client over a plain socket, to see what the TCP connection does (aiohttp's
+    client answers a Close and closes the connection by itself)."""
+
+    def __init__(self, stream_url):
+        import base64
+        import urllib.parse
+        from dcclient import upgrade_headers
+        url = urllib.parse.urlsplit(stream_url)
+        assert url.scheme == "ws", "the e2e emulator serves plain ws"
+        self.sock = socket.create_connection((url.hostname, url.port), timeout=20)
+        headers = {"Host": url.netloc, "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+                   "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode()}
+        headers.update(upgrade_headers(stream_url, DataChannelClient.default_credentials))
+        target = url.path + ("?" + url.query if url.query else "")
+        self.sock.sendall(("GET %s HTTP/1.1\r\n" % target + "".join("%s: %s\r\n" % kv for kv in headers.items()) + "\r\n").encode())
+        self.buffer = b""
+        while b"\r\n\r\n" not in self.buffer:
+            self._fill()
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        assert head.startswith(b"HTTP/1.1 101"), head
+
+    def _fill(self):
+        chunk = self.sock.recv(1 << 16)
+        if not chunk:
+            raise EOFError("the emulator closed the TCP connection")
+        self.buffer += chunk
+
+    def _take(self, n):
+        while len(self.buffer) < n:
+            self._fill()
+        taken, self.buffer = self.buffer[:n], self.buffer[n:]
+        return taken
+
+    def send(self, opcode, payload):
+        import struct
+        mask = os.urandom(4)
+        n = len(payload)
+        length = bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + struct.pack(">H", n) if n < 65536 else bytes([0x80 | 127]) + struct.pack(">Q", n)
+        self.sock.sendall(bytes([0x80 | opcode]) + length + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+
+    def receive(self):
+        """(opcode, payload) of the next frame (the emulator sends no fragments)."""
+        import struct
+        first, second = self._take(2)
+        n = second & 0x7F
+        if n == 126:
+            n = struct.unpack(">H", self._take(2))[0]
+        elif n == 127:
+            n = struct.unpack(">Q", self._take(8))[0]
+        return first & 0x0F, self._take(n)
+
+
+def test_the_end_of_a_session_closes_the_connection_only_after_the_clients_close(emulator):
+    """The end of a session (spec section 8): ChannelClosed, the WebSocket's Close, and the TCP
+    connection closed only once the client's Close came (RFC 6455 section 7.1.1), the frames the
+    client sent meanwhile read. The emulator used to close it at once, so the acks a slow client
+    was still sending met a closed socket and the kernel reset the connection, discarding the
+    output and the ChannelClosed still on their way: `proxy` then saw a broken connection and
+    tried to resume an ended session (AccessDenied ResumeSession, under load)."""
+    response = emulator.client("ssm").start_session(Target="i-0a1b2c3d4e5f60001")
+    ws = RawWebSocket(response["StreamUrl"])
+    ws.send(1, json.dumps({"MessageSchemaVersion": "1.0", "RequestId": str(uuid.uuid4()), "TokenValue": response["TokenValue"],
+                           "ClientId": str(uuid.uuid4()), "ClientVersion": "1.2.707.0"}).encode())
+    output, types, exit_sent = b"", [], False
+    while True:
+        opcode, payload = ws.receive()
+        if opcode == 8:
+            break
+        m = decode(payload)
+        types.append(m["type"])
+        if m["type"] == "output_stream_data":
+            content = ('{"AcknowledgedMessageType":"%s","AcknowledgedMessageId":"%s","AcknowledgedMessageSequenceNumber":%d,'
+                       '"IsSequentialMessage":true}' % (m["type"], m["id"], m["seq"])).encode()
+            ws.send(2, encode("acknowledge", 0, 3, 0, content, uuid.uuid4()))
+            output += m["payload"]
+            if b"$ " in output and not exit_sent:
+                ws.send(2, encode("input_stream_data", 0, 0, 1, b"exit\r", uuid.uuid4()))
+                exit_sent = True
+    assert types[-1] == "channel_closed", types
+    # The emulator's Close came; whatever it does next is done once it has answered a request.
+    emulator.control("state")
+    ws.sock.setblocking(False)
+    try:
+        early = ws.sock.recv(1)
+    except BlockingIOError:
+        early = None
+    assert early is None, "the emulator closed the TCP connection before the client's Close (it read %r)" % early
+    ws.sock.setblocking(True)
+    # A frame the client still sends (an ack of the last output), then its Close: read, not reset.
+    ws.send(2, encode("acknowledge", 0, 3, 0, content, uuid.uuid4()))
+    ws.send(8, b"\x03\xe8")
+    try:
+        rest = ws.sock.recv(1)
+    except ConnectionResetError:
+        rest = "reset"
+    assert rest == b"", "after the client's Close the emulator ends the TCP connection with a FIN (got %r)" % (rest,)
+    ws.sock.close()

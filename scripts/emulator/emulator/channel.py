@@ -74,16 +74,34 @@ class Channel:
             self.resend_task.cancel()
             self.resend_task = None
 
+    async def flushed(self, timeout):
+        """Waits, at most `timeout` seconds, until every frame queued so far is written: what goes
+        to the connection outside the queue (the WebSocket's Close) then comes after them."""
+        if self.ws is None:
+            return
+        marker = asyncio.get_running_loop().create_future()
+        self.queue.put_nowait(marker)
+        try:
+            await asyncio.wait_for(marker, timeout)
+        except asyncio.TimeoutError:
+            pass
+
     async def _writer(self, ws, queue):
+        async def write(item):
+            if isinstance(item, asyncio.Future):
+                item.set_result(None)   # a `flushed` marker: everything before it is written
+            else:
+                await ws.send_bytes(item)
+
         try:
             while True:
                 frame = await queue.get()
                 if self.faults.delay_ms:
                     await asyncio.sleep(self.faults.delay_ms / 1000)
-                await ws.send_bytes(frame)
+                await write(frame)
                 # Drain what is already queued without going back to the event loop for each frame.
                 while not queue.empty() and not self.faults.delay_ms:
-                    await ws.send_bytes(queue.get_nowait())
+                    await write(queue.get_nowait())
                     if queue.qsize() <= WRITE_QUEUE // 2:
                         self.room.set()
                 self.room.set()

@@ -38,12 +38,13 @@ async def serve(sessions, request):
         await ws.close(code=1008, message=b"Token is invalid or expired")
         return ws
     session.client_id = opened.get("ClientId")
-    await session.attach(ws)
+    reader = Reader(ws)
+    await session.attach(ws, reader)
     timers = [asyncio.get_running_loop().create_task(fault_timers(sessions.state.faults, ws))]
     stall = sessions.state.faults.stall_reads if session.connections == 1 else 0
     opened_at = time.monotonic()
     try:
-        async for msg in ws:
+        async for msg in reader.messages():
             if stall and time.monotonic() - opened_at >= stall:
                 # Fault: the gateway stops reading the session's first connection; the client's
                 # sends then block until it gives the connection up.
@@ -54,11 +55,54 @@ async def serve(sessions, request):
                 await session.channel.receive(msg.data)
             elif msg.type == WSMsgType.ERROR:
                 break
+        if reader.hanging_up and not ws.closed:
+            # This task is the only reader now: aiohttp's close() sends the Close and reads
+            # until the client's before it closes the TCP connection.
+            await ws.close(code=1000, message=b"Session terminated")
     finally:
         for t in timers:
             t.cancel()
         session.detached(ws)
     return ws
+
+
+class Reader:
+    """The reading side of one connection, through which the session's end hangs up: the reader
+    stops, then sends the WebSocket's Close and reads until the client's Close before it closes
+    the TCP connection (RFC 6455 section 7.1.1), as the service does. aiohttp's close() called
+    from another task while a read is pending closes the TCP connection at once instead; the
+    client's frames still on their way (acks of the last output) then meet a closed socket, and
+    the kernel resets the connection, discarding what it still held for the client: output,
+    ChannelClosed and the Close (RFC 1122 section 4.2.2.13). The client saw a broken connection
+    and tried to resume a session that had ended."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.task = asyncio.current_task()
+        self.waiting = False
+        self.hanging_up = False
+
+    def hang_up(self):
+        self.hanging_up = True
+        if self.waiting:
+            self.task.cancel()   # only a pending read is cancelled, never a message being handled
+
+    async def messages(self):
+        """The client's messages until it closes, or until `hang_up`."""
+        while not self.hanging_up:
+            self.waiting = True
+            try:
+                msg = await self.ws.receive()
+            except asyncio.CancelledError:
+                if not self.hanging_up:
+                    raise
+                self.task.uncancel()
+                return
+            finally:
+                self.waiting = False
+            if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                return
+            yield msg
 
 
 async def fault_timers(f, ws):

@@ -60,6 +60,7 @@ class Session:
         self.connections = 0
         self.closing = False
         self.close_reason = ""
+        self.reader = None      # the current connection's endpoint.Reader: the end hangs up through it
 
     # -- facts for DescribeSessions and the control API -----------------------------------------
 
@@ -82,8 +83,9 @@ class Session:
 
     # -- connection -----------------------------------------------------------------------------
 
-    async def attach(self, ws):
+    async def attach(self, ws, reader=None):
         self.connections += 1
+        self.reader = reader
         self.status = "Connected"
         self.channel.attach(ws)
         if self.closing:
@@ -191,10 +193,11 @@ class Session:
         self._send_channel_closed()
         self.status = "Terminated"
         self.ended = time.time()
-        await asyncio.sleep(0.1)
-        ws = self.channel.ws
-        if ws is not None:
-            await ws.close(code=1000, message=b"Session terminated")
+        # The WebSocket's Close does not go through the channel's queue: ChannelClosed and what
+        # is queued before it are written first, or the Close would overtake them.
+        await self.channel.flushed(timeout=10)
+        if self.reader is not None and self.reader.ws is self.channel.ws:
+            self.reader.hang_up()
         self.channel.stop()
 
     def terminate(self, reason):
