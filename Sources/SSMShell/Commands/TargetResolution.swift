@@ -53,7 +53,7 @@ extension Shell {
     func noMatch(_ word: String) async -> ShellError {
         let names = (try? fleet()).map { NodeResolver($0) }
         let all = await names?.allNames() ?? []
-        let close = all.filter { editDistance($0, word) <= max(2, word.count / 3) }.sorted { editDistance($0, word) < editDistance($1, word) }
+        let close = Suggest.near(word, in: all)
         let hint = close.isEmpty ? "" : "; the closest names are \(close.prefix(3).joined(separator: ", "))"
         return ShellError("no managed node matches '\(word)'\(hint)")
     }

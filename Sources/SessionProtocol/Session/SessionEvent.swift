@@ -74,6 +74,12 @@ public enum SessionOutcome: Sendable, Equatable {
     case ended
     /// The connection was lost: ResumeSession may carry the session on.
     case disconnected(String)
+
+    /// The service sent a WebSocket Close (RFC 6455 section 5.5.1): the connection is lost, and
+    /// ResumeSession may carry the session on.
+    static func serviceClosed(code: UInt16?, reason: String) -> SessionOutcome {
+        .disconnected("the service closed the connection (\(code.map(String.init) ?? "no code") \(reason))")
+    }
 }
 
 /// A local connection of a forward, as the machine knows it: a number the loop gives out and

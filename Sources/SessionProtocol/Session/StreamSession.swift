@@ -121,7 +121,7 @@ public struct StreamSession: SessionMachine {
             case .binary(let frame): channelActions(.frame(frame))
             case .ping(let data): actions.append(.send(.pong, data))
             case .close(let code, let reason):
-                return actions + [.end(.disconnected("the service closed the connection (\(code.map(String.init) ?? "no code") \(reason))"))]
+                return actions + [.end(.serviceClosed(code: code, reason: reason))]
             case .text, .pong: break
             }
         case .connectionClosed, .connectionLost:
