@@ -10,12 +10,24 @@ public enum Pagination {
     ) async throws -> [Item] {
         var items: [Item] = []
         var token: String?
+        // A token given before would page the same pages again, forever (a faulty service or
+        // proxy): the listing stops with an error instead.
+        var seen: Set<String> = []
         repeat {
             let (found, next) = try await page(token)
             items += found
             token = next.flatMap { $0.isEmpty ? nil : $0 }
+            if let token, !seen.insert(token).inserted { throw RepeatedToken(pages: seen.count + 1) }
         } while token != nil && items.count < (limit ?? .max)
         return items
+    }
+
+    /// The service answered a page token it had already given.
+    public struct RepeatedToken: Error, Equatable, CustomStringConvertible {
+        public let pages: Int
+        public var description: String {
+            "the service gave the same page token again after \(pages) pages, so the listing would never end; it was stopped. Try again later, or list fewer items"
+        }
     }
 }
 

@@ -22,9 +22,25 @@ import Testing
         var pages = 0
         let items = try await Pagination.collect(limit: 3) { _ in
             pages += 1
-            return ([pages, pages], "more")
+            return ([pages, pages], "more\(pages)")
         }
         #expect(items == [1, 1, 2, 2])
         #expect(pages == 2)
+    }
+
+    /// A service (or proxy) that answers the same token forever, or cycles through a few, would
+    /// keep the loop going and the items growing without end: it stops with an error.
+    @Test(arguments: [["t1"], ["t1", "t2", "t3"]])
+    func aRepeatedTokenEndsTheListing(cycle: [String]) async throws {
+        var pages = 0
+        let error = await #expect(throws: Pagination.RepeatedToken.self) {
+            _ = try await Pagination.collect { _ in
+                pages += 1
+                guard pages < 1000 else { return ([], nil) }  // the old loop's way out, to fail rather than hang
+                return ([pages], cycle[(pages - 1) % cycle.count])
+            }
+        }
+        #expect(pages == cycle.count + 1)
+        #expect(error?.description.contains("same page token") == true)
     }
 }

@@ -92,6 +92,36 @@ import TestSupport
         #expect(console.stdout == "hello world\n")
     }
 
+    /// A script that sources itself nested without end before, its memory growing (238,000
+    /// levels in 15 s); now it stops at the limit with an error, and a chain short of it runs.
+    @Test func aScriptThatSourcesItselfStopsAtTheLimit() async {
+        var services = Self.services()
+        services.fileSystem = SelfSourcingFiles()
+        let (shell, console) = Self.shell(services)
+        #expect(await shell.run(source: "source /scripts/self", file: "t") != 0)
+        #expect(console.stderr.contains("100 sources deep"), "\(console.stderr)")
+        #expect(shell.sourceDepth == 0)
+        let (twice, output) = Self.shell(
+            Self.services(files: [
+                "/scripts/twice": Array("source /scripts/hello\nsource /scripts/hello\n".utf8),
+                "/scripts/hello": Array("echo hello\n".utf8),
+            ]))
+        #expect(await twice.run(source: "source /scripts/twice", file: "t") == 0)
+        #expect(output.stdout == "hello\nhello\n")
+    }
+
+    /// A script that sources itself, for its first 1000 reads: the old endless nesting ends there
+    /// (the test then fails rather than hang).
+    final class SelfSourcingFiles: FileSystem {
+        let reads = Mutex(0)
+        func contents(of path: String) throws -> [UInt8]? {
+            reads.withLock {
+                $0 += 1; return $0
+            } <= 1000 ? Array("source \(path)\n".utf8) : []
+        }
+        func write(_ bytes: [UInt8], to path: String, permissions: UInt16) throws {}
+    }
+
     @Test func theConsoleAsksTheTerminal() {
         let both = ProcessConsole(terminal: FakeTerminal(terminals: [.output, .error]))
         #expect(both.stdoutIsTerminal && both.stderrIsTerminal)

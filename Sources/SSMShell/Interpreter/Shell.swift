@@ -28,6 +28,8 @@ public final class Shell {
     var forwards = ForwardRegistry()
     /// Interactive: errors do not stop anything, unknown variables still are errors.
     public var interactive = false
+    /// How many `source`s are running inside each other (SourceCommand's limit).
+    var sourceDepth = 0
     /// The prompt's lines, for `history` and `policy` (PromptHistory.swift).
     public var history = PromptHistory()
     /// Clocks, files, processes and the terminal, made once at start and passed in.
