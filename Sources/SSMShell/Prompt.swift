@@ -62,8 +62,11 @@ struct Prompt {
     /// `$XDG_STATE_HOME/ssm-shell/history`, else `~/.local/state/ssm-shell/history`; with neither
     /// there is no history file (a shared directory such as /tmp would expose it to other users).
     static func historyPath(_ environment: Environment) -> String? {
-        if let state = environment.nonEmpty("XDG_STATE_HOME") { return state + "/ssm-shell/history" }
-        return environment.nonEmpty("HOME").map { $0 + "/.local/state/ssm-shell/history" }
+        // A relative path is ignored (XDG Base Directory spec: "must be absolute"): it would put
+        // the history, typed secrets and all, in whatever directory the shell started in.
+        func absolute(_ name: String) -> String? { environment.nonEmpty(name).flatMap { $0.hasPrefix("/") ? $0 : nil } }
+        if let state = absolute("XDG_STATE_HOME") { return state + "/ssm-shell/history" }
+        return absolute("HOME").map { $0 + "/.local/state/ssm-shell/history" }
     }
 
     /// bash's `ignorespace` (bash manual, HISTCONTROL): a line typed with a leading space is kept

@@ -18,6 +18,10 @@ import Testing
         #expect(Prompt.historyPath(Environment(["HOME": ""])) == nil)
         #expect(Prompt.historyPath(Environment(["HOME": "/home/u"])) == "/home/u/.local/state/ssm-shell/history")
         #expect(Prompt.historyPath(Environment(["HOME": "/home/u", "XDG_STATE_HOME": "/s"])) == "/s/ssm-shell/history")
+        // Relative paths are not absolute state directories (XDG Base Directory spec): the
+        // history, which may hold typed secrets, would land in the directory the shell began in.
+        #expect(Prompt.historyPath(Environment(["HOME": "/home/u", "XDG_STATE_HOME": "state"])) == "/home/u/.local/state/ssm-shell/history")
+        #expect(Prompt.historyPath(Environment(["HOME": "home"])) == nil)
         #expect(Prompt.historyPath(Environment(["XDG_STATE_HOME": "/s"])) == "/s/ssm-shell/history")
     }
 }
