@@ -50,7 +50,8 @@ class Emulator:
     def client(self, service, identity="admin"):
         creds = self.identity(identity)
         return boto3.session.Session().client(service, region_name=self.region, endpoint_url=self.endpoint,
-                                               aws_access_key_id=creds["access_key_id"], aws_secret_access_key=creds["secret_access_key"])
+                                               aws_access_key_id=creds["access_key_id"], aws_secret_access_key=creds["secret_access_key"],
+                                               verify=self.ready.get("ca_bundle") or None)
 
     def control(self, path, body=None):
         data = None if body is None else json.dumps(body).encode()
@@ -134,3 +135,31 @@ def clean_faults(request):
     yield
     if "emulator" in request.fixturenames:
         request.getfixturevalue("emulator").control("reset", {})
+
+
+@pytest.fixture(scope="session")
+def agent_target(request):
+    """The agent suite's target (agent_target.py): the real agents of a with-agent run, trusting its
+    "ca_bundle", else the simulated nodes of the session's emulator."""
+    import agent_target as target
+    ready = target.with_agent_ready_file()
+    if isinstance(ready, dict):
+        return target.AgentTarget(target.REAL, Emulator(ready, None), list(ready["real_nodes"]))
+    return target.AgentTarget(target.SIMULATED, request.getfixturevalue("emulator"), target.SIMULATED_NODES)
+
+
+@pytest.fixture
+def agent(agent_target):
+    """The agent suite's target for one test, its faults cleared after it."""
+    yield agent_target
+    agent_target.emulator.control("reset", {})
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The agent suite's one line when the real agent was asked for and not run."""
+    if any("test_agent_suite" in str(report.nodeid) for reports in terminalreporter.stats.values() for report in reports
+           if hasattr(report, "nodeid")):
+        import agent_target
+        note = agent_target.skip_note()
+        if note:
+            terminalreporter.write_line(note)

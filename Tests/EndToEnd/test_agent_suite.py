@@ -1,0 +1,283 @@
+"""The agent suite (issue 12 item 3): one suite for the simulated agent and the real amazon-ssm-agent.
+Under scripts/real-agent/with-agent it runs on the real nodes through that emulator (the gateway);
+else on the emulator's simulated nodes, so scripts/test runs it every time. Which agent, and where
+the two differ, is agent_target.py's (its EXPECTED table); the tests themselves never skip.
+
+Interactive parts run through a real pty and synchronise on output the shell computes (`echo
+word-$((40+2))` prints word-42, which its echo does not contain), so no test depends on the
+agent's prompt or on timing."""
+import hashlib
+import os
+import random
+import subprocess
+import sys
+import time
+
+import pexpect
+import pytest
+
+import agent_target
+from test_forward import CLIENT, data, expected_download, web  # noqa: F401 (fixtures)
+from test_proxy import ssh_options, sshd  # noqa: F401 (fixture)
+from test_shell import BINARY
+
+_ready = agent_target.with_agent_ready_file()
+if isinstance(_ready, str):
+    pytest.skip(agent_target.skip_note(), allow_module_level=True)
+
+
+def answer(child, word, timeout=30):
+    """Types a command and waits for its output: the shell is there and has read all typed before."""
+    child.sendline("echo %s-$((40+2))" % word)
+    child.expect("%s-42" % word, timeout=timeout)
+
+
+def start_shell(agent, node, identity="admin", dimensions=(24, 80)):
+    child = agent.spawn("connect %s" % node, identity, dimensions=dimensions)
+    child.expect(r"Starting session (\S+) on")
+    session_id = child.match.group(1)
+    answer(child, "ready")
+    return child, session_id
+
+
+def wait_for_size(child, rows, columns, seconds=15):
+    """The remote pty's size, asked until it is ROWS COLUMNS: the client sends the new size when
+    its SIGWINCH is handled, which may come after the next keys."""
+    deadline = time.monotonic() + seconds
+    for attempt in range(1, 1000):
+        child.sendline("echo size-%d:$(stty size)" % attempt)
+        child.expect(r"size-%d:(\d+ \d+)\r\n" % attempt)
+        if child.match.group(1) == "%d %d" % (rows, columns):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("the remote pty is %s, not %d %d, after %d s" % (child.match.group(1), rows, columns, seconds))
+
+
+def run_script(agent, script, identity="admin", timeout=120, stdin=None):
+    return subprocess.run([BINARY, "-c", script], env=agent.env(identity), input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def api_calls(agent, operation):
+    return sum(agent.emulator.control("state")["api_calls"].get(operation, {}).values())
+
+
+# connect
+
+def test_shell_size_resize_ctrl_c_escape_and_the_terminal_restored(agent):
+    node = agent.node(0)
+    env = agent.env("basic", TERM="xterm")
+    child = pexpect.spawn("/bin/sh", ["-c", "stty -g; %s -c 'connect %s'; echo status=$?; stty -g" % (BINARY, node)],
+                          env=env, encoding="utf-8", timeout=30, dimensions=(33, 111))
+    child.expect(r"(\S+:\S+)\r\n")
+    before = child.match.group(1)
+    child.expect("Starting session")
+    answer(child, "ready")
+    wait_for_size(child, 33, 111)
+    child.setwinsize(40, 120)
+    wait_for_size(child, 40, 120)
+    child.sendline("echo sleeping-$((1+1)); sleep 30; echo slept")
+    child.expect("sleeping-2")
+    started = time.monotonic()
+    child.sendintr()                                    # 0x03 goes to the remote pty, not to the client
+    answer(child, "still", timeout=20)
+    assert time.monotonic() - started < 20, "Ctrl-C ended the remote sleep"
+    assert "slept" not in child.before
+    child.send("\r~.")                                  # the escape, at the start of a line
+    child.expect("leaving the session")
+    child.expect("status=0")
+    child.expect(r"(\S+:\S+)\r\n")
+    assert child.match.group(1) == before, "the terminal mode is restored"
+    child.expect(pexpect.EOF)
+
+
+def test_remote_exit_status_from_the_shell_a_pty_command_and_a_piped_command(agent):
+    child, _ = start_shell(agent, agent.node(1), "basic")
+    child.sendline("exit")
+    child.expect("Exiting session")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    on_pty = agent.spawn("connect %s --command 'tty; exit 3'" % agent.node(2), "basic")
+    on_pty.expect("/dev/pts/")
+    on_pty.expect(pexpect.EOF)
+    on_pty.close()
+    assert on_pty.exitstatus == 3
+    assert "ssm-shell-exit" not in on_pty.before
+    piped = run_script(agent, "connect %s --command 'echo out; echo err >&2; exit 3'" % agent.node(3), "basic")
+    assert (piped.returncode, piped.stdout, piped.stderr) == (3, "out\n", "err\n")
+
+
+def test_piped_input_reaches_the_shell_and_its_end_ends_the_session(agent):
+    result = run_script(agent, "connect %s" % agent.node(2), "basic", timeout=60, stdin="echo piped-$((6*7))\n")
+    assert result.returncode == 0, result.stderr
+    assert "piped-42" in result.stdout
+
+
+def test_kms_encrypted_sessions(agent):
+    agent.emulator.faults(kms_key_id="alias/session-key")
+    keys_before = api_calls(agent, "GenerateDataKey")
+    piped = run_script(agent, "connect %s --command 'echo secret-$((6*7)); exit 4'" % agent.node(0))
+    assert piped.returncode == 4, piped.stderr
+    assert piped.stdout == "secret-42\n"
+    assert "This session is encrypted using AWS KMS." in piped.stderr
+    child = agent.spawn("connect %s" % agent.node(1))
+    child.expect("encrypted using AWS KMS")
+    answer(child, "typed")                              # typed, encrypted, decrypted by the agent, run
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert api_calls(agent, "GenerateDataKey") - keys_before >= 2, "each session has its own data key"
+
+
+# forward
+
+def forward_script(node, port, *runs):
+    return "forward %s %s; %s; forwards" % (node, port, "; ".join("! %s %s %s $port %s" % (sys.executable, CLIENT, mode, n) for mode, n in runs))
+
+
+def test_forward_twenty_parallel_connections_and_a_remote_host(agent, web):  # noqa: F811
+    result = run_script(agent, forward_script(agent.node(0), "0:%d" % web, ("http", 20)) + "; "
+                        + forward_script(agent.node(1), "0:127.0.0.1:%d" % web, ("http", 3)), "basic")
+    assert result.returncode == 0, result.stderr
+    assert "http 20 ok=True" in result.stdout and "http 3 ok=True" in result.stdout, result.stdout
+    assert "\tmux\t20\t" in result.stdout, result.stdout
+    assert "127.0.0.1:%d\t%s" % (web, agent.node(1)) in result.stdout, result.stdout
+
+
+def upload_and_download(result, mib):
+    assert result.returncode == 0, result.stderr
+    upload = [line for line in result.stdout.splitlines() if line.startswith("upload")][0].split()
+    assert upload[1].split("=")[1] == upload[2].split("=")[1], "the server hashed what was sent"
+    download = [line for line in result.stdout.splitlines() if line.startswith("download")][0]
+    assert download == "download bytes=%d sha=%s" % (mib << 20, expected_download(mib))
+
+
+def test_forward_64_mib_each_way_keeps_every_byte(agent, data):  # noqa: F811
+    agent.unpace()
+    result = run_script(agent, forward_script(agent.node(2), "0:%d" % data, ("upload", 64), ("download", 64)), "basic",
+                        timeout=agent.expect["forward_seconds"])
+    upload_and_download(result, 64)
+    assert "\tmux\t2\t" in result.stdout, result.stdout
+
+
+def test_basic_mode_forward_one_connection_after_another(agent, data):  # noqa: F811
+    node = agent.expect["basic_forward_node"] or agent.node(3)
+    agent.unpace()
+    result = run_script(agent, forward_script(node, "0:%d" % data, ("fetch", 2), ("fetch", 2)), "basic",
+                        timeout=agent.expect["forward_seconds"])
+    assert result.returncode == 0, result.stderr
+    download = "download bytes=%d sha=%s" % (2 << 20, expected_download(2))
+    assert result.stdout.count(download) == 2, result.stdout
+    assert "\t%s\t2\t" % agent.expect["basic_forward_mode"] in result.stdout, result.stdout
+
+
+# proxy
+
+def test_ssh_and_scp_through_proxy(agent, sshd, tmp_path):  # noqa: F811
+    env = agent.env("basic")
+    node = agent.node(0)
+    user = os.environ.get("USER", "root")
+    options = ssh_options(sshd, node)
+    result = subprocess.run(["ssh", *options, "%s@%s" % (user, node), "echo over-ssm; exit 7"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert (result.returncode, result.stdout) == (7, "over-ssm\n"), result.stderr
+    source = tmp_path / "blob"
+    source.write_bytes(os.urandom(4 << 20))
+    remote = os.path.join(sshd["dir"], "copied-%d" % os.getpid())
+    sent = subprocess.run(["scp", "-q", *options, str(source), "%s@%s:%s" % (user, node, remote)], env=env, capture_output=True,
+                          text=True, timeout=agent.expect["forward_seconds"])
+    assert sent.returncode == 0, sent.stderr
+    back = tmp_path / "back"
+    fetched = subprocess.run(["scp", "-q", *options, "%s@%s:%s" % (user, node, remote), str(back)], env=env, capture_output=True,
+                             text=True, timeout=agent.expect["forward_seconds"])
+    assert fetched.returncode == 0, fetched.stderr
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    assert hashlib.sha256(open(remote, "rb").read()).hexdigest() == digest
+    assert hashlib.sha256(back.read_bytes()).hexdigest() == digest
+
+
+# run, wait, output
+
+def test_run_exit_codes_and_streams(agent):
+    node = agent.node(0)
+    failed = run_script(agent, "use %s; run sh -c 'echo out; echo err >&2; exit 5'; wait; output" % node)
+    assert "== %s · Failed, exit 5\nout\n-- stderr\nerr\n" % node in failed.stdout, failed.stdout + failed.stderr
+    assert "failed to run commands" not in failed.stdout, "the agent's own line is left out"
+    assert failed.returncode == 3, failed.stderr
+    fine = run_script(agent, "use %s; run echo fine; wait; output" % node)
+    assert "== %s · Success, exit 0\nfine\n" % node in fine.stdout, fine.stdout + fine.stderr
+    assert fine.returncode == 0, fine.stderr
+
+
+def test_run_output_is_cut_at_24000_characters_with_a_note(agent):
+    node = agent.node(1)
+    result = run_script(agent, "use %s; run seq 10000; wait; output" % node)
+    assert result.returncode == 0, result.stderr
+    expected = "".join("%d\n" % n for n in range(1, 10001))[:23980]
+    note = ("(stdout cut by the agent at 24,000 characters: to get it all, have the command write to a file on the node and read that "
+            "in parts, e.g. with 'run tail -c +23981 FILE')\n")
+    assert "== %s · Success, exit 0\n" % node + expected + "\n" + note in result.stdout, result.stdout[-300:]
+    assert "--output truncated--" not in result.stdout
+
+
+def test_run_cancel_and_execution_timeout(agent):
+    node = agent.node(2)
+    script = ("use %s; run --timeout 5 sh -c 'echo started; sleep 30'; set slow $cmd; run sleep 30; sleep 1; cancel; wait; output; "
+              "wait $slow; output $slow" % node)
+    result = run_script(agent, script, timeout=90)
+    assert result.returncode == 3, result.stderr
+    assert "== %s · cancelled\n" % node in result.stdout, result.stdout
+    assert "== %s · timed out after 5s\nstarted\n" % node in result.stdout, result.stdout
+    assert "exit 137" not in result.stdout and "exit 1\n" not in result.stdout
+
+
+# reconnect and faults
+
+def test_resume_after_the_gateway_drops_or_closes_the_clients_socket(agent):
+    child, session_id = start_shell(agent, agent.node(3))
+    for mode in ("reset", "bye"):                       # a TCP reset, then AWS's close frame "Bye"
+        resumed = api_calls(agent, "ResumeSession")
+        agent.emulator.control("sessions/%s/close" % session_id, {"mode": mode})
+        deadline = time.monotonic() + 30
+        while api_calls(agent, "ResumeSession") == resumed:
+            assert time.monotonic() < deadline, "the client resumed within 30 s of the %s" % mode
+            time.sleep(0.05)
+        answer(child, "back-" + mode)
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_keys_arrive_exactly_under_loss_duplicates_reordering_and_byes(agent):
+    child, session_id = start_shell(agent, agent.node(0))
+    path = "/tmp/ssm-suite-keys-%s" % session_id
+    child.sendline("stty -echo; cat > %s" % path)
+    agent.emulator.faults(drop=0.05, duplicate=0.05, reorder=0.05, bye_every=2)
+    rng = random.Random(12)
+    # 40 lines of 80 keys, the last one ended too, so that Ctrl-D then ends cat
+    keys = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") if i % 80 else "\r" for i in range(1, 3201))
+    resumed = api_calls(agent, "ResumeSession")
+    for i in range(0, len(keys), 100):                  # about 4 s of typing: at least one Bye meanwhile
+        child.send(keys[i:i + 100])
+        time.sleep(0.12)
+    child.send("\x04")
+    agent.emulator.faults(drop=0, duplicate=0, reorder=0, bye_every=0)
+    child.sendline("stty echo; echo $(wc -c < %s)-$(sha256sum < %s | cut -c1-64)-$((40+2)); rm -f %s" % (path, path, path))
+    written = keys.replace("\r", "\n").encode()
+    child.expect(r"(\d+)-([0-9a-f]{64})-42", timeout=60)
+    assert (int(child.match.group(1)), child.match.group(2)) == (len(written), hashlib.sha256(written).hexdigest())
+    assert api_calls(agent, "ResumeSession") > resumed, "the session resumed after a Bye"
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+
+
+def test_forward_keeps_every_byte_under_faults_and_byes(agent, data):  # noqa: F811
+    agent.unpace()
+    agent.emulator.faults(drop_input=0.05, duplicate=0.05, reorder=0.05, bye_every=3)
+    result = run_script(agent, forward_script(agent.node(1), "0:%d" % data, ("upload", 8), ("download", 8)), "admin",
+                        timeout=agent.expect["forward_seconds"])
+    upload_and_download(result, 8)
+    assert "\tmux\t2\t" in result.stdout, result.stdout
