@@ -12,6 +12,7 @@ import tempfile
 
 from aiohttp import web
 
+from .agent.fleet import SimulatedFleet
 from .server import Emulator
 from .sessions import Sessions
 from .state import State
@@ -61,6 +62,9 @@ async def main(args):
     host = "localhost" if args.tls else "127.0.0.1"
     endpoint = "%s://%s:%d" % (scheme, host, port)
     sessions.base_url = "%s://%s:%d" % ("wss" if args.tls else "ws", host, port)
+    # Every node's simulated agent connects to the gateway before anyone is told the emulator is ready.
+    fleet = SimulatedFleet(state, emulator.auth, endpoint, ca_bundle)
+    await fleet.start()
     ready = {"endpoint": endpoint, "region": region, "control": endpoint + "/_emulator", "pid": os.getpid(),
              "identities": {name: {"access_key_id": d["access_key_id"], "secret_access_key": d["secret_access_key"], "arn": d["arn"]}
                             for name, d in identities["identities"].items()}}
@@ -82,6 +86,7 @@ async def main(args):
             await session.handler.stop()
     for command in state.commands.values():
         command.cancel()
+    await fleet.stop()
     await runner.cleanup()
     shutil.rmtree(state.root, ignore_errors=True)
     if tls_dir:

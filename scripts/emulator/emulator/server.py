@@ -13,6 +13,7 @@ from aiohttp import web
 from . import errors
 from .auth import Authenticator, action_allowed
 from .errors import AWSError
+from .gateway.control import ControlChannels
 from .kms import KMSService
 from .query_api import EC2Service, IAMService, STSService, VPCCalls
 from .ssm_api import SSMService
@@ -36,11 +37,15 @@ class Emulator:
         self.vpc_calls = VPCCalls(state)
         sessions.kms = self.kms
         sessions.auth = self.auth
+        self.control = ControlChannels(state, self.auth)
+        state.control = self.control
 
     def app(self):
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_post("/", self.api)
         app.router.add_get("/v1/data-channel/{session_id}", self.sessions.websocket_handler)
+        app.router.add_post("/v1/control-channel/{instance_id}", self.control.create)
+        app.router.add_get("/v1/control-channel/{instance_id}", self.control.serve)
         app.router.add_get("/_emulator/state", self.control_state)
         app.router.add_post("/_emulator/faults", self.control_faults)
         app.router.add_post("/_emulator/reset", self.control_reset)
@@ -178,6 +183,7 @@ class Emulator:
             "sessions": {s.id: s.facts() for s in self.sessions.all()},
             "faults": self.state.faults.__dict__,
             "commands": {c.id: c.summary()["Status"] for c in self.state.commands.values()},
+            "control_channels": self.control.facts(),
         })
 
     async def control_faults(self, request):

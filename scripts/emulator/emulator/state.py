@@ -66,6 +66,7 @@ class State:
         self.sessions = {}                           # session id -> Session
         self.api_calls = collections.Counter()       # (operation, identity name) -> count
         self.agent_bytes = collections.defaultdict(bytearray)  # session id -> bytes the agent received (stream data)
+        self.control = None                          # gateway.control.ControlChannels: every node's control channel
 
     def count_call(self, operation, identity):
         with self.lock:

@@ -1,0 +1,47 @@
+"""The simulated agents of every node in the fleet, connected to the emulator's own port as
+clients, through the same control and data channels as amazon-ssm-agent (TLS or not)."""
+import asyncio
+import re
+import ssl
+
+import aiohttp
+
+from .node import SimulatedNode
+from .signing import Signer
+
+# The identity the simulated agents sign with: what AmazonSSMManagedInstanceCore allows them.
+AGENT_POLICY = {"Statement": [{"Effect": "Allow", "Action": ["ssmmessages:*", "ec2messages:*", "ssm:UpdateInstanceInformation",
+                                                            "ssm:ListInstanceAssociations", "kms:Decrypt"], "Resource": "*"}]}
+NODE_ID = re.compile(r"^(i|mi)-[0-9a-f]{8,17}$")
+
+
+class SimulatedFleet:
+    def __init__(self, state, auth, base_url, ca_bundle=None):
+        self.state = state
+        self.base_url = base_url
+        self.ca_bundle = ca_bundle
+        ident = auth.add_identity("emulator-agent", AGENT_POLICY)
+        self.signer = Signer(ident.access_key_id, ident.secret_access_key, state.region, lambda: state.faults.clock_skew)
+        self.http = None
+        self.nodes = {}
+
+    async def start(self, timeout=30):
+        """Starts an agent on every node and waits, at most `timeout` seconds, for their control channels."""
+        context = ssl.create_default_context(cafile=self.ca_bundle) if self.ca_bundle else None
+        connector = aiohttp.TCPConnector(ssl=context if context is not None else False, limit=0)
+        self.http = aiohttp.ClientSession(connector=connector)
+        for node in self.state.nodes.values():
+            if NODE_ID.match(node["id"]):
+                self.nodes[node["id"]] = SimulatedNode(self, node)
+        for simulated in self.nodes.values():
+            simulated.start()
+        waits = [asyncio.ensure_future(n.control.ready.wait()) for n in self.nodes.values()]
+        if waits:
+            await asyncio.wait(waits, timeout=timeout)
+        for w in waits:
+            w.cancel()
+
+    async def stop(self):
+        await asyncio.gather(*(n.stop() for n in self.nodes.values()), return_exceptions=True)
+        if self.http is not None:
+            await self.http.close()

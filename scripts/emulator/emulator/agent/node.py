@@ -1,0 +1,18 @@
+"""One simulated managed node's agent: its control channel (control.py) and the handlers it
+installs on it. Other parts of the simulated agent add their handlers here (Run Command:
+`agent_job`)."""
+from .control import ControlChannelClient
+
+
+class SimulatedNode:
+    def __init__(self, fleet, node):
+        self.fleet = fleet
+        self.node = node                  # the fleet's node dict (state.nodes[id])
+        self.control = ControlChannelClient(fleet.http, fleet.base_url, node["id"], fleet.signer, node.get("agent_version", "3.3.1142.0"),
+                                            "windows" if node.get("platform") == "Windows" else "linux")
+
+    def start(self):
+        self.control.start()
+
+    async def stop(self):
+        await self.control.stop()
