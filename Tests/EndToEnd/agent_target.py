@@ -23,6 +23,9 @@ EXPECTED = {
         # The client is what is measured: the emulator's pace (issue 18 item 4) is switched off.
         "unpaced": True,
         "forward_seconds": 300,
+        # A node slow to start its shell (the agent_start_delay fault): the real agent is slow by
+        # itself, as it opens its data channel only when StartSession hands it the session (issue 18 item 2).
+        "slow_start_faults": {"agent_start_delay": 1.5},
     },
     REAL: {
         # amazon-ssm-agent 3.3 multiplexes every LocalPortForwarding session of a client from 1.1.70
@@ -34,6 +37,7 @@ EXPECTED = {
         # 0.6 MiB/s towards the client, so 64 MiB down takes nearly two minutes.
         "unpaced": False,
         "forward_seconds": 900,
+        "slow_start_faults": {},
     },
 }
 
