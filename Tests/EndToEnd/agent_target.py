@@ -58,6 +58,16 @@ def with_agent_ready_file():
     return ready
 
 
+def summary_line():
+    """The one line the suite prints after its run: which agent it ran against, or why the real
+    agent was asked for and not run; None for a plain run on the simulated agents."""
+    ready = with_agent_ready_file()
+    if isinstance(ready, dict):
+        return "agent suite: ran against the real amazon-ssm-agent %s on %s" % (ready.get("agent_version", "(version not in the ready file)"),
+                                                                               ", ".join(ready["real_nodes"]))
+    return skip_note()
+
+
 def skip_note():
     """The one line the suite prints when the real agent was asked for and not run, else None."""
     ready = with_agent_ready_file()

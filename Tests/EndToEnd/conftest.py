@@ -156,10 +156,10 @@ def agent(agent_target):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """The agent suite's one line when the real agent was asked for and not run."""
+    """The agent suite's one line: the real agent it ran against, or why the real agent was not run."""
     if any("test_agent_suite" in str(report.nodeid) for reports in terminalreporter.stats.values() for report in reports
            if hasattr(report, "nodeid")):
         import agent_target
-        note = agent_target.skip_note()
+        note = agent_target.summary_line()
         if note:
             terminalreporter.write_line(note)
