@@ -166,7 +166,7 @@ def test_agent_oddities_lose_nothing(emulator, fault):
     with no bytes, on 4 MiB coming back through `proxy`: every byte, in order, and a clean exit."""
     data = os.urandom(4 << 20)
     source = Source(data)
-    emulator.faults(**fault)
+    emulator.faults(unpaced=True, **fault)
     proxy = subprocess.Popen([BINARY, "proxy", "web-1", str(source.port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, env=shell_env(emulator, "basic"))
     timer = threading.Timer(60, proxy.kill)

@@ -110,7 +110,8 @@ def main():
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     ready = os.path.join(tempfile.mkdtemp(), "ready.json")
-    process = subprocess.Popen([os.path.join(HERE, "start"), "--ready-file", ready], stderr=subprocess.DEVNULL)
+    # --unpaced: the emulator's own limit, not the real agent's pace (~0.6 MiB/s) it has by default.
+    process = subprocess.Popen([os.path.join(HERE, "start"), "--ready-file", ready, "--unpaced"], stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
         while not os.path.exists(ready):

@@ -43,9 +43,8 @@ async def main(args):
         identities = json.load(f)
     region = args.region or fleet.get("region", "us-east-1")
     state = State(fleet, region)
-    if args.pacing:
-        state.faults.pacing = True
-    state.faults.agent_delay = args.agent_delay
+    for faults in (state.faults, state.fault_defaults):
+        faults.update({"pacing": args.pacing, "agent_delay": args.agent_delay, "unpaced": args.unpaced})
     sessions = Sessions(state)
     emulator = Emulator(state, identities, sessions)
     runner = web.AppRunner(emulator.app(), access_log=None, handle_signals=False)
@@ -102,6 +101,8 @@ def parse(argv):
     p.add_argument("--region", help="the region it answers for (default: the fleet's)")
     p.add_argument("--tls", action="store_true", help="serve HTTPS/WSS with a generated CA (its path is in the ready file)")
     p.add_argument("--pacing", action="store_true", help="pace agent output like the real agent (1 KiB, 1 ms)")
+    p.add_argument("--unpaced", action="store_true",
+                   help="port sessions send as fast as the client reads (for client benchmarks), not at the real agent's pace (~0.6 MiB/s)")
     p.add_argument("--agent-delay", type=float, default=0.0, metavar="SECONDS",
                    help="seconds every agent waits before taking a command (default: the real agent's 1 ms; 0.2 was the old timing)")
     return p.parse_args(argv)

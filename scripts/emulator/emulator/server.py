@@ -196,7 +196,7 @@ class Emulator:
 
     async def control_reset(self, request):
         self.state.api_calls.clear()
-        self.state.faults.update({k: v for k, v in type(self.state.faults)().__dict__.items()})
+        self.state.faults.update(dict(self.state.fault_defaults.__dict__))
         return web.json_response({"ok": True})
 
     async def control_received(self, request):

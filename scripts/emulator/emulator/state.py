@@ -25,6 +25,7 @@ class Faults:
     expire_credentials: bool = False  # temporary credentials are reported expired
     clock_skew: float = 0.0       # seconds added to the emulator's clock when checking signatures
     pacing: bool = False          # agent pacing like the real one: 1 KiB messages, 1 ms pause
+    unpaced: bool = False         # port sessions send as fast as the client reads, not at the real agent's ~0.6 MiB/s (--unpaced)
     invocation_lag: float = 0.3   # seconds GetCommandInvocation answers InvocationDoesNotExist after SendCommand
     agent_delay: float = 0.0      # when set, seconds every node's agent waits before taking a command (0.2: the emulator's old timing)
     kms_key_id: str = ""          # when set, shell and command sessions are KMS-encrypted with this key (preferences)
@@ -51,6 +52,7 @@ class State:
     def __init__(self, fleet_doc, region):
         self.region = region
         self.faults = Faults()
+        self.fault_defaults = Faults()   # what the control API's reset restores: the start options' values
         self.lock = threading.Lock()
         self.root = tempfile.mkdtemp(prefix="ssm-emulator-")
         self.nodes = {}

@@ -5,6 +5,7 @@ import struct
 
 from .. import clientmessage as cm
 from .. import smux
+from .pace import AgentPace
 
 
 class PortHandler:
@@ -22,6 +23,7 @@ class PortHandler:
         self.streams = {}       # smux sid -> (writer or None, pending bytes)
         self.frames = smux.FrameReader()
         self.connect_lock = asyncio.Lock()
+        self.pace = AgentPace()
 
     async def start(self):
         if self.mode == "stream":
@@ -45,6 +47,7 @@ class PortHandler:
                 data = await reader.read(self.session.chunk)
                 if not data:
                     break
+                await self._agent_turn(len(data))
                 self.session.send_output(data)
                 await self.session.paced()
         except (ConnectionError, OSError):
@@ -68,6 +71,11 @@ class PortHandler:
             return True  # the agent logs the failure; the bytes are lost, as with the real agent
         await self._write(self.writer, payload)
         return True
+
+    async def _agent_turn(self, nbytes):
+        """The real agent's pace towards the client, unless the `unpaced` switch is on (issue 18)."""
+        if not self.session.state.faults.unpaced:
+            await self.pace.before(nbytes)
 
     @staticmethod
     async def _write(writer, data):
@@ -130,7 +138,9 @@ class PortHandler:
                 data = await reader.read(smux.MAX_FRAME)
                 if not data:
                     break
-                self._send_mux(smux.frame(smux.PSH, sid, data))
+                frame = smux.frame(smux.PSH, sid, data)
+                await self._agent_turn(len(frame))
+                self._send_mux(frame)
                 await self.session.paced()
         except (ConnectionError, OSError):
             pass
