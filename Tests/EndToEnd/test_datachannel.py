@@ -106,7 +106,7 @@ def test_noninteractive_command_exit_code(emulator, faults):
 
     async def scenario():
         _, _, client = await start(emulator, Target="i-0a1b2c3d4e5f60002", DocumentName="AWS-StartNonInteractiveCommand",
-                                   Parameters={"command": ["echo out; echo err >&2; exit 3"], "separateOutputStream": ["true"]})
+                                   Parameters={"command": ["sh -c 'echo out; echo err >&2; exit 3'"], "separateOutputStream": ["true"]})
         action, agent_version = await client.handshake()
         assert action["SessionType"] == "NonInteractiveCommands"
         assert len(agent_version.split(".")) == 4

@@ -1,9 +1,12 @@
+import SessionProtocol
 @testable import SSMShell
 import Testing
 
 /// `connect --command TEXT` follows the rule of `run`'s text (issue 11, item 17): what the user
 /// wrote inside the option's word is the node's shell code, and only the shell's own variables
 /// are filled in, each quoted for where it stands in that code, so that data never becomes code.
+/// AWS-StartNonInteractiveCommand runs no shell, so that code goes in `sh -c` or PowerShell's
+/// -EncodedCommand (issue 18); `NonInteractiveCommandTests` checks that wrapping.
 @Suite struct ConnectCommandTextTests {
     /// Runs `connect NODE --document AWS-StartNonInteractiveCommand ...` against the fake fleet
     /// (which refuses the session after recording it) and returns StartSession's `command`.
@@ -37,7 +40,18 @@ import Testing
     ])
     func linuxReceivesCodeAndData(_ line: String, _ expected: String) async {
         let result = await Self.sent(line)
-        #expect(result.command == [expected], "\(result.stderr)")
+        #expect(result.command == [NonInteractiveCommand.commandLine(expected, windows: false)], "\(result.stderr)")
+    }
+
+    @Test func onlyTheNonInteractiveDocumentIsWrapped() async {
+        let fleet = InterpreterTests.fleet()
+        let (shell, _) = InterpreterTests().shell(fleet)
+        _ = await shell.run(source: "connect web-1 --document Team-RunThis --command 'a; b'", file: "t")
+        #expect(fleet.sessionStarts.last?.parameters?["command"] == ["a; b"])
+        _ = await shell.run(source: "connect web-1 --document AWS-StartInteractiveCommand --command 'a; b'", file: "t")
+        #expect(fleet.sessionStarts.last?.parameters?["command"] == [ExitMarker.wrap("a; b")])
+        _ = await shell.run(source: "connect web-1 --command 'a; b'", file: "t")  // not a terminal: non-interactive
+        #expect(fleet.sessionStarts.last?.parameters?["command"] == ["sh -c 'a; b'"])
     }
 
     @Test(arguments: [
@@ -46,7 +60,7 @@ import Testing
     ])
     func windowsReceivesPowerShellQuoting(_ line: String, _ expected: String) async {
         let result = await Self.sent(line, to: "win-1")
-        #expect(result.command == [expected], "\(result.stderr)")
+        #expect(result.command == [NonInteractiveCommand.commandLine(expected, windows: true)], "\(result.stderr)")
     }
 
     @Test(arguments: [

@@ -38,10 +38,16 @@ struct ConnectCommand: ShellCommand {
             parameters[String(pair[..<eq]), default: []].append(String(pair[pair.index(after: eq)...]))
         }
         if let commandText {
-            let command = try shell.text(of: commandText, for: node.platform == "Windows" ? .powerShell : .posix)
+            let windows = node.platform == "Windows"
+            let command = try shell.text(of: commandText, for: windows ? .powerShell : .posix)
             // On a terminal the command gets a pty; piped, it runs without one and its exit status comes back.
             document = document ?? (terminal ? "AWS-StartInteractiveCommand" : "AWS-StartNonInteractiveCommand")
-            parameters["command"] = [document == "AWS-StartInteractiveCommand" ? ExitMarker.wrap(command) : command]
+            switch document {
+            case "AWS-StartInteractiveCommand": parameters["command"] = [ExitMarker.wrap(command)]
+            // The agent executes this one without a shell: the node's shell is named (issue 18).
+            case "AWS-StartNonInteractiveCommand": parameters["command"] = [NonInteractiveCommand.commandLine(command, windows: windows)]
+            default: parameters["command"] = [command]
+            }
             if document == "AWS-StartNonInteractiveCommand" && parameters["separateOutputStream"] == nil {
                 parameters["separateOutputStream"] = ["true"]  // stderr comes back as StdErr, to our stderr
             }
