@@ -80,6 +80,14 @@ public enum SessionOutcome: Sendable, Equatable {
     static func serviceClosed(code: UInt16?, reason: String) -> SessionOutcome {
         .disconnected("the service closed the connection (\(code.map(String.init) ?? "no code") \(reason))")
     }
+
+    /// The payload of the WebSocket Close to send before hanging up: 1000, normal closure (RFC 6455
+    /// sections 5.5.1 and 7.4.1), once the session is over, so that the service sees a clean end and
+    /// not 1006 (issue 18); none for a lost connection, which ResumeSession may carry on.
+    public var closePayload: [UInt8]? {
+        guard case .ended = self else { return nil }
+        return [0x03, 0xE8]
+    }
 }
 
 /// A local connection of a forward, as the machine knows it: a number the loop gives out and

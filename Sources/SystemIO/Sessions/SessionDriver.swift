@@ -196,7 +196,10 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
                 case .failure(let failure): answer(.dataKeyFailed(failure.description))
                 }
             case .end(let end):
-                outcome = outcome ?? end
+                guard outcome == nil else { continue }
+                outcome = end
+                // The Close goes out before the connection is released (hung up).
+                if lost == nil, !ws.closed, let payload = end.closePayload { try? ws.send(.close, payload) }
             }
         }
         if let lost, outcome == nil { answer(.connectionLost(lost)) }

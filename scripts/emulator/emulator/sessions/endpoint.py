@@ -59,7 +59,10 @@ async def serve(sessions, request):
             # This task is the only reader now: aiohttp's close() sends the Close and reads
             # until the client's before it closes the TCP connection.
             await ws.close(code=1000, message=b"Session terminated")
+            if reader.close_code is None:
+                reader.close_code = ws.close_code   # the client's Close, or 1006 when none came
     finally:
+        session.client_close_codes.append(reader.close_code if reader.close_code is not None else 1006)
         for t in timers:
             t.cancel()
         session.detached(ws)
@@ -81,6 +84,7 @@ class Reader:
         self.task = asyncio.current_task()
         self.waiting = False
         self.hanging_up = False
+        self.close_code = None     # the code of the client's Close; None while none came (1006)
 
     def hang_up(self):
         self.hanging_up = True
@@ -100,6 +104,8 @@ class Reader:
                 return
             finally:
                 self.waiting = False
+            if msg.type == WSMsgType.CLOSE:
+                self.close_code = msg.data
             if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
                 return
             yield msg

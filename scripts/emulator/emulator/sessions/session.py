@@ -61,6 +61,7 @@ class Session:
         self.closing = False
         self.close_reason = ""
         self.reader = None      # the current connection's endpoint.Reader: the end hangs up through it
+        self.client_close_codes = []   # per ended connection: the code of the client's Close, 1006 without one
 
     # -- facts for DescribeSessions and the control API -----------------------------------------
 
@@ -79,7 +80,7 @@ class Session:
                 "connections": self.connections, "client_version": self.client_version,
                 "agent_received": len(self.state.agent_bytes.get(self.id, b"")), "unacked": len(self.channel.outgoing),
                 "client_sent": self.channel.highest_in + 1,
-                "mode": getattr(self.handler, "mode", None)}
+                "mode": getattr(self.handler, "mode", None), "client_close_codes": self.client_close_codes}
 
     # -- connection -----------------------------------------------------------------------------
 
