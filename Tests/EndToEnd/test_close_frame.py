@@ -39,3 +39,29 @@ def test_a_shell_left_with_exit_closes_with_1000(emulator):
     finally:
         child.close(force=True)
     assert new_session(emulator, before)["client_close_codes"] == [1000]
+
+
+def test_a_client_that_hangs_up_without_a_close_is_recorded_as_1006(emulator):
+    """The record tells the two apart: a client that drops the TCP connection sent no Close."""
+    import asyncio
+
+    from dcclient import DataChannelClient
+
+    async def scenario():
+        response = emulator.client("ssm").start_session(Target="i-0a1b2c3d4e5f60001")
+        client = DataChannelClient(response["StreamUrl"], response["TokenValue"])
+        await client.connect()
+        await client.read_until(lambda d: b"$ " in d)
+        client.reader.cancel()
+        client.resender.cancel()
+        client.ws._writer.transport.abort()   # the TCP connection ends with no Close frame
+        await client.session.close()
+        emulator.client("ssm").terminate_session(SessionId=response["SessionId"])
+        return response["SessionId"]
+
+    session_id = asyncio.run(asyncio.wait_for(scenario(), 60))
+    deadline = time.monotonic() + 15
+    while not emulator.control("state")["sessions"][session_id]["client_close_codes"]:
+        assert time.monotonic() < deadline, "the connection's end was never recorded"
+        time.sleep(0.05)
+    assert emulator.control("state")["sessions"][session_id]["client_close_codes"] == [1006]
