@@ -41,6 +41,10 @@ async def main(args):
         fleet = json.load(f)
     with open(args.identities) as f:
         identities = json.load(f)
+    if args.extra_nodes:
+        # Nodes added by scripts/real-agent/with-agent; "agent": "real" marks those a real agent serves.
+        with open(args.extra_nodes) as f:
+            fleet["nodes"] = fleet["nodes"] + json.load(f)
     region = args.region or fleet.get("region", "us-east-1")
     state = State(fleet, region)
     for faults in (state.faults, state.fault_defaults):
@@ -98,6 +102,7 @@ def parse(argv):
     p.add_argument("--identities", default=os.path.join(HERE, "identities.json"), help="the identities file (default: the fixture identities)")
     p.add_argument("--port", type=int, default=0, help="the port on 127.0.0.1 (0 picks a free one)")
     p.add_argument("--ready-file", required=True, help="written as JSON once the emulator is listening")
+    p.add_argument("--extra-nodes", metavar="FILE", help="a JSON list of fleet nodes added to the fleet (real-agent nodes)")
     p.add_argument("--region", help="the region it answers for (default: the fleet's)")
     p.add_argument("--tls", action="store_true", help="serve HTTPS/WSS with a generated CA (its path is in the ready file)")
     p.add_argument("--pacing", action="store_true", help="pace agent output like the real agent (1 KiB, 1 ms)")

@@ -1,0 +1,1 @@
+"""with-agent: the emulator as the service side and real amazon-ssm-agent nodes, in private namespaces."""

@@ -1,0 +1,69 @@
+"""The fleet entries and the amazon-ssm-agent.json of the real-agent nodes with-agent starts."""
+
+# InstanceID pattern the service accepts: i- and 17 hex digits.
+NODE_ID_PREFIX = "i-0a9e47"
+
+
+def node_id(index):
+    return "%s%011x" % (NODE_ID_PREFIX, index)
+
+
+def fleet_node(index, agent_version):
+    """A fleet entry for `scripts/emulator/start --extra-nodes`: "agent": "real" tells the emulator to run no
+    simulated agent for it; its ping status follows the real agent (ConnectionLost until it checks in)."""
+    return {
+        "id": node_id(index),
+        "agent": "real",
+        "tags": {"Name": "real-%d" % index, "Env": "real-agent"},
+        "platform": "Linux",
+        "platform_name": "Debian GNU/Linux",
+        "platform_version": "12",
+        "agent_version": agent_version,
+        "ping_status": "ConnectionLost",
+        "ip": "127.0.0.1",
+        "computer_name": "real-%d" % index,
+        "resource_type": "EC2Instance",
+    }
+
+
+def agent_config(instance_id, region, service_url, unresolvable_domain="emulator.invalid"):
+    """amazon-ssm-agent.json for one node. Every service endpoint is the emulator (Endpoint takes a full URL for
+    Ssm, Mds, Kms and S3; for Mgs only host:port is kept and https/wss is always used:
+    agent/session/config/config.go GetMgsEndpoint). ServiceDomain is a name that cannot resolve, so nothing
+    else is reached (common/identity/endpoint/endpoint.go). CustomIdentity takes the instance id and region
+    from here and credentials from the environment (common/identity/availableidentities/customidentity)."""
+    return {
+        "Profile": {"ShareCreds": False, "ShareProfile": "", "ForceUpdateCreds": False, "KeyAutoRotateDays": 0},
+        "Identity": {
+            "ConsumptionOrder": ["CustomIdentity"],
+            "CustomIdentities": [{"InstanceID": instance_id, "Region": region}],
+        },
+        "Mds": {"CommandWorkersLimit": 5, "StopTimeoutMillis": 20000, "Endpoint": service_url, "CommandRetryLimit": 15},
+        "Ssm": {"Endpoint": service_url, "HealthFrequencyMinutes": 5, "SessionLogsDestination": "none"},
+        "Mgs": {"Region": region, "Endpoint": service_url, "StopTimeoutMillis": 20000, "SessionWorkersLimit": 1000},
+        "Agent": {
+            "Region": region,
+            "ServiceDomain": unresolvable_domain,
+            "SelfUpdate": False,
+            "TelemetryMetricsToCloudWatch": False,
+            "TelemetryMetricsToSSM": False,
+            "ContainerMode": False,
+        },
+        "Os": {"Lang": "en-US", "Name": "", "Version": "1"},
+        "S3": {"Endpoint": service_url, "Region": region, "LogBucket": "", "LogKey": ""},
+        "Kms": {"Endpoint": service_url},
+    }
+
+
+# Debug level to a file in the node's private /var/log/amazon/ssm, nothing on the console (the console is
+# with-agent's); the layout of the agent's seelog_unix.xml.
+SEELOG_XML = """<seelog type="sync" minlevel="debug">
+    <outputs formatid="fmt">
+        <file path="/var/log/amazon/ssm/amazon-ssm-agent.log"/>
+        <filter levels="error,critical"><file path="/var/log/amazon/ssm/errors.log"/></filter>
+    </outputs>
+    <formats>
+        <format id="fmt" format="%Date(2006-01-02 15:04:05.0000) %LEVEL [%FuncShort @ %File.%Line] %Msg%n"/>
+    </formats>
+</seelog>
+"""
