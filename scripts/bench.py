@@ -386,7 +386,14 @@ def main():
     results["fanout"] = fan_out(args.binary)
     print("bench: the emulator's own limit", flush=True)
     results["emulator"] = emulator_limit(mib)
+    from bench_real_agent import measure_under_with_agent  # the real-agent figures, when SSM_AGENT_BIN is set
+    results["real_agent"] = measure_under_with_agent(args.binary, quick)
     write_page(results, quick)
+
+
+def real_agent_lines(r):
+    from bench_real_agent import page_lines
+    return page_lines(r.get("real_agent"), r["forward"], r["keystrokes"])
 
 
 def write_page(r, quick):
@@ -457,6 +464,7 @@ def write_page(r, quick):
               "drops them. `doctor` gives each endpoint 2.5 s; other commands use the client's 5 s connect timeout and standard retries "
               "(3 attempts), as the AWS CLI does with its own (60 s) timeout.",
               "- `--quick` opens 50 forwards in a row instead of 1,000 and stops the AWS CLI after 10 s; the goal is only met by a full run.",
+              *real_agent_lines(r),
               "", "Raw results:", "", "```json", json.dumps(r, indent=1, default=float), "```", ""]
     path = os.path.join(ROOT, "docs", "benchmarks.md")
     open(path, "w").write("\n".join(lines))

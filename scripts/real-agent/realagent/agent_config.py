@@ -8,20 +8,25 @@ def node_id(index):
     return "%s%011x" % (NODE_ID_PREFIX, index)
 
 
+def host_name(index):
+    """The node's Name tag, host name and ComputerName."""
+    return "real-%d" % index
+
+
 def fleet_node(index, agent_version):
     """A fleet entry for `scripts/emulator/start --extra-nodes`: "agent": "real" tells the emulator to run no
     simulated agent for it; its ping status follows the real agent (ConnectionLost until it checks in)."""
     return {
         "id": node_id(index),
         "agent": "real",
-        "tags": {"Name": "real-%d" % index, "Env": "real-agent"},
+        "tags": {"Name": host_name(index), "Env": "real-agent"},
         "platform": "Linux",
         "platform_name": "Debian GNU/Linux",
         "platform_version": "12",
         "agent_version": agent_version,
         "ping_status": "ConnectionLost",
         "ip": "127.0.0.1",
-        "computer_name": "real-%d" % index,
+        "computer_name": host_name(index),
         "resource_type": "EC2Instance",
     }
 

@@ -9,12 +9,14 @@ from .agent_config import SEELOG_XML, agent_config
 
 BINARIES = ("amazon-ssm-agent", "ssm-agent-worker", "ssm-session-worker", "ssm-document-worker")
 
-# Run inside the node's own mount and pid namespaces (unshare, below). /etc, /home, /var/lib and /var/log get a
+# Run inside the node's own mount, pid and UTS namespaces (unshare, below); the host name is the node's Name, which the
+# agent reports as ComputerName. /etc, /home, /var/lib and /var/log get a
 # per-node overlay, so what the agent writes there (state in /var/lib/amazon/ssm, logs, ssm-user and its sudoers
 # file) never reaches the host and the fixed paths exist without creating them on the host; the node's own
 # directories are then bound over the agent's state and log paths (agent/appconfig/constants_unix.go).
 NODE_START = r"""set -e
 node="$1"
+hostname "$2"
 for top in etc home var/lib var/log; do
   name=$(echo "$top" | tr / _)
   mkdir -p "$node/overlay/$name/upper" "$node/overlay/$name/work"
@@ -32,8 +34,9 @@ class RealAgentNode:
     """Prepares DIRECTORY for one node (binaries linked from BIN_DIR, so the agent finds its configuration beside
     them: agent/appconfig/constants_unix.go init) and runs the agent in its own namespaces."""
 
-    def __init__(self, instance_id, directory, agent_bin):
+    def __init__(self, instance_id, host_name, directory, agent_bin):
         self.instance_id = instance_id
+        self.host_name = host_name
         self.directory = directory
         self.agent_bin = agent_bin
         self.process = None
@@ -67,8 +70,8 @@ class RealAgentNode:
         """Starts the agent; the pid namespace ends the session workers it detaches when the agent ends."""
         with open(os.path.join(self.directory, "console.log"), "ab") as console:
             self.process = subprocess.Popen(
-                ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child=SIGTERM",
-                 "sh", os.path.join(self.directory, "start.sh"), self.directory],
+                ["unshare", "--mount", "--pid", "--uts", "--fork", "--mount-proc", "--kill-child=SIGTERM",
+                 "sh", os.path.join(self.directory, "start.sh"), self.directory, self.host_name],
                 env=environment, stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
 
     def running(self):

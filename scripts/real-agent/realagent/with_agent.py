@@ -7,7 +7,7 @@ import subprocess
 import sys
 import tempfile
 
-from .agent_config import fleet_node, node_id
+from .agent_config import fleet_node, host_name, node_id
 from .node import RealAgentNode, wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -83,7 +83,7 @@ class WithAgent:
         # The certificate names 127.0.0.1, and the namespace has only loopback.
         service_url = ready["endpoint"].replace("://localhost:", "://127.0.0.1:")
         for index in range(1, self.count + 1):
-            node = RealAgentNode(node_id(index), os.path.join(self.work_dir, "node-%d" % index), self.agent_bin)
+            node = RealAgentNode(node_id(index), host_name(index), os.path.join(self.work_dir, "node-%d" % index), self.agent_bin)
             node.prepare(ready["region"], service_url)
             node.start(environment)
             self.nodes.append(node)
