@@ -52,6 +52,20 @@ def upload(port, mib):
     print("upload sent=%s received=%s" % (hashlib.sha256(data).hexdigest(), answer.decode()))
 
 
+def put(port, mib):
+    """The same with the length first, for agents that pass no end of stream on alone (the real one)."""
+    data = os.urandom(mib << 20)
+    with socket.create_connection(("127.0.0.1", port), timeout=120) as s:
+        s.sendall(b"PUT %d\n" % len(data) + data)
+        answer = b""
+        while len(answer) < 64:
+            chunk = s.recv(100)
+            if not chunk:
+                break
+            answer += chunk
+    print("upload sent=%s received=%s" % (hashlib.sha256(data).hexdigest(), answer.decode()))
+
+
 def download(port, mib):
     """Asks for MiB of bytes; the server sends them and then their sha256 on a second connection."""
     digest = hashlib.sha256()
@@ -91,6 +105,7 @@ def fetch(port, mib):
 if __name__ == "__main__":
     mode, port = sys.argv[1], int(sys.argv[2])
     {"http": lambda: http(port, int(sys.argv[3])), "upload": lambda: upload(port, int(sys.argv[3])),
+     "put": lambda: put(port, int(sys.argv[3])),
      "download": lambda: download(port, int(sys.argv[3])),
      "fetch": lambda: fetch(port, int(sys.argv[3])), "reset": lambda: abandon(port, "reset"),
      "close": lambda: abandon(port, "close")}[mode]()

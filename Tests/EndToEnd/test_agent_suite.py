@@ -172,10 +172,17 @@ def upload_and_download(result, mib):
 
 def test_forward_64_mib_each_way_keeps_every_byte(agent, data):  # noqa: F811
     agent.unpace()
-    result = run_script(agent, forward_script(agent.node(2), "0:%d" % data, ("upload", 64), ("download", 64)), "basic",
+    result = run_script(agent, forward_script(agent.node(2), "0:%d" % data, ("put", 64), ("download", 64)), "basic",
                         timeout=agent.expect["forward_seconds"])
     upload_and_download(result, 64)
     assert "\tmux\t2\t" in result.stdout, result.stdout
+
+
+def test_the_clients_fin_on_a_forwarded_connection(agent, data):  # noqa: F811
+    result = run_script(agent, forward_script(agent.node(0), "0:%d" % data, ("upload", 1)), "basic", timeout=agent.expect["forward_seconds"])
+    assert result.returncode == 0, result.stderr
+    sent, received = [word.split("=")[1] for word in result.stdout.split("upload ")[1].split()[:2]]
+    assert received == (sent if agent.expect["fin_half_closes"] else ""), result.stdout
 
 
 def test_basic_mode_forward_one_connection_after_another(agent, data):  # noqa: F811
@@ -304,7 +311,7 @@ def test_keys_arrive_exactly_under_loss_duplicates_reordering_and_byes(agent):
 def test_forward_keeps_every_byte_under_faults_and_byes(agent, data):  # noqa: F811
     agent.unpace()
     agent.emulator.faults(drop_input=0.05, duplicate=0.05, reorder=0.05, bye_every=3)
-    result = run_script(agent, forward_script(agent.node(1), "0:%d" % data, ("upload", 8), ("download", 8)), "admin",
+    result = run_script(agent, forward_script(agent.node(1), "0:%d" % data, ("put", 8), ("download", 8)), "admin",
                         timeout=agent.expect["forward_seconds"])
     upload_and_download(result, 8)
     assert "\tmux\t2\t" in result.stdout, result.stdout

@@ -47,6 +47,9 @@ class DataServer(socketserver.ThreadingTCPServer):
 class DataHandler(socketserver.BaseRequestHandler):
     def handle(self):
         first = self.request.recv(65536)
+        if first.startswith(b"PUT "):
+            self.put(first)
+            return
         if first.startswith(b"GIVE "):
             mib = int(first[5:].strip())
             for block in stream_blocks(mib):
@@ -58,6 +61,21 @@ class DataHandler(socketserver.BaseRequestHandler):
             if not chunk:
                 break
             digest.update(chunk)
+        self.request.sendall(digest.hexdigest().encode())
+
+    def put(self, first):
+        """'PUT N' and a newline, then N bytes: answers their digest without waiting for the end of
+        the stream, which the real agent never passes on alone (it closes the whole connection at the
+        client's FIN: agent/session/plugins/port/port_mux.go handleDataTransfer)."""
+        header, _, rest = first.partition(b"\n")
+        left = int(header[4:]) - len(rest)
+        digest = hashlib.sha256(rest)
+        while left > 0:
+            chunk = self.request.recv(min(left, 1 << 16))
+            if not chunk:
+                break
+            digest.update(chunk)
+            left -= len(chunk)
         self.request.sendall(digest.hexdigest().encode())
 
 
