@@ -77,18 +77,28 @@ class RealAgentNode:
     def running(self):
         return self.process is not None and self.process.poll() is None
 
-    def stop(self, seconds=10.0):
-        """SIGTERM to the agent (it stops its workers), SIGKILL after SECONDS; its pid namespace then ends
-        whatever it detached."""
-        if self.process is None or self.process.poll() is not None:
+    def terminate(self):
+        """SIGTERM to the agent (it stops its workers and says goodbye to the service)."""
+        self._signal(signal.SIGTERM)
+
+    def wait_or_kill(self, seconds):
+        """Waits at most SECONDS for the agent to end, then SIGKILLs it; its pid namespace then ends whatever it
+        detached (session workers)."""
+        if self.process is None:
             return
-        agent = self._namespace_init()
-        os.kill(agent or self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(seconds)
         except subprocess.TimeoutExpired:
-            os.kill(agent or self.process.pid, signal.SIGKILL)
-            self.process.wait(5)
+            self._signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def _signal(self, number):
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.kill(self._namespace_init() or self.process.pid, number)
+        except ProcessLookupError:
+            pass  # it ended meanwhile
 
     def _namespace_init(self):
         """The agent's pid as seen from here: unshare --fork's only child."""

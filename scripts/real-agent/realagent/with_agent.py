@@ -10,6 +10,9 @@ import tempfile
 from .agent_config import fleet_node, host_name, node_id
 from .node import RealAgentNode, wait_until
 
+# The agent may take up to Mgs.StopTimeoutMillis (20 s) to stop gracefully; nothing here needs that.
+AGENT_STOP_SECONDS = 5
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
@@ -112,8 +115,15 @@ class WithAgent:
         return path
 
     def _stop(self):
+        """Ends the agents (SIGTERM, SIGKILL after AGENT_STOP_SECONDS), then the emulator; never raises, so COMMAND's
+        status is what with-agent returns."""
         for node in self.nodes:
-            node.stop()
+            node.terminate()
+        for node in self.nodes:
+            try:
+                node.wait_or_kill(AGENT_STOP_SECONDS)
+            except Exception as e:  # the namespace's end still ends it
+                say("could not end the agent of %s: %s" % (node.instance_id, e))
         if self.emulator is not None and self.emulator.poll() is None:
             self.emulator.send_signal(signal.SIGTERM)
             try:
