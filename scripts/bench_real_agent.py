@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import socket
+import socketserver
 import statistics
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import Sink, SinkHandler, cpu_of, environment, rss_of  # noqa: E402
+from bench import Sink, cpu_of, environment, rss_of  # noqa: E402
 
 # The agent's processes, by /proc/PID/comm (15 characters at most): its CPU is the node's share of the work.
 AGENT_COMMS = ("amazon-ssm-agen", "ssm-agent-worke", "ssm-session-wor")
@@ -33,6 +34,28 @@ def agent_cpu():
     return total
 
 
+class CountingSinkHandler(socketserver.BaseRequestHandler):
+    """"TAKE N\n" then N bytes, answered "done" on the same connection; or "GIVE M" for M MiB. Unlike bench.py's sink it
+    never relies on a half-close: the real agent closes the whole connection to the target when the client's stream
+    ends (agent/session/plugins/port/port_mux.go handleDataTransfer: io.Copy, then Close)."""
+
+    def handle(self):
+        first = self.request.recv(64)
+        if first.startswith(b"GIVE "):
+            block = os.urandom(1 << 16)
+            for _ in range(int(first[5:]) * 16):
+                self.request.sendall(block)
+            return
+        header, _, rest = first.partition(b"\n")
+        remaining = int(header[5:]) - len(rest)
+        while remaining > 0:
+            chunk = self.request.recv(min(1 << 16, remaining))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+        self.request.sendall(b"done")
+
+
 def real_environment(ready):
     env = environment(ready)
     env["AWS_CA_BUNDLE"] = ready["ca_bundle"]
@@ -42,7 +65,7 @@ def real_environment(ready):
 def forward_throughput(binary, ready, node, mib, deadline_s):
     """One forward to the real node: MIB MiB up, then MIB MiB down; wall time at the client, CPU of ssm-shell and of
     the agent's processes. Every transfer has a deadline (the agent paces what it sends: ~0.6 MiB/s)."""
-    server = Sink(("127.0.0.1", 0), SinkHandler)
+    server = Sink(("127.0.0.1", 0), CountingSinkHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     process = subprocess.Popen([binary, "-c", "forward %s 0:%d --foreground" % (node, server.server_address[1])],
                                env=real_environment(ready), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -58,9 +81,9 @@ def forward_throughput(binary, ready, node, mib, deadline_s):
         client_before, agent_before = cpu_of(process.pid), agent_cpu()
         start = time.perf_counter()
         with socket.create_connection(("127.0.0.1", port), timeout=deadline_s) as s:
+            s.sendall(b"TAKE %d\n" % (mib << 20))
             for _ in range(mib):
                 s.sendall(data)
-            s.shutdown(socket.SHUT_WR)
             if s.recv(10) != b"done":
                 raise RuntimeError("the upload did not reach the sink")
         up = time.perf_counter() - start
