@@ -36,12 +36,14 @@ let package = Package(
 
         // Test helpers (never in a product).
         .target(name: "TestSupport", dependencies: ["AWSCore", "SystemIO"], swiftSettings: strict),
+        // Exits as main.swift does while threads use OpenSSL; run by ProcessExitTests.
+        .executableTarget(name: "exit-probe", dependencies: ["SSMShell", "Crypto"], path: "Tests/ExitProbe", swiftSettings: strict),
         .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SessionProtocolTests", dependencies: ["SessionProtocol", "Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO", "AWSCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SSMCoreTests", dependencies: ["SSMCore", "AWSCore", "SessionProtocol", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "SSMShellTests", dependencies: ["SSMShell", "SSMCore", "AWSCore", "SystemIO", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SSMShellTests", dependencies: ["SSMShell", "SSMCore", "AWSCore", "SystemIO", "TestSupport", "exit-probe"], swiftSettings: strict),
     ]
 )

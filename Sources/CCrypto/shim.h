@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <openssl/crypto.h>
 
 /* EVP_CIPHER_CTX_ctrl is not variadic but takes void*; typed wrappers keep the GCM calls readable. */
 static inline int ccrypto_gcm_set_ivlen(EVP_CIPHER_CTX *c, int len) {

@@ -100,6 +100,9 @@ public enum Launcher {
         }
     }
 
+    /// Process-wide set-up that must come before anything else: main.swift's first call.
+    public static func prepareProcess() { ProcessEnvironment.prepare() }
+
     public static func exit(_ status: Int32) -> Never { ProcessEnvironment.exit(status) }
 
 }

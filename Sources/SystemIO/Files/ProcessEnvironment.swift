@@ -1,4 +1,5 @@
 public import AWSCore
+import Crypto
 import Glibc
 
 public enum ProcessEnvironment {
@@ -15,6 +16,10 @@ public enum ProcessEnvironment {
         }
         return Environment(values)
     }
+
+    /// Set-up for a process that exits while other threads still work (sessions, transports):
+    /// OpenSSL's state must outlive `exit` (`CryptoLibrary.keepStateUntilExit`).
+    public static func prepare() { CryptoLibrary.keepStateUntilExit() }
 
     /// Ends the process with `status` (exit(3): atexit handlers run, stdio is flushed).
     public static func exit(_ status: Int32) -> Never { Glibc.exit(status) }
