@@ -56,7 +56,9 @@ def put(port, mib):
     """The same with the length first, for agents that pass no end of stream on alone (the real one)."""
     data = os.urandom(mib << 20)
     with socket.create_connection(("127.0.0.1", port), timeout=120) as s:
-        s.sendall(b"PUT %d\n" % len(data) + data)
+        s.sendall(b"PUT %d\n" % len(data))
+        for offset in range(0, len(data), 1 << 20):    # the timeout bounds each MiB: a paced agent takes minutes for all
+            s.sendall(data[offset:offset + (1 << 20)])
         answer = b""
         while len(answer) < 64:
             chunk = s.recv(100)
