@@ -47,6 +47,7 @@ async def main(args):
             fleet["nodes"] = fleet["nodes"] + json.load(f)
     region = args.region or fleet.get("region", "us-east-1")
     state = State(fleet, region)
+    state.host_users = args.host_users
     for faults in (state.faults, state.fault_defaults):
         faults.update({"pacing": args.pacing, "agent_delay": args.agent_delay, "unpaced": args.unpaced})
     sessions = Sessions(state)
@@ -108,6 +109,8 @@ def parse(argv):
     p.add_argument("--pacing", action="store_true", help="pace agent output like the real agent (1 KiB, 1 ms)")
     p.add_argument("--unpaced", action="store_true",
                    help="port sessions send as fast as the client reads (for client benchmarks), not at the real agent's pace (~0.6 MiB/s)")
+    p.add_argument("--host-users", action="store_true",
+                   help="run-as users are this host's: ssm-user is created with useradd when missing, sessions run as the user (needs root)")
     p.add_argument("--agent-delay", type=float, default=0.0, metavar="SECONDS",
                    help="seconds every agent waits before taking a command (default: the real agent's 1 ms; 0.2 was the old timing)")
     return p.parse_args(argv)

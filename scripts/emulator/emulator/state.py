@@ -29,6 +29,8 @@ class Faults:
     invocation_lag: float = 0.3   # seconds GetCommandInvocation answers InvocationDoesNotExist after SendCommand
     agent_delay: float = 0.0      # when set, seconds every node's agent waits before taking a command (0.2: the emulator's old timing)
     kms_key_id: str = ""          # when set, shell and command sessions are KMS-encrypted with this key (preferences)
+    run_as_enabled: bool = False  # the preference runAsEnabled: sessions run as run_as_default_user, not ssm-user
+    run_as_default_user: str = ""  # the preference runAsDefaultUser (uid 0 is refused, as the agent refuses it)
     drop_input: float = 0.0       # share of client stream messages the agent never receives (one direction)
     oversize: int = 0             # when set, the agent reads and sends output in payloads of this many bytes, not 1 KiB
     empty_publication: bool = False  # a 0-length pause_publication and start_publication before each agent message
@@ -53,6 +55,7 @@ class State:
         self.region = region
         self.faults = Faults()
         self.fault_defaults = Faults()   # what the control API's reset restores: the start options' values
+        self.host_users = False          # --host-users: run-as users are this host's (see sessions/run_as.py)
         self.lock = threading.Lock()
         self.root = tempfile.mkdtemp(prefix="ssm-emulator-")
         self.nodes = {}

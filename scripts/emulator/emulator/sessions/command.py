@@ -8,6 +8,7 @@ import signal
 
 from .. import clientmessage as cm
 from .command_words import split_command
+from .run_as import RunAs, RunAsFailure
 from .utf8 import Utf8Chunker
 
 ERROR_EXIT_CODE = 1          # appconfig.ErrorExitCode
@@ -33,6 +34,7 @@ class CommandHandler:
         self.session = session
         self.process = None
         self.started = False
+        self.run_as = None
 
     async def start(self):
         self.started = True
@@ -41,6 +43,14 @@ class CommandHandler:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": node["workdir"], "LANG": "C.UTF-8", "AWS_SSM_INSTANCE_ID": node["id"]}
         separate = str(params.get("separateOutputStream", "false")).lower() == "true"
         command = params.get("command", "")
+        try:
+            run_as = self._run_as()
+        except RunAsFailure as e:
+            await asyncio.sleep(START_FAILURE_DELAY)
+            await self._fail("Unable to start command: %s\n" % e)
+            return
+        popen_args = {"cwd": node["workdir"]}
+        run_as.apply(env, popen_args)
         try:
             # A blank command runs `sh` itself; anything else is split and executed, never through sh.
             argv = split_command(command) if command.strip() else ["sh"]
@@ -56,9 +66,10 @@ class CommandHandler:
             if path is None:
                 raise FileNotFoundError(argv[0])
             # No stdin: the agent leaves it unassigned (shell_unix.go), so input is never the command's.
-            self.process = await asyncio.create_subprocess_exec(path, *argv[1:], cwd=node["workdir"], env=env,
-                                                                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                                                                stderr=asyncio.subprocess.PIPE, start_new_session=True)
+            self.process = await asyncio.create_subprocess_exec(path, *argv[1:], env=env, stdin=asyncio.subprocess.DEVNULL,
+                                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                                                                start_new_session=True, **popen_args)
+            self.run_as = run_as
         except OSError:
             # shell.go processCommandsWithExec: the exit code first, then the error as StdErr.
             self.session.send_output(b"EXIT_CODE: %d" % ERROR_EXIT_CODE, cm.EXIT_CODE)
@@ -69,6 +80,10 @@ class CommandHandler:
         code = await self.process.wait()
         self.session.send_output(b"EXIT_CODE: %d" % code, cm.EXIT_CODE)
         self.session.end("")
+
+    def _run_as(self):
+        faults = self.session.state.faults
+        return RunAs.decide(self.session.node, faults.run_as_enabled, faults.run_as_default_user, self.session.state.host_users)
 
     async def _fail(self, message):
         await asyncio.sleep(ERROR_MESSAGE_DELAY)

@@ -80,7 +80,8 @@ class Session:
                 "connections": self.connections, "client_version": self.client_version,
                 "agent_received": len(self.state.agent_bytes.get(self.id, b"")), "unacked": len(self.channel.outgoing),
                 "client_sent": self.channel.highest_in + 1,
-                "mode": getattr(self.handler, "mode", None), "client_close_codes": self.client_close_codes}
+                "mode": getattr(self.handler, "mode", None), "client_close_codes": self.client_close_codes,
+                "run_as": getattr(getattr(self.handler, "run_as", None), "name", None)}
 
     # -- connection -----------------------------------------------------------------------------
 

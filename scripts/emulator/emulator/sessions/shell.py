@@ -10,7 +10,10 @@ import struct
 import termios
 
 from .. import clientmessage as cm
+from .run_as import RunAs, RunAsFailure
 from .utf8 import Utf8Chunker
+
+START_FAILURE_DELAY = 2.0    # shell.go execute: time.Sleep(2s) after the command executor fails
 
 
 class PtyHandler:
@@ -21,9 +24,17 @@ class PtyHandler:
         self.session = session
         self.process = None
         self.master = None
+        self.run_as = None
 
     async def start(self):
         node = self.session.node
+        try:
+            run_as = self._run_as()
+        except RunAsFailure as e:
+            # The plugin fails; its output is what the session's end says (ChannelClosed).
+            await asyncio.sleep(START_FAILURE_DELAY)
+            self.session.end("Unable to start command: %s\n" % e)
+            return
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         command = ["sh"]
@@ -38,12 +49,19 @@ class PtyHandler:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
-        self.process = await asyncio.create_subprocess_exec(*command, stdin=slave, stdout=slave, stderr=slave, cwd=node["workdir"],
-                                                            env=env, preexec_fn=child_setup)
+        popen_args = {"cwd": node["workdir"]}
+        run_as.apply(env, popen_args)
+        self.process = await asyncio.create_subprocess_exec(*command, stdin=slave, stdout=slave, stderr=slave, env=env,
+                                                            preexec_fn=child_setup, **popen_args)
+        self.run_as = run_as
         os.close(slave)
         self.master = master
         os.set_blocking(master, False)
         asyncio.get_running_loop().create_task(self._pump())
+
+    def _run_as(self):
+        faults = self.session.state.faults
+        return RunAs.decide(self.session.node, faults.run_as_enabled, faults.run_as_default_user, self.session.state.host_users)
 
     async def _pump(self):
         loop = asyncio.get_running_loop()
