@@ -29,6 +29,9 @@ EXPECTED = {
         # A node slow to start its shell (the agent_start_delay fault): the real agent is slow by
         # itself, as it opens its data channel only when StartSession hands it the session (issue 18 item 2).
         "slow_start_faults": {"agent_start_delay": 1.5},
+        # With run-as off the emulator models ssm-user (the session's run_as fact) but runs the shell
+        # as its own user (scripts/emulator/README.md, "Whom sessions run as"); None: that user.
+        "shell_user": None,
     },
     REAL: {
         # amazon-ssm-agent 3.3 multiplexes every LocalPortForwarding session of a client from 1.1.70
@@ -44,6 +47,9 @@ EXPECTED = {
         # dst.Close() once the stream's copy ends), so an answer after a half-close never comes.
         "fin_half_closes": False,
         "slow_start_faults": {},
+        # With run-as off the agent, running as root, creates ssm-user and runs the shell as it
+        # (agent/session/utility/utility_unix.go CreateLocalAdminUser, agent/session/shell/shell_unix.go).
+        "shell_user": "ssm-user",
     },
 }
 

@@ -8,6 +8,7 @@ word-$((40+2))` prints word-42, which its echo does not contain), so no test dep
 agent's prompt or on timing."""
 import hashlib
 import os
+import pwd
 import random
 import subprocess
 import sys
@@ -128,6 +129,20 @@ def test_keys_typed_before_the_shell_is_ready_are_not_lost(agent):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_whom_the_shell_runs_as_and_uid_0_refused(agent):
+    child, _ = start_shell(agent, agent.node(0))
+    child.sendline("echo user-$(id -un)-$((40+2))")
+    child.expect(r"user-(\S+)-42")
+    assert child.match.group(1) == (agent.expect["shell_user"] or pwd.getpwuid(os.getuid()).pw_name)
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    # Run-as on with root: the agent refuses uid 0 (shell_unix.go getUserCredentials), issue 18 item 5.
+    agent.emulator.faults(run_as_enabled=True, run_as_default_user="root")
+    refused = agent.spawn("connect %s" % agent.node(1))
+    refused.expect("Unable to start command: invalid uid and gid")
+    refused.expect(pexpect.EOF)
 
 
 def test_kms_encrypted_sessions(agent):
