@@ -14,6 +14,7 @@ from . import errors
 from .auth import Authenticator, action_allowed
 from .errors import AWSError
 from .gateway.control import ControlChannels
+from .jobdelivery import JobDelivery
 from .kms import KMSService
 from .query_api import EC2Service, IAMService, STSService, VPCCalls
 from .ssm_api import SSMService
@@ -39,6 +40,7 @@ class Emulator:
         sessions.auth = self.auth
         self.control = ControlChannels(state, self.auth)
         state.control = self.control
+        self.ssm.jobs = JobDelivery(self.control)
 
     def app(self):
         app = web.Application(client_max_size=4 * 1024 * 1024)

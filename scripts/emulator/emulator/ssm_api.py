@@ -46,6 +46,7 @@ class SSMService:
     def __init__(self, state, sessions):
         self.state = state
         self.sessions = sessions
+        self.jobs = None     # jobdelivery.JobDelivery: Run Command on the nodes' control channels
 
     # -- managed nodes --------------------------------------------------------------------------
 
@@ -203,7 +204,7 @@ class SSMService:
         max_errors = p.get("MaxErrors", "0")
         parse_limit(max_concurrency, max(1, len(nodes)), "maxConcurrency")
         parse_limit(max_errors, max(1, len(nodes)), "maxErrors")
-        command = Command(self.state, document, nodes, params, p.get("Comment", ""), p.get("TimeoutSeconds", 3600),
+        command = Command(self.state, self.jobs, document, nodes, params, p.get("Comment", ""), p.get("TimeoutSeconds", 3600),
                           max_concurrency, max_errors, self.state.region, targets or [], ids or [])
         self.state.commands[command.id] = command
         command.start()

@@ -2,6 +2,7 @@
 installs on it. Other parts of the simulated agent add their handlers here (Run Command:
 `agent_job`)."""
 from .control import ControlChannelClient
+from .runcommand import RunCommandAgent
 
 
 class SimulatedNode:
@@ -10,9 +11,11 @@ class SimulatedNode:
         self.node = node                  # the fleet's node dict (state.nodes[id])
         self.control = ControlChannelClient(fleet.http, fleet.base_url, node["id"], fleet.signer, node.get("agent_version", "3.3.1142.0"),
                                             "windows" if node.get("platform") == "Windows" else "linux")
+        self.run_command = RunCommandAgent(node, fleet.state, self.control)
 
     def start(self):
         self.control.start()
 
     async def stop(self):
+        self.run_command.close()
         await self.control.stop()
