@@ -5,6 +5,7 @@ reply for the finished plugin and one for the document go back, each resent unti
 acknowledges it (mgsinteractor/sendreply.go processReply)."""
 import asyncio
 import logging
+import os
 
 from .. import agentjob
 from .runcommand_script import ScriptRun, agent_cut
@@ -88,8 +89,11 @@ class RunCommandAgent:
             self._send(agentjob.AGENT_JOB_ACK, agentjob.job_ack(job.job_id, message_id, created_ms, agentjob.ACK_PARSE_ERROR))
             return
         commands = properties.get("runCommand") or []
+        # The real agent keeps each command's files under its orchestration folder (docparser).
+        script_dir = os.path.join(os.path.dirname(self.node["workdir"]), ".orchestration", self.node["id"], job.command_id,
+                                  plugin.replace(":", ""))
         run = ScriptRun(self.node, self.state.region, plugin, commands if isinstance(commands, list) else [commands],
-                        properties.get("workingDirectory") or "", properties.get("timeoutSeconds"))
+                        properties.get("workingDirectory") or "", properties.get("timeoutSeconds"), job.command_id, script_dir)
         self.runs[job.job_id] = run
         self._spawn(self._take(job.job_id, plugin, run, message_id, created_ms))
 
@@ -108,8 +112,10 @@ class RunCommandAgent:
             result = await run.run()
         finally:
             self.runs.pop(job, None)
-        # runpluginutil: stdout and stderr are cut at 24,000 before they are reported.
-        runtime = {plugin: agentjob.plugin_status(plugin, result.status, result.code, result.output(), agent_cut(result.stdout),
+        # runpluginutil: the plugin's Output as the plugin made it, then the exit-code rules, then
+        # stdout and stderr cut at 24,000.
+        output, result = result.output(), result.after_step_rules()
+        runtime = {plugin: agentjob.plugin_status(plugin, result.status, result.code, output, agent_cut(result.stdout),
                                                   agent_cut(result.stderr), result.started, result.ended)}
         # basicexecuter.go: a reply for the finished plugin, then the document's; each its own sender.
         await asyncio.gather(self._reply(job, agentjob.reply_content("InProgress", runtime, self.agent_info)),

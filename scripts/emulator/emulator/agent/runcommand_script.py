@@ -1,10 +1,11 @@
 """The simulated agent's aws:runShellScript and aws:runPowerShellScript plugins: a script run
-under bash in the node's working directory, with amazon-ssm-agent 3.3's timeout, kill, exit-code
+by the node's sh in the node's working directory, with amazon-ssm-agent 3.3's timeout, kill, exit-code
 and output rules (issue 19). Windows nodes are simulated: see ../../README.md."""
 import asyncio
 import dataclasses
 import os
 import shlex
+import shutil
 import signal
 import time
 
@@ -33,6 +34,11 @@ EXECUTION_TIMEOUT_DEFAULT = 3600
 # script it cancelled (issue 19); one cancelled before it ran keeps -1.
 TIMED_OUT_CODE = 137
 CANCELLED_CODE = 1
+# framework/runpluginutil (contracts ExitWithSuccess, ExitWithFailure): a step that exits 168 is
+# marked succeeded, one that exits 169 failed, each with the agent's sentence added to its output.
+EXIT_WITH_SUCCESS = 168
+EXIT_WITH_FAILURE = 169
+STEP_EXIT_LINE = "\nStep exited with code %d. Therefore, marking step as %s. Further document steps will be skipped."
 POWERSHELL_PLUGIN = "aws:runPowerShellScript"
 
 
@@ -48,6 +54,15 @@ class PluginResult:
     def output(self):
         # iohandler GetOutput: from the whole stdout and stderr, before the 24,000 cut (runpluginutil).
         return details_output(self.stdout, self.stderr)
+
+    def after_step_rules(self):
+        """The result as runpluginutil reports it after its exit-code rules (168, 169)."""
+        if self.code == EXIT_WITH_SUCCESS:
+            return dataclasses.replace(self, status="Success", stderr="", stdout=self.stdout + STEP_EXIT_LINE % (self.code, "succeeded"))
+        if self.code == EXIT_WITH_FAILURE:
+            line = STEP_EXIT_LINE % (self.code, "Failed")
+            return dataclasses.replace(self, stdout=self.stdout + line, stderr=self.stderr + line)
+        return self
 
 
 def details_output(stdout, stderr, capacity=DETAILS_CAP):
@@ -67,8 +82,9 @@ def details_output(stdout, stderr, capacity=DETAILS_CAP):
 
 
 def agent_cut(text):
-    """amazon-ssm-agent 3.3: over 24,000 characters, the first 23,980 and its marker, 24,000 in all."""
-    if len(text) <= STDOUT_CAP:
+    """amazon-ssm-agent 3.3: from 24,000 characters on, the first 23,980 and its marker, 24,000 in
+    all: pluginutil StringPrefix keeps only what is shorter than the cap, so exactly 24,000 is cut."""
+    if len(text) < STDOUT_CAP:
         return text
     return text[:STDOUT_CAP - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
 
@@ -97,16 +113,30 @@ def effective_execution_timeout(value):
     return seconds if low <= seconds <= high else EXECUTION_TIMEOUT_DEFAULT
 
 
-class ScriptRun:
-    """One plugin run: COMMANDS (lines) under bash, or simulated PowerShell on Windows nodes."""
+def node_shell(node):
+    """What `sh` is on the node: plugins/runscript runs `sh -c <script file>`, and /bin/sh is dash
+    on Debian and Ubuntu, bash on Amazon Linux, macOS and the rest."""
+    name = node.get("platform_name", "")
+    if ("Debian" in name or "Ubuntu" in name) and shutil.which("dash"):
+        return "dash"
+    return "bash"
 
-    def __init__(self, node, region, plugin, commands, working_directory, execution_timeout):
+
+class ScriptRun:
+    """One plugin run: COMMANDS (lines) written to a script file in SCRIPT_DIR and run by the
+    node's `sh`, or simulated PowerShell on Windows nodes."""
+
+    def __init__(self, node, region, plugin, commands, working_directory, execution_timeout, command_id, script_dir):
         self.node = node
         self.region = region
         self.plugin = plugin
         self.script = "\n".join(commands)
-        self.working_directory = working_directory or node["workdir"]
+        # plugins/runscript runCommands: a relative working directory the document did not bring
+        # along is the default one, without an error.
+        self.working_directory = working_directory if os.path.isabs(working_directory or "") else node["workdir"]
         self.execution_timeout = effective_execution_timeout(execution_timeout)
+        self.command_id = command_id
+        self.script_dir = script_dir
         self.process = None
         self.cancelled = False
 
@@ -127,12 +157,20 @@ class ScriptRun:
             out, err, code = simulate_powershell(self.script, self.node)
             await asyncio.sleep(0.05)
             return PluginResult("Success" if code == 0 else "Failed", code, out, err, started, time.time())
-        return await self._bash(started)
+        return await self._shell(started)
 
-    async def _bash(self, started):
+    async def _shell(self, started):
+        # pluginutil CreateScriptFile: the lines joined, a newline at the end, executable.
+        os.makedirs(self.script_dir, exist_ok=True)
+        path = os.path.join(self.script_dir, "_script.sh")
+        with open(path, "w") as f:
+            f.write(self.script + "\n")
+        os.chmod(path, 0o750)
+        # runscript (setCommandIdEnvironment) and executers prepareEnvironment add these.
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.node["workdir"], "LANG": "C.UTF-8",
-               "AWS_SSM_INSTANCE_ID": self.node["id"], "AWS_SSM_REGION_NAME": self.region}
-        proc = await asyncio.create_subprocess_exec("bash", "-c", self.script, cwd=self.working_directory, env=env,
+               "AWS_SSM_INSTANCE_ID": self.node["id"], "AWS_SSM_REGION_NAME": self.region, "SSM_COMMAND_ID": self.command_id,
+               "AWS_SSM_PLATFORM_NAME": self.node.get("platform_name", ""), "AWS_SSM_PLATFORM_VERSION": self.node.get("platform_version", "")}
+        proc = await asyncio.create_subprocess_exec(node_shell(self.node), "-c", path, cwd=self.working_directory, env=env,
                                                     stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
                                                     stderr=asyncio.subprocess.PIPE, start_new_session=True)
         self.process = proc

@@ -1,0 +1,74 @@
+"""Run Command through the gateway as amazon-ssm-agent 3.3 runs it (issue 12): the script file run
+by the node's own `sh`, the agent's environment, its 24,000 cut, and its exit-code rules for 168
+and 169. Each rule names the agent source it comes from."""
+import time
+
+WEB_1 = "i-0a1b2c3d4e5f60001"       # Amazon Linux 2023: /bin/sh is bash
+DB_1 = "i-0a1b2c3d4e5f60004"        # Ubuntu 22.04: /bin/sh is dash
+TERMINAL = ("Success", "Failed", "TimedOut", "Cancelled")
+
+
+def run(emulator, instance_id, commands, **parameters):
+    """SendCommand on one node and its GetCommandInvocation once it has ended."""
+    ssm = emulator.client("ssm")
+    params = dict({"commands": commands}, **parameters)
+    command_id = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[instance_id], Parameters=params)["Command"]["CommandId"]
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            out = ssm.get_command_invocation(CommandId=command_id, InstanceId=instance_id)
+        except ssm.exceptions.InvocationDoesNotExist:
+            out = {"Status": "Pending"}
+        if out["Status"] in TERMINAL:
+            return command_id, out
+        time.sleep(0.1)
+    raise AssertionError("command %s did not end on %s" % (command_id, instance_id))
+
+
+def test_exactly_24000_characters_are_already_cut(emulator):
+    # pluginutil StringPrefix keeps only output shorter than 24,000: at 24,000 the last 20 go.
+    _, out = run(emulator, WEB_1, ["printf '%24000s' '' | tr ' ' x"])
+    assert out["StandardOutputContent"] == "x" * 23980 + "--output truncated--"
+    _, out = run(emulator, WEB_1, ["printf '%23999s' '' | tr ' ' x"])
+    assert out["StandardOutputContent"] == "x" * 23999
+
+
+def test_exit_168_is_success_and_169_failure_with_the_agents_sentence(emulator):
+    # framework/runpluginutil: 168 marks the step succeeded (stderr dropped), 169 failed; both add
+    # the agent's sentence to the output, and the ResponseCode stays the script's.
+    _, out = run(emulator, WEB_1, ["echo out", "echo err >&2", "exit 168"])
+    assert (out["Status"], out["ResponseCode"], out["StandardErrorContent"]) == ("Success", 168, "")
+    assert out["StandardOutputContent"] == ("out\n\nStep exited with code 168. Therefore, marking step as succeeded. "
+                                            "Further document steps will be skipped.")
+    _, out = run(emulator, WEB_1, ["echo out", "exit 169"])
+    line = "\nStep exited with code 169. Therefore, marking step as Failed. Further document steps will be skipped."
+    assert (out["Status"], out["ResponseCode"]) == ("Failed", 169)
+    assert out["StandardOutputContent"] == "out\n" + line
+    assert out["StandardErrorContent"] == "failed to run commands: exit status 169" + line
+
+
+def test_the_script_is_a_file_run_by_the_nodes_sh(emulator):
+    # plugins/runscript: `sh -c <orchestration dir>/_script.sh`; sh is bash on Amazon Linux and
+    # dash on Ubuntu, so bash's $'...' quoting works on one and not on the other.
+    _, bash = run(emulator, WEB_1, ["echo $'a\\tb'", "basename \"$0\""])
+    assert bash["StandardOutputContent"] == "a\tb\n_script.sh\n"
+    _, dash = run(emulator, DB_1, ["echo $'a\\tb'"])
+    # dash: "$" then the quoted a\tb, whose \t dash's echo turns into a tab.
+    assert dash["Status"] == "Success" and dash["StandardOutputContent"] == "$a\tb\n"
+
+
+def test_the_agents_environment_names_the_command_and_the_platform(emulator):
+    # runscript setCommandIdEnvironment and executers prepareEnvironment.
+    command_id, out = run(emulator, WEB_1, ["echo $SSM_COMMAND_ID", "echo $AWS_SSM_INSTANCE_ID $AWS_SSM_REGION_NAME",
+                                            "echo $AWS_SSM_PLATFORM_NAME $AWS_SSM_PLATFORM_VERSION"])
+    assert out["StandardOutputContent"] == "%s\n%s %s\nAmazon Linux 2023\n" % (command_id, WEB_1, emulator.region)
+
+
+def test_a_relative_working_directory_is_the_default_one(emulator):
+    # plugins/runscript runCommands: a relative directory the document did not download is
+    # replaced by the default working directory, without an error.
+    _, default = run(emulator, WEB_1, ["pwd"])
+    _, relative = run(emulator, WEB_1, ["pwd"], workingDirectory=["no/such/dir"])
+    assert relative["Status"] == "Success" and relative["StandardOutputContent"] == default["StandardOutputContent"]
+    _, absolute = run(emulator, WEB_1, ["pwd"], workingDirectory=["/no/such/dir"])
+    assert (absolute["Status"], absolute["ResponseCode"]) == ("Failed", 1)
