@@ -14,6 +14,7 @@ from emulator import agentjob  # noqa: E402
 from emulator.agent import runcommand as agent_runcommand  # noqa: E402
 from emulator.agent.runcommand import RunCommandAgent  # noqa: E402
 from emulator.agent.runcommand_script import AGENT_RUN_OVERHEAD  # noqa: E402
+from emulator import jobdelivery  # noqa: E402
 from emulator.jobdelivery import JobDelivery  # noqa: E402
 from emulator.runcommand import Command  # noqa: E402
 from emulator.state import Faults  # noqa: E402
@@ -25,11 +26,12 @@ class Wire:
     """Both ends of one node's control channel: JSON payloads, a header message id and created
     date added to what arrives, one message at a time in order (gateway/control.py's seam)."""
 
-    def __init__(self, drop_reply_acks=0):
+    def __init__(self, drop_reply_acks=0, drop_jobs=0):
         self.handlers = {"service": {}, "agent": {}}
         self.queues = {"service": asyncio.Queue(), "agent": asyncio.Queue()}
         self.sent = []                # (to, message type, payload with _message_id)
         self.drop_reply_acks = drop_reply_acks
+        self.drop_jobs = drop_jobs
         self.tasks = [asyncio.get_running_loop().create_task(self._pump(side)) for side in self.queues]
         self.counter = 0
         self.service, self.agent = End(self, "service"), End(self, "agent")
@@ -41,6 +43,8 @@ class Wire:
         self.sent.append((to, message_type, arrived))
         if message_type == agentjob.AGENT_JOB_REPLY_ACK and self.drop_reply_acks:
             self.drop_reply_acks -= 1
+        elif message_type == agentjob.AGENT_JOB and self.drop_jobs:
+            self.drop_jobs -= 1
         else:
             self.queues[to].put_nowait((message_type, arrived))
         return message_id
@@ -68,10 +72,10 @@ class End:
         return self.wire.put(to, *args[-2:])
 
 
-def run_command(commands, drop_reply_acks=0, cancel_after=None, **parameters):
+def run_command(commands, drop_reply_acks=0, drop_jobs=0, cancel_after=None, **parameters):
     """Runs one command on NODE through the wire; the invocation and every message sent."""
     async def scenario():
-        wire = Wire(drop_reply_acks)
+        wire = Wire(drop_reply_acks, drop_jobs)
         workdir = tempfile.mkdtemp()
         node = {"id": NODE, "ping_status": "Online", "platform": "Linux", "workdir": workdir, "agent_version": "3.3.1142.0"}
         state = types.SimpleNamespace(faults=Faults(), region="us-east-1")
@@ -137,3 +141,13 @@ def test_cancel_reaches_the_running_script_as_the_agents_cancel_job():
 def test_a_string_execution_timeout_is_the_agents_timeout():
     inv, _ = run_command(["echo started", "sleep 30"], executionTimeout=["5"])
     assert (inv.status, inv.details, inv.response_code, inv.stdout) == ("TimedOut", "ExecutionTimedOut", 137, "started\n")
+
+
+def test_a_job_the_agent_dropped_unacknowledged_is_sent_again(monkeypatch):
+    # mgsinteractor.go processAgentJobMessage drops a job, with no ack, while the agent's document
+    # worker is not up yet; the service sends a job that got no agent_job_ack again.
+    monkeypatch.setattr(jobdelivery, "UNACKED_JOB_RESEND", 0.2)
+    inv, sent = run_command(["echo second time"], drop_jobs=1)
+    assert inv.status == "Success" and inv.stdout == "second time\n"
+    jobs = [p for _, kind, p in sent if kind == "agent_job"]
+    assert len(jobs) == 2 and jobs[0]["JobId"] == jobs[1]["JobId"]

@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 # How often a job is offered again while the node's control channel is not there, until the
 # delivery timeout (the service keeps undelivered messages for TimeoutSeconds).
 REDELIVERY_INTERVAL = 0.5
+# How long a sent job may go without its agent_job_ack before it is sent again.
+UNACKED_JOB_RESEND = 5.0
 
 
 class JobDelivery:
@@ -25,6 +27,7 @@ class JobDelivery:
     def __init__(self, control):
         self.control = control
         self.jobs = {}    # job id -> Invocation
+        self.acked = set()  # job ids the agent acknowledged (any statusCode)
         control.on(agentjob.AGENT_JOB_ACK, self.on_job_ack)
         control.on(agentjob.AGENT_JOB_REPLY, self.on_job_reply)
 
@@ -49,13 +52,23 @@ class JobDelivery:
                 return
             await self._wait(inv, min(REDELIVERY_INTERVAL if node.get("ping_status") == "Online" else 1.0, deadline - time.time()))
         # Sent: it ends with the agent's reply; a job the agent never takes is a delivery timeout,
-        # TimeoutSeconds after it was sent (a target MaxConcurrency held back is sent late).
+        # TimeoutSeconds after it was sent (a target MaxConcurrency held back is sent late). An
+        # agent drops jobs that come before its document worker is up, without an ack
+        # (mgsinteractor.go processAgentJobMessage), so an unacknowledged job is sent again.
         deadline = max(deadline, time.time() + command.timeout)
+        resend_at = time.time() + UNACKED_JOB_RESEND
         while not inv.terminal:
-            if inv.status == "Pending" and time.time() >= deadline:
+            now = time.time()
+            if inv.status == "Pending" and now >= deadline:
                 inv.finish("TimedOut", "DeliveryTimedOut")
                 return
-            await self._wait(inv, max(0.05, deadline - time.time()) if inv.status == "Pending" else None)
+            if job not in self.acked and now >= resend_at:
+                self._send(node["id"], agentjob.AGENT_JOB, payload)
+                resend_at = now + UNACKED_JOB_RESEND
+            if inv.status != "Pending":
+                await self._wait(inv, None)
+            else:
+                await self._wait(inv, max(0.05, min(deadline, resend_at if job not in self.acked else deadline) - now))
 
     def cancel(self, inv):
         """The agent's cancel job for INV's job (a job of its own, with the cancel's id)."""
@@ -67,6 +80,8 @@ class JobDelivery:
         the agent telling us it has it already)."""
         inv = self.jobs.get(payload.get("jobId"))
         code = payload.get("statusCode")
+        if inv is not None:
+            self.acked.add(payload.get("jobId"))
         if inv is not None and code not in (agentjob.ACK_OK, agentjob.ACK_DUPLICATE):
             log.warning("%s refused job %s: %s %s", instance_id, payload.get("jobId"), code, payload.get("errorMessage"))
             inv.finish("Failed", "Undeliverable")
