@@ -100,3 +100,11 @@ def test_in_progress_replies_do_not_end_it_and_unknown_statuses_change_nothing()
     first = update_from_reply(reply("InProgress"), "aws:runShellScript", agentjob.parse_iso_millis)
     assert (first.status, first.terminal, first.started, first.stdout) == ("InProgress", False, 10.0, None)
     assert update_from_reply(reply("Exploded"), "aws:runShellScript", agentjob.parse_iso_millis) is None
+
+
+def test_the_agents_millisecond_times_are_shown_as_they_came():
+    # Before: GetCommandInvocation cut ts % 1 * 1000, which reads the agent's .100 back as 99.99...
+    # and showed .099, so a 20 ms script could show 19 ms.
+    from emulator.runcommand import iso
+    for text in ("2025-12-01T11:53:20.100Z", "2025-12-01T11:53:20.999Z", "2025-12-01T11:53:20.000Z"):
+        assert iso(agentjob.parse_iso_millis(text)) == text

@@ -8,11 +8,11 @@ Status machine per invocation (as the service reports it):
   DeliveryTimedOut after TimeoutSeconds
 """
 import asyncio
-import datetime
 import re
 import time
 import uuid
 
+from . import agentjob
 from .errors import AWSError
 
 STDERR_CAP = 8000       # GetCommandInvocation StandardErrorContent: the first 8,000 of the agent's stderr
@@ -25,9 +25,10 @@ DOCUMENTS = {
 
 
 def iso(ts):
-    if ts is None:
-        return ""
-    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % int(ts % 1 * 1000)
+    """GetCommandInvocation's times, to the millisecond. The agent's times arrive as ISO strings
+    already cut to the millisecond: ts % 1 * 1000 could read .123 back as 122.99999 and cut it
+    to .122, where datetime's microseconds are exact (agentjob.iso_millis)."""
+    return "" if ts is None else agentjob.iso_millis(ts)
 
 
 class Invocation:
