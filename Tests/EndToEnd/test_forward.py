@@ -130,7 +130,7 @@ def test_64_mib_each_way_keeps_every_byte(emulator, data, faults):
         # Loss on the client's side: the agent, like the real one, repairs its own losses one message
         # per 100 ms (spec 5.3), which no 64 MiB download survives; test_datachannel covers those.
         emulator.faults(drop_input=0.05, duplicate=0.05, reorder=0.05, bye_every=5)
-    result = run("forward web-2 0:%d; ! %s %s upload $port 64; ! %s %s download $port 64; forwards"
+    result = run("forward web-2 0:%d; ! %s %s put $port 64; ! %s %s download $port 64; forwards"
                  % (data, sys.executable, CLIENT, sys.executable, CLIENT), emulator, identity, timeout=600)
     assert result.returncode == 0, result.stderr
     upload = [line for line in result.stdout.splitlines() if line.startswith("upload")][0].split()

@@ -114,8 +114,8 @@ class PortHandler:
                 if stream is None:
                     continue
                 stream["fin"] = True
-                if stream["writer"] is not None and stream["writer"].can_write_eof():
-                    stream["writer"].write_eof()
+                if stream["writer"] is not None:
+                    stream["writer"].close()
         return True
 
     async def _open_stream(self, sid):
@@ -131,8 +131,11 @@ class PortHandler:
         if stream["pending"]:
             writer.write(bytes(stream["pending"]))
             stream["pending"].clear()
-        if stream["fin"] and writer.can_write_eof():
-            writer.write_eof()
+        if stream["fin"]:
+            # No half-close: at the client's FIN the agent closes the whole connection to the
+            # destination (port_mux.go handleDataTransfer: dst.Close() once the stream's copy ends),
+            # so what the destination sends after it is lost; its stream then ends with a FIN.
+            writer.close()
         try:
             while True:
                 data = await reader.read(smux.MAX_FRAME)
