@@ -132,7 +132,7 @@ def test_a_reply_whose_ack_is_lost_is_sent_again(monkeypatch):
 
 def test_cancel_reaches_the_running_script_as_the_agents_cancel_job():
     inv, sent = run_command(["echo started", "sleep 30"], cancel_after=0.3)
-    assert (inv.status, inv.details, inv.response_code, inv.stdout) == ("Cancelled", "Cancelled", 1, "started\n")
+    assert (inv.status, inv.details, inv.response_code, inv.stdout) == ("Cancelled", "Cancelled", 137, "started\n")
     cancels = [p for to, kind, p in sent if kind == "agent_job" and p["Topic"].startswith("aws.ssm.cancelCommand")]
     assert len(cancels) == 1 and json.loads(cancels[0]["Content"])["CancelMessageId"] == sent[0][2]["JobId"]
     assert any(kind == "agent_job_ack" and p["jobId"] == cancels[0]["JobId"] for _, kind, p in sent)

@@ -134,10 +134,12 @@ def test_failures_timeouts_caps_and_cancel(emulator):
     timed_out = wait_command(emulator, slow)[0]
     assert timed_out["Status"] == "TimedOut" and timed_out["StatusDetails"] == "ExecutionTimedOut"
     assert wait_command(emulator, cancel)[0]["Status"] == "Cancelled"
-    # amazon-ssm-agent 3.3.1142.0 (issue 19): the killed script reports 137 (128 + SIGKILL), a
-    # cancelled running one 1, in both GetCommandInvocation and the Details listing.
+    # amazon-ssm-agent 3.3.1142.0: the script it killed reports 137 (128 + SIGKILL), at the timeout
+    # and on cancel alike (executers ExecuteCommand; issue 19 saw 1 for a cancel, the agent's code
+    # when its kill fails; under with-agent it answered 137), in both GetCommandInvocation and the
+    # Details listing.
     for command_id, instance_id, status, details, code in ((slow, WEB[0], "TimedOut", "ExecutionTimedOut", 137),
-                                                            (cancel, WEB[1], "Cancelled", "Cancelled", 1)):
+                                                            (cancel, WEB[1], "Cancelled", "Cancelled", 137)):
         out = get_invocation(ssm, command_id, instance_id)
         assert (out["Status"], out["StatusDetails"], out["ResponseCode"]) == (status, details, code)
         # What the script printed before the agent killed it is kept, and no failure line is

@@ -25,6 +25,11 @@ def run(emulator, instance_id, commands, **parameters):
     raise AssertionError("command %s did not end on %s" % (command_id, instance_id))
 
 
+def details_output(emulator, command_id):
+    listed = emulator.client("ssm").list_command_invocations(CommandId=command_id, Details=True)["CommandInvocations"]
+    return listed[0]["CommandPlugins"][0]["Output"]
+
+
 def test_exactly_24000_characters_are_already_cut(emulator):
     # pluginutil StringPrefix keeps only output shorter than 24,000: at 24,000 the last 20 go.
     _, out = run(emulator, WEB_1, ["printf '%24000s' '' | tr ' ' x"])
@@ -36,15 +41,18 @@ def test_exactly_24000_characters_are_already_cut(emulator):
 def test_exit_168_is_success_and_169_failure_with_the_agents_sentence(emulator):
     # framework/runpluginutil: 168 marks the step succeeded (stderr dropped), 169 failed; both add
     # the agent's sentence to the output, and the ResponseCode stays the script's.
-    _, out = run(emulator, WEB_1, ["echo out", "echo err >&2", "exit 168"])
+    command_id, out = run(emulator, WEB_1, ["echo out", "echo err >&2", "exit 168"])
     assert (out["Status"], out["ResponseCode"], out["StandardErrorContent"]) == ("Success", 168, "")
     assert out["StandardOutputContent"] == ("out\n\nStep exited with code 168. Therefore, marking step as succeeded. "
                                             "Further document steps will be skipped.")
-    _, out = run(emulator, WEB_1, ["echo out", "exit 169"])
+    # The plugin's Output is stdout alone (seen with 3.3.1142.0 under with-agent).
+    assert details_output(emulator, command_id) == "out\n"
+    command_id, out = run(emulator, WEB_1, ["echo out", "exit 169"])
     line = "\nStep exited with code 169. Therefore, marking step as Failed. Further document steps will be skipped."
     assert (out["Status"], out["ResponseCode"]) == ("Failed", 169)
     assert out["StandardOutputContent"] == "out\n" + line
     assert out["StandardErrorContent"] == "failed to run commands: exit status 169" + line
+    assert details_output(emulator, command_id) == "out\n\n----------ERROR-------\nfailed to run commands: exit status 169"
 
 
 def test_the_script_is_a_file_run_by_the_nodes_sh(emulator):
@@ -71,4 +79,6 @@ def test_a_relative_working_directory_is_the_default_one(emulator):
     _, relative = run(emulator, WEB_1, ["pwd"], workingDirectory=["no/such/dir"])
     assert relative["Status"] == "Success" and relative["StandardOutputContent"] == default["StandardOutputContent"]
     _, absolute = run(emulator, WEB_1, ["pwd"], workingDirectory=["/no/such/dir"])
+    # Go's exec names sh, not the directory (seen with 3.3.1142.0 under with-agent).
     assert (absolute["Status"], absolute["ResponseCode"]) == ("Failed", 1)
+    assert absolute["StandardErrorContent"] == "failed to run commands: fork/exec /usr/bin/sh: no such file or directory"

@@ -114,7 +114,8 @@ class RunCommandAgent:
             self.runs.pop(job, None)
         # runpluginutil: the plugin's Output as the plugin made it, then the exit-code rules, then
         # stdout and stderr cut at 24,000.
-        output, result = result.output(), result.after_step_rules()
+        result = result.after_step_rules()
+        output = result.output()
         runtime = {plugin: agentjob.plugin_status(plugin, result.status, result.code, output, agent_cut(result.stdout),
                                                   agent_cut(result.stderr), result.started, result.ended)}
         # basicexecuter.go: a reply for the finished plugin, then the document's; each its own sender.

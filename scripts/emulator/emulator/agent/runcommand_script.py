@@ -30,16 +30,18 @@ AGENT_RUN_OVERHEAD = 0.02
 # pluginutil ValidateExecutionTimeout: outside 5..172800 s the default 3600 s, with no error.
 EXECUTION_TIMEOUT_RANGE = (5, 172800)
 EXECUTION_TIMEOUT_DEFAULT = 3600
-# The agent's code for a script it killed at executionTimeout (128 + SIGKILL), and for a running
-# script it cancelled (issue 19); one cancelled before it ran keeps -1.
+# The agent's code for a script it killed at executionTimeout or on cancel (executers
+# ExecuteCommand: CommandStoppedPreemptivelyExitCode, 137 for both; seen so with 3.3.1142.0 under
+# with-agent); one cancelled before it ran keeps -1.
 TIMED_OUT_CODE = 137
-CANCELLED_CODE = 1
+CANCELLED_CODE = 137
 # framework/runpluginutil (contracts ExitWithSuccess, ExitWithFailure): a step that exits 168 is
 # marked succeeded, one that exits 169 failed, each with the agent's sentence added to its output.
 EXIT_WITH_SUCCESS = 168
 EXIT_WITH_FAILURE = 169
 STEP_EXIT_LINE = "\nStep exited with code %d. Therefore, marking step as %s. Further document steps will be skipped."
 POWERSHELL_PLUGIN = "aws:runPowerShellScript"
+SH_PATH = "/usr/bin/sh"     # where Go's exec.LookPath finds sh on a merged-/usr Linux
 
 
 @dataclasses.dataclass
@@ -51,17 +53,21 @@ class PluginResult:
     started: float
     ended: float
 
+    details: str = None
+
     def output(self):
-        # iohandler GetOutput: from the whole stdout and stderr, before the 24,000 cut (runpluginutil).
-        return details_output(self.stdout, self.stderr)
+        # iohandler GetOutput: from the whole stdout and stderr, before the 24,000 cut (runpluginutil);
+        # after exit 168 without stderr (seen with 3.3.1142.0 under with-agent).
+        return self.details if self.details is not None else details_output(self.stdout, self.stderr)
 
     def after_step_rules(self):
         """The result as runpluginutil reports it after its exit-code rules (168, 169)."""
         if self.code == EXIT_WITH_SUCCESS:
-            return dataclasses.replace(self, status="Success", stderr="", stdout=self.stdout + STEP_EXIT_LINE % (self.code, "succeeded"))
+            return dataclasses.replace(self, status="Success", stderr="", stdout=self.stdout + STEP_EXIT_LINE % (self.code, "succeeded"),
+                                       details=details_output(self.stdout, ""))
         if self.code == EXIT_WITH_FAILURE:
             line = STEP_EXIT_LINE % (self.code, "Failed")
-            return dataclasses.replace(self, stdout=self.stdout + line, stderr=self.stderr + line)
+            return dataclasses.replace(self, stdout=self.stdout + line, stderr=self.stderr + line, details=self.output())
         return self
 
 
@@ -151,8 +157,8 @@ class ScriptRun:
         if self.cancelled:
             return PluginResult("Cancelled", -1, "", "", started, time.time())
         if not os.path.isdir(self.working_directory):
-            return PluginResult("Failed", 1, "", "failed to run commands: workingDirectory %s does not exist" % self.working_directory,
-                                started, time.time())
+            # What Go's exec says when the directory is missing (seen with 3.3.1142.0 under with-agent).
+            return PluginResult("Failed", 1, "", FAILURE_LINE % ("fork/exec %s: no such file or directory" % SH_PATH), started, time.time())
         if self.plugin == POWERSHELL_PLUGIN or self.node.get("platform") == "Windows":
             out, err, code = simulate_powershell(self.script, self.node)
             await asyncio.sleep(0.05)
