@@ -49,7 +49,7 @@ class InProcess:
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
         await site.start()
         self.base = "http://127.0.0.1:%d" % site._server.sockets[0].getsockname()[1]
-        self.fleet = SimulatedFleet(self.state, self.emulator.auth, self.base)
+        self.fleet = SimulatedFleet(self.state, self.emulator.auth, self.emulator.kms, self.base)
         await self.fleet.start(timeout=20)
         return self
 
@@ -174,3 +174,152 @@ def test_with_tls_the_simulated_agents_connect_over_wss_trusting_the_emulators_c
     finally:
         started.process.terminate()
         assert started.process.wait(timeout=10) == 0
+
+
+# -- the data-channel relay (issue 12 item 1, issue 18 items 2 and 3) ------------------------------
+
+def wait_for(predicate, seconds=10, what="the condition"):
+    deadline = time.monotonic() + seconds
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("%s did not hold within %d s" % (what, seconds))
+        time.sleep(0.05)
+
+
+class RecordingClient:
+    """dcclient's client that also records every message type the gateway sent it."""
+
+    @staticmethod
+    async def open(emulator, **start):
+        from dcclient import DataChannelClient, decode
+        response = emulator.client("ssm").start_session(**start)
+        client = DataChannelClient(response["StreamUrl"], response["TokenValue"])
+        client.seen = []
+        await client.connect()
+        original = client.ws.receive
+
+        async def receive(*args, **kwargs):
+            msg = await original(*args, **kwargs)
+            if msg.type == aiohttp.WSMsgType.BINARY and decode(msg.data) is not None:
+                client.seen.append(decode(msg.data)["type"])
+            return msg
+        client.ws.receive = receive
+        return response["SessionId"], client
+
+
+def test_the_agent_opens_its_data_channel_at_start_session_before_any_client_connects(emulator):
+    response = emulator.client("ssm").start_session(Target="i-0a1b2c3d4e5f60001")
+    session_id = response["SessionId"]
+    facts = wait_for(lambda: (lambda f: f if f["agent_connected"] and f["agent_state"] == "Connected" else None)(
+        emulator.control("state")["sessions"][session_id]), what="the agent's data channel with agent_session_state Connected")
+    assert facts["connections"] == 0 and facts["status"] == "Connecting"
+    emulator.client("ssm").terminate_session(SessionId=session_id)
+
+
+def test_input_sent_at_once_reaches_the_shell_and_the_service_keeps_agent_session_state_and_sends_channel_closed(emulator):
+    async def scenario():
+        session_id, client = await RecordingClient.open(emulator, Target="i-0a1b2c3d4e5f60001")
+        await client.send(1, b"echo relay-$((6*7))\r")   # before the prompt: relayed, acked end to end
+        await client.read_until(lambda d: b"relay-42" in d)
+        await client.send(1, b"exit\r")
+        await asyncio.wait_for(client.closed.wait(), 20)
+        await client.close()
+        return session_id, client
+    session_id, client = run(scenario())
+    assert "agent_session_state" not in client.seen, "the service keeps agent_session_state"
+    assert client.seen.count("channel_closed") == 1 and client.closed_payload["SessionId"] == session_id
+    facts = emulator.control("state")["sessions"][session_id]
+    assert (facts["agent_state"], facts["status"]) == ("Terminating", "Terminated")
+
+
+def test_terminate_session_reaches_the_agent_and_the_client_hears_channel_closed_from_the_service(emulator):
+    async def scenario():
+        session_id, client = await RecordingClient.open(emulator, Target="i-0a1b2c3d4e5f60002")
+        await client.read_until(lambda d: b"$ " in d)
+        emulator.client("ssm").terminate_session(SessionId=session_id)
+        await asyncio.wait_for(client.closed.wait(), 20)
+        await client.close()
+        return session_id, client
+    session_id, client = run(scenario())
+    assert client.closed_payload["Output"] == "Terminated by the TerminateSession API."
+    facts = wait_for(lambda: (lambda f: f if not f["agent_connected"] else None)(emulator.control("state")["sessions"][session_id]),
+                     what="the agent's data channel closing")
+    assert facts["agent_state"] == "Terminating", "the agent ended its shell and said so"
+
+
+# -- what a real agent needs besides its channels ------------------------------------------------
+
+def real_node(n, ping="ConnectionLost"):
+    return {"id": "i-%017x" % (0x700000 + n), "tags": {"Name": "real-%d" % n}, "platform": "Linux", "platform_name": "Debian GNU/Linux",
+            "platform_version": "12", "agent_version": "3.3.1142.0", "ping_status": ping, "ip": "127.0.0.1",
+            "computer_name": "real-%d" % n, "resource_type": "EC2Instance", "agent": "real"}
+
+
+@pytest.fixture
+def mixed_fleet():
+    """An emulator with one simulated node and one node left to a real agent ("agent": "real")."""
+    import tempfile
+    from conftest import start_emulator
+    simulated = dict(real_node(1, "Online"), tags={"Name": "sim-1"})
+    del simulated["agent"]
+    fleet = os.path.join(tempfile.mkdtemp(), "fleet.json")
+    json.dump({"region": "us-east-1", "nodes": [simulated, real_node(2)]}, open(fleet, "w"))
+    started = start_emulator("--fleet", fleet)
+    yield started
+    started.process.terminate()
+    assert started.process.wait(timeout=10) == 0
+
+
+def signed_post(emulator, target, body, service):
+    import urllib.request
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    admin = emulator.identity("admin")
+    request = AWSRequest(method="POST", url=emulator.endpoint + "/", data=json.dumps(body).encode(),
+                         headers={"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"})
+    SigV4Auth(Credentials(admin["access_key_id"], admin["secret_access_key"]), service, emulator.region).add_auth(request)
+    with urllib.request.urlopen(urllib.request.Request(request.url, data=request.body, headers=dict(request.headers), method="POST"),
+                                timeout=30) as response:
+        return response.status, json.loads(response.read())
+
+
+def test_a_real_agents_node_gets_no_simulated_agent_and_its_ping_follows_its_calls_and_channel(mixed_fleet):
+    real_id = real_node(2)["id"]
+    ping = lambda: {i["InstanceId"]: i["PingStatus"] for i in mixed_fleet.client("ssm").describe_instance_information()["InstanceInformationList"]}
+    assert list(mixed_fleet.control("state")["control_channels"]) == [real_node(1)["id"]]
+    assert ping()[real_id] == "ConnectionLost"
+    # Under every API fault the agent's own calls still answer: one failed health ping hibernates it for 5 minutes.
+    mixed_fleet.faults(throttle=1.0, server_errors=1.0)
+    # The agent's first call (agent/health/healthcheck.go); neither call is in botocore's public model.
+    assert signed_post(mixed_fleet, "AmazonSSM.UpdateInstanceInformation", {"AgentName": "amazon-ssm-agent", "AgentVersion": "3.3.1142.0",
+                                                                            "InstanceId": real_id, "PlatformType": "Linux",
+                                                                            "ComputerName": "real-host"}, "ssm") == (200, {})
+    assert signed_post(mixed_fleet, "AmazonSSM.ListInstanceAssociations", {"InstanceId": real_id, "MaxResults": 20}, "ssm") == (
+        200, {"Associations": []})
+    status, answer = signed_post(mixed_fleet, "EC2WindowsMessageDeliveryService.GetMessages",
+                                 {"Destination": real_id, "MessagesRequestId": "r-1", "VisibilityTimeoutInSeconds": 10}, "ec2messages")
+    assert (status, answer["Messages"], answer["Destination"]) == (200, [], real_id)
+    mixed_fleet.control("reset", {})
+    assert ping()[real_id] == "Online"
+    assert mixed_fleet.control("nodes/%s" % real_id, {})["computer_name"] == "real-host"
+
+
+def test_a_real_agents_node_is_online_while_its_control_channel_is_open(mixed_fleet):
+    from emulator.agent.control import ControlChannelClient
+    real_id = real_node(2)["id"]
+    ping = lambda: {i["InstanceId"]: i["PingStatus"] for i in mixed_fleet.client("ssm").describe_instance_information()["InstanceInformationList"]}
+
+    async def scenario():
+        async with aiohttp.ClientSession() as http:
+            client = ControlChannelClient(http, mixed_fleet.endpoint, real_id, Signer(*_admin_keys(), "us-east-1"), "3.3.1142.0")
+            client.start()
+            await asyncio.wait_for(client.ready.wait(), 10)
+            online = await asyncio.get_running_loop().run_in_executor(None, ping)
+            await client.stop()
+            return online
+    assert run(scenario())[real_id] == "Online"
+    wait_for(lambda: ping()[real_id] == "ConnectionLost", what="ConnectionLost once the channel closed")

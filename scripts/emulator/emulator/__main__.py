@@ -67,7 +67,7 @@ async def main(args):
     endpoint = "%s://%s:%d" % (scheme, host, port)
     sessions.base_url = "%s://%s:%d" % ("wss" if args.tls else "ws", host, port)
     # Every node's simulated agent connects to the gateway before anyone is told the emulator is ready.
-    fleet = SimulatedFleet(state, emulator.auth, endpoint, ca_bundle)
+    fleet = SimulatedFleet(state, emulator.auth, emulator.kms, endpoint, ca_bundle)
     await fleet.start()
     ready = {"endpoint": endpoint, "region": region, "control": endpoint + "/_emulator", "pid": os.getpid(),
              "identities": {name: {"access_key_id": d["access_key_id"], "secret_access_key": d["secret_access_key"], "arn": d["arn"]}
@@ -85,9 +85,6 @@ async def main(args):
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    for session in sessions.all():
-        if session.handler is not None:
-            await session.handler.stop()
     for command in state.commands.values():
         command.cancel()
     await fleet.stop()

@@ -50,12 +50,16 @@ class Channel:
         self.writer_task = asyncio.get_running_loop().create_task(self._writer(ws, self.queue))
         if self.resend_task is None:
             self.resend_task = asyncio.get_running_loop().create_task(self._resender())
-        # After a reconnect the unacked messages go out again with their original bytes.
+        self.resend_unacked()
+
+    def resend_unacked(self):
+        """Every unacked message again at once, with its original bytes: after a reconnect, or
+        when the gateway says a client is back (start_publication)."""
         now = time.monotonic()
         for seq in sorted(self.outgoing):
             entry = self.outgoing[seq]
             entry[1] = now
-            self.queue.put_nowait(entry[0])
+            self._enqueue(entry[0])
 
     def detach(self):
         if self.writer_task is not None:

@@ -13,6 +13,8 @@ from aiohttp import web
 from . import errors
 from .auth import Authenticator, action_allowed
 from .errors import AWSError
+from .gateway import agent_api
+from .gateway.agent_api import AgentAPI
 from .gateway.control import ControlChannels
 from .jobdelivery import JobDelivery
 from .kms import KMSService
@@ -39,13 +41,16 @@ class Emulator:
         sessions.kms = self.kms
         sessions.auth = self.auth
         self.control = ControlChannels(state, self.auth)
+        self.agent_api = AgentAPI(state)
         state.control = self.control
         self.ssm.jobs = JobDelivery(self.control)
+        sessions.connect(self.control)
 
     def app(self):
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_post("/", self.api)
         app.router.add_get("/v1/data-channel/{session_id}", self.sessions.websocket_handler)
+        app.router.add_post("/v1/data-channel/{session_id}", self.sessions.create_data_channel)
         app.router.add_post("/v1/control-channel/{instance_id}", self.control.create)
         app.router.add_get("/v1/control-channel/{instance_id}", self.control.serve)
         app.router.add_get("/_emulator/state", self.control_state)
@@ -63,23 +68,28 @@ class Emulator:
         request_id = str(uuid.uuid4())
         body = await request.read()
         target = request.headers.get("X-Amz-Target")
+        agent_call = agent_api.is_agent_call(target)
         if target:
             protocol, service = "json", "kms" if target.startswith("TrentService.") else "ssm"
+            if target.startswith(agent_api.EC2MESSAGES_PREFIX):
+                service = "ec2messages"
         else:
             form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
             version = form.get("Version", "")
             protocol, service = {"2016-11-15": ("ec2", "ec2"), "2010-05-08": ("query", "iam")}.get(version, ("query", "sts"))
         try:
-            if self.state.faults.latency_ms:
+            if self.state.faults.latency_ms and not agent_call:
                 await asyncio.sleep(self.state.faults.latency_ms / 1000)
             who = self.auth.authenticate(request.method, str(request.url), request.headers, body, service)
             if protocol == "json":
-                if not target.startswith("AmazonSSM.") and not target.startswith("TrentService."):
+                if not target.startswith("AmazonSSM.") and not target.startswith("TrentService.") and service != "ec2messages":
                     raise AWSError("UnknownOperationException", "")
                 operation = target.split(".", 1)[1]
             else:
                 operation = form.get("Action", "")
             self.state.count_call(operation, who.name)
+            if agent_call:
+                return self._json_response(self._agent_call(service, operation, body, who), request_id)
             self._inject_faults(protocol, operation)
             if protocol == "json" and service == "kms":
                 return self._json_response(self._json_call(self.kms, KMS_MODEL, "kms", operation, body, who), request_id)
@@ -97,6 +107,15 @@ class Emulator:
                                     headers={"x-amzn-RequestId": request_id, "Content-Type": "application/x-amz-json-1.1"})
             body = errors.query_body(e, request_id) if protocol == "query" else errors.ec2_body(e, request_id)
             return web.Response(status=e.status, body=body, headers={"x-amzn-RequestId": request_id, "Content-Type": "text/xml"})
+
+    def _agent_call(self, service, operation, body, who):
+        """The agent's own calls (gateway/agent_api.py), which the API faults never touch. They are
+        not in botocore's public SSM model, so they are not validated against it."""
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            raise AWSError("SerializationException", "Unreadable request body.")
+        return self.agent_api.call(service, operation, params if isinstance(params, dict) else {})
 
     def _inject_faults(self, protocol, operation):
         f = self.state.faults

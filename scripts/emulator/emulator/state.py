@@ -71,6 +71,7 @@ class State:
         self.sessions = {}                           # session id -> Session
         self.api_calls = collections.Counter()       # (operation, identity name) -> count
         self.agent_bytes = collections.defaultdict(bytearray)  # session id -> bytes the agent received (stream data)
+        self.agent_sessions = {}                     # session id -> the simulated agent's Session (facts for the control API)
         self.control = None                          # gateway.control.ControlChannels: every node's control channel
 
     def count_call(self, operation, identity):

@@ -16,8 +16,9 @@ NODE_ID = re.compile(r"^(i|mi)-[0-9a-f]{8,17}$")
 
 
 class SimulatedFleet:
-    def __init__(self, state, auth, base_url, ca_bundle=None):
+    def __init__(self, state, auth, kms, base_url, ca_bundle=None):
         self.state = state
+        self.kms = kms                    # the emulator's KMS: the agent decrypts session data keys with it
         self.base_url = base_url
         self.ca_bundle = ca_bundle
         ident = auth.add_identity("emulator-agent", AGENT_POLICY)
@@ -31,7 +32,7 @@ class SimulatedFleet:
         connector = aiohttp.TCPConnector(ssl=context if context is not None else False, limit=0)
         self.http = aiohttp.ClientSession(connector=connector)
         for node in self.state.nodes.values():
-            if NODE_ID.match(node["id"]):
+            if NODE_ID.match(node["id"]) and node.get("agent") != "real":   # a real amazon-ssm-agent serves those
                 self.nodes[node["id"]] = SimulatedNode(self, node)
         for simulated in self.nodes.values():
             simulated.start()

@@ -1,8 +1,8 @@
 """One simulated managed node's agent: its control channel (control.py) and the handlers it
-installs on it. Other parts of the simulated agent add their handlers here (Run Command:
-`agent_job`)."""
+installs on it: sessions (sessions.py) and Run Command's `agent_job` (runcommand.py)."""
 from .control import ControlChannelClient
 from .runcommand import RunCommandAgent
+from .sessions import SessionWorker
 
 
 class SimulatedNode:
@@ -12,10 +12,12 @@ class SimulatedNode:
         self.control = ControlChannelClient(fleet.http, fleet.base_url, node["id"], fleet.signer, node.get("agent_version", "3.3.1142.0"),
                                             "windows" if node.get("platform") == "Windows" else "linux")
         self.run_command = RunCommandAgent(node, fleet.state, self.control)
+        self.sessions = SessionWorker(self)
 
     def start(self):
         self.control.start()
 
     async def stop(self):
         self.run_command.close()
+        await self.sessions.stop()
         await self.control.stop()

@@ -163,6 +163,7 @@ class ControlChannels:
         self.opened[instance_id] = {"agent_version": opened.get("AgentVersion"), "platform_type": opened.get("PlatformType"),
                                     "opened": time.time()}
         self.changed.set()
+        self._ping(instance_id, "Online")
         if previous is not None and not previous.closed:
             await previous.close(code=1000, message=b"Replaced by a newer control channel")
         try:
@@ -175,7 +176,16 @@ class ControlChannels:
             if self.sockets.get(instance_id) is ws:
                 del self.sockets[instance_id]
                 self.changed.set()
+                self._ping(instance_id, "ConnectionLost")
         return ws
+
+    def _ping(self, instance_id, status):
+        """A real agent's node is Online while its control channel is open (the fleet says what a
+        simulated node's ping status is, so tests can make one look offline)."""
+        node = self.state.nodes.get(instance_id)
+        if node is not None and node.get("agent") == "real":
+            node["ping_status"] = status
+            node["last_ping"] = time.time()
 
     async def _received(self, instance_id, frame):
         decoded = decode(frame)

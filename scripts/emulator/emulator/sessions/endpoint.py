@@ -1,6 +1,8 @@
-"""The data-channel websocket (/v1/data-channel/<session id>): the signed upgrade, the
-OpenDataChannel token check, the read loop, and the faults that act on the connection
-(`stall_reads`, `bye_every`, `reset_every`)."""
+"""The data-channel websocket (/v1/data-channel/<session id>), the client's and the agent's alike:
+the signed upgrade, the OpenDataChannel token check (the StartSession/ResumeSession token: the
+client; the CreateDataChannel token: the agent), the read loops that feed the relay
+(gateway/session.py), and the faults that act on the client's connection (`stall_reads`,
+`bye_every`, `reset_every`)."""
 import asyncio
 import json
 import time
@@ -15,7 +17,7 @@ async def serve(sessions, request):
     if session is None:
         return web.Response(status=404, text="no such session")
     # The upgrade is signed for ssmmessages as any API call is (the session-manager-plugin
-    # signs it with SigV4): refused with 403 before any WebSocket exists.
+    # signs it with SigV4, and so does the agent): refused with 403 before any WebSocket exists.
     try:
         sessions.auth.authenticate(request.method, str(request.url), request.headers, b"", "ssmmessages")
     except AWSError as error:
@@ -34,12 +36,33 @@ async def serve(sessions, request):
         opened = json.loads(first.data)
     except ValueError:
         opened = {}
-    if not session.token or opened.get("TokenValue") != session.token:
+    token = opened.get("TokenValue") if isinstance(opened, dict) else None
+    if token and token == session.agent_token:
+        return await serve_agent(session, ws)
+    if not session.token or token != session.token:
         await ws.close(code=1008, message=b"Token is invalid or expired")
         return ws
-    session.client_id = opened.get("ClientId")
+    return await serve_client(sessions, session, ws)
+
+
+async def serve_agent(session, ws):
+    """The agent's side of the session (OpenDataChannel with the CreateDataChannel token)."""
+    await session.attach_agent(ws)
+    try:
+        async for msg in ws:
+            if msg.type == WSMsgType.BINARY:
+                await session.from_agent(msg.data)
+            elif msg.type == WSMsgType.ERROR:
+                break
+    finally:
+        session.agent_detached(ws)
+    return ws
+
+
+async def serve_client(sessions, session, ws):
+    """The client's side: relayed to the agent, with the faults that act on the client's connection."""
     reader = Reader(ws)
-    await session.attach(ws, reader)
+    await session.attach_client(ws, reader)
     timers = [asyncio.get_running_loop().create_task(fault_timers(sessions.state.faults, ws))]
     stall = sessions.state.faults.stall_reads if session.connections == 1 else 0
     opened_at = time.monotonic()
@@ -48,11 +71,11 @@ async def serve(sessions, request):
             if stall and time.monotonic() - opened_at >= stall:
                 # Fault: the gateway stops reading the session's first connection; the client's
                 # sends then block until it gives the connection up.
-                while session.channel.ws is ws and not ws.closed:
+                while session.client_ws is ws and not ws.closed:
                     await asyncio.sleep(0.1)
                 break
             if msg.type == WSMsgType.BINARY:
-                await session.channel.receive(msg.data)
+                await session.from_client(ws, msg.data)
             elif msg.type == WSMsgType.ERROR:
                 break
         if reader.hanging_up and not ws.closed:
@@ -62,10 +85,9 @@ async def serve(sessions, request):
             if reader.close_code is None:
                 reader.close_code = ws.close_code   # the client's Close, or 1006 when none came
     finally:
-        session.client_close_codes.append(reader.close_code if reader.close_code is not None else 1006)
         for t in timers:
             t.cancel()
-        session.detached(ws)
+        await session.client_detached(ws, reader.close_code if reader.close_code is not None else 1006)
     return ws
 
 

@@ -1,16 +1,17 @@
-"""One session's life on the agent's side: its connection (attach, detach, resume), the
-delivery of the client's stream data to the handler of its kind, output in 1 KiB messages, and
-the end (spec section 8). The handshake and KMS are in handshake.py; the handlers in shell.py,
-command.py and port.py."""
+"""One session's life on the simulated agent's side, as amazon-ssm-agent runs it
+(agent/session/plugins/sessionplugin/sessionplugin.go Execute): its data channel to the gateway
+(opened at StartSession, before any client may be there), `agent_session_state` Connected, the
+handshake or the handler at once, the delivery of the client's stream data to the handler of its
+kind, output in 1 KiB messages, and the end: `agent_session_state` Terminating on the data channel
+and `agent_task_complete` on the control channel (the service, not the agent, sends the client
+`channel_closed`; agent/session/shell/shell.go, messageservice/.../sessioncompletereplytype.go).
+The handshake and KMS are in handshake.py; the handlers in shell.py, command.py and port.py."""
 import asyncio
-import base64
 import json
-import secrets
 import struct
-import time
-import uuid
 
 from .. import clientmessage as cm
+from ..agent.faults import AgentFaults
 from ..channel import Channel
 from ..ssm_api import SESSION_DOCUMENTS
 from .command import CommandHandler
@@ -19,6 +20,7 @@ from .port import PortHandler
 from .shell import PtyHandler
 
 CHUNK = 1024
+AGENT_SESSION_STATE = "agent_session_state"
 
 
 def version_tuple(text):
@@ -34,7 +36,9 @@ def version_above(text, threshold):
 
 
 class Session:
-    def __init__(self, registry, state, session_id, node, document, parameters, reason, owner):
+    """`registry` is the node's agent (agent/sessions.py): its KMS and its control channel."""
+
+    def __init__(self, registry, state, session_id, node, document, parameters):
         self.registry = registry
         self.state = state
         self.id = session_id
@@ -42,79 +46,42 @@ class Session:
         self.document = document or "SSM-SessionManagerRunShell"
         self.session_type = SESSION_DOCUMENTS[document]
         self.parameters = {k: (v[0] if isinstance(v, list) and v else v) for k, v in parameters.items()}
-        self.reason = reason
-        self.owner = owner
-        self.token = "AAEAA" + secrets.token_urlsafe(48)
-        self.stream_url = "%s/v1/data-channel/%s?role=publish_subscribe&cell-number=%s" % (
-            registry.base_url, session_id, base64.b64encode(secrets.token_bytes(12)).decode())
-        if state.faults.plain_stream_url and self.stream_url.startswith("wss://"):
-            self.stream_url = "ws://" + self.stream_url[len("wss://"):]
-        self.status = "Connecting"
-        self.started = time.time()
-        self.ended = None
-        self.channel = Channel(self, state.faults, self._deliver)
+        self.channel = Channel(self, AgentFaults(state.faults), self._deliver)
         self.handler = None
         self.client_version = None  # from the HandshakeResponse
         self.handshake = Handshake(self)
-        self.client_id = None
-        self.connections = 0
         self.closing = False
         self.close_reason = ""
-        self.reader = None      # the current connection's endpoint.Reader: the end hangs up through it
-        self.client_close_codes = []   # per ended connection: the code of the client's Close, 1006 without one
+        self.done = asyncio.Event()
 
-    # -- facts for DescribeSessions and the control API -----------------------------------------
+    # -- the data channel -----------------------------------------------------------------------
 
-    def describe(self):
-        d = {"SessionId": self.id, "Target": self.node["id"], "Status": self.status, "StartDate": self.started,
-             "DocumentName": self.document, "Owner": self.owner, "Details": "", "MaxSessionDuration": "1200",
-             "OutputUrl": {"S3OutputUrl": "", "CloudWatchOutputUrl": ""}}
-        if self.reason:
-            d["Reason"] = self.reason
-        if self.ended:
-            d["EndDate"] = self.ended
-        return d
-
-    def facts(self):
-        return {"status": self.status, "target": self.node["id"], "document": self.document, "type": self.session_type,
-                "connections": self.connections, "client_version": self.client_version,
-                "agent_received": len(self.state.agent_bytes.get(self.id, b"")), "unacked": len(self.channel.outgoing),
-                "client_sent": self.channel.highest_in + 1,
-                "mode": getattr(self.handler, "mode", None), "client_close_codes": self.client_close_codes,
-                "run_as": getattr(getattr(self.handler, "run_as", None), "name", None)}
-
-    # -- connection -----------------------------------------------------------------------------
-
-    async def attach(self, ws, reader=None):
-        self.connections += 1
-        self.reader = reader
-        self.status = "Connected"
+    def open(self, ws):
+        """The agent's data channel is open: Connected, then the handshake or the handler at once."""
         self.channel.attach(ws)
-        if self.closing:
-            self._send_channel_closed()
-            return
-        if self.handler is None:
-            if self.handshake.phase == "pending":
-                self.handshake.send_request()
-            else:
-                self.start_handler()
-
-    def detached(self, ws):
-        if self.channel.ws is ws:
-            self.channel.detach()
-            if self.status == "Connected":
-                self.status = "Disconnected"
-
-    async def drop_connection(self, mode):
-        ws = self.channel.ws
-        if ws is None:
-            return
-        if mode == "reset":
-            transport = ws._req.transport if ws._req is not None else None
-            if transport is not None:
-                transport.abort()
+        self._send_state("Connected")
+        if self.handshake.phase == "pending":
+            self.handshake.send_request()
         else:
-            await ws.close(code=1000, message=b"Bye")
+            self.start_handler()
+
+    async def receive(self, frame):
+        """A frame from the gateway: the service's publication control and channel_closed, or the
+        client's stream data and acks, relayed."""
+        kind = bytes(frame[4:36]).strip(b"\x00 ").decode("ascii", "replace") if len(frame) >= 120 else ""
+        if kind == cm.CHANNEL_CLOSED:
+            self.end("")   # datachannel.go handleChannelClosedMessage: the session is cancelled
+        elif kind == cm.START_PUBLICATION:
+            # A client (re)connected: every unacked message goes out again at once (the real
+            # agent resends only the oldest, once per RTO).
+            self.channel.paused = False
+            self.channel.resend_unacked()
+        else:
+            await self.channel.receive(frame)
+
+    def _send_state(self, state):
+        body = json.dumps({"SchemaVersion": 1, "SessionState": state, "SessionId": self.id}, separators=(",", ":")).encode()
+        self.channel.write_control(cm.ClientMessage(AGENT_SESSION_STATE, 0, 0, 0, body).encode())
 
     # -- delivery of client stream data ---------------------------------------------------------
 
@@ -192,22 +159,15 @@ class Session:
             await asyncio.wait_for(self.channel.drained.wait(), timeout=2)
         except asyncio.TimeoutError:
             pass
-        self._send_channel_closed()
-        self.status = "Terminated"
-        self.ended = time.time()
-        # The WebSocket's Close does not go through the channel's queue: ChannelClosed and what
-        # is queued before it are written first, or the Close would overtake them.
+        self._send_state("Terminating")
         await self.channel.flushed(timeout=10)
-        if self.reader is not None and self.reader.ws is self.channel.ws:
-            self.reader.hang_up()
+        self.registry.task_complete(self, "Failed" if self.close_reason else "Success")
+        ws = self.channel.ws
         self.channel.stop()
+        if ws is not None and not ws.closed:
+            await ws.close()
+        self.done.set()
 
-    def terminate(self, reason):
-        self.token = None
-        self.end(reason)
-
-    def _send_channel_closed(self):
-        body = {"MessageId": str(uuid.uuid4()), "CreatedDate": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
-                "DestinationId": self.node["id"], "SessionId": self.id, "MessageType": "channel_closed", "SchemaVersion": 1,
-                "Output": self.close_reason}
-        self.channel.write_control(cm.ClientMessage(cm.CHANNEL_CLOSED, 0, 3, 0, json.dumps(body, separators=(",", ":")).encode()))
+    def facts(self):
+        return {"client_version": self.client_version, "unacked": len(self.channel.outgoing), "client_sent": self.channel.highest_in + 1,
+                "mode": getattr(self.handler, "mode", None), "run_as": getattr(getattr(self.handler, "run_as", None), "name", None)}
