@@ -323,3 +323,87 @@ def test_a_real_agents_node_is_online_while_its_control_channel_is_open(mixed_fl
             return online
     assert run(scenario())[real_id] == "Online"
     wait_for(lambda: ping()[real_id] == "ConnectionLost", what="ConnectionLost once the channel closed")
+
+
+def test_a_session_through_the_gateway_as_a_real_agent_sees_it():
+    """This test plays amazon-ssm-agent for a node marked "agent": "real": interactive_shell on its
+    control channel, CreateDataChannel, its data channel paused until the client comes, stream
+    data and acks relayed both ways, and the session ended by agent_session_state Terminating and
+    the agent's data channel closing, with no agent_task_complete (a real agent's comes late)."""
+    from dcclient import DataChannelClient, decode as dc_decode, encode as dc_encode
+    from emulator.agent.control import ControlChannelClient
+
+    async def scenario():
+        fleet_doc = json.load(open(FLEET))
+        fleet_doc["nodes"].append(real_node(3))
+        state = State(fleet_doc, "us-east-1")
+        emulator = Emulator(state, json.load(open(IDENTITIES)), Sessions(state))
+        runner = web.AppRunner(emulator.app(), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        base = "http://127.0.0.1:%d" % site._server.sockets[0].getsockname()[1]
+        emulator.sessions.base_url = base.replace("http", "ws")
+        http = aiohttp.ClientSession()
+        try:
+            signer = Signer(*_admin_keys(), "us-east-1")
+            node_id = real_node(3)["id"]
+            control = ControlChannelClient(http, base, node_id, signer, "3.3.1142.0")
+            tasks = asyncio.Queue()
+
+            async def on_task(instance_id, payload):
+                await tasks.put(payload)
+            control.on("interactive_shell", on_task)
+            control.start()
+            await asyncio.wait_for(control.ready.wait(), 10)
+            assert state.nodes[node_id]["ping_status"] == "Online"
+
+            admin = emulator.auth.by_name["admin"]
+            session = emulator.sessions.create(state.nodes[node_id], None, {}, None, admin)
+            task = json.loads((await next_item(tasks))["Content"])
+            assert (task["SessionId"], task["DocumentName"], task["DocumentContent"]["sessionType"]) == (
+                session.id, "SSM-SessionManagerRunShell", "Standard_Stream")
+
+            url = base + "/v1/data-channel/" + session.id
+            body = json.dumps({"MessageSchemaVersion": "1.0", "RequestId": str(uuid.uuid4()), "ClientId": "c-1"}).encode()
+            async with http.post(url, data=body, headers=signer.headers("POST", url, body)) as response:
+                assert response.status == 201
+                token = (await response.text()).split("<TokenValue>")[1].split("<")[0]
+            agent = await http.ws_connect(url.replace("http", "ws") + "?role=publish_subscribe",
+                                          headers=signer.headers("GET", url + "?role=publish_subscribe"))
+            await agent.send_str(json.dumps({"MessageSchemaVersion": "1.0", "RequestId": str(uuid.uuid4()), "TokenValue": token,
+                                             "ClientInstanceId": node_id, "ClientId": "c-1"}))
+
+            async def agent_gets():
+                msg = await agent.receive(timeout=10)
+                assert msg.type == aiohttp.WSMsgType.BINARY, msg
+                return dc_decode(msg.data)
+            assert (await agent_gets())["type"] == "pause_publication", "no client yet"
+            await agent.send_bytes(dc_encode("agent_session_state", 0, 0, 0, b'{"SchemaVersion":1,"SessionState":"Connected","SessionId":"x"}',
+                                             uuid.uuid4()))
+
+            client = DataChannelClient(session.stream_url, session.token, credentials=(*_admin_keys(), "us-east-1"))
+            await client.connect()
+            assert (await agent_gets())["type"] == "start_publication"
+            await agent.send_bytes(dc_encode("output_stream_data", 0, 1, 1, b"hello from the node", uuid.uuid4()))
+            assert await client.next() == (1, b"hello from the node")
+            ack = await agent_gets()
+            assert (ack["type"], json.loads(ack["payload"])["AcknowledgedMessageSequenceNumber"]) == ("acknowledge", 0)
+            await client.send(1, b"typed")
+            typed = await agent_gets()
+            assert (typed["type"], typed["seq"], typed["payload"]) == ("input_stream_data", 0, b"typed")
+
+            await agent.send_bytes(dc_encode("agent_session_state", 0, 0, 0, b'{"SchemaVersion":1,"SessionState":"Terminating","SessionId":"x"}',
+                                             uuid.uuid4()))
+            await agent.close()
+            await asyncio.wait_for(client.closed.wait(), 10)
+            closed = client.closed_payload
+            await client.close()
+            await control.stop()
+            return session, closed
+        finally:
+            await http.close()
+            await runner.cleanup()
+
+    session, closed = run(scenario())
+    assert closed["SessionId"] == session.id and session.status == "Terminated" and session.agent_state == "Terminating"

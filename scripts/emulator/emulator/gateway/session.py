@@ -29,6 +29,7 @@ from . import documents
 from .faults import LossyLink
 
 TERMINATE_GRACE = 5.0   # seconds the service waits for the agent to end a terminated session
+AGENT_GONE_GRACE = 10.0  # seconds a data channel the agent closed unfinished may be opened again
 
 
 def message_type(frame):
@@ -165,8 +166,18 @@ class GatewaySession:
             await self._to_agent(cm.control_frame(cm.PAUSE_PUBLICATION))
 
     def agent_detached(self, ws):
-        if self.agent_ws is ws:
-            self.agent_ws = None
+        """The agent closed its data channel. After Terminating the session is over (a real
+        agent's agent_task_complete may come much later, through its reply queue); otherwise
+        the agent's completion, or AGENT_GONE_GRACE, ends it."""
+        if self.agent_ws is not ws:
+            return
+        self.agent_ws = None
+        loop = asyncio.get_running_loop()
+        if self.agent_state == "Terminating":
+            loop.create_task(self.finish(self.close_reason if self.terminating else ""))
+        else:
+            loop.call_later(AGENT_GONE_GRACE, lambda: None if self.agent_ws is not None else loop.create_task(
+                self.finish(self.close_reason if self.terminating else "The session's agent closed its data channel.")))
 
     async def from_agent(self, frame):
         kind = message_type(frame)

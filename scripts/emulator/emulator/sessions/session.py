@@ -159,7 +159,10 @@ class Session:
             await asyncio.wait_for(self.channel.drained.wait(), timeout=2)
         except asyncio.TimeoutError:
             pass
-        self._send_state("Terminating")
+        if not self.close_reason:
+            # Only a session that ended well says Terminating; a failed one only reports its
+            # error in agent_task_complete (shell.go; sessionplugin.go output.MarkAsFailed).
+            self._send_state("Terminating")
         await self.channel.flushed(timeout=10)
         self.registry.task_complete(self, "Failed" if self.close_reason else "Success")
         ws = self.channel.ws
