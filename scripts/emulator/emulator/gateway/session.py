@@ -32,6 +32,13 @@ TERMINATE_GRACE = 5.0   # seconds the service waits for the agent to end a termi
 AGENT_GONE_GRACE = 10.0  # seconds a data channel the agent closed unfinished may be opened again
 
 
+def publication(kind):
+    """pause_publication or start_publication for the agent, with a payload: amazon-ssm-agent's
+    parser logs an error for a 0-byte payload (contracts/agentmessage.go getInteger wants one byte
+    past the PayloadLength field), though it still acts on the message."""
+    return cm.control_frame(kind, b"{}")
+
+
 def message_type(frame):
     return bytes(frame[4:36]).strip(b"\x00 ").decode("ascii", "replace") if len(frame) >= 120 else ""
 
@@ -116,7 +123,7 @@ class GatewaySession:
             await self._send_channel_closed(ws)
             return
         self.status = "Connected"
-        await self._to_agent(cm.control_frame(cm.START_PUBLICATION))
+        await self._to_agent(publication(cm.START_PUBLICATION))
 
     async def client_detached(self, ws, close_code):
         self.client_close_codes.append(close_code)
@@ -126,7 +133,7 @@ class GatewaySession:
         if self.status == "Connected":
             self.status = "Disconnected"
         if not self.finished:
-            await self._to_agent(cm.control_frame(cm.PAUSE_PUBLICATION))
+            await self._to_agent(publication(cm.PAUSE_PUBLICATION))
 
     async def from_client(self, ws, frame):
         if ws is not self.client_ws:
@@ -163,7 +170,7 @@ class GatewaySession:
         if self.terminating or self.finished:
             await self._to_agent(self._channel_closed_frame())
         elif self.client_ws is None:
-            await self._to_agent(cm.control_frame(cm.PAUSE_PUBLICATION))
+            await self._to_agent(publication(cm.PAUSE_PUBLICATION))
 
     def agent_detached(self, ws):
         """The agent closed its data channel. After Terminating the session is over (a real
