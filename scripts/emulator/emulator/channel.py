@@ -1,6 +1,7 @@
 """The agent's side of the reliability layer (data-channel spec section 5): sequence numbers,
 per-message acks, RTO-driven retransmission of the oldest unacked message, an out-of-order buffer,
-re-acked duplicates, pause/start publication, and the fault switches applied on the wire. Like the
+re-acked duplicates, pause/start publication, and the agent's own fault switches (the link's,
+drop, duplicate and reorder, are the gateway's: gateway/faults.py). Like the
 real agent it has no send window (spec 5.8): the only thing that slows it is a websocket write
 that blocks because the client does not read."""
 import asyncio
@@ -32,8 +33,6 @@ class Channel:
         self.writer_task = None
         self.resend_task = None
         self.paused = False
-        self.held_out = None              # reorder fault: an outgoing frame held back
-        self.held_in = None               # reorder fault: an incoming message held back
         self.drained = asyncio.Event()
         self.drained.set()
         self.room = asyncio.Event()       # set while the socket takes writes (the agent's write blocks otherwise)
@@ -151,20 +150,11 @@ class Channel:
     def _wire(self, frame, corruptible=False):
         if self.ws is None:
             return
+        # drop, duplicate and reorder act in the gateway's relay (gateway/faults.py), not here.
         f = self.faults
-        if f.drop and random.random() < f.drop:
-            return
         if f.corrupt_digest and corruptible and random.random() < f.corrupt_digest:
             frame = frame[:80] + bytes(b ^ 0xFF for b in frame[80:112]) + frame[112:]
-        if f.reorder and self.held_out is None and random.random() < f.reorder:
-            self.held_out = frame
-            return
         self._enqueue(frame)
-        if f.duplicate and random.random() < f.duplicate:
-            self._enqueue(frame)
-        if self.held_out is not None:
-            self._enqueue(self.held_out)
-            self.held_out = None
 
     async def _resender(self):
         """Every 100 ms the oldest unacked message, and only it, goes out again once it is older
@@ -180,9 +170,6 @@ class Channel:
                     if now - entry[1] > self.rto:
                         entry[1] = now
                         self._wire(entry[0])
-                if self.held_out is not None and self.ws is not None:
-                    self._enqueue(self.held_out)
-                    self.held_out = None
         except asyncio.CancelledError:
             pass
 
@@ -224,20 +211,7 @@ class Channel:
             return
         self.paused = False
         self.highest_in = max(self.highest_in, msg.sequence_number)
-        f = self.faults
-        if f.drop and random.random() < f.drop:
-            return
-        if f.drop_input and random.random() < f.drop_input:
-            return
-        if f.reorder and self.held_in is None and random.random() < f.reorder:
-            self.held_in = msg
-            return
-        await self._sequenced(msg)
-        if f.duplicate and random.random() < f.duplicate:
-            await self._sequenced(msg)
-        if self.held_in is not None:
-            held, self.held_in = self.held_in, None
-            await self._sequenced(held)
+        await self._sequenced(msg)   # drop, drop_input, duplicate, reorder: in the gateway's relay
 
     async def _sequenced(self, msg):
         s, e = msg.sequence_number, self.expected

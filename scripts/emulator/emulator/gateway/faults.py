@@ -7,7 +7,7 @@ import random
 
 from .. import clientmessage as cm
 
-# What the gateway applies; the simulated agent leaves them alone (agent/faults.py).
+# What the gateway applies; the simulated agent (channel.py) leaves them alone.
 LINK_FAULTS = ("drop", "duplicate", "reorder", "drop_input")
 REORDER_FLUSH = 0.1   # a frame held back goes out after the next one, or after this long
 

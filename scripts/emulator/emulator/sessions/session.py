@@ -11,7 +11,6 @@ import json
 import struct
 
 from .. import clientmessage as cm
-from ..agent.faults import AgentFaults
 from ..channel import Channel
 from ..ssm_api import SESSION_DOCUMENTS
 from .command import CommandHandler
@@ -46,7 +45,7 @@ class Session:
         self.document = document or "SSM-SessionManagerRunShell"
         self.session_type = SESSION_DOCUMENTS[document]
         self.parameters = {k: (v[0] if isinstance(v, list) and v else v) for k, v in parameters.items()}
-        self.channel = Channel(self, AgentFaults(state.faults), self._deliver)
+        self.channel = Channel(self, state.faults, self._deliver)
         self.handler = None
         self.client_version = None  # from the HandshakeResponse
         self.handshake = Handshake(self)
