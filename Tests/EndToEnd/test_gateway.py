@@ -410,3 +410,31 @@ def test_a_session_through_the_gateway_as_a_real_agent_sees_it():
 
     session, closed = run(scenario())
     assert closed["SessionId"] == session.id and session.status == "Terminated" and session.agent_state == "Terminating"
+
+
+def test_the_session_preferences_reach_the_agent_in_the_agent_task_payload():
+    """KMS and run-as preferences travel in DocumentContent.inputs, where a real agent reads them
+    (agent/contracts/model.go SessionInputs); port sessions are never encrypted."""
+    async def scenario():
+        async with InProcess() as env:
+            env.state.faults.update({"kms_key_id": "alias/sessions", "run_as_enabled": True, "run_as_default_user": "ops"})
+            node_id = "i-0a1b2c3d4e5f60001"
+            tasks = asyncio.Queue()
+
+            async def on_task(instance_id, payload):
+                await tasks.put(json.loads(payload["Content"]))
+            env.fleet.nodes[node_id].control.on("interactive_shell", on_task)
+            admin = env.emulator.auth.by_name["admin"]
+            shell = env.emulator.sessions.create(env.state.nodes[node_id], None, {}, None, admin)
+            port = env.emulator.sessions.create(env.state.nodes[node_id], "AWS-StartPortForwardingSession", {"portNumber": ["8080"]}, None, admin)
+            first, second = await next_item(tasks), await next_item(tasks)
+            for s in (shell, port):
+                env.emulator.sessions.get(s.id).terminate("done")
+            return shell, first, second
+    shell, first, second = run(scenario())
+    assert first["SessionId"] == shell.id and first["SessionOwner"].endswith("/admin")
+    assert (first["DocumentContent"]["inputs"]["kmsKeyId"], first["DocumentContent"]["inputs"]["runAsEnabled"],
+            first["DocumentContent"]["inputs"]["runAsDefaultUser"]) == ("alias/sessions", True, "ops")
+    assert second["DocumentContent"]["sessionType"] == "Port" and second["DocumentContent"]["inputs"]["kmsKeyId"] == ""
+    assert second["Parameters"] == {"portNumber": "8080"}
+    assert second["DocumentContent"]["properties"]["portNumber"] == "{{ portNumber }}"

@@ -64,9 +64,9 @@ DOCUMENTS["AWS-StartNonInteractiveCommand"]["parameters"].update({
     "stdErrSeparatorPrefix": _string("Prefix of stderr lines", "")})
 
 
-def content(document, kms_key_id=""):
+def content(document, kms_key_id="", run_as_enabled=False, run_as_default_user=""):
     """The DocumentContent for a session document; the Session Manager preferences (the shell
-    document's inputs, with the KMS key) go with every one, as the service merges them."""
+    document's inputs: the KMS key, run-as) go with every one, as the service merges them."""
     doc = dict(DOCUMENTS[document or "SSM-SessionManagerRunShell"])
-    doc["inputs"] = dict(SHELL_INPUTS, kmsKeyId=kms_key_id)
+    doc["inputs"] = dict(SHELL_INPUTS, kmsKeyId=kms_key_id, runAsEnabled=run_as_enabled, runAsDefaultUser=run_as_default_user)
     return doc

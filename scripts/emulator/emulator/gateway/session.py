@@ -80,9 +80,10 @@ class GatewaySession:
 
     # -- what the agent is handed ---------------------------------------------------------------
 
-    def task_payload(self, kms_key_id=""):
+    def task_payload(self, kms_key_id="", run_as_enabled=False, run_as_default_user=""):
         """The MGSPayload of `interactive_shell` (contracts/model.go MGSPayload, AgentTaskPayload)."""
-        task = {"DocumentName": self.document, "DocumentContent": documents.content(self.document, kms_key_id), "SessionId": self.id,
+        content = documents.content(self.document, kms_key_id, run_as_enabled, run_as_default_user)
+        task = {"DocumentName": self.document, "DocumentContent": content, "SessionId": self.id,
                 "Parameters": self.parameters, "RunAsUser": "", "SessionOwner": self.owner}
         return {"Content": json.dumps(task, separators=(",", ":")), "TaskId": self.id, "Topic": "aws.ssm.sessionManager.startSession",
                 "SchemaVersion": 1}
@@ -104,6 +105,7 @@ class GatewaySession:
                 "connections": self.connections, "client_version": self.client_version,
                 "agent_received": len(self.state.agent_bytes.get(self.id, b"")),
                 "unacked": self._agent_facts().get("unacked"), "client_sent": self.highest_in + 1, "mode": self._agent_facts().get("mode"),
+                "run_as": self._agent_facts().get("run_as"),
                 "agent_state": self.agent_state, "agent_connected": self.agent_ws is not None,
                 "client_close_codes": self.client_close_codes}
 

@@ -30,7 +30,9 @@ class Sessions:
         session = GatewaySession(self, self.state, session_id, node, document, SESSION_DOCUMENTS[document], parameters, reason, who.arn)
         kms_key_id = self.state.faults.kms_key_id if session.session_type != "Port" else ""
         # The agent gets the session at once and opens its data channel (issue 18 item 2).
-        if self.control_send(node["id"], "interactive_shell", session.task_payload(kms_key_id)) is None:
+        f = self.state.faults
+        task = session.task_payload(kms_key_id, f.run_as_enabled, f.run_as_default_user)   # the preferences reach a real agent too
+        if self.control_send(node["id"], "interactive_shell", task) is None:
             raise AWSError("TargetNotConnected", "%s is not connected." % node["id"])
         self.by_id[session.id] = session
         return session
