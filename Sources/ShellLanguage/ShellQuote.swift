@@ -27,39 +27,39 @@ public enum ShellQuote {
     /// only a quote could end it. sh (POSIX 2.2.2) has no escape there, so the quote is closed,
     /// escaped and reopened; PowerShell (about_Quoting_Rules) writes it twice.
     public static func insideSingleQuotes(_ value: String, for dialect: ShellDialect) -> String {
-        switch dialect {
-        case .posix:
-            return value.replacing("'", with: "'\\''")
-        case .powerShell:
-            var escaped = ""
-            for character in value {
-                if powerShellSingleQuotes.contains(character) { escaped.append(character) }
-                escaped.append(character)
+        // Scalar by scalar, not by Character: a quote followed by a combining mark is one
+        // Character that is not "'", yet the shell still ends the string at it.
+        var escaped = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            switch dialect {
+            case .posix:
+                if scalar == "'" { escaped.append(contentsOf: "'\\'".unicodeScalars) }
+            case .powerShell:
+                if powerShellSingleQuotes.contains(Character(scalar)) { escaped.append(scalar) }
             }
-            return escaped
+            escaped.append(scalar)
         }
+        return String(escaped)
     }
 
     /// The value escaped to stand inside a double-quoted string the user wrote.
     public static func insideDoubleQuotes(_ value: String, for dialect: ShellDialect) -> String {
-        var escaped = ""
-        switch dialect {
-        case .posix:
-            // POSIX 2.2.3: inside "..." a backslash keeps its literal meaning only before
-            // $ ` " \ and newline; those four characters are what could end the string or expand.
-            for character in value {
-                if "\\\"$`".contains(character) { escaped.append("\\") }
-                escaped.append(character)
+        // Scalar by scalar, as the shell reads it (see insideSingleQuotes).
+        var escaped = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            switch dialect {
+            case .posix:
+                // POSIX 2.2.3: inside "..." a backslash keeps its literal meaning only before
+                // $ ` " \ and newline; those four characters are what could end the string or expand.
+                if "\\\"$`".unicodeScalars.contains(scalar) { escaped.append("\\") }
+            case .powerShell:
+                // about_Quoting_Rules / about_Special_Characters: in "..." the escape is the backtick;
+                // $ expands, ` escapes, and " as well as the typographic double quotes end the string.
+                if "`$\"".unicodeScalars.contains(scalar) || powerShellDoubleQuotes.contains(Character(scalar)) { escaped.append("`") }
             }
-        case .powerShell:
-            // about_Quoting_Rules / about_Special_Characters: in "..." the escape is the backtick;
-            // $ expands, ` escapes, and " as well as the typographic double quotes end the string.
-            for character in value {
-                if "`$\"".contains(character) || powerShellDoubleQuotes.contains(character) { escaped.append("`") }
-                escaped.append(character)
-            }
+            escaped.append(scalar)
         }
-        return escaped
+        return String(escaped)
     }
 
     /// Characters sh reads as themselves in any word position. Not `=` (an assignment at the

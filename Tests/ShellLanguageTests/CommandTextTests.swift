@@ -282,6 +282,20 @@ import Testing
         #expect(ShellQuote.insideDoubleQuotes(value, for: .powerShell) == powerShell)
     }
 
+    /// Quotes and escapes are found scalar by scalar, as shells read them: a quote, `$` or
+    /// backtick followed by a combining mark is one Swift Character that is none of them, and was
+    /// let through, so `\u{60}\u{301}reboot\u{60}` ran inside double quotes. Compared as scalars.
+    @Test(arguments: [
+        ("'\u{301}", ShellDialect.posix, false, "'\\''\u{301}"), ("'\u{301}", .powerShell, false, "''\u{301}"),
+        ("\u{2019}\u{301}", .powerShell, false, "\u{2019}\u{2019}\u{301}"),
+        ("`\u{301}reboot`", .posix, true, "\\`\u{301}reboot\\`"), ("$\u{301}(x)", .posix, true, "\\$\u{301}(x)"),
+        ("\"\u{200D}", .powerShell, true, "`\"\u{200D}"), ("\u{201C}\u{FE0F}", .powerShell, true, "`\u{201C}\u{FE0F}"),
+    ])
+    func quotesBeforeCombiningMarksAreEscaped(_ value: String, _ dialect: ShellDialect, _ double: Bool, _ expected: String) {
+        let escaped = double ? ShellQuote.insideDoubleQuotes(value, for: dialect) : ShellQuote.insideSingleQuotes(value, for: dialect)
+        #expect(Array(escaped.unicodeScalars) == Array(expected.unicodeScalars))
+    }
+
     /// Whatever the values, the text outside them is unchanged, and a POSIX-quoted value read
     /// back by sh's quote removal (the model below) is the value.
     @Test func randomValuesStayData() {

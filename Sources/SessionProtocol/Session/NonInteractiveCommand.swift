@@ -16,7 +16,14 @@ public enum NonInteractiveCommand {
             return "-EncodedCommand " + Base64.encode(bytes)
         }
         // Between single quotes the splitter, like sh (POSIX 2.2.2), takes every character as it
-        // is; a quote in the command closes the string, stands escaped and reopens it.
-        return "sh -c '" + command.replacing("'", with: "'\\''") + "'"
+        // is; a quote in the command closes the string, stands escaped and reopens it. Scalar by
+        // scalar: a quote followed by a combining mark is one Character that is not "'", yet
+        // the splitter, which reads code points, ends the string there.
+        var quoted = String.UnicodeScalarView()
+        for scalar in command.unicodeScalars {
+            if scalar == "'" { quoted.append(contentsOf: "'\\'".unicodeScalars) }
+            quoted.append(scalar)
+        }
+        return "sh -c '" + String(quoted) + "'"
     }
 }
