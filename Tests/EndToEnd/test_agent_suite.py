@@ -78,13 +78,15 @@ def test_shell_size_resize_ctrl_c_escape_and_the_terminal_restored(agent):
     wait_for_size(child, 33, 111)
     child.setwinsize(40, 120)
     wait_for_size(child, 40, 120)
-    child.sendline("echo sleeping-$((1+1)); sleep 30; echo slept")
+    # The inner sh prints once it is the terminal's foreground job (the shell's child sets that before
+    # it runs): a Ctrl-C sent between the echo and a plain sleep's fork went to the shell instead.
+    child.sendline("sh -c 'echo sleeping-$((1+1)); exec sleep 30'; echo slept-$?")
     child.expect("sleeping-2")
     started = time.monotonic()
     child.sendintr()                                    # 0x03 goes to the remote pty, not to the client
     answer(child, "still", timeout=20)
     assert time.monotonic() - started < 20, "Ctrl-C ended the remote sleep"
-    assert "slept" not in child.before
+    assert "slept" not in child.before, "the remote sleep ended by SIGINT, and the rest of its line with it"
     child.send("\r~.")                                  # the escape, at the start of a line
     child.expect("leaving the session")
     child.expect("status=0")
