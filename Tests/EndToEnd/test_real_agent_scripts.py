@@ -103,3 +103,17 @@ def test_with_agent_brings_real_nodes_online_returns_the_status_and_ends_everyth
     assert leftovers == []
     with open(os.path.join(keep, "node-1", "log", "amazon-ssm-agent.log")) as f:
         assert node_id(1) in f.read()
+
+
+def test_with_agent_runs_no_python_module_from_the_callers_directory():
+    # with-agent runs as root: a json.py (or any module) in the caller's current directory must not be imported.
+    here = tempfile.mkdtemp()
+    marker = os.path.join(here, "imported")
+    for name in ("json", "argparse", "realagent"):
+        with open(os.path.join(here, name + ".py"), "w") as f:
+            f.write("open(%r, 'w').close()\n" % marker)
+    result = subprocess.run([WITH_AGENT, "--agent-bin", "/nonexistent"], capture_output=True, text=True, timeout=60,
+                            cwd=here)
+    assert "give the command to run after --" in result.stderr
+    assert not os.path.exists(marker), "with-agent imported a module from its caller's directory"
+
