@@ -117,3 +117,12 @@ def test_with_agent_runs_no_python_module_from_the_callers_directory():
     assert "give the command to run after --" in result.stderr
     assert not os.path.exists(marker), "with-agent imported a module from its caller's directory"
 
+
+def test_a_kept_node_directory_runs_the_agent_bin_given_this_time():
+    # --keep DIR reused with another --agent-bin must run the new binaries, not the links left by the last run.
+    from realagent.node import BINARIES, RealAgentNode
+    directory = tempfile.mkdtemp()
+    for agent_bin in ("/opt/agent-old", "/opt/agent-new"):
+        RealAgentNode(node_id(1), "node-1", directory, agent_bin).prepare("us-east-1", "https://127.0.0.1:1")
+    for name in BINARIES:
+        assert os.readlink(os.path.join(directory, "bin", name)) == os.path.join("/opt/agent-new", name)

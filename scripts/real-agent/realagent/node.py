@@ -50,8 +50,11 @@ class RealAgentNode:
             os.makedirs(os.path.join(self.directory, sub), exist_ok=True)
         for name in BINARIES:
             link = os.path.join(self.directory, "bin", name)
-            if not os.path.lexists(link):
-                os.symlink(os.path.join(self.agent_bin, name), link)
+            # Replaced every time: a directory kept (--keep) from a run with another --agent-bin must not run
+            # that run's binaries.
+            if os.path.lexists(link):
+                os.unlink(link)
+            os.symlink(os.path.join(self.agent_bin, name), link)
         configuration = os.path.join(self.directory, "bin", "configuration")
         with open(os.path.join(configuration, "amazon-ssm-agent.json"), "w") as f:
             json.dump(agent_config(self.instance_id, region, service_url), f, indent=1)
