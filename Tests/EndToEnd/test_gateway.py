@@ -438,3 +438,32 @@ def test_the_session_preferences_reach_the_agent_in_the_agent_task_payload():
     assert second["DocumentContent"]["sessionType"] == "Port" and second["DocumentContent"]["inputs"]["kmsKeyId"] == ""
     assert second["Parameters"] == {"portNumber": "8080"}
     assert second["DocumentContent"]["properties"]["portNumber"] == "{{ portNumber }}"
+
+
+def test_resume_session_closes_the_connection_it_replaces(emulator):
+    # AWS ends the old data channel when a session is resumed on another; a client that stopped reading must not
+    # keep its connection, read loop and fault timers alive at the gateway.
+    from dcclient import DataChannelClient
+
+    async def scenario():
+        ssm = emulator.client("ssm")
+        started = ssm.start_session(Target="i-0a1b2c3d4e5f60003")
+        first = DataChannelClient(started["StreamUrl"], started["TokenValue"])
+        await first.connect()
+        await first.read_until(lambda d: b"$ " in d)
+        for task in (first.reader, first.resender):   # stops reading, never closes
+            task.cancel()
+        resumed = ssm.resume_session(SessionId=started["SessionId"])
+        second = DataChannelClient(resumed["StreamUrl"], resumed["TokenValue"])
+        second.seq, second.expected, second.buffer = first.seq, first.expected, first.buffer   # one session, resumed
+        await second.connect()
+        deadline = time.monotonic() + 15
+        while not emulator.control("state")["sessions"][started["SessionId"]]["client_close_codes"]:
+            assert time.monotonic() < deadline, "the replaced connection was still open 15 s after ResumeSession"
+            await asyncio.sleep(0.1)
+        await second.send(1, b"echo second-$((6*7))\r")
+        await second.read_until(lambda d: b"second-42" in d)
+        ssm.terminate_session(SessionId=started["SessionId"])
+        await second.close()
+        await first.session.close()
+    run(scenario())

@@ -120,7 +120,12 @@ class GatewaySession:
 
     async def attach_client(self, ws, reader):
         self.connections += 1
+        replaced = self.reader
         self.client_ws, self.reader = ws, reader
+        if replaced is not None and replaced.ws is not ws:
+            # The service ends the data channel a resumed session replaced; its read loop and fault timers end
+            # with it, however the old client behaves (endpoint.serve_client closes it as its only reader).
+            replaced.hang_up(b"Session resumed on another connection")
         if self.finished:
             await self._send_channel_closed(ws)
             return

@@ -81,7 +81,7 @@ async def serve_client(sessions, session, ws):
         if reader.hanging_up and not ws.closed:
             # This task is the only reader now: aiohttp's close() sends the Close and reads
             # until the client's before it closes the TCP connection.
-            await ws.close(code=1000, message=b"Session terminated")
+            await ws.close(code=1000, message=reader.close_message)
             if reader.close_code is None:
                 reader.close_code = ws.close_code   # the client's Close, or 1006 when none came
     finally:
@@ -107,9 +107,11 @@ class Reader:
         self.waiting = False
         self.hanging_up = False
         self.close_code = None     # the code of the client's Close; None while none came (1006)
+        self.close_message = b"Session terminated"
 
-    def hang_up(self):
+    def hang_up(self, message=b"Session terminated"):
         self.hanging_up = True
+        self.close_message = message
         if self.waiting:
             self.task.cancel()   # only a pending read is cancelled, never a message being handled
 
