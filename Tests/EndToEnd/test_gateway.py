@@ -467,3 +467,39 @@ def test_resume_session_closes_the_connection_it_replaces(emulator):
         await second.close()
         await first.session.close()
     run(scenario())
+
+
+def test_a_session_end_stuck_on_its_client_does_not_freeze_the_nodes_control_channel():
+    # agent_task_complete ends the session, which sends the client channel_closed and closes the agent's data
+    # channel: with a client that stopped reading that waits without bound. The node's control channel (its Run
+    # Command acks and replies, its other sessions) must be read on meanwhile.
+    async def scenario():
+        async with InProcess() as env:
+            node_id = "i-0a1b2c3d4e5f60002"
+            node = env.fleet.nodes[node_id]
+            never = asyncio.Event()
+
+            class StuckSession:
+                node = {"id": node_id}
+
+                async def agent_task_complete(self, output):
+                    await never.wait()   # as a drain on a client socket that nobody reads
+
+            env.emulator.sessions.by_id["s-stuck"] = StuckSession()
+            at_service, acks = asyncio.Queue(), asyncio.Queue()
+
+            async def on_pong(instance_id, payload):
+                await at_service.put(payload)
+
+            async def on_ack(instance_id, payload):
+                await acks.put(payload)
+
+            env.emulator.control.on("test_pong", on_pong)
+            node.control.on("agent_task_acknowledge", on_ack)
+            completed = node.control.send("agent_task_complete", {"SchemaVersion": 1, "TaskId": "s-stuck", "Topic": "agent_task_complete",
+                                                                   "FinalTaskStatus": "Success", "Output": ""})
+            node.control.send("test_pong", {"After": 1})
+            assert (await next_item(at_service, 5))["After"] == 1, "the control channel is read on"
+            assert (await next_item(acks, 5))["MessageId"] == completed
+            never.set()
+    run(scenario())

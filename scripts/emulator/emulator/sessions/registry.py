@@ -1,6 +1,7 @@
 """The registry of sessions on the service side: what StartSession creates (and hands to the node's
 agent on its control channel) and DescribeSessions, ResumeSession, TerminateSession, the agent's
 CreateDataChannel and the control API look up."""
+import asyncio
 import secrets
 
 from aiohttp import web
@@ -19,6 +20,7 @@ class Sessions:
         self.auth = None
         self.kms = None
         self.control = None       # gateway.control.ControlChannels, once the app is built
+        self.ending = set()       # the tasks ending sessions the agent reported complete (kept from garbage collection)
 
     def connect(self, control):
         self.control = control
@@ -49,7 +51,12 @@ class Sessions:
     async def _task_complete(self, instance_id, payload):
         session = self.by_id.get(payload.get("TaskId"))
         if session is not None and session.node["id"] == instance_id:
-            await session.agent_task_complete(payload.get("Output") or "")
+            # In a task of its own: the end waits on the client's socket (channel_closed) and on the agent's data
+            # channel closing, without bound for a client that stopped reading, and this handler runs inside the
+            # node's control-channel reader, which its Run Command replies and other sessions share.
+            ending = asyncio.get_running_loop().create_task(session.agent_task_complete(payload.get("Output") or ""))
+            self.ending.add(ending)
+            ending.add_done_callback(self.ending.discard)
 
     async def create_data_channel(self, request):
         """The agent's CreateDataChannel (service/service.go): signed, answered 201 with an XML token."""
