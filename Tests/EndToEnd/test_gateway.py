@@ -503,3 +503,40 @@ def test_a_session_end_stuck_on_its_client_does_not_freeze_the_nodes_control_cha
             assert (await next_item(acks, 5))["MessageId"] == completed
             never.set()
     run(scenario())
+
+
+def test_a_cancel_sent_while_the_nodes_control_channel_is_down_reaches_the_agent_once_it_is_back(monkeypatch):
+    # CancelCommand is the agent's cancel job: like a job, it is sent again until the agent acknowledges it, so a
+    # control channel that was down at the cancel does not let the command run on to Success.
+    import boto3
+    from emulator.agent import control as agent_control
+    monkeypatch.setattr(agent_control, "RETRY_DELAY", 3.0)   # the channel stays down while CancelCommand is called
+
+    async def scenario():
+        async with InProcess() as env:
+            key, secret = _admin_keys()
+            ssm = boto3.client("ssm", region_name="us-east-1", endpoint_url=env.base, aws_access_key_id=key, aws_secret_access_key=secret)
+            node_id = "i-0a1b2c3d4e5f60003"
+            command_id = (await asyncio.to_thread(ssm.send_command, DocumentName="AWS-RunShellScript", InstanceIds=[node_id],
+                                                  Parameters={"commands": ["sleep 12", "echo finished"]}))["Command"]["CommandId"]
+
+            async def status_becomes(wanted, seconds):
+                deadline = time.monotonic() + seconds
+                while True:
+                    try:
+                        status = (await asyncio.to_thread(ssm.get_command_invocation, CommandId=command_id, InstanceId=node_id))["Status"]
+                    except ssm.exceptions.InvocationDoesNotExist:
+                        status = "Pending"
+                    if status in wanted:
+                        return status
+                    assert time.monotonic() < deadline, "the invocation was %s after %d s" % (status, seconds)
+                    await asyncio.sleep(0.1)
+
+            await status_becomes(("InProgress",), 10)
+            await env.emulator.control.sockets[node_id].close()
+            while env.emulator.control.connected(node_id):
+                await asyncio.sleep(0.05)
+            await asyncio.to_thread(ssm.cancel_command, CommandId=command_id, InstanceIds=[node_id])
+            assert await status_becomes(("Success", "Failed", "TimedOut", "Cancelled"), 20) == "Cancelled"
+            assert not env.emulator.ssm.jobs.jobs and not env.emulator.ssm.jobs.acked, "an ended invocation's job is forgotten"
+    run(scenario())

@@ -28,16 +28,25 @@ class JobDelivery:
         self.control = control
         self.jobs = {}    # job id -> Invocation
         self.acked = set()  # job ids the agent acknowledged (any statusCode)
+        self.cancels = {}   # cancel job id -> the Invocation it cancels
         control.on(agentjob.AGENT_JOB_ACK, self.on_job_ack)
         control.on(agentjob.AGENT_JOB_REPLY, self.on_job_reply)
 
     async def deliver(self, inv):
         """Sends INV's job once the node is Online and its control channel takes it, and returns
         when the invocation has ended; DeliveryTimedOut when it is still Pending at TimeoutSeconds."""
+        job = agentjob.job_id(inv.command.id, inv.node["id"])
+        self.jobs[job] = inv
+        try:
+            await self._deliver(inv, job)
+        finally:
+            # An ended invocation's job is forgotten: a late ack or reply for it finds nothing to change.
+            self.jobs.pop(job, None)
+            self.acked.discard(job)
+
+    async def _deliver(self, inv, job):
         command, node = inv.command, inv.node
         deadline = command.requested + command.timeout
-        job = agentjob.job_id(command.id, node["id"])
-        self.jobs[job] = inv
         payload = agentjob.send_command_job(command.id, node["id"], command.document, _plugin(command),
                                             agentjob.job_parameters(command.parameters), command.region)
         while not inv.terminal and not inv.job_sent:
@@ -71,13 +80,26 @@ class JobDelivery:
                 await self._wait(inv, max(0.05, min(deadline, resend_at if job not in self.acked else deadline) - now))
 
     def cancel(self, inv):
-        """The agent's cancel job for INV's job (a job of its own, with the cancel's id)."""
+        """The agent's cancel job for INV's job (a job of its own, with the cancel's id), sent until the agent
+        acknowledges it or the invocation ends: like any job it is lost while the node's control channel is
+        down, and dropped unacknowledged by an agent not ready for it (mgsinteractor.go processAgentJobMessage)."""
         payload = agentjob.cancel_command_job(str(uuid.uuid4()), inv.command.id, inv.node["id"], inv.command.region)
-        self._send(inv.node["id"], agentjob.AGENT_JOB, payload)
+        cancel_job = payload["JobId"]
+        self.cancels[cancel_job] = inv
+        task = asyncio.get_running_loop().create_task(self._send_cancel(inv, cancel_job, payload))
+        task.add_done_callback(lambda _: (self.cancels.pop(cancel_job, None), self.acked.discard(cancel_job)))
+
+    async def _send_cancel(self, inv, cancel_job, payload):
+        while not inv.terminal and cancel_job not in self.acked:
+            sent = self._send(inv.node["id"], agentjob.AGENT_JOB, payload)
+            await self._wait(inv, UNACKED_JOB_RESEND if sent else REDELIVERY_INTERVAL)
 
     async def on_job_ack(self, instance_id, payload):
         """agent_job_ack: 200 is taken; a job the agent refused cannot be delivered (a duplicate is
         the agent telling us it has it already)."""
+        if payload.get("jobId") in self.cancels:
+            self.acked.add(payload.get("jobId"))   # any answer: the agent has the cancel (a refusal is not retried)
+            return
         inv = self.jobs.get(payload.get("jobId"))
         code = payload.get("statusCode")
         if inv is not None:
