@@ -57,6 +57,22 @@ def test_interactive_exit_and_remote_exit_status(emulator):
     assert (piped.returncode, piped.stdout, piped.stderr) == (3, "out\n", "err\n")
 
 
+def test_keys_typed_before_the_session_starts_reach_the_remote_shell(emulator):
+    """Typeahead, as ssh keeps it: a line typed while the session is still being opened (the
+    terminal not yet raw) runs on the node. Raw mode used to be entered with TCSAFLUSH, which
+    threw such keys away."""
+    env = shell_env(emulator, "basic")
+    child = pexpect.spawn(BINARY, ["-c", "connect web-2"], env=env, encoding="utf-8", timeout=20)
+    child.delaybeforesend = None  # pexpect waits 50 ms before sending by default
+    child.sendline("echo typed-$((40+2))")
+    assert not terminal_is_raw(child), "the line must be typed before ssm-shell takes the terminal"
+    child.expect("typed-42")
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
 def test_piped_input_reaches_the_shell_and_eof_ends_it(emulator):
     env = shell_env(emulator, "basic")
     result = subprocess.run([BINARY, "-c", "connect web-3"], env=env, input="echo piped-$((6*7))\n", capture_output=True, text=True, timeout=30)

@@ -35,7 +35,10 @@ public final class RawTerminal: Sendable {
         sigaction(SIGWINCH, &winch, nil)
         var raw = mode
         cfmakeraw(&raw)
-        tcsetattr(fd, TCSAFLUSH, &raw)
+        // TCSADRAIN, not TCSAFLUSH: keys typed while the session was being opened are meant for
+        // the node and stay to be read (ssh's enter_raw_mode does the same). Leaving raw mode
+        // still flushes, so keys meant for the node never reach the local shell.
+        tcsetattr(fd, TCSADRAIN, &raw)
     }
 
     deinit { restore() }
