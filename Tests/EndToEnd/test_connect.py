@@ -280,3 +280,23 @@ def test_exit_status_of_an_interactive_command_on_a_pty(emulator):
     child.close()
     assert child.exitstatus == 3
     assert "ssm-shell-exit" not in child.before
+
+
+def test_the_emulator_stops_at_once_with_a_shell_session_open():
+    """SIGTERM ends the sessions and the emulator within a couple of seconds, as its README says,
+    even while a client is connected: the simulated agent stops without waiting for acknowledgements
+    nobody will send (it used to wait 10 s for them, and a failing test then failed its teardown)."""
+    from conftest import start_emulator
+    started = start_emulator()
+    try:
+        child = pexpect.spawn(BINARY, ["-c", "connect web-2"], env=shell_env(started, "basic"), encoding="utf-8", timeout=20)
+        child.sendline("echo ready-$((40+2))")
+        child.expect("ready-42")
+        began = time.monotonic()
+        started.process.send_signal(signal.SIGTERM)
+        assert started.process.wait(timeout=30) == 0
+        assert time.monotonic() - began < 3, "the emulator took %.1f s to stop" % (time.monotonic() - began)
+        child.expect(pexpect.EOF)
+    finally:
+        if started.process.poll() is None:
+            started.process.kill()

@@ -88,6 +88,11 @@ async def main(args):
     for command in state.commands.values():
         command.cancel()
     await fleet.stop()
+    # The service ends every session now (channel_closed to each client), rather than after the
+    # grace in which an agent may reopen a data channel: no agent will, the fleet is stopped.
+    ending = [session.finish("The service is shutting down.") for session in sessions.all()]
+    if ending:
+        await asyncio.wait([asyncio.ensure_future(end) for end in ending], timeout=3)
     await runner.cleanup()
     shutil.rmtree(state.root, ignore_errors=True)
     if tls_dir:
