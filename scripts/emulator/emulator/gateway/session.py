@@ -39,6 +39,17 @@ def publication(kind):
     return cm.control_frame(kind, b"{}")
 
 
+async def send_quietly(ws, frame):
+    """Sends a frame on a socket that may be gone: a side that left loses the frame, and the
+    data channel's retransmission (spec 5.3) is what recovers it."""
+    if ws is None or ws.closed:
+        return
+    try:
+        await ws.send_bytes(frame)
+    except (ConnectionResetError, RuntimeError):
+        pass
+
+
 def message_type(frame):
     return bytes(frame[4:36]).strip(b"\x00 ").decode("ascii", "replace") if len(frame) >= 120 else ""
 
@@ -206,22 +217,10 @@ class GatewaySession:
         await self.to_client_link.relay(kind, frame)
 
     async def _to_client(self, frame):
-        ws = self.client_ws
-        if ws is None or ws.closed:
-            return
-        try:
-            await ws.send_bytes(frame)
-        except (ConnectionResetError, RuntimeError):
-            pass
+        await send_quietly(self.client_ws, frame)
 
     async def _to_agent(self, frame):
-        ws = self.agent_ws
-        if ws is None or ws.closed:
-            return
-        try:
-            await ws.send_bytes(frame)
-        except (ConnectionResetError, RuntimeError):
-            pass
+        await send_quietly(self.agent_ws, frame)
 
     # -- the end ----------------------------------------------------------------------------------
 
@@ -266,7 +265,4 @@ class GatewaySession:
         return cm.ClientMessage(cm.CHANNEL_CLOSED, 0, 3, 0, json.dumps(self._channel_closed_body(), separators=(",", ":")).encode()).encode()
 
     async def _send_channel_closed(self, ws):
-        try:
-            await ws.send_bytes(self._channel_closed_frame())
-        except (ConnectionResetError, RuntimeError):
-            pass
+        await send_quietly(ws, self._channel_closed_frame())
