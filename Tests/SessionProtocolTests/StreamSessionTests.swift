@@ -227,6 +227,18 @@ import Testing
         #expect(session.ended)
     }
 
+    /// Review (session 4): after channel_closed, with a message still held behind a gap, the service's
+    /// Close (it hangs up after channel_closed) ends the session; it used to read as a lost
+    /// connection, and the client resumed a session that was over.
+    @Test func theServicesCloseAfterChannelClosedEndsTheSessionEvenWithAGap() {
+        var agent = Agent()
+        var (session, _) = Self.started(.init(interactive: false), &agent)
+        _ = agent.message(.output, "lost")
+        _ = session.feed(agent.message(.output, "held"), at: 0, &agent)
+        _ = session.feed(Agent.channelClosed("Exiting session"), at: 1, &agent)
+        #expect(Agent.end(session.feed(.received(.close(code: 1000, reason: "")), at: 1.1, &agent)) == .ended)
+    }
+
     @Test func aReconnectResendsWhatWasNotAcked() {
         var agent = Agent()
         var (session, _) = Self.started(.init(interactive: false), &agent)

@@ -121,6 +121,12 @@ public struct StreamSession: SessionMachine {
             case .binary(let frame): channelActions(.frame(frame))
             case .ping(let data): actions.append(.send(.pong, data))
             case .close(let code, let reason):
+                // After channel_closed the service hangs up: the end, even with messages still held
+                // behind a gap, as for a closed or lost connection (nothing to resume).
+                if closingSince != nil {
+                    ended = true
+                    return actions + [.end(.ended)]
+                }
                 return actions + [.end(.serviceClosed(code: code, reason: reason))]
             case .text, .pong: break
             }
