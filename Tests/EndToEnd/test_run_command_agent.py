@@ -82,3 +82,16 @@ def test_a_relative_working_directory_is_the_default_one(emulator):
     # Go's exec names sh, not the directory (seen with 3.3.1142.0 under with-agent).
     assert (absolute["Status"], absolute["ResponseCode"]) == ("Failed", 1)
     assert absolute["StandardErrorContent"] == "failed to run commands: fork/exec /usr/bin/sh: no such file or directory"
+
+
+def vm_hwm_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+
+
+def test_a_script_that_prints_without_end_does_not_fill_the_emulators_memory(emulator):
+    # The agent keeps its first 24,000 characters (it writes the rest to files it never loads);
+    # the simulated agent kept every byte until the script ended: 400 MB printed, 400 MB held.
+    _, out = run(emulator, WEB_1, ["yes | head -c 400000000"])
+    assert out["StandardOutputContent"] == "y\n" * 11990 + "--output truncated--"
+    assert vm_hwm_kib(emulator.process.pid) < 300 * 1024, "the emulator's peak resident set grew with the output"

@@ -209,9 +209,16 @@ class ScriptRun:
         return PluginResult("Failed", code, stdout, stderr + line, started, time.time())
 
 
+# Bytes kept of each stream: enough for STDOUT_CAP characters of up to 4 bytes (and one more, so a
+# longer output is still seen to be longer). The agent writes the rest to files it never loads.
+KEPT_BYTES = 4 * STDOUT_CAP + 4
+
+
 async def read_all(stream, sink):
+    """Reads the stream to its end (the script must not block on a full pipe), keeping its start."""
     while chunk := await stream.read(65536):
-        sink += chunk
+        if len(sink) < KEPT_BYTES:
+            sink += chunk[:KEPT_BYTES - len(sink)]
 
 
 def kill_group(proc):
