@@ -20,5 +20,8 @@ public struct ServiceDescriptor: Sendable, Equatable {
     public static let ssmMessages = ServiceDescriptor(
         name: "ssmmessages", serviceId: "SSMMessages", wireProtocol: .json, targetPrefix: "",
         apiVersion: "2017-10-17")
+    /// CloudWatch Logs: Run Command output (`run --cloudwatch`, `--follow`).
+    public static let logs = ServiceDescriptor(
+        name: "logs", serviceId: "CloudWatch Logs", wireProtocol: .json, targetPrefix: "Logs_20140328", apiVersion: "2014-03-28")
     public static let iam = ServiceDescriptor(name: "iam", serviceId: "IAM", wireProtocol: .query, targetPrefix: "", apiVersion: "2010-05-08")
 }

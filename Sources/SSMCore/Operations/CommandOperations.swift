@@ -13,6 +13,7 @@ public struct SendCommandInput: Sendable, Equatable {
     public var documentVersion: String?
     public var outputS3BucketName: String?
     public var outputS3KeyPrefix: String?
+    /// CloudWatchOutputConfig: "" turns it on for the document's default group.
     public var cloudWatchLogGroup: String?
 
     public init(documentName: String, instanceIds: [String]? = nil, parameters: [String: [String]]? = nil) {
@@ -38,7 +39,8 @@ public struct SendCommandInput: Sendable, Equatable {
         input.set("OutputS3BucketName", outputS3BucketName)
         input.set("OutputS3KeyPrefix", outputS3KeyPrefix)
         if let group = cloudWatchLogGroup {
-            input["CloudWatchOutputConfig"] = ["CloudWatchLogGroupName": .string(group), "CloudWatchOutputEnabled": true]
+            input["CloudWatchOutputConfig"] =
+                group.isEmpty ? ["CloudWatchOutputEnabled": true] : ["CloudWatchLogGroupName": .string(group), "CloudWatchOutputEnabled": true]
         }
         return .object(input)
     }
@@ -83,6 +85,11 @@ public struct CommandInvocation: Sendable, Equatable {
     /// From the first plugin, when `details` was asked for.
     public var responseCode: Int?
     public var output: String?
+    public var documentName: String?
+    /// Every plugin's name, when `details` was asked for (CloudWatch streams are named after them).
+    public var pluginNames: [String]
+    /// The CloudWatch Logs group its output goes to; nil when CloudWatch output is off.
+    public var cloudWatchGroup: String?
 
     /// From the reply's JSON (also how fakes build replies).
     public init(_ json: JSONValue) {
@@ -95,6 +102,12 @@ public struct CommandInvocation: Sendable, Equatable {
         let plugin = json.list("CommandPlugins").first
         responseCode = plugin?.integer("ResponseCode")
         output = plugin?.text("Output")
+        documentName = json.text("DocumentName")
+        pluginNames = json.list("CommandPlugins").compactMap { $0.text("Name") }
+        let cloudWatch = json["CloudWatchOutputConfig"]
+        cloudWatchGroup =
+            cloudWatch?["CloudWatchOutputEnabled"]?.bool == true
+            ? CommandLogNames.group(configured: cloudWatch?.text("CloudWatchLogGroupName"), documentName: documentName ?? "") : nil
     }
 }
 
@@ -112,6 +125,9 @@ public struct InvocationResult: Sendable, Equatable {
     public var executionStart: String?
     public var executionEnd: String?
     public var executionElapsed: String?
+    /// Where the whole output was read from when GetCommandInvocation's is cut (`CloudWatch
+    /// Logs`, `S3`); nil when it is GetCommandInvocation's own.
+    public var completeFrom: String?
 
     /// From the reply's JSON (also how fakes build replies).
     public init(_ json: JSONValue) {

@@ -41,6 +41,8 @@ public enum RunPlan {
         public var deliveryTimeout: Int?
         public var maxConcurrency: String?
         public var maxErrors: String?
+        /// CloudWatchOutputConfig's group ("" for the document's default); nil: off.
+        public var cloudWatchLogGroup: String?
 
         public init() {}
     }
@@ -62,6 +64,7 @@ public enum RunPlan {
             input.timeoutSeconds = options.deliveryTimeout
             input.maxConcurrency = options.maxConcurrency
             input.maxErrors = options.maxErrors
+            input.cloudWatchLogGroup = options.cloudWatchLogGroup
             return Request(input: input, nodes: batch)
         }
     }
