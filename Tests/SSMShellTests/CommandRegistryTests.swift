@@ -216,7 +216,7 @@ import Testing
         #expect(completion.candidates("use ") == ["profile", "region", "i-1", "web-1", "all"])
         #expect(completion.candidates("use region ") == Prompt.regions)
         #expect(completion.candidates("use web-1 ") == [])
-        #expect(completion.candidates("output --") == ["--stdout", "--stderr", "--no-group", "--save", "--help"])
+        #expect(completion.candidates("output --") == ["--stdout", "--stderr", "--no-group", "--save", "--follow", "--help"])
         #expect(completion.candidates("wait -") == ["--timeout", "--help"])
         #expect(completion.candidates("echo --") == ["--help"])
         #expect(completion.candidates("bogus ") == [])

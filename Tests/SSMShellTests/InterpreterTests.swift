@@ -16,6 +16,8 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     var invocations: [String: [(String, String, Int, String, String)]] = [:]  // command -> (instance, status, code, stdout, stderr)
     var outcome: (String) -> (String, Int, String, String) = { _ in ("Success", 0, "ok\n", "") }
     var listCalls = 0
+    /// CloudWatch Logs: each stream's event messages, keyed "GROUP STREAM" (FakeFleet+Logs).
+    var logEvents: [String: [String]] = [:]
 
     init(_ nodes: [FakeNode]) { self.nodes = nodes }
 

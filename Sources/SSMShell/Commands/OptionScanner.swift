@@ -1,16 +1,20 @@
-/// Reads `--name value`, `--name=value` and `--flag` options from the front of a command's words;
-/// the first word that is not an option (or `--`) ends them.
+/// Reads `--name value`, `--name=value`, `--flag` and `--flag[=value]` (`optional`) options
+/// from the front of a command's words; the first word that is not an option (or `--`) ends them.
 struct OptionScanner {
     let command: String
     let valued: Set<String>
     let flags: Set<String>
+    /// Options whose value is optional and can only be written `--name=value` (`run
+    /// --cloudwatch`): alone they read as "".
+    let optional: Set<String>
     private(set) var values: [String: [String]] = [:]
     private(set) var rest: [String] = []
 
-    init(_ command: String, _ args: [String], valued: Set<String>, flags: Set<String> = [], anywhere: Bool = false) throws {
+    init(_ command: String, _ args: [String], valued: Set<String>, flags: Set<String> = [], optional: Set<String> = [], anywhere: Bool = false) throws {
         self.command = command
         self.valued = valued
         self.flags = flags
+        self.optional = optional
         var i = 0
         while i < args.count {
             let arg = args[i]
@@ -26,7 +30,9 @@ struct OptionScanner {
                 inline = String(name[name.index(after: eq)...])
                 name = String(name[..<eq])
             }
-            if flags.contains(name) {
+            if optional.contains(name) {
+                values[name, default: []].append(inline ?? "")
+            } else if flags.contains(name) {
                 values[name, default: []].append("")
             } else if valued.contains(name) {
                 if let inline {
@@ -37,7 +43,7 @@ struct OptionScanner {
                     values[name, default: []].append(args[i])
                 }
             } else {
-                let known = (valued.union(flags)).map { "--" + $0 }
+                let known = valued.union(flags).union(optional).map { "--" + $0 }
                 let hint = Suggest.closest("--" + name, in: known).map { "; did you mean \($0)?" } ?? ""
                 throw ShellError.usage("\(command) has no option --\(name)\(hint)")
             }

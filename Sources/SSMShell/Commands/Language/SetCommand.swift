@@ -1,8 +1,13 @@
-/// `set`: variables, and the settings output, color and keep-going.
+/// `set`: variables, and the settings output, color, keep-going and cloudwatch.
 struct SetCommand: ShellCommand {
     let name = "set"
-    let usage = "set | set NAME VALUE... | set output table|text|json | set color on|off | set keep-going on|off"
+    let usage = "set | set NAME VALUE... | set output table|text|json | set color on|off | set keep-going on|off | set cloudwatch on|off|GROUP"
     let summary = "set variables and settings"
+
+    func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
+        if words.first == "cloudwatch" { state.cloudWatch = !["off", "false", "no"].contains(words.dropFirst().first ?? "off") }
+        return []
+    }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let args = input.arguments

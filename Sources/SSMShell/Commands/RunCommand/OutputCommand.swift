@@ -4,14 +4,20 @@ import SSMCore
 /// OutputGrouping; Shell.showOutput in RunCommandResults.swift prints them).
 struct OutputCommand: ShellCommand {
     let name = "output"
-    let usage = "output [CMD] [TARGET...] [--stdout] [--stderr] [--no-group] [--save DIR]"
-    let summary = "print each node's output, identical outputs grouped"
+    let usage = "output [CMD] [TARGET...] [--stdout] [--stderr] [--no-group] [--save DIR] | output [CMD] [TARGET...] --follow"
+    let summary =
+        "print each node's output, identical outputs grouped (whole from CloudWatch Logs where it was sent there); --follow streams it until the command ends"
     let remoteFailureIsData = true
-    let iamActions = ["ssm:GetCommandInvocation", "ssm:ListCommandInvocations (without a run before it)"]
+    let iamActions = [
+        "ssm:GetCommandInvocation", "ssm:ListCommandInvocations (without a run before it, --follow, output sent to CloudWatch)",
+        "logs:GetLogEvents (--follow, output sent to CloudWatch)",
+    ]
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
-        // Without a `run` before it, output lists the invocations to know the nodes.
-        ["ssm:GetCommandInvocation"] + (state.ranCommand ? [] : ["ssm:ListCommandInvocations"])
+        // Without a `run` before it, output lists the invocations to know the nodes; output in
+        // CloudWatch Logs is read there (with the invocations' details, which name the streams).
+        let logs = state.cloudWatch || words.contains("--follow")
+        return ["ssm:GetCommandInvocation"] + (state.ranCommand && !logs ? [] : ["ssm:ListCommandInvocations"]) + (logs ? ["logs:GetLogEvents"] : [])
     }
 
     func completions(_ request: CompletionRequest) -> Completions {
@@ -19,12 +25,18 @@ struct OutputCommand: ShellCommand {
     }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
-        let opts = try OptionScanner("output", input.arguments, valued: ["save"], flags: ["stdout", "stderr", "no-group"], anywhere: true)
+        let opts = try OptionScanner("output", input.arguments, valued: ["save"], flags: ["stdout", "stderr", "no-group", "follow"], anywhere: true)
         var words = opts.rest
         var ids = shell.lastCommands
         if let first = words.first, CommandLedger.looksLikeCommandId(first) { ids = try shell.commandIds(first); words.removeFirst() }
         if ids.isEmpty { ids = try shell.commandIds(nil) }
         let only = words.isEmpty ? nil : Set(try await shell.resolveTargets(words).map(\.id))
+        if opts.has("follow") {
+            guard !opts.has("save") && !opts.has("no-group") else {
+                throw ShellError.usage("output --follow prints lines as they come: --save and --no-group do not go with it")
+            }
+            return try await shell.followOutput(ids, only: only)
+        }
         let streams = (opts.has("stdout") || !opts.has("stderr"), opts.has("stderr") || !opts.has("stdout"))
         return try await shell.showOutput(ids, only: only, streams: streams, group: !opts.has("no-group"), saveTo: opts.value("save"))
     }

@@ -6,9 +6,11 @@ import ShellLanguage
 struct RunCommand: ShellCommand {
     let name = "run"
     let usage =
-        "run [--on TARGET[,TARGET...]] [--document NAME] [--param K=V] [--timeout D] [--delivery-timeout D] [--workdir DIR] [--comment TEXT] [--concurrency N|N%] [--max-errors N|N%] [--wait] COMMAND... | run [OPTIONS] <<EOF"
+        "run [--on TARGET[,TARGET...]] [--document NAME] [--param K=V] [--timeout D] [--delivery-timeout D] [--workdir DIR] [--comment TEXT] [--concurrency N|N%] [--max-errors N|N%] [--cloudwatch[=GROUP]] [--wait] [--follow] COMMAND... | run [OPTIONS] <<EOF"
     let summary = "run a shell command on the current targets (Run Command); the id goes to $cmd"
-    let iamActions = ["ssm:SendCommand", "ssm:ListCommandInvocations and ssm:GetCommandInvocation (--wait)"]
+    let iamActions = [
+        "ssm:SendCommand", "ssm:ListCommandInvocations and ssm:GetCommandInvocation (--wait, --follow)", "logs:GetLogEvents (--follow)",
+    ]
     let takesHereDocument = true
     let passThroughValuedOptions: Set<String>? = PassThrough.runValuedOptions
 
@@ -17,7 +19,9 @@ struct RunCommand: ShellCommand {
         if let on = words.firstIndex(of: "--on"), on + 1 < words.count {
             out += PolicyBuilder.targetActions(words[on + 1].split(separator: ",").map(String.init))
         }
-        if words.contains("--wait") { out += ["ssm:ListCommandInvocations", "ssm:GetCommandInvocation"] }
+        if words.contains("--wait") || words.contains("--follow") { out += ["ssm:ListCommandInvocations", "ssm:GetCommandInvocation"] }
+        if words.contains("--follow") { out.append("logs:GetLogEvents") }
+        if words.contains("--follow") || words.contains(where: { $0 == "--cloudwatch" || $0.hasPrefix("--cloudwatch=") }) { state.cloudWatch = true }
         state.ranCommand = true
         return out
     }
@@ -31,7 +35,7 @@ struct RunCommand: ShellCommand {
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let text = input.text ?? ""
         let script = input.hereDocument
-        let opts = try OptionScanner("run", input.arguments, valued: PassThrough.runValuedOptions, flags: ["wait"])
+        let opts = try OptionScanner("run", input.arguments, valued: PassThrough.runValuedOptions, flags: ["wait", "follow"], optional: ["cloudwatch"])
         guard opts.rest.isEmpty else {
             throw ShellError.usage("run's options must be written before the command, each as --name or --name=value")
         }
@@ -58,6 +62,9 @@ struct RunCommand: ShellCommand {
         options.comment = opts.value("comment")
         options.maxConcurrency = opts.value("concurrency")
         options.maxErrors = opts.value("max-errors")
+        // --follow reads the output from CloudWatch Logs, so it turns it on when it is off.
+        options.cloudWatchLogGroup = try opts.value("cloudwatch").map { $0.isEmpty ? "" : try ShellSettings.logGroup($0) } ?? shell.settings.cloudWatch
+        if opts.has("follow") && options.cloudWatchLogGroup == nil { options.cloudWatchLogGroup = "" }
 
         // Every group's lines before anything is sent, so a bad `$3` sends nothing.
         var requests: [RunPlan.Request] = []
@@ -86,6 +93,7 @@ struct RunCommand: ShellCommand {
                 shell.console.out("\(ids[request])  \(count) node\(count == 1 ? "" : "s")\n")
             }
         }
+        if opts.has("follow") { return try await shell.followOutput(ids, only: nil) }
         if opts.has("wait") {
             let status = try await shell.waitFor(ids, timeout: nil)
             _ = try await shell.showOutput(ids, only: nil, streams: (true, true), group: true, saveTo: nil)

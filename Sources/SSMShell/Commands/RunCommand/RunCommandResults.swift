@@ -127,6 +127,7 @@ extension Shell {
                 add()
             }
         }
+        results = try await completedFromCloudWatch(pairs, results)
         let ordered = pairs.indices.compactMap { i in
             results[i].map {
                 OutputGrouping.Entry(
@@ -150,14 +151,14 @@ extension Shell {
                 console.out((settings.color ? "\u{1B}[1m\(header)\u{1B}[0m" : header) + "\n")
                 let (stdout, cut) = OutputGrouping.withoutTruncationMarker(g.result.standardOutput)
                 if streams.stdout && !stdout.isEmpty { console.out(stdout.endingInNewline) }
-                if streams.stdout && cut {
+                if streams.stdout && cut && g.result.completeFrom == nil {
                     console.out(
                         "(stdout cut by the agent at 24,000 characters: to get it all, have the command write to a file on the node and read that in parts, e.g. with 'run tail -c +\(stdout.utf8.count + 1) FILE')\n"
                     )
                 }
                 if streams.stderr && !g.stderr.isEmpty {
                     console.out("-- stderr\n" + g.stderr.endingInNewline)
-                    if g.result.standardError.count >= OutputGrouping.stderrLimit {
+                    if g.result.standardError.count >= OutputGrouping.stderrLimit && g.result.completeFrom == nil {
                         console.out("(stderr truncated by Systems Manager at 8,000 characters)\n")
                     }
                 }

@@ -44,6 +44,9 @@ enum PolicyBuilder {
     struct State {
         var hasTargets = false
         var ranCommand = false
+        /// Commands send their output to CloudWatch Logs (`set cloudwatch`, `run --cloudwatch`),
+        /// so `output` may read it there.
+        var cloudWatch = false
     }
 
     /// The actions a command calls, given its words (literal where they can be read).

@@ -1,0 +1,34 @@
+import AWSCore
+import SSMCore
+
+/// The fake fleet's CloudWatch Logs: ListCommandInvocations' details as the service gives them
+/// for what was sent, and GetLogEvents two events a page with tokens `f/N`; the same token back
+/// at the end of a stream.
+extension FakeFleet {
+    func listInvocationDetails(commandId: String, nextToken: String?) async throws -> (invocations: [CommandInvocation], nextToken: String?) {
+        log("ListCommandInvocations details \(commandId)")
+        let input = Int(commandId.suffix(2)).flatMap { sent.indices.contains($0 - 1) ? sent[$0 - 1] : nil }
+        let cloudWatch: JSONValue =
+            input?.cloudWatchLogGroup.map { ["CloudWatchOutputEnabled": true, "CloudWatchLogGroupName": .string($0)] } ?? ["CloudWatchOutputEnabled": false]
+        return (
+            try invocations[commandId, default: []].map {
+                try JSONDecoderless.invocation([
+                    "CommandId": .string(commandId), "InstanceId": .string($0.0), "Status": .string($0.1),
+                    "DocumentName": .string(input?.documentName ?? ""), "CloudWatchOutputConfig": cloudWatch,
+                    "CommandPlugins": [["Name": "aws:runShellScript"]],
+                ])
+            }, nil
+        )
+    }
+
+    func getLogEvents(group: String, stream: String, nextToken: String?) async throws -> LogEventsPage {
+        log("GetLogEvents \(stream) \(nextToken ?? "head")")
+        guard let events = logEvents["\(group) \(stream)"] else {
+            throw AWSServiceError(
+                code: "ResourceNotFoundException", message: "The specified log stream does not exist.", status: 400, operation: "GetLogEvents")
+        }
+        let start = nextToken.flatMap { Int($0.dropFirst(2)) } ?? 0
+        let end = min(events.count, start + 2)
+        return LogEventsPage(messages: Array(events[start..<end]), nextForwardToken: "f/\(end)")
+    }
+}
