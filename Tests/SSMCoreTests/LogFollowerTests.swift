@@ -158,4 +158,25 @@ import Testing
         #expect(fresh.map(\.stream.name) == ["c1/i-1/second/stdout", "c1/i-1/second/stderr"])
         #expect(fresh.allSatisfy { $0.token == nil && $0.stream.group == "g" })
     }
+
+    @Test func manyStreamsAreReadAgainNoFasterThanTheQuotaAllows() {
+        // 30 nodes, 60 streams: at 10 reads a second in all, a caught-up stream waits 6 s.
+        let nodes = (1...30).map { LogFollower.Invocation(commandId: "c1", instanceId: "i-\($0)") }
+        var follower = LogFollower(expecting: nodes, now: 0)
+        _ = follower.next(now: 0)
+        follower.listed(nodes.map { listing($0) }, now: 0)
+        let all = reads(follower.next(now: 0))
+        #expect(all.count == 60)
+        for read in all { follower.missing(read, now: 0) }
+        #expect(follower.next(now: 0) == .sleep(2), "the listing comes first")
+        #expect(follower.next(now: 2) == .listInvocations)
+        follower.listed(nodes.map { listing($0) }, now: 2)
+        #expect(follower.next(now: 2) == .sleep(2), "the next listing at 4 s; the streams at 6 s")
+        #expect(follower.next(now: 4) == .listInvocations)
+        follower.listed(nodes.map { listing($0) }, now: 4)
+        #expect(follower.next(now: 5) == .sleep(1))
+        #expect(follower.next(now: 6) == .listInvocations)
+        follower.listed(nodes.map { listing($0) }, now: 6)
+        #expect(reads(follower.next(now: 6)).count == 60)
+    }
 }

@@ -76,6 +76,14 @@ import Testing
         #expect(!fleet.calls.contains { $0.contains("GetLogEvents \(first)/\(web2)") }, "output that was not cut is not read again")
     }
 
+    @Test func ctrlCStopsFollowingAndSaysTheCommandGoesOn() async throws {
+        let fleet = InterpreterTests.fleet()
+        let (shell, console) = shell(fleet)
+        shell.interrupted = { true }
+        #expect(await shell.run(source: "use web-1\nrun --follow uptime", file: "t") == 130)
+        #expect(console.stderr.contains("stopped following; the command goes on. 'cancel \(first)' stops it."), "\(console.stderr)")
+    }
+
     @Test func policyKnowsTheLogsActions() throws {
         let follow = try Parser.parse("use web-1\nrun --follow uptime\n", file: "t")
         #expect(PolicyBuilder.actions(of: follow).contains("logs:GetLogEvents"))

@@ -11,6 +11,9 @@
 /// nothing new: the agent has put every event before the invocation ends
 /// (agent/framework/processor/executer/iohandler/iomodule/fileS3.go, Read), so no line is lost.
 /// A read's answer is taken only for the token it was sent with, so no line is printed twice.
+/// Caught-up streams are read again no more often than `maxReadsPerSecond` allows in all:
+/// GetLogEvents is limited to 25 requests a second per account and region (CloudWatch Logs
+/// quotas), shared with everything else there.
 public struct LogFollower: Sendable {
     /// One invocation: a command on a node.
     public struct Invocation: Hashable, Sendable {
@@ -88,6 +91,7 @@ public struct LogFollower: Sendable {
 
     public let readInterval: Double
     public let listInterval: Double
+    public let maxReadsPerSecond: Double
     private var invocations: [Invocation: InvocationState] = [:]
     private var streams: [Stream: StreamState] = [:]
     /// Streams in the order they were found, so reads go out in a stable order.
@@ -98,11 +102,17 @@ public struct LogFollower: Sendable {
 
     /// `expecting`: the invocations known to be coming (the nodes a command was sent to); an
     /// invocation not listed yet is pending.
-    public init(expecting: [Invocation], now: Double, readInterval: Double = 1, listInterval: Double = 2) {
+    public init(expecting: [Invocation], now: Double, readInterval: Double = 1, listInterval: Double = 2, maxReadsPerSecond: Double = 10) {
         self.readInterval = readInterval
         self.listInterval = listInterval
+        self.maxReadsPerSecond = maxReadsPerSecond
         nextListAt = now
         for invocation in expecting { invocations[invocation] = InvocationState() }
+    }
+
+    /// How long a caught-up stream waits: `readInterval`, longer when many streams are open.
+    var pace: Double {
+        max(readInterval, Double(streams.values.filter { !$0.done }.count) / maxReadsPerSecond)
     }
 
     /// The invocations listed without CloudWatch output: their output is not followed.
@@ -129,7 +139,7 @@ public struct LogFollower: Sendable {
         if allEnded && open.isEmpty { return .finished }
         var wake = open.filter { !$0.inFlight }.map(\.nextReadAt)
         if !allEnded && !listing { wake.append(nextListAt) }
-        return .sleep(max(0.05, (wake.min() ?? now + readInterval) - now))
+        return .sleep(max(0.05, (wake.min() ?? now + pace) - now))
     }
 
     /// What a listing said: new plugins become streams to read from their head; an ended
@@ -171,7 +181,7 @@ public struct LogFollower: Sendable {
         state.inFlight = false
         let caughtUp = nextForwardToken == nil || nextForwardToken == read.token
         if caughtUp {
-            state.nextReadAt = now + readInterval
+            state.nextReadAt = now + pace
             state.done = state.inFlightAfterEnd
         } else {
             state.token = nextForwardToken
@@ -186,7 +196,7 @@ public struct LogFollower: Sendable {
     public mutating func missing(_ read: Read, now: Double) {
         guard var state = streams[read.stream], state.inFlight, state.token == read.token else { return }
         state.inFlight = false
-        state.nextReadAt = now + readInterval
+        state.nextReadAt = now + pace
         state.done = state.inFlightAfterEnd
         streams[read.stream] = state
     }
