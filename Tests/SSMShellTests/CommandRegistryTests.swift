@@ -220,6 +220,10 @@ import Testing
         #expect(completion.candidates("wait -") == ["--timeout", "--help"])
         #expect(completion.candidates("echo --") == ["--help"])
         #expect(completion.candidates("bogus ") == [])
+        #expect(completion.candidates("set ") == ["cloudwatch", "color", "keep-going", "output"])
+        #expect(completion.candidates("set cloudwatch ") == ["on", "off"])
+        #expect(completion.candidates("set output ") == ["table", "text", "json"])
+        #expect(completion.candidates("set x ") == [])
         // `output --save DIR` completes paths (a shadowed case of the old switch offered command ids).
         #expect(completion.candidates("output --save /") == Completion.paths("/", in: shell.services.directories))
         #expect(completion.candidates("output --save /").contains("/tmp/"))

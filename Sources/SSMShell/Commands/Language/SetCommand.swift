@@ -4,6 +4,16 @@ struct SetCommand: ShellCommand {
     let usage = "set | set NAME VALUE... | set output table|text|json | set color on|off | set keep-going on|off | set cloudwatch on|off|GROUP"
     let summary = "set variables and settings"
 
+    /// The settings' names, then each one's values (a variable's name and value are the user's).
+    func completions(_ request: CompletionRequest) -> Completions {
+        switch (request.words.count, request.previous) {
+        case (3, "output"): .words(OutputFormat.allCases.map(\.rawValue))
+        case (3, "color"), (3, "keep-going"), (3, "cloudwatch"): .words(["on", "off"])
+        case (2, _): .words(ShellSettings.names.sorted())
+        default: .none
+        }
+    }
+
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
         if words.first == "cloudwatch" { state.cloudWatch = !["off", "false", "no"].contains(words.dropFirst().first ?? "off") }
         return []
