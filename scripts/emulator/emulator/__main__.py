@@ -52,6 +52,7 @@ async def main(args):
         faults.update({"pacing": args.pacing, "agent_delay": args.agent_delay, "unpaced": args.unpaced})
     sessions = Sessions(state)
     emulator = Emulator(state, identities, sessions)
+    emulator.s3.seed(args.bucket)
     runner = web.AppRunner(emulator.app(), access_log=None, handle_signals=False)
     await runner.setup()
     ssl_context, ca_bundle = (None, None)
@@ -107,6 +108,8 @@ def parse(argv):
     p.add_argument("--ready-file", required=True, help="written as JSON once the emulator is listening")
     p.add_argument("--extra-nodes", metavar="FILE", help="a JSON list of fleet nodes added to the fleet (real-agent nodes)")
     p.add_argument("--region", help="the region it answers for (default: the fleet's)")
+    p.add_argument("--bucket", action="append", default=[], metavar="NAME",
+                   help="an S3 bucket that exists from the start, in the emulator's region (repeatable)")
     p.add_argument("--tls", action="store_true", help="serve HTTPS/WSS with a generated CA (its path is in the ready file)")
     p.add_argument("--pacing", action="store_true", help="pace agent output like the real agent (1 KiB, 1 ms)")
     p.add_argument("--unpaced", action="store_true",

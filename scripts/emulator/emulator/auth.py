@@ -8,7 +8,7 @@ import secrets
 import time
 from urllib.parse import urlsplit
 
-from botocore.auth import SigV4Auth
+from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
@@ -77,8 +77,10 @@ class Authenticator:
         self.by_key[key] = ident
         return ident
 
-    def authenticate(self, method, url, headers, body, service):
-        """Returns the calling identity or raises the error AWS would give."""
+    def authenticate(self, method, url, headers, body, service, payload_hash=None):
+        """Returns the calling identity or raises the error AWS would give. PAYLOAD_HASH is S3's:
+        the x-amz-content-sha256 value already checked against the body (s3/signing.py), and URL
+        then carries the path exactly as signed, never normalised (botocore S3SigV4Auth)."""
         auth = headers.get("Authorization")
         if not auth:
             raise AWSError("MissingAuthenticationTokenException" if service != "sts" else "MissingAuthenticationToken",
@@ -122,7 +124,7 @@ class Authenticator:
             raise signature_error(service, problems)
         ident = self.by_key.get(key_id)
         if ident is None:
-            if service in ("sts", "ec2", "iam"):
+            if service in ("sts", "ec2", "iam", "s3"):
                 raise AWSError("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
             raise AWSError("UnrecognizedClientException", "The security token included in the request is invalid.", 400)
         if ident.session_token is not None:
@@ -132,7 +134,7 @@ class Authenticator:
             if ident.expires_at is not None and time.time() > ident.expires_at:
                 raise AWSError("ExpiredTokenException" if service in JSON_SERVICES else "ExpiredToken",
                                "The security token included in the request is expired", 400 if service in JSON_SERVICES else 403)
-        expected = self._signature(method, url, headers, body, signed_headers, ident, amz_date, region, signing_service)
+        expected = self._signature(method, url, headers, body, signed_headers, ident, amz_date, region, signing_service, payload_hash)
         if not hmac.compare_digest(expected, signature):
             raise signature_error(service, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
         if ident.expires_at is not None and self.state.faults.expire_credentials:
@@ -141,13 +143,18 @@ class Authenticator:
         return ident
 
     @staticmethod
-    def _signature(method, url, headers, body, signed_headers, ident, amz_date, region, service):
-        """botocore computes the signature over exactly the headers the client signed."""
+    def _signature(method, url, headers, body, signed_headers, ident, amz_date, region, service, payload_hash=None):
+        """botocore computes the signature over exactly the headers the client signed; S3's signer
+        takes the path as it is (no double encoding, no normalisation) and the payload hash the
+        client declared."""
         lower = {k.lower(): v for k, v in headers.items()}
         request = AWSRequest(method=method, url=url, data=body,
                              headers={h: lower.get(h, "") for h in signed_headers})
         request.context["timestamp"] = amz_date
-        signer = SigV4Auth(Credentials(ident.access_key_id, ident.secret_access_key, ident.session_token), service, region)
+        signer_class = SigV4Auth if payload_hash is None else S3SigV4Auth
+        signer = signer_class(Credentials(ident.access_key_id, ident.secret_access_key, ident.session_token), service, region)
+        if payload_hash is not None:
+            signer.payload = lambda r: payload_hash
         # botocore's list of headers to sign drops user-agent and the like; follow the client's list.
         signer.headers_to_sign = lambda r: _Headers({h: lower.get(h, "") for h in signed_headers})
         canonical = signer.canonical_request(request)

@@ -1,5 +1,6 @@
 """One port serves it all: POST / (SSM JSON 1.1, STS and EC2 Query), GET /v1/data-channel/<id>
-(the websocket data channel), and /_emulator/... (the control API for tests)."""
+(the websocket data channel), /_emulator/... (the control API for tests), and S3 path-style on
+every other path (/BUCKET/KEY; its routes come last so that they never shadow the others)."""
 import asyncio
 import base64
 import json
@@ -19,6 +20,7 @@ from .gateway.control import ControlChannels
 from .jobdelivery import JobDelivery
 from .kms import KMSService
 from .query_api import EC2Service, IAMService, STSService, VPCCalls
+from .s3 import S3Service
 from .ssm_api import SSMService
 from .validation import validate
 
@@ -37,6 +39,7 @@ class Emulator:
         self.ec2 = EC2Service(state)
         self.kms = KMSService(state)
         self.iam = IAMService(state)
+        self.s3 = S3Service(state, self.auth)
         self.vpc_calls = VPCCalls(state)
         sessions.kms = self.kms
         sessions.auth = self.auth
@@ -60,6 +63,7 @@ class Emulator:
         app.router.add_post("/_emulator/nodes/{node_id}", self.control_node)
         app.router.add_post("/_emulator/sessions/{session_id}/close", self.control_close)
         app.router.add_post("/_emulator/identities", self.control_identity)
+        self.s3.routes(app)     # last: its /{bucket}/{key} patterns match any path
         return app
 
     # -- the AWS APIs ---------------------------------------------------------------------------

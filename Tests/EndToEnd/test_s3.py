@@ -1,0 +1,153 @@
+"""The emulator's S3 through the real AWS CLI (`aws s3 cp`, `aws s3api ...`) and botocore:
+path-style on the emulator's one port, S3's SigV4 rules (x-amz-content-sha256, keys signed as
+sent), S3's XML errors and the IAM checks with bucket and object ARNs."""
+import hashlib
+import os
+import secrets
+import urllib.error
+import urllib.request
+
+import boto3
+import botocore.exceptions
+import pytest
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.config import Config
+
+# Keys a client must sign exactly as it sends them: spaces, '+', '~', non-ASCII, '//' and '.'.
+AWKWARD_KEYS = ["plain.txt", "with space/and+plus~tilde.txt", "non-ascii/été 東京.log", "double//slash/x", "dots/./and/../y",
+                "percent%20literal", "query?and=equals&amp"]
+
+
+def new_bucket(emulator):
+    name = "e2e-" + secrets.token_hex(6)
+    emulator.aws("s3api", "create-bucket", "--bucket", name)
+    return name
+
+
+def keyed_client(emulator, keys):
+    """An S3 client with KEYS (an identity the control API made), path-style as for any endpoint override."""
+    return boto3.session.Session().client("s3", region_name=emulator.region, endpoint_url=emulator.endpoint,
+                                          config=Config(s3={"addressing_style": "path"}), aws_access_key_id=keys["access_key_id"],
+                                          aws_secret_access_key=keys["secret_access_key"])
+
+
+def limited_identity(emulator, name, actions, resource="*"):
+    """An identity allowed only ACTIONS on RESOURCE (the control API adds it)."""
+    return emulator.control("identities", {"name": name, "policy": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": actions, "Resource": resource}]}})
+
+
+def signed_request(emulator, method, path, body=b"", content_sha256=None, secret=None, headers=None):
+    """A raw request signed by botocore's S3 signer, with x-amz-content-sha256 as given (None: the
+    signer's own, the body's hash) and the status, headers and body S3 answered."""
+    admin = emulator.identity("admin")
+    request = AWSRequest(method=method, url=emulator.endpoint + path, data=body, headers=dict(headers or {}))
+    signer = S3SigV4Auth(Credentials(admin["access_key_id"], secret or admin["secret_access_key"]), "s3", emulator.region)
+    if content_sha256:
+        signer.payload = lambda r: content_sha256   # the signer writes and signs this as x-amz-content-sha256
+    signer.add_auth(request)
+    if content_sha256 is False:
+        del request.headers["X-Amz-Content-SHA256"]
+    prepared = urllib.request.Request(emulator.endpoint + path, data=body or None, method=method, headers=dict(request.headers.items()))
+    try:
+        with urllib.request.urlopen(prepared, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def test_cli_copies_a_binary_file_up_and_down_and_lists_it(emulator, tmp_path):
+    bucket = new_bucket(emulator)
+    data = os.urandom(300_000) + bytes.fromhex("efbfbd00ff")
+    local = tmp_path / "in.bin"
+    local.write_bytes(data)
+    key = "runs/a b+c~é.bin"
+    emulator.aws("s3", "cp", str(local), "s3://%s/%s" % (bucket, key))
+    listing = emulator.aws_json("s3api", "list-objects-v2", "--bucket", bucket)
+    assert [(o["Key"], o["Size"]) for o in listing["Contents"]] == [(key, len(data))]
+    head = emulator.aws_json("s3api", "head-object", "--bucket", bucket, "--key", key)
+    assert head["ContentLength"] == len(data) and head["ETag"] == '"%s"' % hashlib.md5(data).hexdigest()
+    emulator.aws("s3", "cp", "s3://%s/%s" % (bucket, key), str(tmp_path / "back.bin"))
+    assert (tmp_path / "back.bin").read_bytes() == data
+    got = emulator.aws_json("s3api", "get-object", "--bucket", bucket, "--key", key, "--range", "bytes=10-19", str(tmp_path / "part"))
+    assert got["ContentRange"] == "bytes 10-19/%d" % len(data) and (tmp_path / "part").read_bytes() == data[10:20]
+    assert "runs/a b+c~é.bin" in emulator.aws("s3", "ls", "s3://%s/" % bucket, "--recursive").stdout
+
+
+def test_botocore_round_trips_awkward_keys_and_lists_them_by_prefix_and_page(emulator):
+    s3 = emulator.client("s3")
+    bucket = new_bucket(emulator)
+    for key in AWKWARD_KEYS:
+        s3.put_object(Bucket=bucket, Key=key, Body=key.encode() * 3)
+    for key in AWKWARD_KEYS:
+        assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == key.encode() * 3
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, PaginationConfig={"PageSize": 2})
+    listed = [o["Key"] for page in pages for o in page.get("Contents", [])]
+    assert listed == sorted(AWKWARD_KEYS)
+    top = s3.list_objects_v2(Bucket=bucket, Delimiter="/")
+    assert sorted(p["Prefix"] for p in top["CommonPrefixes"]) == ["dots/", "double/", "non-ascii/", "with space/"]
+    assert sorted(o["Key"] for o in top["Contents"]) == ["percent%20literal", "plain.txt", "query?and=equals&amp"]
+    assert top["KeyCount"] == 7
+    nested = s3.list_objects_v2(Bucket=bucket, Prefix="double/", Delimiter="/")
+    assert [p["Prefix"] for p in nested["CommonPrefixes"]] == ["double//"]
+
+
+def test_unsigned_payload_is_accepted_and_a_wrong_body_hash_is_refused(emulator):
+    bucket = new_bucket(emulator)
+    status, _, _ = signed_request(emulator, "PUT", "/%s/unsigned" % bucket, b"body", content_sha256="UNSIGNED-PAYLOAD")
+    assert status == 200
+    assert emulator.client("s3").get_object(Bucket=bucket, Key="unsigned")["Body"].read() == b"body"
+    status, _, body = signed_request(emulator, "PUT", "/%s/wrong" % bucket, b"body", content_sha256=hashlib.sha256(b"other").hexdigest())
+    assert status == 400 and b"<Code>XAmzContentSHA256Mismatch</Code>" in body
+    status, _, body = signed_request(emulator, "PUT", "/%s/missing" % bucket, b"body", content_sha256=False)
+    assert status == 400 and b"Missing required header for this request: x-amz-content-sha256" in body
+    status, _, body = signed_request(emulator, "GET", "/%s/unsigned" % bucket, secret="wrong/secret")
+    assert status == 403 and b"<Code>SignatureDoesNotMatch</Code>" in body
+
+
+def test_errors_are_s3_shaped_through_the_cli(emulator, tmp_path):
+    bucket = new_bucket(emulator)
+    missing = emulator.aws("s3api", "get-object", "--bucket", bucket, "--key", "nope", str(tmp_path / "x"), check=False)
+    assert missing.returncode != 0 and "NoSuchKey" in missing.stderr
+    no_bucket = emulator.aws("s3api", "list-objects-v2", "--bucket", "no-such-bucket-here", check=False)
+    assert "NoSuchBucket" in no_bucket.stderr
+    head = emulator.aws("s3api", "head-object", "--bucket", bucket, "--key", "nope", check=False)
+    assert "404" in head.stderr
+    denied = emulator.aws("s3api", "list-objects-v2", "--bucket", bucket, identity="basic", check=False)
+    assert "AccessDenied" in denied.stderr and "s3:ListBucket" in denied.stderr and "arn:aws:s3:::%s" % bucket in denied.stderr
+    wrong = emulator.aws("s3api", "list-objects-v2", "--bucket", bucket, check=False,
+                         env=emulator.env(AWS_SECRET_ACCESS_KEY="not-the-secret"))
+    assert "SignatureDoesNotMatch" in wrong.stderr
+    unknown = emulator.aws("s3api", "list-objects-v2", "--bucket", bucket, check=False, env=emulator.env(AWS_ACCESS_KEY_ID="AKIANOSUCHKEY0000000"))
+    assert "InvalidAccessKeyId" in unknown.stderr
+
+
+def test_object_permissions_use_object_arns_and_hide_missing_keys_without_list_bucket(emulator):
+    bucket = new_bucket(emulator)
+    s3 = emulator.client("s3")
+    s3.put_object(Bucket=bucket, Key="team/a.txt", Body=b"a")
+    s3.put_object(Bucket=bucket, Key="other/b.txt", Body=b"b")
+    keys = limited_identity(emulator, "s3-team-reader", ["s3:GetObject"], "arn:aws:s3:::%s/team/*" % bucket)
+    reader = keyed_client(emulator, keys)
+    assert reader.get_object(Bucket=bucket, Key="team/a.txt")["Body"].read() == b"a"
+    with pytest.raises(botocore.exceptions.ClientError) as denied:
+        reader.get_object(Bucket=bucket, Key="other/b.txt")
+    assert denied.value.response["Error"]["Code"] == "AccessDenied"
+    # Without s3:ListBucket a missing key is AccessDenied (403), never NoSuchKey.
+    with pytest.raises(botocore.exceptions.ClientError) as hidden:
+        reader.get_object(Bucket=bucket, Key="team/missing.txt")
+    assert hidden.value.response["Error"]["Code"] == "AccessDenied"
+    with pytest.raises(botocore.exceptions.ClientError) as no_put:
+        reader.put_object(Bucket=bucket, Key="team/new.txt", Body=b"x")
+    assert no_put.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_the_other_routes_still_win_over_bucket_paths(emulator):
+    # /_emulator/... and POST / are the emulator's, not a bucket's; an unsigned S3 request is denied.
+    assert "faults" in emulator.control("state")
+    assert emulator.client("ssm").describe_instance_information()["InstanceInformationList"]
+    with pytest.raises(urllib.error.HTTPError) as anonymous:
+        urllib.request.urlopen(emulator.endpoint + "/some-bucket/key", timeout=10)
+    assert anonymous.value.code == 403 and b"<Code>AccessDenied</Code>" in anonymous.value.read()
