@@ -76,6 +76,20 @@ def test_cli_copies_a_binary_file_up_and_down_and_lists_it(emulator, tmp_path):
     assert "runs/a b+c~é.bin" in emulator.aws("s3", "ls", "s3://%s/" % bucket, "--recursive").stdout
 
 
+def test_cli_copies_a_20_mib_file_in_parts_both_ways(emulator, tmp_path):
+    # Past 8 MiB `aws s3 cp` uploads in parts (multipart) and downloads in ranged GETs.
+    bucket = new_bucket(emulator)
+    data = os.urandom(20 * 1024 * 1024 + 12345)
+    (tmp_path / "big").write_bytes(data)
+    emulator.aws("s3", "cp", str(tmp_path / "big"), "s3://%s/big" % bucket)
+    head = emulator.aws_json("s3api", "head-object", "--bucket", bucket, "--key", "big")
+    assert head["ContentLength"] == len(data) and head["ETag"].endswith('-3"')
+    emulator.aws("s3", "cp", "s3://%s/big" % bucket, str(tmp_path / "back"))
+    assert hashlib.sha256((tmp_path / "back").read_bytes()).digest() == hashlib.sha256(data).digest()
+    calls = emulator.control("state")["api_calls"]
+    assert calls["s3:UploadPart"]["admin"] >= 3 and calls["s3:CompleteMultipartUpload"]["admin"] >= 1
+
+
 def test_botocore_round_trips_awkward_keys_and_lists_them_by_prefix_and_page(emulator):
     s3 = emulator.client("s3")
     bucket = new_bucket(emulator)
@@ -105,6 +119,15 @@ def test_unsigned_payload_is_accepted_and_a_wrong_body_hash_is_refused(emulator)
     assert status == 400 and b"Missing required header for this request: x-amz-content-sha256" in body
     status, _, body = signed_request(emulator, "GET", "/%s/unsigned" % bucket, secret="wrong/secret")
     assert status == 403 and b"<Code>SignatureDoesNotMatch</Code>" in body
+
+
+def test_a_virtual_hosted_request_names_its_bucket_in_the_host(emulator):
+    # The real agent's SDK has no path-style switch: it sends BUCKET.s3.REGION.DOMAIN as the Host.
+    bucket = new_bucket(emulator)
+    host = "%s.s3.%s.emulator.invalid:%s" % (bucket, emulator.region, emulator.endpoint.rsplit(":", 1)[1])
+    status, _, _ = signed_request(emulator, "PUT", "/hosted%20key", b"hosted", headers={"Host": host})
+    assert status == 200
+    assert emulator.client("s3").get_object(Bucket=bucket, Key="hosted key")["Body"].read() == b"hosted"
 
 
 def test_errors_are_s3_shaped_through_the_cli(emulator, tmp_path):
@@ -151,3 +174,4 @@ def test_the_other_routes_still_win_over_bucket_paths(emulator):
     with pytest.raises(urllib.error.HTTPError) as anonymous:
         urllib.request.urlopen(emulator.endpoint + "/some-bucket/key", timeout=10)
     assert anonymous.value.code == 403 and b"<Code>AccessDenied</Code>" in anonymous.value.read()
+

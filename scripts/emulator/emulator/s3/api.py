@@ -1,4 +1,5 @@
-"""S3 on the emulator's port, path-style only: `/BUCKET` and `/BUCKET/KEY` (S3 API reference).
+"""S3 on the emulator's port, path-style (`/BUCKET` and `/BUCKET/KEY`; S3 API reference), and
+virtual-hosted style for hosts named BUCKET.s3.REGION.DOMAIN (the real agent's; hosted_bucket).
 Served: ListBuckets, CreateBucket, HeadBucket, GetBucketLocation, GetBucketEncryption,
 ListObjectsV2, PutObject, GetObject (with Range), HeadObject, DeleteObject. Requests are signed
 with S3's SigV4 rules (signing.py) and checked against the caller's policy with bucket and
@@ -14,6 +15,7 @@ from ..auth import action_allowed
 from ..errors import AWSError
 from . import responses, signing
 from .responses import S3Error
+from .multipart import MultipartUploads
 from .store import ObjectStore
 
 # An object body the emulator takes in one request (S3's own limit for one PUT is 5 GiB).
@@ -28,6 +30,7 @@ class S3Service:
         self.state = state
         self.auth = auth
         self.store = ObjectStore()
+        self.multipart = MultipartUploads()
 
     def routes(self, app):
         """Registered after every other route: the catch-all patterns must not shadow them."""
@@ -60,7 +63,11 @@ class S3Service:
         body = await read_body(request)
         who = self._authenticate(request, raw_path, raw_query, body)
         query = dict(parse_qsl(raw_query, keep_blank_values=True))
-        bucket_name, _, key = raw_path.lstrip("/").partition("/")
+        hosted = hosted_bucket(request.host)
+        if hosted:
+            bucket_name, key = hosted, raw_path[1:]
+        else:
+            bucket_name, _, key = raw_path.lstrip("/").partition("/")
         bucket_name, key = unquote(bucket_name), unquote(key)
         method = request.method
         if not bucket_name:
@@ -181,6 +188,8 @@ class S3Service:
 
     def _object_call(self, request, method, bucket_name, key, query, body, who):
         arn = "arn:aws:s3:::%s/%s" % (bucket_name, key)
+        if "uploads" in query or "uploadId" in query:
+            return self._multipart_call(request, method, self._bucket(bucket_name), key, query, body, who, arn)
         if query and not set(query) <= {"x-id", "versionId"}:
             raise S3Error("NotImplemented", "The emulator serves PutObject, GetObject, HeadObject and DeleteObject, "
                           "not %s with ?%s." % (method, "&".join(sorted(query))), 501)
@@ -204,6 +213,36 @@ class S3Service:
             return web.Response(status=204)
         raise S3Error("MethodNotAllowed", "The specified method is not allowed against this resource.", 405, Method=method,
                       ResourceType="OBJECT")
+
+    def _multipart_call(self, request, method, bucket, key, query, body, who, arn):
+        # Each step is authorised as s3:PutObject (AbortMultipartUpload has its own action).
+        if method == "POST" and "uploads" in query:
+            self._count("CreateMultipartUpload", who)
+            self._allow(who, "s3:PutObject", arn)
+            upload = self.multipart.create(bucket, key, request.headers.get("Content-Type"),
+                                           {k: v for k, v in request.headers.items() if k.lower().startswith("x-amz-meta-")})
+            return self._xml(responses.multipart_created(bucket.name, key, upload.id))
+        upload_id = query.get("uploadId", "")
+        if method == "PUT":
+            self._count("UploadPart", who)
+            self._allow(who, "s3:PutObject", arn)
+            upload = self.multipart.get(upload_id, bucket, key)
+            return web.Response(headers={"ETag": self.multipart.put_part(upload, query.get("partNumber", ""), body)})
+        if method == "POST":
+            self._count("CompleteMultipartUpload", who)
+            self._allow(who, "s3:PutObject", arn)
+            upload = self.multipart.get(upload_id, bucket, key)
+            data, etag = self.multipart.complete(upload, body)
+            stored = self.store.put(bucket, key, data, upload.content_type, upload.metadata)
+            stored.multipart_etag = etag
+            return self._xml(responses.multipart_completed(bucket.name, key, etag))
+        if method == "DELETE":
+            self._count("AbortMultipartUpload", who)
+            self._allow(who, "s3:AbortMultipartUpload", arn)
+            self.multipart.abort(self.multipart.get(upload_id, bucket, key))
+            return web.Response(status=204)
+        raise S3Error("MethodNotAllowed", "The specified method is not allowed against this resource.", 405, Method=method,
+                      ResourceType="UPLOAD")
 
     def _put_object(self, request, bucket, key, body):
         if request.headers.get("x-amz-copy-source"):
@@ -244,6 +283,15 @@ class S3Service:
     @staticmethod
     def _xml(body):
         return web.Response(body=body, content_type="application/xml")
+
+
+def hosted_bucket(host):
+    """The bucket of a virtual-hosted-style request, BUCKET.s3.REGION.DOMAIN[:PORT] (the form
+    amazon-ssm-agent's SDK uses, which has no path-style switch: scripts/real-agent points its
+    S3.Endpoint at s3.REGION.emulator.invalid); "" for any other host (path-style)."""
+    name = (host or "").rsplit(":", 1)[0] if not (host or "").startswith("[") else ""
+    bucket, dot_s3, _ = name.partition(".s3.")
+    return bucket if dot_s3 and bucket else ""
 
 
 async def read_body(request):

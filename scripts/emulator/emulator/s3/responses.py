@@ -101,3 +101,14 @@ def bucket_encryption():
     return (DECLARATION + "<ServerSideEncryptionConfiguration xmlns=\"%s\"><Rule><ApplyServerSideEncryptionByDefault>"
             "<SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled>"
             "</Rule></ServerSideEncryptionConfiguration>" % NAMESPACE).encode()
+
+
+def multipart_created(bucket, key, upload_id):
+    return (DECLARATION + "<InitiateMultipartUploadResult xmlns=\"%s\"><Bucket>%s</Bucket><Key>%s</Key><UploadId>%s</UploadId>"
+            "</InitiateMultipartUploadResult>" % (NAMESPACE, escape(bucket), escape(key), escape(upload_id))).encode()
+
+
+def multipart_completed(bucket, key, etag):
+    return (DECLARATION + "<CompleteMultipartUploadResult xmlns=\"%s\"><Location>/%s/%s</Location><Bucket>%s</Bucket><Key>%s</Key>"
+            "<ETag>%s</ETag></CompleteMultipartUploadResult>" % (NAMESPACE, escape(bucket), escape(key), escape(bucket), escape(key),
+                                                                  escape(etag))).encode()

@@ -16,11 +16,12 @@ class StoredObject:
     content_type: str
     last_modified: float
     metadata: dict
+    multipart_etag: str = None      # set when a multipart upload made it
 
     @property
     def etag(self):
         # A single-part upload's ETag is the MD5 of its bytes, quoted (S3 API reference, Object).
-        return '"%s"' % hashlib.md5(self.body).hexdigest()
+        return self.multipart_etag or '"%s"' % hashlib.md5(self.body).hexdigest()
 
 
 @dataclasses.dataclass
