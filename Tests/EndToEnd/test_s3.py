@@ -4,7 +4,9 @@ sent), S3's XML errors and the IAM checks with bucket and object ARNs."""
 import hashlib
 import os
 import secrets
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import boto3
@@ -175,3 +177,97 @@ def test_the_other_routes_still_win_over_bucket_paths(emulator):
         urllib.request.urlopen(emulator.endpoint + "/some-bucket/key", timeout=10)
     assert anonymous.value.code == 403 and b"<Code>AccessDenied</Code>" in anonymous.value.read()
 
+
+# -- Run Command output in S3 ----------------------------------------------------------------------
+
+NODE = "i-0a1b2c3d4e5f60001"
+TERMINAL = ("Success", "Failed", "TimedOut", "Cancelled")
+
+
+def run_and_wait(emulator, commands, seconds=60, **options):
+    """SendCommand to NODE with OPTIONS (OutputS3*), then the invocation once it has ended."""
+    ssm = emulator.client("ssm")
+    command_id = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[NODE], Parameters={"commands": commands},
+                                  **options)["Command"]["CommandId"]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            invocation = ssm.get_command_invocation(CommandId=command_id, InstanceId=NODE)
+        except ssm.exceptions.InvocationDoesNotExist:
+            invocation = {"Status": "Pending"}
+        if invocation["Status"] in TERMINAL:
+            return command_id, invocation
+        time.sleep(0.1)
+    raise AssertionError("command %s did not end within %d s" % (command_id, seconds))
+
+
+def key_of(url, bucket):
+    """The key of a StandardOutputUrl: path-style, the bucket first, the key percent-encoded."""
+    parts = urllib.parse.urlsplit(url)
+    assert parts.scheme == "https" and parts.netloc == "s3.us-east-1.amazonaws.com", url
+    first, _, key = parts.path.lstrip("/").partition("/")
+    assert first == bucket
+    return urllib.parse.unquote(key)
+
+
+def test_an_invocation_printing_200000_characters_is_read_back_whole_from_s3(emulator, tmp_path):
+    bucket = new_bucket(emulator)
+    # 20,000 lines of 10 characters: 200,000 characters, far past the API's 24,000.
+    command_id, invocation = run_and_wait(emulator, ["yes 012345678 | head -n 20000", "echo 'to stderr' >&2"],
+                                          OutputS3BucketName=bucket, OutputS3KeyPrefix="runs/2026")
+    expected = "012345678\n" * 20000
+    assert invocation["Status"] == "Success"
+    assert len(invocation["StandardOutputContent"]) == 24000 and invocation["StandardOutputContent"].endswith("--output truncated--")
+    stdout_key = key_of(invocation["StandardOutputUrl"], bucket)
+    assert stdout_key == "runs/2026/%s/%s/awsrunShellScript/0.awsrunShellScript/stdout" % (command_id, NODE)
+    s3 = emulator.client("s3")
+    whole = s3.get_object(Bucket=bucket, Key=stdout_key)["Body"].read().decode()
+    assert len(whole) == 200000 and whole == expected
+    assert s3.get_object(Bucket=bucket, Key=key_of(invocation["StandardErrorUrl"], bucket))["Body"].read() == b"to stderr\n"
+    # The AWS CLI reads the same object.
+    emulator.aws("s3", "cp", "s3://%s/%s" % (bucket, stdout_key), str(tmp_path / "stdout"))
+    assert (tmp_path / "stdout").read_text() == expected
+
+
+def test_output_s3_options_are_kept_and_returned_as_aws_returns_them(emulator):
+    bucket = new_bucket(emulator)
+    command_id, invocation = run_and_wait(emulator, ["echo hi"], OutputS3BucketName=bucket, OutputS3KeyPrefix="p//q/",
+                                          OutputS3Region="us-east-1")
+    ssm = emulator.client("ssm")
+    command = ssm.list_commands(CommandId=command_id)["Commands"][0]
+    assert (command["OutputS3BucketName"], command["OutputS3KeyPrefix"], command["OutputS3Region"]) == (bucket, "p//q/", "us-east-1")
+    entry = ssm.list_command_invocations(CommandId=command_id, Details=True)["CommandInvocations"][0]
+    plugin = entry["CommandPlugins"][0]
+    # The agent joins the prefix with Go's path.Join: '//' and the trailing '/' collapse.
+    assert plugin["OutputS3KeyPrefix"] == "p/q/%s/%s/awsrunShellScript" % (command_id, NODE)
+    assert plugin["OutputS3BucketName"] == bucket and plugin["OutputS3Region"] == "us-east-1"
+    assert plugin["StandardOutputUrl"] == entry["StandardOutputUrl"] == invocation["StandardOutputUrl"]
+    assert emulator.client("s3").get_object(Bucket=bucket, Key=key_of(plugin["StandardOutputUrl"], bucket))["Body"].read() == b"hi\n"
+    # Nothing went to stderr: the agent uploads no empty stream, the URL still names where it would be.
+    with pytest.raises(botocore.exceptions.ClientError) as missing:
+        emulator.client("s3").get_object(Bucket=bucket, Key=key_of(invocation["StandardErrorUrl"], bucket))
+    assert missing.value.response["Error"]["Code"] == "NoSuchKey"
+    listed = emulator.client("s3").list_objects_v2(Bucket=bucket)["Contents"]
+    assert [o["Key"] for o in listed] == ["p/q/%s/%s/awsrunShellScript/0.awsrunShellScript/stdout" % (command_id, NODE)]
+
+
+def test_urls_are_empty_until_the_invocation_ends_and_without_a_bucket(emulator, tmp_path):
+    bucket = new_bucket(emulator)
+    gate = tmp_path / "go"
+    ssm = emulator.client("ssm")
+    command_id = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[NODE], OutputS3BucketName=bucket,
+                                  Parameters={"commands": ["echo started", "while [ ! -e %s ]; do sleep 0.05; done" % gate]})["Command"]["CommandId"]
+    deadline = time.monotonic() + 30
+    while ssm.list_command_invocations(CommandId=command_id)["CommandInvocations"][0]["Status"] != "InProgress":
+        assert time.monotonic() < deadline, "the command never ran"
+        time.sleep(0.05)
+    running = ssm.list_command_invocations(CommandId=command_id, Details=True)["CommandInvocations"][0]
+    assert running["StandardOutputUrl"] == "" and running["CommandPlugins"][0]["StandardOutputUrl"] == ""
+    gate.touch()
+    _, plain = run_and_wait(emulator, ["echo no bucket"])
+    assert plain["StandardOutputUrl"] == plain["StandardErrorUrl"] == ""
+    deadline = time.monotonic() + 30
+    while not ssm.get_command_invocation(CommandId=command_id, InstanceId=NODE)["StandardOutputUrl"]:
+        assert time.monotonic() < deadline, "the command never ended"
+        time.sleep(0.05)
+    assert key_of(ssm.get_command_invocation(CommandId=command_id, InstanceId=NODE)["StandardOutputUrl"], bucket).startswith(command_id + "/")

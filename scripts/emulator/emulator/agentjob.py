@@ -95,12 +95,15 @@ def parse_iso_millis(text):
 
 # -- service -> agent ---------------------------------------------------------------------------
 
-def send_command_job(command_id, instance_id, document_name, plugin, parameters, region):
+def send_command_job(command_id, instance_id, document_name, plugin, parameters, region, output_s3=None):
     """The agent_job payload of one SendCommand invocation (session/contracts/model.go
-    AgentJobPayload; its Content is runcommand/contracts SendCommandPayload as a JSON string)."""
+    AgentJobPayload; its Content is runcommand/contracts SendCommandPayload as a JSON string).
+    OUTPUT_S3 is the command's OutputS3BucketName and OutputS3KeyPrefix."""
+    output_s3 = output_s3 or {}
     content = {
         "Parameters": parameters, "DocumentContent": document_content(plugin), "CommandId": command_id,
-        "DocumentName": document_name, "OutputS3KeyPrefix": "", "OutputS3BucketName": "",
+        "DocumentName": document_name,
+        "OutputS3KeyPrefix": output_s3.get("OutputS3KeyPrefix", ""), "OutputS3BucketName": output_s3.get("OutputS3BucketName", ""),
         "CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": "false",
     }
     return {"Content": json.dumps(content), "JobId": job_id(command_id, instance_id),
@@ -120,6 +123,7 @@ class SendCommandJob:
     document_name: str
     document: dict
     parameters: dict
+    content: dict = dataclasses.field(default_factory=dict)   # the whole SendCommandPayload (output options)
 
 
 @dataclasses.dataclass
@@ -143,7 +147,7 @@ def parse_job(payload):
         if not isinstance(content.get("DocumentContent"), dict):
             raise JobError("agent_job %s has no DocumentContent" % job)
         return SendCommandJob(job, command_id_of(job), content.get("DocumentName", ""), content["DocumentContent"],
-                              content.get("Parameters") or {})
+                              content.get("Parameters") or {}, content)
     if topic.startswith(CANCEL_COMMAND_TOPIC):
         if not isinstance(content.get("CancelMessageId"), str):
             raise JobError("cancel agent_job %s has no CancelMessageId" % job)
@@ -164,14 +168,16 @@ def job_ack(job, job_message_id, job_created_ms, status_code=ACK_OK):
             "statusCode": status_code, "errorMessage": ACK_ERRORS.get(status_code, "" if status_code == ACK_OK else "UnexpectedError")}
 
 
-def plugin_status(name, status, code, output, stdout, stderr, started, ended):
+def plugin_status(name, status, code, output, stdout, stderr, started, ended, output_s3=None):
     """contracts/model.go PluginRuntimeStatus; a Failed plugin never reports code 0
-    (contracts/aggregator.go prepareRuntimeStatus)."""
+    (contracts/aggregator.go prepareRuntimeStatus). OUTPUT_S3 is (bucket, key prefix, step name)
+    when the output went to S3 (aggregator.go sets them only then)."""
+    bucket, key_prefix, step = output_s3 or ("", "", "")
     if status == "Failed" and code == 0:
         code = 1
     return {"status": status, "code": code, "name": name, "output": output,
             "startDateTime": iso_millis(started), "endDateTime": iso_millis(ended),
-            "outputS3BucketName": "", "outputS3KeyPrefix": "", "stepName": "",
+            "outputS3BucketName": bucket, "outputS3KeyPrefix": key_prefix, "stepName": step,
             "standardOutput": stdout, "standardError": stderr}
 
 

@@ -26,6 +26,7 @@ class InvocationUpdate:
     stderr: str = None
     started: float = None
     ended: float = None
+    output_s3: tuple = None     # (bucket, key prefix, step name) the plugin reports when its output went to S3
 
 
 def update_from_reply(reply, plugin_id, parse_time):
@@ -50,6 +51,8 @@ def update_from_reply(reply, plugin_id, parse_time):
         update.stderr = _text(plugin.get("standardError"))
         update.started = parse_time(plugin.get("startDateTime")) or reply.date_time
         update.ended = parse_time(plugin.get("endDateTime")) if terminal else None
+        if _text(plugin.get("outputS3BucketName")):
+            update.output_s3 = (plugin["outputS3BucketName"], _text(plugin.get("outputS3KeyPrefix")), _text(plugin.get("stepName")))
     elif terminal:
         update.ended = reply.date_time
     return update

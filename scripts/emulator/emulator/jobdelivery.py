@@ -48,7 +48,8 @@ class JobDelivery:
         command, node = inv.command, inv.node
         deadline = command.requested + command.timeout
         payload = agentjob.send_command_job(command.id, node["id"], command.document, _plugin(command),
-                                            agentjob.job_parameters(command.parameters), command.region)
+                                            agentjob.job_parameters(command.parameters), command.region,
+                                            command.output_s3)
         while not inv.terminal and not inv.job_sent:
             if command.cancelled:
                 inv.finish("Cancelled", "Cancelled")

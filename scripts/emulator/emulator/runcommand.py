@@ -14,6 +14,7 @@ import uuid
 
 from . import agentjob
 from .errors import AWSError
+from .s3 import output_keys
 
 STDERR_CAP = 8000       # GetCommandInvocation StandardErrorContent: the first 8,000 of the agent's stderr
 TERMINAL = {"Success", "Failed", "TimedOut", "Cancelled"}
@@ -45,6 +46,7 @@ class Invocation:
         self.ended = None
         self.job_sent = False
         self.done = asyncio.Event()
+        self.output_s3 = None   # (bucket, key prefix, step name) as the agent reported them
 
     @property
     def terminal(self):
@@ -66,6 +68,8 @@ class Invocation:
             return
         if update.stdout is not None:
             self.output, self.stdout, self.stderr = update.output, update.stdout, update.stderr
+        if update.output_s3 is not None:
+            self.output_s3 = update.output_s3
         if update.response_code is not None:
             self.response_code = update.response_code
         if update.started is not None and (self.started is None or update.terminal):
@@ -84,20 +88,39 @@ class Invocation:
             "CommandId": self.command.id, "InstanceId": self.node["id"], "InstanceName": self.node.get("computer_name", ""),
             "Comment": self.command.comment, "DocumentName": self.command.document, "DocumentVersion": "$DEFAULT",
             "RequestedDateTime": self.command.requested, "Status": self.status, "StatusDetails": self.details,
-            "StandardOutputUrl": "", "StandardErrorUrl": "", "CommandPlugins": [], "ServiceRole": "",
+            "StandardOutputUrl": self.output_url("stdout"), "StandardErrorUrl": self.output_url("stderr"), "CommandPlugins": [],
+            "ServiceRole": "",
             "NotificationConfig": {"NotificationArn": "", "NotificationEvents": [], "NotificationType": ""},
             "CloudWatchOutputConfig": {"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": False},
         }
         if details:
             plugin = {"Name": doc["plugin"], "Status": self.status, "StatusDetails": self.details, "ResponseCode": self.response_code,
-                      "Output": self.output, "StandardOutputUrl": "", "StandardErrorUrl": "",
-                      "OutputS3Region": self.command.region, "OutputS3BucketName": "", "OutputS3KeyPrefix": ""}
+                      "Output": self.output, "StandardOutputUrl": self.output_url("stdout"), "StandardErrorUrl": self.output_url("stderr"),
+                      "OutputS3Region": self.command.output_s3["OutputS3Region"], "OutputS3BucketName": self.command.output_s3["OutputS3BucketName"],
+                      "OutputS3KeyPrefix": self.plugin_key_prefix()}
             if self.started:
                 plugin["ResponseStartDateTime"] = self.started
             if self.ended:
                 plugin["ResponseFinishDateTime"] = self.ended
             entry["CommandPlugins"] = [plugin]
         return entry
+
+    def plugin_key_prefix(self):
+        """The plugin's outputS3KeyPrefix: the agent's once reported, else the same rule's value."""
+        if self.output_s3:
+            return self.output_s3[1]
+        if not self.command.output_s3["OutputS3BucketName"]:
+            return ""
+        return output_keys.plugin_key_prefix(self.command.output_s3["OutputS3KeyPrefix"], self.command.id, self.node["id"],
+                                             DOCUMENTS[self.command.document]["plugin"])
+
+    def output_url(self, stream):
+        """StandardOutputUrl / StandardErrorUrl: empty until the invocation has finished and unless
+        the agent reported an S3 upload (SSM API reference, GetCommandInvocation)."""
+        if not self.terminal or not self.output_s3:
+            return ""
+        bucket, key_prefix, step = self.output_s3
+        return output_keys.object_url(self.command.output_s3["OutputS3Region"], bucket, output_keys.stream_key(key_prefix, step, stream))
 
     def get_output(self):
         doc = DOCUMENTS[self.command.document]
@@ -111,8 +134,8 @@ class Invocation:
             "ResponseCode": self.response_code, "ExecutionStartDateTime": iso(self.started),
             "ExecutionElapsedTime": elapsed, "ExecutionEndDateTime": iso(self.ended),
             "Status": self.status, "StatusDetails": self.details,
-            "StandardOutputContent": self.stdout, "StandardOutputUrl": "",
-            "StandardErrorContent": self.stderr[:STDERR_CAP], "StandardErrorUrl": "",
+            "StandardOutputContent": self.stdout, "StandardOutputUrl": self.output_url("stdout"),
+            "StandardErrorContent": self.stderr[:STDERR_CAP], "StandardErrorUrl": self.output_url("stderr"),
             "CloudWatchOutputConfig": {"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": False},
         }
 
@@ -154,6 +177,8 @@ class Command:
         self.invocations = [Invocation(self, n) for n in nodes]
         self.cancelled = False
         self.task = None
+        # SendCommand's OutputS3BucketName, OutputS3KeyPrefix and OutputS3Region (ssm_api.py sets them).
+        self.output_s3 = {"OutputS3BucketName": "", "OutputS3KeyPrefix": "", "OutputS3Region": region}
 
     @property
     def status(self):
@@ -180,7 +205,8 @@ class Command:
             "ExpiresAfter": self.requested + self.timeout, "Parameters": self.parameters,
             "InstanceIds": self.instance_ids, "Targets": self.targets, "RequestedDateTime": self.requested,
             "Status": self.status, "StatusDetails": self.status if self.status != "InProgress" else "InProgress",
-            "OutputS3Region": self.region, "OutputS3BucketName": "", "OutputS3KeyPrefix": "",
+            "OutputS3Region": self.output_s3["OutputS3Region"], "OutputS3BucketName": self.output_s3["OutputS3BucketName"],
+            "OutputS3KeyPrefix": self.output_s3["OutputS3KeyPrefix"],
             "MaxConcurrency": self.max_concurrency, "MaxErrors": self.max_errors,
             "TargetCount": len(self.invocations), "CompletedCount": len(done), "ErrorCount": len(errors),
             "DeliveryTimedOutCount": sum(1 for i in done if i.details == "DeliveryTimedOut"),

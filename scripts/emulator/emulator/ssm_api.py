@@ -206,6 +206,9 @@ class SSMService:
         parse_limit(max_errors, max(1, len(nodes)), "maxErrors")
         command = Command(self.state, self.jobs, document, nodes, params, p.get("Comment", ""), p.get("TimeoutSeconds", 3600),
                           max_concurrency, max_errors, self.state.region, targets or [], ids or [])
+        # OutputS3*: kept as given and handed to the agents, which upload the complete output.
+        command.output_s3 = {"OutputS3BucketName": p.get("OutputS3BucketName", ""), "OutputS3KeyPrefix": p.get("OutputS3KeyPrefix", ""),
+                             "OutputS3Region": p.get("OutputS3Region") or self.state.region}
         self.state.commands[command.id] = command
         command.start()
         return {"Command": command.summary()}

@@ -11,7 +11,11 @@ from .signing import Signer
 
 # The identity the simulated agents sign with: what AmazonSSMManagedInstanceCore allows them.
 AGENT_POLICY = {"Statement": [{"Effect": "Allow", "Action": ["ssmmessages:*", "ec2messages:*", "ssm:UpdateInstanceInformation",
-                                                            "ssm:ListInstanceAssociations", "kms:Decrypt"], "Resource": "*"}]}
+                                                            "ssm:ListInstanceAssociations", "kms:Decrypt"], "Resource": "*"},
+                             # Run Command output to S3: what the instance profile needs on AWS (s3util/s3util.go S3Upload,
+                             # getSSEAlgorithm; the Systems Manager guide's instance-profile S3 statement).
+                             {"Effect": "Allow", "Action": ["s3:PutObject", "s3:PutObjectAcl", "s3:GetEncryptionConfiguration",
+                                                            "s3:ListBucket"], "Resource": "*"}]}
 NODE_ID = re.compile(r"^(i|mi)-[0-9a-f]{8,17}$")
 
 

@@ -8,6 +8,7 @@ import logging
 import os
 
 from .. import agentjob
+from .output_s3 import S3Output, s3_settings
 from .runcommand_script import ScriptRun, agent_cut
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,10 @@ class RunCommandAgent:
         self.taken = set()      # every job id seen, for DuplicateCommand
         self.acks = {}          # reply message id -> asyncio.Event set by its agent_job_reply_ack
         self.tasks = set()
+        # Output sinks for each plugin run: factories (job, plugin id) -> a sink or None, added by
+        # the node (agent/output_cloudwatch.py); see ScriptRun.sinks.
+        self.output_factories = []
+        self.s3_uploader = None     # agent/output_s3.py S3Uploader, set by the node
 
     async def on_agent_job(self, instance_id, payload):
         message_id, created_ms = payload.get("_message_id", ""), payload.get("_created_date") or 0
@@ -94,22 +99,32 @@ class RunCommandAgent:
                                   plugin.replace(":", ""))
         run = ScriptRun(self.node, self.state.region, plugin, commands if isinstance(commands, list) else [commands],
                         properties.get("workingDirectory") or "", properties.get("timeoutSeconds"), job.command_id, script_dir)
+        run.sinks = [s for s in (factory(job, plugin) for factory in self.output_factories) if s is not None]
+        output_s3 = s3_settings(job.content, job.command_id, self.node["id"], plugin, str(properties.get("id") or plugin))
+        if output_s3 and self.s3_uploader is not None:
+            run.sinks.append(S3Output(self.s3_uploader, *output_s3))
         self.runs[job.job_id] = run
-        self._spawn(self._take(job.job_id, plugin, run, message_id, created_ms))
+        self._spawn(self._take(job.job_id, plugin, run, message_id, created_ms, output_s3))
 
     async def on_reply_ack(self, instance_id, payload):
         acked = self.acks.get(payload.get("acknowledgedMessageId"))
         if acked is not None:
             acked.set()
 
-    async def _take(self, job, plugin, run, message_id, created_ms):
+    async def _take(self, job, plugin, run, message_id, created_ms, output_s3=None):
         delay = float(self.node.get("delivery_delay") or self.state.faults.agent_delay or AGENT_ACK_DELAY)
         await asyncio.sleep(delay)
         self._send(agentjob.AGENT_JOB_ACK, agentjob.job_ack(job, message_id, created_ms))
         # mgsinteractor.go processAgentJobMessage: InProgress at once, sent once, no ack awaited.
         self._send(agentjob.AGENT_JOB_REPLY, agentjob.job_reply(job, agentjob.reply_content("InProgress", None, self.agent_info)))
         try:
+            # iohandler Init before the plugin runs (the CloudWatch group is created then); the
+            # reply waits for the sinks' close (iomodule/fileS3.go Read).
+            for sink in run.sinks if not run.cancelled else []:
+                await sink.open()
             result = await run.run()
+            for sink in run.sinks:
+                await sink.close()
         finally:
             self.runs.pop(job, None)
         # runpluginutil: the plugin's Output as the plugin made it, then the exit-code rules, then
@@ -117,7 +132,7 @@ class RunCommandAgent:
         result = result.after_step_rules()
         output = result.output()
         runtime = {plugin: agentjob.plugin_status(plugin, result.status, result.code, output, agent_cut(result.stdout),
-                                                  agent_cut(result.stderr), result.started, result.ended)}
+                                                  agent_cut(result.stderr), result.started, result.ended, output_s3)}
         # basicexecuter.go: a reply for the finished plugin, then the document's; each its own sender.
         await asyncio.gather(self._reply(job, agentjob.reply_content("InProgress", runtime, self.agent_info)),
                              self._reply(job, agentjob.reply_content(result.status, runtime, self.agent_info)))

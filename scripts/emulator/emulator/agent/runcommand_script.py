@@ -145,6 +145,13 @@ class ScriptRun:
         self.script_dir = script_dir
         self.process = None
         self.cancelled = False
+        # Output sinks (open(), write(stream, bytes), close()): each gets the whole stdout and stderr
+        # as they are written, as the agent's iohandler writers do (agent/output_cloudwatch.py).
+        self.sinks = []
+
+    def tell_sinks(self, stream, data):
+        for sink in self.sinks:
+            sink.write(stream, data)
 
     def cancel(self):
         """The cancel job: a running script's process group is killed."""
@@ -158,9 +165,13 @@ class ScriptRun:
             return PluginResult("Cancelled", -1, "", "", started, time.time())
         if not os.path.isdir(self.working_directory):
             # What Go's exec says when the directory is missing (seen with 3.3.1142.0 under with-agent).
-            return PluginResult("Failed", 1, "", FAILURE_LINE % ("fork/exec %s: no such file or directory" % SH_PATH), started, time.time())
+            line = FAILURE_LINE % ("fork/exec %s: no such file or directory" % SH_PATH)
+            self.tell_sinks("stderr", line.encode())
+            return PluginResult("Failed", 1, "", line, started, time.time())
         if self.plugin == POWERSHELL_PLUGIN or self.node.get("platform") == "Windows":
             out, err, code = simulate_powershell(self.script, self.node)
+            self.tell_sinks("stdout", out.encode())
+            self.tell_sinks("stderr", err.encode())
             await asyncio.sleep(0.05)
             return PluginResult("Success" if code == 0 else "Failed", code, out, err, started, time.time())
         return await self._shell(started)
@@ -184,7 +195,8 @@ class ScriptRun:
             # Read as it comes, so that what the script printed before a timeout kill is kept, as
             # the agent keeps it (its writers stop at the kill; executers ExecuteCommand).
             out, err = bytearray(), bytearray()
-            finished = asyncio.gather(read_all(proc.stdout, out), read_all(proc.stderr, err), proc.wait())
+            finished = asyncio.gather(read_all(proc.stdout, out, lambda d: self.tell_sinks("stdout", d)),
+                                      read_all(proc.stderr, err, lambda d: self.tell_sinks("stderr", d)), proc.wait())
             try:
                 await asyncio.wait_for(asyncio.shield(finished), timeout=self.execution_timeout)
                 timed_out = False
@@ -206,6 +218,7 @@ class ScriptRun:
             return PluginResult("Success", 0, stdout, stderr, started, time.time())
         # The agent appends its line to what the script wrote, no newline of its own.
         code, line = failure(proc.returncode)
+        self.tell_sinks("stderr", line.encode())
         return PluginResult("Failed", code, stdout, stderr + line, started, time.time())
 
 
@@ -214,9 +227,12 @@ class ScriptRun:
 KEPT_BYTES = 4 * STDOUT_CAP + 4
 
 
-async def read_all(stream, sink):
-    """Reads the stream to its end (the script must not block on a full pipe), keeping its start."""
+async def read_all(stream, sink, tell=None):
+    """Reads the stream to its end (the script must not block on a full pipe), keeping its start;
+    TELL gets every chunk, whole."""
     while chunk := await stream.read(65536):
+        if tell is not None:
+            tell(chunk)
         if len(sink) < KEPT_BYTES:
             sink += chunk[:KEPT_BYTES - len(sink)]
 
