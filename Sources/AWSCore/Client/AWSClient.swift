@@ -86,6 +86,29 @@ public final class AWSClient: Sendable {
         return try QueryProtocol.parseOutput(response, action: action, service: service.name)
     }
 
+    /// Sends one S3 request (GetObject, HeadObject, ListObjectsV2) for a bucket and key, to the
+    /// configured S3 endpoint (path-style) or AWS's (`S3Endpoint`), signed with S3's rules.
+    /// `region` is the bucket's region when known (a command's OutputS3Region), else the client's.
+    public func callS3(
+        _ operation: String, method: String = "GET", bucket: String, key: String?, query: [(String, String)] = [],
+        headers: HTTPHeaders = HTTPHeaders(), region: String? = nil
+    ) async throws -> HTTPResponse {
+        let configured = try settings.configuredEndpoint(serviceId: ServiceDescriptor.s3.serviceId)
+        let endpoint: ResolvedEndpoint
+        do {
+            endpoint = try S3Endpoint.resolve(
+                bucket: bucket, key: key, region: region ?? settings.region, configured: configured,
+                useFIPS: configured == nil && settings.useFIPS, useDualStack: configured == nil && settings.useDualStack)
+        } catch {
+            throw ConfigurationError(description: error.description)
+        }
+        var url = endpoint.url
+        url.query = query.map { (name: $0.0, value: $0.1) }
+        return try await send(
+            HTTPRequest(method: method, url: url, headers: headers), service: .s3, operation: operation,
+            signingRegion: endpoint.signingRegion, signingName: endpoint.signingName, idempotent: true, signerOptions: .s3())
+    }
+
     // MARK: the send loop
 
     /// Signs (afresh for every attempt), sends, and retries per standard mode. A non-idempotent
@@ -94,7 +117,7 @@ public final class AWSClient: Sendable {
     /// connection after that, the error says it may have been processed (UncertainOutcomeError).
     public func send(
         _ request: HTTPRequest, service: ServiceDescriptor, operation: String, signingRegion: String,
-        signingName: String, idempotent: Bool = true, signed: Bool = true
+        signingName: String, idempotent: Bool = true, signed: Bool = true, signerOptions: SigV4Signer.Options = SigV4Signer.Options()
     ) async throws -> HTTPResponse {
         var state = RetryState(mode: options.retryMode, maxAttempts: options.maxAttempts)
         while true {
@@ -108,7 +131,7 @@ public final class AWSClient: Sendable {
                 }
                 let credentials = try await provider.credentials()
                 secrets = [credentials.secretAccessKey, credentials.sessionToken].compactMap { $0 }
-                SigV4Signer(region: signingRegion, service: signingName)
+                SigV4Signer(region: signingRegion, service: signingName, options: signerOptions)
                     .sign(&attempt, credentials: credentials, date: AmzDate(secondsSince1970: clock.now()))
             }
             logRequest(attempt, operation: operation, attemptNumber: state.attempt)
@@ -124,9 +147,11 @@ public final class AWSClient: Sendable {
                     return response
                 }
                 let error =
-                    service.wireProtocol == .json
-                    ? JSONProtocol.parseError(response, service: service.name, operation: operation)
-                    : QueryProtocol.parseError(response, service: service.name, operation: operation)
+                    service.name == ServiceDescriptor.s3.name
+                    ? S3Protocol.parseError(response, operation: operation)
+                    : service.wireProtocol == .json
+                        ? JSONProtocol.parseError(response, service: service.name, operation: operation)
+                        : QueryProtocol.parseError(response, service: service.name, operation: operation)
                 let kind = RetryClassifier.classify(status: response.status, code: error.code)
                 failure = (idempotent || kind == .throttling) ? kind : nil
                 retryAfter = response.headers["x-amz-retry-after"].flatMap(Double.init).map { $0 / 1000 }

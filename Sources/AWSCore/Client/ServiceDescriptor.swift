@@ -23,5 +23,8 @@ public struct ServiceDescriptor: Sendable, Equatable {
     /// CloudWatch Logs: Run Command output (`run --cloudwatch`, `--follow`).
     public static let logs = ServiceDescriptor(
         name: "logs", serviceId: "CloudWatch Logs", wireProtocol: .json, targetPrefix: "Logs_20140328", apiVersion: "2014-03-28")
+    /// S3 (REST-XML): called through `AWSClient.callS3`, signed with S3's rules. Only the name
+    /// and service id (AWS_ENDPOINT_URL_S3) are used.
+    public static let s3 = ServiceDescriptor(name: "s3", serviceId: "S3", wireProtocol: .query, targetPrefix: "", apiVersion: "2006-03-01")
     public static let iam = ServiceDescriptor(name: "iam", serviceId: "IAM", wireProtocol: .query, targetPrefix: "", apiVersion: "2010-05-08")
 }

@@ -10,12 +10,25 @@ public struct SigV4Signer: Sendable {
         public var signBody = false
         /// Sign without the session token and attach it afterwards (aws-c-auth `omit_session_token`).
         public var omitSessionToken = false
-        public init(normalizePath: Bool = true, signBody: Bool = false, omitSessionToken: Bool = false) {
+        /// With `signBody`: send and sign `UNSIGNED-PAYLOAD` instead of the body's hash (S3 only;
+        /// botocore `S3SigV4Auth.payload` when payload signing is off).
+        public var unsignedPayload = false
+        public init(normalizePath: Bool = true, signBody: Bool = false, omitSessionToken: Bool = false, unsignedPayload: Bool = false) {
             self.normalizePath = normalizePath
             self.signBody = signBody
             self.omitSessionToken = omitSessionToken
+            self.unsignedPayload = unsignedPayload
+        }
+
+        /// S3's rules (botocore `S3SigV4Auth`): the path is signed exactly as sent (no dot-segment
+        /// removal, `//` kept, encoded once, never twice) and `x-amz-content-sha256` is signed.
+        public static func s3(unsignedPayload: Bool = false) -> Options {
+            Options(normalizePath: false, signBody: true, unsignedPayload: unsignedPayload)
         }
     }
+
+    /// The payload hash S3 accepts in place of the body's SHA-256.
+    public static let unsignedPayloadValue = "UNSIGNED-PAYLOAD"
 
     /// The intermediate artifacts, so tests can check each step separately.
     public struct Result: Sendable, Equatable {
@@ -47,7 +60,8 @@ public struct SigV4Signer: Sendable {
         request.headers.remove("Authorization")
         if !request.headers.contains("Host") { request.headers.add("Host", request.url.hostHeader) }
         request.headers.set("X-Amz-Date", date.timestamp)
-        let payloadHash = Hex.encode(Digest.sha256(request.body))
+        let payloadHash =
+            options.signBody && options.unsignedPayload ? Self.unsignedPayloadValue : Hex.encode(Digest.sha256(request.body))
         if options.signBody { request.headers.set("x-amz-content-sha256", payloadHash) }
         if let token = credentials.sessionToken, !options.omitSessionToken {
             request.headers.set("X-Amz-Security-Token", token)
