@@ -256,8 +256,8 @@ def test_run_output_is_cut_at_24000_characters_with_a_note(agent):
     result = run_script(agent, "use %s; run seq 10000; wait; output" % node)
     assert result.returncode == 0, result.stderr
     expected = "".join("%d\n" % n for n in range(1, 10001))[:23980]
-    note = ("(stdout cut by the agent at 24,000 characters: to get it all, have the command write to a file on the node and read that "
-            "in parts, e.g. with 'run tail -c +23981 FILE')\n")
+    note = ("(stdout cut by the agent at 24,000 characters: run the command with --output-bucket BUCKET (S3) or --cloudwatch (CloudWatch Logs), "
+            "or 'set output-bucket BUCKET' first, and 'output' reads all of it from there)\n")
     assert "== %s · Success, exit 0\n" % node + expected + "\n" + note in result.stdout, result.stdout[-300:]
     assert "--output truncated--" not in result.stdout
 

@@ -68,7 +68,8 @@ def test_output_leaves_out_the_agents_truncation_marker_and_says_how_to_get_it_a
     result = ssm_shell("-c", "use web-1; run seq 10000; wait; output", env=shell_env(emulator))
     assert result.returncode == 0, result.stderr
     expected = "".join("%d\n" % n for n in range(1, 10001))[:23980]
-    note = "(stdout cut by the agent at 24,000 characters: to get it all, have the command write to a file on the node and read that in parts, e.g. with 'run tail -c +23981 FILE')\n"
+    note = ("(stdout cut by the agent at 24,000 characters: run the command with --output-bucket BUCKET (S3) or --cloudwatch (CloudWatch Logs), "
+            "or 'set output-bucket BUCKET' first, and 'output' reads all of it from there)\n")
     assert "== web-1 · Success, exit 0\n" + expected + "\n" + note in result.stdout, result.stdout[-300:]
     assert "--output truncated--" not in result.stdout
 

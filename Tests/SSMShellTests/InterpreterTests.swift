@@ -18,6 +18,8 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     var listCalls = 0
     /// CloudWatch Logs: each stream's event messages, keyed "GROUP STREAM" (FakeFleet+Logs).
     var logEvents: [String: [String]] = [:]
+    /// S3: each object's bytes, keyed "BUCKET/KEY" (FakeFleet+S3).
+    var objects: [String: [UInt8]] = [:]
 
     init(_ nodes: [FakeNode]) { self.nodes = nodes }
 
@@ -93,10 +95,11 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
 
     func getInvocation(commandId: String, instanceId: String) async throws -> InvocationResult {
         let i = invocations[commandId]!.first { $0.0 == instanceId }!
-        return try JSONDecoderless.result([
-            "CommandId": .string(commandId), "InstanceId": .string(instanceId), "Status": .string(i.1), "StatusDetails": .string(details(instanceId, i.1)),
-            "ResponseCode": .number(Double(i.2)), "StandardOutputContent": .string(i.3), "StandardErrorContent": .string(i.4),
-        ])
+        return try JSONDecoderless.result(
+            [
+                "CommandId": .string(commandId), "InstanceId": .string(instanceId), "Status": .string(i.1), "StatusDetails": .string(details(instanceId, i.1)),
+                "ResponseCode": .number(Double(i.2)), "StandardOutputContent": .string(i.3), "StandardErrorContent": .string(i.4),
+            ].merging(outputURLs(commandId, instanceId)) { _, url in url })
     }
 
     /// StatusDetails as the service gives it for a node that got the command.
@@ -289,7 +292,7 @@ extension String {
         #expect(
             out.contains(
                 "== web-1 · Success, exit 0\n" + cut
-                    + "\n(stdout cut by the agent at 24,000 characters: to get it all, have the command write to a file on the node and read that in parts, e.g. with 'run tail -c +23981 FILE')\n"
+                    + "\n(stdout cut by the agent at 24,000 characters: run the command with --output-bucket BUCKET (S3) or --cloudwatch (CloudWatch Logs), or 'set output-bucket BUCKET' first, and 'output' reads all of it from there)\n"
             ), "\(out)")
         // 24,000 characters without the marker is the whole output.
         #expect(

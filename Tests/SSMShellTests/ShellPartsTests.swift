@@ -24,12 +24,12 @@ import Testing
         try settings.set("keep-going", to: "yes")
         try settings.set("color", to: "true")
         try settings.set("output", to: "json")
-        #expect(settings.listing == "output=json\ncolor=on\nkeep-going=on\ncloudwatch=off\n")
+        #expect(settings.listing == "output=json\ncolor=on\nkeep-going=on\ncloudwatch=off\noutput-bucket=off\n")
         try settings.set("keep-going", to: "off")
         #expect(!settings.keepGoing)
         #expect(throws: ShellError.usage("set color takes on or off, not 'maybe'")) { try settings.set("color", to: "maybe") }
         #expect(throws: ShellError.usage("set output takes table, text or json, not 'yaml'")) { try settings.set("output", to: "yaml") }
-        #expect(settings.listing == "output=json\ncolor=on\nkeep-going=off\ncloudwatch=off\n", "a refused value changes nothing")
+        #expect(settings.listing == "output=json\ncolor=on\nkeep-going=off\ncloudwatch=off\noutput-bucket=off\n", "a refused value changes nothing")
     }
 
     @Test func setCloudWatchTakesOnOffOrAGroupName() throws {
@@ -37,7 +37,7 @@ import Testing
         try settings.set("cloudwatch", to: "on")
         #expect(settings.cloudWatch == "", "on: the document's default group")
         try settings.set("cloudwatch", to: "/team/ssm#1")
-        #expect(settings.cloudWatch == "/team/ssm#1" && settings.listing.hasSuffix("cloudwatch=/team/ssm#1\n"))
+        #expect(settings.cloudWatch == "/team/ssm#1" && settings.listing.contains("cloudwatch=/team/ssm#1\n"))
         #expect(throws: ShellError.usage("'a b' is not a CloudWatch Logs group name: 1 to 512 letters, digits and _ - / . #")) {
             try settings.set("cloudwatch", to: "a b")
         }

@@ -43,6 +43,8 @@ public enum RunPlan {
         public var maxErrors: String?
         /// CloudWatchOutputConfig's group ("" for the document's default); nil: off.
         public var cloudWatchLogGroup: String?
+        /// OutputS3BucketName and OutputS3KeyPrefix (`run --output-bucket`, `set output-bucket`).
+        public var outputBucket: OutputBucket?
 
         public init() {}
     }
@@ -65,6 +67,8 @@ public enum RunPlan {
             input.maxConcurrency = options.maxConcurrency
             input.maxErrors = options.maxErrors
             input.cloudWatchLogGroup = options.cloudWatchLogGroup
+            input.outputS3BucketName = options.outputBucket?.bucket
+            input.outputS3KeyPrefix = options.outputBucket?.prefix
             return Request(input: input, nodes: batch)
         }
     }

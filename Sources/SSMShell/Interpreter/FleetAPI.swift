@@ -5,7 +5,7 @@ public import SSMCore
 /// logs and diagnostics (in SSMCore, beside the workflows that use them) and sessions. The real one
 /// wraps the typed clients; tests pass a fake fleet. Code that needs only one part takes only
 /// that part.
-public protocol FleetAPI: NodesAPI, CommandsAPI, CommandLogsAPI, SessionsAPI, DiagnosticsAPI {}
+public protocol FleetAPI: NodesAPI, CommandsAPI, CommandLogsAPI, OutputObjectsAPI, SessionsAPI, DiagnosticsAPI {}
 
 /// The real fleet, over one AWSClient.
 public struct AWSFleetAPI: FleetAPI {

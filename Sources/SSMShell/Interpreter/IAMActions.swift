@@ -9,6 +9,8 @@ public enum IAMActions {
         "TerminateSession": "ssm:TerminateSession", "ResumeSession": "ssm:ResumeSession", "DescribeSessions": "ssm:DescribeSessions",
         "GetConnectionStatus": "ssm:GetConnectionStatus", "DescribeInstances": "ec2:DescribeInstances",
         "GetCallerIdentity": "sts:GetCallerIdentity", "AssumeRole": "sts:AssumeRole",
+        // S3's own names differ from the operations' (Service Authorization Reference, Amazon S3).
+        "GetObject": "s3:GetObject", "HeadObject": "s3:GetObject", "ListObjectsV2": "s3:ListBucket",
     ]
 
     /// The statement to add to the identity's policy, ready to paste.

@@ -11,7 +11,7 @@ struct PassThrough {
     /// `run`'s options that take a value (its OptionScanner reads them too).
     static let runValuedOptions: Set<String> = [
         "on", "document", "param", "timeout", "delivery-timeout", "workdir", "comment",
-        "concurrency", "max-errors",
+        "concurrency", "max-errors", "output-bucket",
     ]
     /// The commands whose words after their options are text, and their valued options; `!`
     /// takes none but `--help` (ShellCommand.passThroughValuedOptions).

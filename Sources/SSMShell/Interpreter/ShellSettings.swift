@@ -1,4 +1,5 @@
 public import AWSCore
+public import SSMCore
 
 /// What `set` changes besides variables (language page, `set`): the output format, colours,
 /// and whether a script goes on after a failure.
@@ -9,6 +10,8 @@ public struct ShellSettings: Sendable, Equatable {
     /// `set cloudwatch`: the group `run` sends output to in CloudWatch Logs ("" for the
     /// document's default, `/aws/ssm/<DocumentName>`); nil when off.
     public var cloudWatch: String?
+    /// `set output-bucket`: where `run` has the agent upload the complete output; nil when off.
+    public var outputBucket: OutputBucket?
 
     /// A table on a terminal, text otherwise; colours on a terminal unless NO_COLOR is set
     /// (no-color.org) or --no-color is given.
@@ -18,7 +21,7 @@ public struct ShellSettings: Sendable, Equatable {
     }
 
     /// The names `set` reads as settings, not variables.
-    static let names: Set<String> = ["output", "color", "keep-going", "cloudwatch"]
+    static let names: Set<String> = ["output", "color", "keep-going", "cloudwatch", "output-bucket"]
 
     /// `set NAME VALUE` for one of `names`.
     mutating func set(_ name: String, to value: String) throws {
@@ -42,6 +45,12 @@ public struct ShellSettings: Sendable, Equatable {
             case "": throw ShellError.usage("set cloudwatch takes on, off or a log group name")
             default: cloudWatch = try Self.logGroup(value)
             }
+        case "output-bucket":
+            switch value {
+            case "off", "false", "no": outputBucket = nil
+            default:
+                do { outputBucket = try OutputBucket(value) } catch { throw ShellError.usage(error.description) }
+            }
         default: throw ShellError.usage("'\(name)' is not a setting; the settings are \(Self.names.sorted().joined(separator: ", "))")
         }
     }
@@ -49,7 +58,8 @@ public struct ShellSettings: Sendable, Equatable {
     /// As `set` lists them.
     var listing: String {
         let cloudWatchText = cloudWatch.map { $0.isEmpty ? "on" : $0 } ?? "off"
-        return "output=\(outputFormat.rawValue)\ncolor=\(color ? "on" : "off")\nkeep-going=\(keepGoing ? "on" : "off")\ncloudwatch=\(cloudWatchText)\n"
+        return
+            "output=\(outputFormat.rawValue)\ncolor=\(color ? "on" : "off")\nkeep-going=\(keepGoing ? "on" : "off")\ncloudwatch=\(cloudWatchText)\noutput-bucket=\(outputBucket?.description ?? "off")\n"
     }
 
     /// A log group name as CreateLogGroup takes it: 1 to 512 of `a-zA-Z0-9_-/.#` (CloudWatch

@@ -6,11 +6,11 @@ struct OutputCommand: ShellCommand {
     let name = "output"
     let usage = "output [CMD] [TARGET...] [--stdout] [--stderr] [--no-group] [--save DIR] | output [CMD] [TARGET...] --follow"
     let summary =
-        "print each node's output, identical outputs grouped (whole from CloudWatch Logs where it was sent there); --follow streams it until the command ends"
+        "print each node's output, identical outputs grouped (whole from CloudWatch Logs or S3 where it was sent there); --follow streams it until the command ends"
     let remoteFailureIsData = true
     let iamActions = [
         "ssm:GetCommandInvocation", "ssm:ListCommandInvocations (without a run before it, --follow, output sent to CloudWatch)",
-        "logs:GetLogEvents (--follow, output sent to CloudWatch)",
+        "logs:GetLogEvents (--follow, output sent to CloudWatch)", "s3:GetObject (output uploaded to S3)",
     ]
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
@@ -18,6 +18,7 @@ struct OutputCommand: ShellCommand {
         // CloudWatch Logs is read there (with the invocations' details, which name the streams).
         let logs = state.cloudWatch || words.contains("--follow")
         return ["ssm:GetCommandInvocation"] + (state.ranCommand && !logs ? [] : ["ssm:ListCommandInvocations"]) + (logs ? ["logs:GetLogEvents"] : [])
+            + (state.outputBucket ? ["s3:GetObject"] : [])
     }
 
     func completions(_ request: CompletionRequest) -> Completions {

@@ -6,7 +6,7 @@ import ShellLanguage
 struct RunCommand: ShellCommand {
     let name = "run"
     let usage =
-        "run [--on TARGET[,TARGET...]] [--document NAME] [--param K=V] [--timeout D] [--delivery-timeout D] [--workdir DIR] [--comment TEXT] [--concurrency N|N%] [--max-errors N|N%] [--cloudwatch[=GROUP]] [--wait] [--follow] COMMAND... | run [OPTIONS] <<EOF"
+        "run [--on TARGET[,TARGET...]] [--document NAME] [--param K=V] [--timeout D] [--delivery-timeout D] [--workdir DIR] [--comment TEXT] [--concurrency N|N%] [--max-errors N|N%] [--cloudwatch[=GROUP]] [--output-bucket BUCKET[/PREFIX]] [--wait] [--follow] COMMAND... | run [OPTIONS] <<EOF"
     let summary = "run a shell command on the current targets (Run Command); the id goes to $cmd"
     let iamActions = [
         "ssm:SendCommand", "ssm:ListCommandInvocations and ssm:GetCommandInvocation (--wait, --follow)", "logs:GetLogEvents (--follow)",
@@ -22,6 +22,7 @@ struct RunCommand: ShellCommand {
         if words.contains("--wait") || words.contains("--follow") { out += ["ssm:ListCommandInvocations", "ssm:GetCommandInvocation"] }
         if words.contains("--follow") { out.append("logs:GetLogEvents") }
         if words.contains("--follow") || words.contains(where: { $0 == "--cloudwatch" || $0.hasPrefix("--cloudwatch=") }) { state.cloudWatch = true }
+        if words.contains(where: { $0 == "--output-bucket" || $0.hasPrefix("--output-bucket=") }) { state.outputBucket = true }
         state.ranCommand = true
         return out
     }
@@ -65,6 +66,10 @@ struct RunCommand: ShellCommand {
         // --follow reads the output from CloudWatch Logs, so it turns it on when it is off.
         options.cloudWatchLogGroup = try opts.value("cloudwatch").map { $0.isEmpty ? "" : try ShellSettings.logGroup($0) } ?? shell.settings.cloudWatch
         if opts.has("follow") && options.cloudWatchLogGroup == nil { options.cloudWatchLogGroup = "" }
+        options.outputBucket = shell.settings.outputBucket
+        if let text = opts.value("output-bucket") {
+            do { options.outputBucket = try OutputBucket(text) } catch { throw ShellError.usage(error.description) }
+        }
 
         // Every group's lines before anything is sent, so a bad `$3` sends nothing.
         var requests: [RunPlan.Request] = []

@@ -128,6 +128,7 @@ extension Shell {
             }
         }
         results = try await completedFromCloudWatch(pairs, results)
+        results = try await completedFromS3(pairs, results)
         let ordered = pairs.indices.compactMap { i in
             results[i].map {
                 OutputGrouping.Entry(
@@ -153,13 +154,13 @@ extension Shell {
                 if streams.stdout && !stdout.isEmpty { console.out(stdout.endingInNewline) }
                 if streams.stdout && cut && g.result.completeFrom == nil {
                     console.out(
-                        "(stdout cut by the agent at 24,000 characters: to get it all, have the command write to a file on the node and read that in parts, e.g. with 'run tail -c +\(stdout.utf8.count + 1) FILE')\n"
+                        "(stdout cut by the agent at 24,000 characters: run the command with --output-bucket BUCKET (S3) or --cloudwatch (CloudWatch Logs), or 'set output-bucket BUCKET' first, and 'output' reads all of it from there)\n"
                     )
                 }
                 if streams.stderr && !g.stderr.isEmpty {
                     console.out("-- stderr\n" + g.stderr.endingInNewline)
                     if g.result.standardError.count >= OutputGrouping.stderrLimit && g.result.completeFrom == nil {
-                        console.out("(stderr truncated by Systems Manager at 8,000 characters)\n")
+                        console.out("(stderr truncated by Systems Manager at 8,000 characters: --output-bucket BUCKET or --cloudwatch keeps all of it)\n")
                     }
                 }
             }

@@ -47,6 +47,9 @@ enum PolicyBuilder {
         /// Commands send their output to CloudWatch Logs (`set cloudwatch`, `run --cloudwatch`),
         /// so `output` may read it there.
         var cloudWatch = false
+        /// Commands have their output uploaded to S3 (`set output-bucket`, `run --output-bucket`),
+        /// so `output` may read it there.
+        var outputBucket = false
     }
 
     /// The actions a command calls, given its words (literal where they can be read).
