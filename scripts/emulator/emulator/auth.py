@@ -17,7 +17,7 @@ from .errors import AWSError
 MAX_SKEW_SECONDS = 15 * 60
 # Services whose front end answers in JSON (InvalidSignatureException, 400); the query services
 # (STS, EC2, IAM) answer SignatureDoesNotMatch with 403.
-JSON_SERVICES = ("ssm", "kms", "ssmmessages")
+JSON_SERVICES = ("ssm", "kms", "ssmmessages", "logs")
 # IAM is global: its requests are signed for us-east-1 whatever the caller's region.
 GLOBAL_SERVICE_REGIONS = {"iam": "us-east-1"}
 

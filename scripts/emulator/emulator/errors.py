@@ -6,8 +6,9 @@ from xml.sax.saxutils import escape
 class AWSError(Exception):
     """An error the service returns: code, message, HTTP status."""
 
-    def __init__(self, code, message, status=400, sender=True):
+    def __init__(self, code, message, status=400, sender=True, namespace=None):
         super().__init__(message)
+        self.namespace = namespace  # JSON: the "__type" prefix of a modeled error ("" for CloudWatch Logs' bare codes)
         self.code = code
         self.message = message
         self.status = status
@@ -20,6 +21,8 @@ def json_body(error, request_id):
                  "IncompleteSignature", "MissingAuthenticationTokenException", "ExpiredTokenException",
                  "ThrottlingException", "SerializationException", "UnknownOperationException",
                  "InternalFailure", "ServiceUnavailable"}
+    if error.namespace is not None:
+        return json.dumps({"__type": error.namespace + error.code, "message": error.message}).encode()
     if error.code == "ValidationException":
         type_ = "com.amazon.coral.validate#ValidationException"
     elif error.code in front_end:

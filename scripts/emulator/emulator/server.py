@@ -19,6 +19,7 @@ from .gateway.agent_api import AgentAPI
 from .gateway.control import ControlChannels
 from .jobdelivery import JobDelivery
 from .kms import KMSService
+from .logs_api import TARGET_PREFIX as LOGS_PREFIX, LogsService
 from .query_api import EC2Service, IAMService, STSService, VPCCalls
 from .s3 import S3Service
 from .ssm_api import SSMService
@@ -40,6 +41,7 @@ class Emulator:
         self.kms = KMSService(state)
         self.iam = IAMService(state)
         self.s3 = S3Service(state, self.auth)
+        self.logs = LogsService(state, self.auth.account)
         self.vpc_calls = VPCCalls(state)
         sessions.kms = self.kms
         sessions.auth = self.auth
@@ -77,6 +79,8 @@ class Emulator:
             protocol, service = "json", "kms" if target.startswith("TrentService.") else "ssm"
             if target.startswith(agent_api.EC2MESSAGES_PREFIX):
                 service = "ec2messages"
+            if target.startswith(LOGS_PREFIX):
+                service = "logs"
         else:
             form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
             version = form.get("Version", "")
@@ -86,7 +90,7 @@ class Emulator:
                 await asyncio.sleep(self.state.faults.latency_ms / 1000)
             who = self.auth.authenticate(request.method, str(request.url), request.headers, body, service)
             if protocol == "json":
-                if not target.startswith("AmazonSSM.") and not target.startswith("TrentService.") and service != "ec2messages":
+                if not target.startswith("AmazonSSM.") and not target.startswith("TrentService.") and service not in ("ec2messages", "logs"):
                     raise AWSError("UnknownOperationException", "")
                 operation = target.split(".", 1)[1]
             else:
@@ -95,6 +99,8 @@ class Emulator:
             if agent_call:
                 return self._json_response(self._agent_call(service, operation, body, who), request_id)
             self._inject_faults(protocol, operation)
+            if service == "logs":
+                return self._json_response(self.logs.call(operation, body, who), request_id)
             if protocol == "json" and service == "kms":
                 return self._json_response(self._json_call(self.kms, KMS_MODEL, "kms", operation, body, who), request_id)
             if protocol == "json":
