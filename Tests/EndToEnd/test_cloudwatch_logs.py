@@ -221,3 +221,124 @@ def test_iam_checks_name_the_log_group_and_stream(emulator):
     other = error_of(logs.get_log_events, logGroupName="/elsewhere", logStreamName="s")
     assert other["Code"] == "AccessDeniedException" and "log-group:/elsewhere:log-stream:s" in other["Message"]
     assert error_of(emulator.client("logs", identity="basic").describe_log_groups)["Code"] == "AccessDeniedException"
+
+
+# -- Run Command output in CloudWatch Logs, as the agent writes it ---------------------------------
+
+WEB = ["i-0a1b2c3d4e5f60001", "i-0a1b2c3d4e5f60002"]
+TERMINAL = ("Success", "Failed", "TimedOut", "Cancelled")
+
+
+def wait_until(predicate, seconds, what):
+    deadline = time.time() + seconds
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.time() > deadline:
+            raise AssertionError("%s did not happen within %d s" % (what, seconds))
+        time.sleep(0.1)
+
+
+def invocation(ssm, command_id, instance_id):
+    try:
+        return ssm.get_command_invocation(CommandId=command_id, InstanceId=instance_id)
+    except ssm.exceptions.InvocationDoesNotExist:
+        return None
+
+
+def finished(ssm, command_id, instance_id, seconds=30):
+    return wait_until(lambda: (lambda i: i if i and i["Status"] in TERMINAL else None)(invocation(ssm, command_id, instance_id)),
+                      seconds, "the end of command %s" % command_id)
+
+
+def stream_text(logs, group, stream):
+    """The whole stream, following nextForwardToken until the same token comes back."""
+    page = logs.get_log_events(logGroupName=group, logStreamName=stream, startFromHead=True)
+    messages = [e["message"] for e in page["events"]]
+    while True:
+        token = page["nextForwardToken"]
+        page = logs.get_log_events(logGroupName=group, logStreamName=stream, startFromHead=True, nextToken=token)
+        if page["nextForwardToken"] == token:
+            assert page["events"] == []
+            return messages
+        messages += [e["message"] for e in page["events"]]
+
+
+def lines_of(messages):
+    """The lines of a stream's events: each event ends at a line's end, newline or not."""
+    return [line for m in messages for line in (m[:-1] if m.endswith("\n") else m).split("\n")]
+
+
+def events_so_far(logs, group, stream):
+    try:
+        return [e["message"] for e in logs.get_log_events(logGroupName=group, logStreamName=stream, startFromHead=True)["events"]]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+
+
+def test_run_command_output_reaches_cloudwatch_while_the_command_runs(emulator, tmp_path):
+    ssm, logs = emulator.client("ssm"), emulator.client("logs")
+    flag = tmp_path / "go-on"
+    script = "echo first; echo oops >&2; while [ ! -f %s ]; do sleep 0.05; done; echo last; printf partial" % flag
+    command = ssm.send_command(InstanceIds=[WEB[0]], DocumentName="AWS-RunShellScript", Parameters={"commands": [script]},
+                               CloudWatchOutputConfig={"CloudWatchOutputEnabled": True})["Command"]
+    command_id = command["CommandId"]
+    assert command["CloudWatchOutputConfig"] == {"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": True}
+    group = "/aws/ssm/AWS-RunShellScript"
+    stdout = "%s/%s/aws-runShellScript/stdout" % (command_id, WEB[0])
+    # The first line is in CloudWatch while the script still waits for the flag.
+    early = wait_until(lambda: events_so_far(logs, group, stdout), 15, "the first line in CloudWatch")
+    assert early == ["first\n"]
+    assert invocation(ssm, command_id, WEB[0])["Status"] == "InProgress"
+    # The real AWS CLI reads it too.
+    cli = emulator.aws_json("logs", "get-log-events", "--log-group-name", group, "--log-stream-name", stdout, "--start-from-head")
+    assert [e["message"] for e in cli["events"]] == ["first\n"]
+    flag.write_text("")
+    result = finished(ssm, command_id, WEB[0])
+    assert result["Status"] == "Success"
+    assert result["CloudWatchOutputConfig"] == {"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": True}
+    # Everything is there once the invocation has ended; the last event lost no text.
+    assert "".join(stream_text(logs, group, stdout)) == "first\nlast\npartial" == result["StandardOutputContent"]
+    assert stream_text(logs, group, "%s/%s/aws-runShellScript/stderr" % (command_id, WEB[0])) == ["oops\n"]
+    listed = ssm.list_command_invocations(CommandId=command_id, Details=True)["CommandInvocations"][0]
+    assert listed["CloudWatchOutputConfig"]["CloudWatchOutputEnabled"] is True
+    assert ssm.list_commands(CommandId=command_id)["Commands"][0]["CloudWatchOutputConfig"]["CloudWatchOutputEnabled"] is True
+
+
+def test_output_past_the_caps_is_whole_in_a_named_group_and_streams_interleave(emulator):
+    ssm, logs = emulator.client("ssm"), emulator.client("logs")
+    group = "/test/run-" + uuid.uuid4().hex[:8]
+    command = ssm.send_command(InstanceIds=WEB, DocumentName="AWS-RunShellScript",
+                               Parameters={"commands": ["seq 1 40000; echo \"$AWS_SSM_INSTANCE_ID\"; exit 3"]},
+                               CloudWatchOutputConfig={"CloudWatchOutputEnabled": True, "CloudWatchLogGroupName": group})["Command"]
+    command_id = command["CommandId"]
+    expected = "".join("%d\n" % i for i in range(1, 40001))   # 228,894 characters
+    for node in WEB:
+        result = finished(ssm, command_id, node)
+        assert result["Status"] == "Failed" and result["StandardOutputContent"].endswith("--output truncated--")
+        messages = stream_text(logs, group, "%s/%s/aws-runShellScript/stdout" % (command_id, node))
+        assert sum(len(m) for m in messages) > 200_000
+        # Each event ends a line: those built after the script ended lost their final newline
+        # (cloudwatchlogsservice.go buildEventInfo), so the text is the events' lines.
+        assert len(messages) >= 2 and not messages[0].endswith("\n")
+        assert lines_of(messages) == (expected + node).split("\n")
+        assert stream_text(logs, group, "%s/%s/aws-runShellScript/stderr" % (command_id, node)) == ["failed to run commands: exit status 3"]
+    # The agent packs lines into events of at most 200,000 bytes.
+    sizes = [len(m.encode()) for m in stream_text(logs, group, "%s/%s/aws-runShellScript/stdout" % (command_id, WEB[0]))]
+    assert max(sizes) <= 200_000 and len(sizes) >= 2
+    # FilterLogEvents over the command's streams: both nodes' last lines, interleaved by time.
+    found = logs.filter_log_events(logGroupName=group, logStreamNamePrefix=command_id + "/", filterPattern="i-0a1b2c3d4e5f6000")
+    assert sorted(e["logStreamName"].split("/")[1] for e in found["events"]) == WEB
+    assert [e["timestamp"] for e in found["events"]] == sorted(e["timestamp"] for e in found["events"])
+
+
+def test_no_cloudwatch_output_unless_asked(emulator):
+    ssm, logs = emulator.client("ssm"), emulator.client("logs")
+    command_id = ssm.send_command(InstanceIds=[WEB[0]], DocumentName="AWS-RunShellScript",
+                                  Parameters={"commands": ["echo quiet"]})["Command"]["CommandId"]
+    result = finished(ssm, command_id, WEB[0])
+    assert result["CloudWatchOutputConfig"] == {"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": False}
+    for group in logs.describe_log_groups()["logGroups"]:
+        streams = logs.describe_log_streams(logGroupName=group["logGroupName"], logStreamNamePrefix=command_id)["logStreams"]
+        assert streams == []

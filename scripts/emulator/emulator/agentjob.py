@@ -95,16 +95,20 @@ def parse_iso_millis(text):
 
 # -- service -> agent ---------------------------------------------------------------------------
 
-def send_command_job(command_id, instance_id, document_name, plugin, parameters, region, output_s3=None):
+def send_command_job(command_id, instance_id, document_name, plugin, parameters, region, output_s3=None, cloudwatch=None):
     """The agent_job payload of one SendCommand invocation (session/contracts/model.go
     AgentJobPayload; its Content is runcommand/contracts SendCommandPayload as a JSON string).
-    OUTPUT_S3 is the command's OutputS3BucketName and OutputS3KeyPrefix."""
+    OUTPUT_S3 is the command's OutputS3BucketName and OutputS3KeyPrefix; CLOUDWATCH its
+    CloudWatchOutputConfig, whose enabled flag the payload carries as a string, as the agent parses
+    it (strconv.ParseBool)."""
     output_s3 = output_s3 or {}
+    cloudwatch = cloudwatch or {}
     content = {
         "Parameters": parameters, "DocumentContent": document_content(plugin), "CommandId": command_id,
         "DocumentName": document_name,
         "OutputS3KeyPrefix": output_s3.get("OutputS3KeyPrefix", ""), "OutputS3BucketName": output_s3.get("OutputS3BucketName", ""),
-        "CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": "false",
+        "CloudWatchLogGroupName": cloudwatch.get("CloudWatchLogGroupName", ""),
+        "CloudWatchOutputEnabled": "true" if cloudwatch.get("CloudWatchOutputEnabled") else "false",
     }
     return {"Content": json.dumps(content), "JobId": job_id(command_id, instance_id),
             "Topic": "%s.%s" % (SEND_COMMAND_TOPIC, region), "SchemaVersion": 1}

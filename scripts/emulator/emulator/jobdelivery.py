@@ -49,7 +49,7 @@ class JobDelivery:
         deadline = command.requested + command.timeout
         payload = agentjob.send_command_job(command.id, node["id"], command.document, _plugin(command),
                                             agentjob.job_parameters(command.parameters), command.region,
-                                            command.output_s3)
+                                            command.output_s3, command.cloudwatch_output)
         while not inv.terminal and not inv.job_sent:
             if command.cancelled:
                 inv.finish("Cancelled", "Cancelled")

@@ -91,7 +91,7 @@ class Invocation:
             "StandardOutputUrl": self.output_url("stdout"), "StandardErrorUrl": self.output_url("stderr"), "CommandPlugins": [],
             "ServiceRole": "",
             "NotificationConfig": {"NotificationArn": "", "NotificationEvents": [], "NotificationType": ""},
-            "CloudWatchOutputConfig": {"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": False},
+            "CloudWatchOutputConfig": dict(self.command.cloudwatch_output),
         }
         if details:
             plugin = {"Name": doc["plugin"], "Status": self.status, "StatusDetails": self.details, "ResponseCode": self.response_code,
@@ -136,7 +136,7 @@ class Invocation:
             "Status": self.status, "StatusDetails": self.details,
             "StandardOutputContent": self.stdout, "StandardOutputUrl": self.output_url("stdout"),
             "StandardErrorContent": self.stderr[:STDERR_CAP], "StandardErrorUrl": self.output_url("stderr"),
-            "CloudWatchOutputConfig": {"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": False},
+            "CloudWatchOutputConfig": dict(self.command.cloudwatch_output),
         }
 
 
@@ -179,6 +179,9 @@ class Command:
         self.task = None
         # SendCommand's OutputS3BucketName, OutputS3KeyPrefix and OutputS3Region (ssm_api.py sets them).
         self.output_s3 = {"OutputS3BucketName": "", "OutputS3KeyPrefix": "", "OutputS3Region": region}
+        # SendCommand's CloudWatchOutputConfig as given (the group stays "" when the agent's
+        # default /aws/ssm/<DocumentName> is meant); returned as is by the Command and invocation APIs.
+        self.cloudwatch_output = {"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": False}
 
     @property
     def status(self):
@@ -211,7 +214,7 @@ class Command:
             "TargetCount": len(self.invocations), "CompletedCount": len(done), "ErrorCount": len(errors),
             "DeliveryTimedOutCount": sum(1 for i in done if i.details == "DeliveryTimedOut"),
             "ServiceRole": "", "NotificationConfig": {"NotificationArn": "", "NotificationEvents": [], "NotificationType": ""},
-            "CloudWatchOutputConfig": {"CloudWatchLogGroupName": "", "CloudWatchOutputEnabled": False},
+            "CloudWatchOutputConfig": dict(self.cloudwatch_output),
             "TimeoutSeconds": self.timeout, "TriggeredAlarms": [],
         }
 

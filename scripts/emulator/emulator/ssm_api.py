@@ -209,6 +209,9 @@ class SSMService:
         # OutputS3*: kept as given and handed to the agents, which upload the complete output.
         command.output_s3 = {"OutputS3BucketName": p.get("OutputS3BucketName", ""), "OutputS3KeyPrefix": p.get("OutputS3KeyPrefix", ""),
                              "OutputS3Region": p.get("OutputS3Region") or self.state.region}
+        cloudwatch = p.get("CloudWatchOutputConfig") or {}
+        command.cloudwatch_output = {"CloudWatchLogGroupName": cloudwatch.get("CloudWatchLogGroupName", ""),
+                                     "CloudWatchOutputEnabled": bool(cloudwatch.get("CloudWatchOutputEnabled"))}
         self.state.commands[command.id] = command
         command.start()
         return {"Command": command.summary()}

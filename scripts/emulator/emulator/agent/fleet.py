@@ -9,9 +9,13 @@ import aiohttp
 from .node import SimulatedNode
 from .signing import Signer
 
-# The identity the simulated agents sign with: what AmazonSSMManagedInstanceCore allows them.
+# The identity the simulated agents sign with: what AmazonSSMManagedInstanceCore allows them, and
+# the CloudWatch Logs calls of Run Command output (the instance profile needs them on AWS:
+# agentlogstocloudwatch/cloudwatchlogspublisher/cloudwatchlogsservice.go).
 AGENT_POLICY = {"Statement": [{"Effect": "Allow", "Action": ["ssmmessages:*", "ec2messages:*", "ssm:UpdateInstanceInformation",
-                                                            "ssm:ListInstanceAssociations", "kms:Decrypt"], "Resource": "*"},
+                                                            "ssm:ListInstanceAssociations", "kms:Decrypt",
+                                                            "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+                                                            "logs:DescribeLogGroups", "logs:DescribeLogStreams"], "Resource": "*"},
                              # Run Command output to S3: what the instance profile needs on AWS (s3util/s3util.go S3Upload,
                              # getSSEAlgorithm; the Systems Manager guide's instance-profile S3 statement).
                              {"Effect": "Allow", "Action": ["s3:PutObject", "s3:PutObjectAcl", "s3:GetEncryptionConfiguration",

@@ -1,7 +1,10 @@
 """One simulated managed node's agent: its control channel (control.py) and the handlers it
 installs on it: sessions (sessions.py) and Run Command's `agent_job` (runcommand.py)."""
+from ..logs_api import TARGET_PREFIX as LOGS_TARGET_PREFIX
+from .aws_json import AWSJsonClient
 from .control import ControlChannelClient
 from .output_s3 import S3Uploader
+from .output_cloudwatch import CloudWatchOutput, cloudwatch_settings
 from .runcommand import RunCommandAgent
 from .sessions import SessionWorker
 
@@ -14,7 +17,14 @@ class SimulatedNode:
                                             "windows" if node.get("platform") == "Windows" else "linux")
         self.run_command = RunCommandAgent(node, fleet.state, self.control)
         self.run_command.s3_uploader = S3Uploader(fleet.http, fleet.base_url, fleet.signer)
+        self.logs = AWSJsonClient(fleet.http, fleet.base_url, fleet.signer, "logs", LOGS_TARGET_PREFIX.rstrip("."))
+        self.run_command.output_factories.append(self.cloudwatch_output)
         self.sessions = SessionWorker(self)
+
+    def cloudwatch_output(self, job, plugin):
+        """The CloudWatch Logs output of a Run Command job's plugin, when the job asks for it."""
+        settings = cloudwatch_settings(job.content, job.command_id, self.node["id"], plugin)
+        return CloudWatchOutput(self.logs, *settings) if settings else None
 
     def start(self):
         self.control.start()

@@ -18,9 +18,9 @@ class Signer:
         self.region = region
         self.skew = skew
 
-    def headers(self, method, url, body=b"", extra=None):
+    def headers(self, method, url, body=b"", extra=None, service="ssmmessages"):
         request = AWSRequest(method=method, url=url, data=body, headers=dict(extra or {}))
-        signer = SigV4Auth(self.credentials, "ssmmessages", self.region)
+        signer = SigV4Auth(self.credentials, service, self.region)
         now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=self.skew())
         request.context["timestamp"] = now.strftime(SIGV4_TIMESTAMP)
         signer._modify_request_before_signing(request)
