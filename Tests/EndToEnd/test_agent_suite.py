@@ -262,6 +262,27 @@ def test_run_output_is_cut_at_24000_characters_with_a_note(agent):
     assert "--output truncated--" not in result.stdout
 
 
+def test_run_output_reaches_cloudwatch_while_it_runs_in_the_agents_group_and_streams(agent, tmp_path):
+    """The agent's CloudWatch Logs output (agent/framework/processor/executer/iohandler, agentlogstocloudwatch):
+    group /aws/ssm/<document>, streams <command>/<node>/aws-runShellScript/stdout|stderr, lines there while
+    the command runs, everything there once the invocation has ended."""
+    from test_cloudwatch_logs import events_so_far, finished, invocation, lines_of, stream_text, wait_until as wait_for
+    node = agent.node(0)
+    ssm, logs = agent.emulator.client("ssm"), agent.emulator.client("logs")
+    flag = tmp_path / "go-on"
+    script = "echo first; echo oops >&2; while [ ! -f %s ]; do sleep 0.1; done; seq 1 3; printf end" % flag
+    command_id = ssm.send_command(InstanceIds=[node], DocumentName="AWS-RunShellScript", Parameters={"commands": [script]},
+                                  CloudWatchOutputConfig={"CloudWatchOutputEnabled": True})["Command"]["CommandId"]
+    group, prefix = "/aws/ssm/AWS-RunShellScript", "%s/%s/aws-runShellScript/" % (command_id, node)
+    assert wait_for(lambda: events_so_far(logs, group, prefix + "stdout"), 30, "the first line in CloudWatch") == ["first\n"]
+    assert invocation(ssm, command_id, node)["Status"] == "InProgress"
+    flag.write_text("")
+    result = finished(ssm, command_id, node, seconds=90)
+    assert result["Status"] == "Success", result
+    assert lines_of(stream_text(logs, group, prefix + "stdout")) == ["first", "1", "2", "3", "end"]
+    assert stream_text(logs, group, prefix + "stderr") == ["oops\n"]
+
+
 def test_run_cancel_and_execution_timeout(agent):
     node = agent.node(2)
     script = ("use %s; run --timeout 5 sh -c 'echo started; sleep 30'; set slow $cmd; run sleep 30; sleep 1; cancel; wait; output; "

@@ -20,15 +20,17 @@ from .state import State
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def make_tls(directory):
-    """A throwaway CA and a certificate for 127.0.0.1/localhost, for AWS_CA_BUNDLE tests."""
+def make_tls(directory, region):
+    """A throwaway CA and a certificate for 127.0.0.1/localhost, for AWS_CA_BUNDLE tests, and for
+    *.REGION.emulator.invalid, where scripts/real-agent's nodes reach the services they find by
+    their ServiceDomain (CloudWatch Logs: real-agent/realagent/agent_config.py)."""
     def run(*args):
         subprocess.run(["openssl", *args], check=True, capture_output=True)
     run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/ca.key", "-out", directory + "/ca.pem",
         "-days", "2", "-subj", "/CN=ssm-shell emulator CA")
     run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/server.key", "-out", directory + "/server.csr", "-subj", "/CN=localhost")
     with open(directory + "/ext.cnf", "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:*.%s.emulator.invalid\n" % region)
     run("x509", "-req", "-in", directory + "/server.csr", "-CA", directory + "/ca.pem", "-CAkey", directory + "/ca.key", "-CAcreateserial",
         "-out", directory + "/server.pem", "-days", "2", "-extfile", directory + "/ext.cnf")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -59,7 +61,7 @@ async def main(args):
     tls_dir = None
     if args.tls:
         tls_dir = tempfile.mkdtemp(prefix="ssm-emulator-tls-")
-        ssl_context, ca_bundle = make_tls(tls_dir)
+        ssl_context, ca_bundle = make_tls(tls_dir, region)
     site = web.TCPSite(runner, "127.0.0.1", args.port, ssl_context=ssl_context)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]

@@ -31,11 +31,29 @@ def fleet_node(index, agent_version):
     }
 
 
-def agent_config(instance_id, region, service_url, unresolvable_domain="emulator.invalid"):
+SERVICE_DOMAIN = "emulator.invalid"
+
+
+def service_domain(service_url):
+    """Agent.ServiceDomain: a domain that cannot resolve, with the emulator's port. Services without an Endpoint
+    setting are reached at "<service>.<region>.<ServiceDomain>" over https (common/identity/endpoint/endpoint.go
+    GetServiceEndpoint; the SDK adds the scheme): CloudWatch Logs among them (agent/sdkutil/awsconfig.go AwsConfig(ctx,
+    "logs")), which has no Endpoint setting of its own."""
+    return "%s:%s" % (SERVICE_DOMAIN, service_url.rsplit(":", 1)[1].split("/")[0])
+
+
+def logs_host(region):
+    """The host name the agent calls CloudWatch Logs at; the node's /etc/hosts maps it to the emulator, whose TLS
+    certificate names *.<region>.emulator.invalid."""
+    return "logs.%s.%s" % (region, SERVICE_DOMAIN)
+
+
+def agent_config(instance_id, region, service_url):
     """amazon-ssm-agent.json for one node. Every service endpoint is the emulator (Endpoint takes a full URL for
     Ssm, Mds, Kms and S3; for Mgs only host:port is kept and https/wss is always used:
-    agent/session/config/config.go GetMgsEndpoint). ServiceDomain is a name that cannot resolve, so nothing
-    else is reached (common/identity/endpoint/endpoint.go). CustomIdentity takes the instance id and region
+    agent/session/config/config.go GetMgsEndpoint). ServiceDomain is a name that cannot resolve except where the
+    node's /etc/hosts says (CloudWatch Logs, see service_domain), so nothing else is reached
+    (common/identity/endpoint/endpoint.go). CustomIdentity takes the instance id and region
     from here and credentials from the environment (common/identity/availableidentities/customidentity)."""
     return {
         "Profile": {"ShareCreds": False, "ShareProfile": "", "ForceUpdateCreds": False, "KeyAutoRotateDays": 0},
@@ -48,7 +66,7 @@ def agent_config(instance_id, region, service_url, unresolvable_domain="emulator
         "Mgs": {"Region": region, "Endpoint": service_url, "StopTimeoutMillis": 20000, "SessionWorkersLimit": 1000},
         "Agent": {
             "Region": region,
-            "ServiceDomain": unresolvable_domain,
+            "ServiceDomain": service_domain(service_url),
             "SelfUpdate": False,
             "TelemetryMetricsToCloudWatch": False,
             "TelemetryMetricsToSSM": False,
