@@ -342,3 +342,21 @@ def test_no_cloudwatch_output_unless_asked(emulator):
     for group in logs.describe_log_groups()["logGroups"]:
         streams = logs.describe_log_streams(logGroupName=group["logGroupName"], logStreamNamePrefix=command_id)["logStreams"]
         assert streams == []
+
+
+def test_api_faults_reach_readers_but_never_the_agents_uploads(emulator):
+    import boto3
+    from botocore.config import Config
+    ssm = emulator.client("ssm")
+    creds = emulator.identity("admin")
+    logs = boto3.session.Session().client("logs", region_name=emulator.region, endpoint_url=emulator.endpoint,
+                                           aws_access_key_id=creds["access_key_id"], aws_secret_access_key=creds["secret_access_key"],
+                                           config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+    group = "/test/faults-" + uuid.uuid4().hex[:8]
+    emulator.faults(throttle=1.0, fault_operations="CreateLogGroup,CreateLogStream,PutLogEvents,GetLogEvents")
+    command_id = ssm.send_command(InstanceIds=[WEB[0]], DocumentName="AWS-RunShellScript", Parameters={"commands": ["echo through"]},
+                                  CloudWatchOutputConfig={"CloudWatchOutputEnabled": True, "CloudWatchLogGroupName": group})["Command"]["CommandId"]
+    assert error_of(logs.get_log_events, logGroupName=group, logStreamName="x")["Code"] == "ThrottlingException"
+    finished(ssm, command_id, WEB[0])
+    emulator.control("reset", {})
+    assert stream_text(logs, group, "%s/%s/aws-runShellScript/stdout" % (command_id, WEB[0])) == ["through"]

@@ -18,6 +18,8 @@ MAX_SKEW_SECONDS = 15 * 60
 # Services whose front end answers in JSON (InvalidSignatureException, 400); the query services
 # (STS, EC2, IAM) answer SignatureDoesNotMatch with 403.
 JSON_SERVICES = ("ssm", "kms", "ssmmessages", "logs")
+# The identity the simulated agents sign with (agent/fleet.py adds it).
+AGENT_IDENTITY = "emulator-agent"
 # IAM is global: its requests are signed for us-east-1 whatever the caller's region.
 GLOBAL_SERVICE_REGIONS = {"iam": "us-east-1"}
 

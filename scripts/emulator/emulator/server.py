@@ -12,7 +12,7 @@ import botocore.session
 from aiohttp import web
 
 from . import errors
-from .auth import Authenticator, action_allowed
+from .auth import AGENT_IDENTITY, Authenticator, action_allowed
 from .errors import AWSError
 from .gateway import agent_api
 from .gateway.agent_api import AgentAPI
@@ -98,7 +98,9 @@ class Emulator:
             self.state.count_call(operation, who.name)
             if agent_call:
                 return self._json_response(self._agent_call(service, operation, body, who), request_id)
-            self._inject_faults(protocol, operation)
+            # The simulated agents' CloudWatch uploads are the agent's own calls: never faulted.
+            if not (service == "logs" and who.name == AGENT_IDENTITY):
+                self._inject_faults(protocol, operation)
             if service == "logs":
                 return self._json_response(self.logs.call(operation, body, who), request_id)
             if protocol == "json" and service == "kms":

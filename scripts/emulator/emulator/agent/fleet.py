@@ -6,6 +6,7 @@ import ssl
 
 import aiohttp
 
+from ..auth import AGENT_IDENTITY
 from .node import SimulatedNode
 from .signing import Signer
 
@@ -29,7 +30,7 @@ class SimulatedFleet:
         self.kms = kms                    # the emulator's KMS: the agent decrypts session data keys with it
         self.base_url = base_url
         self.ca_bundle = ca_bundle
-        ident = auth.add_identity("emulator-agent", AGENT_POLICY)
+        ident = auth.add_identity(AGENT_IDENTITY, AGENT_POLICY)
         self.signer = Signer(ident.access_key_id, ident.secret_access_key, state.region, lambda: state.faults.clock_skew)
         self.http = None
         self.nodes = {}
