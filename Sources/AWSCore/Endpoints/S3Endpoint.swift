@@ -8,13 +8,13 @@
 ///   `<bucket>.s3.<region>.<suffix>/<key>`; other names (dots, upper case, `_`) are path-style on
 ///   `s3.<region>.<suffix>`, since a dotted name breaks the TLS certificate's wildcard.
 /// - us-east-1 uses the legacy global host `s3.amazonaws.com` (botocore's default
-///   `us_east_1_regional_endpoint = legacy`).
+///   `us_east_1_regional_endpoint = legacy`, the rule set's `UseGlobalEndpoint`).
 /// - `forcePathStyle` (botocore's `addressing_style = path`) keeps every bucket in the path.
 /// - The key goes in the path as it is: a leading `/`, `//` and `..` are kept (S3 never normalises).
 public enum S3Endpoint {
     public static func resolve(
         bucket: String, key: String?, region: String?, configured: String?, useFIPS: Bool = false, useDualStack: Bool = false,
-        forcePathStyle: Bool = false
+        forcePathStyle: Bool = false, useGlobalEndpoint: Bool = true
     ) throws(EndpointError) -> ResolvedEndpoint {
         guard !bucket.isEmpty, !bucket.contains("/") else {
             throw EndpointError(description: "\"\(bucket)\" is not a bucket name; write the bucket without slashes, as in my-bucket.")
@@ -35,11 +35,13 @@ public enum S3Endpoint {
         }
         let partition = Partition.of(region: region)
         let serviceHost: String
+        // S3's dual-stack hosts keep the partition's usual suffix (`s3.dualstack.<region>.amazonaws.com`),
+        // unlike other services' `api.aws` (s3/endpoint-rule-set-1.json).
         switch (useFIPS, useDualStack) {
-        case (true, true): serviceHost = "s3-fips.dualstack.\(region).\(partition.dualStackDnsSuffix)"
+        case (true, true): serviceHost = "s3-fips.dualstack.\(region).\(partition.dnsSuffix)"
         case (true, false): serviceHost = "s3-fips.\(region).\(partition.dnsSuffix)"
-        case (false, true): serviceHost = "s3.dualstack.\(region).\(partition.dualStackDnsSuffix)"
-        case (false, false): serviceHost = region == "us-east-1" ? "s3.amazonaws.com" : "s3.\(region).\(partition.dnsSuffix)"
+        case (false, true): serviceHost = "s3.dualstack.\(region).\(partition.dnsSuffix)"
+        case (false, false): serviceHost = region == "us-east-1" && useGlobalEndpoint ? "s3.amazonaws.com" : "s3.\(region).\(partition.dnsSuffix)"
         }
         if !forcePathStyle, isVirtualHostable(bucket) {
             let path = key == nil ? "/" : keyPath
