@@ -147,6 +147,11 @@ def test_errors_are_s3_shaped_through_the_cli(emulator, tmp_path):
     assert "SignatureDoesNotMatch" in wrong.stderr
     unknown = emulator.aws("s3api", "list-objects-v2", "--bucket", bucket, check=False, env=emulator.env(AWS_ACCESS_KEY_ID="AKIANOSUCHKEY0000000"))
     assert "InvalidAccessKeyId" in unknown.stderr
+    elsewhere = emulator.aws("s3api", "list-objects-v2", "--bucket", bucket, "--region", "eu-west-3", check=False)
+    assert "AuthorizationHeaderMalformed" in elsewhere.stderr and "eu-west-3" in elsewhere.stderr
+    emulator.faults(clock_skew=3600)
+    skewed = emulator.aws("s3api", "list-objects-v2", "--bucket", bucket, check=False)
+    assert "RequestTimeTooSkewed" in skewed.stderr
 
 
 def test_object_permissions_use_object_arns_and_hide_missing_keys_without_list_bucket(emulator):
@@ -271,3 +276,18 @@ def test_urls_are_empty_until_the_invocation_ends_and_without_a_bucket(emulator,
         assert time.monotonic() < deadline, "the command never ended"
         time.sleep(0.05)
     assert key_of(ssm.get_command_invocation(CommandId=command_id, InstanceId=NODE)["StandardOutputUrl"], bucket).startswith(command_id + "/")
+
+
+def test_a_command_cancelled_before_it_runs_still_ends_cancelled_with_nothing_uploaded(emulator):
+    bucket = new_bucket(emulator)
+    emulator.faults(agent_delay=1.0)      # the agent holds the job a second before it runs it
+    ssm = emulator.client("ssm")
+    command_id = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[NODE], OutputS3BucketName=bucket,
+                                  Parameters={"commands": ["echo never"]})["Command"]["CommandId"]
+    ssm.cancel_command(CommandId=command_id)
+    deadline = time.monotonic() + 30
+    while (status := ssm.list_command_invocations(CommandId=command_id)["CommandInvocations"][0]["Status"]) not in TERMINAL:
+        assert time.monotonic() < deadline, "the cancelled invocation never ended (still %s)" % status
+        time.sleep(0.1)
+    assert status == "Cancelled"
+    assert "Contents" not in emulator.client("s3").list_objects_v2(Bucket=bucket)

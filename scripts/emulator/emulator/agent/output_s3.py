@@ -91,6 +91,8 @@ class S3Output:
             f.write(data)
 
     async def close(self):
+        if self.directory is None:      # never opened: a job cancelled before it ran
+            return
         try:
             for stream, f in self.files.items():
                 f.close()
