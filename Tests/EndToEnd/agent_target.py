@@ -14,6 +14,9 @@ SIMULATED, REAL = "simulated", "real"
 # The simulated fleet's Linux nodes (scripts/emulator/fleets/demo.json): web-1, web-2, web-3, db-1.
 SIMULATED_NODES = ["i-0a1b2c3d4e5f60001", "i-0a1b2c3d4e5f60002", "i-0a1b2c3d4e5f60003", "i-0a1b2c3d4e5f60004"]
 LEGACY_NODE = "i-0a1b2c3d4e5f60006"   # legacy-1: agent 2.3.722.0, before multiplexing
+# The bucket Run Command output goes to in the suite: with-agent makes it and maps its virtual host
+# for the real nodes (scripts/real-agent/realagent/agent_config.py OUTPUT_BUCKET, the same name).
+OUTPUT_BUCKET = "ssm-agent-output"
 
 EXPECTED = {
     SIMULATED: {

@@ -294,6 +294,40 @@ def test_run_cancel_and_execution_timeout(agent):
     assert "exit 137" not in result.stdout and "exit 1\n" not in result.stdout
 
 
+
+def test_run_output_goes_whole_to_s3_under_the_agents_keys(agent):
+    """The agent's S3 output (iohandler/iomodule/fileS3.go, s3util/s3util.go): every byte of each
+    non-empty stream, under PREFIX/COMMAND/NODE/awsrunShellScript/0.awsrunShellScript/stdout|stderr,
+    uploaded before the invocation ends; the real agent reaches the emulator's S3 as
+    OUTPUT_BUCKET.s3.REGION.emulator.invalid (scripts/real-agent/realagent/agent_config.py)."""
+    import boto3
+    from botocore.config import Config
+    emulator, node = agent.emulator, agent.node(3)
+    admin = emulator.identity("admin")
+    s3 = boto3.session.Session().client("s3", region_name=emulator.region, endpoint_url=emulator.endpoint,
+                                        config=Config(s3={"addressing_style": "path"}), verify=emulator.ready.get("ca_bundle") or None,
+                                        aws_access_key_id=admin["access_key_id"], aws_secret_access_key=admin["secret_access_key"])
+    s3.create_bucket(Bucket=agent_target.OUTPUT_BUCKET)   # us-east-1 answers 200 when it exists already
+    ssm = emulator.client("ssm")
+    command_id = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[node], OutputS3BucketName=agent_target.OUTPUT_BUCKET,
+                                  OutputS3KeyPrefix="suite", Parameters={"commands": ["seq 30000", "echo to-stderr >&2"]})["Command"]["CommandId"]
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            invocation = ssm.get_command_invocation(CommandId=command_id, InstanceId=node)
+        except ssm.exceptions.InvocationDoesNotExist:
+            invocation = {"Status": "Pending"}
+        if invocation["Status"] in ("Success", "Failed", "TimedOut", "Cancelled"):
+            break
+        assert time.monotonic() < deadline, "the command did not end within 120 s"
+        time.sleep(0.2)
+    assert invocation["Status"] == "Success", invocation
+    key = "suite/%s/%s/awsrunShellScript/0.awsrunShellScript/" % (command_id, node)
+    assert invocation["StandardOutputUrl"].endswith("/%s/%sstdout" % (agent_target.OUTPUT_BUCKET, key)), invocation["StandardOutputUrl"]
+    stdout = s3.get_object(Bucket=agent_target.OUTPUT_BUCKET, Key=key + "stdout")["Body"].read()
+    assert stdout == "".join("%d\n" % n for n in range(1, 30001)).encode()
+    assert s3.get_object(Bucket=agent_target.OUTPUT_BUCKET, Key=key + "stderr")["Body"].read() == b"to-stderr\n"
+
 # reconnect and faults
 
 def wait_for_resumes(agent, before, count, what, seconds=30):

@@ -23,14 +23,15 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def make_tls(directory, region):
     """A throwaway CA and a certificate for 127.0.0.1/localhost, for AWS_CA_BUNDLE tests, and for
     *.REGION.emulator.invalid, where scripts/real-agent's nodes reach the services they find by
-    their ServiceDomain (CloudWatch Logs: real-agent/realagent/agent_config.py)."""
+    their ServiceDomain (CloudWatch Logs: real-agent/realagent/agent_config.py), and *.s3.REGION.emulator.invalid,
+    the virtual hosts of their S3 buckets."""
     def run(*args):
         subprocess.run(["openssl", *args], check=True, capture_output=True)
     run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/ca.key", "-out", directory + "/ca.pem",
         "-days", "2", "-subj", "/CN=ssm-shell emulator CA")
     run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/server.key", "-out", directory + "/server.csr", "-subj", "/CN=localhost")
     with open(directory + "/ext.cnf", "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:*.%s.emulator.invalid\n" % region)
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:*.%s.emulator.invalid,DNS:*.s3.%s.emulator.invalid\n" % (region, region))
     run("x509", "-req", "-in", directory + "/server.csr", "-CA", directory + "/ca.pem", "-CAkey", directory + "/ca.key", "-CAcreateserial",
         "-out", directory + "/server.pem", "-days", "2", "-extfile", directory + "/ext.cnf")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -48,6 +48,28 @@ def logs_host(region):
     return "logs.%s.%s" % (region, SERVICE_DOMAIN)
 
 
+# The bucket with-agent makes for Run Command output (Tests/EndToEnd/agent_target.py OUTPUT_BUCKET, the same name).
+OUTPUT_BUCKET = "ssm-agent-output"
+
+
+def s3_host(region):
+    return "s3.%s.%s" % (region, SERVICE_DOMAIN)
+
+
+def s3_endpoint(region, service_url):
+    """S3.Endpoint (s3util/riputil.go GetS3Endpoint, crossregion.go GetS3CrossRegionCapableSession). The agent sets no
+    path-style option, so its SDK (aws-sdk-go v1, service/s3/host_style_bucket.go) puts the bucket in the host:
+    BUCKET.s3.REGION.emulator.invalid:PORT, which the node's /etc/hosts maps to the emulator (loopback_hosts), its TLS
+    certificate names (*.s3.REGION.emulator.invalid) and its S3 reads as the bucket (emulator/s3/api.py hosted_bucket).
+    An IP endpoint cannot work: BUCKET.127.0.0.1 does not resolve."""
+    return "https://%s:%s" % (s3_host(region), service_url.rsplit(":", 1)[1].split("/")[0])
+
+
+def loopback_hosts(region):
+    """The names a node's /etc/hosts maps to the emulator: CloudWatch Logs, S3 and OUTPUT_BUCKET's virtual host."""
+    return [logs_host(region), s3_host(region), "%s.%s" % (OUTPUT_BUCKET, s3_host(region))]
+
+
 def agent_config(instance_id, region, service_url):
     """amazon-ssm-agent.json for one node. Every service endpoint is the emulator (Endpoint takes a full URL for
     Ssm, Mds, Kms and S3; for Mgs only host:port is kept and https/wss is always used:
@@ -73,7 +95,7 @@ def agent_config(instance_id, region, service_url):
             "ContainerMode": False,
         },
         "Os": {"Lang": "en-US", "Name": "", "Version": "1"},
-        "S3": {"Endpoint": service_url, "Region": region, "LogBucket": "", "LogKey": ""},
+        "S3": {"Endpoint": s3_endpoint(region, service_url), "Region": region, "LogBucket": "", "LogKey": ""},
         "Kms": {"Endpoint": service_url},
     }
 

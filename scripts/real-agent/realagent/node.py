@@ -5,7 +5,7 @@ import signal
 import subprocess
 import time
 
-from .agent_config import SEELOG_XML, agent_config, logs_host
+from .agent_config import SEELOG_XML, agent_config, loopback_hosts
 
 BINARIES = ("amazon-ssm-agent", "ssm-agent-worker", "ssm-session-worker", "ssm-document-worker")
 
@@ -23,7 +23,8 @@ for top in etc home var/lib var/log; do
   mount -t overlay overlay -o "lowerdir=/$top,upperdir=$node/overlay/$name/upper,workdir=$node/overlay/$name/work" "/$top"
 done
 mkdir -p /var/lib/amazon/ssm /var/log/amazon/ssm /etc/amazon/ssm
-# CloudWatch Logs has no endpoint setting: its host (agent_config.py logs_host) is the emulator's loopback.
+# CloudWatch Logs (no endpoint setting) and S3 (virtual-hosted buckets): their hosts (agent_config.py loopback_hosts)
+# are the emulator's loopback.
 printf '127.0.0.1 %s\n' "$3" >> /etc/hosts
 mount --bind "$node/lib" /var/lib/amazon/ssm
 mount --bind "$node/log" /var/log/amazon/ssm
@@ -42,7 +43,7 @@ class RealAgentNode:
         self.directory = directory
         self.agent_bin = agent_bin
         self.process = None
-        self.logs_host = None
+        self.loopback_hosts = None
 
     @property
     def log_path(self):
@@ -61,7 +62,7 @@ class RealAgentNode:
         configuration = os.path.join(self.directory, "bin", "configuration")
         with open(os.path.join(configuration, "amazon-ssm-agent.json"), "w") as f:
             json.dump(agent_config(self.instance_id, region, service_url), f, indent=1)
-        self.logs_host = logs_host(region)
+        self.loopback_hosts = " ".join(loopback_hosts(region))
         with open(os.path.join(configuration, "seelog.xml"), "w") as f:
             f.write(SEELOG_XML)
         # The agent ignores configuration that is not root's or that group or others may write
@@ -78,7 +79,7 @@ class RealAgentNode:
         with open(os.path.join(self.directory, "console.log"), "ab") as console:
             self.process = subprocess.Popen(
                 ["unshare", "--mount", "--pid", "--uts", "--fork", "--mount-proc", "--kill-child=SIGTERM",
-                 "sh", os.path.join(self.directory, "start.sh"), self.directory, self.host_name, self.logs_host],
+                 "sh", os.path.join(self.directory, "start.sh"), self.directory, self.host_name, self.loopback_hosts],
                 env=environment, stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
 
     def running(self):

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import tempfile
 
-from .agent_config import fleet_node, host_name, node_id
+from .agent_config import OUTPUT_BUCKET, fleet_node, host_name, node_id
 from .node import RealAgentNode, wait_until
 
 # The agent may take up to Mgs.StopTimeoutMillis (20 s) to stop gracefully; nothing here needs that.
@@ -60,7 +60,7 @@ class WithAgent:
         log = open(os.path.join(self.work_dir, "emulator.log"), "ab")
         self.emulator = subprocess.Popen(
             [os.path.join(ROOT, "scripts", "emulator", "start"), "--tls", "--extra-nodes", extra,
-             "--ready-file", ready_file, *self.emulator_args],
+             "--ready-file", ready_file, "--bucket", OUTPUT_BUCKET, *self.emulator_args],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         if not wait_until(lambda: os.path.exists(ready_file) or self.emulator.poll() is not None, 30) \
                 or not os.path.exists(ready_file):
