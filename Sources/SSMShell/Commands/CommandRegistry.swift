@@ -6,7 +6,7 @@ enum CommandRegistry {
         UseCommand(), InstancesCommand(),
         RunCommand(), WaitCommand(), OutputCommand(), CancelCommand(), InvocationsCommand(), CommandsCommand(),
         ConnectCommand(), ForwardCommand(), ForwardsCommand(), StopCommand(), ProxyCommand(), SessionsCommand(),
-        TerminateCommand(), StatusCommand(),
+        TerminateCommand(), StatusCommand(), PutCommand(), GetCommand(),
         DoctorCommand(), PolicyCommand(), ConsoleURLCommand(),
         SetCommand(), UnsetCommand(), EchoCommand(), SleepCommand(), SourceCommand(), TryCommand(), LocalShellCommand(),
         ExitCommand(), HelpCommand(), HistoryCommand(),

@@ -25,6 +25,10 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
         public var recorder: (any SessionRecorder)?
         /// After each round: the machine as it is now (to publish what `forwards` shows).
         public var observe: @Sendable (Machine) -> Void = { _ in }
+        /// Where `.stdout` and `.stderr` go instead of descriptors 1 and 2 (`put` and `get` read the
+        /// node's answers); false from `output` means nobody reads any more (`.outputClosed`).
+        public var output: (@Sendable ([UInt8]) -> Bool)?
+        public var errorOutput: (@Sendable ([UInt8]) -> Void)?
         /// The reference plugin's pacing (1 ms after each local read), for side-by-side benchmarks.
         public var pacing = false
         public init() {}
@@ -171,6 +175,10 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
             case .send(let opcode, let bytes):
                 guard lost == nil else { continue }
                 do { try ws.send(opcode, bytes) } catch { lost = "\(error)" }
+            case .stdout(let bytes) where hooks.output != nil:
+                if hooks.output?(bytes) == false { answer(.outputClosed) }
+            case .stderr(let bytes) where hooks.errorOutput != nil:
+                hooks.errorOutput?(bytes)
             case .stdout(let bytes):
                 // Waits as long as the reader takes (a slow ssh is no reason to end the session).
                 if case .failed = FileDescriptorWriter.writeAll(1, bytes, stallLimit: .infinity) { answer(.outputClosed) }

@@ -1,0 +1,98 @@
+/// The receiver `put` runs on the node as AWS-StartInteractiveCommand's `command`: the agent runs
+/// it as `sh -c COMMAND` on a pty (agent/session/shell/shell_unix.go StartCommandExecutor) and
+/// writes the client's input to that pty. AWS-StartNonInteractiveCommand would give it no stdin
+/// at all (the same file: plugin.stdin is nil there). The pty is put in raw mode first (no echo,
+/// no line editing, no ^C/^D/^V or CR translation), and only then does the receiver say READY: the
+/// client sends nothing before it. It reads `PutFraming` records, writes each file to a
+/// temporary name beside the target, checks its SHA-256, sets its mode and renames it into place,
+/// answering one `PutReplies` line per record. After DONE it waits for the client's newline, so
+/// the session ends only once the client has every answer (see `GetSenderScript`).
+public enum PutReceiverScript {
+    /// What starts every line the receiver says (output that is not its answer is not one of them).
+    public static let marker = "@ssm-shell-put@"
+
+    /// The POSIX sh text. `into`: the entries go under `destination` (several sources, or a
+    /// destination written with a trailing `/`); it is so too when `destination` is a directory
+    /// on the node. `head -c` reads exactly the given count (GNU coreutils head.c reads no more
+    /// than it has left to copy), and sh's `read` a byte at a time from a terminal, so the stream
+    /// stays in step.
+    public static func posix(destination: String, force: Bool, into: Bool) -> String {
+        """
+        M=\(marker) dest=\(ShellWord.posix(destination)) force=\(force ? 1 : 0) into=\(into ? 1 : 0) tmp=
+        say() { printf '%s %s\\n' "$M" "$*"; }
+        trap 'rm -f -- "$tmp"' EXIT
+        trap 'exit 129' HUP INT TERM
+        if [ -d "$dest" ]; then into=1; elif [ "$into" = 1 ]; then say FAIL "$dest is not a directory on the node"; exit 1; fi
+        stty raw -echo -iexten 2>/dev/null || { say FAIL "stty cannot put the terminal in raw mode"; exit 1; }
+        name() {
+          n=$(printf %s "$1" | base64 -d && printf x) || return 1; n=${n%x}
+          if [ "$into" = 1 ]; then t="${dest%/}/$n"; else case $n in */*) t="$dest/${n#*/}";; *) t=$dest;; esac; fi
+        }
+        say READY
+        while read -r k a b c; do
+          case $k in
+          D) name "$b" && mkdir -p -- "$t" || { say FAIL "cannot make the directory $t"; exit 1; } ;;
+          M) name "$b" && chmod "$a" -- "$t" || say FAIL "cannot set the mode of $t" ;;
+          F) name "$c" || exit 1
+            if [ -d "$t" ] || { { [ -e "$t" ] || [ -L "$t" ]; } && [ "$force" != 1 ]; }; then
+              head -c "$b" >/dev/null; read -r s; if [ -d "$t" ]; then say ISDIR "$c"; else say EXISTS "$c"; fi; continue
+            fi
+            case $t in */*) tmp="${t%/*}/.${t##*/}.ssm-shell-part.$$";; *) tmp=".$t.ssm-shell-part.$$";; esac
+            head -c "$b" >"$tmp" || { say FAIL "cannot write $tmp"; exit 1; }
+            read -r s; h=$(sha256sum <"$tmp"); h=${h%% *}
+            if [ "$h" != "$s" ]; then rm -f -- "$tmp"; tmp=; say BADSUM "$c" "$h"; continue; fi
+            chmod "$a" -- "$tmp" && mv -f -- "$tmp" "$t" || { say FAIL "cannot move the file into place at $t"; exit 1; }
+            tmp=; say OK "$c" "$h" ;;
+          E) say DONE; read -r ack; exit 0 ;;
+          *) say FAIL "the stream is out of step"; exit 1 ;;
+          esac
+        done
+        say FAIL "the stream ended early"; exit 1
+        """
+    }
+
+    /// The PowerShell text for Windows nodes, where the session's console is not a byte pipe: the
+    /// client sends each file as base64 lines ending with an empty line (`PutFraming` with
+    /// `PutFraming.base64Lines`). Windows keeps no mode bits, so `M` records are read and left.
+    /// Untested against a real PowerShell: only its text is checked.
+    public static func powerShell(destination: String, force: Bool, into: Bool) -> String {
+        """
+        $ErrorActionPreference = 'Stop'; $M = '\(marker)'; $dest = \(ShellWord.powerShell(destination)); $force = $\(force); $into = $\(into)
+        function Say($t) { [Console]::Out.Write("$M $t`n"); [Console]::Out.Flush() }
+        if (Test-Path -LiteralPath $dest -PathType Container) { $into = $true } elseif ($into) { Say "FAIL $dest is not a directory on the node"; exit 1 }
+        function Name($b) {
+          $n = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($b))
+          if ($into) { return (Join-Path $dest $n) }
+          $i = $n.IndexOf('/'); if ($i -lt 0) { return $dest }; return $dest + $n.Substring($i)
+        }
+        Say 'READY'
+        while ($true) {
+          $l = [Console]::In.ReadLine(); if ($null -eq $l) { Say 'FAIL the stream ended early'; exit 1 }
+          $f = $l.Split(' ')
+          switch ($f[0]) {
+            'D' { New-Item -ItemType Directory -Force -Path (Name $f[2]) | Out-Null }
+            'M' { }
+            'F' {
+              $t = Name $f[3]; $skip = (Test-Path -LiteralPath $t -PathType Container) -or ((Test-Path -LiteralPath $t) -and -not $force)
+              $tmp = Join-Path (Split-Path -Parent ([IO.Path]::GetFullPath($t))) ('.' + (Split-Path -Leaf $t) + '.ssm-shell-part.' + $PID)
+              $sha = [Security.Cryptography.SHA256]::Create(); $out = $null
+              if (-not $skip) { $out = [IO.File]::Create($tmp) }
+              while (($d = [Console]::In.ReadLine()) -ne '') {
+                if ($null -eq $d) { if ($out) { $out.Close(); Remove-Item -LiteralPath $tmp }; Say 'FAIL the stream ended early'; exit 1 }
+                $bytes = [Convert]::FromBase64String($d)
+                if ($out) { $out.Write($bytes, 0, $bytes.Length); [void]$sha.TransformBlock($bytes, 0, $bytes.Length, $null, 0) }
+              }
+              $s = [Console]::In.ReadLine()
+              if ($skip) { if (Test-Path -LiteralPath $t -PathType Container) { Say "ISDIR $($f[3])" } else { Say "EXISTS $($f[3])" }; continue }
+              $out.Close(); [void]$sha.TransformFinalBlock([byte[]]@(), 0, 0)
+              $h = -join ($sha.Hash | ForEach-Object { $_.ToString('x2') })
+              if ($h -ne $s) { Remove-Item -LiteralPath $tmp; Say "BADSUM $($f[3]) $h"; continue }
+              Move-Item -LiteralPath $tmp -Destination $t -Force; Say "OK $($f[3]) $h"
+            }
+            'E' { Say 'DONE'; [void][Console]::In.ReadLine(); exit 0 }
+            default { Say 'FAIL the stream is out of step'; exit 1 }
+          }
+        }
+        """
+    }
+}

@@ -1,0 +1,73 @@
+import SSMCore
+import Synchronization
+import SystemIO
+
+/// `get [TARGET:]REMOTE LOCAL`: a file or directory from the nodes through a session each
+/// (AWS-StartInteractiveCommand running `GetSenderScript`, its output base64); from several
+/// nodes, into LOCAL/NODE-ID/...
+struct GetCommand: ShellCommand {
+    let name = "get"
+    let usage = "get [--force] [TARGET:]REMOTE LOCAL"
+    let summary = "copy a file or directory from the nodes through sessions (several nodes: into LOCAL/NODE-ID/; --force replaces)"
+    let iamActions = ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession", "ssm:ResumeSession (reconnect)"]
+
+    func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
+        let remote = words.first { !$0.hasPrefix("--") }.map(RemotePath.init(parsing:))
+        return ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession"] + PolicyBuilder.targetActions(remote?.target.map { [$0] } ?? [])
+    }
+
+    func completions(_ request: CompletionRequest) -> Completions { .paths }
+
+    func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
+        let opts = try OptionScanner("get", input.arguments, valued: [], flags: ["force"], anywhere: true)
+        guard opts.rest.count == 2 else { throw ShellError.usage("get takes what to copy and where: get [TARGET:]REMOTE LOCAL") }
+        let remote = RemotePath(parsing: opts.rest[0])
+        let local = opts.rest[1]
+        let nodes = try await shell.transferNodes(remote.target, command: "get")
+        let force = opts.has("force")
+        let fleet = try shell.fleet()
+        let clocks = shell.sessionClocks
+        let several = nodes.count > 1
+        if several {
+            do { try LocalTree.makeDirectory(local) } catch { throw ShellError("get: cannot make the directory \(error)") }
+        }
+        var jobs: [TransferJob] = []
+        for node in nodes {
+            // output --save names files after node ids, never Name tags (architecture section 9).
+            let destination = several ? (local.hasSuffix("/") ? local : local + "/") + node.id : local
+            if several {
+                do { try LocalTree.makeDirectory(destination) } catch { throw ShellError("get: cannot make the directory \(error)") }
+            }
+            let into = several || local.hasSuffix("/") || LocalTree.isDirectory(local)
+            let receiver = try GetReceiver(destination: destination, into: into, force: force)
+            let script =
+                node.platform == "Windows" ? GetSenderScript.powerShell(source: remote.path) : GetSenderScript.posix(source: remote.path)
+            let session = TransferSession(node: node, fleet: fleet, clocks: clocks)
+            jobs.append(
+                TransferJob(
+                    node: node, name: TransferEntry.baseName(remote.path),
+                    progress: { (receiver.received.load(ordering: .relaxed), receiver.announced.load(ordering: .relaxed)) },
+                    run: {
+                        var outcome = TransferOutcome()
+                        var problem: String?
+                        do {
+                            let ending = try await session.run(
+                                command: script, input: receiver.acknowledgement.readEnd, output: { receiver.output($0) },
+                                errorOutput: { receiver.errorOutput($0) }, stop: { false })
+                            problem = ending.problem
+                        } catch {
+                            problem = "\(error)"
+                        }
+                        receiver.acknowledgement.closeReading()
+                        let result = receiver.finish(sessionProblem: problem)
+                        outcome.files = result.files
+                        outcome.bytes = receiver.received.load(ordering: .relaxed)
+                        outcome.problems = result.problems
+                        outcome.notes = result.notes
+                        if outcome.problems.isEmpty, let problem, problem != "interrupted" { outcome.problems = [problem] }
+                        return outcome
+                    }))
+        }
+        return try await shell.runTransfers("get", jobs)
+    }
+}

@@ -1,0 +1,86 @@
+import SSMCore
+import Synchronization
+import SystemIO
+
+/// `put LOCAL... [TARGET:]REMOTE`: files and directories to every target node at once, through a
+/// session each (AWS-StartInteractiveCommand running `PutReceiverScript`), so the guide's basic
+/// session policy is enough: no S3, no SendCommand, no sshd.
+struct PutCommand: ShellCommand {
+    let name = "put"
+    let usage = "put [--force] LOCAL... [TARGET:]REMOTE"
+    let summary = "copy local files or directories to the nodes through sessions (sha256 checked, modes kept; --force replaces)"
+    let iamActions = ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession", "ssm:ResumeSession (reconnect)"]
+
+    func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
+        let remote = words.last { !$0.hasPrefix("--") }.map(RemotePath.init(parsing:))
+        return ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession"] + PolicyBuilder.targetActions(remote?.target.map { [$0] } ?? [])
+    }
+
+    func completions(_ request: CompletionRequest) -> Completions { .paths }
+
+    func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
+        let opts = try OptionScanner("put", input.arguments, valued: [], flags: ["force"], anywhere: true)
+        guard opts.rest.count >= 2, let last = opts.rest.last else {
+            throw ShellError.usage("put needs what to copy and where: put LOCAL... [TARGET:]REMOTE")
+        }
+        let remote = RemotePath(parsing: last)
+        let sources = Array(opts.rest.dropLast())
+        var items: [LocalItem] = []
+        for source in sources {
+            let found: (items: [LocalItem], skipped: [String])
+            do { found = try LocalTree.items(source, name: TransferEntry.baseName(source)) } catch {
+                throw ShellError("put: cannot read \(error); nothing was sent")
+            }
+            for skipped in found.skipped { shell.console.err("put: \(skipped) is left out\n") }
+            items += found.items
+        }
+        let nodes = try await shell.transferNodes(remote.target, command: "put")
+        let into = sources.count > 1 || remote.path.hasSuffix("/")
+        let fleet = try shell.fleet()
+        let clocks = shell.sessionClocks
+        let force = opts.has("force")
+        let name = sources.count == 1 ? TransferEntry.baseName(sources[0]) : "\(sources.count) sources"
+        var jobs: [TransferJob] = []
+        for node in nodes {
+            let windows = node.platform == "Windows"
+            let transfer = try PutTransfer(items: items, windows: windows)
+            let total = transfer.totalBytes
+            let script =
+                windows
+                ? PutReceiverScript.powerShell(destination: remote.path, force: force, into: into)
+                : PutReceiverScript.posix(destination: remote.path, force: force, into: into)
+            let session = TransferSession(node: node, fleet: fleet, clocks: clocks)
+            jobs.append(
+                TransferJob(
+                    node: node, name: name, progress: { (transfer.sent.load(ordering: .relaxed), total) },
+                    run: {
+                        var outcome = TransferOutcome(bytes: total)
+                        do {
+                            let ending = try await session.run(
+                                command: script, input: transfer.pipe.readEnd, output: { transfer.output($0) },
+                                errorOutput: { _ = transfer.output($0) }, stop: { transfer.aborted.load(ordering: .relaxed) })
+                            transfer.pipe.closeReading()
+                            outcome.problems = transfer.problems(sessionProblem: ending.problem)
+                        } catch {
+                            transfer.pipe.closeReading()
+                            outcome.problems = ["\(error)"]
+                        }
+                        outcome.files = transfer.storedFiles
+                        return outcome
+                    }))
+        }
+        return try await shell.runTransfers("put", jobs)
+    }
+}
+
+extension Shell {
+    /// The nodes of `put` and `get`: the target before the colon, else the current targets.
+    func transferNodes(_ target: String?, command: String) async throws -> [Node] {
+        var nodes = targets
+        if let target { nodes = try await resolveTargets([target]) }
+        guard !nodes.isEmpty else {
+            throw ShellError.usage("\(command) needs a target: name it before the remote path (web-1:/tmp/x), or 'use TARGET' first")
+        }
+        return nodes
+    }
+}

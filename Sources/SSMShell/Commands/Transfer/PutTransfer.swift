@@ -1,0 +1,138 @@
+import SSMCore
+import Synchronization
+import SystemIO
+
+/// One node's `put`: once the receiver says READY, a thread of its own writes the framed stream
+/// (`PutFraming`) into the pipe the session reads as its input, hashing each file as it reads
+/// it; the receiver's answers (`PutReplies`) come from the session's output. After the session,
+/// `problems` compares what the node stored with what was sent.
+final class PutTransfer: Sendable {
+    let items: [LocalItem]
+    let windows: Bool
+    let pipe: BytePipe
+    /// File bytes written to the session so far (the progress bar's count).
+    let sent = Atomic<Int>(0)
+    /// The stream cannot go on (a local file that shrank or failed): the session is stopped.
+    let aborted = Atomic<Bool>(false)
+
+    private struct State {
+        var replies = PutReplies()
+        var answers: [PutReplies.Reply] = []
+        var started = false
+        var digests: [String: String] = [:]
+        var localProblem: String?
+    }
+    private let state = Mutex(State())
+
+    init(items: [LocalItem], windows: Bool) throws {
+        self.items = items
+        self.windows = windows
+        pipe = try BytePipe()
+    }
+
+    var totalBytes: Int { items.reduce(0) { $0 + $1.size } }
+
+    /// The session's output: the receiver's answers; READY starts the stream.
+    /// DONE is answered with the newline the receiver waits for before it exits.
+    func output(_ bytes: [UInt8]) -> Bool {
+        let (start, done) = state.withLock { state -> (Bool, Bool) in
+            let replies = state.replies.feed(bytes)
+            state.answers += replies
+            let start = replies.contains(.ready) && !state.started
+            if start { state.started = true }
+            return (start, replies.contains(.done))
+        }
+        if start { Task.detached { await onDedicatedThread { self.produce() } } }
+        if done {
+            pipe.write([0x0A])
+            pipe.closeWriting()
+        }
+        return true
+    }
+
+    /// Writes every record; blocks while the session's send window is full (the pipe fills).
+    /// The pipe stays open after the last record: the newline that follows DONE goes through it.
+    private func produce() {
+        let entries = items.map { TransferEntry(kind: $0.isDirectory ? .directory : .file(size: $0.size), path: $0.relativePath, mode: $0.mode) }
+        let local = Dictionary(items.map { ($0.relativePath, $0.localPath) }, uniquingKeysWith: { first, _ in first })
+        for record in PutFraming.records(entries) {
+            guard pipe.write(PutFraming.header(record)) else { return }
+            guard case .file(let entry) = record, let path = local[entry.path] else { continue }
+            do {
+                let digest = try send(path, size: entry.size)
+                state.withLock { $0.digests[entry.path] = digest }
+                guard pipe.write(PutFraming.trailer(sha256Hex: digest)) else { return }
+            } catch {
+                state.withLock { $0.localProblem = "\(error)" }
+                aborted.store(true, ordering: .relaxed)
+                pipe.closeWriting()
+                return
+            }
+        }
+    }
+
+    /// One file's bytes, exactly `size` of them (raw, or base64 lines for Windows); its digest.
+    private func send(_ path: String, size: Int) throws -> String {
+        let reader = try FileChunkReader(path)
+        let hash = SHA256Stream()
+        var left = size
+        let chunk = windows ? PutFraming.lineBytes * 1024 : 64 * 1024
+        while left > 0 {
+            let bytes = try reader.read(min(chunk, left))
+            guard !bytes.isEmpty else { throw TransferProblem("\(path) became shorter while it was being sent; send it again") }
+            hash.update(bytes)
+            guard pipe.write(windows ? PutFraming.base64Lines(bytes[...]) : bytes) else { throw TransferProblem("the session ended") }
+            left -= bytes.count
+            sent.add(bytes.count, ordering: .relaxed)
+        }
+        if windows && !pipe.write([0x0A]) { throw TransferProblem("the session ended") }
+        return hash.hex()
+    }
+
+    /// What went wrong on this node, after its session; empty when every file is in place with
+    /// the digest that was sent.
+    func problems(sessionProblem: String?) -> [String] {
+        state.withLock { state in
+            var problems: [String] = []
+            if let local = state.localProblem { problems.append(local) }
+            var stored: [String: String] = [:]
+            var done = false
+            for answer in state.answers {
+                switch answer {
+                case .stored(let path, let sha): stored[path] = sha
+                case .exists(let path): problems.append("\(path) exists on the node; --force replaces it")
+                case .isDirectory(let path): problems.append("\(path) is a directory on the node")
+                case .badDigest(let path, _): problems.append("\(path) arrived changed (its sha256 differs) and was not kept")
+                case .failed(let why): problems.append(why)
+                case .done: done = true
+                case .ready: break
+                }
+            }
+            for item in items where !item.isDirectory {
+                guard let sha = stored[item.relativePath] else { continue }
+                if sha != state.digests[item.relativePath] { problems.append("\(item.relativePath): the node's sha256 differs from the local file's") }
+            }
+            if problems.isEmpty && !done {
+                let said = TransferProblem.tail(state.replies.otherOutput)
+                problems.append("the receiver on the node did not finish" + (sessionProblem.map { " (\($0))" } ?? "") + (said.isEmpty ? "" : ": \(said)"))
+            }
+            return problems
+        }
+    }
+
+    var storedFiles: Int {
+        state.withLock { $0.answers.filter { if case .stored = $0 { return true } else { return false } }.count }
+    }
+}
+
+/// A transfer's failure, as a sentence.
+struct TransferProblem: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+
+    /// The last few lines a node printed besides its answers, on one line, for a message.
+    static func tail(_ bytes: [UInt8]) -> String {
+        let text = String(decoding: bytes.suffix(300), as: UTF8.self)
+        return text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init).filter { !$0.isEmpty }.joined(separator: " / ")
+    }
+}

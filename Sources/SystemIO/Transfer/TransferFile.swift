@@ -1,0 +1,123 @@
+import Glibc
+
+/// A local file read for `put`, a chunk at a time.
+public final class FileChunkReader {
+    private let fd: Int32
+    public let path: String
+
+    public init(_ path: String) throws {
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        self.path = path
+        guard fd >= 0 else { throw SystemError(function: "open", path: path, code: errno) }
+    }
+
+    deinit { close(fd) }
+
+    /// Up to `count` bytes; empty at the end.
+    public func read(_ count: Int) throws -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw SystemError(function: "read", path: path, code: errno) }
+            buffer.removeLast(count - n)
+            return buffer
+        }
+    }
+}
+
+/// A local file written by `get` under a temporary name beside its target, renamed into place
+/// only when all its bytes are in and checked: an interrupted copy leaves nothing under the
+/// final name. Abandoned (or deinitialised unfinished), it removes the temporary file.
+public final class PartialFile {
+    public let target: String
+    public let temporary: String
+    private var fd: Int32
+
+    public init(target: String) throws {
+        self.target = target
+        let slash = target.lastIndex(of: "/")
+        let directory = slash.map { String(target[...$0]) } ?? ""
+        let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
+        var path = ""
+        var opened: Int32 = -1
+        for attempt in 0..<100 {
+            path = directory + "." + name + ".ssm-shell-part.\(getpid()).\(attempt)"
+            opened = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if opened >= 0 || errno != EEXIST { break }
+        }
+        guard opened >= 0 else { throw SystemError(function: "open", path: path, code: errno) }
+        temporary = path
+        fd = opened
+    }
+
+    deinit { abandon() }
+
+    public func write(_ bytes: [UInt8]) throws {
+        if case .failed(let code) = FileDescriptorWriter.writeAll(fd, bytes, stallLimit: .infinity) {
+            throw SystemError(function: "write", path: temporary, code: code)
+        }
+    }
+
+    /// Sets the mode and renames the file into place; `replace` false refuses a target that
+    /// appeared meanwhile (link(2) fails on an existing name, rename(2) would replace it).
+    public func finish(mode: UInt16, replace: Bool) throws {
+        fchmod(fd, mode_t(mode))
+        guard fsync(fd) == 0 || errno == EINVAL else { throw SystemError(function: "fsync", path: temporary, code: errno) }
+        close(fd)
+        fd = -1
+        if replace {
+            guard rename(temporary, target) == 0 else { throw SystemError(function: "rename", path: target, code: errno) }
+        } else {
+            guard link(temporary, target) == 0 else { throw SystemError(function: "link", path: target, code: errno) }
+            unlink(temporary)
+        }
+    }
+
+    /// Drops the temporary file (a failed digest, an interrupted copy).
+    public func abandon() {
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
+        unlink(temporary)
+    }
+}
+
+/// A pipe whose reading end a session's loop polls as its input, and whose writing end a
+/// producer thread fills (`put`'s stream). Both ends are close-on-exec.
+public final class BytePipe: @unchecked Sendable {
+    public private(set) var readEnd: Int32
+    private var writeEnd: Int32
+
+    public init() throws {
+        guard let ends = CloseOnExec.pipe() else { throw SystemError(function: "pipe2", path: "a pipe", code: errno) }
+        readEnd = ends.read
+        writeEnd = ends.write
+    }
+
+    deinit {
+        closeWriting()
+        closeReading()
+    }
+
+    /// After the session: a producer blocked on a full pipe sees EPIPE and stops.
+    public func closeReading() {
+        guard readEnd >= 0 else { return }
+        close(readEnd)
+        readEnd = -1
+    }
+
+    /// Blocks while the reader is behind; false once the reading end is gone.
+    @discardableResult
+    public func write(_ bytes: [UInt8]) -> Bool {
+        guard writeEnd >= 0 else { return false }
+        if case .failed = FileDescriptorWriter.writeAll(writeEnd, bytes, stallLimit: .infinity) { return false }
+        return true
+    }
+
+    public func closeWriting() {
+        guard writeEnd >= 0 else { return }
+        close(writeEnd)
+        writeEnd = -1
+    }
+}
