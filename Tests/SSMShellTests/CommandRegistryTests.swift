@@ -229,9 +229,12 @@ import Testing
         #expect(completion.candidates("output --save /") == Completion.paths("/", in: shell.services.directories))
         #expect(completion.candidates("output --save /").contains("/tmp/"))
         #expect(completion.candidates("status ") == [])
+        // put's words are local paths but its last; get's first word is the node's path, its second a local one.
+        #expect(GetCommand().completions(CompletionRequest(words: ["get", "web-1:/tmp/x", "/"], snapshot: .init())) == .paths)
+        #expect(GetCommand().completions(CompletionRequest(words: ["get", "/"], snapshot: .init())) == .none)
         for command in CommandRegistry.all {
             let offer = command.completions(CompletionRequest(words: [command.name, ""], snapshot: .init()))
-            #expect(offer == .paths ? ["source", "!"].contains(command.name) : true, "\(command.name) completes paths")
+            #expect(offer == .paths ? ["source", "!", "put"].contains(command.name) : true, "\(command.name) completes paths")
         }
     }
 }

@@ -7,7 +7,9 @@ import SSMCore
 enum NodeDiagnosis {
     /// Agent versions that brought what ssm-shell uses (SSM Agent release notes):
     /// Session Manager 2.3.68.0, the Port plugin (port forwarding, ssh) 2.3.672.0, and
-    /// multiplexed port forwarding (several connections per session) after 3.0.196.0.
+    /// multiplexed port forwarding (several connections per session) after 3.0.196.0. `put` and
+    /// `get` run AWS-StartInteractiveCommand, whose InteractiveCommands plugin came in 2.3.668.0
+    /// (RELEASENOTES.md), before the Port plugin's version, so they share its threshold.
     static let sessions = "2.3.68.0"
     static let portForwarding = "2.3.672.0"
     static let multiplexing = "3.0.196.0"
@@ -52,7 +54,7 @@ enum NodeDiagnosis {
         if !isAtLeast(version, sessions) {
             findings = [.problem("agent version", "\(version) is too old for Session Manager (needs \(sessions))", fix: update)]
         } else if !isAtLeast(version, portForwarding) {
-            findings = [.warning("agent version", "\(version) supports shell sessions but not port forwarding or proxy (needs \(portForwarding))", fix: update)]
+            findings = [.warning("agent version", "\(version) supports shell sessions but not port forwarding, proxy, put or get (needs \(portForwarding))", fix: update)]
         } else if !isAtLeast(version, multiplexing) {
             findings = [
                 .warning(
@@ -60,7 +62,7 @@ enum NodeDiagnosis {
                     fix: update)
             ]
         } else {
-            findings = [.ok("agent version", "\(version): sessions, port forwarding with several connections")]
+            findings = [.ok("agent version", "\(version): sessions, put and get, port forwarding with several connections")]
         }
         if node.isLatestVersion == false, findings[0].level == .ok {
             findings.append(.info("agent update", "a newer agent is available (AWS-UpdateSSMAgent installs it)"))

@@ -16,7 +16,10 @@ struct GetCommand: ShellCommand {
         return ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession"] + PolicyBuilder.targetActions(remote?.target.map { [$0] } ?? [])
     }
 
-    func completions(_ request: CompletionRequest) -> Completions { .paths }
+    /// The first word is a path on the node, which Tab cannot list; the second is local.
+    func completions(_ request: CompletionRequest) -> Completions {
+        request.words.filter { !$0.hasPrefix("--") }.count >= 3 ? .paths : .none
+    }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let opts = try OptionScanner("get", input.arguments, valued: [], flags: ["force"], anywhere: true)

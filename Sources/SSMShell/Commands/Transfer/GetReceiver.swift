@@ -127,7 +127,8 @@ final class GetReceiver: Sendable {
             var problems = state.problems
             if !state.ended && problems.isEmpty {
                 let said = TransferProblem.tail(state.errorOutput + state.decoder.otherOutput)
-                problems.append("the node's output ended before everything was sent" + (sessionProblem.map { " (\($0))" } ?? "") + (said.isEmpty ? "" : ": \(said)"))
+                problems.append(
+                    "the node's output ended before everything was sent" + (sessionProblem.map { " (\($0))" } ?? "") + (said.isEmpty ? "" : ": \(said)"))
             }
             return (state.files, problems, state.notes)
         }

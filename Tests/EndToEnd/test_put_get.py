@@ -1,0 +1,219 @@
+"""`put` and `get` (issue 13) against the emulator, through sessions only: a 64 MiB random file
+and a directory tree each way through a terminal (sha256 equal, modes kept, the rate printed),
+20 nodes at once each intact, --force, and an interrupted copy that leaves no file under its
+final name. The guide's basic identity (sessions only: no S3, no SendCommand) does it all."""
+import hashlib
+import json
+import os
+import re
+import signal
+import stat
+import subprocess
+import tempfile
+import time
+
+import pexpect
+import pytest
+
+from conftest import start_emulator
+from test_shell import BINARY, shell_env, ssm_shell
+
+MIB = 1 << 20
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(MIB), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def random_file(path, size, mode=0o640):
+    with open(path, "wb") as f:
+        left = size
+        while left:
+            n = min(left, 4 * MIB)
+            f.write(os.urandom(n))
+            left -= n
+    os.chmod(path, mode)
+
+
+def node_workdir(env, node):
+    """Where a node's sessions start (relative remote paths land there): the emulator gives each
+    node a directory of its own on this machine."""
+    result = subprocess.run([BINARY, "-c", "connect %s --command pwd" % node], env=env, stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def through_terminal(command, env, cwd, timeout=900):
+    """Runs ssm-shell -c COMMAND on a pty; returns (status, everything it printed, seconds)."""
+    started = time.monotonic()
+    child = pexpect.spawn(BINARY, ["-c", command], env=env, cwd=cwd, encoding="utf-8", timeout=timeout, dimensions=(24, 120))
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus, child.before, time.monotonic() - started
+
+
+def test_a_64_mib_random_file_each_way_through_a_terminal(emulator):
+    env = shell_env(emulator, "basic")
+    local = tempfile.mkdtemp()
+    random_file(os.path.join(local, "big.bin"), 64 * MIB, 0o640)
+    expected = sha256_of(os.path.join(local, "big.bin"))
+    status, printed, seconds = through_terminal("put big.bin web-2:big-copy.bin", env, local)
+    assert status == 0, printed
+    assert re.search(r"web-2 +big\.bin +\[[=> ]+\] +\d+\.\d/64\.0 MiB +\d+\.\d MB/s", printed), "a progress bar on a terminal"
+    assert "web-2 (i-0a1b2c3d4e5f60002): 1 file, 67108864 bytes in" in printed
+    print("\nput 64 MiB: %.1f s, %.1f MB/s" % (seconds, 64 * MIB / seconds / 1e6))
+    remote = os.path.join(node_workdir(env, "web-2"), "big-copy.bin")
+    assert sha256_of(remote) == expected
+    assert stat.S_IMODE(os.stat(remote).st_mode) == 0o640
+    status, printed, seconds = through_terminal("get web-2:big-copy.bin back.bin", env, local)
+    assert status == 0, printed
+    print("get 64 MiB: %.1f s, %.1f MB/s" % (seconds, 64 * MIB / seconds / 1e6))
+    assert sha256_of(os.path.join(local, "back.bin")) == expected
+    assert stat.S_IMODE(os.stat(os.path.join(local, "back.bin")).st_mode) == 0o640
+    assert not [name for name in os.listdir(local) if "ssm-shell-part" in name]
+
+
+def make_tree(root):
+    os.makedirs(os.path.join(root, "sub", "deeper"))
+    os.makedirs(os.path.join(root, "empty"))
+    files = {
+        "a.txt": (b"alpha\n", 0o600),
+        ".hidden": (b"dot\n", 0o644),
+        "sub/b c.bin": (b"\xef\xbf\xbd\x00\x00\xff\r\n\x04\x03\x1b" * 1000, 0o755),
+        "sub/deeper/it's.txt": ("ünïcode\n".encode(), 0o640),
+        "sub/deeper/zero": (b"", 0o400),
+    }
+    for name, (data, mode) in files.items():
+        with open(os.path.join(root, name), "wb") as f:
+            f.write(data)
+        os.chmod(os.path.join(root, name), mode)
+    os.chmod(os.path.join(root, "sub"), 0o750)
+    os.symlink("a.txt", os.path.join(root, "link"))
+    return files
+
+
+def tree_of(root):
+    """Every file and directory under root: relative path -> (mode, sha256 or None)."""
+    found = {}
+    for directory, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = os.path.join(directory, name)
+            if os.path.islink(path):
+                continue
+            rel = os.path.relpath(path, root)
+            found[rel] = (stat.S_IMODE(os.stat(path).st_mode), None if os.path.isdir(path) else sha256_of(path))
+    return found
+
+
+def test_a_directory_tree_each_way_keeps_names_bytes_and_modes(emulator):
+    env = shell_env(emulator, "basic")
+    local = tempfile.mkdtemp()
+    make_tree(os.path.join(local, "tree"))
+    sent = tree_of(os.path.join(local, "tree"))
+    status, printed, _ = through_terminal("put tree web-1:tree-copy", env, local)
+    assert status == 0, printed
+    assert "tree/link (a symbolic link) is left out" in printed
+    remote = os.path.join(node_workdir(env, "web-1"), "tree-copy")
+    assert tree_of(remote) == sent
+    status, printed, _ = through_terminal("get web-1:tree-copy back", env, local)
+    assert status == 0, printed
+    assert tree_of(os.path.join(local, "back")) == sent
+    # Into an existing directory, under the source's own name (as cp does).
+    os.makedirs(os.path.join(local, "into"))
+    result = ssm_shell("-c", "get web-1:tree-copy into", env=env, cwd=local)
+    assert result.returncode == 0, result.stderr
+    assert tree_of(os.path.join(local, "into", "tree-copy")) == sent
+    assert "\x1b[" not in result.stderr, "no progress bar on a pipe"
+
+
+def test_force_is_needed_to_replace_a_file_on_either_end(emulator):
+    env = shell_env(emulator, "basic")
+    local = tempfile.mkdtemp()
+    with open(os.path.join(local, "f.txt"), "w") as f:
+        f.write("first\n")
+    assert ssm_shell("-c", "put f.txt web-3:f.txt", env=env, cwd=local).returncode == 0
+    with open(os.path.join(local, "f.txt"), "w") as f:
+        f.write("second\n")
+    refused = ssm_shell("-c", "put f.txt web-3:f.txt", env=env, cwd=local)
+    assert refused.returncode == 3
+    assert "f.txt exists on the node; --force replaces it" in refused.stderr
+    assert "put failed on 1 of 1 node: web-3" in refused.stderr
+    remote = os.path.join(node_workdir(env, "web-3"), "f.txt")
+    assert open(remote).read() == "first\n"
+    assert ssm_shell("-c", "put --force f.txt web-3:f.txt", env=env, cwd=local).returncode == 0
+    assert open(remote).read() == "second\n"
+    with open(os.path.join(local, "g.txt"), "w") as f:
+        f.write("local\n")
+    refused = ssm_shell("-c", "get web-3:f.txt g.txt", env=env, cwd=local)
+    assert refused.returncode == 3 and "g.txt exists; --force replaces it" in refused.stderr
+    assert open(os.path.join(local, "g.txt")).read() == "local\n"
+    assert ssm_shell("-c", "get --force web-3:f.txt g.txt", env=env, cwd=local).returncode == 0
+    assert open(os.path.join(local, "g.txt")).read() == "second\n"
+    missing = ssm_shell("-c", "get web-3:no-such-file x", env=env, cwd=local)
+    assert missing.returncode == 3 and "no-such-file: no such file or directory on the node" in missing.stderr
+
+
+def kill_during_transfer(command, env, cwd):
+    """Starts a copy on a pty, and kills the client (SIGKILL: no clean-up of its own) once the
+    progress bar shows bytes moving."""
+    child = pexpect.spawn(BINARY, ["-c", command], env=env, cwd=cwd, encoding="utf-8", timeout=300, dimensions=(24, 120))
+    child.expect(r" [1-9]\d*\.\d/\d+\.\d MiB")
+    child.kill(signal.SIGKILL)
+    child.expect(pexpect.EOF)
+    child.close()
+
+
+def test_an_interrupted_copy_leaves_nothing_under_the_final_name(emulator):
+    env = shell_env(emulator, "basic")
+    local = tempfile.mkdtemp()
+    random_file(os.path.join(local, "big.bin"), 48 * MIB)
+    workdir = node_workdir(env, "db-1")
+    kill_during_transfer("put big.bin db-1:killed.bin", env, local)
+    assert not os.path.exists(os.path.join(workdir, "killed.bin"))
+    assert ssm_shell("-c", "put big.bin db-1:whole.bin", env=env, cwd=local).returncode == 0
+    kill_during_transfer("get db-1:whole.bin killed-back.bin", env, local)
+    assert not os.path.exists(os.path.join(local, "killed-back.bin"))
+
+
+@pytest.fixture(scope="module")
+def twenty_nodes():
+    extra = os.path.join(tempfile.mkdtemp(), "nodes.json")
+    nodes = [{"id": "i-0b0000000000000%02d" % n, "tags": {"Name": "bulk-%d" % n, "Role": "bulk"}, "platform": "Linux",
+              "platform_name": "Amazon Linux", "platform_version": "2023", "agent_version": "3.3.1142.0", "ping_status": "Online",
+              "ip": "10.0.9.%d" % n, "computer_name": "bulk-%d" % n, "resource_type": "EC2Instance"} for n in range(1, 21)]
+    with open(extra, "w") as f:
+        json.dump(nodes, f)
+    started = start_emulator("--extra-nodes", extra)
+    yield started
+    started.process.send_signal(signal.SIGTERM)
+    started.process.wait(timeout=15)
+
+
+def test_twenty_nodes_at_once_each_get_the_file_intact(twenty_nodes):
+    env = shell_env(twenty_nodes, "basic")
+    local = tempfile.mkdtemp()
+    random_file(os.path.join(local, "payload.bin"), 2 * MIB)
+    expected = sha256_of(os.path.join(local, "payload.bin"))
+    result = ssm_shell("-c", "use tag:Role=bulk; put payload.bin payload.bin", env=env, cwd=local, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(": 1 file, 2097152 bytes in") == 20, result.stdout
+    # Back from all twenty into LOCAL/INSTANCE-ID/.
+    result = ssm_shell("-c", "use tag:Role=bulk; get payload.bin back", env=env, cwd=local, timeout=600)
+    assert result.returncode == 0, result.stderr
+    back = os.path.join(local, "back")
+    assert sorted(os.listdir(back)) == ["i-0b0000000000000%02d" % n for n in range(1, 21)]
+    for node in os.listdir(back):
+        assert sha256_of(os.path.join(back, node, "payload.bin")) == expected, node
+    # A node that fails is named, and the status says so: bulk-7 has the file already.
+    with open(os.path.join(local, "small.txt"), "w") as f:
+        f.write("small\n")
+    assert ssm_shell("-c", "put small.txt bulk-7:small.txt", env=env, cwd=local).returncode == 0
+    result = ssm_shell("-c", "use tag:Role=bulk; put small.txt small.txt", env=env, cwd=local, timeout=600)
+    assert result.returncode == 3
+    assert result.stdout.count(": 1 file, 6 bytes in") == 19
+    assert "put failed on 1 of 20 nodes: bulk-7" in result.stderr

@@ -1,0 +1,208 @@
+import Crypto
+import SSMCore
+import Testing
+import TestSupport
+
+/// The put/get transfer protocol as values (issue 13): framing, the node's answers, the
+/// decoder of what the sender prints, at every way the bytes can be cut into pieces.
+@Suite struct TransferProtocolTests {
+    static func senderOutput(_ files: [(path: String, mode: String, bytes: [UInt8])], directory: String? = nil, noise: String = "") -> [UInt8] {
+        let m = GetSenderScript.marker
+        var text = noise
+        if let directory { text += "\(m) D 750 \(Base64.encode(Array(directory.utf8)))\n" }
+        for file in files {
+            text += "\(m) F \(file.mode) \(file.bytes.count) \(Base64.encode(Array(file.path.utf8)))\n"
+            text += Base64.encode(file.bytes) + "\n"
+            text += "\(m) S \(Hex.encode(Digest.sha256(file.bytes)))\n"
+        }
+        text += "\(m) END\n"
+        return Array(text.utf8)
+    }
+
+    /// Feeds `bytes` cut at the given sizes (cycled) and collects what the decoder says.
+    static func decode(_ bytes: [UInt8], pieces: [Int]) -> [GetStreamDecoder.Event] {
+        var decoder = GetStreamDecoder()
+        var events: [GetStreamDecoder.Event] = []
+        var start = 0
+        var turn = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + max(1, pieces[turn % pieces.count]))
+            events += decoder.feed(Array(bytes[start..<end]))
+            start = end
+            turn += 1
+        }
+        return events
+    }
+
+    /// Data events joined, the rest as they are.
+    static func merged(_ events: [GetStreamDecoder.Event]) -> [GetStreamDecoder.Event] {
+        var out: [GetStreamDecoder.Event] = []
+        for event in events {
+            if case .data(let more) = event, case .data(let have)? = out.last {
+                out[out.count - 1] = .data(have + more)
+            } else {
+                out.append(event)
+            }
+        }
+        return out
+    }
+
+    @Test func theDecoderGivesBackEveryByteAndBothDigestsAtEveryChunking() {
+        var random = SplitMix64(seed: 13)
+        let binary = (0..<1000).map { _ in UInt8.random(in: 0...255, using: &random) } + [0xEF, 0xBF, 0xBD, 0, 0, 0x0A, 0x0D]
+        let stream = Self.senderOutput([("d/a b.bin", "640", binary), ("d/empty", "600", []), ("d/two", "755", [1, 2])], directory: "d")
+        let sha = Hex.encode(Digest.sha256(binary))
+        let expected: [GetStreamDecoder.Event] = [
+            .directory(TransferEntry(kind: .directory, path: "d", mode: 0o750)),
+            .fileBegin(TransferEntry(kind: .file(size: binary.count), path: "d/a b.bin", mode: 0o640)), .data(binary),
+            .fileEnd(expected: sha, received: sha),
+            .fileBegin(TransferEntry(kind: .file(size: 0), path: "d/empty", mode: 0o600)),
+            .fileEnd(expected: Hex.encode(Digest.sha256([])), received: Hex.encode(Digest.sha256([]))),
+            .fileBegin(TransferEntry(kind: .file(size: 2), path: "d/two", mode: 0o755)), .data([1, 2]),
+            .fileEnd(expected: Hex.encode(Digest.sha256([1, 2])), received: Hex.encode(Digest.sha256([1, 2]))),
+            .end,
+        ]
+        for size in 1...64 {
+            #expect(Self.merged(Self.decode(stream, pieces: [size])) == expected, "pieces of \(size)")
+        }
+        for seed in 0..<50 {
+            var cut = SplitMix64(seed: UInt64(seed))
+            let pieces = (0..<20).map { _ in Int.random(in: 1...3000, using: &cut) }
+            #expect(Self.merged(Self.decode(stream, pieces: pieces)) == expected, "seed \(seed)")
+        }
+    }
+
+    @Test func aChangedByteShowsAsDifferentDigests() {
+        var stream = Self.senderOutput([("f", "644", Array("hello world".utf8))])
+        // The base64 of "hello world" is aGVsbG8gd29ybGQ=; turn its 'G' into 'H'.
+        let index = stream.firstIndex(of: UInt8(ascii: "G"))!
+        stream[index] = UInt8(ascii: "H")
+        let events = Self.decode(stream, pieces: [7])
+        guard case .fileEnd(let expected, let received)? = events.first(where: { if case .fileEnd = $0 { return true } else { return false } }) else {
+            Issue.record("no file end in \(events)")
+            return
+        }
+        #expect(expected != received)
+    }
+
+    @Test func outputThatIsNotTheSendersStopsTheCopy() {
+        let m = GetSenderScript.marker
+        let cases: [(String, String)] = [
+            ("\(m) F 644 3 Zg==\nab$c\n", "not the file's base64"),
+            ("\(m) F 644 3 Zg==\nYWJj\nsomething else\n", "no digest"),
+            ("\(m) D 755 Li4vZXRj\n", "does not understand"),  // ../etc
+            ("\(m) D 755 L2V0Yw==\n", "does not understand"),  // /etc
+            ("\(m) Q what\n", "does not understand"),
+            ("\(m) FAIL x: no such file or directory on the node\n", "no such file"),
+        ]
+        for (text, phrase) in cases {
+            let events = Self.decode(Array(text.utf8), pieces: [5])
+            guard case .failed(let why)? = events.last else {
+                Issue.record("\(text) gave \(events)")
+                continue
+            }
+            #expect(why.contains(phrase), "\(why)")
+        }
+    }
+
+    @Test func linesBeforeTheSendersAreKeptAsOtherOutputAndSkipsAreReported() {
+        let m = GetSenderScript.marker
+        var decoder = GetStreamDecoder()
+        let events = decoder.feed(Array("motd line\n\(m) SKIP \(Base64.encode(Array("d/l".utf8))) a symbolic link\n\(m) END\n".utf8))
+        #expect(events == [.skipped(path: "d/l", reason: "a symbolic link"), .end])
+        #expect(decoder.otherOutput == Array("motd line\n".utf8))
+        #expect(decoder.finished)
+    }
+
+    @Test func putRecordsMakeDirectoriesFirstAndSetTheirModesLastDeepestFirst() {
+        let entries = [
+            TransferEntry(kind: .directory, path: "d", mode: 0o755), TransferEntry(kind: .directory, path: "d/s", mode: 0o500),
+            TransferEntry(kind: .file(size: 3), path: "d/s/f", mode: 0o644),
+        ]
+        #expect(
+            PutFraming.records(entries) == [
+                .directory(entries[0]), .directory(entries[1]), .file(entries[2]), .mode(entries[1]), .mode(entries[0]), .end,
+            ])
+        #expect(PutFraming.header(.file(entries[2])) == Array("F 644 3 ZC9zL2Y=\n".utf8))
+        #expect(PutFraming.header(.mode(entries[1])) == Array("M 500 ZC9z\n".utf8))
+        #expect(PutFraming.header(.end) == Array("E\n".utf8))
+        #expect(PutFraming.trailer(sha256Hex: "ab") == Array("ab\n".utf8))
+    }
+
+    @Test func base64LinesForWindowsAreWholeLinesThatDecodeBack() {
+        let bytes = (0..<200).map { UInt8($0) }
+        let lines = PutFraming.base64Lines(bytes[...])
+        let text = String(decoding: lines, as: UTF8.self)
+        let parts = text.split(separator: "\n")
+        #expect(parts.count == 4)
+        #expect(parts.dropLast().allSatisfy { $0.count == 76 })
+        #expect(parts.flatMap { Base64.decode(String($0)) ?? [] } == bytes)
+    }
+
+    @Test func theReceiversAnswersAreReadAtEveryChunking() {
+        let m = PutReceiverScript.marker
+        let path = Base64.encode(Array("a b".utf8))
+        let text =
+            "banner\r\n\(m) READY\n\(m) OK \(path) abc\n\(m) EXISTS \(path)\n\(m) ISDIR \(path)\n\(m) BADSUM \(path) def\n\(m) FAIL cannot write x\n\(m) DONE\n"
+        let bytes = Array(text.utf8)
+        let expected: [PutReplies.Reply] = [
+            .ready, .stored(path: "a b", sha256: "abc"), .exists(path: "a b"), .isDirectory(path: "a b"), .badDigest(path: "a b", sha256: "def"),
+            .failed("cannot write x"), .done,
+        ]
+        for size in 1...bytes.count {
+            var replies = PutReplies()
+            var got: [PutReplies.Reply] = []
+            var start = 0
+            while start < bytes.count {
+                got += replies.feed(Array(bytes[start..<min(bytes.count, start + size)]))
+                start += size
+            }
+            #expect(got == expected, "pieces of \(size)")
+            #expect(replies.otherOutput == Array("banner\r\n".utf8))
+        }
+        // Before the pty is raw, its lines end with CR LF.
+        var replies = PutReplies()
+        #expect(replies.feed(Array("\(m) FAIL no stty\r\n".utf8)) == [.failed("no stty")])
+    }
+
+    @Test func whereEntriesLand() {
+        #expect(TransferEntry.landing("a.txt", at: "/tmp/b.txt", into: false) == "/tmp/b.txt")
+        #expect(TransferEntry.landing("dir/s/f", at: "copy", into: false) == "copy/s/f")
+        #expect(TransferEntry.landing("dir/s/f", at: "/tmp/", into: true) == "/tmp/dir/s/f")
+        #expect(TransferEntry.landing("a", at: "/tmp", into: true) == "/tmp/a")
+        #expect(TransferEntry.baseName("/var/log/") == "log")
+        #expect(TransferEntry.baseName("file") == "file")
+        #expect(TransferEntry.isSafe("a/b c/d"))
+        for bad in ["", "/a", "a/../b", "..", "a//b", "a/./b", "a/"] { #expect(!TransferEntry.isSafe(bad), "\(bad)") }
+    }
+
+    @Test func remotePathsAndTheirTargets() {
+        #expect(RemotePath(parsing: "web-1:/tmp/x") == RemotePath(target: "web-1", path: "/tmp/x"))
+        #expect(RemotePath(parsing: "tag:Role=web:/tmp/x") == RemotePath(target: "tag:Role=web", path: "/tmp/x"))
+        #expect(RemotePath(parsing: "/tmp/a:b") == RemotePath(target: nil, path: "/tmp/a:b"))
+        #expect(RemotePath(parsing: "./a:b") == RemotePath(target: nil, path: "./a:b"))
+        #expect(RemotePath(parsing: "notes.txt") == RemotePath(target: nil, path: "notes.txt"))
+        #expect(RemotePath(parsing: "web-1:") == RemotePath(target: "web-1", path: "."))
+        #expect(RemotePath(parsing: ":x") == RemotePath(target: nil, path: ":x"))
+    }
+
+    @Test func theScriptsQuoteThePathsForTheirShell() {
+        let posix = PutReceiverScript.posix(destination: "/tmp/it's here", force: true, into: false)
+        #expect(posix.contains("dest='/tmp/it'\\''s here' force=1 into=0"))
+        #expect(posix.contains("stty raw -echo -iexten"))
+        let ps = PutReceiverScript.powerShell(destination: "C:\\it's", force: false, into: true)
+        #expect(ps.contains("$dest = 'C:\\it''s'; $force = $false; $into = $true"))
+        let get = GetSenderScript.posix(source: "/var/log/")
+        #expect(get.contains("src='/var/log/' root='log'"))
+        #expect(GetSenderScript.powerShell(source: "C:\\a’b").contains("$src = 'C:\\a’’b'"))
+    }
+
+    @Test func theProgressLineShowsBytesRateAndTimeLeft() {
+        let line = TransferProgress.line(label: "web-1", name: "big.bin", done: 32 << 20, total: 64 << 20, seconds: 4, width: 100)
+        #expect(line.hasPrefix("web-1  big.bin  ["))
+        #expect(line.hasSuffix("32.0/64.0 MiB  8.4 MB/s  0:04 left"), "\(line)")
+        #expect(TransferProgress.line(label: "a", name: "b", done: 10, total: 10, seconds: 1).hasSuffix("done"))
+        #expect(TransferProgress.line(label: "a", name: "b", done: 0, total: 10, seconds: 0).hasSuffix("--:-- left"))
+        #expect(TransferProgress.line(label: String(repeating: "x", count: 200), name: "b", done: 0, total: 1, seconds: 0).count == 80)
+    }
+}
