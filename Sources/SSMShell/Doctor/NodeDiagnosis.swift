@@ -54,7 +54,10 @@ enum NodeDiagnosis {
         if !isAtLeast(version, sessions) {
             findings = [.problem("agent version", "\(version) is too old for Session Manager (needs \(sessions))", fix: update)]
         } else if !isAtLeast(version, portForwarding) {
-            findings = [.warning("agent version", "\(version) supports shell sessions but not port forwarding, proxy, put or get (needs \(portForwarding))", fix: update)]
+            findings = [
+                .warning(
+                    "agent version", "\(version) supports shell sessions but not port forwarding, proxy, put or get (needs \(portForwarding))", fix: update)
+            ]
         } else if !isAtLeast(version, multiplexing) {
             findings = [
                 .warning(
