@@ -76,6 +76,18 @@ import Testing
         #expect(!fleet.calls.contains { $0.contains("GetLogEvents \(first)/\(web2)") }, "output that was not cut is not read again")
     }
 
+    @Test func outputKeepsWhatTheServiceGaveWhenCloudWatchHasLess() async throws {
+        // A node whose role may not write to CloudWatch Logs: no streams there.
+        let fleet = InterpreterTests.fleet()
+        let cut = String(repeating: "x", count: 23_980) + "--output truncated--"
+        fleet.outcome = { _ in ("Success", 0, cut, "") }
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use web-1\nrun --cloudwatch 'seq 5'\noutput", file: "t") == 0)
+        #expect(
+            console.stdout.contains("== web-1 · Success, exit 0\n" + String(repeating: "x", count: 23_980) + "\n(stdout cut"), "\(console.stdout.suffix(300))")
+        #expect(fleet.calls.contains { $0.hasPrefix("GetLogEvents \(first)/\(web1)/aws-runShellScript/stdout") })
+    }
+
     @Test func ctrlCStopsFollowingAndSaysTheCommandGoesOn() async throws {
         let fleet = InterpreterTests.fleet()
         let (shell, console) = shell(fleet)

@@ -25,8 +25,15 @@ extension Shell {
                 }
                 return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
             }
-            result.standardOutput = try await whole(stderr: false)
-            result.standardError = try await whole(stderr: true)
+            // Taken only when CloudWatch has more than what was cut: a node whose role may not
+            // write there has nothing in it, and the cut output stays (S3 may have it).
+            let (kept, stdoutCut) = OutputGrouping.withoutTruncationMarker(result.standardOutput)
+            let stderrCut = result.standardError.count >= OutputGrouping.stderrLimit
+            let stdout = stdoutCut ? try await whole(stderr: false) : result.standardOutput
+            let stderr = stderrCut ? try await whole(stderr: true) : result.standardError
+            guard !stdoutCut || stdout.count > kept.count, !stderrCut || stderr.count >= result.standardError.count else { continue }
+            result.standardOutput = stdout
+            result.standardError = stderr
             result.completeFrom = "CloudWatch Logs"
             completed[i] = result
         }
