@@ -1,8 +1,11 @@
 """Run Command output from CloudWatch Logs through the built ssm-shell on a pty (issue 13): `run
 --follow` prints each node's lines while the command runs (the script waits on a gate file the
 test creates only once it has seen the first lines, so they cannot have come from the end), and
-`output` reads the whole streams where GetCommandInvocation cut them."""
+`output` reads the whole streams where GetCommandInvocation cut them; the policy `policy` prints
+for a follow script is exactly enough."""
+import json
 import os
+import subprocess
 import tempfile
 
 import pexpect
@@ -58,3 +61,27 @@ def test_output_reads_the_whole_stdout_from_cloudwatch_past_the_24000_cut(emulat
     numbers = [line for line in whole.split("\r\n") if line.isdigit()]
     assert numbers == [str(n) for n in range(1, 6001)], "every line of the 28,893 characters, in order"
     assert "(stdout cut" not in whole and "--output truncated--" not in whole
+
+
+def test_the_policy_printed_for_a_follow_script_is_exactly_enough(emulator):
+    # `run --follow true` prints nothing to CloudWatch, so its output comes from GetCommandInvocation.
+    script = os.path.join(tempfile.mkdtemp(), "follow.ssm")
+    open(script, "w").write("use web-1\nrun --follow echo hi\nrun --follow true\n")
+    env = shell_env(emulator, "admin")
+    printed = subprocess.run([BINARY, "policy", script], env=env, capture_output=True, text=True, timeout=30)
+    assert printed.returncode == 0, printed.stderr
+    policy = json.loads(printed.stdout)
+    actions = policy["Statement"][0]["Action"]
+    assert {"logs:GetLogEvents", "ssm:ListCommandInvocations", "ssm:GetCommandInvocation", "ssm:SendCommand"} <= set(actions)
+
+    def run_with(actions, name):
+        keys = emulator.control("identities", {"name": name, "policy": dict(policy, Statement=[dict(policy["Statement"][0], Action=actions)])})
+        env = shell_env(emulator, "admin", AWS_ACCESS_KEY_ID=keys["access_key_id"], AWS_SECRET_ACCESS_KEY=keys["secret_access_key"])
+        return subprocess.run([BINARY, script], env=env, capture_output=True, text=True, timeout=120)
+
+    ok = run_with(actions, "follow-exact")
+    assert ok.returncode == 0 and "web-1  hi\n" in ok.stdout, ok.stderr
+    for action in actions:
+        failed = run_with([a for a in actions if a != action], "follow-without-" + action.replace(":", "-"))
+        assert failed.returncode != 0, "the follow script still ran without %s" % action
+        assert action in failed.stderr, failed.stderr
