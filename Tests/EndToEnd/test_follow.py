@@ -85,3 +85,26 @@ def test_the_policy_printed_for_a_follow_script_is_exactly_enough(emulator):
         failed = run_with([a for a in actions if a != action], "follow-without-" + action.replace(":", "-"))
         assert failed.returncode != 0, "the follow script still ran without %s" % action
         assert action in failed.stderr, failed.stderr
+
+
+def test_output_follow_from_another_shell_follows_a_command_by_its_id(emulator):
+    # The second shell has no record of the command: it learns the nodes from the listing.
+    gate = os.path.join(tempfile.mkdtemp(prefix="follow-gate-"), "open")
+    script = "use web-1\nrun --cloudwatch <<'EOF'\necho early\nn=0\nuntil [ -e %s ] || [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done\necho late\nEOF\n" % gate
+    env = shell_env(emulator, "admin", NO_COLOR="1")
+    sent = subprocess.run([BINARY, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert sent.returncode == 0, sent.stderr
+    command_id = sent.stdout.split()[0]
+    child = pexpect.spawn(BINARY, ["-c", "output %s --follow\necho status=$status\n" % command_id], env=env, encoding="utf-8", timeout=60,
+                          dimensions=(40, 200))
+    try:
+        child.expect(r"i-0a1b2c3d4e5f60001  early\r\n")
+        assert not os.path.exists(gate)
+        open(gate, "w").close()
+        child.expect(r"i-0a1b2c3d4e5f60001  late\r\n")
+        child.expect(r"status=(\d+)\r\n")
+        assert child.match.group(1) == "0", child.before
+        assert "early" not in child.before, "no line twice"
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
