@@ -66,14 +66,15 @@ import Testing
             ], "output that was not cut is not read again: \(gets)")
     }
 
-    @Test func aStreamTheAgentDidNotUploadIsEmpty() async throws {
+    @Test func onlyTheStreamThatWasCutIsRead() async throws {
         let fleet = InterpreterTests.fleet()
-        fleet.outcome = { _ in ("Success", 0, String(repeating: "y", count: 23_980) + "--output truncated--", "") }
+        fleet.outcome = { _ in ("Success", 0, String(repeating: "y", count: 23_980) + "--output truncated--", "a warning\n") }
         let (shell, console) = shell(fleet)
         #expect(await shell.run(source: "use web-1\nrun --output-bucket out-b 'yes | head'", file: "t") == 0)
         fleet.objects["out-b/" + FakeFleet.outputKey(fleet.sent[0], first, web1, "stdout")] = Array("all of it\n".utf8)
         #expect(await shell.run(source: "output", file: "t") == 0)
-        #expect(console.stdout.hasSuffix("== web-1 · Success, exit 0\nall of it\n"), "\(console.stdout)")
+        #expect(console.stdout.hasSuffix("== web-1 · Success, exit 0\nall of it\n-- stderr\na warning\n"), "\(console.stdout)")
+        #expect(fleet.calls.filter { $0.hasPrefix("GetObject") }.count == 1, "stderr was whole: not read")
     }
 
     @Test func cutOutputWithoutS3OrCloudWatchSaysWhichOptionGetsTheRest() async throws {
@@ -88,19 +89,29 @@ import Testing
         #expect(!fleet.calls.contains { $0.hasPrefix("GetObject") })
     }
 
-    @Test func aMissingObjectReadsAsEmpty() async throws {
+    @Test func aMissingObjectKeepsWhatTheServiceKeptAndSaysSo() async throws {
         let fleet = InterpreterTests.fleet()
-        fleet.outcome = { _ in ("Success", 0, String(repeating: "z", count: 23_980) + "--output truncated--", "") }
+        let kept = String(repeating: "z", count: 23_980)
+        fleet.outcome = { _ in ("Success", 0, kept + "--output truncated--", "") }
         let (shell, console) = shell(fleet)
         #expect(await shell.run(source: "use web-1\nrun --output-bucket out-b uptime\noutput", file: "t") == 0)
-        #expect(console.stdout.hasSuffix("== web-1 · Success, exit 0\n"), "\(console.stdout)")
+        #expect(
+            console.stdout.contains(
+                "== web-1 · Success, exit 0\n" + kept
+                    + "\n(stdout cut by the agent at 24,000 characters; the whole of it is in S3 but could not be read, as said above)\n"),
+            "never lost: \(console.stdout.suffix(200))")
+        #expect(console.stderr.contains("web-1: s3://out-b/\(first)/\(web1)/awsrunShellScript/0.awsrunShellScript/stdout is not there"), "\(console.stderr)")
     }
 
-    @Test func aRefusedS3ReadNamesTheActionToAllow() async throws {
+    @Test func aRefusedS3ReadKeepsTheOutputAndNamesTheActionToAllow() async throws {
         let fleet = InterpreterTests.fleet()
-        fleet.outcome = { _ in ("Success", 0, String(repeating: "z", count: 23_980) + "--output truncated--", "") }
+        let kept = String(repeating: "z", count: 23_980)
+        fleet.outcome = { id in id.hasSuffix("1") ? ("Success", 0, kept + "--output truncated--", "") : ("Success", 0, "short\n", "") }
         let (shell, console) = shell(fleet)
-        #expect(await shell.run(source: "use web-1\nrun --output-bucket denied-b uptime\noutput", file: "t") == 1)
+        #expect(await shell.run(source: "use web-1 web-2\nrun --output-bucket denied-b uptime\noutput", file: "t") == 0)
+        #expect(console.stdout.contains("== web-1 · Success, exit 0\n" + kept + "\n"), "\(console.stdout.suffix(300))")
+        #expect(console.stdout.contains("== web-2 · Success, exit 0\nshort\n"), "the other nodes are shown too")
+        #expect(console.stderr.contains("web-1: could not read s3://denied-b/"), "\(console.stderr)")
         #expect(console.stderr.contains("ssm-shell needs s3:GetObject for this"), "\(console.stderr)")
     }
 

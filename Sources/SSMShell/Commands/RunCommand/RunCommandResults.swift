@@ -154,7 +154,9 @@ extension Shell {
                 if streams.stdout && !stdout.isEmpty { console.out(stdout.endingInNewline) }
                 if streams.stdout && cut && g.result.completeFrom == nil {
                     console.out(
-                        "(stdout cut by the agent at 24,000 characters: run the command with --output-bucket BUCKET (S3) or --cloudwatch (CloudWatch Logs), or 'set output-bucket BUCKET' first, and 'output' reads all of it from there)\n"
+                        g.result.standardOutputURL == nil
+                            ? "(stdout cut by the agent at 24,000 characters: run the command with --output-bucket BUCKET (S3) or --cloudwatch (CloudWatch Logs), or 'set output-bucket BUCKET' first, and 'output' reads all of it from there)\n"
+                            : "(stdout cut by the agent at 24,000 characters; the whole of it is in S3 but could not be read, as said above)\n"
                     )
                 }
                 if streams.stderr && !g.stderr.isEmpty {
