@@ -328,6 +328,26 @@ def test_run_output_goes_whole_to_s3_under_the_agents_keys(agent):
     assert stdout == "".join("%d\n" % n for n in range(1, 30001)).encode()
     assert s3.get_object(Bucket=agent_target.OUTPUT_BUCKET, Key=key + "stderr")["Body"].read() == b"to-stderr\n"
 
+
+def test_output_reads_the_agents_s3_objects_whole(agent):
+    """ssm-shell's side of the same upload: `run --output-bucket` sends the bucket, and `output`
+    (here through --wait) reads each stream the service cut from the object StandardOutputUrl /
+    StandardErrorUrl names, signed with S3's rules, through the configured endpoint."""
+    import boto3
+    from botocore.config import Config
+    emulator, node = agent.emulator, agent.node(3)
+    admin = emulator.identity("admin")
+    boto3.session.Session().client("s3", region_name=emulator.region, endpoint_url=emulator.endpoint,
+                                   config=Config(s3={"addressing_style": "path"}), verify=emulator.ready.get("ca_bundle") or None,
+                                   aws_access_key_id=admin["access_key_id"], aws_secret_access_key=admin["secret_access_key"]
+                                   ).create_bucket(Bucket=agent_target.OUTPUT_BUCKET)   # 200 when it exists already
+    result = run_script(agent, "use %s; run --output-bucket %s/client --wait sh -c 'seq 30000; seq 3000 >&2'" % (node, agent_target.OUTPUT_BUCKET))
+    assert result.returncode == 0, result.stderr
+    stdout = "".join("%d\n" % n for n in range(1, 30001))
+    stderr = "".join("%d\n" % n for n in range(1, 3001))
+    assert "== %s · Success, exit 0\n" % node + stdout + "-- stderr\n" + stderr in result.stdout, "stdout holds %d characters" % len(result.stdout)
+    assert "(stdout cut" not in result.stdout and "(stderr truncated" not in result.stdout
+
 # reconnect and faults
 
 def wait_for_resumes(agent, before, count, what, seconds=30):
