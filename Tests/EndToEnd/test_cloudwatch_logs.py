@@ -360,3 +360,19 @@ def test_api_faults_reach_readers_but_never_the_agents_uploads(emulator):
     finished(ssm, command_id, WEB[0])
     emulator.control("reset", {})
     assert stream_text(logs, group, "%s/%s/aws-runShellScript/stdout" % (command_id, WEB[0])) == ["through"]
+
+
+def test_s3_and_cloudwatch_output_of_one_command_are_both_whole(emulator):
+    """Both output sinks of the simulated agent on one run: the S3 objects and the CloudWatch
+    streams hold the same complete output."""
+    from test_s3 import key_of, new_bucket, run_and_wait
+    bucket, group = new_bucket(emulator), "/test/both-" + uuid.uuid4().hex[:8]
+    command_id, result = run_and_wait(emulator, ["seq 1 30000; seq 5 7 >&2"], OutputS3BucketName=bucket,
+                                      CloudWatchOutputConfig={"CloudWatchOutputEnabled": True, "CloudWatchLogGroupName": group})
+    assert result["Status"] == "Success"
+    s3, logs = emulator.client("s3"), emulator.client("logs")
+    from_s3 = s3.get_object(Bucket=bucket, Key=key_of(result["StandardOutputUrl"], bucket))["Body"].read().decode()
+    assert from_s3 == "".join("%d\n" % i for i in range(1, 30001))
+    prefix = "%s/%s/aws-runShellScript/" % (command_id, result["InstanceId"])
+    assert lines_of(stream_text(logs, group, prefix + "stdout")) == from_s3.split("\n")[:-1]
+    assert lines_of(stream_text(logs, group, prefix + "stderr")) == ["5", "6", "7"]
