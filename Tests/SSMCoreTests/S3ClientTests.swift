@@ -39,6 +39,24 @@ import TestSupport
         #expect(transport.sent[0].headers["Authorization"]?.contains("/eu-west-1/s3/aws4_request") == true)
     }
 
+    @Test func aWrongRegionIsResentOnceToTheBucketsRegion() async throws {
+        let wrong =
+            "<Error><Code>AuthorizationHeaderMalformed</Code><Message>the region 'us-east-2' is wrong; expecting 'eu-west-1'</Message><Region>eu-west-1</Region></Error>"
+        let (s3, transport) = client([
+            .respond(HTTPResponse(status: 400, body: Array(wrong.utf8))), .respond(HTTPResponse(status: 200, body: Array("out".utf8))),
+        ])
+        #expect(try await s3.getObject(bucket: "out-b", key: "k", region: nil) == Array("out".utf8))
+        #expect(transport.sent.map { $0.headers["Authorization"]!.contains("/eu-west-1/s3/") } == [false, true])
+    }
+
+    @Test func aSecondWrongRegionIsAnErrorNotALoop() async throws {
+        let wrong = "<Error><Code>AuthorizationHeaderMalformed</Code><Message>wrong</Message><Region>eu-west-1</Region></Error>"
+        let step = ScriptedTransport.Step.respond(HTTPResponse(status: 400, body: Array(wrong.utf8)))
+        let (s3, transport) = client([step, step, step])
+        await #expect(throws: AWSServiceError.self) { _ = try await s3.getObject(bucket: "out-b", key: "k", region: "us-west-1") }
+        #expect(transport.sent.count == 2)
+    }
+
     @Test func aHeadErrorHasNoBodyAndReadsAsTheCLIs() async throws {
         let (s3, _) = client([.respond(HTTPResponse(status: 403))])
         do {

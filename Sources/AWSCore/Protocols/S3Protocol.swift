@@ -69,12 +69,30 @@ public enum S3Protocol {
                 message += message.isEmpty ? "the bucket is in \(region)" : " (the bucket is in \(region))"
             }
             return AWSServiceError(
-                code: code, message: message, status: response.status, requestId: root.string("RequestId") ?? requestId, service: "s3", operation: operation)
+                code: code, message: message, status: response.status, requestId: root.string("RequestId") ?? requestId, service: "s3", operation: operation,
+                fields: regionField(root.string("Region") ?? response.headers["x-amz-bucket-region"]))
         }
         var message = reason(response.status)
         if let region = response.headers["x-amz-bucket-region"], !region.isEmpty { message += " (the bucket is in \(region))" }
         return AWSServiceError(
-            code: String(response.status), message: message, status: response.status, requestId: requestId, service: "s3", operation: operation)
+            code: String(response.status), message: message, status: response.status, requestId: requestId, service: "s3", operation: operation,
+            fields: regionField(response.headers["x-amz-bucket-region"]))
+    }
+
+    /// The bucket's region an error names, for a caller that resends there (`bucketRegion`).
+    static func regionField(_ region: String?) -> JSONValue {
+        guard let region, !region.isEmpty else { return .object([:]) }
+        return .object(["BucketRegion": .string(region)])
+    }
+
+    /// The region S3 says the bucket is in, when an answer refused the request's region:
+    /// 301 PermanentRedirect, 400 AuthorizationHeaderMalformed (`<Region>`), or a HEAD's
+    /// `x-amz-bucket-region` (Amazon S3 API Reference, "Error responses"; botocore's
+    /// S3RegionRedirectorv2 resends there once).
+    public static func bucketRegion(_ error: AWSServiceError) -> String? {
+        guard error.service == "s3", [301, 400, 403].contains(error.status) else { return nil }
+        guard let region = error.fields["BucketRegion"]?.string, EndpointResolver.isValidRegion(region) else { return nil }
+        return region
     }
 
     static func reason(_ status: Int) -> String {

@@ -6,9 +6,15 @@ public struct S3Client: Sendable {
 
     public init(client: AWSClient) { self.client = client }
 
-    /// GetObject: the object's bytes.
+    /// GetObject: the object's bytes. Sent once more to the bucket's own region when S3 answers
+    /// that the request's region is wrong (as botocore's S3RegionRedirectorv2 does).
     public func getObject(bucket: String, key: String, region: String?) async throws -> [UInt8] {
-        try await client.callS3("GetObject", bucket: bucket, key: key, region: region).body
+        do {
+            return try await client.callS3("GetObject", bucket: bucket, key: key, region: region).body
+        } catch let error as AWSServiceError {
+            guard let bucketRegion = S3Protocol.bucketRegion(error), bucketRegion != (region ?? client.settings.region) else { throw error }
+            return try await client.callS3("GetObject", bucket: bucket, key: key, region: bucketRegion).body
+        }
     }
 
     /// ListObjectsV2, every page: the objects under a prefix, in key order.
