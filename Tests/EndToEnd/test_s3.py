@@ -4,6 +4,7 @@ sent), S3's XML errors and the IAM checks with bucket and object ARNs."""
 import hashlib
 import os
 import secrets
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -16,6 +17,9 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.config import Config
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "emulator"))
+from emulator.s3 import output_keys  # noqa: E402 (the emulator's package, for its pure key rules)
 
 # Keys a client must sign exactly as it sends them: spaces, '+', '~', non-ASCII, '//' and '.'.
 AWKWARD_KEYS = ["plain.txt", "with space/and+plus~tilde.txt", "non-ascii/été 東京.log", "double//slash/x", "dots/./and/../y",
@@ -76,6 +80,8 @@ def test_cli_copies_a_binary_file_up_and_down_and_lists_it(emulator, tmp_path):
     got = emulator.aws_json("s3api", "get-object", "--bucket", bucket, "--key", key, "--range", "bytes=10-19", str(tmp_path / "part"))
     assert got["ContentRange"] == "bytes 10-19/%d" % len(data) and (tmp_path / "part").read_bytes() == data[10:20]
     assert "runs/a b+c~é.bin" in emulator.aws("s3", "ls", "s3://%s/" % bucket, "--recursive").stdout
+    emulator.aws("s3", "rm", "s3://%s/%s" % (bucket, key))
+    assert "Contents" not in emulator.aws_json("s3api", "list-objects-v2", "--bucket", bucket)
 
 
 def test_cli_copies_a_20_mib_file_in_parts_both_ways(emulator, tmp_path):
@@ -291,3 +297,14 @@ def test_a_command_cancelled_before_it_runs_still_ends_cancelled_with_nothing_up
         time.sleep(0.1)
     assert status == "Cancelled"
     assert "Contents" not in emulator.client("s3").list_objects_v2(Bucket=bucket)
+
+
+def test_output_keys_join_the_prefix_as_gos_path_join_does():
+    # Pure: the agent joins with Go's path.Join (fileutil.BuildS3Path), ':' dropped from each added element.
+    assert output_keys.go_path_join("", "cmd", "i-1") == "cmd/i-1"
+    assert output_keys.go_path_join("a//b/", "./c", "d/../e") == "a/b/c/e"
+    assert output_keys.go_path_join("/abs/", "x") == "/abs/x" and output_keys.go_path_join("", "") == ""
+    prefix = output_keys.plugin_key_prefix("runs/", "c1", "i-1", "aws:runShellScript")
+    assert prefix == "runs/c1/i-1/awsrunShellScript"
+    assert output_keys.stream_key(prefix, output_keys.step_name("0.aws:runShellScript"), "stderr") == prefix + "/0.awsrunShellScript/stderr"
+    assert output_keys.object_url("eu-west-3", "b", "p q/é") == "https://s3.eu-west-3.amazonaws.com/b/p%20q/%C3%A9"
