@@ -45,9 +45,10 @@ def limited_identity(emulator, name, actions, resource="*"):
         {"Effect": "Allow", "Action": actions, "Resource": resource}]}})
 
 
-def signed_request(emulator, method, path, body=b"", content_sha256=None, secret=None, headers=None):
+def signed_request(emulator, method, path, body=b"", content_sha256=None, secret=None, headers=None, send_path=None, unsigned=None):
     """A raw request signed by botocore's S3 signer, with x-amz-content-sha256 as given (None: the
-    signer's own, the body's hash) and the status, headers and body S3 answered."""
+    signer's own, the body's hash) and the status, headers and body S3 answered. SEND_PATH is what
+    goes on the wire when it differs from the PATH signed; UNSIGNED headers are added after signing."""
     admin = emulator.identity("admin")
     request = AWSRequest(method=method, url=emulator.endpoint + path, data=body, headers=dict(headers or {}))
     signer = S3SigV4Auth(Credentials(admin["access_key_id"], secret or admin["secret_access_key"]), "s3", emulator.region)
@@ -56,7 +57,10 @@ def signed_request(emulator, method, path, body=b"", content_sha256=None, secret
     signer.add_auth(request)
     if content_sha256 is False:
         del request.headers["X-Amz-Content-SHA256"]
-    prepared = urllib.request.Request(emulator.endpoint + path, data=body or None, method=method, headers=dict(request.headers.items()))
+    sent_headers = dict(request.headers.items(), **(unsigned or {}))
+    # http.client sends str values as Latin-1: send non-ASCII ones as the UTF-8 they were signed as.
+    sent_headers = {k: v.encode("utf-8") if isinstance(v, str) and not v.isascii() else v for k, v in sent_headers.items()}
+    prepared = urllib.request.Request(emulator.endpoint + (send_path or path), data=body or None, method=method, headers=sent_headers)
     try:
         with urllib.request.urlopen(prepared, timeout=30) as response:
             return response.status, dict(response.headers), response.read()
@@ -308,3 +312,46 @@ def test_output_keys_join_the_prefix_as_gos_path_join_does():
     assert prefix == "runs/c1/i-1/awsrunShellScript"
     assert output_keys.stream_key(prefix, output_keys.step_name("0.aws:runShellScript"), "stderr") == prefix + "/0.awsrunShellScript/stderr"
     assert output_keys.object_url("eu-west-3", "b", "p q/é") == "https://s3.eu-west-3.amazonaws.com/b/p%20q/%C3%A9"
+
+
+
+def test_x_amz_headers_must_be_signed(emulator):
+    bucket = new_bucket(emulator)
+    status, _, body = signed_request(emulator, "PUT", "/%s/k" % bucket, b"x", unsigned={"x-amz-meta-added": "later"})
+    assert status == 403 and b"<Code>AccessDenied</Code>" in body and b"<HeadersNotSigned>x-amz-meta-added</HeadersNotSigned>" in body
+
+
+def test_a_plus_in_the_query_is_a_plus_as_it_was_signed(emulator):
+    bucket = new_bucket(emulator)
+    s3 = emulator.client("s3")
+    for key in ("a+b/1", "a b/2"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"")
+    # Signed as a%2Bb (SigV4 encodes '+'), sent as a raw '+': both are the key prefix "a+b".
+    status, _, body = signed_request(emulator, "GET", "/%s?list-type=2&prefix=a%%2Bb" % bucket, send_path="/%s?list-type=2&prefix=a+b" % bucket)
+    assert status == 200 and b"<Key>a+b/1</Key>" in body and b"a b/2" not in body
+
+
+def test_a_malformed_range_is_ignored_and_an_unsatisfiable_one_refused(emulator):
+    bucket = new_bucket(emulator)
+    emulator.client("s3").put_object(Bucket=bucket, Key="r", Body=b"0123456789")
+    for malformed in ("bytes=a-5", "bytes=-\u00b2", "bytes=1-2,4-5", "items=1-2"):
+        status, _, body = signed_request(emulator, "GET", "/%s/r" % bucket, headers={"Range": malformed})
+        assert (status, body) == (200, b"0123456789"), malformed
+    status, _, body = signed_request(emulator, "GET", "/%s/r" % bucket, headers={"Range": "bytes=10-"})
+    assert status == 416 and b"<Code>InvalidRange</Code>" in body
+    # A signed header whose bytes on the wire are not the UTF-8 signed (Latin-1 here) fails the
+    # signature check; it never crashes the service.
+    status, _, body = signed_request(emulator, "GET", "/%s/r" % bucket, headers={"Range": "bytes=-\u00b2"},
+                                     unsigned={"Range": "bytes=-\u00b2".encode("latin-1")})
+    assert status == 403 and b"<Code>SignatureDoesNotMatch</Code>" in body
+    status, _, body = signed_request(emulator, "GET", "/%s/r" % bucket, headers={"Range": "bytes=10-"})
+    assert status == 416 and b"<Code>InvalidRange</Code>" in body
+    status, _, body = signed_request(emulator, "GET", "/%s/r" % bucket, headers={"Range": "bytes=-3"})
+    assert (status, body) == (206, b"789")
+
+
+def test_a_key_that_is_not_utf8_is_refused_and_never_taken_for_another(emulator):
+    bucket = new_bucket(emulator)
+    status, _, body = signed_request(emulator, "PUT", "/%s/%%FF" % bucket, b"x")
+    assert status == 400 and b"<Code>InvalidURI</Code>" in body
+    assert "Contents" not in emulator.client("s3").list_objects_v2(Bucket=bucket)

@@ -7,7 +7,7 @@ object ARNs. The routes are the app's last, so /v1/... and /_emulator/... are ne
 import base64
 import binascii
 import hashlib
-from urllib.parse import parse_qsl, unquote
+import re
 
 from aiohttp import web
 
@@ -62,13 +62,13 @@ class S3Service:
         raw_path, _, raw_query = request.raw_path.partition("?")
         body = await read_body(request)
         who = self._authenticate(request, raw_path, raw_query, body)
-        query = dict(parse_qsl(raw_query, keep_blank_values=True))
+        query = signing.query_params(raw_query)
         hosted = hosted_bucket(request.host)
         if hosted:
             bucket_name, key = hosted, raw_path[1:]
         else:
             bucket_name, _, key = raw_path.lstrip("/").partition("/")
-        bucket_name, key = unquote(bucket_name), unquote(key)
+        bucket_name, key = signing.decoded_key(bucket_name), signing.decoded_key(key)
         method = request.method
         if not bucket_name:
             if method != "GET":
@@ -85,9 +85,18 @@ class S3Service:
             url = "%s://%s%s" % (request.scheme, request.host, signing.canonical_path(raw_path))
             if raw_query:
                 url += "?" + signing.canonical_query(raw_query)
-            return self.auth.authenticate(request.method, url, request.headers, body, "s3", payload)
+            who = self.auth.authenticate(request.method, url, request.headers, body, "s3", payload)
         except AWSError as e:
             raise signing.auth_error(e)
+        except UnicodeEncodeError:
+            # A header that is not UTF-8 on the wire (aiohttp keeps its bytes as surrogates) cannot be what was signed.
+            raise S3Error("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. "
+                          "Check your key and signing method.", 403)
+        unsigned = signing.unsigned_amz_headers(headers)
+        if unsigned:
+            raise S3Error("AccessDenied", "There were headers present in the request which were not signed", 403,
+                          HeadersNotSigned=", ".join(unsigned))
+        return who
 
     def _allow(self, who, action, resource):
         if not action_allowed(who.policy, action, resource):
@@ -307,17 +316,18 @@ async def read_body(request):
 def byte_range(header, size):
     """The [start, end) of an RFC 9110 single byte range; InvalidRange when none of it exists.
     A header that is not a single byte range is ignored by S3 (None: the whole object)."""
-    unit, _, spec = header.partition("=")
-    first, dash, last = spec.partition("-")
-    if unit.strip() != "bytes" or not dash or "," in spec or not (first.strip().isdigit() or last.strip().isdigit()):
+    match = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip(), re.ASCII)
+    if not match or not (match.group(1) or match.group(2)):
         return None
-    if not first.strip():
+    first, last = match.groups()
+    if not first:
         suffix = int(last)
         if suffix == 0:
             raise S3Error("InvalidRange", "The requested range is not satisfiable", 416, RangeRequested=header, ActualObjectSize=size)
         return max(0, size - suffix), size
     start = int(first)
-    end = min(size, int(last) + 1) if last.strip().isdigit() else size
-    if start >= size or end <= start:
+    if last and int(last) < start:
+        return None         # RFC 9110 14.1.1: an invalid range spec is ignored
+    if start >= size:
         raise S3Error("InvalidRange", "The requested range is not satisfiable", 416, RangeRequested=header, ActualObjectSize=size)
-    return start, end
+    return start, min(size, int(last) + 1) if last else size

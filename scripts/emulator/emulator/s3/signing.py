@@ -4,7 +4,7 @@ UNSIGNED-PAYLOAD, must be the SHA-256 of the body; the canonical URI is the key'
 once, never normalised (`//` and `.` segments stay); the query is decoded and re-encoded."""
 import hashlib
 import re
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote_to_bytes
 
 from .responses import S3Error
 
@@ -37,22 +37,50 @@ def payload_hash(headers, body):
 
 
 def canonical_path(raw_path):
-    """The path as S3 signs it: each character of the decoded path encoded once (RFC 3986
-    unreserved characters and '/' kept), whatever encoding the client chose on the wire."""
-    return quote(unquote(raw_path), safe="/-_.~")
+    """The path as S3 signs it: each byte of the decoded path encoded once (RFC 3986 unreserved
+    characters and '/' kept), whatever encoding the client chose on the wire. Bytes, not text:
+    %FF must not canonicalise as the U+FFFD it would decode to."""
+    return quote(unquote_to_bytes(raw_path), safe="/-_.~")
+
+
+def raw_query_pairs(raw_query):
+    """The query's (name, value) pairs as bytes, percent-decoded only: '+' is a '+', as signed."""
+    pairs = []
+    for pair in (raw_query or "").split("&"):
+        if pair:
+            name, _, value = pair.partition("=")
+            pairs.append((unquote_to_bytes(name), unquote_to_bytes(value)))
+    return pairs
+
+
+def query_params(raw_query):
+    """The query as the operations read it, decoded exactly as it was signed (canonical_query)."""
+    return {name.decode("utf-8", "replace"): value.decode("utf-8", "replace") for name, value in raw_query_pairs(raw_query)}
 
 
 def canonical_query(raw_query):
     """Each name and value decoded, then encoded as SigV4 wants; botocore sorts them."""
-    if not raw_query:
-        return ""
-    pairs = []
-    for pair in raw_query.split("&"):
-        if not pair:
-            continue
-        name, _, value = pair.partition("=")
-        pairs.append("%s=%s" % (quote(unquote(name), safe="-_.~"), quote(unquote(value), safe="-_.~")))
-    return "&".join(pairs)
+    return "&".join("%s=%s" % (quote(name, safe="-_.~"), quote(value, safe="-_.~")) for name, value in raw_query_pairs(raw_query))
+
+
+def decoded_key(raw):
+    """A bucket or key from the path: percent-decoded UTF-8, else S3's InvalidURI."""
+    try:
+        return unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        raise S3Error("InvalidURI", "Couldn't parse the specified URI.", 400, URI=raw)
+
+
+def unsigned_amz_headers(headers):
+    """The x-amz-* headers of a request that its Authorization does not sign: S3 refuses them
+    (AccessDenied, "There were headers present in the request which were not signed")."""
+    authorization = headers.get("authorization", "")
+    signed = set()
+    for part in authorization.split(","):
+        name, _, value = part.strip().partition("=")
+        if name.endswith("SignedHeaders"):
+            signed = set(value.split(";"))
+    return sorted(h for h in headers if h.startswith("x-amz-") and h not in signed)
 
 
 def auth_error(error):
