@@ -16,18 +16,22 @@ def new_bucket(emulator):
     return name
 
 
-def test_output_reads_all_200000_characters_and_the_whole_stderr_from_s3(emulator):
+def test_output_reads_all_200000_characters_and_the_whole_stderr_from_s3(emulator, tmp_path):
     bucket = new_bucket(emulator)
-    script = ("use web-1; run --output-bucket %s/e2e/run --wait sh -c 'yes 0123456789abcdefghi | head -c 200000; yes err | head -c 20000 >&2'; output" % bucket)
+    script = ("use web-1; run --output-bucket %s/e2e/run --wait sh -c 'yes 0123456789abcdefghi | head -c 200000; yes err | head -c 20000 >&2'; "
+              "output --save %s" % (bucket, tmp_path))
     result = ssm_shell("-c", script, env=shell_env(emulator, identity="admin"))
     assert result.returncode == 0, result.stderr
     expected = ("0123456789abcdefghi\n" * 10000)[:200000]
     header = "== web-1 · Success, exit 0\n"
-    # `run --wait` shows the output once, `output` again: both whole, neither with the cut note.
+    # `run --wait` shows the output once, `output --save` again: both whole, neither with the cut note.
     whole = header + expected + "-- stderr\n" + ("err\n" * 5000)
     assert len(expected) == 200000
     assert result.stdout.count(whole) == 2, "stdout holds %d characters" % len(result.stdout)
     assert "(stdout cut" not in result.stdout and "(stderr truncated" not in result.stdout
+    # --save writes the whole streams too.
+    saved = {p.name: p.read_text() for p in tmp_path.iterdir()}
+    assert saved == {"i-0a1b2c3d4e5f60001.stdout": expected, "i-0a1b2c3d4e5f60001.stderr": "err\n" * 5000}, sorted(saved)
     listed = json.loads(emulator.aws("s3api", "list-objects-v2", "--bucket", bucket, "--prefix", "e2e/run/").stdout)
     keys = sorted(o["Key"] for o in listed["Contents"])
     assert len(keys) == 2 and all("/awsrunShellScript/0.awsrunShellScript/" in k for k in keys), keys
