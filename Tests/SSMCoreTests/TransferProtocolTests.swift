@@ -89,6 +89,8 @@ import TestSupport
         let m = GetSenderScript.marker
         let cases: [(String, String)] = [
             ("\(m) F 644 3 Zg==\nab$c\n", "not the file's base64"),
+            ("\(m) F 644 4 Zg==\nYQ==YWJj\n", "not the file's base64"),  // padding in the middle of the line
+            ("\(m) F 644 1 Zg==\nY===\n", "not the file's base64"),
             ("\(m) F 644 3 Zg==\nYWJj\nsomething else\n", "no digest"),
             ("\(m) D 755 Li4vZXRj\n", "does not understand"),  // ../etc
             ("\(m) D 755 L2V0Yw==\n", "does not understand"),  // /etc

@@ -131,53 +131,72 @@ public struct GetStreamDecoder {
     }
 
     /// Base64 characters to bytes, whole groups of four at a time; nil for any other character,
-    /// or for anything after a group with `=` padding. An unfinished group waits for the next piece.
+    /// or for `=` padding anywhere but in a line's last group. An unfinished group waits for the
+    /// next piece.
     private mutating func decode(_ chars: ArraySlice<UInt8>) -> [UInt8]? {
-        var out = [UInt8](repeating: 0, count: (chars.count + quartet.count) / 4 * 3)
-        var written = 0
-        var group: UInt32 = 0
-        var filled = 0
-        var padding = 0
-        var closed = false
-        let carried = quartet
-        let valid = out.withUnsafeMutableBufferPointer { output in
-            Self.table.withUnsafeBufferPointer { table in
-                func step(_ c: UInt8) -> Bool {
-                    let value = table[Int(c)]
-                    if value == 0xFF || closed { return false }
-                    if value == 0xFE {
-                        guard filled >= 2 else { return false }
-                        padding += 1
-                        group <<= 6
-                    } else {
-                        guard padding == 0 else { return false }
-                        group = group << 6 | UInt32(value)
+        var rest = chars
+        var out: [UInt8] = []
+        if !quartet.isEmpty {
+            let need = 4 - quartet.count
+            guard rest.count >= need else {
+                quartet += rest
+                return []
+            }
+            let group = quartet + rest.prefix(need)
+            rest = rest.dropFirst(need)
+            guard let head = Self.decodeGroups(group[...]), head.count == 3 || rest.isEmpty else { return nil }
+            out = head
+            quartet = []
+        }
+        let whole = rest.count / 4 * 4
+        guard let body = Self.decodeGroups(rest.prefix(whole)) else { return nil }
+        // Padding closes the line: nothing may follow it in this piece.
+        if body.count < whole / 4 * 3 && whole < rest.count { return nil }
+        quartet = Array(rest.dropFirst(whole))
+        return out.isEmpty ? body : out + body
+    }
+
+    /// Whole groups of four characters (a multiple of four), decoded in one pass over the bytes
+    /// with no state outside the loop (it runs for every byte of every file).
+    private static func decodeGroups(_ chars: ArraySlice<UInt8>) -> [UInt8]? {
+        guard !chars.isEmpty else { return [] }
+        let decoded = chars.withContiguousStorageIfAvailable { input -> [UInt8]? in
+            table.withUnsafeBufferPointer { table -> [UInt8]? in
+                var valid = true
+                let bytes = [UInt8](unsafeUninitializedCapacity: input.count / 4 * 3) { out, written in
+                    var i = 0
+                    var w = 0
+                    while i < input.count {
+                        let a = table[Int(input[i])]
+                        let b = table[Int(input[i + 1])]
+                        let c = table[Int(input[i + 2])]
+                        let d = table[Int(input[i + 3])]
+                        if a | b | c | d < 64 {
+                            out[w] = a << 2 | b >> 4
+                            out[w + 1] = b << 4 | c >> 2
+                            out[w + 2] = c << 6 | d
+                            w += 3
+                        } else if a < 64 && b < 64 && i + 4 == input.count && (c < 64 || c == 0xFE) && d == 0xFE {
+                            // The last group, padded: `xx==` is one byte, `xxx=` two.
+                            out[w] = a << 2 | b >> 4
+                            w += 1
+                            if c < 64 {
+                                out[w] = b << 4 | c >> 2
+                                w += 1
+                            }
+                        } else {
+                            valid = false
+                            break
+                        }
+                        i += 4
                     }
-                    filled += 1
-                    if filled == 4 {
-                        output[written] = UInt8(truncatingIfNeeded: group >> 16)
-                        output[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
-                        output[written + 2] = UInt8(truncatingIfNeeded: group)
-                        written += 3 - padding
-                        closed = padding > 0
-                        group = 0
-                        filled = 0
-                    }
-                    return true
+                    written = w
                 }
-                for c in carried where !step(c) { return false }
-                let whole = chars.withContiguousStorageIfAvailable { buffer -> Bool in
-                    for c in buffer where !step(c) { return false }
-                    return true
-                }
-                return whole ?? chars.allSatisfy { step($0) }
+                return valid ? bytes : nil
             }
         }
-        guard valid else { return nil }
-        let kept = filled
-        quartet = kept <= chars.count ? Array(chars.suffix(kept)) : Array((carried + chars).suffix(kept))
-        out.removeLast(out.count - written)
-        return out
+        guard let decoded else { return decodeGroups(ArraySlice(Array(chars))) }
+        return decoded
     }
 
     /// The base64 alphabet's values; 0xFE for `=`, 0xFF for anything else.
