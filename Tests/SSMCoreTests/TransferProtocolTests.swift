@@ -192,6 +192,8 @@ import TestSupport
         let posix = PutReceiverScript.posix(destination: "/tmp/it's here", force: true, into: false)
         #expect(posix.contains("dest='/tmp/it'\\''s here' force=1 into=0"))
         #expect(posix.contains("stty raw -echo -iexten"))
+        // Relative paths and ~ are from the home directory: the agent starts commands in /usr/bin.
+        #expect(posix.contains("cd \"$HOME\"") && GetSenderScript.posix(source: "x").contains("cd \"$HOME\""))
         let ps = PutReceiverScript.powerShell(destination: "C:\\it's", force: false, into: true)
         #expect(ps.contains("$dest = 'C:\\it''s'; $force = $false; $into = $true"))
         let get = GetSenderScript.posix(source: "/var/log/")

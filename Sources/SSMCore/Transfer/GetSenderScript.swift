@@ -26,6 +26,8 @@ public enum GetSenderScript {
         """
         M=\(marker) src=\(ShellWord.posix(source)) root=\(ShellWord.posix(TransferEntry.baseName(source)))
         say() { printf '%s %s\\n' "$M" "$*"; }
+        [ -n "$HOME" ] || HOME=$(getent passwd "$(id -un)" | cut -d: -f6); cd "$HOME" 2>/dev/null
+        case $src in "~") src=$HOME;; "~/"*) src=$HOME/${src#"~/"};; esac
         b() { printf %s "$1" | base64 -w 0; }
         one() {
           if [ -L "$1" ] && [ "$1" != "$src" ]; then say SKIP "$(b "$2")" a symbolic link
@@ -48,6 +50,7 @@ public enum GetSenderScript {
     public static func powerShell(source: String) -> String {
         """
         $ErrorActionPreference = 'Stop'; $M = '\(marker)'; $src = \(ShellWord.powerShell(source)); $root = \(ShellWord.powerShell(TransferEntry.baseName(source)))
+        Set-Location $HOME; if ($src -eq '~' -or $src.StartsWith('~/') -or $src.StartsWith('~\\')) { $src = $HOME + $src.Substring(1) }
         function Say($t) { [Console]::Out.Write("$M $t`n") }
         function B($p) { [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($p)) }
         function One($p, $rel) {

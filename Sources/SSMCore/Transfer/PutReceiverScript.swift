@@ -5,7 +5,9 @@
 /// no line editing, no ^C/^D/^V or CR translation), and only then does the receiver say READY: the
 /// client sends nothing before it. It reads `PutFraming` records, writes each file to a
 /// temporary name beside the target, checks its SHA-256, sets its mode and renames it into place,
-/// answering one `PutReplies` line per record. After DONE it waits for the client's newline, so
+/// answering one `PutReplies` line per record. A relative destination (and `~`) is from the
+/// user's home: the agent starts session commands elsewhere (/usr/bin on Amazon Linux), as scp
+/// and sftp do. After DONE it waits for the client's newline, so
 /// the session ends only once the client has every answer (see `GetSenderScript`).
 public enum PutReceiverScript {
     /// What starts every line the receiver says (output that is not its answer is not one of them).
@@ -20,6 +22,8 @@ public enum PutReceiverScript {
         """
         M=\(marker) dest=\(ShellWord.posix(destination)) force=\(force ? 1 : 0) into=\(into ? 1 : 0) tmp=
         say() { printf '%s %s\\n' "$M" "$*"; }
+        [ -n "$HOME" ] || HOME=$(getent passwd "$(id -un)" | cut -d: -f6); cd "$HOME" 2>/dev/null
+        case $dest in "~") dest=$HOME;; "~/"*) dest=$HOME/${dest#"~/"};; esac
         trap 'rm -f -- "$tmp"' EXIT
         trap 'exit 129' HUP INT TERM
         if [ -d "$dest" ]; then into=1; elif [ "$into" = 1 ]; then say FAIL "$dest is not a directory on the node"; exit 1; fi
@@ -58,6 +62,7 @@ public enum PutReceiverScript {
     public static func powerShell(destination: String, force: Bool, into: Bool) -> String {
         """
         $ErrorActionPreference = 'Stop'; $M = '\(marker)'; $dest = \(ShellWord.powerShell(destination)); $force = $\(force); $into = $\(into)
+        Set-Location $HOME; if ($dest -eq '~' -or $dest.StartsWith('~/') -or $dest.StartsWith('~\\')) { $dest = $HOME + $dest.Substring(1) }
         function Say($t) { [Console]::Out.Write("$M $t`n"); [Console]::Out.Flush() }
         if (Test-Path -LiteralPath $dest -PathType Container) { $into = $true } elseif ($into) { Say "FAIL $dest is not a directory on the node"; exit 1 }
         function Name($b) {
