@@ -159,24 +159,82 @@ import Testing
         #expect(fresh.allSatisfy { $0.token == nil && $0.stream.group == "g" })
     }
 
-    @Test func manyStreamsAreReadAgainNoFasterThanTheQuotaAllows() {
-        // 30 nodes, 60 streams: at 10 reads a second in all, a caught-up stream waits 6 s.
+    @Test func manyStreamsAreReadNoFasterThanTheQuotaAllows() {
+        // 30 nodes, 60 streams, every read answered at once: 10 reads a second, with a burst of
+        // at most 10 more (the bucket's size), so never more than 20 in any second, below the
+        // service's 25; each stream still read every 6 s or so.
         let nodes = (1...30).map { LogFollower.Invocation(commandId: "c1", instanceId: "i-\($0)") }
         var follower = LogFollower(expecting: nodes, now: 0)
+        var times: [Double] = []
+        var perStream: [String: Int] = [:]
+        var now = 0.0
+        while now < 20 {
+            switch follower.next(now: now) {
+            case .listInvocations: follower.listed(nodes.map { listing($0) }, now: now)
+            case .read(let reads):
+                for read in reads {
+                    times.append(now)
+                    perStream[read.stream.name, default: 0] += 1
+                    follower.missing(read, now: now)
+                }
+            case .sleep(let nap): now += nap
+            case .finished: Issue.record("nothing has ended")
+            }
+        }
+        for start in stride(from: 0.0, to: 19, by: 0.05) {
+            #expect(times.filter { $0 >= start && $0 < start + 1 }.count <= 20, "reads in [\(start), \(start + 1))")
+        }
+        #expect(times.count <= 10 + 10 * 20, "10 a second after the first 10")
+        #expect(perStream.count == 60 && perStream.values.allSatisfy { $0 >= 2 }, "\(perStream.values.sorted())")
+    }
+
+    @Test func aFailedReadIsTriedAgainWithTheSameTokenAfterAGrowingWait() {
+        var follower = LogFollower(expecting: [web1], now: 0, listInterval: 100)
         _ = follower.next(now: 0)
-        follower.listed(nodes.map { listing($0) }, now: 0)
-        let all = reads(follower.next(now: 0))
-        #expect(all.count == 60)
-        for read in all { follower.missing(read, now: 0) }
-        #expect(follower.next(now: 0) == .sleep(2), "the listing comes first")
+        follower.listed([LogFollower.Listing(invocation: web1, ended: false, group: "g", plugins: ["p"])], now: 0)
+        let first = reads(follower.next(now: 0))
+        _ = follower.received(first[0], messages: ["a\n"], nextForwardToken: "f/1", now: 0)
+        _ = follower.received(first[1], messages: [], nextForwardToken: "e/1", now: 0)
+        var read = reads(follower.next(now: 0))
+        #expect(read.map(\.token) == ["f/1", "e/1"])
+        follower.failed(read[0], now: 0)
+        _ = follower.received(read[1], messages: [], nextForwardToken: "e/1", now: 0)
+        #expect(follower.next(now: 0) == .sleep(1), "stderr again at 1 s; stdout waits 2 s")
+        read = reads(follower.next(now: 2))
+        #expect(read.map(\.token) == ["f/1", "e/1"], "the failed read again, with its token")
+        follower.failed(read[0], now: 2)
+        #expect(follower.received(read[0], messages: ["late answer\n"], nextForwardToken: "f/2", now: 2).isEmpty, "a failed read's answer is not taken")
+        _ = follower.received(read[1], messages: [], nextForwardToken: "e/1", now: 2)
+        #expect(reads(follower.next(now: 5.9)).map(\.token) == ["e/1"], "stdout waits 4 s after its second failure")
+        #expect(reads(follower.next(now: 6)).map(\.token) == ["f/1"])
+    }
+
+    @Test func aLineTheAgentSentInPiecesIsOneLine() {
+        // agent cloudwatchlogsservice.go: a line past its 200,000-byte buffer goes out in pieces
+        // of 200,000 bytes without a newline; once complete, events lose their last newline.
+        let piece = String(repeating: "p", count: LogLineJoiner.pieceBytes)
+        var joiner = LogLineJoiner()
+        #expect(joiner.add("head\n" + String(piece.dropFirst(5))).isEmpty == false)
+        var again = LogLineJoiner()
+        #expect(again.add(piece).isEmpty)
+        #expect(again.add(piece).isEmpty)
+        #expect(again.add("tail\n") == [piece + piece + "tail"])
+        #expect(again.add("last without newline") == ["last without newline"])
+        #expect(again.add("x\ny") == ["x", "y"], "a short event ends its last line")
+        #expect(again.add(piece).isEmpty)
+        #expect(again.finish() == [piece], "what is held comes out at the end")
+        #expect(again.finish().isEmpty)
+    }
+
+    @Test func aPieceHeldAtTheEndOfAStreamComesOutWithItsLastRead() {
+        var (follower, stdout, stderr) = started()
+        let piece = String(repeating: "p", count: LogLineJoiner.pieceBytes)
+        #expect(follower.received(stdout, messages: ["a\n", piece], nextForwardToken: "f/1", now: 0).map(\.text) == ["a"])
+        follower.missing(stderr, now: 0)
         #expect(follower.next(now: 2) == .listInvocations)
-        follower.listed(nodes.map { listing($0) }, now: 2)
-        #expect(follower.next(now: 2) == .sleep(2), "the next listing at 4 s; the streams at 6 s")
-        #expect(follower.next(now: 4) == .listInvocations)
-        follower.listed(nodes.map { listing($0) }, now: 4)
-        #expect(follower.next(now: 5) == .sleep(1))
-        #expect(follower.next(now: 6) == .listInvocations)
-        follower.listed(nodes.map { listing($0) }, now: 6)
-        #expect(reads(follower.next(now: 6)).count == 60)
+        follower.listed([listing(web1, ended: true)], now: 2)
+        let last = reads(follower.next(now: 2))
+        #expect(last.count == 2)
+        #expect(follower.received(last[0], messages: [], nextForwardToken: "f/1", now: 2).map(\.text) == [piece])
     }
 }

@@ -88,6 +88,36 @@ import Testing
         #expect(fleet.calls.contains { $0.hasPrefix("GetLogEvents \(first)/\(web1)/aws-runShellScript/stdout") })
     }
 
+    @Test func outputOfACutCommandWithoutCloudWatchCallsNothingMore() async throws {
+        // Its policy (ssm:GetCommandInvocation alone after a run) must stay enough.
+        let fleet = InterpreterTests.fleet()
+        fleet.outcome = { _ in ("Success", 0, String(repeating: "x", count: 23_980) + "--output truncated--", "") }
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use web-1\nrun 'seq 10000'\noutput", file: "t") == 0)
+        #expect(console.stdout.contains("(stdout cut by the agent"))
+        #expect(!fleet.calls.contains { $0.hasPrefix("ListCommandInvocations details") || $0.hasPrefix("GetLogEvents") }, "\(fleet.calls)")
+    }
+
+    @Test func followRidesOutThrottlingAndPrintsEveryLineOnce() async throws {
+        let fleet = InterpreterTests.fleet()
+        fleet.logEvents[stream(web1, "stdout")] = ["one\n", "two\n", "three\n"]
+        fleet.logThrottles = 1
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use web-1\nrun --follow 'seq 3'", file: "t") == 0)
+        #expect(console.stdout.split(separator: "\n").filter { $0.hasPrefix("web-1  ") } == ["web-1  one", "web-1  two", "web-1  three"], "\(console.stdout)")
+        #expect(fleet.logThrottles == 0)
+    }
+
+    @Test func aGroupWrittenAfterABareCloudWatchIsRefusedNotRun() async throws {
+        let fleet = InterpreterTests.fleet()
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use web-1\nrun --cloudwatch /team/logs uptime", file: "t") == 2)
+        #expect(console.stderr.contains("run --cloudwatch takes its group as --cloudwatch=GROUP"))
+        #expect(fleet.sent.isEmpty)
+        #expect(await shell.run(source: "run --cloudwatch -- /usr/bin/uptime", file: "t") == 0)
+        #expect(fleet.sent.map(\.cloudWatchLogGroup) == [""])
+    }
+
     @Test func ctrlCStopsFollowingAndSaysTheCommandGoesOn() async throws {
         let fleet = InterpreterTests.fleet()
         let (shell, console) = shell(fleet)
@@ -100,7 +130,8 @@ import Testing
         let follow = try Parser.parse("use web-1\nrun --follow uptime\n", file: "t")
         #expect(PolicyBuilder.actions(of: follow).contains("logs:GetLogEvents"))
         let later = try Parser.parse("use web-1\nset cloudwatch on\nrun uptime\noutput\n", file: "t")
-        #expect(Set(PolicyBuilder.actions(of: later)).isSuperset(of: ["logs:GetLogEvents", "ssm:ListCommandInvocations"]))
+        #expect(PolicyBuilder.actions(of: later).contains("logs:GetLogEvents"))
+        #expect(!PolicyBuilder.actions(of: later).contains("ssm:ListCommandInvocations"), "GetCommandInvocation names the plugin")
         let plain = try Parser.parse("use web-1\nrun uptime\noutput\n", file: "t")
         #expect(!PolicyBuilder.actions(of: plain).contains("logs:GetLogEvents"))
     }

@@ -21,8 +21,22 @@ extension FakeFleet {
         )
     }
 
+    /// What GetCommandInvocation adds for a command sent with CloudWatch output.
+    func cloudWatchFields(_ commandId: String) -> [String: JSONValue] {
+        let input = Int(commandId.suffix(2)).flatMap { sent.indices.contains($0 - 1) ? sent[$0 - 1] : nil }
+        guard let input, let group = input.cloudWatchLogGroup else { return [:] }
+        return [
+            "DocumentName": .string(input.documentName), "PluginName": "aws:runShellScript",
+            "CloudWatchOutputConfig": ["CloudWatchOutputEnabled": true, "CloudWatchLogGroupName": .string(group)],
+        ]
+    }
+
     func getLogEvents(group: String, stream: String, nextToken: String?) async throws -> LogEventsPage {
         log("GetLogEvents \(stream) \(nextToken ?? "head")")
+        if logThrottles > 0 {
+            logThrottles -= 1
+            throw AWSServiceError(code: "ThrottlingException", message: "Rate exceeded", status: 400, operation: "GetLogEvents")
+        }
         guard let events = logEvents["\(group) \(stream)"] else {
             throw AWSServiceError(
                 code: "ResourceNotFoundException", message: "The specified log stream does not exist.", status: 400, operation: "GetLogEvents")

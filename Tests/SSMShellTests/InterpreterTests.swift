@@ -18,6 +18,8 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     var listCalls = 0
     /// CloudWatch Logs: each stream's event messages, keyed "GROUP STREAM" (FakeFleet+Logs).
     var logEvents: [String: [String]] = [:]
+    /// GetLogEvents answers ThrottlingException this many times first.
+    var logThrottles = 0
     /// S3: each object's bytes, keyed "BUCKET/KEY" (FakeFleet+S3).
     var objects: [String: [UInt8]] = [:]
 
@@ -99,7 +101,7 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
             [
                 "CommandId": .string(commandId), "InstanceId": .string(instanceId), "Status": .string(i.1), "StatusDetails": .string(details(instanceId, i.1)),
                 "ResponseCode": .number(Double(i.2)), "StandardOutputContent": .string(i.3), "StandardErrorContent": .string(i.4),
-            ].merging(outputURLs(commandId, instanceId)) { _, url in url })
+            ].merging(outputURLs(commandId, instanceId)) { _, url in url }.merging(cloudWatchFields(commandId)) { _, field in field })
     }
 
     /// StatusDetails as the service gives it for a node that got the command.

@@ -11,9 +11,11 @@
 /// nothing new: the agent has put every event before the invocation ends
 /// (agent/framework/processor/executer/iohandler/iomodule/fileS3.go, Read), so no line is lost.
 /// A read's answer is taken only for the token it was sent with, so no line is printed twice.
-/// Caught-up streams are read again no more often than `maxReadsPerSecond` allows in all:
-/// GetLogEvents is limited to 25 requests a second per account and region (CloudWatch Logs
-/// quotas), shared with everything else there.
+/// Reads go out at most `maxReadsPerSecond` in all (a token bucket), and caught-up streams are
+/// read again no more often than that allows: GetLogEvents is limited to 25 requests a second per
+/// account and region (CloudWatch Logs quotas), shared with everything else there. A failed read
+/// (throttled, the service unavailable) is tried again later, waiting twice as long each time.
+/// Events become lines as the agent split them (LogLineJoiner).
 public struct LogFollower: Sendable {
     /// One invocation: a command on a node.
     public struct Invocation: Hashable, Sendable {
@@ -81,6 +83,8 @@ public struct LogFollower: Sendable {
         /// The read in flight was sent after its invocation was seen to end.
         var inFlightAfterEnd = false
         var done = false
+        var joiner = LogLineJoiner()
+        var failures = 0
     }
 
     struct InvocationState {
@@ -99,6 +103,9 @@ public struct LogFollower: Sendable {
     private var nextListAt: Double
     private var listedOnce = false
     private var listing = false
+    /// Reads that may go out now (the token bucket), and when it was last filled.
+    private var budget: Double
+    private var budgetAt: Double
 
     /// `expecting`: the invocations known to be coming (the nodes a command was sent to); an
     /// invocation not listed yet is pending.
@@ -106,6 +113,8 @@ public struct LogFollower: Sendable {
         self.readInterval = readInterval
         self.listInterval = listInterval
         self.maxReadsPerSecond = maxReadsPerSecond
+        budget = maxReadsPerSecond
+        budgetAt = now
         nextListAt = now
         for invocation in expecting { invocations[invocation] = InvocationState() }
     }
@@ -126,9 +135,17 @@ public struct LogFollower: Sendable {
             listing = true
             return .listInvocations
         }
+        budget = min(maxReadsPerSecond, budget + max(0, now - budgetAt) * maxReadsPerSecond)
+        budgetAt = now
         var reads: [Read] = []
+        var waiting = false
         for stream in order {
             guard var state = streams[stream], !state.done, !state.inFlight, now >= state.nextReadAt else { continue }
+            guard budget >= 1 else {
+                waiting = true
+                break
+            }
+            budget -= 1
             state.inFlight = true
             state.inFlightAfterEnd = invocations[stream.invocation]?.ended ?? false
             streams[stream] = state
@@ -138,6 +155,7 @@ public struct LogFollower: Sendable {
         let open = streams.values.filter { !$0.done }
         if allEnded && open.isEmpty { return .finished }
         var wake = open.filter { !$0.inFlight }.map(\.nextReadAt)
+        if waiting { wake.append(now + (1 - budget) / maxReadsPerSecond) }
         if !allEnded && !listing { wake.append(nextListAt) }
         return .sleep(max(0.05, (wake.min() ?? now + pace) - now))
     }
@@ -187,17 +205,34 @@ public struct LogFollower: Sendable {
             state.token = nextForwardToken
             state.nextReadAt = now
         }
+        state.failures = 0
+        var texts = messages.flatMap { state.joiner.add($0) }
+        if state.done { texts += state.joiner.finish() }
         streams[read.stream] = state
-        return messages.flatMap(CommandLogNames.lines).map { Line(invocation: read.stream.invocation, stderr: read.stream.stderr, text: $0) }
+        return texts.map { Line(invocation: read.stream.invocation, stderr: read.stream.stderr, text: $0) }
     }
 
     /// The stream (or its group) does not exist: nothing has been written to it yet. After the
     /// end, nothing ever will be.
-    public mutating func missing(_ read: Read, now: Double) {
-        guard var state = streams[read.stream], state.inFlight, state.token == read.token else { return }
+    @discardableResult
+    public mutating func missing(_ read: Read, now: Double) -> [Line] {
+        guard var state = streams[read.stream], state.inFlight, state.token == read.token else { return [] }
         state.inFlight = false
+        state.failures = 0
         state.nextReadAt = now + pace
         state.done = state.inFlightAfterEnd
+        let texts = state.done ? state.joiner.finish() : []
+        streams[read.stream] = state
+        return texts.map { Line(invocation: read.stream.invocation, stderr: read.stream.stderr, text: $0) }
+    }
+
+    /// The read failed in a way worth trying again (throttled, the service unavailable): the
+    /// stream is read again with the same token after a wait that doubles each time, up to 30 s.
+    public mutating func failed(_ read: Read, now: Double) {
+        guard var state = streams[read.stream], state.inFlight, state.token == read.token else { return }
+        state.inFlight = false
+        state.failures += 1
+        state.nextReadAt = now + min(30, pace * Double(1 << min(state.failures, 5)))
         streams[read.stream] = state
     }
 }

@@ -128,6 +128,11 @@ public struct InvocationResult: Sendable, Equatable {
     /// Where the whole output was read from when GetCommandInvocation's is cut (`CloudWatch
     /// Logs`, `S3`); nil when it is GetCommandInvocation's own.
     public var completeFrom: String?
+    /// The plugin the output is of (GetCommandInvocation answers for the document's one plugin
+    /// when none is named); CloudWatch streams are named after it.
+    public var pluginName: String?
+    /// The CloudWatch Logs group the output went to; nil when CloudWatch output was off.
+    public var cloudWatchGroup: String?
 
     /// From the reply's JSON (also how fakes build replies).
     public init(_ json: JSONValue) {
@@ -143,6 +148,11 @@ public struct InvocationResult: Sendable, Equatable {
         executionStart = json.text("ExecutionStartDateTime")
         executionEnd = json.text("ExecutionEndDateTime")
         executionElapsed = json.text("ExecutionElapsedTime")
+        pluginName = json.text("PluginName").flatMap { $0.isEmpty ? nil : $0 }
+        let cloudWatch = json["CloudWatchOutputConfig"]
+        cloudWatchGroup =
+            cloudWatch?["CloudWatchOutputEnabled"]?.bool == true
+            ? CommandLogNames.group(configured: cloudWatch?.text("CloudWatchLogGroupName"), documentName: json.text("DocumentName") ?? "") : nil
     }
 }
 

@@ -5,25 +5,32 @@ import SSMCore
 /// cut it (24,000 characters of stdout, 8,000 of stderr), the whole streams are read instead.
 extension Shell {
     func completedFromCloudWatch(_ pairs: [(String, String)], _ results: [Int: InvocationResult]) async throws -> [Int: InvocationResult] {
-        let cut = pairs.indices.filter { i in results[i].map(Self.wasCut) ?? false }
+        // Only invocations GetCommandInvocation says sent their output to CloudWatch: the others
+        // call nothing more (and need no more permissions).
+        let cut = pairs.indices.filter { i in results[i].map { $0.cloudWatchGroup != nil && Self.wasCut($0) } ?? false }
         guard !cut.isEmpty else { return results }
         let fleet = try fleet()
-        var details: [String: [String: CommandInvocation]] = [:]
-        for id in Set(cut.map { pairs[$0].0 }) {
-            let all = try await fleet.allInvocationDetails(commandId: id)
-            details[id] = Dictionary(all.map { ($0.instanceId, $0) }, uniquingKeysWith: { _, last in last })
-        }
+        // The plugins name the streams: GetCommandInvocation's PluginName, else the listing's.
+        var listed: [String: [String: CommandInvocation]] = [:]
         var completed = results
         for i in cut {
             let (commandId, instanceId) = pairs[i]
-            guard let invocation = details[commandId]?[instanceId], let group = invocation.cloudWatchGroup, var result = results[i] else { continue }
-            func whole(stderr: Bool) async throws -> String {
-                var lines: [String] = []
-                for plugin in invocation.pluginNames {
-                    let stream = CommandLogNames.stream(commandId: commandId, instanceId: instanceId, plugin: plugin, stderr: stderr)
-                    lines += try await Self.wholeStream(group, stream, fleet)
+            guard var result = results[i], let group = result.cloudWatchGroup else { continue }
+            var plugins = result.pluginName.map { [$0] } ?? []
+            if plugins.isEmpty {
+                if listed[commandId] == nil {
+                    let all = try await fleet.allInvocationDetails(commandId: commandId)
+                    listed[commandId] = Dictionary(all.map { ($0.instanceId, $0) }, uniquingKeysWith: { _, last in last })
                 }
-                return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+                plugins = listed[commandId]?[instanceId]?.pluginNames ?? []
+            }
+            func whole(stderr: Bool) async throws -> String {
+                var text = ""
+                for plugin in plugins {
+                    let stream = CommandLogNames.stream(commandId: commandId, instanceId: instanceId, plugin: plugin, stderr: stderr)
+                    text += try await Self.wholeStream(group, stream, fleet)
+                }
+                return text
             }
             // Taken only when CloudWatch has more than what was cut: a node whose role may not
             // write there has nothing in it, and the cut output stays (S3 may have it).
@@ -45,16 +52,19 @@ extension Shell {
         OutputGrouping.withoutTruncationMarker(result.standardOutput).cut || result.standardError.count >= OutputGrouping.stderrLimit
     }
 
-    /// Every line of a stream, from its head until the token comes back unchanged (GetLogEvents
-    /// reference); none when it does not exist.
-    static func wholeStream(_ group: String, _ stream: String, _ logs: any CommandLogsAPI) async throws -> [String] {
+    /// A stream's text from its head until the token comes back unchanged (GetLogEvents
+    /// reference), its events joined as the agent split them (LogLineJoiner); "" when it does
+    /// not exist.
+    static func wholeStream(_ group: String, _ stream: String, _ logs: any CommandLogsAPI) async throws -> String {
+        var joiner = LogLineJoiner()
         var lines: [String] = []
         var token: String?
         while let page = try await readOrMissing(group, stream, token, logs) {
-            lines += page.messages.flatMap(CommandLogNames.lines)
+            for message in page.messages { lines += joiner.add(message) }
             guard let next = page.nextForwardToken, next != token else { break }
             token = next
         }
-        return lines
+        lines += joiner.finish()
+        return lines.map { $0 + "\n" }.joined()
     }
 }

@@ -13,31 +13,45 @@ extension Shell {
         var follower = LogFollower(expecting: expected, now: monotonic.seconds())
         var latest: [String: [String: CommandInvocation]] = [:]
         var printed: Set<LogFollower.Invocation> = []
+        var failures = 0
         var width = expected.map { nodeDirectory.shortLabel($0.instanceId).count }.max() ?? 0
         let stop = "stopped following; the command goes on. 'cancel \(ids.joined(separator: ","))' stops it."
         following: while true {
             if interrupted() { throw ShellError(stop, status: 130) }
             switch follower.next(now: monotonic.seconds()) {
             case .listInvocations:
-                var entries: [LogFollower.Listing] = []
-                for id in ids {
-                    let all = try await fleet.allInvocationDetails(commandId: id)
-                    latest[id] = Dictionary(all.map { ($0.instanceId, $0) }, uniquingKeysWith: { _, last in last })
-                    entries += all.filter { only?.contains($0.instanceId) ?? true }.map { inv in
-                        LogFollower.Listing(
-                            invocation: .init(commandId: id, instanceId: inv.instanceId), ended: WaitProgress.terminal.contains(inv.status),
-                            group: inv.cloudWatchGroup, plugins: inv.pluginNames)
+                do {
+                    var entries: [LogFollower.Listing] = []
+                    for id in ids {
+                        let all = try await fleet.allInvocationDetails(commandId: id)
+                        latest[id] = Dictionary(all.map { ($0.instanceId, $0) }, uniquingKeysWith: { _, last in last })
+                        entries += all.filter { only?.contains($0.instanceId) ?? true }.map { inv in
+                            LogFollower.Listing(
+                                invocation: .init(commandId: id, instanceId: inv.instanceId), ended: WaitProgress.terminal.contains(inv.status),
+                                group: inv.cloudWatchGroup, plugins: inv.pluginNames)
+                        }
                     }
+                    width = max(width, entries.map { nodeDirectory.shortLabel($0.invocation.instanceId).count }.max() ?? 0)
+                    follower.listed(entries, now: monotonic.seconds())
+                    failures = 0
+                } catch  where Self.worthRetrying(error) && failures < Self.followRetries {
+                    failures += 1
+                    follower.listFailed(now: monotonic.seconds())
                 }
-                width = max(width, entries.map { nodeDirectory.shortLabel($0.invocation.instanceId).count }.max() ?? 0)
-                follower.listed(entries, now: monotonic.seconds())
             case .read(let reads):
-                for (read, answer) in try await Self.readAll(reads, fleet) {
-                    guard let page = answer else {
-                        follower.missing(read, now: monotonic.seconds())
-                        continue
+                for (read, answer) in await Self.readAll(reads, fleet) {
+                    let lines: [LogFollower.Line]
+                    switch answer {
+                    case .success(let page?):
+                        lines = follower.received(read, messages: page.messages, nextForwardToken: page.nextForwardToken, now: monotonic.seconds())
+                        failures = 0
+                    case .success(nil): lines = follower.missing(read, now: monotonic.seconds())
+                    case .failure(let error):
+                        guard Self.worthRetrying(error) && failures < Self.followRetries else { throw error }
+                        failures += 1
+                        follower.failed(read, now: monotonic.seconds())
+                        lines = []
                     }
-                    let lines = follower.received(read, messages: page.messages, nextForwardToken: page.nextForwardToken, now: monotonic.seconds())
                     for line in lines { printFollowed(line, width: width) }
                     if !lines.isEmpty { printed.insert(read.stream.invocation) }
                 }
@@ -73,25 +87,40 @@ extension Shell {
         if line.stderr { console.err("\(prefix)  \(line.text)\n") } else { console.out("\(prefix)  \(line.text)\n") }
     }
 
-    /// The reads at once, at most eight in flight; a missing stream or group is nil. The
-    /// answers come back in the order of `reads`.
-    static func readAll(_ reads: [LogFollower.Read], _ logs: any CommandLogsAPI) async throws -> [(LogFollower.Read, LogEventsPage?)] {
-        var answers: [Int: LogEventsPage?] = [:]
-        try await withThrowingTaskGroup(of: (Int, LogEventsPage?).self) { group in
+    /// How many failures in a row `--follow` rides out (each after the client's own retries).
+    static let followRetries = 10
+
+    /// A failure that may pass: throttling, a 5xx, a lost connection (RetryClassifier's rules).
+    static func worthRetrying(_ error: any Error) -> Bool {
+        if let error = error as? AWSServiceError { return RetryClassifier.classify(status: error.status, code: error.code) != nil }
+        return error is TransportError
+    }
+
+    /// The reads at once, at most eight in flight; a missing stream or group is a nil page. The
+    /// answers come back in the order of `reads`, each read's own failure beside it.
+    static func readAll(_ reads: [LogFollower.Read], _ logs: any CommandLogsAPI) async -> [(LogFollower.Read, Result<LogEventsPage?, any Error>)] {
+        var answers: [Int: Result<LogEventsPage?, any Error>] = [:]
+        await withTaskGroup(of: (Int, Result<LogEventsPage?, any Error>).self) { group in
             var next = 0
             func add() {
                 guard next < reads.count else { return }
                 let (index, read) = (next, reads[next])
                 next += 1
-                group.addTask { (index, try await readOrMissing(read.stream.group, read.stream.name, read.token, logs)) }
+                group.addTask {
+                    do {
+                        return (index, .success(try await readOrMissing(read.stream.group, read.stream.name, read.token, logs)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
             }
             for _ in 0..<min(8, reads.count) { add() }
-            while let (index, page) = try await group.next() {
-                answers[index] = page
+            while let (index, answer) = await group.next() {
+                answers[index] = answer
                 add()
             }
         }
-        return reads.indices.map { (reads[$0], answers[$0] ?? nil) }
+        return reads.indices.map { (reads[$0], answers[$0] ?? .success(nil)) }
     }
 
     /// GetLogEvents; nil when the group or stream does not exist (nothing written yet).

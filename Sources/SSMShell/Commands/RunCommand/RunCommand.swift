@@ -66,6 +66,11 @@ struct RunCommand: ShellCommand {
         // --follow reads the output from CloudWatch Logs, so it turns it on when it is off.
         options.cloudWatchLogGroup = try opts.value("cloudwatch").map { $0.isEmpty ? "" : try ShellSettings.logGroup($0) } ?? shell.settings.cloudWatch
         if opts.has("follow") && options.cloudWatchLogGroup == nil { options.cloudWatchLogGroup = "" }
+        // `--cloudwatch /group cmd` would run `/group cmd`: the group must be written with `=`.
+        if opts.value("cloudwatch") == "", !input.arguments.contains("--"), script == nil, text.hasPrefix("/") {
+            throw ShellError.usage(
+                "run --cloudwatch takes its group as --cloudwatch=GROUP; to run a command that starts with '/', write run --cloudwatch -- COMMAND")
+        }
         options.outputBucket = shell.settings.outputBucket
         if let text = opts.value("output-bucket") {
             do { options.outputBucket = try OutputBucket(text) } catch { throw ShellError.usage(error.description) }
