@@ -36,6 +36,11 @@ import TestSupport
         #expect(page.nextContinuationToken == nil)
     }
 
+    @Test func aTruncatedPageWithoutATokenIsAnErrorNotTheEnd() {
+        let xml = "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>a</Key><Size>1</Size></Contents></ListBucketResult>"
+        #expect(throws: AWSServiceError.self) { try S3Protocol.parseListObjectsV2(Self.response(200, xml)) }
+    }
+
     @Test func aListingThatIsNotXMLIsAnErrorNotACrash() {
         #expect(throws: AWSServiceError.self) { try S3Protocol.parseListObjectsV2(Self.response(200, "<html")) }
         #expect(throws: AWSServiceError.self) { try S3Protocol.parseListObjectsV2(Self.response(200, "<Error/>")) }
@@ -79,6 +84,14 @@ import TestSupport
         #expect(sent.url.description == "http://127.0.0.1:4566/my.bucket/p//c%20d/stdout")
         #expect(sent.headers["x-amz-content-sha256"] == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(sent.headers["Authorization"]?.contains("/us-west-2/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date,") == true)
+    }
+
+    @Test func anAnswerTooLargeToReadIsNotFetchedAgain() async throws {
+        let tooLarge = TransportError(kind: .responseTooLarge, connected: true, detail: "the response is larger than 64 MiB", url: "http://127.0.0.1:4566/b/k")
+        let transport = ScriptedTransport([.fail(tooLarge), .fail(tooLarge), .fail(tooLarge)])
+        let client = client(transport, environment: ["AWS_REGION": "us-west-2", "AWS_ENDPOINT_URL": "http://127.0.0.1:4566"])
+        await #expect(throws: tooLarge) { _ = try await client.callS3("GetObject", bucket: "b", key: "k") }
+        #expect(transport.sent.count == 1)
     }
 
     @Test func callS3GoesVirtualHostedToAWSInTheBucketsRegion() async throws {

@@ -35,11 +35,10 @@ import TestSupport
         #expect(result.stringToSign == c["string_to_sign"]!.string!)
         #expect(result.signature == c["signature"]!.string!)
         #expect(request.headers["Authorization"] == c["authorization"]!.string!)
-        // The bytes on the wire are the ones signed: the path is sent as botocore sends it.
+        // The request the transport sends (parsed from botocore's URL) is botocore's, byte for byte.
         let wire = c["url"]!.string!
-        let pathAndQuery = wire[wire.firstIndex(of: "/").map { wire.index($0, offsetBy: 2) }!...].drop { $0 != "/" }
-        let wirePath = pathAndQuery.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "/"
-        #expect(request.url.requestTarget.hasPrefix(wirePath.isEmpty ? "/" : wirePath))
+        let target = wire[wire.firstRange(of: "://")!.upperBound...].drop { $0 != "/" }
+        #expect(request.url.requestTarget == (target.isEmpty ? "/" : String(target)))
     }
 
     @Test(arguments: cases)
@@ -56,6 +55,22 @@ import TestSupport
         #expect(resolved.url.hostHeader == expected.hostHeader)
         #expect(resolved.url.path == expected.path)
         #expect(resolved.signingRegion == c["signing_region"]!.string!)
+        // What the client puts on the wire, byte for byte: the encoded path, and for a listing the
+        // query `S3Protocol` builds (its order aside).
+        let wire = c["url"]!.string!
+        let afterHost = wire[wire.firstRange(of: "://")!.upperBound...].drop { $0 != "/" }
+        let parts = afterHost.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let wirePath = parts.first.map { $0.isEmpty ? "/" : String($0) } ?? "/"
+        #expect(resolved.url.requestTarget == wirePath)
+        if operation == "list_objects_v2", input["Delimiter"] == nil {
+            var url = resolved.url
+            url.query = S3Protocol.listObjectsV2Query(
+                prefix: input["Prefix"]!.string!, continuationToken: input["ContinuationToken"]?.string, maxKeys: input["MaxKeys"]?.int
+            ).map { (name: $0.0, value: $0.1) }
+            let ours = url.encodedQuery.split(separator: "&").map(String.init).sorted()
+            let botocores = (parts.count > 1 ? parts[1] : "").split(separator: "&").map(String.init).sorted()
+            #expect(ours == botocores)
+        }
     }
 
     @Test func coversWhatTheIssueAsks() throws {

@@ -23,6 +23,18 @@ import Testing
             S3OutputObject(url: "https://b-1.s3.cn-north-1.amazonaws.com.cn/p/stdout") == S3OutputObject(bucket: "b-1", key: "p/stdout", region: "cn-north-1"))
     }
 
+    /// The service's label is found from the right: a bucket may be named like it.
+    @Test func aBucketNamedLikeTheServiceIsStillTheBucket() {
+        #expect(
+            S3OutputObject(url: "https://s3-logs.s3.us-east-1.amazonaws.com/pre/cmd/stdout")
+                == S3OutputObject(bucket: "s3-logs", key: "pre/cmd/stdout", region: "us-east-1"))
+        #expect(
+            S3OutputObject(url: "https://my.s3.bucket.s3.eu-west-1.amazonaws.com/k") == S3OutputObject(bucket: "my.s3.bucket", key: "k", region: "eu-west-1"))
+        #expect(S3OutputObject(url: "https://s3.us-east-1.amazonaws.com/s3-logs/k") == S3OutputObject(bucket: "s3-logs", key: "k", region: "us-east-1"))
+        #expect(S3OutputObject(url: "https://s3-fips.dualstack.us-gov-west-1.amazonaws.com/b-1/k")?.region == "us-gov-west-1")
+        #expect(S3OutputObject(url: "https://b-1.s3-external-1.amazonaws.com/k")?.region == nil)
+    }
+
     @Test(arguments: ["", "not a url", "https://example.com/b/k", "https://s3.eu-west-1.amazonaws.com/", "https://s3.eu-west-1.amazonaws.com/bucket-only"])
     func refusesWhatIsNotAnS3Object(_ text: String) {
         #expect(S3OutputObject(url: text) == nil)

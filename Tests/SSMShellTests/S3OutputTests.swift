@@ -103,6 +103,21 @@ import Testing
         #expect(console.stderr.contains("web-1: s3://out-b/\(first)/\(web1)/awsrunShellScript/0.awsrunShellScript/stdout is not there"), "\(console.stderr)")
     }
 
+    /// Each stream on its own: stderr read whole while stdout could not be gets no "truncated" note.
+    @Test func aStreamReadWholeHasNoNoteWhenTheOtherCouldNotBeRead() async throws {
+        let fleet = InterpreterTests.fleet()
+        let kept = String(repeating: "z", count: 23_980)
+        fleet.outcome = { _ in ("Success", 0, kept + "--output truncated--", String(repeating: "e", count: 8_000)) }
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use web-1\nrun --output-bucket out-b uptime", file: "t") == 0)
+        fleet.objects["out-b/" + FakeFleet.outputKey(fleet.sent[0], first, web1, "stderr")] = Array((String(repeating: "e", count: 9_000) + "\n").utf8)
+        #expect(await shell.run(source: "output", file: "t") == 0)
+        let out = console.stdout
+        #expect(out.contains("-- stderr\n" + String(repeating: "e", count: 9_000) + "\n"), "\(out.suffix(200))")
+        #expect(!out.contains("(stderr truncated"), "\(out.suffix(300))")
+        #expect(out.contains("(stdout cut by the agent at 24,000 characters; the whole of it is in S3 but could not be read, as said above)"))
+    }
+
     @Test func aRefusedS3ReadKeepsTheOutputAndNamesTheActionToAllow() async throws {
         let fleet = InterpreterTests.fleet()
         let kept = String(repeating: "z", count: 23_980)

@@ -31,6 +31,16 @@ import TestSupport
         #expect(transport.connectionsOpened == 1)
     }
 
+    /// S3 signs the path exactly as sent (no dot-segment removal), so the transport must send it
+    /// as given: libcurl removes `/./` and `/../` unless CURLOPT_PATH_AS_IS is set.
+    @Test func sendsThePathAsGivenDotSegmentsAndAll() async throws {
+        let server = try LoopbackServer(["echo"])
+        let transport = CurlHTTPTransport(configuration: .init(threads: 1))
+        let url = EndpointURL(scheme: "http", host: "127.0.0.1", port: server.port, path: "/bucket/dots/../not/./normalised//key")
+        let response = try await transport.send(HTTPRequest(method: "GET", url: url), timeouts: HTTPTimeouts(connect: 2, total: 10))
+        #expect(try JSONValue(parsing: response.body)["path"]?.string == "/bucket/dots/../not/./normalised//key")
+    }
+
     @Test func totalTimeoutAfterConnecting() async throws {
         let server = try LoopbackServer(["echo"])
         let transport = CurlHTTPTransport(configuration: .init(threads: 1))

@@ -160,8 +160,14 @@ public final class AWSClient: Sendable {
                 finalError = scrubbed
             } catch let error as TransportError {
                 log?.log("<<< \(operation) failed: \(error)")
-                failure = (idempotent || !error.connected) ? RetryClassifier.classify(error) : nil
-                finalError = failure == nil ? UncertainOutcomeError(service: service.name, operation: operation, cause: error) : error
+                if error.kind == .responseTooLarge {
+                    // The same answer would come again: never resent.
+                    failure = nil
+                    finalError = error
+                } else {
+                    failure = (idempotent || !error.connected) ? RetryClassifier.classify(error) : nil
+                    finalError = failure == nil ? UncertainOutcomeError(service: service.name, operation: operation, cause: error) : error
+                }
             }
             let decision = quota.withLock { state.failed(failure, quota: &$0, jitter: options.jitter(), retryAfter: retryAfter) }
             guard case .retry(let delay) = decision else { throw finalError }

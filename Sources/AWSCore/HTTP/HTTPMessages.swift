@@ -51,6 +51,8 @@ public struct HTTPTimeouts: Sendable, Equatable {
 public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         case couldNotResolveHost, couldNotConnect, timedOut, tls, proxy, connectionLost, other
+        /// The answer is larger than the transport keeps in memory: sending again cannot help.
+        case responseTooLarge
     }
 
     public var kind: Kind
@@ -83,6 +85,8 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
             return "The connection to \(url) was lost (\(detail)). Try again; check your network if it keeps happening."
         case .other:
             return "The request to \(url) failed (\(detail))."
+        case .responseTooLarge:
+            return "The answer from \(url) is too large to read (\(detail))."
         }
     }
 }

@@ -54,6 +54,12 @@ public enum S3Protocol {
         }
         let truncated = root.string("IsTruncated") == "true"
         let token = root.string("NextContinuationToken").flatMap { $0.isEmpty ? nil : $0 }
+        // A page that says more follow but gives no token would end the listing early, silently.
+        if truncated && token == nil {
+            throw AWSServiceError(
+                code: "MalformedResponse", message: "S3 said the listing goes on but sent no NextContinuationToken", status: response.status,
+                operation: "ListObjectsV2")
+        }
         return ListPage(objects: objects, nextContinuationToken: truncated ? token : nil)
     }
 

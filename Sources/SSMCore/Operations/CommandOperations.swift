@@ -133,6 +133,8 @@ public struct InvocationResult: Sendable, Equatable {
     public var pluginName: String?
     /// The CloudWatch Logs group the output went to; nil when CloudWatch output was off.
     public var cloudWatchGroup: String?
+    /// stderr was read whole (from S3) though another stream could not be: no "truncated" note.
+    public var standardErrorIsWhole = false
 
     /// From the reply's JSON (also how fakes build replies).
     public init(_ json: JSONValue) {

@@ -30,10 +30,16 @@ public struct S3OutputObject: Sendable, Equatable {
         let rawPath = rest[hostEnd...].split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         let path = PercentEncoding.decode(rawPath)
         let labels = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard let s3Index = labels.firstIndex(where: { $0 == "s3" || $0.hasPrefix("s3-") }), path.count > 1 else { return nil }
-        let afterS3 = labels.index(after: s3Index)
-        var region: String? = labels[s3Index].hasPrefix("s3-") ? String(labels[s3Index].dropFirst(3)) : nil
-        if region == nil, afterS3 < labels.count, labels[afterS3] != "amazonaws", labels[afterS3] != "dualstack" { region = labels[afterS3] }
+        // The service's label is the rightmost `s3` or `s3-…` one: a virtual-hosted bucket may
+        // itself be called `s3-logs` or `my.s3.bucket`.
+        guard let s3Index = labels.lastIndex(where: { $0 == "s3" || $0.hasPrefix("s3-") }), path.count > 1 else { return nil }
+        var region: String?
+        let label = labels[s3Index]
+        if label.hasPrefix("s3-"), !["s3-fips", "s3-external-1"].contains(label) {
+            region = String(label.dropFirst(3))  // the legacy s3-<region> host
+        } else if let next = labels[(s3Index + 1)...].first(where: { $0 != "dualstack" }), next != "amazonaws" {
+            region = next
+        }
         if s3Index > 0 {
             // Virtual-hosted: the bucket is the host's first labels.
             self.init(bucket: labels[..<s3Index].joined(separator: "."), key: String(path.dropFirst()), region: region)

@@ -101,6 +101,8 @@ struct CurlEasy {
             ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, TimeUnits.milliseconds(timeouts.total))
             ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
             ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+            // The path goes out as signed: S3 signs `/./`, `/../` and `//` as they are (SigV4 for S3).
+            ccurl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1)
             ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
             if let ca = configuration.caBundle { ccurl_setopt_string(handle, CURLOPT_CAINFO, ca) }
             // An empty proxy string means "no proxy"; curl then ignores its own environment reading.
@@ -170,6 +172,7 @@ struct CurlEasy {
         // The request may have reached the server once libcurl was about to write it. The connect
         // time is no evidence: libcurl reports 0 for a reused keep-alive connection.
         let connected = sink.sends > 0
+        if sink.overflow { return TransportError(kind: .responseTooLarge, connected: connected, detail: detail, url: url) }
         let kind: TransportError.Kind
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST: kind = .couldNotResolveHost

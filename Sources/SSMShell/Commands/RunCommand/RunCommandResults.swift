@@ -161,7 +161,7 @@ extension Shell {
                 }
                 if streams.stderr && !g.stderr.isEmpty {
                     console.out("-- stderr\n" + g.stderr.endingInNewline)
-                    if g.result.standardError.count >= OutputGrouping.stderrLimit && g.result.completeFrom == nil {
+                    if g.result.standardError.count >= OutputGrouping.stderrLimit && g.result.completeFrom == nil && !g.result.standardErrorIsWhole {
                         console.out("(stderr truncated by Systems Manager at 8,000 characters: --output-bucket BUCKET or --cloudwatch keeps all of it)\n")
                     }
                 }

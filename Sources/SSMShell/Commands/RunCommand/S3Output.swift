@@ -24,7 +24,12 @@ extension Shell {
                 if let object = stdoutObject, let text = try await wholeStream(object, of: node) { result.standardOutput = text } else { whole = false }
             }
             if stderrCut {
-                if let object = stderrObject, let text = try await wholeStream(object, of: node) { result.standardError = text } else { whole = false }
+                if let object = stderrObject, let text = try await wholeStream(object, of: node) {
+                    result.standardError = text
+                    result.standardErrorIsWhole = true
+                } else {
+                    whole = false
+                }
             }
             if whole { result.completeFrom = "S3" }
             completed[i] = result
