@@ -239,6 +239,8 @@ def test_an_invocation_printing_200000_characters_is_read_back_whole_from_s3(emu
     whole = s3.get_object(Bucket=bucket, Key=stdout_key)["Body"].read().decode()
     assert len(whole) == 200000 and whole == expected
     assert s3.get_object(Bucket=bucket, Key=key_of(invocation["StandardErrorUrl"], bucket))["Body"].read() == b"to stderr\n"
+    # Uploaded through the front door, signed as the node (the simulated agents' identity), one PutObject per stream.
+    assert emulator.control("state")["api_calls"]["s3:PutObject"] == {"emulator-agent": 2}
     # The AWS CLI reads the same object.
     emulator.aws("s3", "cp", "s3://%s/%s" % (bucket, stdout_key), str(tmp_path / "stdout"))
     assert (tmp_path / "stdout").read_text() == expected
