@@ -65,7 +65,8 @@ import Testing
         var fds: [Int32] = [0, 0]
         // Close-on-exec: a child spawned by a test running in parallel must not keep the read end
         // open, or the last write gets no EPIPE.
-        #expect(pipe2(&fds, O_CLOEXEC) == 0)
+        #expect(pipe(&fds) == 0)
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         defer { close(fds[1]) }
         let big = [UInt8](repeating: 1, count: 1 << 20)  // more than a pipe holds
