@@ -152,7 +152,9 @@ class LogsService:
         if stream is None:
             raise logs_error("ResourceNotFoundException", STREAM_MISSING)
         start, end = p.get("startTime"), p.get("endTime")
-        window = [e for e in stream.events if (start is None or e.timestamp >= start) and (end is None or e.timestamp < end)]
+        # The time window as indexes: seq starts at 1, so (t, 0) sorts before every event of time t.
+        low = stream.index_after((start, 0)) if start is not None else 0
+        high = stream.index_before((end, 0)) if end is not None else len(stream.events)
         limit = p.get("limit") or DEFAULT_LIMIT
         token = p.get("nextToken")
         if token is not None:
@@ -163,14 +165,15 @@ class LogsService:
         else:
             direction, position = ("f", START) if p.get("startFromHead") else ("b", None)
         if direction == "f":
-            chosen = within_cap([e for e in window if e.position > position][:limit])
+            first_index = max(low, stream.index_after(position))
+            chosen = within_cap(stream.events[first_index:max(first_index, min(high, first_index + limit))])
         else:
-            before = [e for e in window if position is None or e.position < position]
-            chosen = list(reversed(within_cap(list(reversed(before[-limit:])))))
+            last_index = min(high, stream.index_before(position)) if position is not None else high
+            chosen = list(reversed(within_cap(list(reversed(stream.events[max(low, last_index - limit):max(low, last_index)])))))
         if chosen:
             first, last = chosen[0].position, chosen[-1].position
         else:
-            first = last = position if position is not None else (window[-1].position if window else (start or 0, 0))
+            first = last = position if position is not None else (stream.events[high - 1].position if high > low else (start or 0, 0))
         return {"events": [{"timestamp": e.timestamp, "message": e.message, "ingestionTime": e.ingestion_time} for e in chosen],
                 "nextForwardToken": encode_position("f", last), "nextBackwardToken": encode_position("b", first)}
 

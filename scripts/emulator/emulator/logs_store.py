@@ -52,6 +52,14 @@ class LogStream:
             self.events.append(event)
         self.last_ingestion = event.ingestion_time
 
+    def index_after(self, position):
+        """The index of the first event after POSITION (a follower's read costs a search, not a scan)."""
+        return bisect.bisect_right(self.events, position, key=lambda e: e.position)
+
+    def index_before(self, position):
+        """The index just past the last event before POSITION."""
+        return bisect.bisect_left(self.events, position, key=lambda e: e.position)
+
 
 @dataclasses.dataclass
 class LogGroup:
