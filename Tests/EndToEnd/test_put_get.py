@@ -219,3 +219,21 @@ def test_twenty_nodes_at_once_each_get_the_file_intact(twenty_nodes):
     # Nodes found by tag show their ids (docs/language.md, Targets).
     assert "put failed on 1 of 20 nodes: i-0b000000000000007" in result.stderr
     assert "i-0b000000000000007: put failed: small.txt exists on the node; --force replaces it" in result.stderr
+
+
+def test_put_works_where_sh_is_bash_and_where_it_is_dash(emulator):
+    """bash (/bin/sh on Amazon Linux) reads a terminal up to 4 KiB at a time: a receiver that used
+    `read` for a record's line swallowed the file bytes after it and put hung. web-1 is Amazon
+    Linux (bash as sh), db-1 Ubuntu (dash)."""
+    env = shell_env(emulator, "basic")
+    local = tempfile.mkdtemp()
+    shells = ssm_shell("-c", "connect web-1 --document AWS-StartInteractiveCommand --command 'echo \"bash=${BASH_VERSION:+yes}\"'", env=env, cwd=local)
+    assert "bash=yes" in shells.stdout, shells.stdout + shells.stderr
+    os.makedirs(os.path.join(local, "many"))
+    for n in range(4):
+        random_file(os.path.join(local, "many", "f%d.bin" % n), 10000 + n)
+    sent = tree_of(os.path.join(local, "many"))
+    for node in ("web-1", "db-1"):
+        result = ssm_shell("-c", "put many %s:many-%s" % (node, node), env=env, cwd=local, timeout=300)
+        assert result.returncode == 0, result.stderr
+        assert tree_of(os.path.join(node_workdir(env, node), "many-" + node)) == sent

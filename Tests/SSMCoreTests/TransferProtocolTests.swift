@@ -125,10 +125,34 @@ import TestSupport
             PutFraming.records(entries) == [
                 .directory(entries[0]), .directory(entries[1]), .file(entries[2]), .mode(entries[1]), .mode(entries[0]), .end,
             ])
-        #expect(PutFraming.header(.file(entries[2])) == Array("F 644 3 ZC9zL2Y=\n".utf8))
-        #expect(PutFraming.header(.mode(entries[1])) == Array("M 500 ZC9z\n".utf8))
-        #expect(PutFraming.header(.end) == Array("E\n".utf8))
+        // A fixed-length head (kind, 8 digits of length), then the body: read with head -c.
+        #expect(PutFraming.header(.file(entries[2])) == Array("F00000014644 3 ZC9zL2Y=".utf8))
+        #expect(PutFraming.header(.mode(entries[1])) == Array("M00000008500 ZC9z".utf8))
+        #expect(PutFraming.header(.end) == Array("E00000000".utf8))
+        #expect(PutFraming.line(.file(entries[2])) == Array("F 644 3 ZC9zL2Y=\n".utf8))
+        #expect(PutFraming.line(.end) == Array("E\n".utf8))
         #expect(PutFraming.trailer(sha256Hex: "ab") == Array("ab\n".utf8))
+    }
+
+    /// bash (/bin/sh on Amazon Linux) reads a terminal up to 4 KiB at a time: a `read` of a
+    /// record's line swallowed the file bytes after it and put hung. Only `head -c` reads input.
+    @Test func thePosixScriptsReadTheirInputOnlyWithHeadAndACount() {
+        let scripts = [
+            PutReceiverScript.posix(destination: "/tmp/x", force: false, into: false), GetSenderScript.posix(source: "/tmp/x"),
+        ]
+        for script in scripts {
+            let words = script.split(whereSeparator: { " ;|&(){}\n\t".contains($0) })
+            #expect(!words.contains("read"), "\(script)")
+        }
+        let receiver = scripts[0]
+        #expect(receiver.contains("h=$(head -c 9)") && receiver.contains("r=$(head -c \"${h#?}\")") && receiver.contains("s=$(head -c 65)"))
+    }
+
+    @Test func aCopyThatMovesNothingForTheLimitStalls() {
+        var stall = TransferStall(limit: 120, now: 1000)
+        let answers = [(0, 1119.0), (5, 1119), (5, 1238), (5, 1239)].map { stall.stalled(count: $0.0, now: $0.1) }
+        #expect(answers == [false, false, false, true])
+        #expect(stall.problem.hasPrefix("nothing moved for 120 s: the node stopped reading or answering"))
     }
 
     @Test func base64LinesForWindowsAreWholeLinesThatDecodeBack() {

@@ -41,7 +41,7 @@ public enum GetSenderScript {
         }
         walk() { for e in "$1"/* "$1"/.[!.]* "$1"/..?*; do if [ -e "$e" ] || [ -L "$e" ]; then one "$e" "$2/${e##*/}"; fi; done; }
         stty raw -echo -iexten 2>/dev/null || { say FAIL "stty cannot put the terminal in raw mode"; exit 1; }
-        if [ -e "$src" ]; then one "$src" "$root"; say END; read -r ack; else say FAIL "$src: no such file or directory on the node"; exit 1; fi
+        if [ -e "$src" ]; then one "$src" "$root"; say END; head -c 1 >/dev/null; else say FAIL "$src: no such file or directory on the node"; exit 1; fi
         """
     }
 

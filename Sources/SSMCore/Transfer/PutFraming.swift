@@ -1,16 +1,19 @@
 import Crypto
 
 /// The byte stream `put` sends to the receiver on the node (`PutReceiverScript`), once the
-/// receiver said READY. One line per record, a file's bytes right after its line:
+/// receiver said READY. Each record is a fixed-length head, a kind and its body's length in 8
+/// digits, then the body; a file's bytes and digest follow its record:
 ///
-///     D <mode> <path>\n                          make the directory
-///     F <mode> <size> <path>\n <size bytes> <sha256 hex>\n
-///     M <mode> <path>\n                          a directory's mode, set once its contents are in
-///     E\n                                        the end
+///     D<len>mode path                            make the directory
+///     F<len>mode size path  <size bytes> <sha256 hex>\n
+///     M<len>mode path                            a directory's mode, set once its contents are in
+///     E00000000                                  the end
 ///
-/// Paths are base64 (any byte but NUL may be in a name; the receiver's `read` splits on spaces).
-/// The length comes first so the receiver reads exactly the file's bytes (`head -c`), and the
-/// digest after them so the sender hashes as it reads, in one pass.
+/// The receiver reads every part with `head -c` and an exact count, never with sh's `read`:
+/// bash (/bin/sh on Amazon Linux and RHEL) reads a terminal up to 4 KiB at a time, so a `read`
+/// takes the file bytes that follow its line with it. Paths are base64 (no spaces to split on).
+/// The length comes first so the receiver reads exactly the file's bytes, and the digest after
+/// them so the sender hashes as it reads, in one pass. Windows nodes read lines (`line`).
 public enum PutFraming {
     public enum Record: Sendable, Equatable {
         case directory(TransferEntry)
@@ -35,13 +38,28 @@ public enum PutFraming {
         return records + directories.reversed().map(Record.mode) + [.end]
     }
 
-    /// The line that starts a record (for a file, its bytes and `trailer` follow).
+    /// The head and body of a record (for a file, its bytes and `trailer` follow).
     public static func header(_ record: Record) -> [UInt8] {
+        let (kind, body) = parts(record)
+        let length = String(body.utf8.count)
+        return Array((kind + String(repeating: "0", count: max(0, headDigits - length.count)) + length + body).utf8)
+    }
+
+    /// The digits of a body's length in a record's head: the head is 9 bytes.
+    public static let headDigits = 8
+
+    /// A record as one line, for Windows nodes, whose receiver reads lines.
+    public static func line(_ record: Record) -> [UInt8] {
+        let (kind, body) = parts(record)
+        return Array((body.isEmpty ? kind : kind + " " + body).utf8 + [0x0A])
+    }
+
+    private static func parts(_ record: Record) -> (String, String) {
         switch record {
-        case .directory(let entry): return Array("D \(entry.mode.octal) \(Base64.encode(Array(entry.path.utf8)))\n".utf8)
-        case .file(let entry): return Array("F \(entry.mode.octal) \(entry.size) \(Base64.encode(Array(entry.path.utf8)))\n".utf8)
-        case .mode(let entry): return Array("M \(entry.mode.octal) \(Base64.encode(Array(entry.path.utf8)))\n".utf8)
-        case .end: return Array("E\n".utf8)
+        case .directory(let entry): return ("D", "\(entry.mode.octal) \(Base64.encode(Array(entry.path.utf8)))")
+        case .file(let entry): return ("F", "\(entry.mode.octal) \(entry.size) \(Base64.encode(Array(entry.path.utf8)))")
+        case .mode(let entry): return ("M", "\(entry.mode.octal) \(Base64.encode(Array(entry.path.utf8)))")
+        case .end: return ("E", "")
         }
     }
 

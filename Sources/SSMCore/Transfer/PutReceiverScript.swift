@@ -15,12 +15,13 @@ public enum PutReceiverScript {
 
     /// The POSIX sh text. `into`: the entries go under `destination` (several sources, or a
     /// destination written with a trailing `/`); it is so too when `destination` is a directory
-    /// on the node. `head -c` reads exactly the given count (GNU coreutils head.c reads no more
-    /// than it has left to copy), and sh's `read` a byte at a time from a terminal, so the stream
-    /// stays in step.
+    /// on the node. Every part of the stream is read with `head -c` and an exact count (GNU
+    /// coreutils head.c reads no more than it has left to copy), never with `read`: bash reads a
+    /// terminal up to 4 KiB at a time and would swallow the bytes after a line (`PutFraming`).
     public static func posix(destination: String, force: Bool, into: Bool) -> String {
         """
         M=\(marker) dest=\(ShellWord.posix(destination)) force=\(force ? 1 : 0) into=\(into ? 1 : 0) tmp=
+        set -f
         say() { printf '%s %s\\n' "$M" "$*"; }
         [ -n "$HOME" ] || HOME=$(getent passwd "$(id -un)" | cut -d: -f6); cd "$HOME" 2>/dev/null
         case $dest in "~") dest=$HOME;; "~/"*) dest=$HOME/${dest#"~/"};; esac
@@ -33,21 +34,22 @@ public enum PutReceiverScript {
           if [ "$into" = 1 ]; then t="${dest%/}/$n"; else case $n in */*) t="$dest/${n#*/}";; *) t=$dest;; esac; fi
         }
         say READY
-        while read -r k a b c; do
+        while h=$(head -c \(1 + PutFraming.headDigits)) && [ ${#h} = \(1 + PutFraming.headDigits) ]; do
+          k=${h%"${h#?}"}; r=$(head -c "${h#?}"); set -- $r
           case $k in
-          D) name "$b" && mkdir -p -- "$t" || { say FAIL "cannot make the directory $t"; exit 1; } ;;
-          M) name "$b" && chmod "$a" -- "$t" || say FAIL "cannot set the mode of $t" ;;
-          F) name "$c" || exit 1
+          D) name "$2" && mkdir -p -- "$t" || { say FAIL "cannot make the directory $t"; exit 1; } ;;
+          M) name "$2" && chmod "$1" -- "$t" || say FAIL "cannot set the mode of $t" ;;
+          F) name "$3" || exit 1
             if [ -d "$t" ] || { { [ -e "$t" ] || [ -L "$t" ]; } && [ "$force" != 1 ]; }; then
-              head -c "$b" >/dev/null; read -r s; if [ -d "$t" ]; then say ISDIR "$c"; else say EXISTS "$c"; fi; continue
+              head -c "$2" >/dev/null; head -c 65 >/dev/null; if [ -d "$t" ]; then say ISDIR "$3"; else say EXISTS "$3"; fi; continue
             fi
             case $t in */*) tmp="${t%/*}/.${t##*/}.ssm-shell-part.$$";; *) tmp=".$t.ssm-shell-part.$$";; esac
-            head -c "$b" >"$tmp" || { say FAIL "cannot write $tmp"; exit 1; }
-            read -r s; h=$(sha256sum <"$tmp"); h=${h%% *}
-            if [ "$h" != "$s" ]; then rm -f -- "$tmp"; tmp=; say BADSUM "$c" "$h"; continue; fi
-            chmod "$a" -- "$tmp" && mv -f -- "$tmp" "$t" || { say FAIL "cannot move the file into place at $t"; exit 1; }
-            tmp=; say OK "$c" "$h" ;;
-          E) say DONE; read -r ack; exit 0 ;;
+            head -c "$2" >"$tmp" || { say FAIL "cannot write $tmp"; exit 1; }
+            s=$(head -c 65); h=$(sha256sum <"$tmp"); h=${h%% *}
+            if [ "$h" != "$s" ]; then rm -f -- "$tmp"; tmp=; say BADSUM "$3" "$h"; continue; fi
+            chmod "$1" -- "$tmp" && mv -f -- "$tmp" "$t" || { say FAIL "cannot move the file into place at $t"; exit 1; }
+            tmp=; say OK "$3" "$h" ;;
+          E) say DONE; head -c 1 >/dev/null; exit 0 ;;
           *) say FAIL "the stream is out of step"; exit 1 ;;
           esac
         done

@@ -46,6 +46,7 @@ struct GetCommand: ShellCommand {
             let script =
                 node.platform == "Windows" ? GetSenderScript.powerShell(source: remote.path) : GetSenderScript.posix(source: remote.path)
             let session = TransferSession(node: node, fleet: fleet, clocks: clocks)
+            let watch = StallWatch(clock: clocks.monotonic) { receiver.moved.load(ordering: .relaxed) }
             jobs.append(
                 TransferJob(
                     node: node, name: TransferEntry.baseName(remote.path),
@@ -56,7 +57,7 @@ struct GetCommand: ShellCommand {
                         do {
                             let ending = try await session.run(
                                 command: script, input: receiver.acknowledgement.readEnd, output: { receiver.output($0) },
-                                errorOutput: { receiver.errorOutput($0) }, stop: { false })
+                                errorOutput: { receiver.errorOutput($0) }, stop: { watch.stalled() })
                             problem = ending.problem
                         } catch {
                             problem = "\(error)"
@@ -68,6 +69,7 @@ struct GetCommand: ShellCommand {
                         outcome.problems = result.problems
                         outcome.notes = result.notes
                         if outcome.problems.isEmpty, let problem, problem != "interrupted" { outcome.problems = [problem] }
+                        if watch.tripped.load(ordering: .relaxed) { outcome.problems = [watch.problem] }
                         return outcome
                     }))
         }

@@ -12,6 +12,8 @@ final class GetReceiver: Sendable {
     /// File bytes received so far, and the size the node announced (the progress bar's counts).
     let received = Atomic<Int>(0)
     let announced = Atomic<Int>(0)
+    /// Output bytes of any kind: the stall deadline's count.
+    let moved = Atomic<Int>(0)
     /// The session's input: the newline that lets the sender exit once END is in.
     let acknowledgement: BytePipe
 
@@ -38,7 +40,8 @@ final class GetReceiver: Sendable {
 
     /// The session's output; false stops the session (a local write failed).
     func output(_ bytes: [UInt8]) -> Bool {
-        state.withLock { state in
+        moved.add(bytes.count, ordering: .relaxed)
+        return state.withLock { state in
             for event in state.decoder.feed(bytes) {
                 guard handle(event, &state) else { return false }
             }

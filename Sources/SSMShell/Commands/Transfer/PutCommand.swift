@@ -50,6 +50,7 @@ struct PutCommand: ShellCommand {
                 ? PutReceiverScript.powerShell(destination: remote.path, force: force, into: into)
                 : PutReceiverScript.posix(destination: remote.path, force: force, into: into)
             let session = TransferSession(node: node, fleet: fleet, clocks: clocks)
+            let watch = StallWatch(clock: clocks.monotonic) { transfer.moved.load(ordering: .relaxed) }
             jobs.append(
                 TransferJob(
                     node: node, name: name, progress: { (transfer.sent.load(ordering: .relaxed), total) },
@@ -58,9 +59,10 @@ struct PutCommand: ShellCommand {
                         do {
                             let ending = try await session.run(
                                 command: script, input: transfer.pipe.readEnd, output: { transfer.output($0) },
-                                errorOutput: { _ = transfer.output($0) }, stop: { transfer.aborted.load(ordering: .relaxed) })
+                                errorOutput: { _ = transfer.output($0) }, stop: { transfer.aborted.load(ordering: .relaxed) || watch.stalled() })
                             transfer.pipe.closeReading()
-                            outcome.problems = transfer.problems(sessionProblem: ending.problem)
+                            outcome.problems =
+                                watch.tripped.load(ordering: .relaxed) ? [watch.problem] : transfer.problems(sessionProblem: ending.problem)
                         } catch {
                             transfer.pipe.closeReading()
                             outcome.problems = ["\(error)"]

@@ -12,6 +12,8 @@ final class PutTransfer: Sendable {
     let pipe: BytePipe
     /// File bytes written to the session so far (the progress bar's count).
     let sent = Atomic<Int>(0)
+    /// Bytes moved either way (sent, and the receiver's answers): the stall deadline's count.
+    let moved = Atomic<Int>(0)
     /// The stream cannot go on (a local file that shrank or failed): the session is stopped.
     let aborted = Atomic<Bool>(false)
 
@@ -35,6 +37,7 @@ final class PutTransfer: Sendable {
     /// The session's output: the receiver's answers; READY starts the stream.
     /// DONE is answered with the newline the receiver waits for before it exits.
     func output(_ bytes: [UInt8]) -> Bool {
+        moved.add(bytes.count, ordering: .relaxed)
         let (start, done) = state.withLock { state -> (Bool, Bool) in
             let replies = state.replies.feed(bytes)
             state.answers += replies
@@ -56,7 +59,7 @@ final class PutTransfer: Sendable {
         let entries = items.map { TransferEntry(kind: $0.isDirectory ? .directory : .file(size: $0.size), path: $0.relativePath, mode: $0.mode) }
         let local = Dictionary(items.map { ($0.relativePath, $0.localPath) }, uniquingKeysWith: { first, _ in first })
         for record in PutFraming.records(entries) {
-            guard pipe.write(PutFraming.header(record)) else { return }
+            guard pipe.write(windows ? PutFraming.line(record) : PutFraming.header(record)) else { return }
             guard case .file(let entry) = record, let path = local[entry.path] else { continue }
             do {
                 let digest = try send(path, size: entry.size)
@@ -84,6 +87,7 @@ final class PutTransfer: Sendable {
             guard pipe.write(windows ? PutFraming.base64Lines(bytes[...]) : bytes) else { throw TransferProblem("the session ended") }
             left -= bytes.count
             sent.add(bytes.count, ordering: .relaxed)
+            moved.add(bytes.count, ordering: .relaxed)
         }
         if windows && !pipe.write([0x0A]) { throw TransferProblem("the session ended") }
         return hash.hex()

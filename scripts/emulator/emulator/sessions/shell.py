@@ -1,15 +1,18 @@
 """Shell sessions (Standard_Stream, SSM-SessionManagerRunShell) and interactive commands
-(AWS-StartInteractiveCommand): `sh` on a real pty, 80x24 until a Size message."""
+(AWS-StartInteractiveCommand): `sh` on a real pty, 80x24 until a Size message. An interactive
+command runs in bash started as `sh` where the node's /bin/sh is bash (Amazon Linux)."""
 import asyncio
 import fcntl
 import json
 import os
 import pty
+import shutil
 import signal
 import struct
 import termios
 
 from .. import clientmessage as cm
+from ..agent.runcommand_script import node_shell
 from .run_as import RunAs, RunAsFailure
 from .utf8 import Utf8Chunker
 
@@ -38,8 +41,14 @@ class PtyHandler:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         command = ["sh"]
+        program = None
         if self.session.session_type == "InteractiveCommands":
             command = ["sh", "-c", self.session.parameters.get("command", "sh")]
+            # shell_unix.go runs the command with `sh -c`, and /bin/sh is bash on Amazon Linux and
+            # RHEL (dash on Debian and Ubuntu): the same choice as Run Command's (node_shell). bash
+            # started as `sh` is in POSIX mode, as it is there; it reads a tty 4 KiB at a time.
+            if node_shell(node) == "bash":
+                program = shutil.which("bash")
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": node["workdir"], "TERM": "xterm-256color",
                "LANG": "C.UTF-8", "PS1": "sh-%s$ " % node["tags"].get("Name", node["id"]), "AWS_SSM_INSTANCE_ID": node["id"]}
 
@@ -51,6 +60,8 @@ class PtyHandler:
 
         popen_args = {"cwd": node["workdir"]}
         run_as.apply(env, popen_args)
+        if program:
+            popen_args["executable"] = program
         self.process = await asyncio.create_subprocess_exec(*command, stdin=slave, stdout=slave, stderr=slave, env=env,
                                                             preexec_fn=child_setup, **popen_args)
         self.run_as = run_as
