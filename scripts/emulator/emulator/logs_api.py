@@ -12,6 +12,7 @@ import botocore.session
 
 from .auth import action_allowed
 from .errors import AWSError
+from .json_request import decode_json_call
 from .logs_filter import FilterPattern
 from .logs_store import (MAX_BATCH_BYTES, MAX_SPAN_MS, START, TOO_NEW_MS, TOO_OLD_MS, LogEvent, LogGroup, LogStore, LogStream,
                          decode_position, encode_position, within_cap)
@@ -47,19 +48,7 @@ class LogsService:
     def call(self, operation, body, who):
         """One request: the model's operation, the body's JSON, IAM with the group or stream ARN,
         the model's validation, then the operation."""
-        try:
-            operation_model = LOGS_MODEL.operation_model(operation)
-        except Exception:
-            raise AWSError("UnknownOperationException", "")
-        handler = getattr(self, operation, None)
-        if handler is None:
-            raise AWSError("UnknownOperationException", "The emulator does not serve %s." % operation)
-        try:
-            params = json.loads(body or b"{}")
-        except ValueError:
-            raise AWSError("SerializationException", "Start of structure or map found where not expected.")
-        if not isinstance(params, dict):
-            raise AWSError("SerializationException", "Start of structure or map found where not expected.")
+        operation_model, handler, params = decode_json_call(LOGS_MODEL, self, operation, body)
         action, resource = "logs:" + operation, self.resource(operation, params, who.account)
         if not action_allowed(who.policy, action, resource):
             raise AWSError("AccessDeniedException", "User: %s is not authorized to perform: %s on resource: %s because no "

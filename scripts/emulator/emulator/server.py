@@ -18,6 +18,7 @@ from .gateway import agent_api
 from .gateway.agent_api import AgentAPI
 from .gateway.control import ControlChannels
 from .jobdelivery import JobDelivery
+from .json_request import decode_json_call
 from .kms import KMSService
 from .logs_api import TARGET_PREFIX as LOGS_PREFIX, LogsService
 from .query_api import EC2Service, IAMService, STSService, VPCCalls
@@ -152,19 +153,7 @@ class Emulator:
         return self._json_call(self.ssm, SSM_MODEL, "ssm", operation, body, who)
 
     def _json_call(self, service_impl, model, prefix, operation, body, who):
-        try:
-            operation_model = model.operation_model(operation)
-        except Exception:
-            raise AWSError("UnknownOperationException", "")
-        handler = getattr(service_impl, operation, None)
-        if handler is None:
-            raise AWSError("UnknownOperationException", "The emulator does not serve %s." % operation)
-        try:
-            params = json.loads(body or b"{}")
-        except ValueError:
-            raise AWSError("SerializationException", "Start of structure or map found where not expected.")
-        if not isinstance(params, dict):
-            raise AWSError("SerializationException", "Start of structure or map found where not expected.")
+        operation_model, handler, params = decode_json_call(model, service_impl, operation, body)
         action = prefix + ":" + operation
         if not action_allowed(who.policy, action):
             raise AWSError("AccessDeniedException", "User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action"
