@@ -237,3 +237,28 @@ def test_put_works_where_sh_is_bash_and_where_it_is_dash(emulator):
         result = ssm_shell("-c", "put many %s:many-%s" % (node, node), env=env, cwd=local, timeout=300)
         assert result.returncode == 0, result.stderr
         assert tree_of(os.path.join(node_workdir(env, node), "many-" + node)) == sent
+
+
+def test_put_sets_modes_only_on_what_it_made_and_never_setuid(emulator):
+    """`put . web-1:/tmp/` chmodded /tmp, and setuid bits went along."""
+    env = shell_env(emulator, "basic")
+    local = tempfile.mkdtemp()
+    os.makedirs(os.path.join(local, "t", "sub"))
+    with open(os.path.join(local, "t", "s"), "w") as f:
+        f.write("#!/bin/sh\n")
+    os.chmod(os.path.join(local, "t", "s"), 0o4755)
+    os.chmod(os.path.join(local, "t", "sub"), 0o2755)
+    workdir = node_workdir(env, "web-1")
+    for name, mode in (("existing", 0o711), ("existing-dot", 0o701)):
+        os.makedirs(os.path.join(workdir, name))
+        os.chmod(os.path.join(workdir, name), mode)
+    result = ssm_shell("-c", "put t web-1:existing/", env=env, cwd=local)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(os.stat(os.path.join(workdir, "existing")).st_mode) == 0o711
+    assert stat.S_IMODE(os.stat(os.path.join(workdir, "existing", "t", "s")).st_mode) == 0o755
+    assert stat.S_IMODE(os.stat(os.path.join(workdir, "existing", "t", "sub")).st_mode) == 0o755
+    result = ssm_shell("-c", "put . web-1:existing-dot/", env=env, cwd=os.path.join(local, "t"))
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(os.stat(os.path.join(workdir, "existing-dot")).st_mode) == 0o701
+    assert os.path.exists(os.path.join(workdir, "existing-dot", "s"))
+    assert not [n for n in os.listdir(os.path.join(workdir, "existing-dot")) if "ssm-shell-part" in n]

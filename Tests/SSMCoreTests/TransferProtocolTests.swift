@@ -148,6 +148,19 @@ import TestSupport
         #expect(receiver.contains("h=$(head -c 9)") && receiver.contains("r=$(head -c \"${h#?}\")") && receiver.contains("s=$(head -c 65)"))
     }
 
+    /// The temporary was made with the node's umask (world-readable while an id_rsa arrived) under
+    /// a name anyone could guess and plant first; without --force, `mv -f` replaced a file that
+    /// appeared during the copy.
+    @Test func theReceiverMakesItsTemporaryPrivatelyAndReplacesOnlyWithForce() {
+        let careful = PutReceiverScript.posix(destination: "/tmp/x", force: false, into: false)
+        #expect(careful.contains("umask 077") && careful.contains("tmp=$(mktemp -- \"$d.ssm-shell-part.XXXXXXXX\")"))
+        #expect(careful.contains("ln -T -- \"$tmp\" \"$t\"") && !careful.contains("mv -f --"))
+        #expect(careful.contains("mv -fT -- \"$tmp\" \"$t\""))  // taken only when force=1
+        #expect(careful.contains("force=0"))
+        // Modes only on the directories this copy made.
+        #expect(careful.contains("made=\"$made$2 \"") && careful.contains("case $made in *\" $2 \"*) chmod"))
+    }
+
     @Test func aCopyThatMovesNothingForTheLimitStalls() {
         var stall = TransferStall(limit: 120, now: 1000)
         let answers = [(0, 1119.0), (5, 1119), (5, 1238), (5, 1239)].map { stall.stalled(count: $0.0, now: $0.1) }
@@ -200,6 +213,44 @@ import TestSupport
         #expect(TransferEntry.baseName("file") == "file")
         #expect(TransferEntry.isSafe("a/b c/d"))
         for bad in ["", "/a", "a/../b", "..", "a//b", "a/./b", "a/"] { #expect(!TransferEntry.isSafe(bad), "\(bad)") }
+        // C calls stop at a NUL: "..\0" would name the directory above the copy.
+        for bad in ["..\0", "a/..\0x", "a\u{1}b", "a\nb", "a\rb", "a\u{7F}", "a\u{85}b"] { #expect(!TransferEntry.isSafe(bad), "\(bad.debugDescription)") }
+        #expect(TransferEntry.isSafe("ünï côde/it's"))
+    }
+
+    @Test func aNodeThatNamesAControlCharacterOrANulStopsTheCopy() {
+        let m = GetSenderScript.marker
+        for name in ["..\0", "d/..\0/x", "a\u{1B}[2Jb"] {
+            var decoder = GetStreamDecoder()
+            let events = decoder.feed(Array("\(m) D 755 \(Base64.encode(Array(name.utf8)))\n".utf8))
+            guard case .failed? = events.first else {
+                Issue.record("\(name.debugDescription): \(events)")
+                continue
+            }
+        }
+    }
+
+    /// Two files of Int.max bytes trapped the client (Atomic add, Int(seconds)): sizes past 2^53
+    /// are refused, and the progress line clamps what it is given.
+    @Test func hostileSizesAreRefusedAndNeverTrap() {
+        let m = GetSenderScript.marker
+        let name = Base64.encode(Array("f".utf8))
+        for size in ["\(Int.max)", "9007199254740993", "99999999999999999999999"] {
+            var decoder = GetStreamDecoder()
+            let events = decoder.feed(Array("\(m) F 644 \(size) \(name)\n".utf8))
+            guard case .failed? = events.first else {
+                Issue.record("\(size): \(events)")
+                continue
+            }
+        }
+        var decoder = GetStreamDecoder()
+        let largest = decoder.feed(Array("\(m) F 644 \(TransferEntry.largestSize) \(name)\n".utf8))
+        #expect(largest == [.fileBegin(TransferEntry(kind: .file(size: 1 << 53), path: "f", mode: 0o644))])
+        let line = TransferProgress.line(label: "a", name: "b", done: 1, total: Int.max, seconds: 1e-300)
+        #expect(line.hasPrefix("a  b  ["))
+        #expect(TransferProgress.line(label: "a", name: "b", done: Int.max, total: Int.max, seconds: .infinity).hasSuffix("done"))
+        #expect(TransferProgress.line(label: "a", name: "b", done: Int.max / 2, total: Int.max, seconds: 1).contains("["))
+        #expect(TransferProgress.oneDecimal(.nan) == "0.0")
     }
 
     @Test func remotePathsAndTheirTargets() {
@@ -223,6 +274,11 @@ import TestSupport
         let get = GetSenderScript.posix(source: "/var/log/")
         #expect(get.contains("src='/var/log/' root='log'"))
         #expect(GetSenderScript.powerShell(source: "C:\\a’b").contains("$src = 'C:\\a’’b'"))
+        // A quote with a combining mark after it is one Character, yet PowerShell sees the quote.
+        let combining = Array(PutReceiverScript.powerShell(destination: "a'\u{301}b", force: false, into: false).utf8)
+        #expect(combining.firstRange(of: Array("$dest = 'a''\u{301}b';".utf8)) != nil)
+        let posixCombining = Array(PutReceiverScript.posix(destination: "a'\u{301}b", force: false, into: false).utf8)
+        #expect(posixCombining.firstRange(of: Array("dest='a'\\''\u{301}b'".utf8)) != nil)
     }
 
     @Test func theProgressLineShowsBytesRateAndTimeLeft() {

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import SSMCore
 @testable import SSMShell
 import Testing
@@ -27,6 +28,39 @@ import Testing
         #expect(console.stderr.contains("put needs a target"))
         #expect(await shell.run(source: "put /nonexistent/x web-1:/tmp/", file: "t") == 1)
         #expect(console.stderr.contains("put: cannot read /nonexistent/x: No such file or directory (stat failed); nothing was sent"))
+        #expect(fleet.sessionStarts.isEmpty)
+    }
+
+    /// `put --force a/conf b/conf web:/tmp/` sent a/conf's bytes twice and said both were copied.
+    @Test func twoSourcesWithOneNameAreRefusedBeforeAnySession() async throws {
+        let fleet = InterpreterTests.fleet()
+        let (shell, console) = InterpreterTests().shell(fleet)
+        let first = try Self.localFile("conf")
+        let second = try Self.localFile("conf")
+        #expect(await shell.run(source: "put --force \(first) \(second) web-1:/tmp/", file: "t") == 2)
+        #expect(console.stderr.contains("put: \(first) and \(second) would both land as conf; copy them separately"), "\(console.stderr)")
+        #expect(fleet.sessionStarts.isEmpty)
+    }
+
+    /// `get web-1: x` and `get web-1:/ x` failed on the node with "a line this client does not understand".
+    @Test func getOfTheHomeOrTheRootIsRefusedClearly() async throws {
+        let fleet = InterpreterTests.fleet()
+        let (shell, console) = InterpreterTests().shell(fleet)
+        for word in ["web-1:", "web-1:/", "web-1:.", "web-1:a/..", "web-1://"] {
+            #expect(await shell.run(source: "get \(word) x", file: "t") == 2, "\(word)")
+            #expect(console.stderr.contains("get copies a file or directory named on the node, and '\(word)' names none"), "\(console.stderr)")
+        }
+        #expect(fleet.sessionStarts.isEmpty)
+    }
+
+    /// `put /dev/stdin web:/tmp/x` copied nothing and said so with status 0.
+    @Test func aNamedSourceThatCopiesNothingIsAnError() async throws {
+        let fleet = InterpreterTests.fleet()
+        let (shell, console) = InterpreterTests().shell(fleet)
+        let fifo = try Self.localFile("x") + ".fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(await shell.run(source: "put \(fifo) web-1:/tmp/x", file: "t") == 1)
+        #expect(console.stderr.contains("put: \(fifo) is not a regular file or directory; nothing was sent"), "\(console.stderr)")
         #expect(fleet.sessionStarts.isEmpty)
     }
 

@@ -113,7 +113,9 @@ public struct GetStreamDecoder {
             guard words.count == 3, let mode = UInt16(words[1], radix: 8), let path = path(words[2]) else { break }
             return .directory(TransferEntry(kind: .directory, path: path, mode: mode & 0o7777))
         case "F":
-            guard words.count == 4, let mode = UInt16(words[1], radix: 8), let size = Int(words[2]), size >= 0, let path = path(words[3]) else { break }
+            guard words.count == 4, let mode = UInt16(words[1], radix: 8), let size = Int(words[2]), size >= 0, size <= TransferEntry.largestSize,
+                let path = path(words[3])
+            else { break }
             state = .data
             hash = SHA256Stream()
             return .fileBegin(TransferEntry(kind: .file(size: size), path: path, mode: mode & 0o7777))

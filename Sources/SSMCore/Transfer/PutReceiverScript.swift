@@ -18,10 +18,15 @@ public enum PutReceiverScript {
     /// on the node. Every part of the stream is read with `head -c` and an exact count (GNU
     /// coreutils head.c reads no more than it has left to copy), never with `read`: bash reads a
     /// terminal up to 4 KiB at a time and would swallow the bytes after a line (`PutFraming`).
+    /// A file is written under a name `mktemp` makes (created exclusively, mode 0600; `umask
+    /// 077` for everything else made) and given its mode only when complete. Without `force` it
+    /// is linked to its name (link fails on any name that appeared meanwhile; `mv -n` where the
+    /// file system has no links); with it, `mv -fT` replaces a file but never enters a directory.
+    /// Modes are set on the directories this copy made, never on ones that were there (`/tmp`).
     public static func posix(destination: String, force: Bool, into: Bool) -> String {
         """
-        M=\(marker) dest=\(ShellWord.posix(destination)) force=\(force ? 1 : 0) into=\(into ? 1 : 0) tmp=
-        set -f
+        M=\(marker) dest=\(ShellWord.posix(destination)) force=\(force ? 1 : 0) into=\(into ? 1 : 0) tmp= made=' '
+        set -f; umask 077
         say() { printf '%s %s\\n' "$M" "$*"; }
         [ -n "$HOME" ] || HOME=$(getent passwd "$(id -un)" | cut -d: -f6); cd "$HOME" 2>/dev/null
         case $dest in "~") dest=$HOME;; "~/"*) dest=$HOME/${dest#"~/"};; esac
@@ -37,17 +42,24 @@ public enum PutReceiverScript {
         while h=$(head -c \(1 + PutFraming.headDigits)) && [ ${#h} = \(1 + PutFraming.headDigits) ]; do
           k=${h%"${h#?}"}; r=$(head -c "${h#?}"); set -- $r
           case $k in
-          D) name "$2" && mkdir -p -- "$t" || { say FAIL "cannot make the directory $t"; exit 1; } ;;
-          M) name "$2" && chmod "$1" -- "$t" || say FAIL "cannot set the mode of $t" ;;
+          D) name "$2" || exit 1
+            if [ -d "$t" ]; then :; elif mkdir -- "$t"; then made="$made$2 "; else say FAIL "cannot make the directory $t"; exit 1; fi ;;
+          M) name "$2" || exit 1; case $made in *" $2 "*) chmod "$1" -- "$t" || say FAIL "cannot set the mode of $t" ;; esac ;;
           F) name "$3" || exit 1
             if [ -d "$t" ] || { { [ -e "$t" ] || [ -L "$t" ]; } && [ "$force" != 1 ]; }; then
               head -c "$2" >/dev/null; head -c 65 >/dev/null; if [ -d "$t" ]; then say ISDIR "$3"; else say EXISTS "$3"; fi; continue
             fi
-            case $t in */*) tmp="${t%/*}/.${t##*/}.ssm-shell-part.$$";; *) tmp=".$t.ssm-shell-part.$$";; esac
+            case $t in */*) d=${t%/*}/;; *) d=;; esac
+            tmp=$(mktemp -- "$d.ssm-shell-part.XXXXXXXX") || { tmp=; say FAIL "cannot make a file in ${d:-.}"; exit 1; }
             head -c "$2" >"$tmp" || { say FAIL "cannot write $tmp"; exit 1; }
             s=$(head -c 65); h=$(sha256sum <"$tmp"); h=${h%% *}
             if [ "$h" != "$s" ]; then rm -f -- "$tmp"; tmp=; say BADSUM "$3" "$h"; continue; fi
-            chmod "$1" -- "$tmp" && mv -f -- "$tmp" "$t" || { say FAIL "cannot move the file into place at $t"; exit 1; }
+            chmod "$1" -- "$tmp" || { say FAIL "cannot set the mode of $tmp"; exit 1; }
+            if [ "$force" = 1 ]; then mv -fT -- "$tmp" "$t" || { say FAIL "cannot move the file into place at $t"; exit 1; }
+            elif ln -T -- "$tmp" "$t" 2>/dev/null; then rm -f -- "$tmp"
+            elif [ -e "$t" ] || [ -L "$t" ]; then rm -f -- "$tmp"; tmp=; say EXISTS "$3"; continue
+            else mv -nT -- "$tmp" "$t"; if [ -e "$tmp" ]; then say FAIL "cannot move the file into place at $t"; exit 1; fi
+            fi
             tmp=; say OK "$3" "$h" ;;
           E) say DONE; head -c 1 >/dev/null; exit 0 ;;
           *) say FAIL "the stream is out of step"; exit 1 ;;

@@ -14,15 +14,14 @@ enum ShellWord {
     }
 
     /// PowerShell's verbatim string: a quote inside is written twice (about_Quoting_Rules); the
-    /// typographic quotes PowerShell also accepts as quotes are doubled the same way.
+    /// typographic quotes PowerShell also accepts as quotes are doubled the same way. Scalar by
+    /// scalar, as for sh: a quote followed by a combining mark is one Character yet one quote.
     static func powerShell(_ text: String) -> String {
-        var out = "'"
-        for character in text {
-            if character == "'" || character == "\u{2018}" || character == "\u{2019}" || character == "\u{201A}" || character == "\u{201B}" {
-                out.append(character)
-            }
-            out.append(character)
+        var quoted = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if ["'", "\u{2018}", "\u{2019}", "\u{201A}", "\u{201B}"].contains(scalar) { quoted.append(scalar) }
+            quoted.append(scalar)
         }
-        return out + "'"
+        return "'" + String(quoted) + "'"
     }
 }

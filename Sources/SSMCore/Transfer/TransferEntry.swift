@@ -32,11 +32,17 @@ public struct TransferEntry: Sendable, Equatable {
     }
 
     /// A path from the other end, checked before anything is written under it: relative, with no
-    /// empty, `.` or `..` component (a sender that named `../x` would write outside the copy).
+    /// empty, `.` or `..` component (a sender that named `../x` would write outside the copy),
+    /// and no NUL or control character (C calls stop at a NUL: `..\0x` would be `..` to chmod).
     public static func isSafe(_ path: String) -> Bool {
         guard !path.isEmpty, !path.hasPrefix("/") else { return false }
+        guard !path.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { return false }
         return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { $0 != "" && $0 != "." && $0 != ".." }
     }
+
+    /// The largest size a node may announce: 2^53 bytes (8 PiB), so that sums and rates of sizes
+    /// stay exact and can never overflow.
+    public static let largestSize = 1 << 53
 
     /// The last component of a path as given by the user (`/var/log/` is `log`).
     public static func baseName(_ path: String) -> String {

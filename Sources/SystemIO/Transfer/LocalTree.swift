@@ -67,9 +67,10 @@ public enum LocalTree {
         return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
     }
 
-    /// Makes a directory (and its parents) if it is not there.
-    public static func makeDirectory(_ path: String) throws {
-        if isDirectory(path) { return }
+    /// Makes a directory (and its parents) if it is not there; true when this call made it.
+    @discardableResult
+    public static func makeDirectory(_ path: String) throws -> Bool {
+        if isDirectory(path) { return false }
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component
@@ -77,6 +78,27 @@ public enum LocalTree {
             prefix += "/"
         }
         guard isDirectory(path) else { throw SystemError(function: "mkdir", path: path, code: ENOTDIR) }
+        return true
+    }
+
+    /// The process's file mode creation mask, read from /proc/self/status (umask(2) can only
+    /// read it by changing it, for every thread at once); 022 where that line is missing.
+    public static func creationMask() -> UInt16 {
+        let fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return 0o022 }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < 65536 {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4096) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            bytes += buffer[..<n]
+        }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("Umask:") {
+            if let mask = UInt16(line.dropFirst(6).trimmingPrefix(while: { $0 == " " || $0 == "\t" }), radix: 8) { return mask & 0o777 }
+        }
+        return 0o022
     }
 
     public static func setMode(_ path: String, _ mode: UInt16) {

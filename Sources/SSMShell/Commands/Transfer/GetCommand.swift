@@ -26,6 +26,11 @@ struct GetCommand: ShellCommand {
         guard opts.rest.count == 2 else { throw ShellError.usage("get takes what to copy and where: get [TARGET:]REMOTE LOCAL") }
         let remote = RemotePath(parsing: opts.rest[0])
         let local = opts.rest[1]
+        // The copy is named after what it copies: `.`, `..` and `/` name nothing to call it.
+        guard !["", ".", "..", "/"].contains(TransferEntry.baseName(remote.path)) else {
+            throw ShellError.usage(
+                "get copies a file or directory named on the node, and '\(opts.rest[0])' names none: give its path (get web-1:/var/log/app LOCAL)")
+        }
         let nodes = try await shell.transferNodes(remote.target, command: "get")
         let force = opts.has("force")
         let fleet = try shell.fleet()
@@ -34,6 +39,7 @@ struct GetCommand: ShellCommand {
         if several {
             do { try LocalTree.makeDirectory(local) } catch { throw ShellError("get: cannot make the directory \(error)") }
         }
+        let creationMask = LocalTree.creationMask()
         var jobs: [TransferJob] = []
         for node in nodes {
             // output --save names files after node ids, never Name tags (architecture section 9).
@@ -42,7 +48,7 @@ struct GetCommand: ShellCommand {
                 do { try LocalTree.makeDirectory(destination) } catch { throw ShellError("get: cannot make the directory \(error)") }
             }
             let into = several || local.hasSuffix("/") || LocalTree.isDirectory(local)
-            let receiver = try GetReceiver(destination: destination, into: into, force: force)
+            let receiver = try GetReceiver(destination: destination, into: into, force: force, creationMask: creationMask)
             let script =
                 node.platform == "Windows" ? GetSenderScript.powerShell(source: remote.path) : GetSenderScript.posix(source: remote.path)
             let session = TransferSession(node: node, fleet: fleet, clocks: clocks)

@@ -9,6 +9,8 @@ final class GetReceiver: Sendable {
     let destination: String
     let into: Bool
     let force: Bool
+    /// The local umask: it applies to what `get` makes, as it does to cp's copies.
+    let creationMask: UInt16
     /// File bytes received so far, and the size the node announced (the progress bar's counts).
     let received = Atomic<Int>(0)
     let announced = Atomic<Int>(0)
@@ -31,8 +33,9 @@ final class GetReceiver: Sendable {
     }
     private let state = Mutex(State())
 
-    init(destination: String, into: Bool, force: Bool) throws {
+    init(destination: String, into: Bool, force: Bool, creationMask: UInt16) throws {
         acknowledgement = try BytePipe()
+        self.creationMask = creationMask
         self.destination = destination
         self.into = into
         self.force = force
@@ -60,16 +63,19 @@ final class GetReceiver: Sendable {
         switch event {
         case .directory(let entry):
             let path = TransferEntry.landing(entry.path, at: destination, into: into)
-            do { try LocalTree.makeDirectory(path) } catch {
+            let made: Bool
+            do { made = try LocalTree.makeDirectory(path) } catch {
                 state.problems.append("cannot make the directory \(path): \(error)")
                 return false
             }
-            state.directories.append((path, entry.mode))
+            // A directory that was here keeps its mode: only the ones this copy made get the node's.
+            if made { state.directories.append((path, localMode(entry.mode))) }
         case .fileBegin(let entry):
             let path = TransferEntry.landing(entry.path, at: destination, into: into)
-            announced.add(entry.size, ordering: .relaxed)
+            // Only this thread adds; each size is at most 2^53, the sum is kept below 2^62.
+            announced.store(min(announced.load(ordering: .relaxed) + entry.size, 1 << 62), ordering: .relaxed)
             state.skipping = true
-            state.currentMode = entry.mode
+            state.currentMode = localMode(entry.mode)
             if LocalTree.isDirectory(path) {
                 state.problems.append("\(path) is a directory here; the file was not copied")
             } else if LocalTree.exists(path) && !force {
@@ -119,6 +125,10 @@ final class GetReceiver: Sendable {
         }
         return true
     }
+
+    /// The node's permission bits without setuid, setgid and sticky (a hostile node must not
+    /// plant a setuid file), less the local umask.
+    private func localMode(_ mode: UInt16) -> UInt16 { mode & 0o777 & ~creationMask }
 
     /// After the session: directory modes set (deepest first, once their files are in), and
     /// what went wrong.

@@ -31,8 +31,19 @@ struct PutCommand: ShellCommand {
             do { found = try LocalTree.items(source, name: TransferEntry.baseName(source)) } catch {
                 throw ShellError("put: cannot read \(error); nothing was sent")
             }
+            // A source named on the command line that copies nothing (a FIFO, /dev/stdin) is an error.
+            guard !found.items.isEmpty else { throw ShellError("put: \(source) is not a regular file or directory; nothing was sent") }
             for skipped in found.skipped { shell.console.err("put: \(skipped) is left out\n") }
             items += found.items
+        }
+        // Two sources with one name would land on one path (cp refuses the same way).
+        var sourceOf: [String: String] = [:]
+        for item in items {
+            if let first = sourceOf[item.relativePath] {
+                throw ShellError.usage(
+                    "put: \(first) and \(item.localPath) would both land as \(item.relativePath); copy them separately or rename one (nothing was sent)")
+            }
+            sourceOf[item.relativePath] = item.localPath
         }
         let nodes = try await shell.transferNodes(remote.target, command: "put")
         let into = sources.count > 1 || remote.path.hasSuffix("/")

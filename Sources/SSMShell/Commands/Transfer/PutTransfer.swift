@@ -56,13 +56,17 @@ final class PutTransfer: Sendable {
     /// Writes every record; blocks while the session's send window is full (the pipe fills).
     /// The pipe stays open after the last record: the newline that follows DONE goes through it.
     private func produce() {
-        let entries = items.map { TransferEntry(kind: $0.isDirectory ? .directory : .file(size: $0.size), path: $0.relativePath, mode: $0.mode) }
-        let local = Dictionary(items.map { ($0.relativePath, $0.localPath) }, uniquingKeysWith: { first, _ in first })
+        // Permission bits only: setuid, setgid and sticky are not carried (as cp without -p).
+        let entries = items.map {
+            TransferEntry(kind: $0.isDirectory ? .directory : .file(size: $0.size), path: $0.relativePath, mode: $0.mode & 0o777)
+        }
+        // The file records come in the items' order: each is sent from its own item's local path.
+        var files = items.filter { !$0.isDirectory }.makeIterator()
         for record in PutFraming.records(entries) {
             guard pipe.write(windows ? PutFraming.line(record) : PutFraming.header(record)) else { return }
-            guard case .file(let entry) = record, let path = local[entry.path] else { continue }
+            guard case .file(let entry) = record, let item = files.next() else { continue }
             do {
-                let digest = try send(path, size: entry.size)
+                let digest = try send(item.localPath, size: entry.size)
                 state.withLock { $0.digests[entry.path] = digest }
                 guard pipe.write(PutFraming.trailer(sha256Hex: digest)) else { return }
             } catch {

@@ -40,7 +40,9 @@ extension Shell {
             for await (index, outcome, end) in group { outcomes[index] = (outcome, end - start) }
         }
         board?.cancel()
-        if let board { console.err(TransferBoard.text(jobs, start: start, now: monotonic.seconds(), redraw: await board.value)) }
+        if let board {
+            console.err(TransferBoard.text(jobs, start: start, now: monotonic.seconds(), redraw: await board.value, width: TransferBoard.width()))
+        }
         if interrupted() { throw ShellError("\(verb) was interrupted: files not yet in place were not kept", status: 130) }
         var failed: [String] = []
         for (index, job) in jobs.enumerated() {
@@ -70,7 +72,7 @@ enum TransferBoard {
         Task.detached {
             var drawn = false
             while !Task.isCancelled {
-                console.err(text(jobs, start: start, now: monotonic.seconds(), redraw: drawn))
+                console.err(text(jobs, start: start, now: monotonic.seconds(), redraw: drawn, width: width()))
                 drawn = true
                 do { try await clock.sleep(seconds: 0.25) } catch { break }
             }
@@ -79,11 +81,17 @@ enum TransferBoard {
     }
 
     /// Every bar, each on its line; `redraw` first moves back up over the previous frame.
-    static func text(_ jobs: [TransferJob], start: Double, now: Double, redraw: Bool) -> String {
+    /// The terminal's columns (stderr's), asked each frame so a resize is followed: a bar wider
+    /// than the terminal wraps, and moving up over the last frame would then miss lines.
+    static func width() -> Int { max(20, (RawTerminal.size(fd: 2)?.columns ?? 80) - 1) }
+
+    static func text(_ jobs: [TransferJob], start: Double, now: Double, redraw: Bool, width: Int = 79) -> String {
         var text = redraw ? "\u{1B}[\(jobs.count)A" : ""
         for job in jobs {
             let (done, total) = job.progress()
-            text += "\r\u{1B}[K" + TransferProgress.line(label: job.node.shortLabel, name: job.name, done: done, total: total, seconds: now - start) + "\n"
+            text +=
+                "\r\u{1B}[K" + TransferProgress.line(label: job.node.shortLabel, name: job.name, done: done, total: total, seconds: now - start, width: width)
+                + "\n"
         }
         return text
     }
