@@ -15,7 +15,10 @@ public struct LocalItem: Sendable, Equatable {
 public enum LocalTree {
     /// The source and everything under it, parents first; the source itself is followed if it is
     /// a link. Throws a sentence when the source cannot be read.
-    public static func items(_ source: String, name: String) throws -> (items: [LocalItem], skipped: [String]) {
+    /// What a walk found: the items, and what it left out (with why).
+    public typealias Found = (items: [LocalItem], skipped: [String])
+
+    public static func items(_ source: String, name: String) throws -> Found {
         var st = stat()
         guard stat(source, &st) == 0 else { throw SystemError(function: "stat", path: source, code: errno) }
         var items: [LocalItem] = []

@@ -39,10 +39,19 @@ public final class PartialFile {
         let slash = target.lastIndex(of: "/")
         let directory = slash.map { String(target[...$0]) } ?? ""
         let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
+        // The target's name shortened to 100 bytes (whole scalars): a 255-byte name plus the
+        // suffix would pass NAME_MAX and fail with ENAMETOOLONG.
+        var short = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in name.unicodeScalars {
+            bytes += String(scalar).utf8.count
+            guard bytes <= 100 else { break }
+            short.append(scalar)
+        }
         var path = ""
         var opened: Int32 = -1
         for attempt in 0..<100 {
-            path = directory + "." + name + ".ssm-shell-part.\(getpid()).\(attempt)"
+            path = directory + "." + String(short) + ".ssm-shell-part.\(getpid()).\(attempt)"
             opened = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if opened >= 0 || errno != EEXIST { break }
         }
@@ -69,8 +78,17 @@ public final class PartialFile {
         if replace {
             guard rename(temporary, target) == 0 else { throw SystemError(function: "rename", path: target, code: errno) }
         } else {
-            guard link(temporary, target) == 0 else { throw SystemError(function: "link", path: target, code: errno) }
-            unlink(temporary)
+            if link(temporary, target) == 0 {
+                unlink(temporary)
+                return
+            }
+            // File systems without hard links (vfat: EPERM) get a rename after a check: the one
+            // way left there, though a file could appear between the two.
+            let code = errno
+            guard code == EPERM || code == ENOTSUP || code == EOPNOTSUPP, !LocalTree.exists(target) else {
+                throw SystemError(function: "link", path: target, code: code)
+            }
+            guard rename(temporary, target) == 0 else { throw SystemError(function: "rename", path: target, code: errno) }
         }
     }
 

@@ -27,10 +27,12 @@ struct PutCommand: ShellCommand {
         let sources = Array(opts.rest.dropLast())
         var items: [LocalItem] = []
         for source in sources {
-            let found: (items: [LocalItem], skipped: [String])
-            do { found = try LocalTree.items(source, name: TransferEntry.baseName(source)) } catch {
-                throw ShellError("put: cannot read \(error); nothing was sent")
+            // The walk blocks on the file system: on a thread of its own, not the concurrency pool.
+            let walked = await onDedicatedThread { () -> Result<LocalTree.Found, any Error> in
+                Result { try LocalTree.items(source, name: TransferEntry.baseName(source)) }
             }
+            let found: LocalTree.Found
+            do { found = try walked.get() } catch { throw ShellError("put: cannot read \(error); nothing was sent") }
             // A source named on the command line that copies nothing (a FIFO, /dev/stdin) is an error.
             guard !found.items.isEmpty else { throw ShellError("put: \(source) is not a regular file or directory; nothing was sent") }
             for skipped in found.skipped { shell.console.err("put: \(skipped) is left out\n") }
