@@ -55,9 +55,9 @@ def wait_for_size(child, rows, columns, seconds=15):
             raise AssertionError("the remote pty is %s, not %d %d, after %d s" % (child.match.group(1), rows, columns, seconds))
 
 
-def run_script(agent, script, identity="admin", timeout=120, stdin=None):
+def run_script(agent, script, identity="admin", timeout=120, stdin=None, cwd=None):
     return subprocess.run([BINARY, "-c", script], env=agent.env(identity), input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, cwd=cwd)
 
 
 def api_calls(agent, operation):
@@ -407,3 +407,20 @@ def test_forward_keeps_every_byte_under_faults_and_byes(agent, data):  # noqa: F
                         timeout=agent.expect["forward_seconds"])
     upload_and_download(result, 8)
     assert "\tmux\t2\t" in result.stdout, result.stdout
+
+
+# put / get
+
+def test_put_and_get_keep_every_byte_through_the_agents_pty(agent, tmp_path):
+    """A file with EF BF BD (which the agent's output path rewrites), NULs, CR LF, ^C/^D/^V and more
+    than 4 KiB after its record (bash reads a terminal 4 KiB at a time) goes to the node and back
+    exact, through AWS-StartInteractiveCommand sessions only."""
+    node = agent.node(0)
+    payload = (b"\xef\xbf\xbd\x00\x00\r\n\x03\x04\x16\x1b[0m" + bytes(range(256))) * 64
+    (tmp_path / "bytes.bin").write_bytes(payload)
+    remote = "/tmp/ssm-shell-put-%d.bin" % os.getpid()
+    result = run_script(agent, "put --force bytes.bin %s:%s" % (node, remote), timeout=180, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    result = run_script(agent, "get %s:%s back.bin" % (node, remote), timeout=180, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "back.bin").read_bytes() == payload

@@ -262,3 +262,16 @@ def test_put_sets_modes_only_on_what_it_made_and_never_setuid(emulator):
     assert stat.S_IMODE(os.stat(os.path.join(workdir, "existing-dot")).st_mode) == 0o701
     assert os.path.exists(os.path.join(workdir, "existing-dot", "s"))
     assert not [n for n in os.listdir(os.path.join(workdir, "existing-dot")) if "ssm-shell-part" in n]
+
+
+def test_a_tilde_is_the_nodes_home_both_ways(emulator):
+    env = shell_env(emulator, "basic")
+    local = tempfile.mkdtemp()
+    with open(os.path.join(local, "t.txt"), "w") as f:
+        f.write("tilde\n")
+    result = ssm_shell("-c", "put t.txt web-3:~/tilde.txt", env=env, cwd=local)
+    assert result.returncode == 0, result.stderr
+    assert open(os.path.join(node_workdir(env, "web-3"), "tilde.txt")).read() == "tilde\n"
+    result = ssm_shell("-c", "get web-3:~/tilde.txt back.txt", env=env, cwd=local)
+    assert result.returncode == 0, result.stderr
+    assert open(os.path.join(local, "back.txt")).read() == "tilde\n"
