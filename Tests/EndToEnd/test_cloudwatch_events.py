@@ -82,3 +82,76 @@ def test_group_and_stream_names_as_the_agent_makes_them():
     assert cloudwatch_settings(named, "cmd-1", "i-0abc", "a*b:c")[1] == "cmd-1/i-0abc/a-b-c"
     assert cloudwatch_settings({"CloudWatchOutputEnabled": "false"}, "c", "i", "p") is None
     assert cloudwatch_settings({"CloudWatchOutputEnabled": "1", "DocumentName": "D"}, "c", "i", "p")[0] == "/aws/ssm/D"
+
+
+class RefusingLogs:
+    """A CloudWatch Logs client whose CreateLogStream is refused: the stream's uploads stop."""
+
+    def __init__(self):
+        self.calls = []
+
+    async def call(self, operation, params):
+        from emulator.agent.aws_json import AWSCallError
+        self.calls.append(operation)
+        if operation == "CreateLogStream":
+            raise AWSCallError("AccessDeniedException", "not allowed")
+        return {}
+
+
+def test_a_stream_whose_uploads_stopped_holds_nothing_more_and_discard_stops_the_rest():
+    # Review finding: writes went on piling up in memory after the stream was refused.
+    import asyncio
+    from emulator.agent.output_cloudwatch import CloudWatchOutput
+
+    async def scenario():
+        sink = CloudWatchOutput(RefusingLogs(), "/aws/ssm/x", "cmd/i-1/aws-runShellScript", frequency=0.001)
+        await sink.open()
+        sink.write("stdout", b"first\n")
+        stdout = sink.streams["stdout"]
+        await asyncio.wait_for(stdout.task, 5)          # ends at its refused CreateLogStream
+        sink.write("stdout", b"x" * 1000)
+        assert len(stdout.batcher.pending) == len(b"first\n")
+        stderr = sink.streams["stderr"]
+        assert not stderr.task.done()
+        sink.discard()
+        await asyncio.gather(stderr.task, return_exceptions=True)
+        assert stderr.task.cancelled()
+
+    asyncio.run(scenario())
+
+
+def test_what_is_not_uploaded_yet_is_held_up_to_a_cap():
+    import asyncio
+    from emulator.agent import output_cloudwatch
+
+    class SilentLogs:
+        async def call(self, operation, params):
+            return {}
+
+    async def scenario():
+        sink = output_cloudwatch.CloudWatchOutput(SilentLogs(), "/g", "p", frequency=3600)
+        await sink.open()
+        chunk = b"y" * (1 << 20)
+        for _ in range((output_cloudwatch.MAX_PENDING_BYTES >> 20) + 8):
+            sink.write("stdout", chunk)
+        assert len(sink.streams["stdout"].batcher.pending) == output_cloudwatch.MAX_PENDING_BYTES
+        sink.discard()
+
+    asyncio.run(scenario())
+
+
+def test_s3_output_discard_removes_its_files():
+    import asyncio
+    from emulator.agent.output_s3 import S3Output
+
+    async def scenario():
+        sink = S3Output(None, "bucket", "prefix", "0.awsrunShellScript")
+        await sink.open()
+        directory = sink.directory
+        sink.write("stdout", b"kept until discard")
+        assert os.listdir(directory)
+        sink.discard()
+        assert not os.path.exists(directory)
+        sink.discard()                                  # twice is harmless
+
+    asyncio.run(scenario())

@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 GROUP_PREFIX = "/aws/ssm/"                 # CloudWatchLogGroupNamePrefix
 UPLOAD_FREQUENCY = 1.0                     # cloudwatchlogspublisher UploadFrequency
 MAX_UPLOAD_WAIT_TICKS = 60                 # fileS3.go maxCloudWatchUploadRetry
+# The agent streams from its output file; the emulator holds what is not uploaded yet in memory, so
+# it keeps at most this much per stream and drops the rest (a known difference, in the README).
+MAX_PENDING_BYTES = 64 << 20
 ALREADY_EXISTS = "ResourceAlreadyExistsException"
 
 
@@ -51,6 +54,7 @@ class StreamUpload:
         self.frequency = frequency
         self.batcher = EventBatcher()
         self.uploaded_all = False
+        self.dropping = False
         self.task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self):
@@ -105,8 +109,21 @@ class CloudWatchOutput:
 
     def write(self, stream, data):
         upload = self.streams.get(stream)
-        if upload is not None and data:
-            upload.batcher.write(data)
+        # Once a stream's uploads have stopped (its stream refused or gone) nothing more is sent.
+        if upload is None or not data or upload.task.done():
+            return
+        if len(upload.batcher.pending) + len(data) > MAX_PENDING_BYTES:
+            if not upload.dropping:
+                log.warning("CloudWatch stream %s: more than %d bytes not uploaded yet, the rest is dropped", upload.name, MAX_PENDING_BYTES)
+                upload.dropping = True
+            return
+        upload.batcher.write(data)
+
+    def discard(self):
+        """The run ended without close (the emulator stopping, the script not started): the
+        uploads stop now."""
+        for upload in self.streams.values():
+            upload.task.cancel()
 
     async def close(self):
         """The output has ended: waits, checking once a tick, until every stream has uploaded

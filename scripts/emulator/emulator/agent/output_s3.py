@@ -90,6 +90,13 @@ class S3Output:
         if f is not None:
             f.write(data)
 
+    def discard(self):
+        """The run ended without close (the emulator stopping, the script not started): the
+        files go, nothing is uploaded."""
+        for f in self.files.values():
+            f.close()
+        self._remove_files()
+
     async def close(self):
         if self.directory is None:      # never opened: a job cancelled before it ran
             return
@@ -104,13 +111,19 @@ class S3Output:
                     except (OSError, aiohttp.ClientError, asyncio.TimeoutError) as e:
                         log.warning("S3 upload of %s to s3://%s failed: %s", stream, self.bucket, e)
         finally:
-            for stream in self.files:
-                try:
-                    os.remove(os.path.join(self.directory, stream))
-                except OSError:
-                    pass
+            self._remove_files()
+
+    def _remove_files(self):
+        if self.directory is None:
+            return
+        for stream in self.files:
             try:
-                os.rmdir(self.directory)
+                os.remove(os.path.join(self.directory, stream))
             except OSError:
                 pass
-            self.files = {}
+        try:
+            os.rmdir(self.directory)
+        except OSError:
+            pass
+        self.files = {}
+        self.directory = None

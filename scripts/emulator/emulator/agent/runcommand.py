@@ -117,6 +117,7 @@ class RunCommandAgent:
         self._send(agentjob.AGENT_JOB_ACK, agentjob.job_ack(job, message_id, created_ms))
         # mgsinteractor.go processAgentJobMessage: InProgress at once, sent once, no ack awaited.
         self._send(agentjob.AGENT_JOB_REPLY, agentjob.job_reply(job, agentjob.reply_content("InProgress", None, self.agent_info)))
+        closed = False
         try:
             # iohandler Init before the plugin runs (the CloudWatch group is created then); the
             # reply waits for the sinks' close (iomodule/fileS3.go Read).
@@ -125,8 +126,14 @@ class RunCommandAgent:
             result = await run.run()
             for sink in run.sinks:
                 await sink.close()
+            closed = True
         finally:
             self.runs.pop(job, None)
+            if not closed:
+                # Cancelled (the emulator stopping) or the script failed to start: no upload task
+                # may outlive the run, no output file stays behind.
+                for sink in run.sinks:
+                    sink.discard()
         # runpluginutil: the plugin's Output as the plugin made it, then the exit-code rules, then
         # stdout and stderr cut at 24,000.
         result = result.after_step_rules()
