@@ -95,6 +95,25 @@ class Emulator:
             time.sleep(0.1)
 
 
+TERMINAL_STATUSES = ("Success", "Failed", "TimedOut", "Cancelled")
+
+
+def ended_invocation(ssm, command_id, instance_id, seconds=30):
+    """GetCommandInvocation once the invocation has ended (InvocationDoesNotExist right after
+    SendCommand counts as pending); fails after SECONDS."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            invocation = ssm.get_command_invocation(CommandId=command_id, InstanceId=instance_id)
+        except ssm.exceptions.InvocationDoesNotExist:
+            invocation = {"Status": "Pending"}
+        if invocation["Status"] in TERMINAL_STATUSES:
+            return invocation
+        if time.monotonic() > deadline:
+            raise AssertionError("command %s did not end on %s within %d s" % (command_id, instance_id, seconds))
+        time.sleep(0.1)
+
+
 def start_emulator(*arguments, seconds=30):
     """Starts scripts/emulator/start with ARGUMENTS and waits, at most SECONDS, for its ready file
     (written whole, by rename); fails at once when the emulator exits first."""

@@ -22,6 +22,7 @@ from test_forward import CLIENT, data, expected_download, web  # noqa: F401 (fix
 from test_proxy import ssh_options, sshd  # noqa: F401 (fixture)
 from test_connect import terminal_is_raw, wait_until
 from test_shell import BINARY
+from conftest import ended_invocation
 
 _ready = agent_target.with_agent_ready_file()
 if isinstance(_ready, str):
@@ -311,16 +312,7 @@ def test_run_output_goes_whole_to_s3_under_the_agents_keys(agent):
     ssm = emulator.client("ssm")
     command_id = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[node], OutputS3BucketName=agent_target.OUTPUT_BUCKET,
                                   OutputS3KeyPrefix="suite", Parameters={"commands": ["seq 30000", "echo to-stderr >&2"]})["Command"]["CommandId"]
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            invocation = ssm.get_command_invocation(CommandId=command_id, InstanceId=node)
-        except ssm.exceptions.InvocationDoesNotExist:
-            invocation = {"Status": "Pending"}
-        if invocation["Status"] in ("Success", "Failed", "TimedOut", "Cancelled"):
-            break
-        assert time.monotonic() < deadline, "the command did not end within 120 s"
-        time.sleep(0.2)
+    invocation = ended_invocation(ssm, command_id, node, seconds=120)
     assert invocation["Status"] == "Success", invocation
     key = "suite/%s/%s/awsrunShellScript/0.awsrunShellScript/" % (command_id, node)
     assert invocation["StandardOutputUrl"].endswith("/%s/%sstdout" % (agent_target.OUTPUT_BUCKET, key)), invocation["StandardOutputUrl"]

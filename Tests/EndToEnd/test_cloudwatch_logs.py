@@ -9,6 +9,8 @@ import uuid
 import botocore.exceptions
 import pytest
 
+from conftest import ended_invocation
+
 
 def now_ms():
     return int(time.time() * 1000)
@@ -226,7 +228,6 @@ def test_iam_checks_name_the_log_group_and_stream(emulator):
 # -- Run Command output in CloudWatch Logs, as the agent writes it ---------------------------------
 
 WEB = ["i-0a1b2c3d4e5f60001", "i-0a1b2c3d4e5f60002"]
-TERMINAL = ("Success", "Failed", "TimedOut", "Cancelled")
 
 
 def wait_until(predicate, seconds, what):
@@ -248,8 +249,7 @@ def invocation(ssm, command_id, instance_id):
 
 
 def finished(ssm, command_id, instance_id, seconds=30):
-    return wait_until(lambda: (lambda i: i if i and i["Status"] in TERMINAL else None)(invocation(ssm, command_id, instance_id)),
-                      seconds, "the end of command %s" % command_id)
+    return ended_invocation(ssm, command_id, instance_id, seconds)
 
 
 def stream_text(logs, group, stream):

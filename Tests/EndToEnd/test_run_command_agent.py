@@ -1,11 +1,10 @@
 """Run Command through the gateway as amazon-ssm-agent 3.3 runs it (issue 12): the script file run
 by the node's own `sh`, the agent's environment, its 24,000 cut, and its exit-code rules for 168
 and 169. Each rule names the agent source it comes from."""
-import time
+from conftest import ended_invocation
 
 WEB_1 = "i-0a1b2c3d4e5f60001"       # Amazon Linux 2023: /bin/sh is bash
 DB_1 = "i-0a1b2c3d4e5f60004"        # Ubuntu 22.04: /bin/sh is dash
-TERMINAL = ("Success", "Failed", "TimedOut", "Cancelled")
 
 
 def run(emulator, instance_id, commands, **parameters):
@@ -13,16 +12,7 @@ def run(emulator, instance_id, commands, **parameters):
     ssm = emulator.client("ssm")
     params = dict({"commands": commands}, **parameters)
     command_id = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[instance_id], Parameters=params)["Command"]["CommandId"]
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            out = ssm.get_command_invocation(CommandId=command_id, InstanceId=instance_id)
-        except ssm.exceptions.InvocationDoesNotExist:
-            out = {"Status": "Pending"}
-        if out["Status"] in TERMINAL:
-            return command_id, out
-        time.sleep(0.1)
-    raise AssertionError("command %s did not end on %s" % (command_id, instance_id))
+    return command_id, ended_invocation(ssm, command_id, instance_id)
 
 
 def details_output(emulator, command_id):

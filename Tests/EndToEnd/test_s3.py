@@ -18,6 +18,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.config import Config
 
+from conftest import ended_invocation
+
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "emulator"))
 from emulator.s3 import output_keys  # noqa: E402 (the emulator's package, for its pure key rules)
 
@@ -204,16 +206,7 @@ def run_and_wait(emulator, commands, seconds=60, **options):
     ssm = emulator.client("ssm")
     command_id = ssm.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[NODE], Parameters={"commands": commands},
                                   **options)["Command"]["CommandId"]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            invocation = ssm.get_command_invocation(CommandId=command_id, InstanceId=NODE)
-        except ssm.exceptions.InvocationDoesNotExist:
-            invocation = {"Status": "Pending"}
-        if invocation["Status"] in TERMINAL:
-            return command_id, invocation
-        time.sleep(0.1)
-    raise AssertionError("command %s did not end within %d s" % (command_id, seconds))
+    return command_id, ended_invocation(ssm, command_id, NODE, seconds)
 
 
 def key_of(url, bucket):
