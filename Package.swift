@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "SystemIO", dependencies: ["AWSCore", "SessionProtocol", "Crypto", "CCurl", "CEditLine", "CSystem"], swiftSettings: strict),
 
         // App core and app.
-        .target(name: "SSMCore", dependencies: ["AWSCore", "Crypto", "SessionProtocol"], swiftSettings: strict),
+        .target(name: "SSMCore", dependencies: ["AWSCore", "Crypto", "SessionProtocol", "ShellLanguage"], swiftSettings: strict),
         .target(name: "SSMShell", dependencies: ["SSMCore", "AWSCore", "SystemIO", "ShellLanguage", "SessionProtocol"], swiftSettings: strict),
         .executableTarget(name: "ssm-shell", dependencies: ["SSMShell"], swiftSettings: strict),
 

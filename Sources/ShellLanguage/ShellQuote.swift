@@ -14,13 +14,18 @@ public enum ShellQuote {
         case .posix:
             if isPlainPOSIX(value) { return value }
             // POSIX 2.2.2: inside '...' every character is literal; a quote ends and reopens it.
-            return "'" + insideSingleQuotes(value, for: dialect) + "'"
+            return singleQuoted(value, for: dialect)
         case .powerShell:
             if isPlainPowerShell(value) { return value }
             // about_Quoting_Rules: in '...' nothing expands and a quote is written twice. PowerShell
             // also takes the typographic single quotes as quotes, so those are doubled too.
-            return "'" + insideSingleQuotes(value, for: dialect) + "'"
+            return singleQuoted(value, for: dialect)
         }
+    }
+
+    /// The value as one single-quoted word, always quoted (for script text built around it).
+    public static func singleQuoted(_ value: String, for dialect: ShellDialect) -> String {
+        "'" + insideSingleQuotes(value, for: dialect) + "'"
     }
 
     /// The value to stand inside a single-quoted string the user wrote, where nothing expands:

@@ -1,3 +1,4 @@
+import ShellLanguage
 /// The sender `get` runs on the node as AWS-StartInteractiveCommand's command, on a pty put in raw
 /// mode first (no CR added to its newlines). Its output is text only: the agent's output path
 /// passes a valid U+FFFD (EF BF BD) on as one byte (agent/session/shell/shell.go
@@ -24,7 +25,7 @@ public enum GetSenderScript {
     /// is. A symbolic link inside the tree is reported and left out.
     public static func posix(source: String) -> String {
         """
-        M=\(marker) src=\(ShellWord.posix(source)) root=\(ShellWord.posix(TransferEntry.baseName(source)))
+        M=\(marker) src=\(ShellQuote.singleQuoted(source, for: .posix)) root=\(ShellQuote.singleQuoted(TransferEntry.baseName(source), for: .posix))
         say() { printf '%s %s\\n' "$M" "$*"; }
         [ -n "$HOME" ] || HOME=$(getent passwd "$(id -un)" | cut -d: -f6); cd "$HOME" 2>/dev/null
         case $src in "~") src=$HOME;; "~/"*) src=$HOME/${src#"~/"};; esac
@@ -49,7 +50,7 @@ public enum GetSenderScript {
     /// Untested against a real PowerShell: only its text is checked.
     public static func powerShell(source: String) -> String {
         """
-        $ErrorActionPreference = 'Stop'; $M = '\(marker)'; $src = \(ShellWord.powerShell(source)); $root = \(ShellWord.powerShell(TransferEntry.baseName(source)))
+        $ErrorActionPreference = 'Stop'; $M = '\(marker)'; $src = \(ShellQuote.singleQuoted(source, for: .powerShell)); $root = \(ShellQuote.singleQuoted(TransferEntry.baseName(source), for: .powerShell))
         Set-Location $HOME; if ($src -eq '~' -or $src.StartsWith('~/') -or $src.StartsWith('~\\')) { $src = $HOME + $src.Substring(1) }
         function Say($t) { [Console]::Out.Write("$M $t`n") }
         function B($p) { [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($p)) }

@@ -1,3 +1,4 @@
+import ShellLanguage
 /// The receiver `put` runs on the node as AWS-StartInteractiveCommand's `command`: the agent runs
 /// it as `sh -c COMMAND` on a pty (agent/session/shell/shell_unix.go StartCommandExecutor) and
 /// writes the client's input to that pty. AWS-StartNonInteractiveCommand would give it no stdin
@@ -25,7 +26,7 @@ public enum PutReceiverScript {
     /// Modes are set on the directories this copy made, never on ones that were there (`/tmp`).
     public static func posix(destination: String, force: Bool, into: Bool) -> String {
         """
-        M=\(marker) dest=\(ShellWord.posix(destination)) force=\(force ? 1 : 0) into=\(into ? 1 : 0) tmp= made=' '
+        M=\(marker) dest=\(ShellQuote.singleQuoted(destination, for: .posix)) force=\(force ? 1 : 0) into=\(into ? 1 : 0) tmp= made=' '
         set -f; umask 077
         say() { printf '%s %s\\n' "$M" "$*"; }
         [ -n "$HOME" ] || HOME=$(getent passwd "$(id -un)" | cut -d: -f6); cd "$HOME" 2>/dev/null
@@ -75,7 +76,7 @@ public enum PutReceiverScript {
     /// Untested against a real PowerShell: only its text is checked.
     public static func powerShell(destination: String, force: Bool, into: Bool) -> String {
         """
-        $ErrorActionPreference = 'Stop'; $M = '\(marker)'; $dest = \(ShellWord.powerShell(destination)); $force = $\(force); $into = $\(into)
+        $ErrorActionPreference = 'Stop'; $M = '\(marker)'; $dest = \(ShellQuote.singleQuoted(destination, for: .powerShell)); $force = $\(force); $into = $\(into)
         Set-Location $HOME; if ($dest -eq '~' -or $dest.StartsWith('~/') -or $dest.StartsWith('~\\')) { $dest = $HOME + $dest.Substring(1) }
         function Say($t) { [Console]::Out.Write("$M $t`n"); [Console]::Out.Flush() }
         if (Test-Path -LiteralPath $dest -PathType Container) { $into = $true } elseif ($into) { Say "FAIL $dest is not a directory on the node"; exit 1 }
