@@ -134,7 +134,11 @@ def test_what_is_not_uploaded_yet_is_held_up_to_a_cap():
         chunk = b"y" * (1 << 20)
         for _ in range((output_cloudwatch.MAX_PENDING_BYTES >> 20) + 8):
             sink.write("stdout", chunk)
-        assert len(sink.streams["stdout"].batcher.pending) == output_cloudwatch.MAX_PENDING_BYTES
+        stdout = sink.streams["stdout"]
+        assert len(stdout.batcher.pending) == output_cloudwatch.MAX_PENDING_BYTES
+        stdout.batcher.commit(len(stdout.batcher.pending))   # uploaded meanwhile
+        sink.write("stdout", b"later\n")                     # still dropped: no hole in the middle
+        assert len(stdout.batcher.pending) == 0
         sink.discard()
 
     asyncio.run(scenario())

@@ -110,7 +110,7 @@ class CloudWatchOutput:
     def write(self, stream, data):
         upload = self.streams.get(stream)
         # Once a stream's uploads have stopped (its stream refused or gone) nothing more is sent.
-        if upload is None or not data or upload.task.done():
+        if upload is None or not data or upload.task.done() or upload.dropping:
             return
         if len(upload.batcher.pending) + len(data) > MAX_PENDING_BYTES:
             if not upload.dropping:
