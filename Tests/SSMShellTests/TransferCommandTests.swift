@@ -53,6 +53,17 @@ import Testing
         #expect(fleet.sessionStarts.isEmpty)
     }
 
+    /// `put .. web-1:/srv/app/` wrote into /srv/, the parent of the destination named.
+    @Test func putOfTheParentOrTheRootIsRefused() async throws {
+        let fleet = InterpreterTests.fleet()
+        let (shell, console) = InterpreterTests().shell(fleet)
+        for word in ["..", "../", "/"] {
+            #expect(await shell.run(source: "put \(word) web-1:/srv/app/", file: "t") == 2, "\(word)")
+            #expect(console.stderr.contains("put copies what it names under that name, and '\(word)' has none"), "\(console.stderr)")
+        }
+        #expect(fleet.sessionStarts.isEmpty)
+    }
+
     /// `put /dev/stdin web:/tmp/x` copied nothing and said so with status 0.
     @Test func aNamedSourceThatCopiesNothingIsAnError() async throws {
         let fleet = InterpreterTests.fleet()

@@ -26,6 +26,10 @@ struct PutCommand: ShellCommand {
         let remote = RemotePath(parsing: last)
         let sources = Array(opts.rest.dropLast())
         var items: [LocalItem] = []
+        // `..` or `/` would land as `..` on the node: in the parent of the destination named.
+        for source in sources where ["..", "/"].contains(TransferEntry.baseName(source)) {
+            throw ShellError.usage("put copies what it names under that name, and '\(source)' has none: name the directory itself (put ../app web-1:/srv/)")
+        }
         for source in sources {
             // The walk blocks on the file system: on a thread of its own, not the concurrency pool.
             let walked = await onDedicatedThread { () -> Result<LocalTree.Found, any Error> in
