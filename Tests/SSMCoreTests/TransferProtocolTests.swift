@@ -178,15 +178,37 @@ import TestSupport
         #expect(parts.flatMap { Base64.decode(String($0)) ?? [] } == bytes)
     }
 
+    /// Directory records got no answer, so a tree of many directories (their modes all come at the
+    /// end) moved nothing either way for minutes and the 120 s stall deadline stopped a healthy put.
+    @Test func theReceiverAnswersEveryDirectoryRecord() {
+        let scripts = [
+            (PutReceiverScript.posix(destination: "/srv", force: false, into: true), ["D)", "M)"]),
+            (PutReceiverScript.powerShell(destination: "C:/srv", force: false, into: true), ["'D'", "'M'"]),
+        ]
+        for (script, records) in scripts {
+            let lines = script.split(separator: "\n").map { String($0.drop { $0 == " " }) }
+            for record in records {
+                // The record's branch: from its line to the one that ends it (`;;` in sh, `}` in PowerShell).
+                guard let start = lines.firstIndex(where: { $0.hasPrefix(record) }) else {
+                    Issue.record("no \(record) record in the script")
+                    continue
+                }
+                let end = lines[start...].firstIndex { $0.hasSuffix(";;") || $0.hasSuffix("}") } ?? start
+                let branch = lines[start...end].joined(separator: "\n")
+                #expect(branch.contains("say DIR") || branch.contains("Say 'DIR'"), "\(record) answers nothing: \(branch)")
+            }
+        }
+    }
+
     @Test func theReceiversAnswersAreReadAtEveryChunking() {
         let m = PutReceiverScript.marker
         let path = Base64.encode(Array("a b".utf8))
         let text =
-            "banner\r\n\(m) READY\n\(m) OK \(path) abc\n\(m) EXISTS \(path)\n\(m) ISDIR \(path)\n\(m) BADSUM \(path) def\n\(m) FAIL cannot write x\n\(m) DONE\n"
+            "banner\r\n\(m) READY\n\(m) OK \(path) abc\n\(m) EXISTS \(path)\n\(m) ISDIR \(path)\n\(m) BADSUM \(path) def\n\(m) FAIL cannot write x\n\(m) DIR\n\(m) DONE\n"
         let bytes = Array(text.utf8)
         let expected: [PutReplies.Reply] = [
             .ready, .stored(path: "a b", sha256: "abc"), .exists(path: "a b"), .isDirectory(path: "a b"), .badDigest(path: "a b", sha256: "def"),
-            .failed("cannot write x"), .done,
+            .failed("cannot write x"), .directoryHandled, .done,
         ]
         for size in 1...bytes.count {
             var replies = PutReplies()

@@ -44,8 +44,8 @@ public enum PutReceiverScript {
           k=${h%"${h#?}"}; r=$(head -c "${h#?}"); set -- $r
           case $k in
           D) name "$2" || exit 1
-            if [ -d "$t" ]; then :; elif mkdir -- "$t"; then made="$made$2 "; else say FAIL "cannot make the directory $t"; exit 1; fi ;;
-          M) name "$2" || exit 1; case $made in *" $2 "*) chmod "$1" -- "$t" || say FAIL "cannot set the mode of $t" ;; esac ;;
+            if [ -d "$t" ]; then :; elif mkdir -- "$t"; then made="$made$2 "; else say FAIL "cannot make the directory $t"; exit 1; fi; say DIR ;;
+          M) name "$2" || exit 1; case $made in *" $2 "*) chmod "$1" -- "$t" || say FAIL "cannot set the mode of $t" ;; esac; say DIR ;;
           F) name "$3" || exit 1
             if [ -d "$t" ] || { { [ -e "$t" ] || [ -L "$t" ]; } && [ "$force" != 1 ]; }; then
               head -c "$2" >/dev/null; head -c 65 >/dev/null; if [ -d "$t" ]; then say ISDIR "$3"; else say EXISTS "$3"; fi; continue
@@ -90,8 +90,8 @@ public enum PutReceiverScript {
           $l = [Console]::In.ReadLine(); if ($null -eq $l) { Say 'FAIL the stream ended early'; exit 1 }
           $f = $l.Split(' ')
           switch ($f[0]) {
-            'D' { New-Item -ItemType Directory -Force -Path (Name $f[2]) | Out-Null }
-            'M' { }
+            'D' { New-Item -ItemType Directory -Force -Path (Name $f[2]) | Out-Null; Say 'DIR' }
+            'M' { Say 'DIR' }
             'F' {
               $t = Name $f[3]; $skip = (Test-Path -LiteralPath $t -PathType Container) -or ((Test-Path -LiteralPath $t) -and -not $force)
               $tmp = Join-Path (Split-Path -Parent ([IO.Path]::GetFullPath($t))) ('.' + (Split-Path -Leaf $t) + '.ssm-shell-part.' + $PID)

@@ -16,6 +16,9 @@ public struct PutReplies: Sendable {
         case badDigest(path: String, sha256: String)
         /// The receiver stopped: why.
         case failed(String)
+        /// A directory record (made, or its mode set) was handled: the receiver is working, so
+        /// the stall deadline sees progress through a long run of them.
+        case directoryHandled
         /// Every record was handled.
         case done
     }
@@ -58,6 +61,7 @@ public struct PutReplies: Sendable {
         switch words.first {
         case "READY": return .ready
         case "DONE": return .done
+        case "DIR": return .directoryHandled
         case "OK": return path(1).flatMap { p in words.count > 2 ? .stored(path: p, sha256: words[2]) : nil }
         case "EXISTS": return path(1).map { .exists(path: $0) }
         case "ISDIR": return path(1).map { .isDirectory(path: $0) }

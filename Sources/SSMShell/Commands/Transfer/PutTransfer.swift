@@ -113,7 +113,7 @@ final class PutTransfer: Sendable {
                 case .badDigest(let path, _): problems.append("\(path) arrived changed (its sha256 differs) and was not kept")
                 case .failed(let why): problems.append(why)
                 case .done: done = true
-                case .ready: break
+                case .ready, .directoryHandled: break
                 }
             }
             for item in items where !item.isDirectory {
