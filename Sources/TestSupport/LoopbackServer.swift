@@ -1,4 +1,5 @@
 import AWSCore
+import CSystem
 import Glibc
 import SystemIO
 
@@ -10,13 +11,15 @@ public final class LoopbackServer {
     public static let script = Fixtures.root.replacing("/Tests/Fixtures", with: "/scripts/testing/loopback_server.py")
 
     public init(_ arguments: [String]) throws {
-        var out: [Int32] = [0, 0]
-        guard pipe(&out) == 0 else { throw SystemError(function: "pipe", path: "", code: errno) }
+        // Close-on-exec, and the server gets only its standard descriptors: a long-lived python
+        // that inherited other tests' pipes kept their read ends open (no EPIPE where one was due).
+        guard let ends = CloseOnExec.pipe() else { throw SystemError(function: "pipe2", path: "", code: errno) }
+        let out = [ends.read, ends.write]
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, out[1], 1)
-        posix_spawn_file_actions_addclose(&actions, out[0])
+        _ = withUnsafeMutablePointer(to: &actions) { posix_spawn_file_actions_addclosefrom_np(UnsafeMutableRawPointer($0), 3) }
         let argv = (["python3", Self.script] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0

@@ -6,9 +6,8 @@ import Testing
 /// `writeAll` on a non-blocking pipe smaller than the data (partial writes and EAGAIN), and on a
 /// pipe whose reader has gone (EPIPE, not SIGPIPE).
 @Suite(.serialized) struct FileDescriptorWriterTests {
-    @Test func writesEverythingThroughAFullNonBlockingPipe() async {
-        var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
+    @Test func writesEverythingThroughAFullNonBlockingPipe() async throws {
+        let fds = try Self.closeOnExecPipe()
         defer { close(fds[0]) }
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         let data = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
@@ -37,14 +36,20 @@ import Testing
         #expect(received.bytes.withLock { $0 } == data)
     }
 
+    /// A pipe no child of a parallel test can inherit: a child holding the read end would keep
+    /// the EPIPE from coming.
+    static func closeOnExecPipe() throws -> [Int32] {
+        let ends = try #require(CloseOnExec.pipe())
+        return [ends.read, ends.write]
+    }
+
     final class Received: Sendable {
         let bytes = Mutex<[UInt8]>([])
     }
 
-    @Test func aGoneReaderIsEPIPE() {
+    @Test func aGoneReaderIsEPIPE() throws {
         BrokenPipe.ignoreSignal()
-        var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
+        let fds = try Self.closeOnExecPipe()
         close(fds[0])
         defer { close(fds[1]) }
         #expect(FileDescriptorWriter.writeAll(fds[1], Array("x".utf8)) == .failed(errno: EPIPE))

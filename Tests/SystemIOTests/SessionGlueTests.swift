@@ -61,12 +61,12 @@ import Testing
 
 /// `writeAvailable`: what a full non-blocking descriptor takes now, never a wait.
 @Suite struct WriteAvailableTests {
-    @Test func takesWhatFitsThenZeroThenNilOnceTheReaderIsGone() {
-        var fds: [Int32] = [0, 0]
-        // Close-on-exec: a child spawned by a test running in parallel must not keep the read end
-        // open, or the last write gets no EPIPE.
-        #expect(pipe(&fds) == 0)
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    @Test func takesWhatFitsThenZeroThenNilOnceTheReaderIsGone() throws {
+        // Close-on-exec from the start (pipe2): a child forked by a test running in parallel
+        // (`system("rm -rf ...")`) between pipe() and a later fcntl kept the read end open, and the
+        // last write got no EPIPE (CI, stop 23).
+        let ends = try #require(CloseOnExec.pipe())
+        let fds = [ends.read, ends.write]
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         defer { close(fds[1]) }
         let big = [UInt8](repeating: 1, count: 1 << 20)  // more than a pipe holds
