@@ -12,7 +12,7 @@ struct AWSContext {
     ///   the command's own service); the shell's is SSM.
     static func make(
         options: GlobalOptions, environment: Environment, services: SystemServices, log: (any WireLog)?,
-        endpointService: String = "SSM"
+        endpointService: String = "SSM", shared: ProfileCredentials? = nil
     ) throws -> AWSContext {
         let fileSystem = services.fileSystem
         let settings = try ConfigLoader.load(
@@ -27,9 +27,11 @@ struct AWSContext {
         let chain = DefaultCredentialChain(
             client: base, fileSystem: fileSystem, processRunner: services.processRunner,
             mfaPrompt: { [terminal = services.terminal] prompt in
-                try TerminalPrompt.readLine(prompt: prompt, terminal: terminal)
+                guard let shared else { return try TerminalPrompt.readLine(prompt: prompt, terminal: terminal) }
+                return try await shared.oneAtATime { try TerminalPrompt.readLine(prompt: prompt, terminal: terminal) }
             })
-        let cache = CredentialCache(source: chain, clock: clock)
+        // Several regions of one profile share its credentials (`use region R1,R2`).
+        let cache = shared?.cache(for: settings.profileName) { CredentialCache(source: chain, clock: clock) } ?? CredentialCache(source: chain, clock: clock)
         return AWSContext(settings: settings, client: base.with(credentials: cache))
     }
 }

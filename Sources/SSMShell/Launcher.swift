@@ -38,11 +38,12 @@ public enum Launcher {
             }
         }
 
+        let credentials = ProfileCredentials()
         let shell = Shell(
             console: ProcessConsole(terminal: services.terminal), options: options, environment: environment,
             services: services
         ) { options in
-            AWSFleetAPI(client: try AWSContext.make(options: options, environment: environment, services: services, log: log).client)
+            AWSFleetAPI(client: try AWSContext.make(options: options, environment: environment, services: services, log: log, shared: credentials).client)
         }
         Interrupts.install()
         shell.interrupted = { Interrupts.take() }

@@ -213,7 +213,7 @@ import Testing
         #expect(completion.candidates("run --on ") == ["i-1", "web-1", "all"])
         #expect(completion.candidates("run uptime ") == [])
         #expect(completion.candidates("instances ") == ["i-1", "web-1", "all"])
-        #expect(completion.candidates("use ") == ["profile", "region", "i-1", "web-1", "all"])
+        #expect(completion.candidates("use ") == ["profile", "region", "context", "i-1", "web-1", "all"])
         #expect(completion.candidates("use region ") == Prompt.regions)
         #expect(completion.candidates("use web-1 ") == [])
         #expect(completion.candidates("output --") == ["--stdout", "--stderr", "--no-group", "--save", "--follow", "--help"])

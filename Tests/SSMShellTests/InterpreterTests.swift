@@ -33,6 +33,7 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     }
 
     func describeNodes(filters: [(key: String, values: [String])]) async throws -> [ManagedNode] {
+        if let failure { throw failure }
         log("DescribeInstanceInformation \(filters.map { "\($0.key)=\($0.values.joined(separator: ","))" }.joined(separator: " "))")
         return nodes.filter { n in
             filters.allSatisfy { f in
@@ -84,6 +85,7 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     }
 
     func listInvocations(commandId: String, nextToken: String?) async throws -> (invocations: [CommandInvocation], nextToken: String?) {
+        if let failure { throw failure }
         listCalls += 1
         return (
             try invocations[commandId, default: []].map {
@@ -114,7 +116,14 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
 
     func cancel(commandId: String, instanceIds: [String]?) async throws { log("CancelCommand \(commandId)") }
     func listCommands(limit: Int) async throws -> [CommandSummary] { [] }
-    func callerIdentity() async throws -> STSClient.CallerIdentity { STSClient.CallerIdentity(account: "1", arn: "arn", userId: "u") }
+    /// The account sts:GetCallerIdentity names (MultiContextTests gives each pair its own).
+    var account = "1"
+    /// When set, every node and command call fails with it (a pair whose credentials fail).
+    var failure: (any Error)?
+    func callerIdentity() async throws -> STSClient.CallerIdentity {
+        if let failure { throw failure }
+        return STSClient.CallerIdentity(account: account, arn: "arn", userId: "u")
+    }
     /// StartSession's document and parameters, in order (the fake then refuses the session).
     var sessionStarts: [(document: String?, parameters: [String: [String]]?)] = []
     func startSession(target: String, document: String?, reason: String?, parameters: [String: [String]]?) async throws -> SessionStream {

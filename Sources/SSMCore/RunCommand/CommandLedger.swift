@@ -34,9 +34,9 @@ public struct CommandLedger: Sendable {
     }
 
     /// Whether a word is command ids (36 characters with four dashes each, comma-joined) rather
-    /// than a target.
+    /// than a target; each may be pair-qualified (`PROFILE@REGION:ID`, CommandRef).
     public static func looksLikeCommandId(_ word: String) -> Bool {
-        word.split(separator: ",").allSatisfy { $0.count == 36 && $0.filter { $0 == "-" }.count == 4 }
+        word.split(separator: ",").allSatisfy { CommandRef($0).id.count == 36 && CommandRef($0).id.filter { $0 == "-" }.count == 4 }
     }
 
     /// What happened, where the ResponseCode is the agent's and not the script's: amazon-ssm-agent

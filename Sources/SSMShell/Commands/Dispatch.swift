@@ -24,6 +24,10 @@ extension Shell {
         if body != nil && !entry.takesHereDocument {
             throw ShellError.usage("'\(name)' takes no here-document")
         }
-        return try await entry.run(CommandInput(arguments: arguments, command: command, text: text, hereDocument: body), in: self)
+        // A pair of the context skipped on the way (its credentials failed) makes a command
+        // that otherwise succeeded end with status 1 (ContextFleets.swift).
+        pairFleets.skipped = 0
+        let status = try await entry.run(CommandInput(arguments: arguments, command: command, text: text, hereDocument: body), in: self)
+        return status == 0 && pairFleets.skipped > 0 ? 1 : status
     }
 }

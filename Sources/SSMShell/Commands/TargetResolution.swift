@@ -31,7 +31,7 @@ extension Shell {
         if let hit = nodeDirectory.cached(term, now: services.monotonicClock.seconds()) { return hit }
         let nodes: [Node]
         do {
-            nodes = try await NodeResolver(try fleet()).resolve(term, names: nodeDirectory.known.compactMapValues(\.name))
+            nodes = try await resolveInEveryPair(term)
         } catch let error as TargetError {
             throw shellError(error)
         }

@@ -11,7 +11,9 @@ public final class Shell {
     /// Profile, region and the other global options, and the environment (ShellContext.swift).
     public var context: ShellContext
     let fleetFactory: (GlobalOptions) throws -> any FleetAPI
-    private var cachedFleet: (any FleetAPI)?
+    /// One client per account and region pair, their account ids, and the pairs skipped by the
+    /// command running (ContextFleets.swift).
+    var pairFleets = PairFleets()
 
     /// `set NAME VALUE`, `$1`... (ShellVariables.swift).
     public var variables = ShellVariables()
@@ -71,16 +73,14 @@ public final class Shell {
         console.out(table.render(settings.outputFormat, color: settings.color))
     }
 
-    /// The AWS side, built on first use and again after `use profile` / `use region`.
-    func fleet() throws -> any FleetAPI {
-        if let cachedFleet { return cachedFleet }
-        let fleet = try fleetFactory(options)
-        cachedFleet = fleet
-        return fleet
-    }
+    /// The AWS side of the context's first pair (the only one, unless several are in use),
+    /// built on first use (ContextFleets.swift has the others).
+    func fleet() throws -> any FleetAPI { try fleet(for: nil) }
 
+    /// After `use profile` / `use region` / `use context`: the same words mean other nodes.
+    /// The clients are kept by pair, so going back to a pair asks for no MFA code again.
     func resetFleet() {
-        cachedFleet = nil
+        pairFleets.forgetSinglePair()
         nodeDirectory.forgetResolutions()
     }
 

@@ -1,10 +1,14 @@
 public import AWSCore
+public import SSMCore
 
 /// Who and where the shell works as (language page, `use`): the global options, as `use profile`
 /// and `use region` change them, and the environment they fall back on, as the AWS CLI's do.
 public struct ShellContext: Sendable {
     public var options: GlobalOptions
     public let environment: Environment
+    /// The pairs of `use profile A,B`, `use region R1,R2` or `use context P@R ...` when there
+    /// are two or more; nil: the one pair the options name, as before.
+    public var pairs: [ContextPair]?
 
     public init(options: GlobalOptions, environment: Environment) {
         self.options = options

@@ -17,7 +17,6 @@ struct InstancesCommand: ShellCommand {
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let args = input.arguments
-        let fleet = try shell.fleet()
         let expression = try shell.targetExpression(args, filters: true)
         var resolvedIds: Set<String>?
         for word in expression.words {
@@ -29,23 +28,36 @@ struct InstancesCommand: ShellCommand {
             }
             resolvedIds = resolvedIds.map { $0.intersection(ids) } ?? ids
         }
-        var nodes = try await fleet.describeNodes(filters: expression.filters.map(\.describeFilter))
-        if let resolvedIds { nodes = nodes.filter { resolvedIds.contains($0.instanceId) } }
-        var names: [String: String] = [:]
-        var namesKnown = true
-        do {
-            for instance in try await fleet.describeEC2(filters: []) { if let name = instance.name { names[instance.instanceId] = name } }
-        } catch let error as AWSServiceError where error.isAccessDenied {
-            namesKnown = false
+        // Every pair at once; rows in the pairs' order (ContextFleets.swift).
+        let filters = expression.filters.map(\.describeFilter)
+        let listed = try await shell.eachPair { [resolvedIds] _, fleet in
+            var nodes = try await fleet.describeNodes(filters: filters)
+            if let resolvedIds { nodes = nodes.filter { resolvedIds.contains($0.instanceId) } }
+            var names: [String: String] = [:]
+            var namesKnown = true
+            do {
+                for instance in try await fleet.describeEC2(filters: []) { if let name = instance.name { names[instance.instanceId] = name } }
+            } catch let error as AWSServiceError where error.isAccessDenied {
+                namesKnown = false
+            }
+            return (nodes: nodes, names: names, namesKnown: namesKnown)
         }
-        shell.nodeDirectory.learn(nodes.compactMap { n in names[n.instanceId].map { Node(n, name: $0) } })
-        let rows = nodes.map { n -> [String] in
-            [
-                n.instanceId, names[n.instanceId] ?? (namesKnown ? "" : n.computerName ?? ""), n.pingStatus, n.platformType ?? "",
-                n.agentVersion ?? "", n.ipAddress ?? "", n.lastPing.map { DurationText.ago($0, now: shell.clock.now()) } ?? "",
-            ]
+        let namesKnown = listed.allSatisfy(\.value.namesKnown)
+        var rows: [[String]] = []
+        var pairs: [ContextPair?] = []
+        for (pair, found) in listed {
+            let names = found.names
+            shell.nodeDirectory.learn(found.nodes.compactMap { n in names[n.instanceId].map { Node(n, name: $0, pair: pair) } })
+            for n in found.nodes {
+                pairs.append(pair)
+                rows.append([
+                    n.instanceId, names[n.instanceId] ?? (namesKnown ? "" : n.computerName ?? ""), n.pingStatus, n.platformType ?? "",
+                    n.agentVersion ?? "", n.ipAddress ?? "", n.lastPing.map { DurationText.ago($0, now: shell.clock.now()) } ?? "",
+                ])
+            }
         }
-        shell.print(Table(columns: ["ID", namesKnown ? "NAME" : "COMPUTER NAME", "PING", "PLATFORM", "AGENT", "IP", "LAST PING"], rows: rows))
+        let columns = ["ID", namesKnown ? "NAME" : "COMPUTER NAME", "PING", "PLATFORM", "AGENT", "IP", "LAST PING"]
+        shell.print(await shell.contextTable(columns: columns, rows: rows, pairs: pairs))
         if !namesKnown && shell.settings.outputFormat == .table {
             shell.console.err("(names need ec2:DescribeInstances, which this identity may not call: showing computer names)\n")
         }

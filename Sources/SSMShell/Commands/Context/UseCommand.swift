@@ -1,16 +1,16 @@
 import AWSCore
 import SSMCore
 
-/// `use`: the profile, region and targets the next commands work with (target words resolve
-/// in TargetResolution.swift).
+/// `use`: the profiles, regions and targets the next commands work with (target words resolve
+/// in TargetResolution.swift; several profiles or regions make a context of pairs, UseContext.swift).
 struct UseCommand: ShellCommand {
     let name = "use"
-    let usage = "use | use profile NAME | use region NAME | use TARGET..."
-    let summary = "show or set the profile, region and targets"
+    let usage = "use | use profile NAME[,NAME...] | use region NAME[,NAME...] | use context PROFILE@REGION... | use TARGET..."
+    let summary = "show or set the profiles, regions and targets"
     let iamActions = ["ssm:DescribeInstanceInformation", "ec2:DescribeInstances (Name globs)"]
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
-        guard let first = words.first, first != "profile", first != "region" else { return [] }
+        guard let first = words.first, !["profile", "region", "context"].contains(first) else { return [] }
         state.hasTargets = true
         return PolicyBuilder.targetActions(words)
     }
@@ -19,13 +19,15 @@ struct UseCommand: ShellCommand {
         switch request.previous {
         case "profile": return .words(request.snapshot.profiles)
         case "region": return .words(Completion.regionsList)
-        default: return request.words.count == 2 ? .words(["profile", "region"] + request.snapshot.targets) : .none
+        case "context": return .words(request.snapshot.profiles.map { $0 + "@" })
+        default: return request.words.count == 2 ? .words(["profile", "region", "context"] + request.snapshot.targets) : .none
         }
     }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let args = input.arguments
         guard let first = args.first else {
+            if shell.isMultiContext { return try await showContext(shell) }
             let settings = try? shell.fleetSettings()
             var rows = [["profile", shell.currentProfile], ["region", shell.currentRegion ?? "(not set)"]]
             if let settings, let endpoint = try? settings.endpoint(service: "ssm", serviceId: "SSM") {
@@ -37,23 +39,47 @@ struct UseCommand: ShellCommand {
         }
         switch first {
         case "profile":
-            guard args.count == 2 else { throw ShellError.usage("use profile takes one profile name") }
-            let settings = try ConfigLoader.load(environment: shell.environment, fileSystem: shell.services.fileSystem, profile: args[1])
-            guard settings.profiles.profiles[args[1]] != nil else {
-                let names = Array(settings.profiles.profiles.keys)
-                let hint = Suggest.closest(args[1], in: names).map { "; did you mean \($0)?" } ?? ""
-                throw ShellError.usage("profile \(args[1]) is not in \(settings.configFilePath) or \(settings.credentialsFilePath)\(hint)")
+            guard args.count == 2 else { throw ShellError.usage("use profile takes profile names joined by commas, as in: use profile dev,prod") }
+            let profiles = try Self.names(args[1], of: "profile")
+            for profile in profiles { try Self.checkProfile(profile, in: shell) }
+            if profiles.count == 1 && !shell.isMultiContext {
+                shell.options.profile = profiles[0]
+                shell.resetFleet()
+                shell.targets = []
+                return 0
             }
-            shell.options.profile = args[1]
-            shell.resetFleet()
-            shell.targets = []
+            try shell.useContext(Self.pairs(profiles: profiles, regions: try Self.regions(of: shell, profiles: profiles)))
             return 0
         case "region":
-            guard args.count == 2 else { throw ShellError.usage("use region takes one region name") }
-            guard EndpointResolver.isValidRegion(args[1]) else { throw ShellError.usage("'\(args[1])' is not a region name; use a name such as eu-west-1") }
-            shell.options.region = args[1]
-            shell.resetFleet()
-            shell.targets = []
+            guard args.count == 2 else { throw ShellError.usage("use region takes region names joined by commas, as in: use region eu-west-1,us-east-1") }
+            let regions = try Self.names(args[1], of: "region")
+            for region in regions where !EndpointResolver.isValidRegion(region) {
+                throw ShellError.usage("'\(region)' is not a region name; use a name such as eu-west-1")
+            }
+            if regions.count == 1 && !shell.isMultiContext {
+                shell.options.region = regions[0]
+                shell.resetFleet()
+                shell.targets = []
+                return 0
+            }
+            try shell.useContext(Self.pairs(profiles: Self.profiles(of: shell), regions: regions))
+            return 0
+        case "context":
+            guard args.count > 1 else { throw ShellError.usage("use context takes PROFILE@REGION pairs, as in: use context dev@eu-west-1 prod@us-east-1") }
+            var pairs: [ContextPair] = []
+            for word in args.dropFirst() {
+                for text in try Self.names(word, of: "context") {
+                    guard let pair = ContextPair(parsing: text) else {
+                        throw ShellError.usage("'\(text)' is not PROFILE@REGION; write a pair as in dev@eu-west-1")
+                    }
+                    guard EndpointResolver.isValidRegion(pair.region) else {
+                        throw ShellError.usage("'\(pair.region)' in \(text) is not a region name; use a name such as eu-west-1")
+                    }
+                    try Self.checkProfile(pair.profile, in: shell)
+                    if !pairs.contains(pair) { pairs.append(pair) }
+                }
+            }
+            try shell.useContext(pairs)
             return 0
         default:
             let resolved = try await shell.resolveTargets(args)

@@ -18,8 +18,16 @@ struct CancelCommand: ShellCommand {
         var ids = shell.lastCommands
         if let first = words.first, CommandLedger.looksLikeCommandId(first) { ids = try shell.commandIds(first); words.removeFirst() }
         if ids.isEmpty { ids = try shell.commandIds(nil) }
-        let only = words.isEmpty ? nil : try await shell.resolveTargets(words).map(\.id)
-        for id in ids { try await shell.fleet().cancel(commandId: id, instanceIds: only) }
+        let only = words.isEmpty ? nil : try await shell.resolveTargets(words)
+        // Each pair's commands at once; with targets, only those of the command's pair.
+        let refs = ids.map { CommandRef($0) }
+        _ = try await shell.eachPair(among: refs.map(\.pair)) { pair, fleet in
+            for ref in refs where ref.pair == pair {
+                let nodes = only?.filter { $0.pair == pair }.map(\.id)
+                if nodes?.isEmpty == true { continue }
+                try await fleet.cancel(commandId: ref.id, instanceIds: nodes)
+            }
+        }
         if !shell.options.quiet { shell.console.err("cancel requested for \(ids.joined(separator: ", "))\n") }
         return 0
     }

@@ -9,16 +9,16 @@ extension Shell {
         // call nothing more (and need no more permissions).
         let cut = pairs.indices.filter { i in results[i].map { $0.cloudWatchGroup != nil && Self.wasCut($0) } ?? false }
         guard !cut.isEmpty else { return results }
-        let fleet = try fleet()
         // The plugins name the streams: GetCommandInvocation's PluginName, else the listing's.
         var listed: [String: [String: CommandInvocation]] = [:]
         var completed = results
         for i in cut {
-            let (commandId, instanceId) = pairs[i]
+            let (ref, instanceId) = (CommandRef(pairs[i].0), pairs[i].1)
+            let (commandId, fleet) = (ref.id, try fleet(for: ref.pair))
             guard var result = results[i], let group = result.cloudWatchGroup else { continue }
             var plugins = result.pluginName.map { [$0] } ?? []
             if plugins.isEmpty {
-                if listed[commandId] == nil {
+                if listed[commandId] == nil {  // command ids are unique across pairs
                     let all = try await fleet.allInvocationDetails(commandId: commandId)
                     listed[commandId] = Dictionary(all.map { ($0.instanceId, $0) }, uniquingKeysWith: { _, last in last })
                 }

@@ -76,7 +76,7 @@ extension Shell {
             latest[id, default: [:]].keys.sorted().filter { (only?.contains($0) ?? true) && !printed.contains(.init(commandId: id, instanceId: $0)) }
         }
         if !unseen.isEmpty { _ = try await showOutput(ids, only: Set(unseen), streams: (true, true), group: true, saveTo: nil) }
-        return summarize(ids, latest)
+        return await summarize(ids, latest)
     }
 
     /// `web-1  line` on stdout, or on stderr for the node's stderr; names padded to one width.

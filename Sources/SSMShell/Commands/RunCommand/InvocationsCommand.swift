@@ -15,15 +15,18 @@ struct InvocationsCommand: ShellCommand {
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let ids = try shell.commandIds(input.arguments.first)
         var rows: [[String]] = []
+        var pairs: [ContextPair?] = []
+        let listed = try await shell.invocationsInEveryPair(ids)
         for id in ids {
-            for inv in try await shell.fleet().allInvocations(commandId: id) {
+            for inv in listed[id] ?? [] {
+                pairs.append(CommandRef(id).pair)
                 rows.append([
                     shell.label(inv.instanceId), inv.status, inv.statusDetails ?? "",
                     inv.requestedAt.flatMap { CivilTime(secondsSince1970: $0)?.format(compact: false) } ?? "",
                 ])
             }
         }
-        shell.print(Table(columns: ["NODE", "STATUS", "DETAILS", "REQUESTED"], rows: rows))
+        shell.print(await shell.contextTable(columns: ["NODE", "STATUS", "DETAILS", "REQUESTED"], rows: rows, pairs: pairs))
         return 0
     }
 }

@@ -76,21 +76,39 @@ struct RunCommand: ShellCommand {
             do { options.outputBucket = try OutputBucket(text) } catch { throw ShellError.usage(error.description) }
         }
 
-        // Every group's lines before anything is sent, so a bad `$3` sends nothing.
+        // Every group's lines before anything is sent, so a bad `$3` sends nothing; each
+        // pair's nodes apart (a SendCommand reaches one account and region).
         var requests: [RunPlan.Request] = []
-        for group in RunPlan.groups(nodes, document: document) {
-            let lines = try script.map(RunPlan.scriptLines) ?? (text.isEmpty ? [] : [shell.substitute(text, for: group.powerShell ? .powerShell : .posix)])
-            requests += RunPlan.requests(group, lines: lines, options: options)
+        var requestPairs: [ContextPair?] = []
+        for (pair, pairNodes) in shell.byPair(nodes) {
+            for group in RunPlan.groups(pairNodes, document: document) {
+                let lines = try script.map(RunPlan.scriptLines) ?? (text.isEmpty ? [] : [shell.substitute(text, for: group.powerShell ? .powerShell : .posix)])
+                let groupRequests = RunPlan.requests(group, lines: lines, options: options)
+                requests += groupRequests
+                requestPairs += groupRequests.map { _ in pair }
+            }
         }
-        let fleet = try shell.fleet()
+        // One task per pair; a pair's requests in order.
+        let planned = Array(zip(requestPairs, requests))
+        let sent = try await shell.eachPair(among: requestPairs) { pair, fleet in
+            var ids: [(String, RunPlan.Request)] = []
+            for (requestPair, request) in planned where requestPair == pair {
+                ids.append((try await fleet.sendCommand(request.input).commandId, request))
+            }
+            return ids
+        }
         var ids: [String] = []
-        for request in requests {
-            let command = try await fleet.sendCommand(request.input)
-            ids.append(command.commandId)
-            shell.ledger.record(
-                command.commandId, nodes: request.nodes,
-                executionTimeout: request.input.parameters?["executionTimeout"]?.first.flatMap { Int($0) },
-                deliveryTimeout: request.input.timeoutSeconds)
+        requests = []
+        for (pair, commands) in sent {
+            for (commandId, request) in commands {
+                let ref = CommandRef(pair: pair, id: commandId).description
+                ids.append(ref)
+                requests.append(request)
+                shell.ledger.record(
+                    ref, nodes: request.nodes,
+                    executionTimeout: request.input.parameters?["executionTimeout"]?.first.flatMap { Int($0) },
+                    deliveryTimeout: request.input.timeoutSeconds)
+            }
         }
         shell.ledger.finishRun(ids)
         switch shell.settings.outputFormat {

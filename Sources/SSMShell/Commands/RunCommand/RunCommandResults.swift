@@ -15,7 +15,9 @@ extension Shell {
 
     /// `$cmd`, or the ids given (comma or space separated).
     func commandIds(_ word: String?) throws -> [String] {
-        do { return try ledger.commandIds(word) } catch { throw ShellError.usage(error.description) }
+        let ids: [String]
+        do { ids = try ledger.commandIds(word) } catch { throw ShellError.usage(error.description) }
+        return ids.map(canonicalCommand)
     }
 
     // MARK: wait
@@ -23,7 +25,7 @@ extension Shell {
     /// Polls ListCommandInvocations every page (50 a page, so ceil(N/50) calls a round) on
     /// `WaitSchedule`'s intervals; an invocation not listed yet is pending.
     func waitFor(_ ids: [String], timeout: Double?) async throws -> Int32 {
-        let fleet = try fleet()
+        var ids = ids
         // Intervals on the monotonic clock, which setting the time of day does not move; naps
         // through the wall clock's sleep (as `sleep` does).
         let clock = self.clock
@@ -35,8 +37,11 @@ extension Shell {
         while true {
             round += 1
             if options.debug { console.err("--- wait: poll round \(round)\n") }
-            for id in ids {
-                latest[id] = Dictionary(try await fleet.allInvocations(commandId: id).map { ($0.instanceId, $0) }, uniquingKeysWith: { _, last in last })
+            // Every pair at once; a pair that cannot be asked is reported and left out.
+            let polled = try await invocationsInEveryPair(ids)
+            ids = ids.filter { polled[$0] != nil }
+            for (id, invocations) in polled {
+                latest[id] = Dictionary(invocations.map { ($0.instanceId, $0) }, uniquingKeysWith: { _, last in last })
             }
             let progress = WaitProgress(ids, sentTo: ledger.targets.mapValues(\.count), latest: latest)
             if live {
@@ -47,7 +52,7 @@ extension Shell {
             }
             if progress.finished {
                 if live { console.err("\r\u{1B}[K") }
-                return summarize(ids, latest)
+                return await summarize(ids, latest)
             }
             switch schedule.next(now: monotonic.seconds()) {
             case .timedOut:
@@ -71,8 +76,9 @@ extension Shell {
         }
     }
 
-    func summarize(_ ids: [String], _ latest: [String: [String: CommandInvocation]]) -> Int32 {
+    func summarize(_ ids: [String], _ latest: [String: [String: CommandInvocation]]) async -> Int32 {
         var rows: [[String]] = []
+        var pairs: [ContextPair?] = []
         var failures = 0
         for id in ids {
             let order = ledger.targets[id]?.map(\.id) ?? Array(latest[id, default: [:]].keys).sorted()
@@ -81,9 +87,10 @@ extension Shell {
                 if inv.status != "Success" { failures += 1 }
                 let details = outcome(id, status: inv.status, details: inv.statusDetails) ?? inv.statusDetails ?? ""
                 rows.append([label(instance), inv.status, details] + (ids.count > 1 ? [id] : []))
+                pairs.append(CommandRef(id).pair)
             }
         }
-        print(Table(columns: ["NODE", "STATUS", "DETAILS"] + (ids.count > 1 ? ["COMMAND"] : []), rows: rows))
+        print(await contextTable(columns: ["NODE", "STATUS", "DETAILS"] + (ids.count > 1 ? ["COMMAND"] : []), rows: rows, pairs: pairs))
         return failures == 0 ? 0 : 3
     }
 
@@ -104,11 +111,17 @@ extension Shell {
 
     /// GetCommandInvocation for every node, eight at a time; identical outputs grouped.
     func showOutput(_ ids: [String], only: Set<String>?, streams: (stdout: Bool, stderr: Bool), group: Bool, saveTo: String?) async throws -> Int32 {
-        let fleet = try fleet()
         var pairs: [(String, String)] = []
+        // Each command's client and its id without the pair (ContextFleets.swift).
+        var fleets: [String: (fleet: any FleetAPI, id: String)] = [:]
         for id in ids {
+            let ref = CommandRef(id)
+            do { fleets[id] = (try fleet(for: ref.pair), ref.id) } catch  where isMultiContext && ref.pair != nil {
+                try skip(ref.pair!, error)
+                continue
+            }
             var instances = ledger.targets[id]?.map(\.id) ?? []
-            if instances.isEmpty { instances = try await fleet.allInvocations(commandId: id).map(\.instanceId) }
+            if instances.isEmpty { instances = try await fleets[id]!.fleet.allInvocations(commandId: ref.id).map(\.instanceId) }
             pairs += instances.filter { only?.contains($0) ?? true }.map { (id, $0) }
         }
         let clock = self.clock
@@ -119,7 +132,8 @@ extension Shell {
                 guard next < pairs.count else { return }
                 let (index, pair) = (next, pairs[next])
                 next += 1
-                group.addTask { (index, try await Self.invocation(fleet, pair.0, pair.1, clock: clock)) }
+                let (fleet, commandId) = fleets[pair.0]!
+                group.addTask { (index, try await Self.invocation(fleet, commandId, pair.1, clock: clock)) }
             }
             for _ in 0..<min(8, pairs.count) { add() }
             while let (index, result) = try await group.next() {

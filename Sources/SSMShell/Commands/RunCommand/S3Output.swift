@@ -19,12 +19,17 @@ extension Shell {
             let stderrObject = stderrCut ? result.standardErrorURL.flatMap(S3OutputObject.init(url:)) : nil
             guard stdoutObject != nil || stderrObject != nil else { continue }
             let node = nodeDirectory.shortLabel(pairs[i].1)
+            let pair = CommandRef(pairs[i].0).pair
             var whole = true
             if stdoutCut {
-                if let object = stdoutObject, let text = try await wholeStream(object, of: node) { result.standardOutput = text } else { whole = false }
+                if let object = stdoutObject, let text = try await wholeStream(object, of: node, in: pair) {
+                    result.standardOutput = text
+                } else {
+                    whole = false
+                }
             }
             if stderrCut {
-                if let object = stderrObject, let text = try await wholeStream(object, of: node) {
+                if let object = stderrObject, let text = try await wholeStream(object, of: node, in: pair) {
                     result.standardError = text
                     result.standardErrorIsWhole = true
                 } else {
@@ -39,10 +44,10 @@ extension Shell {
 
     /// The object's text; nil, with a line on stderr saying why, when it cannot be read: the
     /// node's output is then shown as GetCommandInvocation kept it, never lost.
-    func wholeStream(_ object: S3OutputObject, of node: String) async throws -> String? {
+    func wholeStream(_ object: S3OutputObject, of node: String, in pair: ContextPair?) async throws -> String? {
         let place = "s3://\(object.bucket)/\(object.key)"
         do {
-            return String(decoding: try await fleet().getObject(bucket: object.bucket, key: object.key, region: object.region), as: UTF8.self)
+            return String(decoding: try await fleet(for: pair).getObject(bucket: object.bucket, key: object.key, region: object.region), as: UTF8.self)
         } catch let error as AWSServiceError where error.code == "NoSuchKey" {
             console.err("\(node): \(place) is not there (the agent did not upload it); showing the part GetCommandInvocation kept\n")
         } catch is CancellationError {

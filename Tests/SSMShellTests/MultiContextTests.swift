@@ -1,0 +1,126 @@
+import AWSCore
+import Foundation
+import SSMCore
+@testable import SSMShell
+import Testing
+
+/// Several accounts and regions at once (language page, "Many accounts and regions"): the
+/// context as pairs, one client per pair, commands on every pair, ACCOUNT and REGION columns,
+/// pair-qualified command ids, and a pair whose credentials fail skipped with status 1.
+@Suite struct MultiContextTests {
+    /// A fleet per pair, node ids told apart by a letter (as real ids are distinct).
+    static func fleets(_ pairs: [String]) -> [String: FakeFleet] {
+        var fleets: [String: FakeFleet] = [:]
+        for (index, pair) in pairs.enumerated() {
+            let letter = ["a", "b", "c", "d"][index]
+            let fleet = FakeFleet(
+                (1...2).map { n in
+                    FakeFleet.FakeNode(
+                        id: "i-00000000000000\(letter)\(n)0", name: "web-\(letter)\(n)", platform: "Linux", ping: "Online",
+                        tags: ["Role": "web", "Name": "web-\(letter)\(n)"])
+                })
+            fleet.account = "11111111111\(index)"
+            fleets[pair] = fleet
+        }
+        return fleets
+    }
+
+    /// A config file naming the profiles, so `use profile` and `use context` accept them.
+    static func configFile(_ profiles: [String]) throws -> String {
+        let path = NSTemporaryDirectory() + "multi-\(UUID().uuidString).config"
+        let text = profiles.map { "[profile \($0)]\nregion = us-east-1\n" }.joined()
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// A shell whose factory hands each pair its fake; the options name the pair.
+    func shell(_ fleets: [String: FakeFleet], profiles: [String] = ["dev", "prod"]) throws -> (Shell, CapturingConsole) {
+        let console = CapturingConsole()
+        let environment = Environment([
+            "HOME": "/nonexistent", "AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": try Self.configFile(profiles),
+            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials",
+        ])
+        var options = GlobalOptions()
+        options.output = .table
+        let shell = Shell(console: console, options: options, environment: environment, services: .system()) { options in
+            let key = "\(options.profile ?? "default")@\(options.region ?? "us-east-1")"
+            guard let fleet = fleets[key] else { throw CredentialsError(message: "no fake for \(key)") }
+            return fleet
+        }
+        return (shell, console)
+    }
+
+    @Test func useProfileAndRegionListsMakePairsAndOnePairIsTheShellAsBefore() async throws {
+        let (shell, console) = try shell([:])
+        #expect(await shell.run(source: "use profile dev,prod", file: "t") == 0)
+        #expect(shell.contextPairs.map(\.description) == ["dev@us-east-1", "prod@us-east-1"])
+        #expect(await shell.run(source: "use region us-east-1,eu-west-1", file: "t") == 0)
+        #expect(shell.contextPairs.map(\.description) == ["dev@us-east-1", "dev@eu-west-1", "prod@us-east-1", "prod@eu-west-1"])
+        #expect(await shell.run(source: "use context prod@eu-west-1", file: "t") == 0)
+        #expect(!shell.isMultiContext)
+        #expect(shell.options.profile == "prod" && shell.options.region == "eu-west-1")
+        #expect(await shell.run(source: "use context dev@Eu_West", file: "t") == 2)
+        #expect(console.stderr.contains("'Eu_West' in dev@Eu_West is not a region name"))
+        #expect(await shell.run(source: "use context staging@us-east-1", file: "t") == 2)
+        #expect(console.stderr.contains("profile staging is not in"))
+        #expect(await shell.run(source: "use context dev", file: "t") == 2)
+        #expect(console.stderr.contains("'dev' is not PROFILE@REGION"))
+        #expect(await shell.run(source: "use profile dev,,prod", file: "t") == 2)
+    }
+
+    @Test func instancesListsEveryPairWithAccountAndRegionColumns() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@eu-west-1"])
+        let (shell, console) = try shell(fleets)
+        #expect(await shell.run(source: "use context dev@us-east-1 prod@eu-west-1\ninstances", file: "t") == 0)
+        let lines = console.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[0].hasPrefix("ACCOUNT       REGION     ID"))
+        #expect(lines.count == 5)
+        #expect(lines[1].hasPrefix("111111111110  us-east-1  i-00000000000000a10"))
+        #expect(lines[4].hasPrefix("111111111111  eu-west-1  i-00000000000000b20"))
+    }
+
+    @Test func runWaitOutputActOnEveryPairWithQualifiedCommandIds() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@eu-west-1"])
+        fleets["prod@eu-west-1"]!.outcome = { _ in ("Failed", 2, "", "no\n") }
+        let (shell, console) = try shell(fleets)
+        let status = await shell.run(source: "use context dev@us-east-1 prod@eu-west-1\nuse tag:Role=web\nrun uptime\nwait\noutput\necho $cmd", file: "t")
+        #expect(status == 3)
+        #expect(fleets.values.allSatisfy { $0.sent.count == 1 && $0.sent[0].instanceIds?.count == 2 }, "one SendCommand per pair, its own nodes")
+        let id = "00000000-0000-0000-0000-000000000001"
+        #expect(shell.lastCommands == ["dev@us-east-1:\(id)", "prod@eu-west-1:\(id)"])
+        let out = console.stdout
+        #expect(out.contains("ACCOUNT       REGION     NODE"))
+        #expect(out.contains("111111111111  eu-west-1  i-00000000000000b10  Failed"))
+        #expect(out.contains("== i-00000000000000a10, i-00000000000000a20 · Success, exit 0\nok\n"))
+        #expect(out.contains("== i-00000000000000b10, i-00000000000000b20 · Failed, exit 2\n-- stderr\nno\n"))
+        #expect(out.hasSuffix("dev@us-east-1:\(id),prod@eu-west-1:\(id)\n"))
+        // A bare id the ledger knows is taken as the pair's; a qualified one is asked in its pair.
+        #expect(await shell.run(source: "invocations prod@eu-west-1:\(id)", file: "t") == 0)
+        #expect(await shell.run(source: "cancel prod@eu-west-1:\(id)", file: "t") == 0)
+        #expect(fleets["prod@eu-west-1"]!.calls.contains("CancelCommand \(id)"))
+        #expect(!fleets["dev@us-east-1"]!.calls.contains("CancelCommand \(id)"))
+    }
+
+    @Test func aPairWhoseCredentialsFailIsReportedAndSkippedWithStatus1() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@us-east-1"])
+        fleets["prod@us-east-1"]!.failure = CredentialsError(message: "The SSO session of profile prod has expired; run 'aws sso login --profile prod'.")
+        let (shell, console) = try shell(fleets)
+        #expect(await shell.run(source: "use profile dev,prod\nuse tag:Role=web", file: "t") == 1)
+        #expect(console.stderr.contains("prod@us-east-1: The SSO session of profile prod has expired; run 'aws sso login --profile prod'. (skipped"))
+        #expect(shell.targets.map(\.id) == ["i-00000000000000a10", "i-00000000000000a20"])
+        #expect(shell.targets.allSatisfy { $0.pair?.description == "dev@us-east-1" })
+        #expect(await shell.run(source: "run uptime\nwait", file: "t") == 0, "the nodes found go on")
+        #expect(fleets["dev@us-east-1"]!.sent.count == 1)
+        // A pair whose client cannot even be made (no such fake: a broken profile) is skipped too.
+        #expect(await shell.run(source: "use context dev@us-east-1 dev@eu-west-1\ninstances", file: "t") == 1)
+        #expect(console.stderr.contains("dev@eu-west-1: no fake for dev@eu-west-1 (skipped"))
+    }
+
+    @Test func statusActsOnEveryPair() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@us-east-1"])
+        let (shell, console) = try shell(fleets)
+        #expect(await shell.run(source: "use profile dev,prod\nstatus tag:Role=web", file: "t") == 0)
+        #expect(console.stdout.split(separator: "\n").count == 5)
+        #expect(console.stdout.contains("111111111111  us-east-1  web-b") || console.stdout.contains("111111111111  us-east-1  i-00000000000000b10"))
+    }
+}
