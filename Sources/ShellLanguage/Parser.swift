@@ -1,7 +1,7 @@
 /// The command language's lexer and parser in one pass over the characters (language page,
 /// section 2): lines, `;`, `\` continuations, `#` comments at the start of a word, single and
-/// double quotes, `$NAME`/`${NAME}`/`$@`/`$#`, and here-documents. Pure: text in, a Script or a
-/// Diagnostic out.
+/// double quotes, `$NAME`/`${NAME}`/`$@`/`$#`, and here-documents; then the commands become
+/// blocks (`if`, `for`, `def`: BlockBuilder). Pure: text in, a Script or a Diagnostic out.
 public struct Parser {
     private let chars: [Character]
     private let file: String
@@ -19,14 +19,17 @@ public struct Parser {
         self.file = file
     }
 
-    public static func parse(_ source: String, file: String = "-") throws(Diagnostic) -> Script {
+    /// - Parameter commandNames: the shell's commands, which a `def` may not redefine.
+    public static func parse(_ source: String, file: String = "-", commandNames: Set<String> = []) throws(Diagnostic) -> Script {
         var parser = Parser(source, file: file)
-        return try parser.parseScript()
+        var builder = BlockBuilder(commands: try parser.parseCommands(), commandNames: commandNames)
+        return Script(statements: try builder.build())
     }
 
     var location: SourceLocation { SourceLocation(file: file, line: line, column: column) }
 
-    mutating func parseScript() throws(Diagnostic) -> Script {
+    /// The commands in order, each with its here-document, before blocks are made of them.
+    mutating func parseCommands() throws(Diagnostic) -> [Command] {
         var commands: [Command] = []
         var words: [Word] = []
         var commandStart = location
@@ -76,9 +79,9 @@ public struct Parser {
         }
         finishCommand()
         if let pending = pendingHereDocs.first {
-            throw Diagnostic("here-document ends before its delimiter \(pending.delimiter) line", at: pending.location)
+            throw Diagnostic("here-document ends before its delimiter \(pending.delimiter) line", at: pending.location, incomplete: true)
         }
-        return Script(commands: commands)
+        return commands
     }
 
     // MARK: words
@@ -265,7 +268,7 @@ public struct Parser {
                 lines.append(String(candidate))
             }
             guard found else {
-                throw Diagnostic("here-document ends before its delimiter \(doc.delimiter) line", at: doc.location)
+                throw Diagnostic("here-document ends before its delimiter \(doc.delimiter) line", at: doc.location, incomplete: true)
             }
             let text = lines.map { $0 + "\n" }.joined()
             let body: [WordPart]

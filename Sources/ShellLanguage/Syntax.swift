@@ -17,10 +17,14 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
 public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     public var location: SourceLocation
     public var message: String
+    /// The input stopped inside a block (no `end` yet) or a here-document (no delimiter line
+    /// yet): more lines could complete it, so the prompt asks for them (`... `).
+    public var incomplete: Bool
 
-    public init(_ message: String, at location: SourceLocation) {
+    public init(_ message: String, at location: SourceLocation, incomplete: Bool = false) {
         self.message = message
         self.location = location
+        self.incomplete = incomplete
     }
 
     public var description: String { "\(location): error: \(message)" }
@@ -98,8 +102,15 @@ public struct Command: Sendable, Equatable {
     }
 }
 
-/// A parsed script: its commands in order.
+/// A parsed script: its statements in order, blocks holding theirs (Statement.swift).
 public struct Script: Sendable, Equatable {
-    public var commands: [Command]
-    public init(commands: [Command]) { self.commands = commands }
+    public var statements: [Statement]
+
+    public init(statements: [Statement]) { self.statements = statements }
+    public init(commands: [Command]) { self.statements = commands.map(Statement.command) }
+
+    /// Every command of the script in the order written, inside blocks too (an `if`'s and
+    /// `elif`'s conditions before their bodies), for what reads a script without running it
+    /// (`policy`).
+    public var commands: [Command] { Statement.commands(in: statements) }
 }

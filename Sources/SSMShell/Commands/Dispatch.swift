@@ -5,8 +5,13 @@ extension Shell {
     /// `--help`, applies the rules every command shares, and runs it. `text` is what `run` and
     /// `!` pass on as written.
     func dispatch(name: String, arguments: [String], command: Command, text: String? = nil) async throws -> Int32 {
+        // A procedure `def` made (the parser keeps them from taking a command's name).
+        if let definition = procedures[name] {
+            if command.hereDocument != nil { throw ShellError.usage("'\(name)' takes no here-document: it is a procedure (def)") }
+            return try await call(definition, arguments: arguments)
+        }
         guard let entry = CommandRegistry.command(named: name) else {
-            let hint = Suggest.closest(name, in: CommandRegistry.names).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = Suggest.closest(name, in: CommandRegistry.names + procedures.names).map { "; did you mean '\($0)'?" } ?? ""
             throw ShellError.usage("unknown command '\(name)'\(hint)")
         }
         if arguments.first == "--help" || arguments.first == "-h" {

@@ -3,6 +3,9 @@
 struct ExitState: Equatable {
     /// `$status`, and the prompt's `[N]`.
     var lastStatus: Int32 = 0
+    /// The last command was refused before it ran (a usage error: an unknown command or
+    /// variable, a wrong option), so an `if` does not read it as a false condition.
+    var lastRefused = false
     /// Set by `exit`; the script, the prompt and every `source` around it stop.
     private(set) var requestedStatus: Int32?
 

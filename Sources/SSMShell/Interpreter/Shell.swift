@@ -28,6 +28,8 @@ public final class Shell {
     var nodeDirectory = NodeDirectory()
     /// Running forwards by id.
     var forwards = ForwardRegistry()
+    /// What `def` made (Procedures.swift).
+    var procedures = Procedures()
     /// Interactive: errors do not stop anything, unknown variables still are errors.
     public var interactive = false
     /// How many `source`s are running inside each other (SourceCommand's limit).
@@ -86,37 +88,25 @@ public final class Shell {
 
     // MARK: running
 
-    /// Runs a script; returns its exit status. Stops at the first failure unless keep-going.
+    /// Runs a script; returns its exit status. Stops at the first failure unless keep-going
+    /// (the statements' rules are in Shell+Statements.swift).
     @discardableResult
     public func run(_ script: Script) async -> Int32 {
-        var remoteFailure = false
-        for command in script.commands {
-            let status = await execute(command)
-            if status == ExitRequest.marker { return exit.exitStatus }
-            // Standard output was closed (a pipe to `head` that exited): stop here, as SIGPIPE
-            // would have, but cleanly (forwards stopped, sessions terminated).
-            if console.isOutputClosed {
-                console.err("ssm-shell: standard output was closed; the script stops here\n")
-                return 1
-            }
-            // A remote failure reported by wait or output is data the script goes on to show
-            // (run; wait; output shows who failed); the script still ends with status 3
-            // (ShellCommand.remoteFailureIsData).
-            if status == ExitStatus.remoteFailure, let name = command.name, CommandRegistry.command(named: name)?.remoteFailureIsData == true {
-                remoteFailure = true
-                continue
-            }
-            // `try` goes on whatever its command's status (kept in $status).
-            if status != 0 && !settings.keepGoing && !interactive && command.name != "try" { return status }
+        var progress = BlockRun()
+        switch await run(script.statements, &progress) {
+        case .exited: return exit.exitStatus
+        case .stopped(let status): return status
+        // The parser keeps break, continue and return inside their blocks.
+        case .finished, .broke, .continued, .returned:
+            return progress.remoteFailure && exit.lastStatus == 0 ? ExitStatus.remoteFailure : exit.lastStatus
         }
-        return remoteFailure && exit.lastStatus == 0 ? ExitStatus.remoteFailure : exit.lastStatus
     }
 
     /// Parses and runs source text (a file, `-c`, a prompt line).
     public func run(source: String, file: String) async -> Int32 {
         let script: Script
         do {
-            script = try Parser.parse(source, file: file)
+            script = try Parser.parse(source, file: file, commandNames: Set(CommandRegistry.names))
         } catch {
             console.err("\(error)\n")
             exit.lastStatus = 2
@@ -131,6 +121,7 @@ public final class Shell {
         if command.name == "try" {
             guard command.words.count > 1 else {
                 exit.lastStatus = report(ShellError.usage("try needs a command, as in: try run false"), at: command.location)
+                exit.lastRefused = true
                 return exit.lastStatus
             }
             var inner = command
@@ -151,7 +142,11 @@ public final class Shell {
             return ExitRequest.marker
         } catch {
             status = report(error, at: command.location)
+            exit.lastRefused = (error as? ShellError)?.status == ExitStatus.usage || error is Diagnostic
+            exit.lastStatus = ExitStatus.byte(status)
+            return exit.lastStatus
         }
+        exit.lastRefused = false
         // A command passes on a node's status (connect), which may be anything (ExitStatus.byte).
         exit.lastStatus = ExitStatus.byte(status)
         return exit.lastStatus

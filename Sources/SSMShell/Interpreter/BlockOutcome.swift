@@ -1,0 +1,24 @@
+/// How a run of statements ended (docs/language.md, Control flow): each block passes on what it
+/// cannot handle itself, a loop takes `break` and `continue`, a procedure call `return`, the
+/// script the rest.
+enum BlockOutcome: Equatable {
+    /// Every statement ran (or the failures were let through).
+    case finished
+    /// A command failed and the script stops with this status; also Ctrl-C (130).
+    case stopped(Int32)
+    /// `exit` ran (ExitState holds its status).
+    case exited
+    /// `break N` / `continue N`: N loops still to leave (continue: then the next turn of the last).
+    case broke(Int)
+    case continued(Int)
+    /// `return [N]`.
+    case returned(Int32)
+}
+
+/// What a run of statements keeps while it goes: a script's, or one procedure call's.
+struct BlockRun {
+    /// A `wait` or `output` reported a remote failure and the script went on (it ends with 3).
+    var remoteFailure = false
+    /// How many loops are running around the current statement, for `break N` with N from a variable.
+    var loops = 0
+}
