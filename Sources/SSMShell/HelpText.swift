@@ -28,6 +28,8 @@ enum HelpText {
 
         \(commandList) Type 'help' at the prompt for details.
         Exit status: 0 success, 1 error, 2 usage or syntax error, 3 remote failure, 130 interrupted.
+        A script stops at its first failing command, a wait in which any node failed included,
+        unless the command is under 'try' or 'set keep-going on' is set.
         Configuration, credentials and endpoints are read as the AWS CLI reads them.
 
         """

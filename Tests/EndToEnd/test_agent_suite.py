@@ -243,7 +243,7 @@ def test_ssh_and_scp_through_proxy(agent, sshd, tmp_path):  # noqa: F811
 
 def test_run_exit_codes_and_streams(agent):
     node = agent.node(0)
-    failed = run_script(agent, "use %s; run sh -c 'echo out; echo err >&2; exit 5'; wait; output" % node)
+    failed = run_script(agent, "use %s; run sh -c 'echo out; echo err >&2; exit 5'; try wait; output" % node)
     assert "== %s · Failed, exit 5\nout\n-- stderr\nerr\n" % node in failed.stdout, failed.stdout + failed.stderr
     assert "failed to run commands" not in failed.stdout, "the agent's own line is left out"
     assert failed.returncode == 3, failed.stderr
@@ -286,8 +286,8 @@ def test_run_output_reaches_cloudwatch_while_it_runs_in_the_agents_group_and_str
 
 def test_run_cancel_and_execution_timeout(agent):
     node = agent.node(2)
-    script = ("use %s; run --timeout 5 sh -c 'echo started; sleep 30'; set slow $cmd; run sleep 30; sleep 1; cancel; wait; output; "
-              "wait $slow; output $slow" % node)
+    script = ("use %s; run --timeout 5 sh -c 'echo started; sleep 30'; set slow $cmd; run sleep 30; sleep 1; cancel; try wait; output; "
+              "try wait $slow; output $slow" % node)
     result = run_script(agent, script, timeout=90)
     assert result.returncode == 3, result.stderr
     assert "== %s · cancelled\n" % node in result.stdout, result.stdout

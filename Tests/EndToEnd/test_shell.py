@@ -54,7 +54,7 @@ def test_examples_run_as_executables_through_the_shebang(emulator):
 def test_wait_and_output_say_timed_out_and_cancelled_not_the_agents_exit_code(emulator):
     # The agent reports 137 for a script killed at executionTimeout and 1 for a cancelled one (issue 19).
     script = ("use web-1; run --timeout 5 sh -c 'echo started; sleep 30'; set slow $cmd; "
-              "use web-2; run sleep 30; sleep 1; cancel; wait; output; wait $slow; output $slow")
+              "use web-2; run sleep 30; sleep 1; cancel; try wait; output; try wait $slow; output $slow")
     result = ssm_shell("-c", script, env=shell_env(emulator, identity="admin"))
     assert result.returncode == 3, result.stderr
     assert "== web-2 · cancelled\n" in result.stdout
@@ -76,7 +76,7 @@ def test_output_leaves_out_the_agents_truncation_marker_and_says_how_to_get_it_a
 
 def test_three_nodes_one_failing_gives_status_3_and_names_the_node(emulator):
     script = ("use web-1 web-2 db-1; run test $AWS_SSM_INSTANCE_ID != i-0a1b2c3d4e5f60002 && echo ok || sh -c 'echo broken >&2 && exit 5'; "
-              "wait; output")
+              "try wait; output")
     result = ssm_shell("-c", script, env=shell_env(emulator))
     assert result.returncode == 3, result.stderr
     assert "== web-1, db-1 · Success, exit 0\nok\n" in result.stdout

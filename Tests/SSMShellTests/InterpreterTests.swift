@@ -11,6 +11,7 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     var nodes: [FakeNode]
     var ec2Allowed = true
     var sendAllowed = true
+    var getAllowed = true
     let lock = Mutex<[String]>([])
     var sent: [SendCommandInput] = []
     var invocations: [String: [(String, String, Int, String, String)]] = [:]  // command -> (instance, status, code, stdout, stderr)
@@ -98,6 +99,12 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     }
 
     func getInvocation(commandId: String, instanceId: String) async throws -> InvocationResult {
+        log("GetCommandInvocation \(instanceId)")
+        guard getAllowed else {
+            throw AWSServiceError(
+                code: "AccessDeniedException", message: "User: u is not authorized to perform: ssm:GetCommandInvocation", status: 400,
+                operation: "GetCommandInvocation")
+        }
         let i = invocations[commandId]!.first { $0.0 == instanceId }!
         return try JSONDecoderless.result(
             [
@@ -247,14 +254,14 @@ extension String {
         let fleet = Self.fleet()
         fleet.outcome = { id in id.hasSuffix("2") ? ("Failed", 5, "", "boom\n") : ("Success", 0, "same\n", "") }
         let (shell, console) = shell(fleet)
-        let status = await shell.run(source: "use tag:Role=web\nrun <<EOF\necho $region\nEOF\nwait\noutput\necho after", file: "t")
-        #expect(status == 3)
+        let status = await shell.run(source: "use tag:Role=web\nrun <<EOF\necho $region\nEOF\ntry wait\noutput\necho after", file: "t")
+        #expect(status == 0, "output's status 3 does not stop the script, and echo is the last command")
         #expect(fleet.sent[0].parameters?["commands"] == ["echo us-east-1"])
         let out = console.stdout
         // Tag targets carry ids only: names would need ec2:DescribeInstances.
         #expect(out.contains("== i-00000000000000001, i-00000000000000003, i-000000000000lost · Success, exit 0\nsame\n"))
         #expect(out.contains("== i-00000000000000002 · Failed, exit 5\n-- stderr\nboom\n"))
-        #expect(out.hasSuffix("after\n"), "a remote failure does not stop the script")
+        #expect(out.hasSuffix("after\n"), "a remote failure under try does not stop the script")
         #expect(fleet.listCalls == 1)
     }
 
@@ -266,7 +273,7 @@ extension String {
             id.hasSuffix("1") ? ("TimedOut", 137, "partial\n", "") : id.hasSuffix("2") ? ("Cancelled", 1, "", "") : ("Success", 0, "ok\n", "")
         }
         let (shell, console) = shell(fleet)
-        #expect(await shell.run(source: "use tag:Role=web\nrun --timeout 5 sleep 30\nwait\noutput", file: "t") == 3)
+        #expect(await shell.run(source: "use tag:Role=web\nrun --timeout 5 sleep 30\ntry wait\noutput", file: "t") == 3)
         let out = console.stdout
         #expect(out.contains("i-00000000000000001\tTimedOut\ttimed out after 5s\n"), "\(out)")
         #expect(out.contains("i-00000000000000002\tCancelled\tcancelled\n"), "\(out)")
@@ -283,7 +290,7 @@ extension String {
         fleet.undelivered = ["i-00000000000000002"]
         fleet.outcome = { id in id.hasSuffix("2") ? ("TimedOut", -1, "", "") : ("Success", 0, "ok\n", "") }
         let (shell, console) = shell(fleet)
-        #expect(await shell.run(source: "use web-1 web-2\nrun uptime\nwait\noutput", file: "t") == 3)
+        #expect(await shell.run(source: "use web-1 web-2\nrun uptime\ntry wait\noutput", file: "t") == 3)
         let out = console.stdout
         #expect(out.contains("== web-2 · not delivered within 1h (the delivery timeout)\n"), "\(out)")
         #expect(!out.contains("· TimedOut"), "\(out)")

@@ -16,7 +16,7 @@ import Testing
         fleet.undelivered = ["i-00000000000000001"]
         fleet.outcome = { id in id.hasSuffix("1") ? ("TimedOut", -1, "", "") : ("Success", 0, "ok\n", "") }
         let (shell, console) = shell(fleet)
-        #expect(await shell.run(source: "use web-1 web-2\nrun uptime\nwait\noutput\nrun --delivery-timeout 10m uptime\nwait", file: "t") == 3)
+        #expect(await shell.run(source: "use web-1 web-2\nrun uptime\ntry wait\noutput\nrun --delivery-timeout 10m uptime\nwait", file: "t") == 3)
         let out = console.stdout
         #expect(out.contains("web-1 (i-00000000000000001)\tTimedOut\tnot delivered within 1h (the delivery timeout)\n"), "\(out)")
         #expect(out.contains("== web-1 · not delivered within 1h (the delivery timeout)\n"), "\(out)")
@@ -29,7 +29,7 @@ import Testing
         let fleet = InterpreterTests.fleet()
         fleet.outcome = { _ in ("TimedOut", 137, "", "") }
         let (shell, console) = shell(fleet)
-        #expect(await shell.run(source: "use web-1\nrun --document AWS-RunShellScript --param commands=sleep\\ 7200\nwait\noutput", file: "t") == 3)
+        #expect(await shell.run(source: "use web-1\nrun --document AWS-RunShellScript --param commands=sleep\\ 7200\ntry wait\noutput", file: "t") == 3)
         let out = console.stdout
         #expect(out.contains("web-1 (i-00000000000000001)\tTimedOut\ttimed out after 1h\n"), "\(out)")
         #expect(out.contains("== web-1 · timed out after 1h\n"), "\(out)")

@@ -23,8 +23,9 @@ protocol ShellCommand: Sendable {
     /// ProxyCommand runs `ssm-shell proxy %h %p`), even when a file of that name is in the
     /// current directory.
     var runsAlone: Bool { get }
-    /// Whether a remote failure it reports (status 3) is data the script goes on to show, as
-    /// `wait` and `output` report who failed: the script goes on, and still ends with status 3.
+    /// Whether a remote failure it reports (status 3) is data the script goes on past, as
+    /// `output` shows who failed: `$status` is 3, and the script goes on (a failing `wait`
+    /// is what stops a script, FailureStop.swift).
     var remoteFailureIsData: Bool { get }
     /// `run` and `!`: the words after its options are text for another shell, passed on as
     /// written (PassThrough); these are its options that take a value. nil for the others.

@@ -17,7 +17,7 @@ enum BlockOutcome: Equatable {
 
 /// What a run of statements keeps while it goes: a script's, or one procedure call's.
 struct BlockRun {
-    /// A `wait` or `output` reported a remote failure and the script went on (it ends with 3).
+    /// With keep-going, a command reported a remote failure and the script went on (it ends with 3).
     var remoteFailure = false
     /// How many loops are running around the current statement, for `break N` with N from a variable.
     var loops = 0

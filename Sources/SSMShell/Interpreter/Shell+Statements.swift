@@ -27,15 +27,15 @@ extension Shell {
     func run(_ command: Command, _ progress: inout BlockRun) async -> BlockOutcome {
         let status = await execute(command)
         if let end = endsEverything(status) { return end }
-        // A remote failure reported by wait or output is data the script goes on to show
-        // (run; wait; output shows who failed); the script still ends with status 3
-        // (ShellCommand.remoteFailureIsData).
+        // `output` shows data: a failed invocation it shows is its status 3, never a reason to
+        // stop (ShellCommand.remoteFailureIsData). A failing `wait` stops (FailureStop.swift).
         if status == ExitStatus.remoteFailure, let name = command.name, CommandRegistry.command(named: name)?.remoteFailureIsData == true {
-            progress.remoteFailure = true
             return .finished
         }
         // `try` goes on whatever its command's status (kept in $status).
         if status != 0 && !settings.keepGoing && !interactive && command.name != "try" { return .stopped(status) }
+        // With keep-going a remote failure is remembered: the script ends with 3.
+        if status == ExitStatus.remoteFailure && settings.keepGoing && command.name != "try" { progress.remoteFailure = true }
         return .finished
     }
 
@@ -59,7 +59,10 @@ extension Shell {
     /// `$status` inside a branch is its condition's.
     func run(_ conditional: Conditional, _ progress: inout BlockRun) async -> BlockOutcome {
         for branch in conditional.branches {
+            // A condition looks at its command's status: a failing `wait` answers, it does not stop.
+            failureHandled += 1
             let status = await execute(branch.condition)
+            failureHandled -= 1
             if let end = endsEverything(status) { return end }
             if exit.lastRefused { return .stopped(status) }
             if status == 0 { return await run(branch.body, &progress) }

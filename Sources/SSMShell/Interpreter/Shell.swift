@@ -32,6 +32,9 @@ public final class Shell {
     var procedures = Procedures()
     /// Interactive: errors do not stop anything, unknown variables still are errors.
     public var interactive = false
+    /// How many commands that look at a failure rather than stop on it (`try`) are running
+    /// around the current one: a failing `wait` stops the script only at 0 (FailureStop.swift).
+    var failureHandled = 0
     /// How many `source`s are running inside each other (SourceCommand's limit).
     var sourceDepth = 0
     /// The prompt's lines, for `history` and `policy` (PromptHistory.swift).
@@ -127,6 +130,8 @@ public final class Shell {
             var inner = command
             inner.words.removeFirst()
             inner.location = command.words[1].location
+            failureHandled += 1
+            defer { failureHandled -= 1 }
             return await execute(inner)
         }
         let status: Int32

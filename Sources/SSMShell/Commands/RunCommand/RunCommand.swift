@@ -121,10 +121,20 @@ struct RunCommand: ShellCommand {
                 shell.console.out("\(ids[request])  \(count) node\(count == 1 ? "" : "s")\n")
             }
         }
-        if opts.has("follow") { return try await shell.followOutput(ids, only: nil) }
+        // --wait and --follow wait: a failure stops the script as `wait`'s does (FailureStop.swift),
+        // after the whole output.
+        if opts.has("follow") {
+            let status = try await shell.followOutput(ids, only: nil)
+            if status == ExitStatus.remoteFailure && shell.failureStopsScript {
+                throw shell.failureError(ids, try await shell.waitUntilEnded(ids, timeout: nil), command: "run --follow")
+            }
+            return status
+        }
         if opts.has("wait") {
-            let status = try await shell.waitFor(ids, timeout: nil)
+            let latest = try await shell.waitUntilEnded(ids, timeout: nil)
+            let status = await shell.summarize(ids, latest)
             _ = try await shell.showOutput(ids, only: nil, streams: (true, true), group: true, saveTo: nil)
+            if status != 0 && shell.failureStopsScript { throw shell.failureError(ids, latest, command: "run --wait") }
             return status
         }
         return 0

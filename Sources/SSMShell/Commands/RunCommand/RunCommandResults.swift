@@ -22,9 +22,21 @@ extension Shell {
 
     // MARK: wait
 
+    /// `wait`: until every invocation has ended, then the table; status 3 when one did not
+    /// succeed. With `stopsOnFailure` that failure ends the script here, after the failed
+    /// nodes' last lines (FailureStop.swift).
+    func waitFor(_ ids: [String], timeout: Double?, stopsOnFailure: Bool) async throws -> Int32 {
+        let latest = try await waitUntilEnded(ids, timeout: timeout)
+        let status = await summarize(ids, latest)
+        if status != 0 && stopsOnFailure { throw try await failureStop(ids, latest, command: "wait") }
+        return status
+    }
+
     /// Polls ListCommandInvocations every page (50 a page, so ceil(N/50) calls a round) on
-    /// `WaitSchedule`'s intervals; an invocation not listed yet is pending.
-    func waitFor(_ ids: [String], timeout: Double?) async throws -> Int32 {
+    /// `WaitSchedule`'s intervals until every invocation has ended; an invocation not listed yet
+    /// is pending. Returns each command's invocations by instance id (none for a pair that
+    /// could not be asked).
+    func waitUntilEnded(_ ids: [String], timeout: Double?) async throws -> [String: [String: CommandInvocation]] {
         var ids = ids
         // Intervals on the monotonic clock, which setting the time of day does not move; naps
         // through the wall clock's sleep (as `sleep` does).
@@ -52,7 +64,7 @@ extension Shell {
             }
             if progress.finished {
                 if live { console.err("\r\u{1B}[K") }
-                return await summarize(ids, latest)
+                return latest
             }
             switch schedule.next(now: monotonic.seconds()) {
             case .timedOut:
@@ -124,6 +136,48 @@ extension Shell {
             if instances.isEmpty { instances = try await fleets[id]!.fleet.allInvocations(commandId: ref.id).map(\.instanceId) }
             pairs += instances.filter { only?.contains($0) ?? true }.map { (id, $0) }
         }
+        let ordered = try await outputEntries(pairs)
+        if let saveTo { try save(ordered, to: saveTo) }
+        if settings.outputFormat == .json {
+            let objects = ordered.map { r -> JSONValue in
+                [
+                    "instanceId": .string(r.instanceId), "name": .string(nodeDirectory.name(of: r.instanceId) ?? ""), "status": .string(r.result.status),
+                    "exitCode": .number(Double(r.result.responseCode)), "stdout": .string(r.result.standardOutput), "stderr": .string(r.result.standardError),
+                ]
+            }
+            console.out(JSONValue.array(objects).serialized + "\n")
+        } else {
+            for g in OutputGrouping.groups(ordered, group: group) {
+                console.out(groupHeader(g))
+                let (stdout, cut) = OutputGrouping.withoutTruncationMarker(g.result.standardOutput)
+                if streams.stdout && !stdout.isEmpty { console.out(stdout.endingInNewline) }
+                if streams.stdout && cut && g.result.completeFrom == nil {
+                    console.out(
+                        g.result.standardOutputURL == nil
+                            ? "(stdout cut by the agent at 24,000 characters: run the command with --output-bucket BUCKET (S3) or --cloudwatch (CloudWatch Logs), or 'set output-bucket BUCKET' first, and 'output' reads all of it from there)\n"
+                            : "(stdout cut by the agent at 24,000 characters; the whole of it is in S3 but could not be read, as said above)\n"
+                    )
+                }
+                if streams.stderr && !g.stderr.isEmpty {
+                    console.out("-- stderr\n" + g.stderr.endingInNewline)
+                    if g.result.standardError.count >= OutputGrouping.stderrLimit && g.result.completeFrom == nil && !g.result.standardErrorIsWhole {
+                        console.out("(stderr truncated by Systems Manager at 8,000 characters: --output-bucket BUCKET or --cloudwatch keeps all of it)\n")
+                    }
+                }
+            }
+        }
+        return ordered.allSatisfy { $0.result.status == "Success" } ? 0 : 3
+    }
+
+    /// Each (command, node) pair's result: GetCommandInvocation eight at a time, then the whole
+    /// streams from CloudWatch Logs or S3 where it cut them. In the order of the pairs.
+    func outputEntries(_ pairs: [(String, String)]) async throws -> [OutputGrouping.Entry] {
+        // Each command's client and its id without the pair (ContextFleets.swift).
+        var fleets: [String: (fleet: any FleetAPI, id: String)] = [:]
+        for id in Set(pairs.map(\.0)) {
+            let ref = CommandRef(id)
+            fleets[id] = (try fleet(for: ref.pair), ref.id)
+        }
         let clock = self.clock
         var results: [Int: InvocationResult] = [:]
         try await withThrowingTaskGroup(of: (Int, InvocationResult).self) { group in
@@ -143,45 +197,20 @@ extension Shell {
         }
         results = try await completedFromCloudWatch(pairs, results)
         results = try await completedFromS3(pairs, results)
-        let ordered = pairs.indices.compactMap { i in
+        return pairs.indices.compactMap { i in
             results[i].map {
                 OutputGrouping.Entry(
                     commandId: pairs[i].0, instanceId: pairs[i].1, result: $0,
                     outcome: outcome(pairs[i].0, status: $0.status, details: $0.statusDetails))
             }
         }
-        if let saveTo { try save(ordered, to: saveTo) }
-        if settings.outputFormat == .json {
-            let objects = ordered.map { r -> JSONValue in
-                [
-                    "instanceId": .string(r.instanceId), "name": .string(nodeDirectory.name(of: r.instanceId) ?? ""), "status": .string(r.result.status),
-                    "exitCode": .number(Double(r.result.responseCode)), "stdout": .string(r.result.standardOutput), "stderr": .string(r.result.standardError),
-                ]
-            }
-            console.out(JSONValue.array(objects).serialized + "\n")
-        } else {
-            for g in OutputGrouping.groups(ordered, group: group) {
-                let names = g.nodes.map(nodeDirectory.shortLabel).joined(separator: ", ")
-                let header = "== \(names) · \(g.summary)\(exitSummary(g.exits))"
-                console.out((settings.color ? "\u{1B}[1m\(header)\u{1B}[0m" : header) + "\n")
-                let (stdout, cut) = OutputGrouping.withoutTruncationMarker(g.result.standardOutput)
-                if streams.stdout && !stdout.isEmpty { console.out(stdout.endingInNewline) }
-                if streams.stdout && cut && g.result.completeFrom == nil {
-                    console.out(
-                        g.result.standardOutputURL == nil
-                            ? "(stdout cut by the agent at 24,000 characters: run the command with --output-bucket BUCKET (S3) or --cloudwatch (CloudWatch Logs), or 'set output-bucket BUCKET' first, and 'output' reads all of it from there)\n"
-                            : "(stdout cut by the agent at 24,000 characters; the whole of it is in S3 but could not be read, as said above)\n"
-                    )
-                }
-                if streams.stderr && !g.stderr.isEmpty {
-                    console.out("-- stderr\n" + g.stderr.endingInNewline)
-                    if g.result.standardError.count >= OutputGrouping.stderrLimit && g.result.completeFrom == nil && !g.result.standardErrorIsWhole {
-                        console.out("(stderr truncated by Systems Manager at 8,000 characters: --output-bucket BUCKET or --cloudwatch keeps all of it)\n")
-                    }
-                }
-            }
-        }
-        return ordered.allSatisfy { $0.result.status == "Success" } ? 0 : 3
+    }
+
+    /// `== web-1, web-3 · Failed, exit 3`, bold when colours are on, and a newline.
+    func groupHeader(_ g: OutputGrouping.Group) -> String {
+        let names = g.nodes.map(nodeDirectory.shortLabel).joined(separator: ", ")
+        let header = "== \(names) · \(g.summary)\(exitSummary(g.exits))"
+        return (settings.color ? "\u{1B}[1m\(header)\u{1B}[0m" : header) + "\n"
     }
 
     /// ", exit 3" when a group's nodes share their exit code, else each code with its nodes:

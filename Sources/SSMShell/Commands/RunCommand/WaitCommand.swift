@@ -3,9 +3,9 @@
 struct WaitCommand: ShellCommand {
     let name = "wait"
     let usage = "wait [CMD] [--timeout D]"
-    let summary = "wait until every invocation has ended; status 0 if all succeeded, 3 otherwise"
-    let iamActions = ["ssm:ListCommandInvocations"]
-    let remoteFailureIsData = true
+    let summary =
+        "wait until every invocation has ended; status 0 if all succeeded, else 3: a script stops there, after the failed nodes' last lines, unless under try or keep-going"
+    let iamActions = ["ssm:ListCommandInvocations", "ssm:GetCommandInvocation (a failed node's last lines, in a script)"]
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] { ["ssm:ListCommandInvocations"] }
 
@@ -15,6 +15,6 @@ struct WaitCommand: ShellCommand {
         let opts = try OptionScanner("wait", input.arguments, valued: ["timeout"], anywhere: true)
         guard opts.rest.count <= 1 else { throw ShellError.usage("wait takes at most one command id (or a list joined by commas)") }
         let timeout = try opts.duration("timeout")  // a usage error comes before any lookup
-        return try await shell.waitFor(try shell.commandIds(opts.rest.first), timeout: timeout)
+        return try await shell.waitFor(try shell.commandIds(opts.rest.first), timeout: timeout, stopsOnFailure: shell.failureStopsScript)
     }
 }
