@@ -10,6 +10,10 @@ public struct GlobalOptions: Sendable, Equatable {
     public var debug = false
     public var showHelp = false
     public var showVersion = false
+    /// `--init`: run init.ssm before a script or `-c` too; `--no-init`: not before the prompt
+    /// either (InitScript.swift).
+    public var runInit = false
+    public var noInit = false
     /// `-c 'COMMANDS'`.
     public var commands: String?
     /// What is left after the options: a script file (or `-`) and its arguments, or `api ...`.
@@ -22,7 +26,7 @@ public struct GlobalOptions: Sendable, Equatable {
     }
 
     static let valued = ["--profile", "--region", "--endpoint-url", "--output"]
-    static let flags = ["--help", "-h", "--version", "--debug", "--no-color", "--quiet", "-c"]
+    static let flags = ["--help", "-h", "--version", "--debug", "--no-color", "--quiet", "--init", "--no-init", "-c"]
 
     public static func parse(_ arguments: [String]) throws(UsageError) -> GlobalOptions {
         var options = GlobalOptions()
@@ -50,6 +54,9 @@ public struct GlobalOptions: Sendable, Equatable {
             case "--debug": options.debug = true
             case "--no-color": options.noColor = true
             case "--quiet": options.quiet = true
+            case "--init", "--no-init":
+                if name == "--init" { options.runInit = true } else { options.noInit = true }
+                guard !(options.runInit && options.noInit) else { throw UsageError(description: "--init and --no-init contradict each other; give one") }
             case "--profile": options.profile = try take()
             case "--region": options.region = try take()
             case "--endpoint-url": options.endpointURL = try take()

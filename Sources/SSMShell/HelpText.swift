@@ -23,6 +23,9 @@ enum HelpText {
           --no-color           no colours (also with NO_COLOR set)
           --quiet              no progress or notices on stderr
           --debug              log every request and response on stderr, with secrets masked
+          --init               run init.ssm before a script or -c too (it runs before the prompt)
+          --no-init            do not run init.ssm ($XDG_CONFIG_HOME/ssm-shell/init.ssm, else
+                               ~/.config/ssm-shell/init.ssm)
           --version            print the version and exit
           -h, --help           print this help and exit
 

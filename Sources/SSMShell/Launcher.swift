@@ -56,6 +56,12 @@ public enum Launcher {
             let words = options.rest.map { "'" + $0.replacing("'", with: "'\\''") + "'" }.joined(separator: " ")
             return await finish(await shell.run(source: words, file: "proxy"), shell)
         }
+        // init.ssm before a script only when asked (--init): a script should not depend on one
+        // person's set-up. One that fails stops ssm-shell before the script: it may have been
+        // meant to choose the profile the script acts in.
+        if options.runInit, let status = await InitScript.run(in: shell), status != 0 || shell.exit.exitRequested {
+            return await finish(status, shell)
+        }
         if let commands = options.commands {
             shell.variables.arguments = options.rest
             return await finish(await shell.run(source: commands, file: "-c"), shell)
@@ -78,6 +84,11 @@ public enum Launcher {
             shell.variables.arguments = Array(options.rest.dropFirst())
             let bytes = await onDedicatedThread { StandardStreams.readAllInput() }
             return await finish(await shell.run(source: String(decoding: bytes, as: UTF8.self), file: "-"), shell)
+        }
+        // Before the prompt, unless --no-init; an error in it is reported and the prompt starts.
+        if !options.noInit && !options.runInit {
+            _ = await InitScript.run(in: shell)
+            if shell.exit.exitRequested { return await finish(shell.exit.exitStatus, shell) }
         }
         let status = await Prompt(shell: shell).run()
         await shell.stopAllForwards()

@@ -25,28 +25,46 @@ struct Prompt {
             shell.history.append(line)
         }
         shell.console.err("ssm-shell \(Version.current): 'help' lists the commands, Ctrl-D leaves.\n")
+        var input = PromptInput()
+        let commandNames = Set(CommandRegistry.names)
         while true {
             completion.refresh(from: shell)
-            editor.setPrompt(promptText())
+            editor.setPrompt(input.isOpen ? PromptInput.continuationPrompt : promptText())
             _ = Interrupts.take()
             let line = await onDedicatedThread { editor.readLine() }
+            let source: String
             switch line {
             case .endOfInput:
                 shell.console.err("\n")
-                return shell.exit.lastStatus
+                // Ctrl-D inside a block: it runs as it is, which says what is missing, and the
+                // main prompt comes back; a second Ctrl-D leaves.
+                guard input.isOpen else { return shell.exit.lastStatus }
+                source = input.lines.joined(separator: "\n")
+                input.abandon()
             case .interrupted:
                 shell.console.err("\n")
+                input.abandon()
                 continue
             case .text(let text):
-                guard !text.trimmingWhitespace().isEmpty else { continue }
-                if Self.keepsInHistory(text) {
-                    editor.addToHistory(text)
-                    shell.history.append(text)
-                    file?.append(text)
+                switch input.take(text, commandNames: commandNames) {
+                case .nothing, .needMore: continue
+                case .run(let text): source = text
                 }
-                _ = await shell.run(source: text, file: "prompt")
-                if shell.exit.exitRequested { return shell.exit.exitStatus }
             }
+            remember(source, editor: editor, file: file)
+            _ = await shell.run(source: source, file: "prompt")
+            if shell.exit.exitRequested { return shell.exit.exitStatus }
+        }
+    }
+
+    /// Keeps what ran in the history, line by line (the history file holds lines); a block
+    /// whose first line was typed with a leading space is kept nowhere (keepsInHistory).
+    private func remember(_ source: String, editor: LineEditor, file: HistoryFile?) {
+        guard Self.keepsInHistory(source) else { return }
+        for line in source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) where !line.trimmingWhitespace().isEmpty {
+            editor.addToHistory(line)
+            shell.history.append(line)
+            file?.append(line)
         }
     }
 
@@ -87,6 +105,8 @@ final class Completion: Sendable {
         var profiles: [String] = []
         var targets: [String] = []
         var commandIds: [String] = []
+        /// The procedures `def` made.
+        var procedures: [String] = []
     }
 
     init(directories: any DirectoryReader) { self.directories = directories }
@@ -97,16 +117,20 @@ final class Completion: Sendable {
         if let settings = try? shell.fleetSettings() { s.profiles = Array(settings.profiles.profiles.keys).sorted() }
         s.targets = shell.knownNodes.values.flatMap { [$0.id] + ($0.name.map { [$0] } ?? []) } + ["all"]
         s.commandIds = Array(shell.commandTargets.keys)
+        s.procedures = shell.procedures.names
         snapshot.withLock { $0 = s }
     }
 
     /// The command words first; then a command's `--options`, or what the command offers
     /// (ShellCommand.completions).
     func candidates(_ line: String) -> [String] {
-        let words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-        if words.count <= 1 { return CommandRegistry.names }
+        var words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        // After `if`, `elif` and `try` comes a command (docs/language.md, Control flow).
+        while words.count > 1, Self.commandPrefixes.contains(words[0]) { words.removeFirst() }
+        let snapshot = snapshot.withLock { $0 }
+        if words.count <= 1 { return CommandRegistry.names + ControlFlowHelp.keywords + snapshot.procedures }
         guard let command = CommandRegistry.command(named: words[0]) else { return [] }
-        let request = CompletionRequest(words: words, snapshot: snapshot.withLock { $0 })
+        let request = CompletionRequest(words: words, snapshot: snapshot)
         if request.current.hasPrefix("-") { return command.options + ["--help"] }
         switch command.completions(request) {
         case .none: return []
@@ -116,6 +140,9 @@ final class Completion: Sendable {
     }
 
     static let regionsList = Prompt.regions
+
+    /// Words a command follows on the same line.
+    static let commandPrefixes: Set<String> = ["if", "elif", "try"]
 
     /// File names in the directory of the partial path, a directory's with its `/`.
     static func paths(_ partial: String, in directories: any DirectoryReader) -> [String] {
