@@ -175,13 +175,14 @@ def test_an_error_in_init_is_reported_with_its_line_and_the_prompt_starts(emulat
     env = env_with_init(emulator, "set region-default ok\n", XDG_CONFIG_HOME="")
     init_path = os.path.join(env["HOME"], ".config", "ssm-shell", "init.ssm")
     with open(init_path, "w") as f:
-        f.write("def hi; echo hi; end\nstaus web-1\necho never\n")
+        f.write("def hi; echo from-def; end\nstaus web-1\necho never\n")
     env["TERM"] = "xterm"
     child = pexpect.spawn(BINARY, env=env, encoding="utf-8", timeout=20, dimensions=(40, 160))
     child.expect(re.escape(init_path) + ":2: unknown command 'staus'; did you mean 'status'\\?")
     child.expect(r"default:us-east-1 \[2\]> ")
     child.sendline("hi")                     # what ran before the error stays
-    child.expect("hi\r\n")
+    child.expect("from-def\r\n")
+    child.expect("default:us-east-1> ")
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()
