@@ -74,7 +74,7 @@ struct Prompt {
             target = " " + first.shortLabel + (shell.targets.count > 1 ? "+\(shell.targets.count - 1)" : "")
         }
         let status = shell.exit.lastStatus == 0 ? "" : " [\(shell.exit.lastStatus)]"
-        return "\(shell.currentProfile):\(shell.currentRegion ?? "-")\(target)\(status)> "
+        return "\(shell.contextLabel)\(target)\(status)> "
     }
 
     /// `$XDG_STATE_HOME/ssm-shell/history`, else `~/.local/state/ssm-shell/history`; with neither

@@ -123,4 +123,42 @@ import Testing
         #expect(console.stdout.split(separator: "\n").count == 5)
         #expect(console.stdout.contains("111111111111  us-east-1  web-b") || console.stdout.contains("111111111111  us-east-1  i-00000000000000b10"))
     }
+
+    @Test func connectTakesAPairQualifiedTargetAndAScriptIsToldTheCandidates() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@us-east-1"])
+        // One name in both pairs.
+        fleets["prod@us-east-1"]!.nodes[0].name = "web-a1"
+        fleets["prod@us-east-1"]!.nodes[0].tags["Name"] = "web-a1"
+        let (shell, console) = try shell(fleets)
+        #expect(await shell.run(source: "use profile dev,prod\nconnect web-a1", file: "s.ssm") == 2)
+        #expect(
+            console.stderr.contains(
+                "connect goes to one node, and this is found in several accounts and regions: dev@us-east-1:web-a1 (i-00000000000000a10), prod@us-east-1:web-a1 (i-00000000000000b10); write the one you mean as PROFILE@REGION:TARGET"
+            ))
+        #expect(fleets.values.allSatisfy { $0.sessionStarts.isEmpty })
+        #expect(await shell.run(source: "connect prod@us-east-1:web-a1", file: "s.ssm") == 1)
+        #expect(fleets["prod@us-east-1"]!.sessionStarts.count == 1 && fleets["dev@us-east-1"]!.sessionStarts.isEmpty)
+        #expect(await shell.run(source: "connect prod@us-east-1:web-zz", file: "s.ssm") == 1)
+        #expect(console.stderr.contains("no managed node matches 'web-zz' in prod@us-east-1"))
+    }
+
+    @Test func runWritesEachPairsProfileAndRegionAndThePromptShowsTheContext() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "dev@eu-west-1"])
+        let (shell, _) = try shell(fleets)
+        #expect(Prompt(shell: shell).promptText() == "default:us-east-1> ")
+        #expect(await shell.run(source: "use region us-east-1,eu-west-1\nuse profile dev\nuse all\nrun echo $profile $region", file: "t") == 0)
+        #expect(fleets["dev@us-east-1"]!.sent[0].parameters?["commands"] == ["echo dev us-east-1"])
+        #expect(fleets["dev@eu-west-1"]!.sent[0].parameters?["commands"] == ["echo dev eu-west-1"])
+        #expect(Prompt(shell: shell).promptText() == "dev:us-east-1,eu-west-1 i-00000000000000a10+3> ")
+    }
+
+    @Test func doctorChecksEveryPairUnderItsName() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@us-east-1"])
+        let (shell, console) = try shell(fleets)
+        _ = await shell.run(source: "use profile dev,prod\ndoctor", file: "t")
+        let out = console.stdout
+        #expect(out.contains("== dev@us-east-1\n") && out.contains("== prod@us-east-1\n"))
+        #expect(out.components(separatedBy: "identity").count == 3)
+        #expect(shell.isMultiContext, "doctor leaves the context as it was")
+    }
 }

@@ -11,7 +11,7 @@ struct DoctorCommand: ShellCommand {
     let runsAlone = true
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
-        try await shell.doctor(input.arguments)
+        try await shell.isMultiContext ? shell.doctorEveryPair(input.arguments) : shell.doctor(input.arguments)
     }
 }
 

@@ -12,6 +12,8 @@ struct PairFleets {
     var accounts: [ContextPair: String] = [:]
     /// Pairs the running command reported and went on without: it then ends with status 1.
     var skipped = 0
+    /// The pair `run` writes a command's text for, so `$profile` and `$region` are that pair's.
+    var expanding: ContextPair?
 
     mutating func forgetSinglePair() { single = nil }
 }
@@ -21,6 +23,22 @@ extension Shell {
     /// R1,R2`), else the one the options name.
     var contextPairs: [ContextPair] {
         context.pairs ?? [ContextPair(profile: currentProfile, region: currentRegion ?? "")]
+    }
+
+    /// The context's profiles and regions, each once, in order.
+    var contextProfiles: [String] { contextPairs.map(\.profile).reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
+    var contextRegions: [String] { contextPairs.map(\.region).reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
+
+    /// The context in a few characters for the prompt: `PROFILE:REGION` with one pair,
+    /// `dev,prod:us-east-1,eu-west-1` when the pairs are every profile with every region, else
+    /// the first pair and how many more (`dev@us-east-1+2`).
+    var contextLabel: String {
+        guard let pairs = context.pairs, pairs.count > 1 else { return "\(currentProfile):\(currentRegion ?? "-")" }
+        let (profiles, regions) = (contextProfiles, contextRegions)
+        if profiles.count * regions.count == pairs.count {
+            return "\(profiles.joined(separator: ",")):\(regions.joined(separator: ","))"
+        }
+        return "\(pairs[0])+\(pairs.count - 1)"
     }
 
     /// More than one pair in play: nodes and commands carry their pair, tables gain ACCOUNT

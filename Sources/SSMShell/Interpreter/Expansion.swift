@@ -47,8 +47,9 @@ extension Shell {
         switch name {
         case "status": return String(exit.lastStatus)
         case "cmd": return lastCommands.joined(separator: ",")
-        case "profile": return currentProfile
-        case "region": return currentRegion ?? ""
+        // With several pairs: the pair whose text is being written (run), else all of them.
+        case "profile": return pairFleets.expanding?.profile ?? (isMultiContext ? contextProfiles.joined(separator: ",") : currentProfile)
+        case "region": return pairFleets.expanding?.region ?? (isMultiContext ? contextRegions.joined(separator: ",") : currentRegion ?? "")
         case "targets": return targets.map(\.shortLabel).joined(separator: " ")
         case "target": return targets.first.map(\.id) ?? ""
         default: break

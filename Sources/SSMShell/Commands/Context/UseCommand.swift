@@ -7,10 +7,19 @@ struct UseCommand: ShellCommand {
     let name = "use"
     let usage = "use | use profile NAME[,NAME...] | use region NAME[,NAME...] | use context PROFILE@REGION... | use TARGET..."
     let summary = "show or set the profiles, regions and targets"
-    let iamActions = ["ssm:DescribeInstanceInformation", "ec2:DescribeInstances (Name globs)"]
+    let iamActions = [
+        "ssm:DescribeInstanceInformation", "ec2:DescribeInstances (Name globs)",
+        "sts:GetCallerIdentity (several profiles or regions: the ACCOUNT column)",
+        "sts:AssumeRole (a profile with role_arn, in its source profile's policy)",
+    ]
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
-        guard let first = words.first, !["profile", "region", "context"].contains(first) else { return [] }
+        guard let first = words.first, !["profile", "region", "context"].contains(first) else {
+            // Several pairs: each one's account id for the ACCOUNT column.
+            let several =
+                words.first == "context" ? words.count > 2 || words.dropFirst().contains { $0.contains(",") } : words.dropFirst().contains { $0.contains(",") }
+            return several ? ["sts:GetCallerIdentity"] : []
+        }
         state.hasTargets = true
         return PolicyBuilder.targetActions(words)
     }

@@ -80,7 +80,9 @@ struct RunCommand: ShellCommand {
         // pair's nodes apart (a SendCommand reaches one account and region).
         var requests: [RunPlan.Request] = []
         var requestPairs: [ContextPair?] = []
+        defer { shell.pairFleets.expanding = nil }
         for (pair, pairNodes) in shell.byPair(nodes) {
+            shell.pairFleets.expanding = pair
             for group in RunPlan.groups(pairNodes, document: document) {
                 let lines = try script.map(RunPlan.scriptLines) ?? (text.isEmpty ? [] : [shell.substitute(text, for: group.powerShell ? .powerShell : .posix)])
                 let groupRequests = RunPlan.requests(group, lines: lines, options: options)

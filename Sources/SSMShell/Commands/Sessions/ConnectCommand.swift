@@ -8,7 +8,7 @@ import SystemIO
 /// (SessionRunning.swift).
 struct ConnectCommand: ShellCommand {
     let name = "connect"
-    let usage = "connect [TARGET] [--document NAME] [--param K=V] [--reason TEXT] [--command CMD] [--record FILE]"
+    let usage = "connect [[PROFILE@REGION:]TARGET] [--document NAME] [--param K=V] [--reason TEXT] [--command CMD] [--record FILE]"
     let summary = "an interactive session on one node (~. leaves, ~? lists escapes); the remote exit status of --command comes back"
     /// Its options that take a value.
     static let valuedOptions: Set<String> = ["document", "param", "reason", "command", "record"]
@@ -24,8 +24,8 @@ struct ConnectCommand: ShellCommand {
         // `--command`'s value is code for the node's shell, read as written (OptionText).
         let commandText = try shell.writtenOption(opts.value("command"), written: OptionText(input.command), command: "connect")
         guard opts.rest.count <= 1 else { throw ShellError.usage("connect takes one target; sessions are one node at a time") }
-        var nodes = shell.targets
-        if let word = opts.rest.first { nodes = try await shell.resolveTargets([word]) }
+        var nodes = try await shell.sessionNodes(opts.rest.first)
+        if let chosen = try await shell.oneSessionNode(nodes, command: "connect") { nodes = [chosen] }
         guard let node = nodes.first else { throw ShellError.usage("connect needs a target: connect TARGET, or 'use TARGET' first") }
         guard nodes.count == 1 else {
             throw ShellError.usage("connect goes to one node, and this matches \(nodes.count): \(nodes.map(\.label).joined(separator: ", "))")
@@ -52,7 +52,7 @@ struct ConnectCommand: ShellCommand {
                 parameters["separateOutputStream"] = ["true"]  // stderr comes back as StdErr, to our stderr
             }
         }
-        let fleet = try shell.fleet()
+        let fleet = try shell.fleet(for: node.pair)
         // A clear answer before StartSession's TargetNotConnected (the guide's basic policy allows it).
         if try await fleet.connectionStatus(node.id) != "connected" {
             throw ShellError("\(node.label) is not connected to Systems Manager (its agent is not reachable); 'status \(node.shortLabel)' rechecks it")

@@ -6,7 +6,7 @@ import SystemIO
 /// section 4, Sessions). The forward runs in Shell.startForwarding (RunningForwards.swift).
 struct ForwardCommand: ShellCommand {
     let name = "forward"
-    let usage = "forward [TARGET] [LOCAL:]PORT | forward [TARGET] [LOCAL:]HOST:PORT [--foreground] [--reason TEXT]"
+    let usage = "forward [[PROFILE@REGION:]TARGET] [LOCAL:]PORT | forward [[PROFILE@REGION:]TARGET] [LOCAL:]HOST:PORT [--foreground] [--reason TEXT]"
     let summary = "forward 127.0.0.1:LOCAL to PORT on the node (or HOST:PORT behind it), in the background; LOCAL 0 picks one ($port)"
     let iamActions = ["ssm:StartSession", "ssm:TerminateSession"]
 
@@ -40,8 +40,8 @@ struct ForwardCommand: ShellCommand {
             throw ShellError.usage("forward takes [TARGET] [LOCAL:]PORT or [TARGET] [LOCAL:]HOST:PORT")
         }
         let (local, host, port) = try Self.parseSpec(spec)
-        var nodes = shell.targets
-        if opts.rest.count == 2 { nodes = try await shell.resolveTargets([opts.rest[0]]) }
+        var nodes = try await shell.sessionNodes(opts.rest.count == 2 ? opts.rest[0] : nil)
+        if let chosen = try await shell.oneSessionNode(nodes, command: "forward") { nodes = [chosen] }
         guard nodes.count == 1, let node = nodes.first else {
             throw ShellError.usage(
                 nodes.isEmpty
@@ -52,7 +52,7 @@ struct ForwardCommand: ShellCommand {
         do { listener = try TCPListener(port: local) } catch { throw ShellError("\(error)") }
         var parameters = ["portNumber": [String(port)], "localPortNumber": [String(listener.port)]]
         if let host { parameters["host"] = [host] }
-        let fleet = try shell.fleet()
+        let fleet = try shell.fleet(for: node.pair)
         let stream = try await fleet.startSession(
             target: node.id, document: host == nil ? "AWS-StartPortForwardingSession" : "AWS-StartPortForwardingSessionToRemoteHost",
             reason: opts.value("reason"), parameters: parameters)

@@ -53,7 +53,6 @@ struct PutCommand: ShellCommand {
         }
         let nodes = try await shell.transferNodes(remote.target, command: "put")
         let into = sources.count > 1 || remote.path.hasSuffix("/")
-        let fleet = try shell.fleet()
         let clocks = shell.sessionClocks
         let force = opts.has("force")
         let name = sources.count == 1 ? TransferEntry.baseName(sources[0]) : "\(sources.count) sources"
@@ -66,7 +65,8 @@ struct PutCommand: ShellCommand {
                 windows
                 ? PutReceiverScript.powerShell(destination: remote.path, force: force, into: into)
                 : PutReceiverScript.posix(destination: remote.path, force: force, into: into)
-            let session = TransferSession(node: node, fleet: fleet, clocks: clocks)
+            // Each node through its own pair's client; every node at once (runTransfers).
+            let session = TransferSession(node: node, fleet: try shell.fleet(for: node.pair), clocks: clocks)
             let watch = StallWatch(clock: clocks.monotonic) { transfer.moved.load(ordering: .relaxed) }
             jobs.append(
                 TransferJob(

@@ -1,0 +1,60 @@
+import AWSCore
+import SSMCore
+import SystemIO
+
+/// The one node of `connect` and `forward` (language page, "Many accounts and regions"):
+/// `PROFILE@REGION:TARGET` resolves in that pair only; a name found in several pairs is asked
+/// about at the prompt and refused, with the candidates, in a script.
+extension Shell {
+    /// `PROFILE@REGION:TARGET` split; nil when the word has no pair in front.
+    static func pairQualified(_ word: String) -> (pair: ContextPair, target: String)? {
+        guard let colon = word.firstIndex(of: ":"), let pair = ContextPair(parsing: word[..<colon]) else { return nil }
+        let target = String(word[word.index(after: colon)...])
+        return target.isEmpty ? nil : (pair, target)
+    }
+
+    /// The nodes a session's target word names: in its pair when it names one, else in every pair.
+    func sessionNodes(_ word: String?) async throws -> [Node] {
+        guard let word else { return targets }
+        guard let (pair, target) = Self.pairQualified(word) else { return try await resolveTargets([word]) }
+        let expression = try targetExpression([target])
+        var nodes: [Node] = []
+        let fleet = try fleet(for: pair)
+        let names = nodeDirectory.known.compactMapValues(\.name)
+        for term in expression.terms {
+            let found: [Node]
+            do { found = try await NodeResolver(fleet).resolve(term, names: names) } catch let error as TargetError { throw shellError(error) }
+            guard !found.isEmpty else { throw ShellError("no managed node matches '\(term.word)' in \(pair)") }
+            nodes += found.map { node in
+                var node = node
+                node.pair = pair
+                return node
+            }
+        }
+        nodeDirectory.learn(nodes)
+        return nodes
+    }
+
+    /// The one node for a session when the nodes are one name in several pairs (nil: leave the
+    /// nodes as they are): the prompt asks which; a script is told the candidates, written as
+    /// it can give them.
+    func oneSessionNode(_ nodes: [Node], command: String) async throws -> Node? {
+        guard nodes.count > 1, Set(nodes.map(\.pair)).count > 1 else { return nil }
+        let candidates = nodes.map { node in "\(node.pair.map { "\($0):" } ?? "")\(node.shortLabel == node.id ? node.id : node.shortLabel) (\(node.id))" }
+        guard interactive, services.terminal.isTerminal(.input) else {
+            throw ShellError.usage(
+                "\(command) goes to one node, and this is found in several accounts and regions: \(candidates.joined(separator: ", ")); write the one you mean as PROFILE@REGION:TARGET"
+            )
+        }
+        for (index, candidate) in candidates.enumerated() { console.err("  \(index + 1)) \(candidate)\n") }
+        // Reading the terminal blocks: on a thread of its own, not the concurrency pool.
+        let prompt = "\(command) to which (1-\(candidates.count))? "
+        let answer = try await onDedicatedThread { [terminal = services.terminal] in
+            Result { try TerminalPrompt.readLine(prompt: prompt, terminal: terminal) }
+        }.get()
+        guard let choice = Int(answer.trimmingWhitespace()), (1...candidates.count).contains(choice) else {
+            throw ShellError.usage("\(command): '\(answer)' is none of 1 to \(candidates.count); nothing was started")
+        }
+        return nodes[choice - 1]
+    }
+}
