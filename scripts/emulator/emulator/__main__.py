@@ -13,6 +13,8 @@ import tempfile
 from aiohttp import web
 
 from .agent.fleet import SimulatedFleet
+from .fleetgen import FleetGenerator
+from .ratelimit import parse_limit
 from .server import Emulator
 from .sessions import Sessions
 from .state import State
@@ -49,10 +51,14 @@ async def main(args):
         with open(args.extra_nodes) as f:
             fleet["nodes"] = fleet["nodes"] + json.load(f)
     region = args.region or fleet.get("region", "us-east-1")
+    fleet["regions"] = sorted({*fleet.get("regions", []), *args.regions})
+    if args.cheap_nodes:
+        fleet["nodes"] = fleet["nodes"] + cheap_fleet(args, identities, fleet, region)
     state = State(fleet, region)
     state.host_users = args.host_users
     for faults in (state.faults, state.fault_defaults):
-        faults.update({"pacing": args.pacing, "agent_delay": args.agent_delay, "unpaced": args.unpaced})
+        faults.update({"pacing": args.pacing, "agent_delay": args.agent_delay, "unpaced": args.unpaced,
+                       "rate_limits": dict(args.rate_limit)})
     sessions = Sessions(state)
     emulator = Emulator(state, identities, sessions)
     emulator.s3.seed(args.bucket)
@@ -74,7 +80,9 @@ async def main(args):
     fleet = SimulatedFleet(state, emulator.auth, emulator.kms, endpoint, ca_bundle)
     await fleet.start()
     ready = {"endpoint": endpoint, "region": region, "control": endpoint + "/_emulator", "pid": os.getpid(),
-             "identities": {name: {"access_key_id": d["access_key_id"], "secret_access_key": d["secret_access_key"], "arn": d["arn"]}
+             "regions": sorted(state.regions), "accounts": identity_accounts(identities), "roles": sorted(identities.get("roles", {})),
+             "identities": {name: {"access_key_id": d["access_key_id"], "secret_access_key": d["secret_access_key"], "arn": d["arn"],
+                                   "account": d.get("account", emulator.auth.account)}
                             for name, d in identities["identities"].items()}}
     if ca_bundle:
         ready["ca_bundle"] = ca_bundle
@@ -103,6 +111,26 @@ async def main(args):
         shutil.rmtree(tls_dir, ignore_errors=True)
 
 
+def identity_accounts(identities):
+    """Every account of the identities file: the default one and each identity's."""
+    default = identities.get("account", "123456789012")
+    return sorted({default, *(d.get("account", default) for d in identities["identities"].values())})
+
+
+def cheap_fleet(args, identities, fleet, region):
+    """--cheap-nodes: generated nodes over every account of the identities and every region served."""
+    regions = sorted({region, *fleet["regions"]})
+    low, _, high = args.cheap_delay.partition(":")
+    return FleetGenerator(args.cheap_nodes, identity_accounts(identities), regions, float(low), float(high or low)).nodes()
+
+
+def rate_limit(text):
+    try:
+        return parse_limit(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e))
+
+
 def parse(argv):
     p = argparse.ArgumentParser(prog="scripts/emulator/start", description="A local SSM, STS and EC2 emulator for ssm-shell.")
     p.add_argument("--fleet", default=os.path.join(HERE, "fleets", "demo.json"), help="the fleet file (default: the demo fleet)")
@@ -110,7 +138,15 @@ def parse(argv):
     p.add_argument("--port", type=int, default=0, help="the port on 127.0.0.1 (0 picks a free one)")
     p.add_argument("--ready-file", required=True, help="written as JSON once the emulator is listening")
     p.add_argument("--extra-nodes", metavar="FILE", help="a JSON list of fleet nodes added to the fleet (real-agent nodes)")
-    p.add_argument("--region", help="the region it answers for (default: the fleet's)")
+    p.add_argument("--region", help="the default region: nodes that name none are in it (default: the fleet's)")
+    p.add_argument("--regions", type=lambda text: [r for r in text.split(",") if r], default=[], metavar="R1,R2",
+                   help="more regions it serves (the fleet's nodes' regions are served anyway)")
+    p.add_argument("--cheap-nodes", type=int, default=0, metavar="N",
+                   help="add N generated nodes served by the cheap agent (no process per node), over every account and region")
+    p.add_argument("--cheap-delay", default="0.05", metavar="MIN[:MAX]",
+                   help="seconds a generated node takes before its command is InProgress, spread from MIN to MAX (default 0.05)")
+    p.add_argument("--rate-limit", type=rate_limit, action="append", default=[], metavar="OPERATION=RATE[:BURST]",
+                   help="throttle OPERATION (* for every one) per account and region at RATE calls a second, BURST at once (repeatable)")
     p.add_argument("--bucket", action="append", default=[], metavar="NAME",
                    help="an S3 bucket that exists from the start, in the emulator's region (repeatable)")
     p.add_argument("--tls", action="store_true", help="serve HTTPS/WSS with a generated CA (its path is in the ready file)")

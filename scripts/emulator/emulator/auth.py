@@ -32,7 +32,7 @@ def signature_error(service, message):
 
 class Identity:
     def __init__(self, name, access_key_id, secret_access_key, arn, user_id, policy, account,
-                 session_token=None, expires_at=None):
+                 session_token=None, expires_at=None, role_arn=None, mfa_serial=None, mfa_code=None):
         self.name = name
         self.access_key_id = access_key_id
         self.secret_access_key = secret_access_key
@@ -42,18 +42,35 @@ class Identity:
         self.account = account
         self.session_token = session_token
         self.expires_at = expires_at
+        self.role_arn = role_arn          # temporary credentials: the role they are a session of
+        self.mfa_serial = mfa_serial      # the identity's MFA device, for trust policies that ask for MFA
+        self.mfa_code = mfa_code
+
+
+class Caller:
+    """An identity as one request calls: its account, and the region the request's credential
+    scope names, which picks the fleet it sees (state.State.scope_nodes)."""
+
+    def __init__(self, identity, region):
+        self.identity = identity
+        self.region = region
+
+    def __getattr__(self, name):
+        return getattr(self.identity, name)
 
 
 class Authenticator:
     def __init__(self, identities_doc, state):
+        # The default account: identities that name none are its, and so are nodes that name none.
         self.account = identities_doc.get("account", "123456789012")
         self.by_key = {}
         self.by_name = {}
         self.roles = identities_doc.get("roles", {})
         self.state = state
+        state.default_account = self.account
         for name, d in identities_doc["identities"].items():
             ident = Identity(name, d["access_key_id"], d["secret_access_key"], d["arn"], d.get("user_id", "AIDA" + name.upper()),
-                             d["policy"], self.account)
+                             d["policy"], d.get("account", self.account), mfa_serial=d.get("mfa_serial"), mfa_code=d.get("mfa_code"))
             self.by_key[ident.access_key_id] = ident
             self.by_name[name] = ident
 
@@ -71,11 +88,12 @@ class Authenticator:
         policy = role["policy"] if role else source.policy
         key = "ASIA" + secrets.token_hex(8).upper()
         role_name = role_arn.split("/")[-1]
-        ident = Identity("role:" + role_name, key, secrets.token_urlsafe(30), 
-                         "arn:aws:sts::%s:assumed-role/%s/%s" % (self.account, role_name, session_name),
-                         "AROA%s:%s" % (secrets.token_hex(6).upper(), session_name), policy, self.account,
+        account = role_account(role_arn) or self.account
+        ident = Identity("role:" + role_name, key, secrets.token_urlsafe(30),
+                         "arn:aws:sts::%s:assumed-role/%s/%s" % (account, role_name, session_name),
+                         "AROA%s:%s" % (secrets.token_hex(6).upper(), session_name), policy, account,
                          session_token="IQoJemulator" + secrets.token_urlsafe(96),
-                         expires_at=time.time() + duration)
+                         expires_at=time.time() + duration, role_arn=role_arn)
         self.by_key[key] = ident
         return ident
 
@@ -112,8 +130,9 @@ class Authenticator:
         if "host" not in (h.lower() for h in signed_headers):
             raise signature_error(service, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
         problems = ""
-        expected_region = GLOBAL_SERVICE_REGIONS.get(service, self.state.region)
-        if region != expected_region:
+        # Any region the emulator serves (state.regions); IAM only in its global region.
+        global_region = GLOBAL_SERVICE_REGIONS.get(service)
+        if (region != global_region) if global_region else (region not in self.state.regions):
             problems += "Credential should be scoped to a valid region, not '%s'. " % region
         if signing_service != service:
             problems += "Credential should be scoped to correct service: '%s'. " % service
@@ -142,7 +161,7 @@ class Authenticator:
         if ident.expires_at is not None and self.state.faults.expire_credentials:
             raise AWSError("ExpiredTokenException" if service in JSON_SERVICES else "ExpiredToken",
                            "The security token included in the request is expired", 400 if service in JSON_SERVICES else 403)
-        return ident
+        return Caller(ident, region)
 
     @staticmethod
     def _signature(method, url, headers, body, signed_headers, ident, amz_date, region, service, payload_hash=None):
@@ -169,6 +188,12 @@ class _Headers(dict):
 
     def get_all(self, name):
         return [self[name]]
+
+
+def role_account(arn):
+    """The account of an IAM ARN (arn:aws:iam::ACCOUNT:role/NAME), or None."""
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 and parts[0] == "arn" else None
 
 
 def action_allowed(policy, action, resource="*"):

@@ -24,8 +24,9 @@ class JobDelivery:
     type, payload) -> message id or None when the node has none; on(type, handler(instance_id,
     payload)), payloads carrying their header's "_message_id")."""
 
-    def __init__(self, control):
+    def __init__(self, control, cheap=None):
         self.control = control
+        self.cheap = cheap  # cheapagent.CheapAgent: nodes with "agent": "cheap" get no job, a computed result
         self.jobs = {}    # job id -> Invocation
         self.acked = set()  # job ids the agent acknowledged (any statusCode)
         self.cancels = {}   # cancel job id -> the Invocation it cancels
@@ -35,6 +36,9 @@ class JobDelivery:
     async def deliver(self, inv):
         """Sends INV's job once the node is Online and its control channel takes it, and returns
         when the invocation has ended; DeliveryTimedOut when it is still Pending at TimeoutSeconds."""
+        if self.cheap is not None and self.cheap.serves(inv.node):
+            await self.cheap.run(inv)
+            return
         job = agentjob.job_id(inv.command.id, inv.node["id"])
         self.jobs[job] = inv
         try:
@@ -84,6 +88,9 @@ class JobDelivery:
         """The agent's cancel job for INV's job (a job of its own, with the cancel's id), sent until the agent
         acknowledges it or the invocation ends: like any job it is lost while the node's control channel is
         down, and dropped unacknowledged by an agent not ready for it (mgsinteractor.go processAgentJobMessage)."""
+        if self.cheap is not None and self.cheap.serves(inv.node):
+            self.cheap.cancel(inv)
+            return
         payload = agentjob.cancel_command_job(str(uuid.uuid4()), inv.command.id, inv.node["id"], inv.command.region)
         cancel_job = payload["JobId"]
         self.cancels[cancel_job] = inv

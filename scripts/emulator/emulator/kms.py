@@ -15,7 +15,7 @@ class KMSService:
     def _key_arn(self, key_id, who):
         if key_id.startswith("arn:"):
             return key_id
-        return "arn:aws:kms:%s:%s:key/%s" % (self.state.region, who.account, key_id.replace("alias/", ""))
+        return "arn:aws:kms:%s:%s:key/%s" % (who.region, who.account, key_id.replace("alias/", ""))
 
     def GenerateDataKey(self, p, who):
         size = p.get("NumberOfBytes")

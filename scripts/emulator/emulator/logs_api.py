@@ -42,13 +42,19 @@ class LogsService:
     def __init__(self, state, account, store=None, clock=now_ms):
         self.state = state
         self.account = account
-        self.store = store or LogStore()
+        self.region = state.region
+        # Log groups are per account and region: each call works on its caller's store.
+        self.stores = {(account, state.region): store or LogStore()}
+        self.store = self.stores[(account, state.region)]
         self.clock = clock
 
     def call(self, operation, body, who):
         """One request: the model's operation, the body's JSON, IAM with the group or stream ARN,
         the model's validation, then the operation."""
         operation_model, handler, params = decode_json_call(LOGS_MODEL, self, operation, body)
+        # The handlers are synchronous: the caller's store, account and region hold for this call only.
+        self.account, self.region = who.account, who.region
+        self.store = self.stores.setdefault((who.account, who.region), LogStore())
         action, resource = "logs:" + operation, self.resource(operation, params, who.account)
         if not action_allowed(who.policy, action, resource):
             raise AWSError("AccessDeniedException", "User: %s is not authorized to perform: %s on resource: %s because no "
@@ -59,7 +65,7 @@ class LogsService:
     def resource(self, operation, params, account):
         group = self._group_name(params)
         stream = params.get("logStreamName", "") if operation in STREAM_ACTIONS else ""
-        return "arn:aws:logs:%s:%s:log-group:%s:log-stream:%s" % (self.state.region, account, group, stream if isinstance(stream, str) else "")
+        return "arn:aws:logs:%s:%s:log-group:%s:log-stream:%s" % (self.region, account, group, stream if isinstance(stream, str) else "")
 
     # -- groups and streams ---------------------------------------------------------------------
 
@@ -235,7 +241,7 @@ class LogsService:
         return items[offset:offset + size], token
 
     def _arn(self, group):
-        return "arn:aws:logs:%s:%s:log-group:%s" % (self.state.region, self.account, group.name)
+        return "arn:aws:logs:%s:%s:log-group:%s" % (self.region, self.account, group.name)
 
     def _group_info(self, group):
         return {"logGroupName": group.name, "creationTime": group.created, "metricFilterCount": 0, "storedBytes": 0,

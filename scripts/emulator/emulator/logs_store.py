@@ -69,7 +69,7 @@ class LogGroup:
 
 
 class LogStore:
-    """Every log group of the emulator's one account and region."""
+    """Every log group of one account in one region (logs_api.LogsService keeps one per pair)."""
 
     def __init__(self):
         self.groups = {}

@@ -4,6 +4,7 @@ import re
 from xml.sax.saxutils import escape
 
 from .errors import AWSError
+from .trust import TrustCheck
 
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
@@ -50,6 +51,7 @@ class STSService:
         role = self.auth.roles.get(role_arn)
         if role is None:
             raise AWSError("AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s" % (who.arn, role_arn), 403)
+        TrustCheck(who, role_arn, role, p).check()
         if role.get("mfa_serial"):
             if p.get("SerialNumber") != role["mfa_serial"] or p.get("TokenCode") != role.get("mfa_code", "123456"):
                 raise AWSError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.", 403)
@@ -71,25 +73,28 @@ class EC2Service:
         self.state = state
 
     @staticmethod
-    def _profile_arn(name):
-        return "arn:aws:iam::123456789012:instance-profile/" + name if name else None
+    def _profile_arn(name, account):
+        return "arn:aws:iam::%s:instance-profile/%s" % (account, name) if name else None
 
-    def _instances(self):
-        for n in self.state.nodes.values():
+    def _instances(self, who):
+        """The caller's account's instances in the caller's region."""
+        for n in self.state.scope_nodes(who):
             if n["resource_type"] == "EC2Instance":
                 yield {"id": n["id"], "tags": n["tags"], "ip": n["ip"], "platform": n["platform"],
-                       "profile": self._profile_arn(n.get("iam_instance_profile", "ssm-instance-profile")),
+                       "profile": self._profile_arn(n.get("iam_instance_profile", "ssm-instance-profile"), who.account),
                        "vpc": n.get("vpc_id", "vpc-0healthy00000001"),
                        "state": "running" if n["ping_status"] != "Inactive" else "stopped"}
         for u in self.state.unmanaged.values():
+            if not self.state.in_scope(u, who.account, who.region):
+                continue
             yield {"id": u["id"], "tags": u.get("tags", {}), "ip": u.get("ip", ""), "platform": u.get("platform", "Linux"),
-                   "profile": self._profile_arn(u.get("iam_instance_profile")), "vpc": u.get("vpc_id", "vpc-0healthy00000001"),
+                   "profile": self._profile_arn(u.get("iam_instance_profile"), who.account), "vpc": u.get("vpc_id", "vpc-0healthy00000001"),
                    "state": u.get("state", "running")}
 
     def DescribeInstances(self, p, who, request_id):
         ids = decode_query_list(p, "InstanceId", ec2=True)
         filters = decode_query_list(p, "Filter", ec2=True)
-        instances = list(self._instances())
+        instances = list(self._instances(who))
         if ids:
             known = {i["id"] for i in instances}
             missing = [i for i in ids if i not in known]
@@ -158,7 +163,7 @@ class VPCCalls:
             for service in self._vpc(vpc_id)["endpoints"]:
                 items.append("<item><vpcEndpointId>vpce-%s%s</vpcEndpointId><vpcEndpointType>Interface</vpcEndpointType><vpcId>%s</vpcId>"
                              "<serviceName>com.amazonaws.%s.%s</serviceName><state>available</state><privateDnsEnabled>true</privateDnsEnabled></item>"
-                             % (vpc_id[-6:], service, vpc_id, self.state.region, service))
+                             % (vpc_id[-6:], service, vpc_id, who.region, service))
         return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DescribeVpcEndpointsResponse xmlns=\"%s\"><requestId>%s</requestId>"
                 "<vpcEndpointSet>%s</vpcEndpointSet></DescribeVpcEndpointsResponse>") % (EC2_NS, request_id, "".join(items))
 

@@ -171,6 +171,7 @@ class Command:
         self.max_concurrency = max_concurrency
         self.max_errors = max_errors
         self.region = region
+        self.account = ""   # the caller's account: SendCommand sets it (ssm_api.py)
         self.targets = targets
         self.instance_ids = instance_ids
         self.requested = time.time()

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from . import errors
 from .auth import AGENT_IDENTITY, Authenticator, action_allowed
+from .cheapagent import CheapAgent
 from .errors import AWSError
 from .gateway import agent_api
 from .gateway.agent_api import AgentAPI
@@ -22,6 +23,7 @@ from .json_request import decode_json_call
 from .kms import KMSService
 from .logs_api import TARGET_PREFIX as LOGS_PREFIX, LogsService
 from .query_api import EC2Service, IAMService, STSService, VPCCalls
+from .ratelimit import RateLimiter, throttling_error
 from .s3 import S3Service
 from .ssm_api import SSMService
 from .validation import validate
@@ -44,12 +46,13 @@ class Emulator:
         self.s3 = S3Service(state, self.auth)
         self.logs = LogsService(state, self.auth.account)
         self.vpc_calls = VPCCalls(state)
+        self.rate_limiter = RateLimiter()
         sessions.kms = self.kms
         sessions.auth = self.auth
         self.control = ControlChannels(state, self.auth)
         self.agent_api = AgentAPI(state)
         state.control = self.control
-        self.ssm.jobs = JobDelivery(self.control)
+        self.ssm.jobs = JobDelivery(self.control, CheapAgent(state))
         sessions.connect(self.control)
 
     def app(self):
@@ -101,6 +104,7 @@ class Emulator:
                 return self._json_response(self._agent_call(service, operation, body, who), request_id)
             # The simulated agents' CloudWatch uploads are the agent's own calls: never faulted.
             if not (service == "logs" and who.name == AGENT_IDENTITY):
+                self._limit_rate(protocol, operation, who)
                 self._inject_faults(protocol, operation)
             if service == "logs":
                 return self._json_response(self.logs.call(operation, body, who), request_id)
@@ -129,6 +133,16 @@ class Emulator:
         except ValueError:
             raise AWSError("SerializationException", "Unreadable request body.")
         return self.agent_api.call(service, operation, params if isinstance(params, dict) else {})
+
+    def _limit_rate(self, protocol, operation, who):
+        """The configured rate per account, region and operation (ratelimit.py), as AWS throttles."""
+        if not self.rate_limiter.take(self.state.faults.rate_limits, who.account, who.region, operation):
+            self._count_throttle(operation, who)
+            raise throttling_error(protocol)
+
+    def _count_throttle(self, operation, who):
+        with self.state.lock:
+            self.state.throttled[(operation, who.account, who.region)] += 1
 
     def _inject_faults(self, protocol, operation):
         f = self.state.faults
@@ -162,7 +176,7 @@ class Emulator:
         return handler(params, who)
 
     def _resource(self, operation, params, who):
-        region, account = self.state.region, who.account
+        region, account = who.region, who.account
         if operation == "SendCommand":
             return "arn:aws:ssm:%s::document/%s" % (region, params.get("DocumentName", "AWS-RunShellScript"))
         if operation == "StartSession" and params.get("Target"):
@@ -200,8 +214,12 @@ class Emulator:
         calls = {}
         for (operation, identity), count in self.state.api_calls.items():
             calls.setdefault(operation, {})[identity] = count
+        throttled = {}
+        for (operation, account, region), count in self.state.throttled.items():
+            throttled.setdefault(operation, {})["%s/%s" % (account, region)] = count
         return web.json_response({
             "api_calls": calls,
+            "throttled": throttled,
             "sessions": {s.id: s.facts() for s in self.sessions.all()},
             "faults": self.state.faults.__dict__,
             "commands": {c.id: c.summary()["Status"] for c in self.state.commands.values()},
@@ -218,6 +236,8 @@ class Emulator:
 
     async def control_reset(self, request):
         self.state.api_calls.clear()
+        self.state.throttled.clear()
+        self.rate_limiter.reset()
         self.state.faults.update(dict(self.state.fault_defaults.__dict__))
         return web.json_response({"ok": True})
 

@@ -87,7 +87,7 @@ class SSMService:
     def DescribeInstanceInformation(self, p, who):
         if p.get("Filters") and p.get("InstanceInformationFilterList"):
             raise AWSError("InvalidFilterKey", "InstanceInformationFilterList and Filters can't be used together.")
-        nodes = list(self.state.nodes.values())
+        nodes = self.state.scope_nodes(who)
         for f in p.get("InstanceInformationFilterList") or []:
             nodes = [n for n in nodes if self._matches(n, f["key"], f["valueSet"])]
         for f in p.get("Filters") or []:
@@ -97,11 +97,14 @@ class SSMService:
         if p.get("MaxResults") is not None and not 5 <= p["MaxResults"] <= 50:
             raise AWSError("ValidationException", "1 validation error detected: Value '%s' at 'maxResults' failed to satisfy constraint: "
                            "Member must have value between 5 and 50" % p["MaxResults"])
-        infos = [{k: v for k, v in self.node_info(n).items() if v is not None} for n in nodes]
-        return _page(infos, p, "InstanceInformationList", 10, "DescribeInstanceInformation")
+        # Paged before each entry is built: a 10,000-node fleet is listed 50 at a time.
+        result = _page(nodes, p, "InstanceInformationList", 10, "DescribeInstanceInformation")
+        result["InstanceInformationList"] = [{k: v for k, v in self.node_info(n).items() if v is not None}
+                                             for n in result["InstanceInformationList"]]
+        return result
 
     def GetConnectionStatus(self, p, who):
-        node = self.state.nodes.get(p["Target"])
+        node = self.state.scope_node(who, p["Target"])
         return {"Target": p["Target"], "Status": "connected" if node and node["ping_status"] == "Online" else "notconnected"}
 
     # -- sessions -------------------------------------------------------------------------------
@@ -111,14 +114,14 @@ class SSMService:
         document = p.get("DocumentName")
         if document not in SESSION_DOCUMENTS:
             raise AWSError("InvalidDocument", "Document with name %s does not exist." % document)
-        node = self.state.nodes.get(target)
+        node = self.state.scope_node(who, target)
         if node is None or node["ping_status"] != "Online":
             raise AWSError("TargetNotConnected", "%s is not connected." % target)
         session = self.sessions.create(node, document, p.get("Parameters") or {}, p.get("Reason"), who)
         return {"SessionId": session.id, "TokenValue": session.token, "StreamUrl": session.stream_url}
 
     def ResumeSession(self, p, who):
-        session = self.sessions.get(p["SessionId"])
+        session = self._session(p["SessionId"], who)
         mode = self.state.faults.resume
         if session is None or mode == "refuse":
             raise AWSError("DoesNotExistException", "Session with id %s does not exist or is not resumable." % p["SessionId"])
@@ -128,7 +131,7 @@ class SSMService:
         return {"SessionId": session.id, "TokenValue": session.token, "StreamUrl": session.stream_url}
 
     def TerminateSession(self, p, who):
-        session = self.sessions.get(p["SessionId"])
+        session = self._session(p["SessionId"], who)
         if session is not None:
             session.terminate("Terminated by the TerminateSession API.")
         return {"SessionId": p["SessionId"]}
@@ -138,7 +141,7 @@ class SSMService:
         if state not in ("Active", "History"):
             raise AWSError("ValidationException", "1 validation error detected: Value '%s' at 'state' failed to satisfy constraint: "
                            "Member must satisfy enum value set: [Active, History]" % state)
-        items = [s for s in self.sessions.all() if (s.status in ("Connected", "Connecting", "Disconnected")) == (state == "Active")]
+        items = [s for s in self.sessions.all() if self._in_scope(s, who) and (s.status in ("Connected", "Connecting", "Disconnected")) == (state == "Active")]
         for f in p.get("Filters") or []:
             key, value = f["key"], f["value"]
             if key == "Target":
@@ -173,7 +176,7 @@ class SSMService:
         if ids:
             if len(set(ids)) != len(ids):
                 raise AWSError("DuplicateInstanceId", "Instance Id list has duplicate instance Ids.")
-            unknown = [i for i in ids if i not in self.state.nodes]
+            unknown = [i for i in ids if self.state.scope_node(who, i) is None]
             if unknown:
                 raise AWSError("InvalidInstanceId", "Instances [[%s]] not in a valid state for account %s" % (", ".join(unknown), who.account))
             nodes = [self.state.nodes[i] for i in ids]
@@ -181,7 +184,7 @@ class SSMService:
             if not any(n["platform"] in platforms for n in nodes):
                 raise AWSError("UnsupportedPlatformType", "The document %s doesn't support the platform type of the given managed node IDs." % document)
         else:
-            candidates = list(self.state.nodes.values())
+            candidates = self.state.scope_nodes(who)
             for t in targets:
                 key, values = t.get("Key", ""), t.get("Values", [])
                 if key == "InstanceIds":
@@ -205,10 +208,11 @@ class SSMService:
         parse_limit(max_concurrency, max(1, len(nodes)), "maxConcurrency")
         parse_limit(max_errors, max(1, len(nodes)), "maxErrors")
         command = Command(self.state, self.jobs, document, nodes, params, p.get("Comment", ""), p.get("TimeoutSeconds", 3600),
-                          max_concurrency, max_errors, self.state.region, targets or [], ids or [])
+                          max_concurrency, max_errors, who.region, targets or [], ids or [])
+        command.account = who.account
         # OutputS3*: kept as given and handed to the agents, which upload the complete output.
         command.output_s3 = {"OutputS3BucketName": p.get("OutputS3BucketName", ""), "OutputS3KeyPrefix": p.get("OutputS3KeyPrefix", ""),
-                             "OutputS3Region": p.get("OutputS3Region") or self.state.region}
+                             "OutputS3Region": p.get("OutputS3Region") or who.region}
         cloudwatch = p.get("CloudWatchOutputConfig") or {}
         command.cloudwatch_output = {"CloudWatchLogGroupName": cloudwatch.get("CloudWatchLogGroupName", ""),
                                      "CloudWatchOutputEnabled": bool(cloudwatch.get("CloudWatchOutputEnabled"))}
@@ -216,16 +220,24 @@ class SSMService:
         command.start()
         return {"Command": command.summary()}
 
-    def _command(self, command_id):
+    def _command(self, command_id, who):
+        """The caller's command: another account's or region's is unknown to it."""
         command = self.state.commands.get(command_id)
-        if command is None:
+        if command is None or (command.account, command.region) != (who.account, who.region):
             raise AWSError("InvalidCommandId", "")
         return command
 
+    def _session(self, session_id, who):
+        session = self.sessions.get(session_id)
+        return session if session is not None and self._in_scope(session, who) else None
+
+    def _in_scope(self, session, who):
+        return self.state.in_scope(session.node, who.account, who.region)
+
     def ListCommands(self, p, who):
-        commands = list(reversed(self.state.commands.values()))
+        commands = list(reversed(self.state.scope_commands(who)))
         if p.get("CommandId"):
-            commands = [self._command(p["CommandId"])]
+            commands = [self._command(p["CommandId"], who)]
         if p.get("InstanceId"):
             commands = [c for c in commands if any(i.node["id"] == p["InstanceId"] for i in c.invocations)]
         for f in p.get("Filters") or []:
@@ -237,18 +249,19 @@ class SSMService:
 
     def ListCommandInvocations(self, p, who):
         invocations = []
-        commands = [self._command(p["CommandId"])] if p.get("CommandId") else list(reversed(self.state.commands.values()))
+        commands = [self._command(p["CommandId"], who)] if p.get("CommandId") else list(reversed(self.state.scope_commands(who)))
         for c in commands:
             invocations += [i for i in c.invocations if not p.get("InstanceId") or i.node["id"] == p["InstanceId"]]
         for f in p.get("Filters") or []:
             if f["key"] == "Status":
                 invocations = [i for i in invocations if i.status == f["value"]]
-        return _page([i.list_entry(bool(p.get("Details"))) for i in invocations], p, "CommandInvocations", 50, "ListCommandInvocations")
+        # Paged before each entry is built (10,000 invocations are listed 50 at a time).
+        result = _page(invocations, p, "CommandInvocations", 50, "ListCommandInvocations")
+        result["CommandInvocations"] = [i.list_entry(bool(p.get("Details"))) for i in result["CommandInvocations"]]
+        return result
 
     def GetCommandInvocation(self, p, who):
-        command = self.state.commands.get(p["CommandId"])
-        if command is None:
-            raise AWSError("InvalidCommandId", "")
+        command = self._command(p["CommandId"], who)
         # Eventually consistent right after SendCommand, as the real API is.
         if time.time() - command.requested < self.state.faults.invocation_lag:
             raise AWSError("InvocationDoesNotExist", "")
@@ -261,7 +274,7 @@ class SSMService:
         raise AWSError("InvocationDoesNotExist", "")
 
     def CancelCommand(self, p, who):
-        command = self._command(p["CommandId"])
+        command = self._command(p["CommandId"], who)
         ids = p.get("InstanceIds") or None
         if ids:
             unknown = [i for i in ids if all(inv.node["id"] != i for inv in command.invocations)]

@@ -5,6 +5,8 @@ import os
 import tempfile
 import threading
 
+from .ratelimit import checked_limits
+
 
 @dataclasses.dataclass
 class Faults:
@@ -41,18 +43,27 @@ class Faults:
     kms_challenge: bool = True    # False: agents as before the KMS challenge, which send no Challenge and decrypt without aws:ssm:RandomChallenge
     drop_answer: str = ""         # operations (comma-separated) carried out, then the connection dropped unanswered
     plain_stream_url: bool = False  # StreamUrl says ws:// even when the API is https (a gateway that lost its TLS)
+    # Token buckets per account, region and operation (ratelimit.py): {"OPERATION" or "*": {"rate": R, "burst": B}}
+    rate_limits: dict = dataclasses.field(default_factory=dict)
 
     def update(self, values):
         for key, value in values.items():
             if not hasattr(self, key):
                 raise KeyError(key)
             current = getattr(self, key)
+            if key == "rate_limits":
+                value = checked_limits(value)   # a bad limit is refused here, not at every later call
             setattr(self, key, type(current)(value) if not isinstance(current, bool) else bool(value))
 
 
 class State:
+    """Resources are kept per account and region (issue 14): every node, unmanaged instance,
+    command and session belongs to one (account, region), and a request sees only those of its
+    caller's account in the region its credential scope names (`scope_nodes`, `in_scope`)."""
+
     def __init__(self, fleet_doc, region):
-        self.region = region
+        self.region = region             # the default region: nodes that name none are in it
+        self.default_account = fleet_doc.get("account", "123456789012")  # nodes that name no account; auth.py sets it from the identities
         self.faults = Faults()
         self.fault_defaults = Faults()   # what the control API's reset restores: the start options' values
         self.host_users = False          # --host-users: run-as users are this host's (see sessions/run_as.py)
@@ -61,18 +72,41 @@ class State:
         self.nodes = {}
         for n in fleet_doc["nodes"]:
             node = dict(n)
+            node.setdefault("region", region)
             node["workdir"] = os.path.join(self.root, node["id"])
-            os.makedirs(node["workdir"], exist_ok=True)
+            if node.get("agent") != "cheap":   # cheap nodes run nothing (cheapagent.py)
+                os.makedirs(node["workdir"], exist_ok=True)
             self.nodes[node["id"]] = node
-        self.unmanaged = {i["id"]: i for i in fleet_doc.get("unmanaged_instances", [])}
+        self.unmanaged = {i["id"]: dict(i, region=i.get("region", region)) for i in fleet_doc.get("unmanaged_instances", [])}
+        # The regions a request may be signed for: the default one, the fleet's "regions" and every node's.
+        self.regions = {region, *fleet_doc.get("regions", []), *(n["region"] for n in self.nodes.values()),
+                        *(u["region"] for u in self.unmanaged.values())}
         self.vpcs = fleet_doc.get("vpcs", {})
         self.instance_profiles = fleet_doc.get("instance_profiles", {})
         self.commands = collections.OrderedDict()   # command id -> Command
         self.sessions = {}                           # session id -> Session
         self.api_calls = collections.Counter()       # (operation, identity name) -> count
+        self.throttled = collections.Counter()       # (operation, account, region) -> calls answered ThrottlingException
         self.agent_bytes = collections.defaultdict(bytearray)  # session id -> bytes the agent received (stream data)
         self.agent_sessions = {}                     # session id -> the simulated agent's Session (facts for the control API)
         self.control = None                          # gateway.control.ControlChannels: every node's control channel
+
+    def in_scope(self, resource, account, region):
+        """Whether a node or unmanaged instance (a fleet entry) is ACCOUNT's in REGION."""
+        return resource.get("account", self.default_account) == account and resource["region"] == region
+
+    def scope_nodes(self, who):
+        """The managed nodes the caller WHO (auth.Caller: account and region) can see."""
+        account, region, default = who.account, who.region, self.default_account
+        return [n for n in self.nodes.values() if n["region"] == region and n.get("account", default) == account]
+
+    def scope_node(self, who, instance_id):
+        """The caller's node with this id, or None (another account's or region's node is unknown to it)."""
+        node = self.nodes.get(instance_id)
+        return node if node is not None and self.in_scope(node, who.account, who.region) else None
+
+    def scope_commands(self, who):
+        return [c for c in self.commands.values() if c.account == who.account and c.region == who.region]
 
     def count_call(self, operation, identity):
         with self.lock:

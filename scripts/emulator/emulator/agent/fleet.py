@@ -41,7 +41,7 @@ class SimulatedFleet:
         connector = aiohttp.TCPConnector(ssl=context if context is not None else False, limit=0)
         self.http = aiohttp.ClientSession(connector=connector)
         for node in self.state.nodes.values():
-            if NODE_ID.match(node["id"]) and node.get("agent") != "real":   # a real amazon-ssm-agent serves those
+            if NODE_ID.match(node["id"]) and node.get("agent") not in ("real", "cheap"):   # a real amazon-ssm-agent serves those; cheapagent.py the cheap ones
                 self.nodes[node["id"]] = SimulatedNode(self, node)
         for simulated in self.nodes.values():
             simulated.start()

@@ -97,7 +97,7 @@ class RunCommandAgent:
         # The real agent keeps each command's files under its orchestration folder (docparser).
         script_dir = os.path.join(os.path.dirname(self.node["workdir"]), ".orchestration", self.node["id"], job.command_id,
                                   plugin.replace(":", ""))
-        run = ScriptRun(self.node, self.state.region, plugin, commands if isinstance(commands, list) else [commands],
+        run = ScriptRun(self.node, self.node.get("region", self.state.region), plugin, commands if isinstance(commands, list) else [commands],
                         properties.get("workingDirectory") or "", properties.get("timeoutSeconds"), job.command_id, script_dir)
         run.sinks = [s for s in (factory(job, plugin) for factory in self.output_factories) if s is not None]
         output_s3 = s3_settings(job.content, job.command_id, self.node["id"], plugin, str(properties.get("id") or plugin))

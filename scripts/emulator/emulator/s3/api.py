@@ -43,7 +43,7 @@ class S3Service:
         for name in names:
             if not self.store.valid_bucket_name(name):
                 raise ValueError("%r is not a valid bucket name (3-63 characters: a-z, 0-9, '.', '-')" % name)
-            self.store.create_bucket(name, self.state.region)
+            self.store.create_bucket(name, self.state.region, self.state.default_account)
 
     async def handle(self, request):
         request_id, host_id = responses.request_ids()
@@ -111,7 +111,8 @@ class S3Service:
     def _list_buckets(self, who):
         self._count("ListBuckets", who)
         self._allow(who, "s3:ListAllMyBuckets", "*")
-        return self._xml(responses.list_buckets(list(self.store.buckets.values()), who.user_id))
+        own = [b for b in self.store.buckets.values() if (b.owner or self.state.default_account) == who.account]
+        return self._xml(responses.list_buckets(own, who.user_id))
 
     def _bucket(self, name):
         bucket = self.store.bucket(name)
@@ -154,14 +155,14 @@ class S3Service:
             text = body.decode("utf-8", "replace")
             start, end = text.find("<LocationConstraint>"), text.find("</LocationConstraint>")
             location = text[start + len("<LocationConstraint>"):end].strip() if start >= 0 and end > start else ""
-        region = self.state.region
+        region = who.region
         if location and location != region:
             raise S3Error("IllegalLocationConstraintException",
                           "The %s location constraint is incompatible for the region specific endpoint this request was sent to." % location, 400)
         if not location and region != "us-east-1":
             raise S3Error("IllegalLocationConstraintException",
                           "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.", 400)
-        if self.store.create_bucket(name, region) is None and region != "us-east-1":
+        if self.store.create_bucket(name, region, who.account) is None and region != "us-east-1":
             # us-east-1 answers 200 to its owner creating a bucket again (S3 API reference, CreateBucket).
             raise S3Error("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.",
                           409, BucketName=name)

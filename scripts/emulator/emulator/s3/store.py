@@ -30,10 +30,11 @@ class Bucket:
     region: str
     created: float
     objects: dict = dataclasses.field(default_factory=dict)   # key -> StoredObject
+    owner: str = ""   # the account that made it: ListBuckets shows an account its own
 
 
 class ObjectStore:
-    """Every bucket of the emulator's one account; safe to call from any thread."""
+    """Every bucket, of every account (bucket names are global, as on S3); safe to call from any thread."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -43,12 +44,12 @@ class ObjectStore:
     def valid_bucket_name(name):
         return bool(BUCKET_NAME.match(name)) and ".." not in name and not re.match(r"^\d+\.\d+\.\d+\.\d+$", name)
 
-    def create_bucket(self, name, region):
+    def create_bucket(self, name, region, owner=""):
         """The new Bucket, or None when it exists already."""
         with self.lock:
             if name in self.buckets:
                 return None
-            bucket = self.buckets[name] = Bucket(name, region, time.time())
+            bucket = self.buckets[name] = Bucket(name, region, time.time(), owner=owner)
             return bucket
 
     def bucket(self, name):
