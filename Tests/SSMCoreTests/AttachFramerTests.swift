@@ -127,7 +127,8 @@ import Testing
         framer.begin(nonce: "n1")
         _ = framer.feed(Array("partial".utf8))
         framer.interrupted(resync: "r1")
-        #expect(Self.merged(framer.feed(Array(("\n" + Self.end("r1", 130) + Self.sync("r1")).utf8))) == [.stdout([0x0A]), .lineEnded(status: 130)])
+        // The shell's newline after Ctrl-C is not the line's output.
+        #expect(Self.merged(framer.feed(Array(("\n" + Self.end("r1", 130) + Self.sync("r1")).utf8))) == [.lineEnded(status: 130)])
         #expect(framer.phase == .idle)
         // A later frame with the discarded nonce is not ours any more: output.
         framer.begin(nonce: "n2")

@@ -46,6 +46,9 @@ public struct AttachFramer: Sendable {
     private var synced: Set<String> = []
     /// A newline is owed to standard error before its next byte (see the type's comment).
     private var stderrNewlineOwed = false
+    /// After Ctrl-C an interactive shell writes a newline (dash and bash do) before its next
+    /// command: not the line's output, so it is not shown when it is the first byte to come.
+    private var interruptNewline = false
 
     private enum Scan {
         case text
@@ -67,6 +70,7 @@ public struct AttachFramer: Sendable {
 
     /// A line was sent with this nonce (only when `phase` is idle).
     public mutating func begin(nonce: String) {
+        interruptNewline = false
         awaited = [nonce]
         statuses = [:]
         synced = []
@@ -77,12 +81,17 @@ public struct AttachFramer: Sendable {
     public mutating func interrupted(resync nonce: String) {
         guard phase == .running || phase == .draining else { return }
         awaited.append(nonce)
+        interruptNewline = true
     }
 
     public mutating func feed(_ bytes: [UInt8]) -> [Event] {
         var events: [Event] = []
         var out: [UInt8] = []
         func flushOut() {
+            if interruptNewline, let first = out.first {
+                interruptNewline = false
+                if first == 0x0A { out.removeFirst() }
+            }
             guard !out.isEmpty else { return }
             if phase != .starting { events.append(.stdout(out)) }
             out.removeAll()

@@ -5,7 +5,7 @@ enum CommandRegistry {
     static let all: [any ShellCommand] = [
         UseCommand(), InstancesCommand(),
         RunCommand(), WaitCommand(), OutputCommand(), CancelCommand(), InvocationsCommand(), CommandsCommand(),
-        ConnectCommand(), ForwardCommand(), ForwardsCommand(), StopCommand(), ProxyCommand(), SessionsCommand(),
+        ConnectCommand(), AttachCommand(), ForwardCommand(), ForwardsCommand(), StopCommand(), ProxyCommand(), SessionsCommand(),
         TerminateCommand(), StatusCommand(), PutCommand(), GetCommand(),
         DoctorCommand(), PolicyCommand(), ConsoleURLCommand(),
         SetCommand(), UnsetCommand(), EchoCommand(), SleepCommand(), SourceCommand(), TryCommand(), LocalShellCommand(),

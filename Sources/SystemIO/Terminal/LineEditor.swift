@@ -24,8 +24,11 @@ public final class LineEditor: @unchecked Sendable {
     private var promptBuffer: UnsafeMutablePointer<CChar>
     private let completer: Completer
     private var interruptedLine = false
+    private var tildeDot = false
 
-    public init(program: String, completer: @escaping Completer) {
+    /// `tildeDotLeaves`: `~.` typed at the start of a line ends it at once, as ssh's escape does
+    /// (`attach`); `readLine` then gives the text `~.`.
+    public init(program: String, tildeDotLeaves: Bool = false, completer: @escaping Completer) {
         editor = cedit_el_init(program)
         history = history_init()
         self.completer = completer
@@ -53,6 +56,13 @@ public final class LineEditor: @unchecked Sendable {
             return UInt8(CC_NEWLINE)
         }
         cedit_el_bind(editor, "^C", "ssm-interrupt")
+        if tildeDotLeaves {
+            cedit_el_addfn(editor, "ssm-tilde-dot", "leave on ~. at the start of a line") { el, _ in
+                let me = Unmanaged<LineEditor>.fromOpaque(cedit_el_get_clientdata(el)!).takeUnretainedValue()
+                return me.tildeDotKey()
+            }
+            cedit_el_bind(editor, ".", "ssm-tilde-dot")
+        }
         el_source(editor, nil)  // ~/.editrc (so "bind -v" gives vi keys)
     }
 
@@ -71,8 +81,10 @@ public final class LineEditor: @unchecked Sendable {
     public func readLine() -> Line {
         var count: Int32 = 0
         interruptedLine = false
+        tildeDot = false
         let raw = el_gets(editor, &count)
         if interruptedLine { return .interrupted }
+        if tildeDot { return .text("~.") }
         guard let raw else {
             if count == -1 && errno == EINTR { return .interrupted }
             return .endOfInput
@@ -83,6 +95,16 @@ public final class LineEditor: @unchecked Sendable {
     }
 
     public func addToHistory(_ line: String) { cedit_history_enter(history, &event, line) }
+
+    /// `.`: ends the line when all it holds is `~` (the cursor after it), else is typed.
+    private func tildeDotKey() -> UInt8 {
+        if let info = el_line(editor)?.pointee, info.cursor - info.buffer == 1, info.lastchar - info.buffer == 1, info.buffer.pointee == 0x7E {
+            tildeDot = true
+            return UInt8(CC_NEWLINE)
+        }
+        el_insertstr(editor, ".")
+        return UInt8(CC_REFRESH)
+    }
 
     /// Tab: completes the word before the cursor; lists the candidates when there are several.
     private func complete() -> UInt8 {
