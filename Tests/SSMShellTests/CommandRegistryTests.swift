@@ -114,7 +114,7 @@ import Testing
 
     /// Dispatch accepts a here-document exactly where the registry says; no second list.
     @Test func hereDocumentsAreTakenExactlyByTheCommandsThatSaySo() async throws {
-        #expect(CommandRegistry.all.filter(\.takesHereDocument).map(\.name) == ["run", "echo"])
+        #expect(CommandRegistry.all.filter(\.takesHereDocument).map(\.name) == ["run", "attach", "echo"])
         for command in CommandRegistry.all {
             let (shell, _) = shell()
             let parsed = try Parser.parse("\(command.name) <<EOF\nbody\nEOF\n", file: "t").commands[0]
