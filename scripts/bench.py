@@ -384,6 +384,9 @@ def main():
         process.wait()
     print("bench: fan-out to 200 nodes", flush=True)
     results["fanout"] = fan_out(args.binary)
+    print("bench: scale, 10,000 nodes over 4 accounts x 2 regions", flush=True)
+    import bench_scale  # issue 14's scale benchmark: its own module
+    results["scale"] = bench_scale.measure(args.binary, args.aws, quick)
     print("bench: the emulator's own limit", flush=True)
     results["emulator"] = emulator_limit(mib)
     from bench_real_agent import measure_under_with_agent  # the real-agent figures, when SSM_AGENT_BIN is set
@@ -394,6 +397,11 @@ def main():
 def real_agent_lines(r):
     from bench_real_agent import page_lines
     return page_lines(r.get("real_agent"), r["forward"], r["keystrokes"])
+
+
+def scale_lines(r):
+    from bench_scale import page_lines
+    return page_lines(r.get("scale"), raw=False)
 
 
 def write_page(r, quick):
@@ -465,6 +473,7 @@ def write_page(r, quick):
               "(3 attempts), as the AWS CLI does with its own (60 s) timeout.",
               "- `--quick` opens 50 forwards in a row instead of 1,000 and stops the AWS CLI after 10 s; the goal is only met by a full run.",
               *real_agent_lines(r),
+              "", *scale_lines(r),
               "", "Raw results:", "", "```json", json.dumps(r, indent=1, default=float), "```", ""]
     path = os.path.join(ROOT, "docs", "benchmarks.md")
     open(path, "w").write("\n".join(lines))

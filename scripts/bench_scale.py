@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Issue 14's scale benchmark: 10,000 nodes (the emulator's cheap agent) over 4 accounts x 2
+regions, `run` + `wait` + `output` with ssm-shell and the equivalent with the AWS CLI; wall time
+against the slowest node, client CPU (user+sys of the client and its children, from wait4),
+peak RSS, API calls per operation and throttles from /_emulator/state. It reports; it never fails.
+
+Called by scripts/bench.py (`measure`, `page_lines`), or alone, which measures and rewrites only
+its own section of docs/benchmarks.md:
+  python3 scripts/bench_scale.py --binary .build/release/ssm-shell --aws .bench-venv/bin/aws [--quick]"""
+import argparse
+import datetime
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import ROOT, control, machine, start_emulator  # noqa: E402
+
+ACCOUNTS = {"111111111111": "alpha-admin", "222222222222": "beta-admin", "333333333333": "gamma-admin", "444444444444": "delta-admin"}
+PROFILES = {"111111111111": "alpha", "222222222222": "beta", "333333333333": "gamma", "444444444444": "delta"}
+REGIONS = ("us-east-1", "eu-west-1")
+# Each node takes its command after 0.2-2.0 s (spread over the fleet) and the script sleeps 2 s.
+DELAY = (0.2, 2.0)
+SCRIPT_SECONDS = 2
+# The bench's own choice of rate per account, region and operation (AWS does not publish SSM's
+# per-operation rates): every operation 50 calls a second, 100 at once.
+RATE_LIMIT = "*=50:100"
+SECTION_START = "<!-- bench_scale: start -->"
+SECTION_END = "<!-- bench_scale: end -->"
+
+
+def pairs():
+    return [(account, region) for account in ACCOUNTS for region in REGIONS]
+
+
+def aws_home(info):
+    """A HOME whose ~/.aws names one profile per account (alpha, beta, gamma, delta) with its admin's keys."""
+    home = tempfile.mkdtemp(prefix="ssm-bench-scale-")
+    os.makedirs(os.path.join(home, ".aws"))
+    with open(os.path.join(home, ".aws", "credentials"), "w") as f:
+        for account, identity in ACCOUNTS.items():
+            creds = info["identities"][identity]
+            f.write("[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % (PROFILES[account], creds["access_key_id"], creds["secret_access_key"]))
+    with open(os.path.join(home, ".aws", "config"), "w") as f:
+        for account in ACCOUNTS:
+            f.write("[profile %s]\nregion = us-east-1\n" % PROFILES[account])
+    return home
+
+
+def environment(info, home):
+    return {"PATH": os.environ["PATH"], "HOME": home, "AWS_ENDPOINT_URL": info["endpoint"], "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_PAGER": "", "XDG_STATE_HOME": home + "/state", "XDG_CONFIG_HOME": home + "/config"}
+
+
+def run_measured(args, env):
+    """Runs ARGS; (wall seconds, user+sys CPU seconds of it and the children it waited for, peak
+    RSS in MB of the largest of them, stdout bytes, exit status) from wait4's rusage."""
+    out = tempfile.TemporaryFile()
+    start = time.perf_counter()
+    process = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE)
+    stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    out.seek(0, os.SEEK_END)
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_MB": usage.ru_maxrss / 1024, "stdout_bytes": out.tell(),
+            "status": process.returncode, "stderr_tail": stderr[-400:].decode("utf-8", "replace")}
+
+
+def ssm_shell_script(binary):
+    """ssm-shell's run + wait + output over every pair, in the multi-context syntax when the
+    binary has it (`use context PROFILE@REGION ...`), else over one pair (said in the result)."""
+    contexts = " ".join("%s@%s" % (PROFILES[a], r) for a, r in pairs())
+    multi = "use context %s; use tag:Fleet=scale; run --concurrency 100%% sleep %d; wait; output" % (contexts, SCRIPT_SECONDS)
+    single = "use profile alpha; use region us-east-1; use tag:Fleet=scale; run --concurrency 100%% sleep %d; wait; output" % SCRIPT_SECONDS
+    return multi, single
+
+
+def aws_cli_script(aws):
+    """The AWS CLI's equivalent, each pair concurrently: send-command with Targets, list-commands
+    until the command ends, then list-command-invocations --details (the CLI pages it itself)."""
+    per_pair = []
+    for account, region in pairs():
+        base = "%s --profile %s --region %s ssm" % (shlex.quote(aws), PROFILES[account], region)
+        per_pair.append(
+            "( id=$(%s send-command --document-name AWS-RunShellScript --targets Key=tag:Fleet,Values=scale --max-concurrency 100%% "
+            "--parameters commands='sleep %d' --query Command.CommandId --output text) || exit 1; "
+            "while :; do s=$(%s list-commands --command-id $id --query 'Commands[0].Status' --output text); "
+            "case $s in Success|Failed|Cancelled|TimedOut) break;; esac; sleep 1; done; "
+            "%s list-command-invocations --command-id $id --details --output json > /dev/null ) &" % (base, SCRIPT_SECONDS, base, base))
+    return " ".join(per_pair) + " wait"
+
+
+def one_run(info, args, env):
+    control(info, "reset", {})
+    result = run_measured(args, env)
+    state = control(info, "state")
+    result["calls"] = {op: sum(v.values()) for op, v in sorted(state["api_calls"].items())}
+    result["throttled"] = {op: sum(v.values()) for op, v in sorted(state["throttled"].items())}
+    return result
+
+
+def measure(binary, aws, quick=False):
+    nodes = 2000 if quick else 10000
+    fleet = {"region": "us-east-1", "regions": list(REGIONS), "nodes": []}
+    started = time.perf_counter()
+    process, info = start_emulator(fleet, extra=("--identities", os.path.join(ROOT, "scripts", "emulator", "identities-multi.json"),
+                                                 "--cheap-nodes", str(nodes), "--cheap-delay", "%g:%g" % DELAY, "--rate-limit", RATE_LIMIT))
+    try:
+        emulator_start = time.perf_counter() - started
+        emulator_rss = _rss_mb(info["pid"])
+        home = aws_home(info)
+        env = environment(info, home)
+        multi, single = ssm_shell_script(binary)
+        shell = one_run(info, [binary, "-c", multi], env)
+        shell["pairs"] = len(pairs())
+        if shell["status"] not in (0, 3):
+            # Before MULTI's contexts land (`use context` unknown): one pair, as the brief allows.
+            shell = one_run(info, [binary, "-c", single], env)
+            shell["pairs"] = 1
+        shell["script"] = single if shell["pairs"] == 1 else multi
+        cli = one_run(info, ["/bin/sh", "-c", aws_cli_script(aws)], env)
+        cli["pairs"] = len(pairs())
+        return {"nodes": nodes, "pairs": len(pairs()), "nodes_per_pair": nodes // len(pairs()), "rate_limit": RATE_LIMIT,
+                "slowest_node": DELAY[1] + SCRIPT_SECONDS, "emulator_start_s": emulator_start, "emulator_rss_MB": emulator_rss,
+                "emulator_rss_after_MB": _rss_mb(info["pid"]), "binary": binary, "ssm-shell": shell, "aws cli": cli}
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def _rss_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def page_lines(r, raw=True):
+    """The section of docs/benchmarks.md, with the goals of issue 14 (RAW: with its JSON; bench.py
+    keeps every raw result at the end of the page instead)."""
+    if not r:
+        return []
+    shell, cli = r["ssm-shell"], r["aws cli"]
+    slowest = r["slowest_node"]
+
+    def calls(d):
+        return ", ".join("%s %d" % (op, n) for op, n in d["calls"].items()) or "none"
+
+    def throttles(d):
+        return ", ".join("%s %d" % (op, n) for op, n in d["throttled"].items()) or "none"
+
+    scope = "all %d pairs" % r["pairs"] if shell["pairs"] == r["pairs"] else (
+        "ONE pair (alpha@us-east-1, %d nodes): the binary has no multi-context `use context` yet" % r["nodes_per_pair"])
+    release = "/release/" in r["binary"]
+    lines = [SECTION_START, "", "## Scale: %s nodes over 4 accounts x 2 regions (issue 14)" % format(r["nodes"], ","), "",
+             "Measured by `scripts/bench_scale.py` on %s, %s. The emulator serves %s generated nodes from its cheap agent "
+             "(scripts/emulator/README.md, \"The cheap agent\": no process per node, a computed result) over 4 accounts x 2 regions "
+             "(%d a pair); each node takes the command after %.1f-%.1f s and the script sleeps %d s, so the slowest node ends %.1f s "
+             "after SendCommand. Every operation is throttled at %s (rate:burst) per account and region (the bench's choice). "
+             "Emulator: %.1f s to start, %.0f MB resident with the fleet, %.0f MB after the runs. ssm-shell: `%s`%s." % (
+                 datetime.date.today().isoformat(), machine(), format(r["nodes"], ","), r["nodes_per_pair"], DELAY[0], DELAY[1],
+                 SCRIPT_SECONDS, slowest, r["rate_limit"], r["emulator_start_s"], r["emulator_rss_MB"], r["emulator_rss_after_MB"],
+                 r["binary"], "" if release else " (no release build found: a debug build)"), "",
+             "| client | scope | goal | wall (vs slowest node) | client CPU | peak RSS | calls | throttled | met |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    met = shell["wall"] - slowest <= 5 and shell["cpu"] < 2 and shell["rss_MB"] < 100 and shell["pairs"] == r["pairs"]
+    lines.append("| ssm-shell `run` + `wait` + `output` | %s | wall within 5 s of the slowest node, CPU < 2 s, RSS < 100 MB | "
+                 "%.2f s (+%.2f s) | %.2f s | %.1f MB | %s | %s | %s |" % (
+                     scope, shell["wall"], shell["wall"] - slowest, shell["cpu"], shell["rss_MB"], calls(shell), throttles(shell),
+                     "yes" if met else "no"))
+    lines.append("| AWS CLI send-command `--targets` + list-commands polling + list-command-invocations `--details`, the %d pairs "
+                 "concurrently | all %d pairs | (side by side) | %.2f s (+%.2f s) | %.2f s | %.1f MB (largest process) | %s | %s | |" % (
+                     cli["pairs"], cli["pairs"], cli["wall"], cli["wall"] - slowest, cli["cpu"], cli["rss_MB"], calls(cli), throttles(cli)))
+    lines += ["", "- ssm-shell exit status %d, %d bytes of output; the AWS CLI's exit status %d. The AWS CLI's AWS-RunShellScript by "
+              "Targets skips the Windows nodes (1 in 25); ssm-shell sends them AWS-RunPowerShellScript." % (
+                  shell["status"], shell["stdout_bytes"], cli["status"]),
+              "- Client CPU is user+sys of the client and every process it waited for (wait4); peak RSS is the largest of them.",
+              *(["", "```json", json.dumps(r, indent=1, default=float), "```"] if raw else []), "", SECTION_END]
+    return lines
+
+
+def write_section(lines):
+    """Replaces this benchmark's section of docs/benchmarks.md (or adds it before "Raw results")."""
+    path = os.path.join(ROOT, "docs", "benchmarks.md")
+    text = open(path).read()
+    section = "\n".join(lines)
+    if SECTION_START in text and SECTION_END in text:
+        head, rest = text.split(SECTION_START, 1)
+        text = head + section + rest.split(SECTION_END, 1)[1]
+    elif "\nRaw results:" in text:
+        head, rest = text.split("\nRaw results:", 1)
+        text = head + section + "\n\nRaw results:" + rest
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    open(path, "w").write(text)
+    return path
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "ssm-shell"))
+    parser.add_argument("--aws", default=os.path.join(ROOT, ".bench-venv", "bin", "aws"),
+                        help="the AWS CLI (default: scripts/bench's venv, else aws on PATH)")
+    parser.add_argument("--quick", action="store_true", help="2,000 nodes instead of 10,000")
+    args = parser.parse_args()
+    binary = args.binary
+    aws = args.aws if os.path.exists(args.aws) else "aws"
+    if not os.path.exists(binary):
+        binary = os.path.join(ROOT, ".build", "debug", "ssm-shell")
+        print("bench_scale: no release build at %s; using the debug build %s" % (args.binary, binary), flush=True)
+    results = measure(binary, aws, args.quick)
+    lines = page_lines(results)
+    print("\n".join(lines[:12]))
+    print("bench_scale: wrote %s" % write_section(lines))
+
+
+if __name__ == "__main__":
+    main()
