@@ -12,9 +12,11 @@ import datetime
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -29,6 +31,8 @@ SCRIPT_SECONDS = 2
 # The bench's own choice of rate per account, region and operation (AWS does not publish SSM's
 # per-operation rates): every operation 50 calls a second, 100 at once.
 RATE_LIMIT = "*=50:100"
+TIME = "/usr/bin/time"  # GNU time: the rusage of the client alone (see run_measured)
+CLIENT_LIMIT = 300     # seconds a client may take before the bench stops it
 SECTION_START = "<!-- bench_scale: start -->"
 SECTION_END = "<!-- bench_scale: end -->"
 
@@ -56,19 +60,38 @@ def environment(info, home):
             "AWS_PAGER": "", "XDG_STATE_HOME": home + "/state", "XDG_CONFIG_HOME": home + "/config"}
 
 
-def run_measured(args, env):
-    """Runs ARGS; (wall seconds, user+sys CPU seconds of it and the children it waited for, peak
-    RSS in MB of the largest of them, stdout bytes, exit status) from wait4's rusage."""
+def run_measured(args, env, limit=CLIENT_LIMIT):
+    """Runs ARGS; wall seconds, user+sys CPU seconds of it and the children it waited for, peak RSS
+    in MB of the largest of them, stdout bytes and exit status. The figures are wait4's rusage as
+    GNU time reports it: a process forked from this Python inherits its peak RSS (the kernel
+    carries the forking process's high-water mark across exec), so the client is started by
+    /usr/bin/time, a small process; without it, by this process (RSS then includes ours). A client
+    still running after LIMIT seconds is killed (its process group) and marked "stopped"."""
     out = tempfile.TemporaryFile()
+    report = tempfile.NamedTemporaryFile(prefix="bench-scale-rusage-")
+    timer = [TIME, "-f", "%U %S %M", "-o", report.name] if os.path.exists(TIME) else []
     start = time.perf_counter()
-    process = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE)
+    process = subprocess.Popen(timer + list(args), env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    stopped = threading.Event()
+
+    def stop():
+        stopped.set()
+        os.killpg(process.pid, signal.SIGKILL)
+    stopper = threading.Timer(limit, stop)
+    stopper.start()
     stderr = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
+    stopper.cancel()
     wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
+    cpu, rss_kb, rss_from = usage.ru_utime + usage.ru_stime, usage.ru_maxrss, "wait4 (includes the bench's own RSS)"
+    measured = open(report.name).read().split() if timer else []
+    if len(measured) >= 3 and not stopped.is_set():
+        cpu, rss_kb, rss_from = float(measured[-3]) + float(measured[-2]), int(measured[-1]), TIME
     out.seek(0, os.SEEK_END)
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_MB": usage.ru_maxrss / 1024, "stdout_bytes": out.tell(),
-            "status": process.returncode, "stderr_tail": stderr[-400:].decode("utf-8", "replace")}
+    text = stderr.decode("utf-8", "replace")
+    return {"wall": wall, "cpu": cpu, "rss_MB": rss_kb / 1024, "rss_from": rss_from, "stdout_bytes": out.tell(),
+            "status": os.waitstatus_to_exitcode(status), "stopped": stopped.is_set(), "stderr_tail": text[-400:]}
 
 
 def ssm_shell_script(binary):
@@ -166,10 +189,11 @@ def page_lines(r, raw=True):
              "Emulator: %.1f s to start, %.0f MB resident with the fleet, %.0f MB after the runs. ssm-shell: `%s`%s." % (
                  datetime.date.today().isoformat(), machine(), format(r["nodes"], ","), r["nodes_per_pair"], DELAY[0], DELAY[1],
                  SCRIPT_SECONDS, slowest, r["rate_limit"], r["emulator_start_s"], r["emulator_rss_MB"], r["emulator_rss_after_MB"],
-                 r["binary"], "" if release else " (no release build found: a debug build)"), "",
+                 os.path.relpath(r["binary"], ROOT), "" if release else " (no release build found: a debug build)"), "",
              "| client | scope | goal | wall (vs slowest node) | client CPU | peak RSS | calls | throttled | met |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    met = shell["wall"] - slowest <= 5 and shell["cpu"] < 2 and shell["rss_MB"] < 100 and shell["pairs"] == r["pairs"]
+    met = (shell["wall"] - slowest <= 5 and shell["cpu"] < 2 and shell["rss_MB"] < 100 and shell["pairs"] == r["pairs"]
+           and shell["status"] == 0 and not shell["stopped"])
     lines.append("| ssm-shell `run` + `wait` + `output` | %s | wall within 5 s of the slowest node, CPU < 2 s, RSS < 100 MB | "
                  "%.2f s (+%.2f s) | %.2f s | %.1f MB | %s | %s | %s |" % (
                      scope, shell["wall"], shell["wall"] - slowest, shell["cpu"], shell["rss_MB"], calls(shell), throttles(shell),
@@ -177,10 +201,14 @@ def page_lines(r, raw=True):
     lines.append("| AWS CLI send-command `--targets` + list-commands polling + list-command-invocations `--details`, the %d pairs "
                  "concurrently | all %d pairs | (side by side) | %.2f s (+%.2f s) | %.2f s | %.1f MB (largest process) | %s | %s | |" % (
                      cli["pairs"], cli["pairs"], cli["wall"], cli["wall"] - slowest, cli["cpu"], cli["rss_MB"], calls(cli), throttles(cli)))
-    lines += ["", "- ssm-shell exit status %d, %d bytes of output; the AWS CLI's exit status %d. The AWS CLI's AWS-RunShellScript by "
+    lines += ["", "- ssm-shell exit status %d%s, %d bytes of output; the AWS CLI's exit status %d%s. The AWS CLI's AWS-RunShellScript by "
               "Targets skips the Windows nodes (1 in 25); ssm-shell sends them AWS-RunPowerShellScript." % (
-                  shell["status"], shell["stdout_bytes"], cli["status"]),
-              "- Client CPU is user+sys of the client and every process it waited for (wait4); peak RSS is the largest of them.",
+                  shell["status"], " (stopped by the bench after %d s)" % CLIENT_LIMIT if shell["stopped"] else "", shell["stdout_bytes"],
+                  cli["status"], " (stopped by the bench after %d s)" % CLIENT_LIMIT if cli["stopped"] else ""),
+              *(["- ssm-shell's last words on stderr: `%s`" % shell["stderr_tail"].strip().splitlines()[-1]]
+                if shell["status"] != 0 and shell["stderr_tail"].strip() else []),
+              "- Client CPU is user+sys of the client and every process it waited for, and peak RSS the largest of them, both from "
+              "wait4's rusage as %s reports it (a client forked from the bench's Python would inherit the bench's own peak RSS)." % shell["rss_from"],
               *(["", "```json", json.dumps(r, indent=1, default=float), "```"] if raw else []), "", SECTION_END]
     return lines
 
@@ -195,7 +223,7 @@ def write_section(lines):
         text = head + section + rest.split(SECTION_END, 1)[1]
     elif "\nRaw results:" in text:
         head, rest = text.split("\nRaw results:", 1)
-        text = head + section + "\n\nRaw results:" + rest
+        text = head.rstrip("\n") + "\n\n" + section + "\n\nRaw results:" + rest
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     open(path, "w").write(text)
