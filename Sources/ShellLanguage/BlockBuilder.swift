@@ -14,6 +14,14 @@ struct BlockBuilder {
     /// The commands a `def` may not take the name of (the interpreter's built-ins).
     private let commandNames: Set<String>
     private var index = 0
+    /// Blocks open around the current command.
+    private var depth = 0
+    /// The block an `end` closed last, for the diagnostic of a block left open around it.
+    private var lastClosed: (opener: String, location: SourceLocation, end: SourceLocation)?
+
+    /// Blocks inside blocks: the tree is walked recursively (here, and by what reads it), so a
+    /// generated script thousands of blocks deep would overflow the stack.
+    static let maximumDepth = 100
 
     /// Where a statement stands: how many loops are around it inside the current def (a
     /// `break` does not cross into the caller), and whether it is inside a def.
@@ -70,6 +78,8 @@ struct BlockBuilder {
     }
 
     private mutating func conditional(_ opener: Command, _ scope: Scope) throws(Diagnostic) -> Conditional {
+        try enter(opener)
+        defer { depth -= 1 }
         var branches: [Conditional.Branch] = []
         var current = opener
         while true {
@@ -77,22 +87,24 @@ struct BlockBuilder {
             let condition = try Self.condition(of: current, keyword: keyword)
             let (body, closer) = try block(scope)
             branches.append(Conditional.Branch(condition: condition, body: body, location: current.location))
-            guard let closer else { throw Self.unclosed("if", at: opener.location) }
+            guard let closer else { throw unclosed("if", at: opener.location) }
             switch closer.name {
             case "elif":
                 current = closer
             case "else":
                 try Self.expectAlone(closer)
                 let (elseBody, last) = try block(scope)
-                guard let last else { throw Self.unclosed("if", at: opener.location) }
+                guard let last else { throw unclosed("if", at: opener.location) }
                 guard last.name == "end" else {
                     throw Diagnostic(
                         "'\(last.name ?? "")' after 'else': an if has one else, last; put elif branches before it", at: last.location)
                 }
                 try Self.expectAlone(last)
+                lastClosed = ("if", opener.location, last.location)
                 return Conditional(branches: branches, elseBody: elseBody)
             default:
                 try Self.expectAlone(closer)
+                lastClosed = ("if", opener.location, closer.location)
                 return Conditional(branches: branches, elseBody: nil)
             }
         }
@@ -114,6 +126,8 @@ struct BlockBuilder {
 
     private mutating func loop(_ opener: Command, _ scope: Scope) throws(Diagnostic) -> Loop {
         try Self.refuseHereDocument(opener)
+        try enter(opener)
+        defer { depth -= 1 }
         let words = opener.words
         guard words.count >= 3, !words[2].quoted, words[2].literalText == "in" else {
             throw Diagnostic("for needs a name and its words, as in: for node in $targets", at: opener.location)
@@ -128,6 +142,8 @@ struct BlockBuilder {
 
     private mutating func definition(_ opener: Command, _ scope: Scope) throws(Diagnostic) -> Definition {
         try Self.refuseHereDocument(opener)
+        try enter(opener)
+        defer { depth -= 1 }
         guard !scope.inDefinition else {
             throw Diagnostic("'def' inside a def: define each procedure on its own, outside any other", at: opener.location)
         }
@@ -139,7 +155,10 @@ struct BlockBuilder {
             throw Diagnostic(message, at: opener.location)
         }
         let name = try Self.plainName(opener.words[1], what: "a procedure name", allowingDash: true)
-        if Self.keywords.contains(name) || Self.shellWords.contains(name) || commandNames.contains(name) {
+        if Self.keywords.contains(name) || Self.shellWords.contains(name) {
+            throw Diagnostic("'\(name)' is a keyword of the language; give the procedure another name", at: opener.words[1].location)
+        }
+        if commandNames.contains(name) {
             throw Diagnostic("'\(name)' is a command of the shell; give the procedure another name", at: opener.words[1].location)
         }
         let (body, closer) = try block(Scope(loops: 0, inDefinition: true))
@@ -176,17 +195,31 @@ struct BlockBuilder {
         return Jump(kind: kind, argument: argument, location: command.location)
     }
 
-    private func closeWithEnd(_ closer: Command?, opener: String, at location: SourceLocation) throws(Diagnostic) {
-        guard let closer else { throw Self.unclosed(opener, at: location) }
+    private mutating func enter(_ opener: Command) throws(Diagnostic) {
+        guard depth < Self.maximumDepth else {
+            throw Diagnostic("blocks nest \(Self.maximumDepth) deep here; put the inner ones in a def", at: opener.location)
+        }
+        depth += 1
+    }
+
+    private mutating func closeWithEnd(_ closer: Command?, opener: String, at location: SourceLocation) throws(Diagnostic) {
+        guard let closer else { throw unclosed(opener, at: location) }
         guard closer.name == "end" else {
             let word = closer.name ?? ""
             throw Diagnostic("'\(word)' without 'if': this \(opener) is still open; close it with 'end' first", at: closer.location)
         }
         try Self.expectAlone(closer)
+        lastClosed = (opener, location, closer.location)
     }
 
-    private static func unclosed(_ opener: String, at location: SourceLocation) -> Diagnostic {
-        Diagnostic("this '\(opener)' has no 'end': close its block with a line 'end'", at: location, incomplete: true)
+    /// Which `end` is missing is a guess when blocks nest (each `end` closes the innermost
+    /// open block): say which block the last `end` inside this one closed.
+    private func unclosed(_ opener: String, at location: SourceLocation) -> Diagnostic {
+        var message = "this '\(opener)' has no 'end': close its block with a line 'end'"
+        if let inner = lastClosed, (inner.location.line, inner.location.column) > (location.line, location.column) {
+            message += " (the 'end' at \(inner.end.line):\(inner.end.column) closes the '\(inner.opener)' at \(inner.location.line):\(inner.location.column))"
+        }
+        return Diagnostic(message, at: location, incomplete: true)
     }
 
     /// `end` and `else` stand alone: a word after them is most likely a missing `;`.

@@ -175,4 +175,39 @@ import Testing
                 "ssm:TerminateSession",
             ])
     }
+
+    /// Review (facts20 :57): a runaway recursion that try or keep-going would carry on through
+    /// (2^100 calls) ends everything at the depth limit, and Ctrl-C stops a call.
+    @Test func aRunawayRecursionEndsEverythingEvenUnderTryAndKeepGoing() async throws {
+        let (shell, console) = shell()
+        #expect(await shell.run(source: "def f; try f; try f; end; f; echo after", file: "r.ssm") == 1)
+        #expect(console.stderr.ranges(of: "calls deep").count == 1, "one error, not 2^100: \(console.stderr.prefix(300))")
+        #expect(!console.stdout.contains("after"))
+        #expect(await shell.run(source: "set keep-going on; def g; g; g; end; g; echo after", file: "r.ssm") == 1)
+        #expect(!console.stdout.contains("after"))
+        // The next line starts afresh.
+        #expect(await shell.run(source: "echo fresh", file: "r.ssm") == 0)
+        let (interrupted, _) = self.shell()
+        interrupted.interrupted = { true }
+        #expect(await interrupted.run(source: "def h; echo in; end; h; echo after", file: "t") == 130)
+    }
+
+    /// Review (facts20 :58): a call that runs no command, and a for over no words, give 0, not
+    /// the status left from before.
+    @Test func aBodyThatRunsNothingGivesZero() async throws {
+        let (shell, console) = shell()
+        let source = "def deploy; for n in $@; echo $n; end; end\ntry bogus\ndeploy\necho deploy $status\ntry bogus\nfor x in; end\necho for $status"
+        #expect(await shell.run(source: source, file: "t") == 0)
+        #expect(console.stdout == "deploy 0\nfor 0\n")
+    }
+
+    /// Review (facts20 :61): `try` in front of a condition makes a refused one false; with
+    /// keep-going a refused condition skips its if and the script goes on.
+    @Test func aRefusedConditionUnderTryIsFalseAndUnderKeepGoingSkipsTheIf() async throws {
+        let (shell, console) = shell()
+        #expect(await shell.run(source: "if try bogus; echo a; else; echo b $status; end", file: "t") == 0)
+        #expect(console.stdout == "b 2\n")
+        #expect(await shell.run(source: "set keep-going on; if bogus; echo a; else; echo b; end; echo after", file: "t") == 0)
+        #expect(console.stdout == "b 2\nafter\n")
+    }
 }

@@ -62,7 +62,10 @@ import Testing
         ("echo a\nif status web-1\necho up", "t.ssm:2:1: error: this 'if' has no 'end': close its block with a line 'end'"),
         ("if a\nelse\nb", "t.ssm:1:1: error: this 'if' has no 'end': close its block with a line 'end'"),
         ("for x in a b\n  echo $x", "t.ssm:1:1: error: this 'for' has no 'end': close its block with a line 'end'"),
-        ("def f\n  if a\n  end", "t.ssm:1:1: error: this 'def' has no 'end': close its block with a line 'end'"),
+        (
+            "def f\n  if a\n  end",
+            "t.ssm:1:1: error: this 'def' has no 'end': close its block with a line 'end' (the 'end' at 3:3 closes the 'if' at 2:3)"
+        ),
         ("echo a\nend", "t.ssm:2:1: error: 'end' closes nothing: no if, for or def is open here"),
         ("echo a; else", "t.ssm:1:9: error: 'else' without 'if': else goes between 'if COMMAND' and its 'end'"),
         ("elif x", "t.ssm:1:1: error: 'elif' without 'if': elif goes between 'if COMMAND' and its 'end'"),
@@ -83,7 +86,11 @@ import Testing
         ("return 1", "t.ssm:1:1: error: 'return' outside a def: return ends a procedure; 'exit' ends the script"),
         ("def f; def g; end; end", "t.ssm:1:8: error: 'def' inside a def: define each procedure on its own, outside any other"),
         ("def run; end", "t.ssm:1:5: error: 'run' is a command of the shell; give the procedure another name"),
-        ("def end; end", "t.ssm:1:5: error: 'end' is a command of the shell; give the procedure another name"),
+        ("def end; end", "t.ssm:1:5: error: 'end' is a keyword of the language; give the procedure another name"),
+        (
+            "for x in a\n  if b\n  echo\nend",
+            "t.ssm:1:1: error: this 'for' has no 'end': close its block with a line 'end' (the 'end' at 4:1 closes the 'if' at 2:3)"
+        ),
         ("def; end", "t.ssm:1:1: error: def needs a name, as in: def restart"),
         ("def f x; end", "t.ssm:1:1: error: def takes only a name: its arguments are $1, $2... ($@ all of them) when it is called"),
         ("def $x; end", "t.ssm:1:5: error: '$x' is not a procedure name; use letters, digits, - and _, starting with a letter"),
@@ -126,5 +133,19 @@ import Testing
             "def f; run a; end\nif wait; output; elif status; b; else; c; end\nfor x in 1; connect $x; break; end", file: "t")
         #expect(script.commands.compactMap(\.name) == ["run", "wait", "output", "status", "b", "c", "connect"])
         #expect(script.commands.map(\.location.description) == ["t:1:8", "t:2:4", "t:2:10", "t:2:23", "t:2:31", "t:2:40", "t:3:13"])
+    }
+
+    /// Review (facts20 :59): nesting is capped, so a generated script thousands of blocks deep
+    /// is a diagnostic, not a stack overflow.
+    @Test func deepNestingIsADiagnosticNotACrash() throws {
+        let deep = String(repeating: "for x in a\n", count: 5000) + String(repeating: "end\n", count: 5000)
+        do {
+            _ = try Parser.parse(deep, file: "d.ssm")
+            Issue.record("parsed")
+        } catch {
+            #expect(error.description == "d.ssm:101:1: error: blocks nest 100 deep here; put the inner ones in a def")
+        }
+        let fine = String(repeating: "if a\n", count: 100) + String(repeating: "end\n", count: 100)
+        #expect(try Parser.parse(fine).commands.count == 100)
     }
 }

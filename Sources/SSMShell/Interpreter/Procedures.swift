@@ -7,6 +7,9 @@ struct Procedures {
     private(set) var definitions: [String: Definition] = [:]
     /// Calls running inside each other now.
     var depth = 0
+    /// A call went past the depth limit: everything stops, up to the script or prompt line
+    /// (Shell.run clears it for the next one).
+    var runaway = false
 
     /// Calls inside calls: a procedure that calls itself without a condition that ends it would
     /// otherwise nest until memory runs out.

@@ -50,12 +50,16 @@ extension Shell {
         }
         // Ctrl-C stops the loop or procedure around the command too, as in sh.
         if status == ExitStatus.interrupted { return .stopped(ExitStatus.interrupted) }
+        // A recursion that reached the depth limit: `try` or keep-going around each call would
+        // otherwise go on through 2^100 of them.
+        if procedures.runaway { return .stopped(status == 0 ? ExitStatus.failure : status) }
         return nil
     }
 
     /// The first branch whose condition's status is 0 runs, else the else body. A failing
     /// condition is an answer, not a failure: it never stops the script. A condition refused
-    /// before it ran (a misspelt command or variable) is a mistake, not "false", and stops it.
+    /// before it ran (a misspelt command or variable) is a mistake, not "false", and stops it
+    /// (unless keep-going; with `try` in front it is false).
     /// `$status` inside a branch is its condition's.
     func run(_ conditional: Conditional, _ progress: inout BlockRun) async -> BlockOutcome {
         for branch in conditional.branches {
@@ -64,7 +68,11 @@ extension Shell {
             let status = await execute(branch.condition)
             failureHandled -= 1
             if let end = endsEverything(status) { return end }
-            if exit.lastRefused { return .stopped(status) }
+            // Refused: with `try` in front it is "false"; else the if is a failed command, skipped
+            // where failures do not stop (keep-going, the prompt).
+            if exit.lastRefused && branch.condition.name != "try" {
+                return settings.keepGoing || interactive ? .finished : .stopped(status)
+            }
             if status == 0 { return await run(branch.body, &progress) }
         }
         // As sh's: with no branch taken, the if's status is 0 (its condition's was an answer).
@@ -86,6 +94,8 @@ extension Shell {
         }
         progress.loops += 1
         defer { progress.loops -= 1 }
+        // As sh's: a loop whose body never runs has status 0.
+        exit.lastStatus = 0
         for word in words {
             // Ctrl-C between two commands (an `echo` that does not wait) still ends the loop.
             if interrupted() { return .stopped(ExitStatus.interrupted) }
@@ -156,7 +166,9 @@ extension Shell {
     /// A procedure's call: its arguments are `$1`... for the call only. It stops at its first
     /// failure as a script does (unless keep-going), and that failure is the call's status.
     func call(_ definition: Definition, arguments: [String]) async throws -> Int32 {
+        if interrupted() { return ExitStatus.interrupted }
         guard procedures.depth < Procedures.maximumDepth else {
+            procedures.runaway = true
             throw ShellError(
                 "\(definition.name) is \(Procedures.maximumDepth) calls deep; does it call itself without a condition that stops it?")
         }
@@ -171,6 +183,8 @@ extension Shell {
             procedures.depth -= 1
             interactive = wasInteractive
         }
+        // A body that runs no command gives 0, not the status left from before the call.
+        exit.lastStatus = 0
         var progress = BlockRun()
         switch await run(definition.body, &progress) {
         case .exited: throw ExitRequest(status: exit.exitStatus)

@@ -95,6 +95,7 @@ public final class Shell {
     /// (the statements' rules are in Shell+Statements.swift).
     @discardableResult
     public func run(_ script: Script) async -> Int32 {
+        if procedures.depth == 0 && sourceDepth == 0 { procedures.runaway = false }
         var progress = BlockRun()
         switch await run(script.statements, &progress) {
         case .exited: return exit.exitStatus
