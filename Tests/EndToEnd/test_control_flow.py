@@ -3,6 +3,7 @@ runs if/elif/else, for, def and break/continue against the emulator, and init.ss
 driven through a real pty (docs/language.md, Control flow and Invocation)."""
 import os
 import re
+import subprocess
 import tempfile
 
 import pexpect
@@ -204,3 +205,36 @@ def test_the_canary_deploy_example_deploys_node_by_node(emulator):
     # The canary once, then every other web node: one command each.
     commands = re.findall(r"^[0-9a-f]{8}-[0-9a-f-]{27}$", result.stdout, re.M)
     assert len(commands) == 4, result.stdout
+
+
+def test_ctrl_c_stops_a_loop_at_the_prompt(emulator):
+    env = shell_env(emulator, "admin")
+    env["TERM"] = "xterm"
+    child = pexpect.spawn(BINARY, env=env, encoding="utf-8", timeout=20, dimensions=(40, 160))
+    child.expect("default:us-east-1> ")
+    child.sendline("for x in 1 2 3; echo turn-$x; sleep 30; end; echo after-loop")
+    child.expect("turn-1")
+    child.sendintr()
+    child.expect(r"default:us-east-1 \[130\]> ")
+    assert "turn-2" not in child.before and "after-loop" not in child.before
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    child.close()
+
+
+def test_policy_reads_the_commands_inside_blocks():
+    script = write_script("""def restart
+  run --on $1 systemctl restart app
+  if wait; return 0; end
+  output
+end
+for node in $targets
+  if status $node; restart $node; end
+end
+""")
+    result = subprocess.run([BINARY, "policy", script], capture_output=True, text=True, timeout=30,
+                            env={"PATH": os.environ["PATH"], "HOME": tempfile.mkdtemp()})
+    assert result.returncode == 0, result.stderr
+    actions = re.findall(r'"(ssm:\w+)"', result.stdout)
+    assert actions == ["ssm:DescribeInstanceInformation", "ssm:GetCommandInvocation", "ssm:GetConnectionStatus",
+                       "ssm:ListCommandInvocations", "ssm:SendCommand"], result.stdout
