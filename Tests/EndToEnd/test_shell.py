@@ -41,8 +41,13 @@ def test_every_example_runs(emulator, example):
         assert "root: " in result.stdout and "used" in result.stdout
     if example == "rolling-restart":
         assert result.stdout.count("app running on") == 4
+        # The canary first, then the others without it, by their names.
+        assert "== canary: i-0a1b2c3d4e5f60001\n" in result.stdout
+        assert re.search(r"== web-1 · Success, exit 0\n", result.stdout), result.stdout
+        assert re.search(r"== web-2 · Success, exit 0\n(.*\n)*== web-3 · Success", result.stdout), result.stdout
     if example == "config-check":
-        assert re.search(r"== (i-\w+, ){3}i-\w+ · Success, exit 0\n[0-9a-f]{16}\n", result.stdout), result.stdout
+        # Tag targets are shown by the computer name's first label (no ec2:DescribeInstances).
+        assert re.search(r"== web-1, web-2, web-3, staging-1 · Success, exit 0\n[0-9a-f]{16}\n", result.stdout), result.stdout
 
 
 def test_examples_run_as_executables_through_the_shebang(emulator):

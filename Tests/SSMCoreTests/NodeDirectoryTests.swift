@@ -41,4 +41,28 @@ import Testing
         directory.learn([renamed])
         #expect(directory.known["i-01234567"]?.name == "web-one")
     }
+
+    /// Nodes are shown by a name everywhere a person reads them (issue 14).
+    @Test(
+        arguments: [
+            ("web-1", "other.ec2.internal", "web-1"),
+            (nil, "web-1.ec2.internal", "web-1"),
+            (nil, "WIN-1", "WIN-1"),
+            (nil, ".local", "i-01234567"),
+            (nil, "evil\u{1B}[2J.host", "i-01234567"),
+            (nil, nil, "i-01234567"),
+        ] as [(String?, String?, String)])
+    func theDisplayNameIsTheNameTagElseTheComputerNamesFirstLabelElseTheId(name: String?, computer: String?, shown: String) {
+        let node = Node(id: "i-01234567", name: name, platform: "Linux", pingStatus: "Online", computerName: computer)
+        #expect(node.displayName == shown)
+        #expect(node.label == (shown == "i-01234567" ? "i-01234567" : "\(shown) (i-01234567)"))
+    }
+
+    @Test func aSightingWithoutANameKeepsTheOneKnown() {
+        var directory = NodeDirectory()
+        directory.learn([web1])
+        directory.learn([Node(id: "i-01234567", name: nil, platform: "Linux", pingStatus: "ConnectionLost", computerName: "host-9")])
+        #expect(directory.shortLabel("i-01234567") == "web-1")
+        #expect(directory.known["i-01234567"]?.pingStatus == "ConnectionLost")
+    }
 }

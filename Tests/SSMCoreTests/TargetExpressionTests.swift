@@ -25,50 +25,86 @@ import Testing
         ("db-?", .nameGlob("db-?")),
         ("web-[12]", .nameGlob("web-[12]")),
         ("web-1", .name("web-1")),
-        ("platform:linux", .name("platform:linux")),
+        ("tag:Env", .tagKey("Env")),
     ])
     func oneWord(word: String, term: TargetTerm) throws {
         #expect(try TargetTerm(word) == term)
         #expect(term.word == word)
     }
 
-    @Test(arguments: ["tag:Role", "tag:=web", "tag:"])
+    @Test(arguments: ["tag:=web", "tag:"])
     func aMalformedTagSaysHowToWriteOne(word: String) {
         #expect(throws: TargetError.malformedTag(word)) { try TargetTerm(word) }
-        #expect(TargetError.malformedTag(word).description == "a tag target is written tag:KEY=VALUE, as in tag:Role=web")
     }
 
-    @Test func commasJoinTargetsWithinAWord() throws {
-        let expression = try TargetExpression.parse(["web-1,web-2", "tag:Role=db", "a,,b", ","])
-        #expect(expression.words == [[.name("web-1"), .name("web-2")], [.tag(key: "Role", value: "db")], [.name("a"), .name("b")], []])
+    @Test func tagWithoutAValueIsHasTheKey() throws {
+        #expect(try TargetTerm("tag:Env") == .tagKey("Env"))
+        #expect(TargetTerm.tagKey("Env").word == "tag:Env")
+    }
+
+    @Test func commasJoinWordsWithinAWord() throws {
+        let expression = try TargetExpression.parse(["web-1,web-2", "tag:Role=db", "a,,b", ",", "online,!web-3"])
         #expect(expression.terms == [.name("web-1"), .name("web-2"), .tag(key: "Role", value: "db"), .name("a"), .name("b")])
-        #expect(expression.filters.isEmpty)
+        #expect(expression.filters == [.online])
+        #expect(expression.removals == [.term(.name("web-3"))])
     }
 
     @Test func aBadWordAnywhereFailsTheWhole() {
-        #expect(throws: TargetError.malformedTag("tag:x")) { try TargetExpression.parse(["web-1", "web-2,tag:x"]) }
+        #expect(throws: TargetError.malformedTag("tag:")) { try TargetExpression.parse(["web-1", "web-2,tag:"]) }
+        #expect(throws: TargetError.unknownPlatform("platform:bsd")) { try TargetExpression.parse(["platform:bsd"]) }
+        #expect(throws: TargetError.malformedAgentVersion("agent<x")) { try TargetExpression.parse(["agent<x"]) }
+        #expect(throws: TargetError.malformedAgentVersion("agent<")) { try TargetExpression.parse(["agent<"]) }
+        #expect(throws: TargetError.malformedAgentVersion("agent<3..0")) { try TargetExpression.parse(["agent<3..0"]) }
+        #expect(throws: TargetError.bareRemoval("!")) { try TargetExpression.parse(["!"]) }
+        #expect(throws: TargetError.bareRemoval("!!web-1")) { try TargetExpression.parse(["!!web-1"]) }
     }
 
-    @Test func filtersOnlyWhereTakenAndInAnyCase() throws {
-        let expression = try TargetExpression.parse(
-            ["Online", "offline", "platform:Linux", "platform:WINDOWS", "platform:macos", "platform:bsd", "web-*"],
-            filters: true)
-        #expect(expression.filters == [.online, .offline, .platform("Linux"), .platform("Windows"), .platform("MacOS")])
-        #expect(expression.terms == [.name("platform:bsd"), .nameGlob("web-*")])
-        #expect(try TargetExpression.parse(["online"]).terms == [.name("online")])
+    @Test func filtersInAnyCase() throws {
+        let expression = try TargetExpression.parse(["Online", "offline", "platform:Linux", "platform:WINDOWS", "platform:macos", "agent<3.0", "web-*"])
+        #expect(expression.filters == [.online, .offline, .platform("Linux"), .platform("Windows"), .platform("MacOS"), .agentOlderThan("3.0")])
+        #expect(expression.terms == [.nameGlob("web-*")])
     }
 
-    @Test func filtersAreDescribeInstanceInformationFilters() {
-        #expect(NodeFilter.online.describeFilter == (key: "PingStatus", values: ["Online"]))
-        #expect(NodeFilter.offline.describeFilter == (key: "PingStatus", values: ["ConnectionLost", "Inactive"]))
-        #expect(NodeFilter.platform("MacOS").describeFilter == (key: "PlatformTypes", values: ["MacOS"]))
+    @Test func filtersAreDescribeInstanceInformationFiltersButAgentVersion() {
+        #expect(NodeFilter.online.describeFilter! == (key: "PingStatus", values: ["Online"]))
+        #expect(NodeFilter.offline.describeFilter! == (key: "PingStatus", values: ["ConnectionLost", "Inactive"]))
+        #expect(NodeFilter.platform("MacOS").describeFilter! == (key: "PlatformTypes", values: ["MacOS"]))
+        #expect(NodeFilter.agentOlderThan("3.0").describeFilter == nil, "AgentVersion takes exact values, not older-than")
+    }
+
+    /// What goes to the service: a kind's words as one filter's values, every lookup carrying them.
+    @Test func theServiceGetsThePingAndPlatformWords() throws {
+        let expression = try TargetExpression.parse(["tag:Role=web", "platform:linux", "online", "offline", "agent<3.0", "!web-3"])
+        #expect(expression.serviceFilters.map(\.key) == ["PingStatus", "PlatformTypes"])
+        #expect(expression.serviceFilters.map(\.values) == [["Online", "ConnectionLost", "Inactive"], ["Linux"]])
+        #expect(
+            expression.lookups.map(\.key) == [
+                "tag:Role=web PingStatus=Online,ConnectionLost,Inactive PlatformTypes=Linux",
+                "web-3 PingStatus=Online,ConnectionLost,Inactive PlatformTypes=Linux",
+            ])
+        #expect(try TargetExpression.parse(["platform:windows"]).lookups.map(\.key) == ["* PlatformTypes=Windows"], "no target: the whole fleet, filtered")
+        #expect(try TargetExpression.parse(["web-1", "web-1"]).lookups.count == 1)
+    }
+
+    @Test(arguments: [
+        ("3.2.582.0", "3.0", false), ("2.3.722.0", "3.0", true), ("3.0", "3.0.0.0", false), ("3.0.0.0", "3.0.0.1", true),
+        ("3.10.0.0", "3.9", false), ("3.9.1", "3.10", true),
+    ])
+    func agentVersionsCompareNumberByNumber(version: String, than: String, older: Bool) {
+        let node = Node(id: "i-1", name: nil, platform: "Linux", pingStatus: "Online", agentVersion: version)
+        #expect(NodeFilter.agentOlderThan(than).matches(node) == older)
+        #expect(!NodeFilter.agentOlderThan("9").matches(Node(id: "i-2", name: nil, platform: "Linux", pingStatus: "Online")), "unknown is not older")
     }
 
     /// `policy` reads actions off words it cannot expand (`$`) or that are not valid yet.
     @Test func iamActionsReadLeniently() {
         #expect(TargetExpression.iamActions(of: ["web-1"]) == ["ssm:DescribeInstanceInformation"])
         #expect(TargetExpression.iamActions(of: ["web-*"]) == ["ssm:DescribeInstanceInformation", "ec2:DescribeInstances"])
-        #expect(TargetExpression.iamActions(of: ["$", "tag:bad"]) == ["ssm:DescribeInstanceInformation", "ssm:DescribeInstanceInformation"])
+        #expect(TargetExpression.iamActions(of: ["$", "tag:"]) == ["ssm:DescribeInstanceInformation", "ssm:DescribeInstanceInformation"])
+        #expect(
+            TargetExpression.iamActions(of: ["!web-*", "online"]) == [
+                "ssm:DescribeInstanceInformation", "ec2:DescribeInstances", "ssm:DescribeInstanceInformation",
+            ])
         #expect(TargetExpression.iamActions(of: []) == [])
     }
 }

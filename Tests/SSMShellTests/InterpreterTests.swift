@@ -42,6 +42,7 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
                 case "InstanceIds": return f.values.contains(n.id)
                 case "PingStatus": return f.values.contains(n.ping)
                 case "PlatformTypes": return f.values.contains(n.platform)
+                case "tag-key": return f.values.contains { n.tags[$0] != nil }
                 default:
                     if f.key.hasPrefix("tag:") { return f.values.contains(n.tags[String(f.key.dropFirst(4))] ?? "\u{0}") }
                     return false

@@ -13,26 +13,40 @@ public struct NodeDirectory: Sendable {
     public init() {}
 
     /// The nodes a term resolved to less than `lifetime` ago.
-    public func cached(_ term: TargetTerm, now: Double) -> [Node]? {
-        guard let hit = resolutions[term.word], now - hit.time < Self.lifetime else { return nil }
+    public func cached(_ term: TargetTerm, now: Double) -> [Node]? { cached(key: term.word, now: now) }
+
+    /// The nodes a lookup (`TargetLookup.key`) found less than `lifetime` ago.
+    public func cached(key: String, now: Double) -> [Node]? {
+        guard let hit = resolutions[key], now - hit.time < Self.lifetime else { return nil }
         return hit.nodes
     }
 
     /// Keeps a resolution (an empty one is not kept: the node may register any moment) and
     /// learns its nodes.
-    public mutating func record(_ term: TargetTerm, _ nodes: [Node], now: Double) {
+    public mutating func record(_ term: TargetTerm, _ nodes: [Node], now: Double) { record(key: term.word, nodes, now: now) }
+
+    public mutating func record(key: String, _ nodes: [Node], now: Double) {
         learn(nodes)
-        if !nodes.isEmpty { resolutions[term.word] = (now, nodes) }
+        if !nodes.isEmpty { resolutions[key] = (now, nodes) }
     }
 
+    /// A later sighting replaces an earlier one, but what it does not know (a Name tag only EC2
+    /// gave, a computer name) is kept.
     public mutating func learn(_ nodes: [Node]) {
-        for node in nodes { known[node.id] = node }
+        for var node in nodes {
+            if let old = known[node.id] {
+                node.name = node.name ?? old.name
+                node.computerName = node.computerName ?? old.computerName
+                node.agentVersion = node.agentVersion ?? old.agentVersion
+            }
+            known[node.id] = node
+        }
     }
 
     /// After `use profile` or `use region`: the same words mean other nodes.
     public mutating func forgetResolutions() { resolutions = [:] }
 
-    /// The name known for a node, if any.
+    /// The Name tag known for a node, if any.
     public func name(of id: String) -> String? { known[id]?.name }
 
     /// `web-1 (i-0123...)`, or the id of a node never seen.

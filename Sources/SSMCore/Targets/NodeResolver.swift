@@ -8,25 +8,33 @@ public struct NodeResolver: Sendable {
 
     public init(_ api: any NodesAPI) { self.api = api }
 
-    /// The nodes of one term, in the service's order (a Name glob's sorted by name).
-    public func resolve(_ term: TargetTerm, names: [String: String]) async throws -> [Node] {
+    /// The nodes of one term (nil: every node), in the service's order (a Name glob's sorted by
+    /// name), narrowed by DescribeInstanceInformation `filters` (the expression's ping and
+    /// platform words).
+    public func resolve(_ term: TargetTerm?, names: [String: String], filters: [(key: String, values: [String])] = []) async throws -> [Node] {
+        func describe(_ own: [(key: String, values: [String])]) async throws -> [Node] {
+            try await api.describeNodes(filters: own + filters).map { Node($0, name: names[$0.instanceId]) }
+        }
         switch term {
-        case .instanceId(let id):
-            return try await api.describeNodes(filters: [(key: "InstanceIds", values: [id])]).map { Node($0, name: names[$0.instanceId]) }
+        case nil: return try await describe([])
+        case .instanceId(let id): return try await describe([(key: "InstanceIds", values: [id])])
         case .all:
-            return try await api.describeNodes(filters: [NodeFilter.online.describeFilter]).map { Node($0, name: names[$0.instanceId]) }
-        case .tag(let key, let value):
-            return try await api.describeNodes(filters: [(key: "tag:\(key)", values: [value])]).map { Node($0, name: names[$0.instanceId]) }
-        case .nameGlob(let pattern):
-            return try await resolveGlob(pattern)
+            // Every Online node: one PingStatus filter, the expression's ping words narrowing it.
+            guard let ping = filters.first(where: { $0.key == "PingStatus" }) else { return try await describe([(key: "PingStatus", values: ["Online"])]) }
+            guard ping.values.contains("Online") else { return [] }
+            return try await api.describeNodes(filters: filters.map { $0.key == "PingStatus" ? (key: "PingStatus", values: ["Online"]) : $0 })
+                .map { Node($0, name: names[$0.instanceId]) }
+        case .tag(let key, let value): return try await describe([(key: "tag:\(key)", values: [value])])
+        case .tagKey(let key): return try await describe([(key: "tag-key", values: [key])])
+        case .nameGlob(let pattern): return try await resolveGlob(pattern, filters: filters)
         case .name(let name):
-            return try await api.describeNodes(filters: [(key: "tag:Name", values: [name])]).map { Node($0, name: name) }
+            return try await api.describeNodes(filters: [(key: "tag:Name", values: [name])] + filters).map { Node($0, name: name) }
         }
     }
 
     /// DescribeInstanceInformation filters take no wildcards; EC2 filters do. So EC2 finds the
     /// names, and Systems Manager says which of those instances are managed nodes.
-    func resolveGlob(_ pattern: String) async throws -> [Node] {
+    func resolveGlob(_ pattern: String, filters: [(key: String, values: [String])] = []) async throws -> [Node] {
         let instances: [EC2Client.Instance]
         do {
             instances = try await api.describeEC2(filters: [(name: "tag:Name", values: [pattern])])
@@ -37,7 +45,7 @@ public struct NodeResolver: Sendable {
         guard !names.isEmpty else { return [] }
         var result: [Node] = []
         for batch in names.keys.sorted().batches(of: NodeResolver.idsPerCall) {
-            result += try await api.describeNodes(filters: [(key: "InstanceIds", values: batch)]).map { Node($0, name: names[$0.instanceId] ?? nil) }
+            result += try await api.describeNodes(filters: [(key: "InstanceIds", values: batch)] + filters).map { Node($0, name: names[$0.instanceId] ?? nil) }
         }
         return result.sorted { ($0.name ?? $0.id) < ($1.name ?? $1.id) }
     }

@@ -212,7 +212,7 @@ extension Shell {
         do { term = try TargetTerm(word) } catch { throw shellError(error) }
         switch term {
         case .instanceId(let id): return [(id, nodeDirectory.name(of: id))]
-        case .tag, .nameGlob, .all: return try await resolveTargets([word]).map { ($0.id, $0.name) }
+        case .tag, .tagKey, .nameGlob, .all: return try await resolveTargets([word]).map { ($0.id, $0.name) }
         case .name: break
         }
         // A managed node's Name resolves as everywhere else (and is cached with the rest).

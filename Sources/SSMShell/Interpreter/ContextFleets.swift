@@ -145,12 +145,12 @@ extension Shell {
         return Table(columns: ["ACCOUNT", "REGION"] + columns, rows: zip(cells, rows).map { $0 + $1 })
     }
 
-    /// A target term's nodes in every pair at once, each node carrying its pair (when there
-    /// are several), in the pairs' order.
-    func resolveInEveryPair(_ term: TargetTerm) async throws -> [Node] {
+    /// A lookup's nodes in every pair at once, each node carrying its pair (when there are
+    /// several), in the pairs' order.
+    func resolveInEveryPair(_ lookup: TargetLookup) async throws -> [Node] {
         let names = nodeDirectory.known.compactMapValues(\.name)
         return try await eachPair { pair, fleet in
-            try await NodeResolver(fleet).resolve(term, names: names).map { node in
+            try await NodeResolver(fleet).resolve(lookup.term, names: names, filters: lookup.filters).map { node in
                 var node = node
                 node.pair = pair
                 return node

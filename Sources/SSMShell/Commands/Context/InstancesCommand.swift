@@ -4,8 +4,9 @@ import SSMCore
 /// `instances`: the managed nodes, filtered (target words resolve in TargetResolution.swift).
 struct InstancesCommand: ShellCommand {
     let name = "instances"
-    let usage = "instances [FILTER...]"
-    let summary = "list managed nodes (filters: TARGET forms, online, offline, platform:linux|windows|macos)"
+    let usage = "instances [TARGET...]"
+    let summary =
+        "list managed nodes, or those the target words match: names, ids, globs, tag:K=V, tag:K, all, online, offline, platform:linux|windows|macos, agent<VERSION, !WORD"
     let iamActions = ["ssm:DescribeInstanceInformation", "ec2:DescribeInstances (optional, Name column)"]
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
@@ -17,19 +18,17 @@ struct InstancesCommand: ShellCommand {
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let args = input.arguments
-        let expression = try shell.targetExpression(args, filters: true)
-        var resolvedIds: Set<String>?
-        for word in expression.words {
-            var ids = Set<String>()
-            for term in word {
-                let found = try await shell.cachedTarget(term)
-                guard !found.isEmpty else { throw await shell.noMatch(term.word) }
-                ids.formUnion(found.map(\.id))
-            }
-            resolvedIds = resolvedIds.map { $0.intersection(ids) } ?? ids
-        }
+        let expression = try shell.targetExpression(args)
+        // The ping and platform words go to the service with the listing; targets, `!` words and
+        // agent<VERSION are resolved as `use` resolves them (TargetResolution.swift). Filters
+        // alone that match nothing are an empty list, not an error.
+        let needsResolving = !expression.terms.isEmpty || !expression.removals.isEmpty || expression.filters.contains { $0.kind == .agent }
+        let resolvedIds =
+            needsResolving
+            ? Set(try await shell.resolve(expression, written: args, emptyIsError: !expression.terms.isEmpty || !expression.removals.isEmpty).map(\.id))
+            : nil
         // Every pair at once; rows in the pairs' order (ContextFleets.swift).
-        let filters = expression.filters.map(\.describeFilter)
+        let filters = expression.serviceFilters
         let listed = try await shell.eachPair { [resolvedIds] _, fleet in
             var nodes = try await fleet.describeNodes(filters: filters)
             if let resolvedIds { nodes = nodes.filter { resolvedIds.contains($0.instanceId) } }
@@ -47,19 +46,21 @@ struct InstancesCommand: ShellCommand {
         var pairs: [ContextPair?] = []
         for (pair, found) in listed {
             let names = found.names
-            shell.nodeDirectory.learn(found.nodes.compactMap { n in names[n.instanceId].map { Node(n, name: $0, pair: pair) } })
-            for n in found.nodes {
+            let nodes = found.nodes.map { Node($0, name: names[$0.instanceId], pair: pair) }
+            shell.nodeDirectory.learn(nodes)
+            for (n, node) in zip(found.nodes, nodes) {
                 pairs.append(pair)
+                // The name a person reads (Node.displayName); the ID column keeps the id.
                 rows.append([
-                    n.instanceId, names[n.instanceId] ?? (namesKnown ? "" : n.computerName ?? ""), n.pingStatus, n.platformType ?? "",
+                    n.instanceId, node.displayName == n.instanceId ? "" : node.displayName, n.pingStatus, n.platformType ?? "",
                     n.agentVersion ?? "", n.ipAddress ?? "", n.lastPing.map { DurationText.ago($0, now: shell.clock.now()) } ?? "",
                 ])
             }
         }
-        let columns = ["ID", namesKnown ? "NAME" : "COMPUTER NAME", "PING", "PLATFORM", "AGENT", "IP", "LAST PING"]
+        let columns = ["ID", "NAME", "PING", "PLATFORM", "AGENT", "IP", "LAST PING"]
         shell.print(await shell.contextTable(columns: columns, rows: rows, pairs: pairs))
         if !namesKnown && shell.settings.outputFormat == .table {
-            shell.console.err("(names need ec2:DescribeInstances, which this identity may not call: showing computer names)\n")
+            shell.console.err("(Name tags need ec2:DescribeInstances, which this identity may not call: NAME shows computer names)\n")
         }
         return 0
     }

@@ -6,7 +6,8 @@ import SSMCore
 struct UseCommand: ShellCommand {
     let name = "use"
     let usage = "use | use profile NAME[,NAME...] | use region NAME[,NAME...] | use context PROFILE@REGION... | use TARGET..."
-    let summary = "show or set the profiles, regions and targets"
+    let summary =
+        "show or set the profiles, regions and targets; target words compose: names, ids, globs, all, tag:K=V, tag:K add up, online, offline, platform:NAME, agent<VERSION narrow, !WORD takes out"
     let iamActions = [
         "ssm:DescribeInstanceInformation", "ec2:DescribeInstances (Name globs)",
         "sts:GetCallerIdentity (several profiles or regions: the ACCOUNT column)",

@@ -57,10 +57,11 @@ extension Shell {
             }
             let progress = WaitProgress(ids, sentTo: ledger.targets.mapValues(\.count), latest: latest)
             if live {
-                let failed = progress.unsuccessful == 0 ? "" : ", \(progress.unsuccessful) not successful"
-                console.err(
-                    "\r\u{1B}[Kwaiting: \(progress.ended)/\(progress.expected) done\(failed) · \(DurationText.format((monotonic.seconds() - schedule.start).rounded()))"
-                )
+                let nodes = WaitProgressLine.nodes(ids, sentTo: ledger.targets.mapValues { $0.map(\.id) }, latest: latest)
+                let line = WaitProgressLine.text(
+                    progress, pending: nodes.pending.map(nodeDirectory.shortLabel), unsuccessful: nodes.unsuccessful.map(nodeDirectory.shortLabel),
+                    elapsed: DurationText.format((monotonic.seconds() - schedule.start).rounded()))
+                console.err("\r\u{1B}[K" + line)
             }
             if progress.finished {
                 if live { console.err("\r\u{1B}[K") }

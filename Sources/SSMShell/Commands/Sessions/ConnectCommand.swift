@@ -55,7 +55,7 @@ struct ConnectCommand: ShellCommand {
         let fleet = try shell.fleet(for: node.pair)
         // A clear answer before StartSession's TargetNotConnected (the guide's basic policy allows it).
         if try await fleet.connectionStatus(node.id) != "connected" {
-            throw ShellError("\(node.label) is not connected to Systems Manager (its agent is not reachable); 'status \(node.shortLabel)' rechecks it")
+            throw ShellError("\(node.label) is not connected to Systems Manager (its agent is not reachable); 'status \(node.name ?? node.id)' rechecks it")
         }
         let stream = try await fleet.startSession(
             target: node.id, document: document, reason: opts.value("reason"),
