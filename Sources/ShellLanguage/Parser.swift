@@ -99,7 +99,8 @@ public struct Parser {
             if c == "\\" {
                 if peek(1) == "\n" { break }  // a continuation ends the word
                 advance()
-                guard index < chars.count else { throw Diagnostic("a backslash at the end of the input escapes nothing", at: start) }
+                // Incomplete: at the prompt the next line continues it, as after `\` and a newline.
+                guard index < chars.count else { throw Diagnostic("a backslash at the end of the input escapes nothing", at: start, incomplete: true) }
                 literal.append(chars[index]); advance()
                 quoted = true
             } else if c == "'" {

@@ -83,6 +83,8 @@ import Testing
         input.abandon()
         #expect(!input.isOpen)
         #expect(input.take("echo hi", commandNames: names) == .run("echo hi"))
+        #expect(input.take("echo a \\", commandNames: names) == .needMore)
+        #expect(input.take("  b", commandNames: names) == .run("echo a \\\n  b"))
     }
 
     @Test func helpKnowsTheKeywordsAndProcedures() async {

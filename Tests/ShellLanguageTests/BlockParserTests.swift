@@ -115,7 +115,7 @@ import Testing
 
     /// The prompt asks for more lines exactly when more lines could complete the input.
     @Test(arguments: [
-        ("if a", true), ("for x in a; if b; end", true), ("def f", true), ("run <<EOF\nx", true),
+        ("if a", true), ("for x in a; if b; end", true), ("def f", true), ("run <<EOF\nx", true), ("run a \\", true),
         ("if a; end; end", false), ("echo 'x", false), ("break", false), ("else", false),
     ])
     func incompleteInputAsksForMore(_ source: String, _ incomplete: Bool) {
