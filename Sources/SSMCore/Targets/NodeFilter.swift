@@ -11,6 +11,9 @@ public enum NodeFilter: Sendable, Equatable {
 
     public enum Kind: Sendable, Hashable { case ping, platform, agent }
 
+    /// The filter words Tab offers (`agent<` takes a version of the user's).
+    public static let words = ["online", "offline", "platform:linux", "platform:windows", "platform:macos", "agent<"]
+
     public var kind: Kind {
         switch self {
         case .online, .offline: .ping

@@ -14,7 +14,7 @@ struct InstancesCommand: ShellCommand {
         [PolicyBuilder.resolves] + PolicyBuilder.targetActions(words.filter { NodeFilter($0) == nil })
     }
 
-    func completions(_ request: CompletionRequest) -> Completions { .words(request.snapshot.targets) }
+    func completions(_ request: CompletionRequest) -> Completions { .words(request.snapshot.targets + NodeFilter.words) }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let args = input.arguments

@@ -30,7 +30,10 @@ struct UseCommand: ShellCommand {
         case "profile": return .words(request.snapshot.profiles)
         case "region": return .words(Completion.regionsList)
         case "context": return .words(request.snapshot.profiles.map { $0 + "@" })
-        default: return request.words.count == 2 ? .words(["profile", "region", "context"] + request.snapshot.targets) : .none
+        default:
+            // Target words compose, so every word after the first takes one too.
+            let targets = request.snapshot.targets + NodeFilter.words
+            return .words(request.words.count == 2 ? ["profile", "region", "context"] + targets : targets)
         }
     }
 
