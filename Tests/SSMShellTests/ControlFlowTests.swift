@@ -210,4 +210,17 @@ import Testing
         #expect(await shell.run(source: "set keep-going on; if bogus; echo a; else; echo b; end; echo after", file: "t") == 0)
         #expect(console.stdout == "b 2\nafter\n")
     }
+
+    /// A procedure's body follows the script's rules even when its call is a condition or under
+    /// `try`: a failing `wait` inside says who failed and where, and ends the call with 3.
+    @Test func aFailingWaitInsideAProcedureCalledUnderTrySaysWhoFailed() async throws {
+        let fleet = InterpreterTests.fleet()
+        fleet.outcome = { id in id.hasSuffix("2") ? ("Failed", 5, "", "boom\n") : ("Success", 0, "ok\n", "") }
+        let (shell, console) = shell(fleet)
+        let source = "def d\nrun --on web-1,web-2 x\nwait\necho never\nend\ntry d\necho status $status\nif d; echo yes; else; echo no; end"
+        #expect(await shell.run(source: source, file: "p.ssm") == 0)
+        #expect(console.stderr.contains("p.ssm:3: 1 of 2 invocations did not succeed (web-2); the script stops here"), "\(console.stderr)")
+        #expect(console.stdout.contains("status 3\n") && console.stdout.hasSuffix("no\n") && !console.stdout.contains("never"))
+        #expect(shell.failureHandled == 0)
+    }
 }

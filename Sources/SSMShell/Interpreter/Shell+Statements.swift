@@ -174,14 +174,19 @@ extension Shell {
         }
         let savedArguments = variables.arguments
         let wasInteractive = interactive
+        let savedFailureHandled = failureHandled
         variables.arguments = arguments
         procedures.depth += 1
-        // Inside a procedure a failure stops it, at the prompt too, as in a sourced script.
+        // Inside a procedure a failure stops it, at the prompt too, as in a sourced script; and
+        // a failing `wait` there says who failed, also when the call is a condition or a `try`
+        // (which look at the call's status, not at each command inside).
         interactive = false
+        failureHandled = 0
         defer {
             variables.arguments = savedArguments
             procedures.depth -= 1
             interactive = wasInteractive
+            failureHandled = savedFailureHandled
         }
         // A body that runs no command gives 0, not the status left from before the call.
         exit.lastStatus = 0
