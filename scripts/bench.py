@@ -382,6 +382,9 @@ def main():
     finally:
         process.terminate()
         process.wait()
+    print("bench: attach", flush=True)
+    from bench_attach import measure as measure_attach  # issue 15: its own module
+    results["attach"] = measure_attach(args.binary, quick)
     print("bench: fan-out to 200 nodes", flush=True)
     results["fanout"] = fan_out(args.binary)
     print("bench: scale, 10,000 nodes over 4 accounts x 2 regions", flush=True)
@@ -402,6 +405,11 @@ def real_agent_lines(r):
 def scale_lines(r):
     from bench_scale import page_lines
     return page_lines(r.get("scale"), raw=False)
+
+
+def attach_lines(r):
+    from bench_attach import page_lines
+    return page_lines(r["attach"]) if "attach" in r else []
 
 
 def write_page(r, quick):
@@ -474,6 +482,7 @@ def write_page(r, quick):
               "- `--quick` opens 50 forwards in a row instead of 1,000 and stops the AWS CLI after 10 s; the goal is only met by a full run.",
               *real_agent_lines(r),
               "", *scale_lines(r),
+              "", *attach_lines(r),
               "", "Raw results:", "", "```json", json.dumps(r, indent=1, default=float), "```", ""]
     path = os.path.join(ROOT, "docs", "benchmarks.md")
     open(path, "w").write("\n".join(lines))
