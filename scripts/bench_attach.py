@@ -11,7 +11,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import ROOT, environment, start_emulator  # noqa: E402
+from bench import ROOT, environment, machine, start_emulator  # noqa: E402
 
 NODES = 50
 PROMPT = r"attach \S+( \[\d+\])?> "
@@ -40,6 +40,7 @@ def spawn(binary, info):
     import pexpect
     env = environment(info)
     env["TERM"] = "dumb"
+    env["NO_COLOR"] = "1"   # prefixes without colour codes, so the samples can wait for "box-49 | /"
     child = pexpect.spawn(binary, env=env, encoding="utf-8", timeout=60)
     child.delaybeforesend = None   # pexpect otherwise sleeps 50 ms before every send
     child.expect("> ")
@@ -48,12 +49,12 @@ def spawn(binary, info):
 
 def round_trips(child, text, prompt, samples, output):
     """Milliseconds from a line sent to its OUTPUT and the next prompt, each time (the output is
-    what the node prints, never in the typed line: the echo cannot end a sample early)."""
+    what the node prints, never in the typed line: the echo cannot end a sample early; a pattern)."""
     times = []
     for _ in range(samples):
         start = time.perf_counter()
         child.sendline(text)
-        child.expect_exact(output)
+        child.expect(output)
         child.expect(prompt)
         times.append((time.perf_counter() - start) * 1000)
     return times
@@ -72,17 +73,17 @@ def measure(binary, quick=False):
         child.expect(r"\n(/[^\r\n]+)\r\n")
         directory = child.match.group(1)
         child.expect(PROMPT)
-        attach_one = round_trips(child, "pwd", PROMPT, samples, directory + "\r\n")
+        attach_one = round_trips(child, "pwd", PROMPT, samples, re.escape(directory + "\r\n"))
         child.sendline("detach")
         child.expect("> ")
-        cycle = round_trips(child, "run pwd; wait; output", r"box-00\S*> ", max(5, samples // 10), directory + "\r\n")
+        cycle = round_trips(child, "run pwd; wait; output", r"box-00\S*> ", max(5, samples // 10), re.escape(directory + "\r\n"))
         before = rss(child.pid)[0]
         start = time.perf_counter()
         child.sendline("attach tag:Fleet=attach")
         child.expect("Attached to", timeout=120)
         child.expect(PROMPT)
         attach_seconds = time.perf_counter() - start
-        fifty = round_trips(child, "pwd", PROMPT, max(5, samples // 10), "box-49 | /")
+        fifty = round_trips(child, "pwd", PROMPT, max(5, samples // 10), r"(box-49|i-%017x) +\| /" % (0x500000 + NODES - 1))
         current, peak = rss(child.pid)
         child.sendline("detach")
         child.expect("> ")
@@ -127,8 +128,9 @@ def page_lines(r):
 def rewrite_section(r, binary):
     path = os.path.join(ROOT, "docs", "benchmarks.md")
     text = open(path).read()
-    section = "\n".join(page_lines(r) + ["", "Measured alone by `scripts/bench_attach.py --binary %s` on %s." % (
-        os.path.relpath(binary, ROOT), time.strftime("%Y-%m-%d"))])
+    section = "\n".join(page_lines(r) + ["", "Measured alone by `scripts/bench_attach.py --binary %s` (a release build) on %s, %s; "
+                                          "load average %.1f at the end (the machine was shared)." % (
+        os.path.relpath(binary, ROOT), time.strftime("%Y-%m-%d"), machine(), os.getloadavg()[0])])
     pattern = re.compile(re.escape(SECTION_START) + ".*?" + re.escape(SECTION_END) + r"(\n\nMeasured alone[^\n]*)?", re.S)
     text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
     open(path, "w").write(text)

@@ -161,3 +161,10 @@ def test_policy_knows_attach_needs_only_the_guides_basic_session_actions(emulato
     printed = ssm_shell("policy", str(script), env=shell_env(emulator))
     actions = json.loads(printed.stdout)["Statement"][0]["Action"]
     assert sorted(actions) == sorted(["ssm:StartSession", "ssm:DescribeInstanceInformation", "ssm:GetConnectionStatus", "ssm:TerminateSession"])
+
+
+def test_a_node_that_is_not_connected_is_reported_and_attach_fails(emulator):
+    result = ssm_shell("-c", "attach lost-1 <<'EOF'\necho never\nEOF", env=shell_env(emulator, "basic"))
+    assert result.returncode == 3
+    assert "lost-1: attach failed: " in result.stderr and "is not connected" in result.stderr, result.stderr
+    assert "attach opened no session on lost-1" in result.stderr

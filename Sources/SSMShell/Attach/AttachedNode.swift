@@ -72,12 +72,14 @@ final class AttachedNode: Sendable {
     func run(fleet: any FleetAPI, clocks: SessionClocks) async {
         let stream: SessionStream
         do {
-            if try await fleet.connectionStatus(node.id) != "connected" {
-                throw ShellError.remote("\(node.label) is not connected to Systems Manager (its agent is not reachable)")
-            }
             stream = try await fleet.startSession(target: node.id, document: nil, reason: nil, parameters: nil)
         } catch {
-            events.yield(.failed(index, error))
+            // GetConnectionStatus only after a refusal: with 50 nodes, 50 calls fewer on the way in.
+            if (try? await fleet.connectionStatus(node.id)).map({ $0 != "connected" }) == true {
+                events.yield(.failed(index, ShellError.remote("\(node.label) is not connected to Systems Manager (its agent is not reachable)")))
+            } else {
+                events.yield(.failed(index, error))
+            }
             return
         }
         sessionId.withLock { $0 = stream.sessionId }

@@ -38,7 +38,7 @@ struct AttachCommand: ShellCommand {
         await attachment.open(fleets: fleets, deadline: Self.readyLimit)
         do {
             guard !attachment.live.isEmpty else {
-                throw ShellError.remote("attach opened no session: \(nodes.count == 1 ? "the node" : "none of the \(nodes.count) nodes") answered")
+                throw ShellError.remote("attach opened no session on \(nodes.count == 1 ? nodes[0].shortLabel : "any of the \(nodes.count) nodes")")
             }
             let status: Int32
             if let script {
