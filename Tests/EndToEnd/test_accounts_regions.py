@@ -181,3 +181,27 @@ def test_trust_conditions_external_id_and_mfa(multi):
     assert sts.get_caller_identity()["Account"] == BETA
     # breakglass names alpha-admin itself: another identity of alpha's account is not trusted.
     assert denied(lambda: assume(multi, "alpha-dev", "breakglass", SerialNumber=device, TokenCode="123456"))[0] == "AccessDenied"
+
+
+def test_sessions_log_groups_and_buckets_belong_to_their_account_and_region(multi):
+    alpha_east = client(multi, "ssm", "alpha-admin", "us-east-1")
+    node = next(i["InstanceId"] for i in alpha_east.describe_instance_information()["InstanceInformationList"])
+    with pytest.raises(botocore.exceptions.ClientError) as elsewhere:
+        client(multi, "ssm", "beta-admin", "us-east-1").start_session(Target=node)
+    assert elsewhere.value.response["Error"]["Code"] == "TargetNotConnected"
+    session = alpha_east.start_session(Target=node)["SessionId"]
+    try:
+        assert [s["SessionId"] for s in alpha_east.describe_sessions(State="Active")["Sessions"]] == [session]
+        assert client(multi, "ssm", "alpha-admin", "eu-west-1").describe_sessions(State="Active")["Sessions"] == []
+        assert client(multi, "ssm", "beta-admin", "us-east-1").describe_sessions(State="Active")["Sessions"] == []
+    finally:
+        alpha_east.terminate_session(SessionId=session)
+    client(multi, "logs", "alpha-admin", "us-east-1").create_log_group(logGroupName="/e2e/alpha-east")
+    assert [g["logGroupName"] for g in client(multi, "logs", "alpha-admin", "us-east-1").describe_log_groups()["logGroups"]] == ["/e2e/alpha-east"]
+    for identity, region in (("alpha-admin", "eu-west-1"), ("beta-admin", "us-east-1")):
+        assert client(multi, "logs", identity, region).describe_log_groups()["logGroups"] == []
+    client(multi, "s3", "beta-admin", "eu-west-1").create_bucket(Bucket="e2e-beta-west", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    assert [b["Name"] for b in client(multi, "s3", "beta-admin", "eu-west-1").list_buckets()["Buckets"]] == ["e2e-beta-west"]
+    assert client(multi, "s3", "alpha-admin", "us-east-1").list_buckets()["Buckets"] == []
+    location = client(multi, "s3", "beta-admin", "eu-west-1").get_bucket_location(Bucket="e2e-beta-west")["LocationConstraint"]
+    assert location == "eu-west-1"
