@@ -33,6 +33,7 @@ def test_attach_keeps_the_real_agents_shell_state_and_reports_a_failing_line(age
     assert re.search(r"failed on 1 of 1 node: \S+ \(exit 2\)", child.before), child.before
     child.sendline("echo back-$v")
     child.expect("back-42")
+    child.expect(PROMPT)            # Ctrl-D is a key of the prompt, read only once it is there
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()
