@@ -168,3 +168,31 @@ def test_a_node_that_is_not_connected_is_reported_and_attach_fails(emulator):
     assert result.returncode == 3
     assert "lost-1: attach failed: " in result.stderr and "is not connected" in result.stderr, result.stderr
     assert "attach opened no session on lost-1" in result.stderr
+
+
+def test_a_script_runs_everywhere_or_nowhere(emulator):
+    script = "attach web-1 lost-1 <<'EOF'\necho ran-$((40+2))\nEOF"
+    result = ssm_shell("-c", script, env=shell_env(emulator, "basic"))
+    assert result.returncode == 3
+    assert "ran-42" not in result.stdout
+    assert "attach could not open a session on lost-1: no line was sent" in result.stderr, result.stderr
+
+
+def test_a_line_that_ignores_ctrl_c_is_closed_at_the_third(emulator):
+    child = attach(emulator, "web-1 web-2")
+    assert "pager=cat" in line(child, "echo pager=$PAGER")
+    # web-2's shell ignores SIGINT from now on, and so does its sleep; web-1's line says when it is interrupted.
+    child.sendline("if [ $AWS_SSM_INSTANCE_ID = i-0a1b2c3d4e5f60002 ]; then trap '' INT; echo armed-$((40+2)); sleep 60; "
+                   "else sh -c 'trap \"echo got-int-\\$((40+2)); exit 1\" INT; echo armed-$((40+2)); while :; do sleep 1; done'; fi")
+    child.expect("armed-42")
+    child.expect("armed-42")
+    child.sendintr()
+    child.expect("got-int-42")
+    child.sendintr()
+    child.expect("web-2: the line still runs; one more Ctrl-C closes the session")
+    child.sendintr()
+    child.expect(FAILED_PROMPT)
+    assert "web-2: the line did not stop after 3 Ctrl-C: its session is closed" in child.before, child.before
+    assert "web-1 (exit 1)" in child.before and "web-2 (session ended)" in child.before
+    assert "still-42" in line(child, "echo still-$((40+2))")
+    leave(child)

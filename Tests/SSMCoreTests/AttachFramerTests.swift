@@ -158,6 +158,31 @@ import Testing
             [.ready, .lineEnded(status: 130), .stdout(Array("after".utf8))])
     }
 
+    @Test func aLineBegunWhileAResyncIsOutstandingDropsTheResyncsFrames() {
+        Self.expectEveryChunking(
+            [
+                Self.bytes(Self.ready()), .begin("n1"), .interrupt("r1"), Self.bytes(Self.end("n1", 0) + Self.sync("n1")), .begin("n2"),
+                Self.bytes(Self.sync("r1") + Self.end("r1", 0) + "two\n" + Self.end("n2", 0) + Self.sync("n2")),
+            ],
+            [.ready, .lineEnded(status: 0), .stdout(Array("two\n".utf8)), .lineEnded(status: 0)])
+    }
+
+    @Test func aFrameCutByTheTerminalsFlushIsOutputAndTheNextIsRead() {
+        Self.expectEveryChunking(
+            [Self.bytes(Self.ready()), .begin("n1"), .interrupt("r1"), Self.bytes("\u{1E}@A\(Self.session)n1 1" + Self.end("r1", 130) + Self.sync("r1"))],
+            [.ready, .stdout(Array("\u{1E}@A\(Self.session)n1 1".utf8)), .lineEnded(status: 130)])
+    }
+
+    @Test func windowsLineEndsAreTaken() {
+        let crlf =
+            "\(Self.frame)R\(Self.session)\r\n" + "\(Self.frame)E\(Self.session):oops\r\n" + "\(Self.frame)E\(Self.session):Sn1\r\n"
+            + "\(Self.frame)A\(Self.session)n1 1\r\n"
+        var framer = AttachFramer(session: Self.session)
+        _ = framer.feed(Array(crlf.prefix(20).utf8))
+        framer.begin(nonce: "n1")
+        #expect(Self.merged(framer.feed(Array(crlf.dropFirst(20).utf8))) == [.stderr(Array("oops".utf8)), .lineEnded(status: 1)])
+    }
+
     @Test func aLongStandardErrorLineStreams() {
         let long = String(repeating: "e", count: 5000)
         Self.expectEveryChunking(

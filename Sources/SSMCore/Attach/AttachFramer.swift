@@ -44,6 +44,9 @@ public struct AttachFramer: Sendable {
     /// Of those: the status from `A`, and whether `E:S` came.
     private var statuses: [String: Int32] = [:]
     private var synced: Set<String> = []
+    /// Nonces of earlier lines' resyncs that may still come back: their frames are dropped.
+    private var stale: Set<String> = []
+    static let staleLimit = 16
     /// A newline is owed to standard error before its next byte (see the type's comment).
     private var stderrNewlineOwed = false
     /// After Ctrl-C an interactive shell writes a newline (dash and bash do) before its next
@@ -71,6 +74,8 @@ public struct AttachFramer: Sendable {
     /// A line was sent with this nonce (only when `phase` is idle).
     public mutating func begin(nonce: String) {
         interruptNewline = false
+        // Resyncs still to come back from the line before (a Ctrl-C as it ended): theirs.
+        if phase == .draining { stale = Set((Array(stale) + awaited).suffix(Self.staleLimit)) }
         awaited = [nonce]
         statuses = [:]
         synced = []
@@ -122,6 +127,13 @@ public struct AttachFramer: Sendable {
                 let kindNow = matched == 2 ? byte : kind
                 scan = matched + 1 == header.count ? .tail(kind: kindNow, bytes: []) : .header(matched: matched + 1, kind: kindNow)
             case .tail(let kind, var tail):
+                // A frame start inside a status or ready frame: the bytes held were cut (the tty
+                // flushes pending output on Ctrl-C); they are output, and the new frame is read.
+                if byte == header[0], kind != Self.stderrKind {
+                    out += frameBytes(kind, tail)
+                    scan = .text
+                    continue
+                }
                 index += 1
                 if byte != 0x0A {
                     tail.append(byte)
@@ -187,7 +199,9 @@ public struct AttachFramer: Sendable {
     }
 
     /// A whole frame; false when it is not one this framer awaits (it is then output).
-    private mutating func frame(_ kind: UInt8, _ tail: [UInt8], events: inout [Event]) -> Bool {
+    private mutating func frame(_ kind: UInt8, _ whole: [UInt8], events: inout [Event]) -> Bool {
+        // A Windows console ends its lines with CRLF.
+        let tail = whole.last == 0x0D ? Array(whole.dropLast()) : whole
         switch kind {
         case Self.readyKind:
             guard phase == .starting, tail.isEmpty else { return false }
@@ -197,6 +211,7 @@ public struct AttachFramer: Sendable {
         case Self.statusKind:
             guard let space = tail.lastIndex(of: 0x20) else { return false }
             let nonce = String(decoding: tail[..<space], as: UTF8.self)
+            if stale.contains(nonce) { return true }
             guard awaited.contains(nonce), statuses[nonce] == nil,
                 let status = Int32(String(decoding: tail[(space + 1)...], as: UTF8.self))
             else { return false }
@@ -208,6 +223,7 @@ public struct AttachFramer: Sendable {
             let line = Array(tail.dropFirst())
             if line.first == UInt8(ascii: "S") {
                 let nonce = String(decoding: line.dropFirst(), as: UTF8.self)
+                if stale.contains(nonce) { return true }
                 if awaited.contains(nonce), !synced.contains(nonce) {
                     synced.insert(nonce)
                     stderrNewlineOwed = false

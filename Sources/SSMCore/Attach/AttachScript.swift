@@ -29,8 +29,8 @@ public enum AttachScript {
         """
         stty -echo -opost 2>/dev/null
         set +o emacs +o vi 2>/dev/null
-        PS1= PS2= PS4=; unset PROMPT_COMMAND HISTFILE
-        __ssm_d=$(mktemp -d 2>/dev/null) && mkfifo "$__ssm_d/e" && { (trap '' INT; while IFS= read -r l; do printf '\\036@E%s:%s\\n' \(session) "$l"; done) <"$__ssm_d/e" & exec 9>"$__ssm_d/e"; rm -rf "$__ssm_d"; __ssm_sync() { printf '\\nS%s\\n' "$1" >&9; }; } || { exec 9>&2; __ssm_sync() { printf '\\036@E%s:S%s\\n' \(session) "$1"; }; }
+        PS1= PS2= PS4=; unset PROMPT_COMMAND HISTFILE; export PAGER=cat GIT_PAGER=cat MANPAGER=cat SYSTEMD_PAGER=cat
+        set +m; __ssm_d=$(mktemp -d 2>/dev/null) && mkfifo "$__ssm_d/e" && { (trap '' INT; while IFS= read -r l; do printf '\\036@E%s:%s\\n' \(session) "$l"; done) <"$__ssm_d/e" & exec 9>"$__ssm_d/e"; rm -rf "$__ssm_d"; __ssm_sync() { printf '\\nS%s\\n' "$1" >&9; }; } || { exec 9>&2; __ssm_sync() { printf '\\036@E%s:S%s\\n' \(session) "$1"; }; }; set -m
         __ssm_st() { return "$1"; }
         printf '\\036@R%s\\n' \(session)
 
@@ -54,8 +54,10 @@ public enum AttachScript {
         if line.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
             return "the line holds a control character, which the node's terminal would take as a key; write it with printf escapes"
         }
-        if line.utf8.count > lineLimit {
-            return "the line is \(line.utf8.count) bytes long and the node's terminal takes at most \(lineLimit); put it in a script with `put` and run that"
+        // The line as it is typed into the node's terminal, quoted for eval.
+        let typed = ShellQuote.singleQuoted(line, for: .posix).utf8.count
+        if typed > lineLimit {
+            return "the line is \(typed) bytes long once quoted and the node's terminal takes at most \(lineLimit); put it in a script with `put` and run that"
         }
         return nil
     }
@@ -65,7 +67,7 @@ public enum AttachScript {
     /// failed. Untested against a real PowerShell: only its text is checked.
     public static func powerShellSetup(session: String) -> String {
         """
-        function prompt { '' }
+        Remove-Module PSReadLine -ErrorAction SilentlyContinue; function prompt { '' }
         $ProgressPreference = 'SilentlyContinue'
         function __ssm_frame($t) { [Console]::Out.Write([string][char]30 + '@' + $t + "`n"); [Console]::Out.Flush() }
         function __ssm_sync($n) { __ssm_frame ('E\(session):S' + $n) }

@@ -14,7 +14,8 @@ struct AttachPrompt {
     static let leaveWords: Set<String> = ["detach", "~."]
 
     func run() async -> Int32 {
-        let file = Prompt.historyPath(shell.environment).map { HistoryFile(path: $0.replacing("/history", with: "/attach-history")) }
+        // attach-history beside the prompt's history file (its last path component replaced).
+        let file = Prompt.historyPath(shell.environment).map { HistoryFile(path: String($0.dropLast("history".count)) + "attach-history") }
         let words = ["detach"] + shell.knownNodes.values.flatMap { [$0.id] + ($0.name.map { [$0] } ?? []) }
         let editor = LineEditor(program: "ssm-shell-attach", tildeDotLeaves: true) { _ in words }
         for line in file?.load() ?? [] { editor.addToHistory(line) }

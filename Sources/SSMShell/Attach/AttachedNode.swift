@@ -60,6 +60,9 @@ final class AttachedNode: Sendable {
         return Array(text.utf8)
     }
 
+    /// The node's shell is still running the current line (its ending has not come back).
+    var runsALine: Bool { framer.withLock { $0.phase == .running } }
+
     /// Ctrl-C: the text to write (the interrupt, then an ending of its own).
     func interrupt(resync: String) -> [UInt8] {
         framer.withLock { $0.interrupted(resync: resync) }

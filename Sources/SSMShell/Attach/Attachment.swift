@@ -12,6 +12,11 @@ final class Attachment {
     let nodes: [AttachedNode]
     /// Ready and not ended: the nodes a line goes to.
     private(set) var live: Set<Int> = []
+    /// The nodes whose session did not come up, and whether Ctrl-C stopped the opening.
+    private(set) var notAttached: [String] = []
+    private(set) var openingInterrupted = false
+    /// Ctrl-C pressed this many times while one line runs closes the nodes still running it.
+    static let interruptsToClose = 3
     private var iterator: AsyncStream<AttachNodeEvent>.AsyncIterator
     private let continuation: AsyncStream<AttachNodeEvent>.Continuation
     private var sessions: [Task<Void, Never>] = []
@@ -22,6 +27,8 @@ final class Attachment {
     struct LineResult {
         var statuses: [Int: Int32] = [:]
         var ended: [Int] = []
+        /// Ctrl-C was pressed while it ran.
+        var interrupted = false
         var failed: Bool { statuses.values.contains { $0 != 0 } || !ended.isEmpty }
     }
 
@@ -56,15 +63,20 @@ final class Attachment {
                 live.insert(index)
             case .failed(let index, let error):
                 waiting.remove(index)
+                notAttached.append(nodes[index].node.shortLabel)
                 shell.console.err("\(nodes[index].node.shortLabel): attach failed: \(shell.describe(error).0)\n")
             case .ended(let index, let problem):
-                waiting.remove(index)
+                guard waiting.remove(index) != nil else { continue }
                 live.remove(index)
+                notAttached.append(nodes[index].node.shortLabel)
                 shell.console.err("\(nodes[index].node.shortLabel): attach failed: \(problem ?? "the session ended") before the shell was ready\n")
             case .lineEnded: break
             case .tick:
-                if Interrupts.take() || clocks.monotonic.seconds() - start > seconds {
+                let interrupted = Interrupts.take()
+                openingInterrupted = openingInterrupted || interrupted
+                if interrupted || clocks.monotonic.seconds() - start > seconds {
                     for index in waiting {
+                        notAttached.append(nodes[index].node.shortLabel)
                         shell.console.err("\(nodes[index].node.shortLabel): attach failed: the shell was not ready in time\n")
                         nodes[index].closing.store(true, ordering: .relaxed)
                     }
@@ -78,6 +90,7 @@ final class Attachment {
     func run(line: String) async -> LineResult {
         var result = LineResult()
         var running = live
+        var interrupts = 0
         var writes: [(BytePipe, [UInt8])] = running.sorted().map { (nodes[$0].pipe, nodes[$0].begin(line, lineNonce: Self.nonce())) }
         await Self.write(writes)
         startTicking()
@@ -88,6 +101,8 @@ final class Attachment {
                 running.remove(index)
                 result.statuses[index] = status
             case .ended(let index, let problem):
+                // A session this loop closed or gave up on already was reported then.
+                guard live.contains(index) else { continue }
                 running.remove(index)
                 live.remove(index)
                 result.ended.append(index)
@@ -95,7 +110,28 @@ final class Attachment {
             case .tick:
                 // Ctrl-C: on to every node still running the line (the sessions stay).
                 guard Interrupts.take() else { continue }
-                writes = running.sorted().map { (nodes[$0].pipe, nodes[$0].interrupt(resync: Self.nonce())) }
+                result.interrupted = true
+                interrupts += 1
+                if interrupts >= Self.interruptsToClose {
+                    // A line that ignores Ctrl-C (a pager reading the terminal, a job brought to
+                    // the foreground): its nodes' sessions are closed, the others kept.
+                    for index in running.sorted() {
+                        nodes[index].closing.store(true, ordering: .relaxed)
+                        live.remove(index)
+                        result.ended.append(index)
+                        let name = nodes[index].node.shortLabel
+                        shell.console.err(
+                            "\(name): the line did not stop after \(interrupts) Ctrl-C: its session is closed; 'attach \(name)' opens a new one\n")
+                    }
+                    running.removeAll()
+                    continue
+                }
+                if interrupts == Self.interruptsToClose - 1 {
+                    let names = running.sorted().map { nodes[$0].node.shortLabel }.joined(separator: ", ")
+                    shell.console.err("\(names): the line still runs; one more Ctrl-C closes the session\(running.count == 1 ? "" : "s")\n")
+                }
+                // Only to nodes still running it: a framer already done awaits no resync.
+                writes = running.sorted().filter { nodes[$0].runsALine }.map { (nodes[$0].pipe, nodes[$0].interrupt(resync: Self.nonce())) }
                 await Self.write(writes)
             case .ready, .failed: break
             }

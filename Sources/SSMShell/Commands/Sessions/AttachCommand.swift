@@ -40,8 +40,13 @@ struct AttachCommand: ShellCommand {
             guard !attachment.live.isEmpty else {
                 throw ShellError.remote("attach opened no session on \(nodes.count == 1 ? nodes[0].shortLabel : "any of the \(nodes.count) nodes")")
             }
+            if attachment.openingInterrupted { throw ShellError("attach was interrupted while the sessions opened", status: ExitStatus.interrupted) }
             let status: Int32
             if let script {
+                // A script's lines run everywhere or nowhere: a node left out would pass unseen.
+                if !attachment.notAttached.isEmpty {
+                    throw ShellError.remote("attach could not open a session on \(attachment.notAttached.joined(separator: ", ")): no line was sent")
+                }
                 status = try await Self.runScript(script, attachment, shell)
             } else {
                 status = await AttachPrompt(shell: shell, attachment: attachment).run()
@@ -66,6 +71,8 @@ struct AttachCommand: ShellCommand {
         for (number, line) in lines {
             guard !attachment.live.isEmpty else { throw ShellError.remote("every session ended before line \(number) of the here-document") }
             let result = await attachment.run(line: line)
+            // Ctrl-C stops the script wherever it is (try and keep-going included).
+            if result.interrupted { throw ShellError("attach was interrupted at line \(number) of the here-document", status: ExitStatus.interrupted) }
             if let summary = attachment.summary(result) {
                 throw ShellError.remote("line \(number) of the here-document (\(line)) \(summary)")
             }
