@@ -35,6 +35,7 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
 
     func describeNodes(filters: [(key: String, values: [String])]) async throws -> [ManagedNode] {
         if let failure { throw failure }
+        try await onDescribe?()
         log("DescribeInstanceInformation \(filters.map { "\($0.key)=\($0.values.joined(separator: ","))" }.joined(separator: " "))")
         return nodes.filter { n in
             filters.allSatisfy { f in
@@ -72,8 +73,13 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
         return text.hasPrefix(pattern[..<star]) && text.hasSuffix(pattern[pattern.index(after: star)...])
     }
 
+    /// A document SendCommand refuses (AccessDenied), as a policy limited to some documents does.
+    var refusedDocument: String?
+    /// Called first by describeNodes (MultiContextTests: pairs must be asked at once).
+    var onDescribe: (@Sendable () async throws -> Void)?
+
     func sendCommand(_ input: SendCommandInput) async throws -> CommandSummary {
-        guard sendAllowed else {
+        guard sendAllowed, input.documentName != refusedDocument else {
             throw AWSServiceError(
                 code: "AccessDeniedException", message: "User: arn:aws:iam::1:user/basic is not authorized to perform: ssm:SendCommand on resource: x",
                 status: 400, operation: "SendCommand")
@@ -100,6 +106,7 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     }
 
     func getInvocation(commandId: String, instanceId: String) async throws -> InvocationResult {
+        if let failure { throw failure }
         log("GetCommandInvocation \(instanceId)")
         guard getAllowed else {
             throw AWSServiceError(

@@ -28,13 +28,13 @@ import Testing
     /// A config file naming the profiles, so `use profile` and `use context` accept them.
     static func configFile(_ profiles: [String]) throws -> String {
         let path = NSTemporaryDirectory() + "multi-\(UUID().uuidString).config"
-        let text = profiles.map { "[profile \($0)]\nregion = us-east-1\n" }.joined()
+        let text = profiles.map { "[\($0 == "default" ? "default" : "profile \($0)")]\nregion = us-east-1\n" }.joined()
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
     /// A shell whose factory hands each pair its fake; the options name the pair.
-    func shell(_ fleets: [String: FakeFleet], profiles: [String] = ["dev", "prod"]) throws -> (Shell, CapturingConsole) {
+    func shell(_ fleets: [String: FakeFleet], profiles: [String] = ["default", "dev", "prod"]) throws -> (Shell, CapturingConsole) {
         let console = CapturingConsole()
         let environment = Environment([
             "HOME": "/nonexistent", "AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": try Self.configFile(profiles),
@@ -105,7 +105,8 @@ import Testing
         let fleets = Self.fleets(["dev@us-east-1", "prod@us-east-1"])
         fleets["prod@us-east-1"]!.failure = CredentialsError(message: "The SSO session of profile prod has expired; run 'aws sso login --profile prod'.")
         let (shell, console) = try shell(fleets)
-        #expect(await shell.run(source: "use profile dev,prod\nuse tag:Role=web", file: "t") == 1)
+        #expect(await shell.run(source: "use profile dev,prod\nuse tag:Role=web\necho after", file: "t") == 1, "the script goes on, and ends with 1")
+        #expect(console.stdout == "after\n")
         #expect(console.stderr.contains("prod@us-east-1: The SSO session of profile prod has expired; run 'aws sso login --profile prod'. (skipped"))
         #expect(shell.targets.map(\.id) == ["i-00000000000000a10", "i-00000000000000a20"])
         #expect(shell.targets.allSatisfy { $0.pair?.description == "dev@us-east-1" })
@@ -121,7 +122,7 @@ import Testing
         let (shell, console) = try shell(fleets)
         #expect(await shell.run(source: "use profile dev,prod\nstatus tag:Role=web", file: "t") == 0)
         #expect(console.stdout.split(separator: "\n").count == 5)
-        #expect(console.stdout.contains("111111111111  us-east-1  web-b") || console.stdout.contains("111111111111  us-east-1  i-00000000000000b10"))
+        #expect(console.stdout.contains("111111111111  us-east-1  i-00000000000000b10  connected"))
     }
 
     @Test func connectTakesAPairQualifiedTargetAndAScriptIsToldTheCandidates() async throws {
@@ -160,5 +161,96 @@ import Testing
         #expect(out.contains("== dev@us-east-1\n") && out.contains("== prod@us-east-1\n"))
         #expect(out.components(separatedBy: "identity").count == 3)
         #expect(shell.isMultiContext, "doctor leaves the context as it was")
+    }
+
+    /// Each pair's fake waits until the other has been asked too: a serial fan-out never gets there.
+    @Test func pairsAreAskedAtOnce() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@us-east-1"])
+        let arrivals = Rendezvous(expected: 2)
+        for fleet in fleets.values { fleet.onDescribe = { try await arrivals.arrive() } }
+        let (shell, console) = try shell(fleets)
+        #expect(await shell.run(source: "use profile dev,prod\nuse tag:Role=web", file: "t") == 0, "\(console.stderr)")
+        #expect(shell.targets.count == 4)
+    }
+
+    @Test func aWaitWhosePairFailsEndsInsteadOfPollingForever() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@us-east-1"])
+        fleets["prod@us-east-1"]!.outcome = { _ in ("InProgress", 0, "", "") }
+        let (shell, console) = try shell(fleets)
+        #expect(await shell.run(source: "use profile dev,prod\nuse tag:Role=web\nrun uptime", file: "t") == 0)
+        fleets["prod@us-east-1"]!.failure = CredentialsError(message: "The SSO token has expired.")
+        #expect(await shell.run(source: "wait --timeout 20s", file: "t") == 1)
+        #expect(!console.stderr.contains("timed out"), "\(console.stderr)")
+        #expect(console.stderr.contains("prod@us-east-1: The SSO token has expired. (skipped"))
+        #expect(console.stdout.contains("us-east-1  i-00000000000000a10  Success"))
+        #expect(!console.stdout.contains("i-00000000000000b10"))
+        // Every pair skipped: wait ends at once.
+        fleets["dev@us-east-1"]!.failure = CredentialsError(message: "The SSO token has expired.")
+        #expect(await shell.run(source: "wait --timeout 20s", file: "t") == 1)
+        #expect(!console.stderr.contains("timed out"))
+    }
+
+    @Test func aCommandSentBeforeSeveralPairsIsStillAskedInItsPair() async throws {
+        let fleets = Self.fleets(["default@us-east-1", "prod@us-east-1"])
+        let (shell, console) = try shell(fleets)
+        #expect(
+            await shell.run(source: "use tag:Role=web\nrun uptime\nuse context default@us-east-1 prod@us-east-1\ncancel\nwait --timeout 20s", file: "t") == 0,
+            "\(console.stderr)")
+        #expect(fleets["default@us-east-1"]!.calls.contains("CancelCommand 00000000-0000-0000-0000-000000000001"))
+        #expect(fleets["prod@us-east-1"]!.calls.allSatisfy { !$0.hasPrefix("CancelCommand") })
+        // An id this shell never sent, bare, cannot say where it is.
+        #expect(await shell.run(source: "wait 00000000-0000-0000-0000-000000000009", file: "t") == 2)
+        #expect(console.stderr.contains("write it as PROFILE@REGION:00000000-0000-0000-0000-000000000009"))
+    }
+
+    /// Commands already sent when a later SendCommand fails stay in the ledger and in $cmd, so
+    /// wait and cancel reach them (one context too).
+    @Test func aFailedSendCommandKeepsTheCommandsAlreadySent() async throws {
+        let fleet = InterpreterTests.fleet(count: 60)
+        fleet.refusedDocument = "AWS-RunPowerShellScript"
+        let (shell, console) = InterpreterTests().shell(fleet)
+        #expect(await shell.run(source: "use all\nrun uptime", file: "t") == 1)
+        #expect(console.stderr.contains("not authorized to perform: ssm:SendCommand"))
+        #expect(shell.lastCommands.count == 2)
+        #expect(shell.ledger.targets.count == 2)
+    }
+
+    @Test func outputGoesOnWhenOnePairFails() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@us-east-1"])
+        let (shell, console) = try shell(fleets)
+        #expect(await shell.run(source: "use profile dev,prod\nuse tag:Role=web\nrun uptime", file: "t") == 0)
+        fleets["prod@us-east-1"]!.failure = CredentialsError(message: "The SSO token has expired.")
+        #expect(await shell.run(source: "output", file: "t") == 1)
+        #expect(console.stdout.contains("== i-00000000000000a10, i-00000000000000a20 · Success, exit 0\nok\n"))
+        #expect(console.stderr.contains("prod@us-east-1: The SSO token has expired. (skipped"))
+    }
+}
+
+/// Lets callers through once `expected` of them have arrived; after 10 s, fails those waiting.
+actor Rendezvous {
+    let expected: Int
+    var arrived = 0
+    var waiting: [CheckedContinuation<Void, any Error>] = []
+    init(expected: Int) { self.expected = expected }
+
+    func arrive() async throws {
+        arrived += 1
+        if arrived >= expected {
+            waiting.forEach { $0.resume() }
+            waiting = []
+            return
+        }
+        try await withCheckedThrowingContinuation { continuation in
+            waiting.append(continuation)
+            Task {
+                try? await Task.sleep(for: .seconds(10))  // the deadline, not a synchronisation
+                self.giveUp()
+            }
+        }
+    }
+
+    func giveUp() {
+        waiting.forEach { $0.resume(throwing: ShellError("only \(arrived) of \(expected) pairs were asked at once")) }
+        waiting = []
     }
 }

@@ -32,7 +32,9 @@ extension Shell {
         // A pair of the context skipped on the way (its credentials failed) makes a command
         // that otherwise succeeded end with status 1 (ContextFleets.swift).
         pairFleets.skipped = 0
+        pairFleets.statusIsSkips = false
         let status = try await entry.run(CommandInput(arguments: arguments, command: command, text: text, hereDocument: body), in: self)
-        return status == 0 && pairFleets.skipped > 0 ? 1 : status
+        pairFleets.statusIsSkips = status == 0 && pairFleets.skipped > 0
+        return pairFleets.statusIsSkips ? 1 : status
     }
 }

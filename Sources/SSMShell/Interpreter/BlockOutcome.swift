@@ -19,6 +19,15 @@ enum BlockOutcome: Equatable {
 struct BlockRun {
     /// With keep-going, a command reported a remote failure and the script went on (it ends with 3).
     var remoteFailure = false
+    /// A command skipped a pair of several (its credentials failed) and the script went on (it ends with 1).
+    var pairSkipped = false
     /// How many loops are running around the current statement, for `break N` with N from a variable.
     var loops = 0
+
+    /// The status a run ends with when its last command's was `last`: a remembered remote
+    /// failure (3) or skipped pair (1) when the last command succeeded.
+    func endStatus(_ last: Int32) -> Int32 {
+        guard last == 0 else { return last }
+        return remoteFailure ? ExitStatus.remoteFailure : pairSkipped ? ExitStatus.failure : 0
+    }
 }

@@ -12,6 +12,11 @@ struct PairFleets {
     var accounts: [ContextPair: String] = [:]
     /// Pairs the running command reported and went on without: it then ends with status 1.
     var skipped = 0
+    /// The pair each command sent with a bare id went to (one pair in play then), so that it is
+    /// still asked there once several pairs are.
+    var sentIn: [String: ContextPair] = [:]
+    /// Whether the running command's status 1 is only its skipped pairs (the script goes on).
+    var statusIsSkips = false
     /// The pair `run` writes a command's text for, so `$profile` and `$region` are that pair's.
     var expanding: ContextPair?
 
@@ -168,10 +173,23 @@ extension Shell {
         return ledger.targets.keys.first { CommandRef($0).id == ref.id } ?? text
     }
 
+    /// Where to ask about a command: the pair written, else the one it was sent in; nil for the
+    /// one pair in play. A bare id this shell did not send cannot say which of several pairs.
+    func located(_ text: String) throws -> CommandRef {
+        var ref = CommandRef(text)
+        if ref.pair == nil { ref.pair = pairFleets.sentIn[text] }
+        if let pair = ref.pair, !isMultiContext, pair == contextPairs[0] { ref.pair = nil }
+        if ref.pair == nil && isMultiContext {
+            throw ShellError.usage(
+                "command \(ref.id) was not sent from this shell, so its account and region are not known: write it as PROFILE@REGION:\(ref.id)")
+        }
+        return ref
+    }
+
     /// Every page of each command's invocations, the commands of a pair in turn and the pairs
     /// at once; a pair that fails is reported and has no answer.
     func invocationsInEveryPair(_ ids: [String]) async throws -> [String: [CommandInvocation]] {
-        let refs = ids.map { CommandRef($0) }
+        let refs = try ids.map(located)
         let answers = try await eachPair(among: refs.map(\.pair)) { pair, fleet in
             var out: [(String, [CommandInvocation])] = []
             for (text, ref) in zip(ids, refs) where ref.pair == pair {

@@ -32,6 +32,13 @@ extension Shell {
         if status == ExitStatus.remoteFailure, let name = command.name, CommandRegistry.command(named: name)?.remoteFailureIsData == true {
             return .finished
         }
+        // A pair of several skipped on the way was reported and the others went on; so does
+        // the script, which ends with 1 (ContextFleets.swift).
+        if status == 1 && pairFleets.statusIsSkips {
+            pairFleets.statusIsSkips = false
+            progress.pairSkipped = true
+            return .finished
+        }
         // `try` goes on whatever its command's status (kept in $status).
         if status != 0 && !settings.keepGoing && !interactive && command.name != "try" { return .stopped(status) }
         // With keep-going a remote failure is remembered: the script ends with 3.
@@ -196,7 +203,7 @@ extension Shell {
         case .stopped(let status): return status
         case .returned(let status): return status
         case .finished, .broke, .continued:
-            return progress.remoteFailure && exit.lastStatus == 0 ? ExitStatus.remoteFailure : exit.lastStatus
+            return progress.endStatus(exit.lastStatus)
         }
     }
 }

@@ -102,7 +102,7 @@ public final class Shell {
         case .stopped(let status): return status
         // The parser keeps break, continue and return inside their blocks.
         case .finished, .broke, .continued, .returned:
-            return progress.remoteFailure && exit.lastStatus == 0 ? ExitStatus.remoteFailure : exit.lastStatus
+            return progress.endStatus(exit.lastStatus)
         }
     }
 

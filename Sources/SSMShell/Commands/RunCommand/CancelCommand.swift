@@ -20,7 +20,7 @@ struct CancelCommand: ShellCommand {
         if ids.isEmpty { ids = try shell.commandIds(nil) }
         let only = words.isEmpty ? nil : try await shell.resolveTargets(words)
         // Each pair's commands at once; with targets, only those of the command's pair.
-        let refs = ids.map { CommandRef($0) }
+        let refs = try ids.map(shell.located)
         _ = try await shell.eachPair(among: refs.map(\.pair)) { pair, fleet in
             for ref in refs where ref.pair == pair {
                 let nodes = only?.filter { $0.pair == pair }.map(\.id)

@@ -13,16 +13,16 @@ extension Shell {
         var listed: [String: [String: CommandInvocation]] = [:]
         var completed = results
         for i in cut {
-            let (ref, instanceId) = (CommandRef(pairs[i].0), pairs[i].1)
+            let (ref, instanceId) = (try located(pairs[i].0), pairs[i].1)
             let (commandId, fleet) = (ref.id, try fleet(for: ref.pair))
             guard var result = results[i], let group = result.cloudWatchGroup else { continue }
             var plugins = result.pluginName.map { [$0] } ?? []
             if plugins.isEmpty {
-                if listed[commandId] == nil {  // command ids are unique across pairs
+                if listed[pairs[i].0] == nil {
                     let all = try await fleet.allInvocationDetails(commandId: commandId)
-                    listed[commandId] = Dictionary(all.map { ($0.instanceId, $0) }, uniquingKeysWith: { _, last in last })
+                    listed[pairs[i].0] = Dictionary(all.map { ($0.instanceId, $0) }, uniquingKeysWith: { _, last in last })
                 }
-                plugins = listed[commandId]?[instanceId]?.pluginNames ?? []
+                plugins = listed[pairs[i].0]?[instanceId]?.pluginNames ?? []
             }
             func whole(stderr: Bool) async throws -> String {
                 var text = ""

@@ -90,29 +90,40 @@ struct RunCommand: ShellCommand {
                 requestPairs += groupRequests.map { _ in pair }
             }
         }
-        // One task per pair; a pair's requests in order.
+        // One task per pair; a pair's requests in order. A failed SendCommand ends its pair's
+        // sending, but the commands sent before it are kept (the ledger, $cmd), so wait and
+        // cancel reach them; the failure is then thrown (one pair) or reported (several).
         let planned = Array(zip(requestPairs, requests))
-        let sent = try await shell.eachPair(among: requestPairs) { pair, fleet in
+        let sent = try await shell.eachPair(among: requestPairs) { pair, fleet -> ([(String, RunPlan.Request)], (any Error)?) in
             var ids: [(String, RunPlan.Request)] = []
             for (requestPair, request) in planned where requestPair == pair {
-                ids.append((try await fleet.sendCommand(request.input).commandId, request))
+                do { ids.append((try await fleet.sendCommand(request.input).commandId, request)) } catch { return (ids, error) }
             }
-            return ids
+            return (ids, nil)
         }
         var ids: [String] = []
+        var failures: [(pair: ContextPair?, error: any Error)] = []
         requests = []
-        for (pair, commands) in sent {
+        for (pair, (commands, problem)) in sent {
             for (commandId, request) in commands {
                 let ref = CommandRef(pair: pair, id: commandId).description
                 ids.append(ref)
                 requests.append(request)
+                // A bare id is still asked in this pair once several are in play.
+                if pair == nil { shell.pairFleets.sentIn[ref] = shell.contextPairs[0] }
                 shell.ledger.record(
                     ref, nodes: request.nodes,
                     executionTimeout: request.input.parameters?["executionTimeout"]?.first.flatMap { Int($0) },
                     deliveryTimeout: request.input.timeoutSeconds)
             }
+            if let problem { failures.append((pair, problem)) }
         }
-        shell.ledger.finishRun(ids)
+        if !ids.isEmpty { shell.ledger.finishRun(ids) }
+        for (pair, error) in failures {
+            guard let pair, shell.isMultiContext else { throw error }
+            try shell.skip(pair, error)
+        }
+        guard !ids.isEmpty else { return 1 }  // every pair said why it sent nothing
         switch shell.settings.outputFormat {
         case .json:
             shell.console.out(JSONValue.object(["commandIds": .array(ids.map(JSONValue.string)), "targets": .number(Double(nodes.count))]).serialized + "\n")

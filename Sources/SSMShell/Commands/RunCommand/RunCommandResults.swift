@@ -51,7 +51,13 @@ extension Shell {
             if options.debug { console.err("--- wait: poll round \(round)\n") }
             // Every pair at once; a pair that cannot be asked is reported and left out.
             let polled = try await invocationsInEveryPair(ids)
+            for id in ids where polled[id] == nil { latest[id] = nil }
             ids = ids.filter { polled[$0] != nil }
+            // Every pair skipped (each said why): nothing is left to wait for.
+            guard !ids.isEmpty else {
+                if live { console.err("\r\u{1B}[K") }
+                return latest
+            }
             for (id, invocations) in polled {
                 latest[id] = Dictionary(invocations.map { ($0.instanceId, $0) }, uniquingKeysWith: { _, last in last })
             }
@@ -128,14 +134,15 @@ extension Shell {
         // Each command's client and its id without the pair (ContextFleets.swift).
         var fleets: [String: (fleet: any FleetAPI, id: String)] = [:]
         for id in ids {
-            let ref = CommandRef(id)
-            do { fleets[id] = (try fleet(for: ref.pair), ref.id) } catch  where isMultiContext && ref.pair != nil {
+            let ref = try located(id)
+            do {
+                fleets[id] = (try fleet(for: ref.pair), ref.id)
+                var instances = ledger.targets[id]?.map(\.id) ?? []
+                if instances.isEmpty { instances = try await fleets[id]!.fleet.allInvocations(commandId: ref.id).map(\.instanceId) }
+                pairs += instances.filter { only?.contains($0) ?? true }.map { (id, $0) }
+            } catch  where isMultiContext && ref.pair != nil {
                 try skip(ref.pair!, error)
-                continue
             }
-            var instances = ledger.targets[id]?.map(\.id) ?? []
-            if instances.isEmpty { instances = try await fleets[id]!.fleet.allInvocations(commandId: ref.id).map(\.instanceId) }
-            pairs += instances.filter { only?.contains($0) ?? true }.map { (id, $0) }
         }
         let ordered = try await outputEntries(pairs)
         if let saveTo { try save(ordered, to: saveTo) }
@@ -174,25 +181,37 @@ extension Shell {
     /// streams from CloudWatch Logs or S3 where it cut them. In the order of the pairs.
     func outputEntries(_ pairs: [(String, String)]) async throws -> [OutputGrouping.Entry] {
         // Each command's client and its id without the pair (ContextFleets.swift).
-        var fleets: [String: (fleet: any FleetAPI, id: String)] = [:]
+        var fleets: [String: (fleet: any FleetAPI, ref: CommandRef)] = [:]
         for id in Set(pairs.map(\.0)) {
-            let ref = CommandRef(id)
-            fleets[id] = (try fleet(for: ref.pair), ref.id)
+            let ref = try located(id)
+            fleets[id] = (try fleet(for: ref.pair), ref)
         }
         let clock = self.clock
         var results: [Int: InvocationResult] = [:]
-        try await withThrowingTaskGroup(of: (Int, InvocationResult).self) { group in
+        // With several pairs, one whose calls fail is reported once and left out; the rest go on.
+        var failedPairs = Set<ContextPair>()
+        try await withThrowingTaskGroup(of: (Int, Result<InvocationResult, any Error>).self) { group in
             var next = 0
             func add() {
                 guard next < pairs.count else { return }
                 let (index, pair) = (next, pairs[next])
                 next += 1
-                let (fleet, commandId) = fleets[pair.0]!
-                group.addTask { (index, try await Self.invocation(fleet, commandId, pair.1, clock: clock)) }
+                let (fleet, ref) = fleets[pair.0]!
+                group.addTask {
+                    do { return (index, .success(try await Self.invocation(fleet, ref.id, pair.1, clock: clock))) } catch { return (index, .failure(error)) }
+                }
             }
             for _ in 0..<min(8, pairs.count) { add() }
             while let (index, result) = try await group.next() {
-                results[index] = result
+                switch result {
+                case .success(let value): results[index] = value
+                case .failure(let error):
+                    guard isMultiContext, let pair = fleets[pairs[index].0]?.ref.pair else {
+                        group.cancelAll()
+                        throw error
+                    }
+                    if failedPairs.insert(pair).inserted { try skip(pair, error) }
+                }
                 add()
             }
         }

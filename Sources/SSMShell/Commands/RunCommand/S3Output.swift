@@ -19,7 +19,7 @@ extension Shell {
             let stderrObject = stderrCut ? result.standardErrorURL.flatMap(S3OutputObject.init(url:)) : nil
             guard stdoutObject != nil || stderrObject != nil else { continue }
             let node = nodeDirectory.shortLabel(pairs[i].1)
-            let pair = CommandRef(pairs[i].0).pair
+            let pair = try located(pairs[i].0).pair
             var whole = true
             if stdoutCut {
                 if let object = stdoutObject, let text = try await wholeStream(object, of: node, in: pair) {
