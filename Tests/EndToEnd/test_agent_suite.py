@@ -61,6 +61,13 @@ def run_script(agent, script, identity="admin", timeout=120, stdin=None, cwd=Non
                           capture_output=True, text=True, timeout=timeout, cwd=cwd)
 
 
+def shown(agent, node):
+    """How the shell shows a node it was given by id (issue 14): the first label of the computer
+    name the agent reports, else the id."""
+    info = agent.emulator.client("ssm").describe_instance_information(Filters=[{"Key": "InstanceIds", "Values": [node]}])
+    return (info["InstanceInformationList"][0].get("ComputerName") or "").split(".")[0] or node
+
+
 def api_calls(agent, operation):
     return sum(agent.emulator.control("state")["api_calls"].get(operation, {}).values())
 
@@ -177,7 +184,8 @@ def test_forward_twenty_parallel_connections_and_a_remote_host(agent, web):  # n
     assert result.returncode == 0, result.stderr
     assert "http 20 ok=True" in result.stdout and "http 3 ok=True" in result.stdout, result.stdout
     assert "\tmux\t20\t" in result.stdout, result.stdout
-    assert "127.0.0.1:%d\t%s" % (web, agent.node(1)) in result.stdout, result.stdout
+    # The node by name with its id, as tables show nodes (issue 14).
+    assert "127.0.0.1:%d\t%s (%s)" % (web, shown(agent, agent.node(1)), agent.node(1)) in result.stdout, result.stdout
 
 
 def upload_and_download(result, mib):
@@ -244,12 +252,23 @@ def test_ssh_and_scp_through_proxy(agent, sshd, tmp_path):  # noqa: F811
 def test_run_exit_codes_and_streams(agent):
     node = agent.node(0)
     failed = run_script(agent, "use %s; run sh -c 'echo out; echo err >&2; exit 5'; try wait; output" % node)
-    assert "== %s · Failed, exit 5\nout\n-- stderr\nerr\n" % node in failed.stdout, failed.stdout + failed.stderr
+    assert "== %s · Failed, exit 5\nout\n-- stderr\nerr\n" % shown(agent, node) in failed.stdout, failed.stdout + failed.stderr
     assert "failed to run commands" not in failed.stdout, "the agent's own line is left out"
     assert failed.returncode == 3, failed.stderr
     fine = run_script(agent, "use %s; run echo fine; wait; output" % node)
-    assert "== %s · Success, exit 0\nfine\n" % node in fine.stdout, fine.stdout + fine.stderr
+    assert "== %s · Success, exit 0\nfine\n" % shown(agent, node) in fine.stdout, fine.stdout + fine.stderr
     assert fine.returncode == 0, fine.stderr
+
+
+def test_a_failing_wait_stops_the_script_after_the_nodes_last_lines(agent):
+    """Issue 14: the agent's own "failed to run commands" line is not among the last lines shown."""
+    node = agent.node(0)
+    script = "use %s; run sh -c 'for n in 1 2 3 4 5 6 7 8 9 10 11 12; do echo \"err $n\" >&2; done; exit 6'; wait; echo never" % node
+    result = run_script(agent, script)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert " · Failed, exit 6\n-- stderr (last 10 of 12 lines)\n" + "".join("err %d\n" % n for n in range(3, 13)) in result.stdout, result.stdout
+    assert "failed to run commands" not in result.stdout and "never" not in result.stdout
+    assert "-c:1: 1 of 1 invocation did not succeed" in result.stderr, result.stderr
 
 
 def test_run_output_is_cut_at_24000_characters_with_a_note(agent):
@@ -259,7 +278,7 @@ def test_run_output_is_cut_at_24000_characters_with_a_note(agent):
     expected = "".join("%d\n" % n for n in range(1, 10001))[:23980]
     note = ("(stdout cut by the agent at 24,000 characters: run the command with --output-bucket BUCKET (S3) or --cloudwatch (CloudWatch Logs), "
             "or 'set output-bucket BUCKET' first, and 'output' reads all of it from there)\n")
-    assert "== %s · Success, exit 0\n" % node + expected + "\n" + note in result.stdout, result.stdout[-300:]
+    assert "== %s · Success, exit 0\n" % shown(agent, node) + expected + "\n" + note in result.stdout, result.stdout[-300:]
     assert "--output truncated--" not in result.stdout
 
 
@@ -290,8 +309,8 @@ def test_run_cancel_and_execution_timeout(agent):
               "try wait $slow; output $slow" % node)
     result = run_script(agent, script, timeout=90)
     assert result.returncode == 3, result.stderr
-    assert "== %s · cancelled\n" % node in result.stdout, result.stdout
-    assert "== %s · timed out after 5s\nstarted\n" % node in result.stdout, result.stdout
+    assert "== %s · cancelled\n" % shown(agent, node) in result.stdout, result.stdout
+    assert "== %s · timed out after 5s\nstarted\n" % shown(agent, node) in result.stdout, result.stdout
     assert "exit 137" not in result.stdout and "exit 1\n" not in result.stdout
 
 
@@ -337,7 +356,7 @@ def test_output_reads_the_agents_s3_objects_whole(agent):
     assert result.returncode == 0, result.stderr
     stdout = "".join("%d\n" % n for n in range(1, 30001))
     stderr = "".join("%d\n" % n for n in range(1, 3001))
-    assert "== %s · Success, exit 0\n" % node + stdout + "-- stderr\n" + stderr in result.stdout, "stdout holds %d characters" % len(result.stdout)
+    assert "== %s · Success, exit 0\n" % shown(agent, node) + stdout + "-- stderr\n" + stderr in result.stdout, "stdout holds %d characters" % len(result.stdout)
     assert "(stdout cut" not in result.stdout and "(stderr truncated" not in result.stdout
 
 # reconnect and faults

@@ -110,7 +110,7 @@ def test_remote_host_and_basic_mode(emulator, web):
                  % (web, sys.executable, CLIENT, web, sys.executable, CLIENT, sys.executable, CLIENT), emulator)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("ok=True") == 3
-    assert "127.0.0.1:%d\tdb-1" % web in result.stdout
+    assert "127.0.0.1:%d\tdb-1 (i-0a1b2c3d4e5f60004)" % web in result.stdout
     assert "\tbasic\t2\t" in result.stdout, "two connections one after the other in basic mode"
 
 

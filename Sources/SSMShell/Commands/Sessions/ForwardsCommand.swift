@@ -17,7 +17,7 @@ struct ForwardsCommand: ShellCommand {
                     let f = shell.forwards[id]!.forwarder
                     let status = f.status
                     return [
-                        String(id), "127.0.0.1:\(f.listener.port)", f.remote, f.node.shortLabel, f.sessionId,
+                        String(id), "127.0.0.1:\(f.listener.port)", f.remote, f.node.label, f.sessionId,
                         status.ended ? "ended\(status.endReason.map { ": \($0)" } ?? "")" : status.mode.rawValue,
                         String(status.statistics.connections), String(status.statistics.openConnections),
                         String(status.statistics.bytesIn), String(status.statistics.bytesOut),
