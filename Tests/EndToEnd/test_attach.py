@@ -196,3 +196,18 @@ def test_a_line_that_ignores_ctrl_c_is_closed_at_the_third(emulator):
     assert "web-1 (exit 1)" in child.before and "web-2 (session ended)" in child.before
     assert "still-42" in line(child, "echo still-$((40+2))")
     leave(child)
+
+
+def test_under_try_a_here_document_goes_on_past_a_failing_line_and_ends_with_3(emulator):
+    """Issue 15: a here-document stops at the first failing line "unless inside try"."""
+    env = shell_env(emulator, "basic")
+    script = (
+        "try attach web-1 web-2 <<'EOF'\n[ $AWS_SSM_INSTANCE_ID != i-0a1b2c3d4e5f60002 ]\necho after-$((40+2))\nfalse\nEOF\n"
+        "echo status=$status"
+    )
+    result = ssm_shell("-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"web-1 \| after-42\n", result.stdout) and re.search(r"web-2 \| after-42\n", result.stdout), result.stdout
+    assert "status=3\n" in result.stdout
+    assert "line 1 of the here-document ([ $AWS_SSM_INSTANCE_ID != i-0a1b2c3d4e5f60002 ]) failed on 1 of 2 nodes: web-2 (exit 1)" in result.stderr
+    assert "line 3 of the here-document (false) failed on 2 of 2 nodes" in result.stderr

@@ -66,17 +66,24 @@ struct AttachCommand: ShellCommand {
         }
     }
 
-    /// Each line on every node; the first that fails anywhere stops the script (status 3).
+    /// Each line on every node; the first that fails anywhere stops the script (status 3), unless
+    /// inside `try` or with keep-going (issue 15): then every line runs, each failure is reported,
+    /// and the status is 3.
     static func runScript(_ lines: [(Int, String)], _ attachment: Attachment, _ shell: Shell) async throws -> Int32 {
+        let goesOn = shell.failureHandled > 0 || shell.settings.keepGoing
+        var failed = false
         for (number, line) in lines {
             guard !attachment.live.isEmpty else { throw ShellError.remote("every session ended before line \(number) of the here-document") }
             let result = await attachment.run(line: line)
             // Ctrl-C stops the script wherever it is (try and keep-going included).
             if result.interrupted { throw ShellError("attach was interrupted at line \(number) of the here-document", status: ExitStatus.interrupted) }
             if let summary = attachment.summary(result) {
-                throw ShellError.remote("line \(number) of the here-document (\(line)) \(summary)")
+                let sentence = "line \(number) of the here-document (\(line)) \(summary)"
+                guard goesOn else { throw ShellError.remote(sentence) }
+                shell.console.err("ssm-shell: \(sentence)\n")
+                failed = true
             }
         }
-        return 0
+        return failed ? ExitStatus.remoteFailure : 0
     }
 }
