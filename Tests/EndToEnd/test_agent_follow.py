@@ -21,14 +21,16 @@ echo status=$status
 
 
 def test_run_follow_streams_the_agents_output_while_it_runs(agent):
+    from test_agent_suite import shown
     node = agent.node()
+    name = shown(agent, node)   # lines are prefixed by the name the shell shows (issue 14)
     gate = os.path.join(tempfile.mkdtemp(prefix="follow-gate-"), "open")
     child = agent.spawn(SCRIPT.format(node=node, gate=gate), timeout=90, dimensions=(40, 200), NO_COLOR="1")
     transcript = ""
     try:
         seen = set()
         while len(seen) < 2:
-            child.expect(r"%s  (first|warning)\r\n" % node)
+            child.expect(r"%s  (first|warning)\r\n" % name)
             transcript += child.before + child.after
             seen.add(child.match.group(1))
         assert not os.path.exists(gate), "the gate opens only after the first lines were seen"
@@ -39,5 +41,5 @@ def test_run_follow_streams_the_agents_output_while_it_runs(agent):
     finally:
         child.close(force=True)
     for line in ("first", "warning", "second", "no newline at the end"):
-        assert transcript.count("%s  %s\r\n" % (node, line)) == 1, "%r once in:\n%s" % (line, transcript)
+        assert transcript.count("%s  %s\r\n" % (name, line)) == 1, "%r once in:\n%s" % (line, transcript)
     assert "status=0\r\n" in transcript, transcript

@@ -216,9 +216,9 @@ def test_twenty_nodes_at_once_each_get_the_file_intact(twenty_nodes):
     result = ssm_shell("-c", "use tag:Role=bulk; put small.txt small.txt", env=env, cwd=local, timeout=600)
     assert result.returncode == 3
     assert result.stdout.count(": 1 file, 6 bytes in") == 19
-    # Nodes found by tag show their ids (docs/language.md, Targets).
-    assert "put failed on 1 of 20 nodes: i-0b000000000000007" in result.stderr
-    assert "i-0b000000000000007: put failed: small.txt exists on the node; --force replaces it" in result.stderr
+    # Nodes found by tag are shown by their computer name's first label (docs/language.md, Names).
+    assert "put failed on 1 of 20 nodes: bulk-7" in result.stderr
+    assert "bulk-7 (i-0b000000000000007): put failed: small.txt exists on the node; --force replaces it" in result.stderr
 
 
 def test_put_works_where_sh_is_bash_and_where_it_is_dash(emulator):
