@@ -74,6 +74,8 @@ def test_use_takes_out_with_bang_and_narrows_by_kind(emulator):
     # Kinds narrow each other: prod nodes, Linux, Online (lost-1 is ConnectionLost, win-1 Windows).
     status, chosen, _ = targets_of(emulator, "tag:Env=prod platform:linux online")
     assert (status, chosen) == (0, "[web-1 web-2 web-3 db-1 legacy-1]")
+    # With no target word the Online nodes are the start (lost-1 is ConnectionLost).
+    assert targets_of(emulator, "!web-1 platform:linux")[:2] == (0, "[web-2 web-3 db-1 staging-1 legacy-1 onprem-1]")
     status, chosen, stderr = targets_of(emulator, "web-1 web-2 !db-1")
     assert (status, chosen) == (0, "[web-1 web-2]") and "warning: !db-1 takes out nothing" in stderr
 

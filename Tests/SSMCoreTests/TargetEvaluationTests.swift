@@ -44,8 +44,10 @@ import Testing
         }.map(\.node)
     }
 
-    static func evaluate(_ words: String) throws -> TargetResult {
-        let expression = try TargetExpression.parse(words.split(separator: " ").map(String.init))
+    /// `listing`: as `instances` reads the words (no target word: the whole fleet, offline too).
+    static func evaluate(_ words: String, listing: Bool = true) throws -> TargetResult {
+        var expression = try TargetExpression.parse(words.split(separator: " ").map(String.init))
+        expression.startsFromOnline = !listing
         let found = Dictionary(expression.lookups.map { ($0.key, serve($0)) }, uniquingKeysWith: { a, _ in a })
         return expression.evaluate(found)
     }
@@ -109,5 +111,14 @@ import Testing
         #expect(result.idleRemovals.isEmpty)
         let none = try Self.evaluate("all offline")
         #expect(none.nodes.isEmpty && none.beforeRemovals == 0)
+    }
+
+    /// With no target word, `use` and the other targeting commands start from the Online nodes.
+    @Test func withNoTargetWordTargetsStartFromTheOnlineNodes() throws {
+        #expect(try Self.evaluate("!web-1", listing: false).nodes.map(\.name) == ["web-2", "db-1", "win-1"])
+        #expect(try Self.evaluate("platform:linux", listing: false).nodes.map(\.name) == ["web-1", "web-2", "db-1"])
+        #expect(try Self.evaluate("offline", listing: false).nodes.map(\.name) == ["web-3"], "a ping word says which")
+        #expect(try Self.evaluate("agent<3.0", listing: false).nodes.isEmpty)
+        #expect(try Self.evaluate("agent<3.0").nodes.map(\.name) == ["web-3"], "instances lists offline nodes too")
     }
 }

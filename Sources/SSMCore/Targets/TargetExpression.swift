@@ -14,6 +14,10 @@ public struct TargetExpression: Sendable, Equatable {
     public var filters: [NodeFilter] = []
     /// The `!` words, whose nodes are taken out.
     public var removals: [TargetWord] = []
+    /// With no target word, the filters and `!` words start from every Online node, as `all`
+    /// does, so that `use !web-3` or `run --on platform:linux` never aims at offline nodes
+    /// unless `offline` is written; `instances` lists the whole fleet (false).
+    public var startsFromOnline = true
 
     public init(terms: [TargetTerm] = [], filters: [NodeFilter] = [], removals: [TargetWord] = []) {
         self.terms = terms
@@ -63,11 +67,17 @@ public struct TargetExpression: Sendable, Equatable {
     /// target written, the whole fleet with them. Lookups that are the same are one.
     public var lookups: [TargetLookup] {
         let filters = serviceFilters
-        var out: [TargetLookup] = terms.isEmpty ? [TargetLookup(term: nil, filters: filters)] : []
+        var out: [TargetLookup] = terms.isEmpty ? [TargetLookup(term: nil, filters: wholeFleetFilters)] : []
         for term in terms { out.append(TargetLookup(term: term, filters: filters)) }
         for case .term(let term) in removals { out.append(TargetLookup(term: term, filters: filters)) }
         var seen = Set<String>()
         return out.filter { seen.insert($0.key).inserted }
+    }
+
+    /// The filters of the lookup with no target word: Online added unless a ping word is written.
+    var wholeFleetFilters: [(key: String, values: [String])] {
+        guard startsFromOnline, !filters.contains(where: { $0.kind == .ping }) else { return serviceFilters }
+        return [(key: "PingStatus", values: ["Online"])] + serviceFilters
     }
 
     // MARK: what is done here
@@ -77,7 +87,7 @@ public struct TargetExpression: Sendable, Equatable {
     /// words taken out.
     public func evaluate(_ found: [String: [Node]]) -> TargetResult {
         let filters = serviceFilters
-        func nodes(_ term: TargetTerm?) -> [Node] { found[TargetLookup(term: term, filters: filters).key] ?? [] }
+        func nodes(_ term: TargetTerm?) -> [Node] { found[TargetLookup(term: term, filters: term == nil ? wholeFleetFilters : filters).key] ?? [] }
         var result = TargetResult()
         var candidates: [Node] = []
         if terms.isEmpty {

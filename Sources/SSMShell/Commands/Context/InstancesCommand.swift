@@ -18,7 +18,8 @@ struct InstancesCommand: ShellCommand {
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let args = input.arguments
-        let expression = try shell.targetExpression(args)
+        var expression = try shell.targetExpression(args)
+        expression.startsFromOnline = false  // a listing: offline nodes too, unless filtered
         // The ping and platform words go to the service with the listing; targets, `!` words and
         // agent<VERSION are resolved as `use` resolves them (TargetResolution.swift). Filters
         // alone that match nothing are an empty list, not an error.
