@@ -5,6 +5,7 @@ and botocore against scripts/emulator/fleets/multi.json and identities-multi.jso
 import json
 import os
 import subprocess
+import sys
 import tempfile
 
 import boto3
@@ -12,6 +13,11 @@ import botocore.exceptions
 import pytest
 
 from conftest import ROOT, ended_invocation, start_emulator
+
+sys.path.insert(0, os.path.join(ROOT, "scripts", "emulator"))
+from emulator.auth import Caller, Identity  # noqa: E402
+from emulator.errors import AWSError  # noqa: E402
+from emulator.trust import TrustCheck  # noqa: E402
 
 EMULATOR_DIR = os.path.join(ROOT, "scripts", "emulator")
 ALPHA, BETA, GAMMA = "111111111111", "222222222222", "333333333333"
@@ -205,3 +211,29 @@ def test_sessions_log_groups_and_buckets_belong_to_their_account_and_region(mult
     assert client(multi, "s3", "alpha-admin", "us-east-1").list_buckets()["Buckets"] == []
     location = client(multi, "s3", "beta-admin", "eu-west-1").get_bucket_location(Bucket="e2e-beta-west")["LocationConstraint"]
     assert location == "eu-west-1"
+
+
+def trust_decision(policy, trust, caller_arn="arn:aws:iam::111111111111:user/ann", role="arn:aws:iam::111111111111:role/r"):
+    caller = Caller(Identity("ann", "AKIA", "s", caller_arn, "AIDA", policy, caller_arn.split(":")[4]), "us-east-1")
+    try:
+        TrustCheck(caller, role, {"policy": {}, "trust": trust}, {}).check()
+        return "allowed"
+    except AWSError as e:
+        return e.code
+
+
+def statement(effect, principal):
+    return {"Effect": effect, "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+
+
+def test_explicit_denies_win_and_principals_are_exact():
+    allow_all = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    deny_assume = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"},
+                                 {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}]}
+    named = {"Statement": [statement("Allow", "arn:aws:iam::111111111111:user/ann")]}
+    assert trust_decision({}, named) == "allowed", "same account, named in the trust policy: no identity policy needed"
+    assert trust_decision(deny_assume, named) == "AccessDenied", "the caller's explicit Deny wins"
+    both = {"Statement": [statement("Allow", "arn:aws:iam::111111111111:root"), statement("Deny", "arn:aws:iam::111111111111:user/ann")]}
+    assert trust_decision(allow_all, both) == "AccessDenied", "the trust policy's Deny wins"
+    wildcard = {"Statement": [statement("Allow", "arn:aws:iam::111111111111:user/*")]}
+    assert trust_decision(allow_all, wildcard) == "AccessDenied", "IAM takes no wildcards in a principal ARN"

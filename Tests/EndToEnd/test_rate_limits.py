@@ -44,13 +44,22 @@ def test_the_token_bucket_allows_the_burst_then_the_rate():
     assert limiter.take({}, "1", "r", "SendCommand"), "no limits: nothing is throttled"
 
 
+def test_the_buckets_are_bounded_whatever_operation_names_callers_send():
+    limiter = RateLimiter(Clock())
+    limiter.max_buckets = 10
+    for n in range(25):
+        limiter.take({"*": {"rate": 1, "burst": 1}}, "1", "r", "Made-up-%d" % n)
+    assert len(limiter.buckets) <= 10
+
+
 def test_a_star_limit_covers_every_operation_and_the_start_option_is_read():
     limiter = RateLimiter(Clock())
     limits = dict([parse_limit("*=1")])
     assert limits == {"*": {"rate": 1.0, "burst": 1.0}}
     assert [limiter.take(limits, "1", "r", "ListCommands") for _ in range(2)] == [True, False]
     assert parse_limit("SendCommand=0.5:4") == ("SendCommand", {"rate": 0.5, "burst": 4.0})
-    for bad in ("SendCommand", "=3", "SendCommand=0", "SendCommand=x", "SendCommand=1:0"):
+    for bad in ("SendCommand", "=3", "SendCommand=0", "SendCommand=x", "SendCommand=1:0", "SendCommand=nan", "SendCommand=inf",
+                "SendCommand=1:nan"):
         with pytest.raises(ValueError):
             parse_limit(bad)
 
@@ -142,7 +151,8 @@ def test_the_control_api_sets_and_reset_restores_the_start_options_limits(limite
 def test_a_malformed_limit_is_refused_by_the_control_api(emulator):
     import urllib.error
     for bad in (5, {"SendCommand": 3}, {"SendCommand": {"rate": 0}}, {"SendCommand": {"rate": 1, "burst": 0.5}},
-                {"SendCommand": {"rate": 1, "per": "minute"}}):
+                {"SendCommand": {"rate": 1, "per": "minute"}}, {"SendCommand": {"rate": 1, "burst": 0}},
+                {"SendCommand": {"rate": "nan"}}, {"SendCommand": {"rate": 1, "burst": None}}):
         with pytest.raises(urllib.error.HTTPError) as refused:
             emulator.faults(rate_limits=bad)
         assert refused.value.code == 400, bad

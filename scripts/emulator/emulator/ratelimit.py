@@ -2,6 +2,7 @@
 for each (account, region, operation), refilled at `rate` a second up to `burst`; a call that finds
 it empty is answered ThrottlingException. Configured by the `rate_limits` fault (state.Faults):
 {"OPERATION" or "*": {"rate": R, "burst": B}}; empty (the default) throttles nothing."""
+import math
 import time
 
 from .errors import AWSError
@@ -22,7 +23,7 @@ def parse_limit(text):
     operation, _, numbers = text.partition("=")
     rate, _, burst = numbers.partition(":")
     limit = {"rate": float(rate), "burst": float(burst) if burst else max(1.0, float(rate))}
-    if not operation or limit["rate"] <= 0 or limit["burst"] < 1:
+    if not operation or not all(map(math.isfinite, limit.values())) or limit["rate"] <= 0 or limit["burst"] < 1:
         raise ValueError("%r: expected OPERATION=RATE[:BURST] with RATE > 0 and BURST >= 1 (OPERATION may be *)" % text)
     return operation, limit
 
@@ -35,9 +36,12 @@ def checked_limits(limits):
     for operation, limit in limits.items():
         if not isinstance(limit, dict) or set(limit) - {"rate", "burst"}:
             raise ValueError("rate_limits[%r]: expected {\"rate\": R, \"burst\": B}" % operation)
-        rate = float(limit.get("rate", 0))
-        burst = float(limit.get("burst") or max(1.0, rate))
-        if rate <= 0 or burst < 1:
+        try:
+            rate = float(limit.get("rate", 0))
+            burst = float(limit["burst"]) if "burst" in limit else max(1.0, rate)
+        except (TypeError, ValueError):
+            raise ValueError("rate_limits[%r]: rate and burst must be numbers" % operation)
+        if not (math.isfinite(rate) and math.isfinite(burst)) or rate <= 0 or burst < 1:
             raise ValueError("rate_limits[%r]: rate must be > 0 and burst >= 1" % operation)
         checked[operation] = {"rate": rate, "burst": burst}
     return checked
@@ -49,6 +53,8 @@ class RateLimiter:
     def __init__(self, clock=time.monotonic):
         self.clock = clock
         self.buckets = {}     # (account, region, operation) -> [tokens, last refill time, (rate, burst)]
+        # A `*` limit keys buckets by whatever operation name a caller sends: bounded, a full table starts afresh.
+        self.max_buckets = 100_000
 
     def take(self, limits, account, region, operation):
         """True when the call may go ahead (a token taken), False when it is over the rate."""
@@ -59,6 +65,8 @@ class RateLimiter:
         key = (account, region, operation)
         now = self.clock()
         bucket = self.buckets.get(key)
+        if bucket is None and len(self.buckets) >= self.max_buckets:
+            self.buckets.clear()
         if bucket is None or bucket[2] != (rate, burst):
             bucket = self.buckets[key] = [burst, now, (rate, burst)]   # a new or changed limit starts full
         bucket[0] = min(burst, bucket[0] + (now - bucket[1]) * rate)

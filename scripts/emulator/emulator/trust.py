@@ -30,10 +30,11 @@ class TrustCheck:
             # Roles without a trust policy (the single-account fixtures) trust every identity, as
             # the emulator always did.
             return
-        named, by_account = self._principal_allowed(trust)
+        named, by_account, denied = self._principal_allowed(trust)
         same_account = self.caller.account == role_account(self.role_arn)
         identity_allows = action_allowed(self.caller.policy, "sts:AssumeRole", self.role_arn)
-        if not (named or by_account):
+        # An explicit Deny, in the trust policy or the caller's own policy, wins over every Allow.
+        if denied or explicitly_denied(self.caller.policy, "sts:AssumeRole", self.role_arn) or not (named or by_account):
             raise self.denied()
         if not same_account or not named:
             if not identity_allows:
@@ -44,25 +45,31 @@ class TrustCheck:
                         % (self.caller.arn, self.role_arn), 403)
 
     def _principal_allowed(self, trust):
-        """(named, by_account): some Allow statement whose conditions hold names the caller itself
-        (its user ARN, or for role sessions the role's ARN) or the caller's account."""
-        named = by_account = False
+        """(named, by_account, denied): some Allow statement whose conditions hold names the caller
+        itself (its user ARN, or for role sessions the role's ARN) or the caller's account; a Deny
+        statement that names it (or `*`) and whose conditions hold."""
+        named = by_account = denied = False
         statements = trust.get("Statement", [])
         for st in [statements] if isinstance(statements, dict) else statements:
-            if st.get("Effect") != "Allow" or not any(fnmatch.fnmatchcase("sts:AssumeRole", a) for a in _lists(st.get("Action", []))):
+            if st.get("Effect") not in ("Allow", "Deny") or not any(
+                    fnmatch.fnmatchcase("sts:AssumeRole", a) for a in _lists(st.get("Action", []))):
                 continue
             principals = _lists((st.get("Principal") or {}).get("AWS", [])) if st.get("Principal") != "*" else ["*"]
             matched_named = any(self._names_caller(p) for p in principals)
             matched_account = any(p in ("*", self.caller.account, "arn:aws:iam::%s:root" % self.caller.account) for p in principals)
             if not (matched_named or matched_account) or not self._conditions_hold(st.get("Condition") or {}):
                 continue
+            if st["Effect"] == "Deny":
+                denied = True
+                continue
             named = named or matched_named
             by_account = by_account or matched_account
-        return named, by_account
+        return named, by_account, denied
 
     def _names_caller(self, principal):
+        # A trust policy's principal ARN is exact: IAM refuses wildcards there other than "*".
         own = getattr(self.caller, "role_arn", None) or self.caller.arn
-        return principal != "*" and fnmatch.fnmatchcase(own, principal)
+        return principal != "*" and own == principal
 
     def _conditions_hold(self, condition):
         """sts:ExternalId (StringEquals) and aws:MultiFactorAuthPresent (Bool); other keys never hold."""
@@ -90,6 +97,16 @@ class TrustCheck:
         if self.p.get("TokenCode") != (getattr(self.caller, "mfa_code", None) or DEFAULT_MFA_CODE):
             raise AWSError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.", 403)
         return True
+
+
+def explicitly_denied(policy, action, resource):
+    """Whether an identity policy has a Deny statement for ACTION on RESOURCE."""
+    statements = policy.get("Statement", [])
+    for st in [statements] if isinstance(statements, dict) else statements:
+        if st.get("Effect") == "Deny" and any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in _lists(st.get("Action", []))) \
+                and any(fnmatch.fnmatchcase(resource, r) for r in _lists(st.get("Resource", "*"))):
+            return True
+    return False
 
 
 def _lists(value):
