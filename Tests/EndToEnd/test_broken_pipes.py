@@ -83,7 +83,8 @@ def test_a_reset_connection_leaves_its_descriptor_clean_for_the_next_client(emul
         while True:
             child.sendline("forwards")
             child.expect(r"127\.0\.0\.1:%d\s[^\r\n]*\r\n" % port)
-            columns = re.sub(r"\x1b\[[0-9;]*m", "", child.match.group(0)).split()
+            # The NODE column is `web-1 (i-...)`: the id in parentheses is left out of the count.
+            columns = [c for c in re.sub(r"\x1b\[[0-9;]*m", "", child.match.group(0)).split() if not c.startswith("(")]
             child.expect("> ")
             if columns[6] == "0":    # LOCAL REMOTE NODE SESSION STATE CONNECTIONS OPEN ...
                 break
