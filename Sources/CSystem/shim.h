@@ -14,4 +14,12 @@ extern int accept4(int fd, void *address, void *length, int flags);
  * posix_spawn_file_actions_t *. */
 extern int posix_spawn_file_actions_addclosefrom_np(void *actions, int from);
 
+/* The release build's stamp: scripts/release-build compiles an object defining both strings,
+ * outside the tree, and links it in. Weak, so a build without it (debug, tests) links too and
+ * reads NULL: "development build". */
+extern const char ssm_shell_build_commit[] __attribute__((weak));
+extern const char ssm_shell_build_date[] __attribute__((weak));
+static inline const char *ssm_shell_build_commit_text(void) { return ssm_shell_build_commit; }
+static inline const char *ssm_shell_build_date_text(void) { return ssm_shell_build_date; }
+
 #endif

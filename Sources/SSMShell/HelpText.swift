@@ -26,7 +26,7 @@ enum HelpText {
           --init               run init.ssm before a script or -c too (it runs before the prompt)
           --no-init            do not run init.ssm ($XDG_CONFIG_HOME/ssm-shell/init.ssm, else
                                ~/.config/ssm-shell/init.ssm)
-          --version            print the version and exit
+          --version            print the version, git commit and build date, and exit
           -h, --help           print this help and exit
 
         \(commandList) Type 'help' at the prompt for details.

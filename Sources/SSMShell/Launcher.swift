@@ -15,7 +15,7 @@ public enum Launcher {
             return ExitStatus.usage
         }
         if options.showVersion {
-            StandardStreams.writeOutput("ssm-shell \(Version.current)\n")
+            StandardStreams.writeOutput(Version.line())
             return ExitStatus.success
         }
         if options.showHelp {
