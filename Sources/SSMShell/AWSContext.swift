@@ -21,6 +21,8 @@ struct AWSContext {
         let transport = CurlHTTPTransport(configuration: .init(caBundle: settings.caBundle, proxy: ProxySettings(environment: environment)))
         var clientOptions = AWSClient.Options(userAgent: "ssm-shell/\(Version.current)")
         clientOptions.maxAttempts = settings.maxAttempts
+        clientOptions.monotonic = services.monotonicClock
+        clientOptions.timeouts = Self.timeouts(options)
         clientOptions.retryMode = environment.bool("AWS_NEW_RETRIES_2026") == true ? .standard2026 : .classic
         let clock = services.wallClock
         let base = AWSClient(settings: settings, transport: transport, clock: clock, credentials: nil, log: log, options: clientOptions)
@@ -33,5 +35,16 @@ struct AWSContext {
         // Several regions of one profile share its credentials (`use region R1,R2`).
         let cache = shared?.cache(for: settings.profileName) { CredentialCache(source: chain, clock: clock) } ?? CredentialCache(source: chain, clock: clock)
         return AWSContext(settings: settings, client: base.with(credentials: cache))
+    }
+
+    /// `--cli-connect-timeout` and `--cli-read-timeout` over the defaults; the total limit never
+    /// cuts what they allow (0 is none, as in the AWS CLI).
+    static func timeouts(_ options: GlobalOptions) -> HTTPTimeouts {
+        var timeouts = HTTPTimeouts()
+        guard options.connectTimeout != nil || options.readTimeout != nil else { return timeouts }
+        timeouts.connect = options.connectTimeout ?? timeouts.connect
+        timeouts.read = options.readTimeout ?? timeouts.read
+        timeouts.total = timeouts.connect == 0 || timeouts.read == 0 ? 0 : max(timeouts.total, timeouts.connect + timeouts.read)
+        return timeouts
     }
 }

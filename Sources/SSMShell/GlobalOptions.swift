@@ -5,6 +5,10 @@ public struct GlobalOptions: Sendable, Equatable {
     public var region: String?
     public var endpointURL: String?
     public var output: OutputFormat?
+    /// `--cli-connect-timeout` / `--cli-read-timeout`, seconds, 0 for none (the AWS CLI's global
+    /// options; nil: HTTPTimeouts' defaults, 2 s to connect and 60 s to read).
+    public var connectTimeout: Double?
+    public var readTimeout: Double?
     public var noColor = false
     public var quiet = false
     public var debug = false
@@ -25,7 +29,7 @@ public struct GlobalOptions: Sendable, Equatable {
         public let description: String
     }
 
-    static let valued = ["--profile", "--region", "--endpoint-url", "--output"]
+    static let valued = ["--profile", "--region", "--endpoint-url", "--output", "--cli-connect-timeout", "--cli-read-timeout"]
     static let flags = ["--help", "-h", "--version", "--debug", "--no-color", "--quiet", "--init", "--no-init", "-c"]
 
     public static func parse(_ arguments: [String]) throws(UsageError) -> GlobalOptions {
@@ -60,6 +64,12 @@ public struct GlobalOptions: Sendable, Equatable {
             case "--profile": options.profile = try take()
             case "--region": options.region = try take()
             case "--endpoint-url": options.endpointURL = try take()
+            case "--cli-connect-timeout", "--cli-read-timeout":
+                let value = try take()
+                guard let seconds = Double(value), seconds.isFinite, (0...86_400).contains(seconds) else {
+                    throw UsageError(description: "\(name) takes seconds from 0 (no limit) to 86400, not \(value)")
+                }
+                if name == "--cli-connect-timeout" { options.connectTimeout = seconds } else { options.readTimeout = seconds }
             case "--output":
                 let value = try take()
                 guard let format = OutputFormat(rawValue: value) else { throw UsageError(description: "--output takes table, text or json, not \(value)") }

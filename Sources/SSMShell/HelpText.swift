@@ -20,6 +20,10 @@ enum HelpText {
           --endpoint-url URL   send SSM requests (api: SERVICE's) to URL; other services follow
                                AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL and the config file
           --output FORMAT      table (default on a terminal), text or json
+          --cli-connect-timeout SECONDS
+                               time to reach an endpoint, a call's retries included (default 2; 0: none)
+          --cli-read-timeout SECONDS
+                               time an answer may stall (default 60; 0: none)
           --no-color           no colours (also with NO_COLOR set)
           --quiet              no progress or notices on stderr
           --debug              log every request and response on stderr, with secrets masked

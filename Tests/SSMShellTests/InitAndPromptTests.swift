@@ -63,6 +63,21 @@ import Testing
         #expect(HelpText.usage.contains("--no-init"))
     }
 
+    @Test func connectAndReadTimeoutsAreTheAWSCLIOptions() throws {
+        let options = try GlobalOptions.parse(["--cli-connect-timeout", "0.5", "--cli-read-timeout=90", "-c", "instances"])
+        #expect(options.connectTimeout == 0.5 && options.readTimeout == 90)
+        let timeouts = AWSContext.timeouts(options)
+        #expect(timeouts == HTTPTimeouts(connect: 0.5, read: 90, total: 90.5), "the total limit never cuts the read allowed")
+        #expect(AWSContext.timeouts(try GlobalOptions.parse(["--cli-read-timeout", "0"])).total == 0)
+        #expect(AWSContext.timeouts(GlobalOptions()) == HTTPTimeouts(connect: 2, read: 60, total: 60))
+        for bad in ["-1", "nan", "inf", "1e300", "soon"] {
+            #expect(throws: GlobalOptions.UsageError(description: "--cli-connect-timeout takes seconds from 0 (no limit) to 86400, not \(bad)")) {
+                try GlobalOptions.parse(["--cli-connect-timeout", bad])
+            }
+        }
+        #expect(HelpText.usage.contains("--cli-connect-timeout SECONDS"))
+    }
+
     @Test func thePromptAsksForMoreLinesUntilTheBlockIsClosed() {
         var input = PromptInput()
         let names = Set(CommandRegistry.names)

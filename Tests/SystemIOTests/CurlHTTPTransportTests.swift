@@ -52,6 +52,22 @@ import TestSupport
         #expect(error?.description.contains("timed out") == true)
     }
 
+    /// The read timeout counts from the request, not the 5 s average of libcurl's low-speed limit
+    /// (which counts the request's own bytes and would let a 1 s limit wait about 5 s).
+    @Test func readTimeoutEndsAStalledAnswer() async throws {
+        let server = try LoopbackServer(["echo"])
+        let transport = CurlHTTPTransport(configuration: .init(threads: 1))
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await get(transport, "http://127.0.0.1:\(server.port)/slow?seconds=4", timeouts: HTTPTimeouts(connect: 1, read: 1, total: 10))
+        }
+        #expect(error?.kind == .timedOut && error?.connected == true)
+        #expect(error?.detail == "no data for 1 s")
+        #expect(error?.description.contains("--cli-read-timeout") == true)
+        // An answer within the read timeout is read.
+        let (response, _) = try await get(transport, "http://127.0.0.1:\(server.port)/slow?seconds=1", timeouts: HTTPTimeouts(connect: 1, read: 3, total: 10))
+        #expect(response.status == 200)
+    }
+
     /// libcurl reports a connect time of 0 on a reused keep-alive connection: that is not proof
     /// that the request never left. Here the server read it and closed without answering.
     @Test func droppedAnswerOnAReusedConnectionMayHaveBeenSeen() async throws {

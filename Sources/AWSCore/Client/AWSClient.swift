@@ -19,6 +19,8 @@ public final class AWSClient: Sendable {
         public var retryMode: RetryMode = .classic
         public var maxAttempts: Int = 3
         public var timeouts = HTTPTimeouts()
+        /// Measures the connect budget (ConnectBudget); nil: the wall clock.
+        public var monotonic: (any MonotonicClock)?
         public var userAgent: String
         /// Uniform in [0, 1): the retry jitter. Tests pin it.
         public var jitter: @Sendable () -> Double = { Double.random(in: 0..<1) }
@@ -120,6 +122,8 @@ public final class AWSClient: Sendable {
         signingName: String, idempotent: Bool = true, signed: Bool = true, signerOptions: SigV4Signer.Options = SigV4Signer.Options()
     ) async throws -> HTTPResponse {
         var state = RetryState(mode: options.retryMode, maxAttempts: options.maxAttempts)
+        let elapsedClock: @Sendable () -> Double = { [options, clock] in options.monotonic?.seconds() ?? clock.now() }
+        var budget = ConnectBudget(limit: options.timeouts.connect, start: elapsedClock())
         while true {
             var attempt = request
             attempt.idempotent = idempotent
@@ -140,7 +144,10 @@ public final class AWSClient: Sendable {
             let finalError: any Error
             var retryAfter: Double?
             do {
-                let response = try await transport.send(attempt, timeouts: options.timeouts)
+                var timeouts = options.timeouts
+                timeouts.connect = budget.connectTimeout(now: elapsedClock())
+                let response = try await transport.send(attempt, timeouts: timeouts)
+                budget.answered()
                 logResponse(response, operation: operation, seconds: clock.now() - started, bodyIsSecret: Redactor.isTokenRequest(attempt.headers))
                 if (200..<300).contains(response.status) {
                     quota.withLock { state.succeeded(quota: &$0) }
@@ -160,20 +167,31 @@ public final class AWSClient: Sendable {
                 finalError = scrubbed
             } catch let error as TransportError {
                 log?.log("<<< \(operation) failed: \(error)")
+                budget.attemptFailed(connected: error.connected)
                 if error.kind == .responseTooLarge {
                     // The same answer would come again: never resent.
                     failure = nil
                     finalError = error
                 } else {
                     failure = (idempotent || !error.connected) ? RetryClassifier.classify(error) : nil
+                    var error = error
+                    if error.kind == .timedOut && !error.connected && budget.limit > 0 {
+                        // The user's figure, not what was left of it for the last attempt.
+                        error.detail = "no connection within \(Self.seconds(budget.limit)) s"
+                    }
                     finalError = failure == nil ? UncertainOutcomeError(service: service.name, operation: operation, cause: error) : error
                 }
             }
             let decision = quota.withLock { state.failed(failure, quota: &$0, jitter: options.jitter(), retryAfter: retryAfter) }
-            guard case .retry(let delay) = decision else { throw finalError }
+            guard case .retry(let delay) = decision, budget.allowsRetry(after: delay, now: elapsedClock()) else { throw finalError }
             log?.log("--- \(operation): retrying in \(formatSeconds(delay)) (attempt \(state.attempt) of \(state.maxAttempts))")
             try await clock.sleep(seconds: delay)
         }
+    }
+
+    /// "2", "0.5": a limit as the user wrote it.
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() && value < 1e9 ? String(Int(value)) : String(value)
     }
 
     private func logRequest(_ request: HTTPRequest, operation: String, attemptNumber: Int) {

@@ -33,13 +33,19 @@ public struct HTTPResponse: Sendable, Equatable {
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
 
-/// Per-request limits. Connect covers DNS, TCP and TLS; total covers the whole exchange.
+/// Per-request limits, in seconds (0: none of ours). Connect covers DNS, TCP and TLS (the AWS
+/// CLI's `--cli-connect-timeout`; AWSClient shares it among a call's attempts, ConnectBudget);
+/// read is how long the answer may stall without a byte (`--cli-read-timeout`); total covers
+/// the whole exchange. Connect defaults to 2 s, not the CLI's 60 s, so an endpoint that never
+/// answers is reported within 3 s (issue 17); the kernel resends a lost SYN after 1 s within it.
 public struct HTTPTimeouts: Sendable, Equatable {
     public var connect: Double
+    public var read: Double
     public var total: Double
 
-    public init(connect: Double = 5, total: Double = 60) {
+    public init(connect: Double = 2, read: Double = 60, total: Double = 60) {
         self.connect = connect
+        self.read = read
         self.total = total
     }
 }
@@ -75,8 +81,11 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
             return "Could not resolve the host of \(url) (\(detail)). Check the region, the endpoint URL and your DNS."
         case .couldNotConnect:
             return "Could not connect to \(url) (\(detail)). Check the endpoint URL, your network and any proxy settings."
+        case .timedOut where !connected:
+            return
+                "Could not reach \(url): nothing answered (\(detail)). Check the endpoint URL and region, your network and any proxy or firewall; on a slow network allow longer with --cli-connect-timeout SECONDS."
         case .timedOut:
-            return "The request to \(url) timed out (\(detail)). Check your network, or raise the timeout."
+            return "The request to \(url) timed out (\(detail)). Try again; on a slow network allow longer with --cli-read-timeout SECONDS."
         case .tls:
             return "The TLS connection to \(url) failed (\(detail)). Check AWS_CA_BUNDLE or ca_bundle if you use a private CA."
         case .proxy:

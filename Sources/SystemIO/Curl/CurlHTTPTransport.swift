@@ -72,6 +72,26 @@ struct CurlEasy {
         var sends = 0
         var idempotent = true
         var refusedResend = false
+        /// The read timeout, and when a byte last moved (from the connection on).
+        var readLimit = 0.0
+        var lastBytes: Int64 = -1
+        var lastMoved = 0.0
+        var readStalled = false
+
+        /// False once no byte has moved for the read limit since the request was about to be written.
+        func progressed(bytes: Int64, now: Double) -> Bool {
+            guard sends > 0 else { return true }
+            if bytes != lastBytes || lastBytes < 0 {
+                lastBytes = bytes
+                lastMoved = now
+                return true
+            }
+            if now - lastMoved >= readLimit {
+                readStalled = true
+                return false
+            }
+            return true
+        }
     }
 
     mutating func perform(_ request: HTTPRequest, timeouts: HTTPTimeouts, configuration: CurlHTTPTransport.Configuration) -> (
@@ -97,8 +117,20 @@ struct CurlEasy {
         let code: CURLcode = body.withUnsafeMutableBytes { bodyBuffer -> CURLcode in
             ccurl_setopt_string(handle, CURLOPT_URL, url)
             ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-            ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, TimeUnits.milliseconds(timeouts.connect))
-            ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, TimeUnits.milliseconds(timeouts.total))
+            ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.curlMilliseconds(timeouts.connect))
+            ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.curlMilliseconds(timeouts.total))
+            // The read timeout: no byte either way for that long once connected ends the transfer.
+            // libcurl's low-speed limit averages over 5 s and counts the request's own bytes, so a
+            // progress callback (called about once a second when idle) watches the bytes instead.
+            if timeouts.read > 0 && !timeouts.read.isNaN {
+                sink.readLimit = timeouts.read
+                ccurl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+                ccurl_setopt_xferinfo_function(handle) { user, downloaded, _, uploaded, _ in
+                    let sink = Unmanaged<Sink>.fromOpaque(user!).takeUnretainedValue()
+                    return sink.progressed(bytes: Int64(downloaded) + Int64(uploaded), now: SystemMonotonicClock().seconds()) ? 0 : 1
+                }
+                ccurl_setopt_pointer(handle, CURLOPT_XFERINFODATA, sinkPointer)
+            }
             ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
             ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
             // The path goes out as signed: S3 signs `/./`, `/../` and `//` as they are (SigV4 for S3).
@@ -162,11 +194,21 @@ struct CurlEasy {
         return (.success(HTTPResponse(status: status, headers: sink.headers, body: sink.body)), connects)
     }
 
+    /// A limit for libcurl: 0 (none of ours, as the AWS CLI's 0) stays 0, libcurl's "no limit".
+    static func curlMilliseconds(_ seconds: Double) -> Int {
+        seconds.isNaN || seconds > 0 ? TimeUnits.milliseconds(seconds) : 0
+    }
+
     private func transportError(_ code: CURLcode, url: String, sink: Sink) -> TransportError {
         if sink.refusedResend {
             return TransportError(
                 kind: .connectionLost, connected: true,
                 detail: "the kept-alive connection closed without an answer", url: url)
+        }
+        if sink.readStalled {
+            let whole = Self.curlMilliseconds(sink.readLimit) % 1000 == 0
+            let seconds = whole ? "\(Self.curlMilliseconds(sink.readLimit) / 1000)" : "\(sink.readLimit)"
+            return TransportError(kind: .timedOut, connected: true, detail: "no data for \(seconds) s", url: url)
         }
         let detail = sink.overflow ? "the response is larger than 64 MiB" : String(cString: curl_easy_strerror(code))
         // The request may have reached the server once libcurl was about to write it. The connect
