@@ -485,3 +485,35 @@ def test_the_data_channel_upgrade_must_be_signed_for_ssmmessages(emulator):
         assert upgrade("ssmmessages") == 101
     finally:
         emulator.client("ssm").terminate_session(SessionId=session["SessionId"])
+
+
+def test_unsigned_upgrades_switch_lets_an_unsigned_upgrade_in_but_not_a_wrong_signature(emulator):
+    """The public session-manager-plugin dials the stream URL with no headers (websocketutil.go:
+    dialer.Dial(url, nil)); `unsigned_upgrades` (--unsigned-upgrades) lets the bench drive it. A
+    signature that is present is still checked, and the OpenDataChannel token still is."""
+    session = emulator.client("ssm").start_session(Target=WEB[0])
+    creds = emulator.identity("admin")
+
+    def upgrade(service=None):
+        headers = {}
+        if service:
+            request = AWSRequest(method="GET", url=session["StreamUrl"])
+            SigV4Auth(Credentials(creds["access_key_id"], creds["secret_access_key"]), service, emulator.region).add_auth(request)
+            headers = dict(request.headers.items())
+
+        async def attempt():
+            async with aiohttp.ClientSession() as client:
+                try:
+                    async with client.ws_connect(session["StreamUrl"], headers=headers):
+                        return 101
+                except aiohttp.WSServerHandshakeError as error:
+                    return error.status
+        return asyncio.run(asyncio.wait_for(attempt(), 30))
+
+    try:
+        emulator.faults(unsigned_upgrades=True)
+        assert upgrade() == 101, "an unsigned upgrade is let in"
+        assert upgrade("ssm") == 403, "an upgrade signed for another service is still refused"
+    finally:
+        emulator.faults(unsigned_upgrades=False)
+        emulator.client("ssm").terminate_session(SessionId=session["SessionId"])

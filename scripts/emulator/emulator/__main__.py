@@ -57,7 +57,7 @@ async def main(args):
     state = State(fleet, region)
     state.host_users = args.host_users
     for faults in (state.faults, state.fault_defaults):
-        faults.update({"pacing": args.pacing, "agent_delay": args.agent_delay, "unpaced": args.unpaced,
+        faults.update({"pacing": args.pacing, "agent_delay": args.agent_delay, "unpaced": args.unpaced, "unsigned_upgrades": args.unsigned_upgrades,
                        "rate_limits": dict(args.rate_limit)})
     sessions = Sessions(state)
     emulator = Emulator(state, identities, sessions)
@@ -153,6 +153,8 @@ def parse(argv):
     p.add_argument("--pacing", action="store_true", help="pace agent output like the real agent (1 KiB, 1 ms)")
     p.add_argument("--unpaced", action="store_true",
                    help="port sessions send as fast as the client reads (for client benchmarks), not at the real agent's pace (~0.6 MiB/s)")
+    p.add_argument("--unsigned-upgrades", action="store_true",
+                   help="let data-channel upgrades without a signature in, as the public session-manager-plugin sends them (for the bench)")
     p.add_argument("--host-users", action="store_true",
                    help="run-as users are this host's: ssm-user is created with useradd when missing, sessions run as the user (needs root)")
     p.add_argument("--agent-delay", type=float, default=0.0, metavar="SECONDS",

@@ -28,6 +28,7 @@ class Faults:
     clock_skew: float = 0.0       # seconds added to the emulator's clock when checking signatures
     pacing: bool = False          # agent pacing like the real one: 1 KiB messages, 1 ms pause
     unpaced: bool = False         # port sessions send as fast as the client reads, not at the real agent's ~0.6 MiB/s (--unpaced)
+    unsigned_upgrades: bool = False  # a data-channel upgrade with no Authorization is let in (--unsigned-upgrades: the public session-manager-plugin signs none)
     invocation_lag: float = 0.3   # seconds GetCommandInvocation answers InvocationDoesNotExist after SendCommand
     agent_delay: float = 0.0      # when set, seconds every node's agent waits before taking a command (0.2: the emulator's old timing)
     kms_key_id: str = ""          # when set, shell and command sessions are KMS-encrypted with this key (preferences)

@@ -16,10 +16,14 @@ async def serve(sessions, request):
     session = sessions.get(request.match_info["session_id"])
     if session is None:
         return web.Response(status=404, text="no such session")
-    # The upgrade is signed for ssmmessages as any API call is (the session-manager-plugin
-    # signs it with SigV4, and so does the agent): refused with 403 before any WebSocket exists.
+    # The upgrade is signed for ssmmessages as any API call is (ssm-shell and the agent sign it):
+    # refused with 403 before any WebSocket exists. The public session-manager-plugin sends no
+    # signature (websocketutil.go: dialer.Dial(url, nil)); `unsigned_upgrades` lets such an upgrade
+    # in, the OpenDataChannel token then being its only check. A signature that is there is checked.
+    unsigned = "Authorization" not in request.headers and sessions.state.faults.unsigned_upgrades
     try:
-        sessions.auth.authenticate(request.method, str(request.url), request.headers, b"", "ssmmessages")
+        if not unsigned:
+            sessions.auth.authenticate(request.method, str(request.url), request.headers, b"", "ssmmessages")
     except AWSError as error:
         return web.json_response({"message": error.message}, status=403, headers={"x-amzn-ErrorType": error.code})
     ws = web.WebSocketResponse(autoping=True, max_msg_size=16 * 1024 * 1024)
