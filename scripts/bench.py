@@ -355,14 +355,18 @@ def main():
     parser.add_argument("--binary", required=True)
     parser.add_argument("--aws", required=True)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--plugin", help="session-manager-plugin to measure beside ssm-shell (default: SSM_PLUGIN_BIN, else PATH)")
+    parser.add_argument("--scale", action="store_true",
+                        help="also run scripts/bench_scale.py's benchmark; without it the page keeps the scale section it has")
     args = parser.parse_args()
     quick = args.quick
     runs = 3 if quick else 7
     mib = 16 if quick else 64
     # --unpaced: port sessions as fast as the client reads; by default the emulator sends at the
     # real agent's pace (~0.6 MiB/s, issue 18), and the forward figures would measure that pace.
-    process, info = start_emulator(extra=("--unpaced",))
-    results = {}
+    # --unsigned-upgrades: the public session-manager-plugin does not sign its data-channel upgrade.
+    process, info = start_emulator(extra=("--unpaced", "--unsigned-upgrades"))
+    results = {"binary": args.binary, "binary_version": subprocess.run([args.binary, "--version"], capture_output=True, text=True).stdout.strip()}
     try:
         print("bench: start-up", flush=True)
         results["startup"] = startup(args.binary, args.aws, info, runs)
@@ -379,6 +383,8 @@ def main():
         count = 50 if quick else 1000
         print("bench: %d forwards in a row" % count, flush=True)
         results["many_forwards"] = many_forwards(args.binary, info, count)
+        import bench_plugin  # issue 17: beside session-manager-plugin, its own module
+        results["side_by_side"] = bench_plugin.measure(args.binary, args.aws, info, quick, results["startup"], args.plugin)
     finally:
         process.terminate()
         process.wait()
@@ -387,9 +393,10 @@ def main():
     results["attach"] = measure_attach(args.binary, quick)
     print("bench: fan-out to 200 nodes", flush=True)
     results["fanout"] = fan_out(args.binary)
-    print("bench: scale, 10,000 nodes over 4 accounts x 2 regions", flush=True)
-    import bench_scale  # issue 14's scale benchmark: its own module
-    results["scale"] = bench_scale.measure(args.binary, args.aws, quick)
+    if args.scale:
+        print("bench: scale, 10,000 nodes over 4 accounts x 2 regions", flush=True)
+        import bench_scale  # issue 14's scale benchmark: its own module
+        results["scale"] = bench_scale.measure(args.binary, args.aws, quick)
     print("bench: the emulator's own limit", flush=True)
     results["emulator"] = emulator_limit(mib)
     from bench_real_agent import measure_under_with_agent  # the real-agent figures, when SSM_AGENT_BIN is set
@@ -403,8 +410,20 @@ def real_agent_lines(r):
 
 
 def scale_lines(r):
-    from bench_scale import page_lines
-    return page_lines(r.get("scale"), raw=False)
+    """This run's scale section, or (without --scale) the one the page has: bench_scale.py writes it between its markers."""
+    from bench_scale import SECTION_END, SECTION_START, page_lines
+    if r.get("scale"):
+        return page_lines(r["scale"], raw=False)
+    path = os.path.join(ROOT, "docs", "benchmarks.md")
+    text = open(path).read() if os.path.exists(path) else ""
+    if SECTION_START in text and SECTION_END in text:
+        return (SECTION_START + text.split(SECTION_START, 1)[1].split(SECTION_END, 1)[0] + SECTION_END).split("\n")
+    return []
+
+
+def side_by_side_lines(r):
+    from bench_plugin_page import page_lines
+    return page_lines(r["side_by_side"], r.get("unreachable")) if "side_by_side" in r else []
 
 
 def attach_lines(r):
@@ -461,17 +480,25 @@ def write_page(r, quick):
                  "%d opened, %d carried data (%.1f s in all)" % (m["opened"], m["carried_data"], m["seconds"]), "",
                  m["opened"] >= 1000 and m["carried_data"] == m["opened"]))
     lines = ["# Benchmarks", "", "Measured by `scripts/bench%s` on %s, %s. Every figure below comes from that one run, on this machine, against the "
-             "local emulator (scripts/emulator), with the AWS CLI (PyPI awscli 1.45.11) side by side where the goal compares with it. "
-             "Reproduce with `scripts/bench` (add `--quick` for a two-minute run)." % (" --quick" if quick else "", datetime.date.today().isoformat(), machine()),
+             "local emulator (scripts/emulator), with the AWS CLI (PyPI awscli 1.45.11) side by side where the goal compares with it, "
+             "and AWS's session-manager-plugin where issue 17 compares with it. ssm-shell: `%s` (%s). "
+             "Reproduce with `scripts/bench` (add `--quick` for a short run)." % (
+                 " --quick" if quick else "", datetime.date.today().isoformat(), machine(), r.get("binary", "?"), r.get("binary_version", "?")),
              "", "| figure | goal (architecture section 7) | measured | ratio | met |", "| --- | --- | --- | --- | --- |"]
     for name, goal, measured, ratio, met in rows:
         lines.append("| %s | %s | %s | %s | %s |" % (name, goal, measured, ratio, {True: "yes", False: "no", None: "not measured as a goal"}[met]))
+    lines += [*side_by_side_lines(r)]
     lines += ["", "Notes:", "",
               "- The forward figures are the client's: the emulator runs with `--unpaced`. By default its port sessions send towards "
               "the client at the real agent's pace (about 0.6 MiB/s, issue 18: amazon-ssm-agent sleeps 1 ms after each 1 KiB it "
               "reads), which caps any client's download there; the emulator's own limit is the row below it.",
-              "- The reference Session Manager plugin is not installed here. Its pacing (1 KiB messages, 1 ms pause) is reproduced by "
-              "running the same ssm-shell forward with `SSM_SHELL_REFERENCE_PACING=1`.",
+              "- The first table's \"reference pacing\" is ssm-shell itself with `SSM_SHELL_REFERENCE_PACING=1` (the plugin's 1 KiB "
+              "messages and 1 ms pause); the real plugin's figures are in the side-by-side table (%s)." % (
+                  "measured" if "session-manager-plugin" in r.get("side_by_side", {}).get("clients", []) else "not measured in this run: no plugin"),
+              "- The side-by-side table needs session-manager-plugin, built from its public source with `scripts/build-plugin SRC_TREE "
+              "[OUT_DIR]` (GOPATH mode with its vendor directory, Debian's golang-go 1.19; nothing of it enters this repo), and the AWS CLI "
+              "that starts it. The plugin dials its data channel unsigned (src/websocketutil/websocketutil.go), which the emulator "
+              "refuses unless started with `--unsigned-upgrades`; it does not watch its parent, so the bench stops it by its own pid.",
               "- Keystrokes: ssm-shell runs under a pty driven by pexpect, the comparison client in the bench's own process; their difference is the best "
               "available estimate of what the client adds (it includes the pty hop the minimal client does not have).",
               "- The emulator's own figures come from scripts/emulator/bench.py, whose client is the minimal Python data-channel client of the tests: "
@@ -486,7 +513,7 @@ def write_page(r, quick):
               "", "Raw results:", "", "```json", json.dumps(r, indent=1, default=float), "```", ""]
     path = os.path.join(ROOT, "docs", "benchmarks.md")
     open(path, "w").write("\n".join(lines))
-    print("\n".join(lines[:16]))
+    print("\n".join(lines[:40]))
     print("bench: wrote %s" % path)
 
 
