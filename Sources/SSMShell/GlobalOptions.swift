@@ -14,6 +14,10 @@ public struct GlobalOptions: Sendable, Equatable {
     public var debug = false
     public var showHelp = false
     public var showVersion = false
+    /// `--man`, `--completion SHELL`, `--list-profiles`: the install's pieces, printed (Install/).
+    public var showManual = false
+    public var completionShell: String?
+    public var listProfiles = false
     /// `--init`: run init.ssm before a script or `-c` too; `--no-init`: not before the prompt
     /// either (InitScript.swift).
     public var runInit = false
@@ -29,8 +33,10 @@ public struct GlobalOptions: Sendable, Equatable {
         public let description: String
     }
 
-    static let valued = ["--profile", "--region", "--endpoint-url", "--output", "--cli-connect-timeout", "--cli-read-timeout"]
-    static let flags = ["--help", "-h", "--version", "--debug", "--no-color", "--quiet", "--init", "--no-init", "-c"]
+    static let valued = [
+        "--profile", "--region", "--endpoint-url", "--output", "--cli-connect-timeout", "--cli-read-timeout", "--completion",
+    ]
+    static let flags = ["--help", "-h", "--version", "--debug", "--no-color", "--quiet", "--init", "--no-init", "-c", "--man", "--list-profiles"]
 
     public static func parse(_ arguments: [String]) throws(UsageError) -> GlobalOptions {
         var options = GlobalOptions()
@@ -55,6 +61,14 @@ public struct GlobalOptions: Sendable, Equatable {
             switch name {
             case "--help", "-h": options.showHelp = true
             case "--version": options.showVersion = true
+            case "--man": options.showManual = true
+            case "--list-profiles": options.listProfiles = true
+            case "--completion":
+                let value = try take()
+                guard CompletionScript.Shell(rawValue: value) != nil else {
+                    throw UsageError(description: "--completion takes bash, zsh or fish, not \(value)")
+                }
+                options.completionShell = value
             case "--debug": options.debug = true
             case "--no-color": options.noColor = true
             case "--quiet": options.quiet = true

@@ -22,7 +22,25 @@ public enum Launcher {
             StandardStreams.writeOutput(HelpText.usage)
             return ExitStatus.success
         }
+        if options.showManual {
+            StandardStreams.writeOutput(ManualPage.text)
+            return ExitStatus.success
+        }
+        if let shell = options.completionShell.flatMap(CompletionScript.Shell.init(rawValue:)) {
+            StandardStreams.writeOutput(CompletionScript.text(for: shell))
+            return ExitStatus.success
+        }
         let environment = ProcessEnvironment.current()
+        if options.listProfiles {
+            // What Tab offers after --profile: the files and the environment the shell reads.
+            do {
+                let profiles = try CompletionScript.profiles(environment: environment, fileSystem: services.fileSystem)
+                StandardStreams.writeOutput(profiles.map { $0 + "\n" }.joined())
+                return ExitStatus.success
+            } catch {
+                return report(error)
+            }
+        }
         let log: (any WireLog)? = options.debug ? StandardErrorLog() : nil
         if options.commands == nil, options.rest.first == "api" {
             do {
