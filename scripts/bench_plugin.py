@@ -17,9 +17,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import Blackhole, Sink, cpu_of, environment, rss_of  # noqa: E402
+from bench import Blackhole, Sink, SinkHandler, cpu_of, environment, rss_of  # noqa: E402
 from bench_clients import PluginClient, SsmShellClient, private_mb  # noqa: E402
-from bench_real_agent import CountingSinkHandler  # noqa: E402  (TAKE/GIVE, no half-close: smux closes the whole connection)
 
 NODE_NAME, NODE_ID = "web-1", "i-0a1b2c3d4e5f60001"
 ROUNDS = 3
@@ -70,7 +69,7 @@ class SideBySide:
         return samples
 
     def forward_sample(self, client):
-        server = Sink(("127.0.0.1", 0), CountingSinkHandler)
+        server = Sink(("127.0.0.1", 0), SinkHandler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         forward = client.open_forward(environment(self.info), server.server_address[1], 30)
         try:
