@@ -60,6 +60,44 @@ import TestSupport
         #expect(transport.sent.count == 3)
     }
 
+    @Test func adaptiveModeWaitsForTheRateLimitOnlyAfterAThrottle() async throws {
+        let throttle = Self.json(400, #"{"__type":"ThrottlingException","message":"Rate exceeded"}"#)
+        let ok = Self.json(200, "{}")
+        let transport = ScriptedTransport([ok, ok, throttle, ok, ok])
+        let clock = ManualClock(now: 1_700_000_000)
+        var profiles = ProfileSet()
+        profiles.profiles["default"] = Profile(name: "default", properties: ["region": "eu-west-1"])
+        var options = AWSClient.Options(userAgent: "ssm-shell/test")
+        options.jitter = { 0 }
+        options.adaptive = true
+        options.monotonic = clock
+        let client = AWSClient(
+            settings: AWSSettings(environment: Environment(), profiles: profiles), transport: transport, clock: clock,
+            credentials: StaticCredentialProvider(Self.credentials), options: options)
+        for _ in 0..<2 { _ = try await client.callJSON(.ssm, "ListCommands", [:]) }
+        #expect(clock.sleeps.isEmpty && client.rateLimiter?.enabled == false, "no limit before a throttle")
+        _ = try await client.callJSON(.ssm, "ListCommands", [:])
+        #expect(client.rateLimiter?.enabled == true)
+        _ = try await client.callJSON(.ssm, "ListCommands", [:])
+        #expect(transport.sent.count == 5)
+        // The retry (jitter 0: a backoff of 0) and the next call each waited for a token.
+        #expect(clock.sleeps.filter { $0 > 0 }.count == 2, "\(clock.sleeps)")
+    }
+
+    @Test func retryModeIsReadFromTheEnvironmentThenTheProfile() throws {
+        var profiles = ProfileSet()
+        profiles.profiles["default"] = Profile(name: "default", properties: ["retry_mode": "standard"])
+        #expect(try AWSSettings(environment: Environment(), profiles: profiles).retryMode() == .standard)
+        #expect(try AWSSettings(environment: Environment(["AWS_RETRY_MODE": "adaptive"]), profiles: profiles).retryMode() == .adaptive)
+        #expect(try AWSSettings(environment: Environment(), profiles: ProfileSet()).retryMode() == nil)
+        profiles.profiles["default"] = Profile(name: "default", properties: ["retry_mode": "fast"])
+        let error = #expect(throws: ConfigurationError.self) { _ = try AWSSettings(environment: Environment(), profiles: profiles).retryMode() }
+        #expect(
+            error?.description
+                == "retry_mode in profile default is 'fast': it must be legacy, standard or adaptive (adaptive adds a client-side rate limit after throttling)."
+        )
+    }
+
     @Test func sendCommandIsNotResentAfterATimeoutOnAnOpenConnection() async throws {
         let timedOut = TransportError(kind: .timedOut, connected: true, detail: "28", url: "https://ssm")
         let transport = ScriptedTransport([.fail(timedOut), Self.json(200, "{}")])

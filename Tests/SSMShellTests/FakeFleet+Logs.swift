@@ -12,13 +12,25 @@ extension FakeFleet {
             input?.cloudWatchLogGroup.map { ["CloudWatchOutputEnabled": true, "CloudWatchLogGroupName": .string($0)] } ?? ["CloudWatchOutputEnabled": false]
         return (
             try invocations[commandId, default: []].map {
-                try JSONDecoderless.invocation([
+                var plugin: [String: JSONValue] = ["Name": "aws:runShellScript"]
+                if pluginOutputs {
+                    plugin["Output"] = .string(Self.pluginOutput(stdout: $0.3, stderr: $0.4))
+                    plugin["ResponseCode"] = .number(Double($0.2))
+                }
+                return try JSONDecoderless.invocation([
                     "CommandId": .string(commandId), "InstanceId": .string($0.0), "Status": .string($0.1),
                     "DocumentName": .string(input?.documentName ?? ""), "CloudWatchOutputConfig": cloudWatch,
-                    "CommandPlugins": [["Name": "aws:runShellScript"]],
+                    "CommandPlugins": [.object(plugin)],
                 ])
             }, nil
         )
+    }
+
+    /// The plugin Output as amazon-ssm-agent reports it (iohandler TruncateOutput), simplified:
+    /// whole under 2,500 characters, else stdout cut with its marker.
+    static func pluginOutput(stdout: String, stderr: String) -> String {
+        let whole = stdout + (stderr.isEmpty ? "" : PluginOutput.errorTitle + stderr)
+        return whole.count < PluginOutput.capacity ? whole : String(whole.prefix(2000)) + PluginOutput.outputCut
     }
 
     /// What GetCommandInvocation adds for a command sent with CloudWatch output.

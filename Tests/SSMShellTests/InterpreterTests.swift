@@ -17,6 +17,8 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     var invocations: [String: [(String, String, Int, String, String)]] = [:]  // command -> (instance, status, code, stdout, stderr)
     var outcome: (String) -> (String, Int, String, String) = { _ in ("Success", 0, "ok\n", "") }
     var listCalls = 0
+    /// ListCommandInvocations' details carry each plugin's Output and ResponseCode (FakeFleet+Logs).
+    var pluginOutputs = false
     /// CloudWatch Logs: each stream's event messages, keyed "GROUP STREAM" (FakeFleet+Logs).
     var logEvents: [String: [String]] = [:]
     /// GetLogEvents answers ThrottlingException this many times first.
@@ -86,10 +88,23 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
         }
         sent.append(input)
         let id = "00000000-0000-0000-0000-0000000000\(String(format2: sent.count))"
-        invocations[id] = input.instanceIds!.map { iid in
+        invocations[id] = (input.instanceIds ?? targeted(input)).map { iid in
             let o = outcome(iid); return (iid, o.0, o.1, o.2, o.3)
         }
-        return try JSONDecoderless.command(["CommandId": .string(id), "DocumentName": .string(input.documentName), "Status": "Pending"])
+        return try JSONDecoderless.command([
+            "CommandId": .string(id), "DocumentName": .string(input.documentName), "Status": "Pending",
+            "TargetCount": .number(Double(invocations[id]!.count)),
+        ])
+    }
+
+    /// The nodes SendCommand's Targets select, as the service does: by tag (tag:K values or
+    /// tag-key keys ORed, keys ANDed), on the platforms the document runs on.
+    func targeted(_ input: SendCommandInput) -> [String] {
+        nodes.filter { n in
+            (input.targets ?? []).allSatisfy { t in
+                t.key == "tag-key" ? t.values.contains { n.tags[$0] != nil } : t.values.contains(n.tags[String(t.key.dropFirst(4))] ?? "\u{0}")
+            } && (input.documentName == "AWS-RunPowerShellScript") == (n.platform == "Windows")
+        }.map(\.id)
     }
 
     func listInvocations(commandId: String, nextToken: String?) async throws -> (invocations: [CommandInvocation], nextToken: String?) {
@@ -256,6 +271,31 @@ extension String {
         #expect(fleet.sent[0].maxConcurrency == "10%")
         #expect(shell.lastCommands.count == 4)
         #expect(console.stdout.split(separator: "\n").count == 4)
+    }
+
+    /// Issue 14, "Scale": tag words only are one SendCommand by Targets; output reads the
+    /// listing's plugin Output and asks GetCommandInvocation only where the agent cut it.
+    @Test func tagTargetsAreOneSendCommandAndOutputComesFromTheListing() async throws {
+        let fleet = Self.fleet(count: 120)
+        fleet.pluginOutputs = true
+        fleet.outcome = { id in id.hasSuffix("7") ? ("Success", 0, String(repeating: "x", count: 3000) + "\n", "") : ("Success", 0, "same\n", "") }
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use tag:Role=web\nrun uptime\nwait\noutput", file: "t") == 0, "\(console.stderr)")
+        #expect(fleet.sent.count == 1)
+        #expect(fleet.sent[0].instanceIds == nil && fleet.sent[0].targets?.map(\.key) == ["tag:Role"] && fleet.sent[0].targets?[0].values == ["web"])
+        let cut = fleet.nodes.filter { $0.id.hasSuffix("7") && $0.tags["Role"] == "web" }.count
+        #expect(fleet.calls.filter { $0.hasPrefix("GetCommandInvocation") }.count == cut, "only the cut outputs: \(cut)")
+        #expect(console.stdout.contains("same\n") && console.stdout.contains(String(repeating: "x", count: 3000)))
+    }
+
+    @Test func aMixedFleetSendsTheLargerDocumentByTargetsAndTheOtherById() async throws {
+        let fleet = Self.fleet(count: 3)
+        fleet.nodes[3].tags["Role"] = "web"
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use tag:Role=web\nrun uptime\nwait\noutput", file: "t") == 0, "\(console.stderr)")
+        #expect(fleet.sent.map(\.documentName) == ["AWS-RunShellScript", "AWS-RunPowerShellScript"])
+        #expect(fleet.sent[0].targets != nil && fleet.sent[1].instanceIds == ["i-0000000000000win"])
+        #expect(console.stdout.contains("i-0000000000000win"))
     }
 
     @Test func runWaitOutputGroupsAndReturns3OnFailure() async throws {

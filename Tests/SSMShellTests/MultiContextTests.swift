@@ -85,7 +85,9 @@ import Testing
         let (shell, console) = try shell(fleets)
         let status = await shell.run(source: "use context dev@us-east-1 prod@eu-west-1\nuse tag:Role=web\nrun uptime\ntry wait\noutput\necho $cmd", file: "t")
         #expect(status == 0, "try goes on past the failed wait, and echo is the last command")
-        #expect(fleets.values.allSatisfy { $0.sent.count == 1 && $0.sent[0].instanceIds?.count == 2 }, "one SendCommand per pair, its own nodes")
+        #expect(
+            fleets.values.allSatisfy { $0.sent.count == 1 && $0.sent[0].targets?.first?.values == ["web"] && $0.invocations.values.first?.count == 2 },
+            "one SendCommand by Targets per pair, reaching its own nodes")
         let id = "00000000-0000-0000-0000-000000000001"
         #expect(shell.lastCommands == ["dev@us-east-1:\(id)", "prod@eu-west-1:\(id)"])
         let out = console.stdout

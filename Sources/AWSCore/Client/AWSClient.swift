@@ -19,11 +19,14 @@ public final class AWSClient: Sendable {
         public var retryMode: RetryMode = .classic
         public var maxAttempts: Int = 3
         public var timeouts = HTTPTimeouts()
-        /// Measures the connect budget (ConnectBudget); nil: the wall clock.
+        /// Measures the connect budget (ConnectBudget) and the adaptive rate limit; nil: the wall clock.
         public var monotonic: (any MonotonicClock)?
         public var userAgent: String
         /// Uniform in [0, 1): the retry jitter. Tests pin it.
         public var jitter: @Sendable () -> Double = { Double.random(in: 0..<1) }
+        /// AWS's adaptive retry mode: a client-side rate limit from the first throttle on
+        /// (`ClientRateLimiter`), kept per client.
+        public var adaptive = false
 
         public init(userAgent: String) { self.userAgent = userAgent }
     }
@@ -35,6 +38,8 @@ public final class AWSClient: Sendable {
     public let options: Options
     public let credentialProvider: (any CredentialProvider)?
     private let quota = Mutex(RetryQuota())
+    /// Made at the first request, so its clock starts then.
+    private let limiter = Mutex<ClientRateLimiter?>(nil)
 
     public init(
         settings: AWSSettings, transport: any HTTPTransport, clock: any WallClock, credentials: (any CredentialProvider)?,
@@ -125,6 +130,7 @@ public final class AWSClient: Sendable {
         let elapsedClock: @Sendable () -> Double = { [options, clock] in options.monotonic?.seconds() ?? clock.now() }
         var budget = ConnectBudget(limit: options.timeouts.connect, start: elapsedClock())
         while true {
+            try await waitForRateLimit(operation)
             var attempt = request
             attempt.idempotent = idempotent
             attempt.headers.set("User-Agent", options.userAgent)
@@ -150,6 +156,7 @@ public final class AWSClient: Sendable {
                 budget.answered()
                 logResponse(response, operation: operation, seconds: clock.now() - started, bodyIsSecret: Redactor.isTokenRequest(attempt.headers))
                 if (200..<300).contains(response.status) {
+                    answered(throttled: false)
                     quota.withLock { state.succeeded(quota: &$0) }
                     return response
                 }
@@ -160,6 +167,7 @@ public final class AWSClient: Sendable {
                         ? JSONProtocol.parseError(response, service: service.name, operation: operation)
                         : QueryProtocol.parseError(response, service: service.name, operation: operation)
                 let kind = RetryClassifier.classify(status: response.status, code: error.code)
+                answered(throttled: kind == .throttling)
                 failure = (idempotent || kind == .throttling) ? kind : nil
                 retryAfter = response.headers["x-amz-retry-after"].flatMap(Double.init).map { $0 / 1000 }
                 var scrubbed = error
@@ -168,6 +176,7 @@ public final class AWSClient: Sendable {
             } catch let error as TransportError {
                 log?.log("<<< \(operation) failed: \(error)")
                 budget.attemptFailed(connected: error.connected)
+                answered(throttled: false)
                 if error.kind == .responseTooLarge {
                     // The same answer would come again: never resent.
                     failure = nil
@@ -193,6 +202,36 @@ public final class AWSClient: Sendable {
     static func seconds(_ value: Double) -> String {
         value == value.rounded() && value < 1e9 ? String(Int(value)) : String(value)
     }
+
+    // MARK: adaptive mode
+
+    private func rateClockNow() -> Double { options.monotonic?.seconds() ?? clock.now() }
+
+    /// In adaptive mode, once throttled: waits for the rate limit's token before an attempt.
+    private func waitForRateLimit(_ operation: String) async throws {
+        guard options.adaptive else { return }
+        let now = rateClockNow()
+        let delay = limiter.withLock { limiter in
+            if limiter == nil { limiter = ClientRateLimiter(now: now) }
+            return limiter!.beforeSending(now: now)
+        }
+        guard delay > 0 else { return }
+        log?.log("--- \(operation): waiting \(formatSeconds(delay)) for the client's rate limit (adaptive retry mode)")
+        try await clock.sleep(seconds: delay)
+    }
+
+    /// In adaptive mode: every answer sets the rate limit (a throttle cuts it).
+    private func answered(throttled: Bool) {
+        guard options.adaptive else { return }
+        let now = rateClockNow()
+        limiter.withLock { limiter in
+            if limiter == nil { limiter = ClientRateLimiter(now: now) }
+            limiter!.answered(throttled: throttled, now: now)
+        }
+    }
+
+    /// The rate limit's state (adaptive mode; nil before the first request), for tests and `--debug`.
+    public var rateLimiter: ClientRateLimiter? { limiter.withLock { $0 } }
 
     private func logRequest(_ request: HTTPRequest, operation: String, attemptNumber: Int) {
         logMessage(">>> \(operation) attempt \(attemptNumber): \(request.method) \(Redactor.url(request.url))", request.headers, request.body)

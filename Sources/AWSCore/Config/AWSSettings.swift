@@ -115,6 +115,20 @@ public struct AWSSettings: Sendable {
         }
     }
 
+    /// AWS_RETRY_MODE, else the profile's retry_mode, as botocore reads them (config provider
+    /// `retry_mode`): `legacy`, `standard` or `adaptive`; nil when neither is set. Another word
+    /// is an error, as it is for the AWS CLI.
+    public func retryMode() throws(ConfigurationError) -> RetryModeSetting? {
+        let fromEnvironment = environment.nonEmpty("AWS_RETRY_MODE")
+        guard let text = fromEnvironment ?? profile.nonEmpty("retry_mode") else { return nil }
+        guard let mode = RetryModeSetting(rawValue: text.trimmingWhitespace()) else {
+            let source = fromEnvironment != nil ? "AWS_RETRY_MODE" : "retry_mode in profile \(profileName)"
+            throw ConfigurationError(
+                description: "\(source) is '\(text)': it must be legacy, standard or adaptive (adaptive adds a client-side rate limit after throttling).")
+        }
+        return mode
+    }
+
     /// Standard-mode retries: AWS_MAX_ATTEMPTS / max_attempts (default 3), AWS_RETRY_MODE / retry_mode.
     public var maxAttempts: Int {
         if let text = environment.nonEmpty("AWS_MAX_ATTEMPTS") ?? profile.nonEmpty("max_attempts"), let n = Int(text.trimmingWhitespace()), n >= 1 {
@@ -122,6 +136,12 @@ public struct AWSSettings: Sendable {
         }
         return 3
     }
+}
+
+/// The retry modes the SDKs name (retry_mode, AWS_RETRY_MODE). This client's retries are the
+/// standard mode's for `legacy` and `standard` alike; `adaptive` adds `ClientRateLimiter`.
+public enum RetryModeSetting: String, Sendable, Equatable {
+    case legacy, standard, adaptive
 }
 
 /// A configuration problem the user must fix in a file or the environment.

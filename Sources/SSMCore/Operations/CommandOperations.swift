@@ -90,11 +90,19 @@ public struct CommandInvocation: Sendable, Equatable {
     public var pluginNames: [String]
     /// The CloudWatch Logs group its output goes to; nil when CloudWatch output is off.
     public var cloudWatchGroup: String?
+    /// How many plugins were listed (`details`; nil when the reply had no CommandPlugins).
+    public var pluginCount: Int?
+    /// The S3 objects of the output, when it was uploaded (empty strings are nil).
+    public var standardOutputURL: String?
+    public var standardErrorURL: String?
 
     /// From the reply's JSON (also how fakes build replies).
     public init(_ json: JSONValue) {
         commandId = json.text("CommandId") ?? ""
         instanceId = json.text("InstanceId") ?? ""
+        pluginCount = json["CommandPlugins"]?.array?.count
+        standardOutputURL = json.text("StandardOutputUrl").flatMap { $0.isEmpty ? nil : $0 }
+        standardErrorURL = json.text("StandardErrorUrl").flatMap { $0.isEmpty ? nil : $0 }
         instanceName = json.text("InstanceName")
         status = json.text("Status") ?? ""
         statusDetails = json.text("StatusDetails")

@@ -9,8 +9,39 @@ public struct CommandLedger: Sendable {
     public private(set) var executionTimeouts: [String: Int] = [:]
     /// The delivery timeout (TimeoutSeconds) each command was sent with, for "not delivered within N".
     public private(set) var deliveryTimeouts: [String: Int] = [:]
+    /// Commands sent by `Targets` (TagTargets): how many invocations the service said it made
+    /// (TargetCount), when it said so, and the nodes of the pair sent the other document by id,
+    /// whose invocations under this command, should the service list any, are not this command's.
+    public private(set) var targetCounts: [String: Int] = [:]
+    public private(set) var leftOut: [String: Set<String>] = [:]
 
     public init() {}
+
+    /// A command sent by `Targets`: its TargetCount (0 or nil: not known yet) and the nodes left out.
+    public mutating func recordTargets(_ commandId: String, targetCount: Int?, leftOut nodes: Set<String>) {
+        if let targetCount, targetCount > 0 { targetCounts[commandId] = targetCount }
+        if !nodes.isEmpty { leftOut[commandId] = nodes }
+    }
+
+    /// How many invocations each command should come to: its TargetCount when sent by Targets
+    /// and known, else the nodes it was sent to.
+    public var expectedCounts: [String: Int] {
+        targets.mapValues(\.count).merging(targetCounts) { _, count in count }
+    }
+
+    /// A command's listed invocations without those of nodes it was not meant for (`leftOut`).
+    public func own(_ commandId: String, _ invocations: [CommandInvocation]) -> [CommandInvocation] {
+        guard let out = leftOut[commandId] else { return invocations }
+        return invocations.filter { !out.contains($0.instanceId) }
+    }
+
+    /// The nodes of a command in the order to show them: those it was sent to, then any other
+    /// the service listed (a node tagged after the targets were resolved), by id.
+    public func order(_ commandId: String, listed: some Sequence<String>) -> [String] {
+        let sent = targets[commandId]?.map(\.id) ?? []
+        let known = Set(sent)
+        return sent + listed.filter { !known.contains($0) }.sorted()
+    }
 
     /// One SendCommand's id, nodes and timeouts (nil: the defaults, 3600 s each).
     public mutating func record(_ commandId: String, nodes: [Node], executionTimeout: Int?, deliveryTimeout: Int?) {

@@ -58,19 +58,34 @@ public enum RunPlan {
     /// A group's SendCommands, 50 nodes each; `lines` is its `commands` parameter (none for a
     /// document run without text). The comment defaults to the first line's first 100 characters.
     public static func requests(_ group: Group, lines: [String], options: Options) -> [Request] {
-        var parameters = options.parameters
-        if !lines.isEmpty { parameters["commands"] = lines }
-        return group.nodes.batches(of: maxInstanceIds).map { batch in
-            var input = SendCommandInput(documentName: group.document, instanceIds: batch.map(\.id), parameters: parameters)
-            input.comment = options.comment ?? String(lines.first?.prefix(100) ?? "")
-            input.timeoutSeconds = options.deliveryTimeout
-            input.maxConcurrency = options.maxConcurrency
-            input.maxErrors = options.maxErrors
-            input.cloudWatchLogGroup = options.cloudWatchLogGroup
-            input.outputS3BucketName = options.outputBucket?.bucket
-            input.outputS3KeyPrefix = options.outputBucket?.prefix
+        group.nodes.batches(of: maxInstanceIds).map { batch in
+            var input = self.input(group.document, lines: lines, options: options)
+            input.instanceIds = batch.map(\.id)
             return Request(input: input, nodes: batch)
         }
+    }
+
+    /// A group's one SendCommand by `Targets` (TagTargets): the service selects the nodes by
+    /// tag; `nodes` are those the same tags resolved to, which `wait` and `output` expect.
+    public static func targetedRequest(_ group: Group, targets: [(key: String, values: [String])], lines: [String], options: Options) -> Request {
+        var input = self.input(group.document, lines: lines, options: options)
+        input.targets = targets
+        return Request(input: input, nodes: group.nodes)
+    }
+
+    /// What every SendCommand of a run carries, without its ids or targets.
+    static func input(_ document: String, lines: [String], options: Options) -> SendCommandInput {
+        var parameters = options.parameters
+        if !lines.isEmpty { parameters["commands"] = lines }
+        var input = SendCommandInput(documentName: document, parameters: parameters)
+        input.comment = options.comment ?? String(lines.first?.prefix(100) ?? "")
+        input.timeoutSeconds = options.deliveryTimeout
+        input.maxConcurrency = options.maxConcurrency
+        input.maxErrors = options.maxErrors
+        input.cloudWatchLogGroup = options.cloudWatchLogGroup
+        input.outputS3BucketName = options.outputBucket?.bucket
+        input.outputS3KeyPrefix = options.outputBucket?.prefix
+        return input
     }
 
     /// A here-document's lines, the blank lines at its end dropped.

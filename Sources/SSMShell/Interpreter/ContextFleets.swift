@@ -187,17 +187,24 @@ extension Shell {
     }
 
     /// Every page of each command's invocations, the commands of a pair in turn and the pairs
-    /// at once; a pair that fails is reported and has no answer.
-    func invocationsInEveryPair(_ ids: [String]) async throws -> [String: [CommandInvocation]] {
+    /// at once; a pair that fails is reported and has no answer. Invocations of nodes a
+    /// command was not meant for (`CommandLedger.own`) are left out.
+    func invocationsInEveryPair(_ ids: [String], details: Bool = false) async throws -> [String: [CommandInvocation]] {
+        guard !ids.isEmpty else { return [:] }
         let refs = try ids.map(located)
         let answers = try await eachPair(among: refs.map(\.pair)) { pair, fleet in
             var out: [(String, [CommandInvocation])] = []
             for (text, ref) in zip(ids, refs) where ref.pair == pair {
-                out.append((text, try await fleet.allInvocations(commandId: ref.id)))
+                out.append((text, try await details ? fleet.allInvocationDetails(commandId: ref.id) : fleet.allInvocations(commandId: ref.id)))
             }
             return out
         }
-        return Dictionary(answers.flatMap(\.value), uniquingKeysWith: { _, last in last })
+        return Dictionary(answers.flatMap(\.value).map { ($0.0, ledger.own($0.0, $0.1)) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// `invocationsInEveryPair` with details: each invocation's plugins and their Output.
+    func invocationDetailsInEveryPair(_ ids: [String]) async throws -> [String: [CommandInvocation]] {
+        try await invocationsInEveryPair(ids, details: true)
     }
 
     /// The pair each node was found in, nodes kept in their order.

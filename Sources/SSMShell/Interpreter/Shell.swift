@@ -22,6 +22,8 @@ public final class Shell {
     /// `$status` and `exit` (ExitState.swift).
     var exit = ExitState()
     public var targets: [Node] = []
+    /// The words `use` resolved `targets` from (`run` sends only-tag words by Targets).
+    var targetWords: [String] = []
     /// The commands sent through Run Command: `$cmd`, their nodes and timeouts.
     var ledger = CommandLedger()
     /// Nodes seen so far and recent resolutions of target words.

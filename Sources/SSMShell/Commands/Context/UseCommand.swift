@@ -59,6 +59,7 @@ struct UseCommand: ShellCommand {
                 shell.options.profile = profiles[0]
                 shell.resetFleet()
                 shell.targets = []
+                shell.targetWords = []
                 return 0
             }
             try shell.useContext(Self.pairs(profiles: profiles, regions: try Self.regions(of: shell, profiles: profiles)))
@@ -73,6 +74,7 @@ struct UseCommand: ShellCommand {
                 shell.options.region = regions[0]
                 shell.resetFleet()
                 shell.targets = []
+                shell.targetWords = []
                 return 0
             }
             try shell.useContext(Self.pairs(profiles: Self.profiles(of: shell), regions: regions))
@@ -97,6 +99,7 @@ struct UseCommand: ShellCommand {
         default:
             let resolved = try await shell.resolveTargets(args)
             shell.targets = resolved
+            shell.targetWords = args
             if !shell.options.quiet && shell.interactive {
                 shell.console.err("targets: \(resolved.map(\.label).joined(separator: ", "))\n")
             }

@@ -79,5 +79,6 @@ extension Shell {
         }
         resetFleet()
         targets = []
+        targetWords = []
     }
 }

@@ -19,7 +19,9 @@ extension Shell {
         // ssm:GetCommandInvocation) still stops here with its error, and says why there are none.
         let entries: [OutputGrouping.Entry]
         do {
-            entries = try await outputEntries(failed)
+            // Listed with details where that takes fewer calls (a fleet-wide failure).
+            let wanted = Set(failed.map(\.1))
+            entries = try await outputEntries(failed, listed: try await invocationDetailsInEveryPair(ids.filter { detailsPay(for: $0, wanted: wanted) }))
         } catch {
             console.err("(the failed nodes' output could not be read: \(describe(error).0.prefix { $0 != "\n" }))\n")
             return failureError(ids, latest, command: command)

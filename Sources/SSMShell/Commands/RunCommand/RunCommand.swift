@@ -47,6 +47,8 @@ struct RunCommand: ShellCommand {
         if script == nil && text.isEmpty && document == nil { throw ShellError.usage("run needs a command, as in: run uptime") }
         let nodes = try await opts.has("on") ? shell.resolveTargets(opts.all("on")) : shell.targets
         guard !nodes.isEmpty else { throw ShellError.usage("run has no targets: 'use TARGET' first, or run --on TARGET") }
+        // Only tag words: one SendCommand by Targets a pair (TagTargets), not batches of 50 ids.
+        let tagTargets = TagTargets.targets(for: try shell.targetExpression(opts.has("on") ? opts.all("on") : shell.targetWords))
 
         var options = RunPlan.Options()
         do {
@@ -80,33 +82,46 @@ struct RunCommand: ShellCommand {
         // pair's nodes apart (a SendCommand reaches one account and region).
         var requests: [RunPlan.Request] = []
         var requestPairs: [ContextPair?] = []
+        // For a request by Targets, the pair's nodes that the other documents go to by id.
+        var leftOut: [Set<String>?] = []
         defer { shell.pairFleets.expanding = nil }
         for (pair, pairNodes) in shell.byPair(nodes) {
             shell.pairFleets.expanding = pair
-            for group in RunPlan.groups(pairNodes, document: document) {
+            let groups = RunPlan.groups(pairNodes, document: document)
+            let targeted = tagTargets == nil ? nil : TagTargets.targetedGroup(groups)
+            for (index, group) in groups.enumerated() {
                 let lines = try script.map(RunPlan.scriptLines) ?? (text.isEmpty ? [] : [shell.substitute(text, for: group.powerShell ? .powerShell : .posix)])
+                if let tagTargets, index == targeted {
+                    requests.append(RunPlan.targetedRequest(group, targets: tagTargets, lines: lines, options: options))
+                    requestPairs.append(pair)
+                    let others = groups.enumerated().filter { $0.offset != index }.flatMap { $0.element.nodes.map(\.id) }
+                    leftOut.append(Set(others))
+                    continue
+                }
                 let groupRequests = RunPlan.requests(group, lines: lines, options: options)
                 requests += groupRequests
                 requestPairs += groupRequests.map { _ in pair }
+                leftOut += groupRequests.map { _ in nil }
             }
         }
         // One task per pair; a pair's requests in order. A failed SendCommand ends its pair's
         // sending, but the commands sent before it are kept (the ledger, $cmd), so wait and
         // cancel reach them; the failure is then thrown (one pair) or reported (several).
-        let planned = Array(zip(requestPairs, requests))
-        let sent = try await shell.eachPair(among: requestPairs) { pair, fleet -> ([(String, RunPlan.Request)], (any Error)?) in
-            var ids: [(String, RunPlan.Request)] = []
-            for (requestPair, request) in planned where requestPair == pair {
-                do { ids.append((try await fleet.sendCommand(request.input).commandId, request)) } catch { return (ids, error) }
+        let planned = Array(zip(requestPairs, zip(requests, leftOut)))
+        typealias Sent = (summary: CommandSummary, request: RunPlan.Request, leftOut: Set<String>?)
+        let sent = try await shell.eachPair(among: requestPairs) { pair, fleet -> ([Sent], (any Error)?) in
+            var commands: [Sent] = []
+            for (requestPair, (request, out)) in planned where requestPair == pair {
+                do { commands.append((try await fleet.sendCommand(request.input), request, out)) } catch { return (commands, error) }
             }
-            return (ids, nil)
+            return (commands, nil)
         }
         var ids: [String] = []
         var failures: [(pair: ContextPair?, error: any Error)] = []
         requests = []
         for (pair, (commands, problem)) in sent {
-            for (commandId, request) in commands {
-                let ref = CommandRef(pair: pair, id: commandId).description
+            for (summary, request, out) in commands {
+                let ref = CommandRef(pair: pair, id: summary.commandId).description
                 ids.append(ref)
                 requests.append(request)
                 // A bare id is still asked in this pair once several are in play.
@@ -115,6 +130,7 @@ struct RunCommand: ShellCommand {
                     ref, nodes: request.nodes,
                     executionTimeout: request.input.parameters?["executionTimeout"]?.first.flatMap { Int($0) },
                     deliveryTimeout: request.input.timeoutSeconds)
+                if request.input.targets != nil { shell.ledger.recordTargets(ref, targetCount: summary.targetCount, leftOut: out ?? []) }
             }
             if let problem { failures.append((pair, problem)) }
         }
@@ -130,7 +146,7 @@ struct RunCommand: ShellCommand {
         case .text: shell.console.out(ids.joined(separator: "\n") + "\n")
         case .table:
             for request in requests.indices {
-                let count = requests[request].nodes.count
+                let count = shell.ledger.expectedCounts[ids[request]] ?? requests[request].nodes.count
                 shell.console.out("\(ids[request])  \(count) node\(count == 1 ? "" : "s")\n")
             }
         }

@@ -32,9 +32,10 @@ extension Shell {
         return status
     }
 
-    /// Polls ListCommandInvocations every page (50 a page, so ceil(N/50) calls a round) on
-    /// `WaitSchedule`'s intervals until every invocation has ended; an invocation not listed yet
-    /// is pending. Returns each command's invocations by instance id (none for a pair that
+    /// Polls ListCommandInvocations every page (50 a page, so ceil(N/50) calls a round for N
+    /// nodes of a pair) on `WaitSchedule`'s intervals until every invocation has ended; an
+    /// invocation not listed yet is pending, and a command whose invocations have all ended is
+    /// not asked again. Returns each command's invocations by instance id (none for a pair that
     /// could not be asked).
     func waitUntilEnded(_ ids: [String], timeout: Double?) async throws -> [String: [String: CommandInvocation]] {
         var ids = ids
@@ -50,9 +51,12 @@ extension Shell {
             round += 1
             if options.debug { console.err("--- wait: poll round \(round)\n") }
             // Every pair at once; a pair that cannot be asked is reported and left out.
-            let polled = try await invocationsInEveryPair(ids)
-            for id in ids where polled[id] == nil { latest[id] = nil }
-            ids = ids.filter { polled[$0] != nil }
+            let expected = ledger.expectedCounts
+            let asking = ids.filter { !WaitProgress([$0], sentTo: expected, latest: latest).finished }
+            let polled = try await invocationsInEveryPair(asking)
+            for id in asking where polled[id] == nil { latest[id] = nil }
+            let unanswered = Set(asking.filter { polled[$0] == nil })
+            ids = ids.filter { !unanswered.contains($0) }
             // Every pair skipped (each said why): nothing is left to wait for.
             guard !ids.isEmpty else {
                 if live { console.err("\r\u{1B}[K") }
@@ -61,7 +65,7 @@ extension Shell {
             for (id, invocations) in polled {
                 latest[id] = Dictionary(invocations.map { ($0.instanceId, $0) }, uniquingKeysWith: { _, last in last })
             }
-            let progress = WaitProgress(ids, sentTo: ledger.targets.mapValues(\.count), latest: latest)
+            let progress = WaitProgress(ids, sentTo: expected, latest: latest)
             if live {
                 let nodes = WaitProgressLine.nodes(ids, sentTo: ledger.targets.mapValues { $0.map(\.id) }, latest: latest)
                 let line = WaitProgressLine.text(
@@ -100,8 +104,7 @@ extension Shell {
         var pairs: [ContextPair?] = []
         var failures = 0
         for id in ids {
-            let order = ledger.targets[id]?.map(\.id) ?? Array(latest[id, default: [:]].keys).sorted()
-            for instance in order {
+            for instance in ledger.order(id, listed: latest[id, default: [:]].keys) {
                 guard let inv = latest[id]?[instance] else { continue }
                 if inv.status != "Success" { failures += 1 }
                 let details = outcome(id, status: inv.status, details: inv.statusDetails) ?? inv.statusDetails ?? ""
@@ -128,23 +131,31 @@ extension Shell {
 
     // MARK: output (grouping is SSMCore's OutputGrouping)
 
-    /// GetCommandInvocation for every node, eight at a time; identical outputs grouped.
+    /// Each node's output, identical outputs grouped: from ListCommandInvocations with details
+    /// (50 nodes a call), GetCommandInvocation only where that text was cut (`outputEntries`).
     func showOutput(_ ids: [String], only: Set<String>?, streams: (stdout: Bool, stderr: Bool), group: Bool, saveTo: String?) async throws -> Int32 {
+        // Each command's listing with details, the pairs at once; a pair that fails is reported
+        // and left out (ContextFleets.swift).
+        let listed = try await invocationDetailsInEveryPair(ids.filter { detailsPay(for: $0, wanted: only) })
         var pairs: [(String, String)] = []
-        // Each command's client and its id without the pair (ContextFleets.swift).
-        var fleets: [String: (fleet: any FleetAPI, id: String)] = [:]
         for id in ids {
             let ref = try located(id)
             do {
-                fleets[id] = (try fleet(for: ref.pair), ref.id)
-                var instances = ledger.targets[id]?.map(\.id) ?? []
-                if instances.isEmpty { instances = try await fleets[id]!.fleet.allInvocations(commandId: ref.id).map(\.instanceId) }
+                var instances: [String]
+                if let invocations = listed[id] {
+                    instances = ledger.order(id, listed: invocations.map(\.instanceId))
+                } else if detailsPay(for: id, wanted: only) {
+                    continue  // its pair was skipped
+                } else {
+                    instances = ledger.targets[id]?.map(\.id) ?? []
+                    if instances.isEmpty { instances = try await fleet(for: ref.pair).allInvocations(commandId: ref.id).map(\.instanceId) }
+                }
                 pairs += instances.filter { only?.contains($0) ?? true }.map { (id, $0) }
             } catch  where isMultiContext && ref.pair != nil {
                 try skip(ref.pair!, error)
             }
         }
-        let ordered = try await outputEntries(pairs)
+        let ordered = try await outputEntries(pairs, listed: listed)
         if let saveTo { try save(ordered, to: saveTo) }
         if settings.outputFormat == .json {
             let objects = ordered.map { r -> JSONValue in
@@ -177,9 +188,44 @@ extension Shell {
         return ordered.allSatisfy { $0.result.status == "Success" } ? 0 : 3
     }
 
-    /// Each (command, node) pair's result: GetCommandInvocation eight at a time, then the whole
-    /// streams from CloudWatch Logs or S3 where it cut them. In the order of the pairs.
-    func outputEntries(_ pairs: [(String, String)]) async throws -> [OutputGrouping.Entry] {
+    /// Whether listing a command's invocations with details costs fewer calls than
+    /// GetCommandInvocation for the nodes wanted: ceil(N/50) pages against one call a node.
+    func detailsPay(for id: String, wanted: Set<String>?) -> Bool {
+        let expected = ledger.expectedCounts[id] ?? 0
+        let pages = max(1, (expected + 49) / 50)
+        guard expected > 0 else { return true }  // not sent from here: the listing names the nodes
+        let nodes = wanted.map { wanted in ledger.targets[id]?.filter { wanted.contains($0.id) }.count ?? wanted.count } ?? expected
+        return nodes > pages
+    }
+
+    /// Each (command, node) pair's result: from the commands' listings with details (`listed`)
+    /// where the text there is whole (PluginOutput), else GetCommandInvocation eight at a time;
+    /// then the whole streams from CloudWatch Logs or S3 where the agent cut them. In the order
+    /// of the pairs.
+    func outputEntries(_ pairs: [(String, String)], listed: [String: [CommandInvocation]] = [:]) async throws -> [OutputGrouping.Entry] {
+        var fromListing: [Int: InvocationResult] = [:]
+        var byNode: [String: [String: CommandInvocation]] = [:]
+        for (id, invocations) in listed { byNode[id] = Dictionary(invocations.map { ($0.instanceId, $0) }, uniquingKeysWith: { _, last in last }) }
+        for (index, pair) in pairs.enumerated() {
+            if let invocation = byNode[pair.0]?[pair.1], let result = PluginOutput.result(invocation) { fromListing[index] = result }
+        }
+        let asked = pairs.indices.filter { fromListing[$0] == nil }
+        var results = try await invocationResults(asked.map { pairs[$0] })
+        results = Dictionary(uniqueKeysWithValues: results.map { (asked[$0.key], $0.value) })
+        results.merge(fromListing) { asked, _ in asked }
+        results = try await completedFromCloudWatch(pairs, results)
+        results = try await completedFromS3(pairs, results)
+        return pairs.indices.compactMap { i in
+            results[i].map {
+                OutputGrouping.Entry(
+                    commandId: pairs[i].0, instanceId: pairs[i].1, result: $0,
+                    outcome: outcome(pairs[i].0, status: $0.status, details: $0.statusDetails))
+            }
+        }
+    }
+
+    /// GetCommandInvocation for each (command, node) pair, eight at a time: results by index.
+    func invocationResults(_ pairs: [(String, String)]) async throws -> [Int: InvocationResult] {
         // Each command's client and its id without the pair (ContextFleets.swift).
         var fleets: [String: (fleet: any FleetAPI, ref: CommandRef)] = [:]
         for id in Set(pairs.map(\.0)) {
@@ -215,15 +261,7 @@ extension Shell {
                 add()
             }
         }
-        results = try await completedFromCloudWatch(pairs, results)
-        results = try await completedFromS3(pairs, results)
-        return pairs.indices.compactMap { i in
-            results[i].map {
-                OutputGrouping.Entry(
-                    commandId: pairs[i].0, instanceId: pairs[i].1, result: $0,
-                    outcome: outcome(pairs[i].0, status: $0.status, details: $0.statusDetails))
-            }
-        }
+        return results
     }
 
     /// `== web-1, web-3 · Failed, exit 3`, bold when colours are on, and a newline.
