@@ -7,6 +7,7 @@ import SSMCore
 extension FakeFleet {
     func listInvocationDetails(commandId: String, nextToken: String?) async throws -> (invocations: [CommandInvocation], nextToken: String?) {
         log("ListCommandInvocations details \(commandId)")
+        try throttleList()
         let input = Int(commandId.suffix(2)).flatMap { sent.indices.contains($0 - 1) ? sent[$0 - 1] : nil }
         let cloudWatch: JSONValue =
             input?.cloudWatchLogGroup.map { ["CloudWatchOutputEnabled": true, "CloudWatchLogGroupName": .string($0)] } ?? ["CloudWatchOutputEnabled": false]

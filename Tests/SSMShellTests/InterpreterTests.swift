@@ -107,8 +107,17 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
         }.map(\.id)
     }
 
+    /// ListCommandInvocations (with or without details) answers ThrottlingException this many times first.
+    var listThrottles = 0
+    func throttleList() throws {
+        guard listThrottles > 0 else { return }
+        listThrottles -= 1
+        throw AWSServiceError(code: "ThrottlingException", message: "Rate exceeded", status: 400, operation: "ListCommandInvocations")
+    }
+
     func listInvocations(commandId: String, nextToken: String?) async throws -> (invocations: [CommandInvocation], nextToken: String?) {
         if let failure { throw failure }
+        try throttleList()
         listCalls += 1
         return (
             try invocations[commandId, default: []].map {
@@ -286,6 +295,21 @@ extension String {
         let cut = fleet.nodes.filter { $0.id.hasSuffix("7") && $0.tags["Role"] == "web" }.count
         #expect(fleet.calls.filter { $0.hasPrefix("GetCommandInvocation") }.count == cut, "only the cut outputs: \(cut)")
         #expect(console.stdout.contains("same\n") && console.stdout.contains(String(repeating: "x", count: 3000)))
+    }
+
+    /// A throttle that outlasts the client's retries costs wait one round and output's listing a
+    /// second try, not the pair (issue 14: a throttled fleet completes).
+    @Test func throttledPollsAndListingsAreAskedAgain() async throws {
+        let fleet = Self.fleet(count: 120)
+        fleet.pluginOutputs = true
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use tag:Role=web\nrun uptime", file: "t") == 0)
+        fleet.listThrottles = 2
+        #expect(await shell.run(source: "wait", file: "t") == 0, "\(console.stderr)")
+        #expect(fleet.listThrottles == 0 && fleet.listCalls >= 1)
+        fleet.listThrottles = 2
+        #expect(await shell.run(source: "output", file: "t") == 0, "\(console.stderr)")
+        #expect(console.stdout.contains("ok\n") && !fleet.calls.contains { $0.hasPrefix("GetCommandInvocation") })
     }
 
     @Test func aMixedFleetSendsTheLargerDocumentByTargetsAndTheOtherById() async throws {

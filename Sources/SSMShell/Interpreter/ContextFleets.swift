@@ -189,17 +189,55 @@ extension Shell {
     /// Every page of each command's invocations, the commands of a pair in turn and the pairs
     /// at once; a pair that fails is reported and has no answer. Invocations of nodes a
     /// command was not meant for (`CommandLedger.own`) are left out.
-    func invocationsInEveryPair(_ ids: [String], details: Bool = false) async throws -> [String: [CommandInvocation]] {
+    /// With `throttledRoundsWait` (wait's polling), a pair still throttled after the client's
+    /// retries answers nothing this round, as if not asked (`throttled` names its commands): the
+    /// next round asks again, paced by the client's rate limit, instead of skipping the pair.
+    func invocationsInEveryPair(
+        _ ids: [String], details: Bool = false, throttledRoundsWait: Bool = false
+    ) async throws -> [String: [CommandInvocation]] {
         guard !ids.isEmpty else { return [:] }
         let refs = try ids.map(located)
+        let clock = self.clock
         let answers = try await eachPair(among: refs.map(\.pair)) { pair, fleet in
-            var out: [(String, [CommandInvocation])] = []
+            var out: [(String, [CommandInvocation]?)] = []
             for (text, ref) in zip(ids, refs) where ref.pair == pair {
-                out.append((text, try await details ? fleet.allInvocationDetails(commandId: ref.id) : fleet.allInvocations(commandId: ref.id)))
+                do {
+                    out.append((text, try await details ? Self.allDetails(fleet, ref.id, clock: clock) : fleet.allInvocations(commandId: ref.id)))
+                } catch let error as AWSServiceError where throttledRoundsWait && error.isThrottling {
+                    return out + zip(ids, refs).filter { $0.1.pair == pair && !out.map(\.0).contains($0.0) }.map { ($0.0, nil) }
+                }
             }
             return out
         }
-        return Dictionary(answers.flatMap(\.value).map { ($0.0, ledger.own($0.0, $0.1)) }, uniquingKeysWith: { _, last in last })
+        let ledger = self.ledger
+        return Dictionary(
+            answers.flatMap(\.value).map { id, listed in (id, listed.map { ledger.own(id, $0) } ?? [Self.throttledMark]) },
+            uniquingKeysWith: { _, last in last })
+    }
+
+    /// Stands for "throttled this round" in `invocationsInEveryPair`'s answer (an invocation no
+    /// service lists: no instance id).
+    static let throttledMark = CommandInvocation(["Status": "Throttled"])
+    static func isThrottledMark(_ invocations: [CommandInvocation]) -> Bool {
+        invocations.count == 1 && invocations[0].instanceId.isEmpty && invocations[0].status == "Throttled"
+    }
+
+    /// ListCommandInvocations with details, every page; a page still throttled after the
+    /// client's retries is asked again (up to 5 times, a second apart and more), so that one
+    /// listing in a throttled fleet does not lose the pair's output.
+    static func allDetails(_ fleet: any FleetAPI, _ commandId: String, clock: any WallClock) async throws -> [CommandInvocation] {
+        try await Pagination.collect { token in
+            var tries = 0
+            while true {
+                do {
+                    let page = try await fleet.listInvocationDetails(commandId: commandId, nextToken: token)
+                    return (page.invocations, page.nextToken)
+                } catch let error as AWSServiceError where error.isThrottling && tries < 5 {
+                    tries += 1
+                    try await clock.sleep(seconds: Double(tries))
+                }
+            }
+        }
     }
 
     /// `invocationsInEveryPair` with details: each invocation's plugins and their Output.

@@ -53,7 +53,7 @@ extension Shell {
             // Every pair at once; a pair that cannot be asked is reported and left out.
             let expected = ledger.expectedCounts
             let asking = ids.filter { !WaitProgress([$0], sentTo: expected, latest: latest).finished }
-            let polled = try await invocationsInEveryPair(asking)
+            var polled = try await invocationsInEveryPair(asking, throttledRoundsWait: true)
             for id in asking where polled[id] == nil { latest[id] = nil }
             let unanswered = Set(asking.filter { polled[$0] == nil })
             ids = ids.filter { !unanswered.contains($0) }
@@ -61,6 +61,11 @@ extension Shell {
             guard !ids.isEmpty else {
                 if live { console.err("\r\u{1B}[K") }
                 return latest
+            }
+            // A command throttled this round keeps what the last round found.
+            for (id, invocations) in polled where Self.isThrottledMark(invocations) {
+                polled[id] = nil
+                if options.debug { console.err("--- wait: \(id) throttled this round; asked again next round\n") }
             }
             for (id, invocations) in polled {
                 latest[id] = Dictionary(invocations.map { ($0.instanceId, $0) }, uniquingKeysWith: { _, last in last })
