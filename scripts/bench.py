@@ -424,10 +424,20 @@ def scale_lines(r):
     from bench_scale import SECTION_END, SECTION_START, page_lines
     if r.get("scale"):
         return page_lines(r["scale"], raw=False)
+    return kept_section(SECTION_START, SECTION_END)
+
+
+# Text others write on the page and the bench keeps as it is: PERF's profile of the forward path and
+# what was tried for the goals not met (issue 17) goes between these markers, after the side-by-side table.
+PROFILE_START, PROFILE_END = "<!-- perf profile: start -->", "<!-- perf profile: end -->"
+
+
+def kept_section(start, end):
+    """The page's text from START to END, markers included, as lines; [] when the page has none."""
     path = os.path.join(ROOT, "docs", "benchmarks.md")
     text = open(path).read() if os.path.exists(path) else ""
-    if SECTION_START in text and SECTION_END in text:
-        return (SECTION_START + text.split(SECTION_START, 1)[1].split(SECTION_END, 1)[0] + SECTION_END).split("\n")
+    if start in text and end in text.split(start, 1)[1]:
+        return (start + text.split(start, 1)[1].split(end, 1)[0] + end).split("\n")
     return []
 
 
@@ -498,6 +508,8 @@ def write_page(r, quick):
     for name, goal, measured, ratio, met in rows:
         lines.append("| %s | %s | %s | %s | %s |" % (name, goal, measured, ratio, {True: "yes", False: "no", None: "not measured as a goal"}[met]))
     lines += [*side_by_side_lines(r)]
+    profile = kept_section(PROFILE_START, PROFILE_END)
+    lines += ["", *profile] if profile else []
     lines += ["", "Notes:", "",
               "- The forward figures are the client's: the emulator runs with `--unpaced`. By default its port sessions send towards "
               "the client at the real agent's pace (about 0.6 MiB/s, issue 18: amazon-ssm-agent sleeps 1 ms after each 1 KiB it "
