@@ -499,11 +499,13 @@ def write_page(r, quick):
     rows.append(("forwards opened in a row, each a new session", "1,000, all carry data",
                  "%d opened, %d carried data (%.1f s in all)" % (m["opened"], m["carried_data"], m["seconds"]), "",
                  m["opened"] >= 1000 and m["carried_data"] == m["opened"]))
-    lines = ["# Benchmarks", "", "Measured by `scripts/bench%s` on %s, %s. Every figure below comes from that one run, on this machine, against the "
+    lines = ["# Benchmarks", "", "Measured by `scripts/bench%s` on %s, %s. Every figure below%s comes from that one run, on this machine, against the "
              "local emulator (scripts/emulator), with the AWS CLI (PyPI awscli 1.45.11) side by side where the goal compares with it, "
              "and AWS's session-manager-plugin where issue 17 compares with it. ssm-shell: `%s` (%s). "
              "Reproduce with `scripts/bench` (add `--quick` for a short run)." % (
-                 " --quick" if quick else "", datetime.date.today().isoformat(), machine(), r.get("binary", "?"), r.get("binary_version", "?")),
+                 " --quick" if quick else "", datetime.date.today().isoformat(), machine(),
+                 "" if r.get("scale") else " (except the scale section, kept from its own run of scripts/bench_scale.py, which says when and with which binary)",
+                 r.get("binary", "?"), r.get("binary_version", "?")),
              "", "| figure | goal (architecture section 7) | measured | ratio | met |", "| --- | --- | --- | --- | --- |"]
     for name, goal, measured, ratio, met in rows:
         lines.append("| %s | %s | %s | %s | %s |" % (name, goal, measured, ratio, {True: "yes", False: "no", None: "not measured as a goal"}[met]))

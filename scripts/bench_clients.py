@@ -4,8 +4,10 @@ run it. Each gives the process whose CPU and memory are the client's: ssm-shell 
 plugin the session-manager-plugin process, not the AWS CLI that started it and waits for it."""
 import os
 import re
+import select
 import signal
 import subprocess
+import tempfile
 import time
 
 
@@ -48,8 +50,13 @@ class SsmShellClient:
 
     def open_forward(self, env, destination_port, deadline_s):
         process = subprocess.Popen([self.binary, "-c", "forward %s 0:%d --foreground" % (self.node_name, destination_port)], env=env,
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        port = read_port(process, process.stderr, r"127\.0\.0\.1:(\d+)", deadline_s)
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            port = read_port(process.stderr.fileno(), r"127\.0\.0\.1:(\d+)\D", deadline_s)
+        except RuntimeError:
+            process.kill()
+            process.wait()
+            raise
         return Forward([process, process.pid], process.pid, port)
 
     def shell_argv(self):
@@ -67,11 +74,14 @@ class PluginClient:
         self.plugin = plugin
         self.node_id = node_id
         self.endpoint = endpoint
+        # The AWS CLI runs the first `session-manager-plugin` on PATH (awscli/customizations/sessionmanager.py):
+        # a directory of our own holding only that name, linked to the file given, makes it run that file.
+        self.path_dir = tempfile.mkdtemp(prefix="ssm-bench-plugin-")
+        os.symlink(os.path.abspath(plugin), os.path.join(self.path_dir, "session-manager-plugin"))
 
     def environment(self, env):
-        """The AWS CLI finds the plugin on PATH (awscli/customizations/sessionmanager.py)."""
         env = dict(env)
-        env["PATH"] = os.path.dirname(os.path.abspath(self.plugin)) + os.pathsep + env.get("PATH", "")
+        env["PATH"] = self.path_dir + os.pathsep + env.get("PATH", "")
         return env
 
     def start_session_argv(self, *extra):
@@ -82,9 +92,19 @@ class PluginClient:
         argv = self.start_session_argv("--document-name", "AWS-StartPortForwardingSession",
                                        "--parameters", "portNumber=%d,localPortNumber=0" % destination_port)
         process = subprocess.Popen(argv, env=self.environment(env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, text=True)
-        port = read_port(process, process.stdout, r"Port (\d+) opened", deadline_s)
-        plugin_pid = child_pid(process.pid, deadline_s)
+                                   stderr=subprocess.DEVNULL)
+        try:
+            port = read_port(process.stdout.fileno(), r"Port (\d+) opened", deadline_s)
+            plugin_pid = child_pid(process.pid, deadline_s)
+        except RuntimeError:
+            # The plugin does not watch its parent: stop it by its pid first, then the AWS CLI.
+            try:
+                os.kill(child_pid(process.pid, 1), signal.SIGKILL)
+            except (RuntimeError, ProcessLookupError):
+                pass
+            process.kill()
+            process.wait()
+            raise
         return Forward([process, plugin_pid], plugin_pid, port)
 
     def shell_argv(self):
@@ -94,24 +114,22 @@ class PluginClient:
         return child_pid(child.pid, 2)
 
 
-def read_port(process, stream, pattern, deadline_s):
-    """The local port from the client's announcement line; reads lines until it comes (deadline)."""
-    import select
+def read_port(fd, pattern, deadline_s):
+    """The local port from the client's announcement line. Reads the pipe's fd itself: one read may
+    carry several lines (the plugin writes three at once), which a buffered readline would hide from select."""
     deadline = time.monotonic() + deadline_s
-    seen = ""
+    seen = b""
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
         if not ready:
             break
-        line = stream.readline()
-        if not line:
+        chunk = os.read(fd, 4096)
+        if not chunk:
             break
-        seen += line
-        found = re.search(pattern, line)
+        seen += chunk
+        found = re.search(pattern.encode(), seen)
         if found:
             return int(found.group(1))
-    process.kill()
-    process.wait()
     raise RuntimeError("the forward did not open within %.0f s: %r" % (deadline_s, seen[-300:]))
 
 

@@ -7,6 +7,7 @@ that makes no progress for STALL_S seconds is a stall: counted for its client, i
 (at most MAX_EXTRA more times), never fatal. Run by scripts/bench; alone:
   python3 scripts/bench_plugin.py --binary SSM_SHELL [--aws AWS] [--plugin PLUGIN] [--quick]
 (starts its own emulator; prints the results as JSON)."""
+import math
 import os
 import random
 import shutil
@@ -33,7 +34,7 @@ class Stall(Exception):
 def find_plugin(given=None):
     """--plugin, else SSM_PLUGIN_BIN, else session-manager-plugin on PATH; None when there is none."""
     for candidate in (given, os.environ.get("SSM_PLUGIN_BIN"), shutil.which("session-manager-plugin")):
-        if candidate and os.access(candidate, os.X_OK):
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return os.path.abspath(candidate)
     return None
 
@@ -71,19 +72,22 @@ class SideBySide:
     def forward_sample(self, client):
         server = Sink(("127.0.0.1", 0), SinkHandler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        forward = client.open_forward(environment(self.info), server.server_address[1], 30)
+        forward = None
         try:
+            forward = client.open_forward(environment(self.info), server.server_address[1], 30)
             pid = forward.measured_pid
-            before = cpu_of(pid)
-            up = upload(forward.local_port, self.up_mib)
-            middle = cpu_of(pid)
-            down = download(forward.local_port, self.down_mib)
-            after = cpu_of(pid)
+            with PrivatePeak(pid) as private:
+                before = cpu_of(pid)
+                up = upload(forward.local_port, self.up_mib)
+                middle = cpu_of(pid)
+                down = download(forward.local_port, self.down_mib)
+                after = cpu_of(pid)
             sample = {"upload_MBps": mb(self.up_mib) / up, "download_MBps": mb(self.down_mib) / down,
                       "cpu_s_per_MB_up": (middle - before) / mb(self.up_mib), "cpu_s_per_MB_down": (after - middle) / mb(self.down_mib),
-                      "peak_rss_MB_under_load": rss_of(pid), "private_MB_under_load": private_mb(pid)}
+                      "peak_rss_MB_under_load": rss_of(pid), "private_MB_under_load": private.peak}
         finally:
-            forward.stop()
+            if forward:
+                forward.stop()
             server.shutdown()
             server.server_close()
         return sample
@@ -119,7 +123,7 @@ class SideBySide:
                         child.send(b"\x15")  # clear the line now and then (Ctrl-U)
                 latencies.sort()
                 sample["keystroke_median_ms"] = statistics.median(latencies)
-                sample["keystroke_p99_ms"] = latencies[max(0, int(len(latencies) * 0.99) - 1)]
+                sample["keystroke_p99_ms"] = latencies[math.ceil(0.99 * len(latencies)) - 1]  # nearest rank
                 child.send(b"\x15exit\r")
                 child.expect(pexpect.EOF)
                 return sample
@@ -136,28 +140,38 @@ class SideBySide:
                 stop_process(pid)  # the plugin does not watch its parent: a killed AWS CLI leaves it running
 
     def dead_endpoint(self, cap):
-        """Seconds until each client reports an endpoint that never answers (a full accept queue)."""
+        """Seconds until each client reports an endpoint that never answers (a full accept queue), median of
+        ROUNDS, alternating; a client stopped at CAP is not run again. Exit status and last words kept."""
         import subprocess
         hole = Blackhole()
         url = "http://127.0.0.1:%d" % hole.port
         env = environment(self.info)
         env["AWS_ENDPOINT_URL"] = url
-        result = {}
+        runs = {c.name: [] for c in self.clients}
         try:
-            for client in self.clients:
-                if isinstance(client, PluginClient):
-                    argv = [client.aws, "--endpoint-url", url, "ssm", "start-session", "--target", NODE_ID]
-                    run_env = client.environment(env)
-                else:
-                    argv, run_env = [client.binary, "-c", "connect %s" % NODE_NAME], env
-                start = time.perf_counter()
-                try:
-                    done = subprocess.run(argv, env=run_env, stdin=subprocess.DEVNULL, capture_output=True, timeout=cap)
-                    result[client.name] = {"seconds": time.perf_counter() - start, "status": done.returncode, "capped": False}
-                except subprocess.TimeoutExpired:
-                    result[client.name] = {"seconds": cap, "status": None, "capped": True}
+            for _ in range(ROUNDS):
+                for client in self.clients:
+                    if runs[client.name] and runs[client.name][-1]["capped"]:
+                        continue
+                    if isinstance(client, PluginClient):
+                        argv = [client.aws, "--endpoint-url", url, "ssm", "start-session", "--target", NODE_ID]
+                        run_env = client.environment(env)
+                    else:
+                        argv, run_env = [client.binary, "-c", "connect %s" % NODE_NAME], env
+                    start = time.perf_counter()
+                    try:
+                        done = subprocess.run(argv, env=run_env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=cap)
+                        words = (done.stderr.strip().splitlines() or [""])[-1][:300]
+                        runs[client.name].append({"seconds": time.perf_counter() - start, "status": done.returncode,
+                                                  "capped": False, "stderr": words})
+                    except subprocess.TimeoutExpired:
+                        runs[client.name].append({"seconds": cap, "status": None, "capped": True, "stderr": ""})
         finally:
             hole.close()
+        result = {}
+        for name, entries in runs.items():
+            middle = sorted(entries, key=lambda e: e["seconds"])[len(entries) // 2]
+            result[name] = dict(middle, samples=[e["seconds"] for e in entries])
         return result
 
     def measure(self, startup):
@@ -173,6 +187,39 @@ class SideBySide:
         results["sessions"] = self.sessions
         results["stalls"] = {name: {"count": len(s), "first": s[:5]} for name, s in self.stalls.items()}
         return results
+
+
+class PrivatePeak:
+    """The largest private memory of PID (smaps_rollup) seen every 100 ms while the block runs: under load,
+    not after it (a client may give its buffers back when the transfer ends)."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.peak = 0.0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.watch, daemon=True)
+
+    def watch(self):
+        while True:
+            try:
+                self.peak = max(self.peak, private_mb(self.pid))
+            except OSError:
+                return
+            if self.done.wait(0.1):
+                return
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join()
+        try:
+            self.peak = max(self.peak, private_mb(self.pid))
+        except OSError:
+            pass
+        return False
 
 
 def mb(mib):
