@@ -106,6 +106,9 @@ def test_it_runs_version_and_a_script_against_the_emulator_with_the_toolchain_hi
     match = re.fullmatch(r"ssm-shell (\d+\.\d+\.\d+) \(commit ([0-9a-f]{12})(-modified)?, built (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\)\n", version.stdout)
     assert match, version.stdout
     assert match.group(2) == head_commit()
+    # "-modified" exactly when what SwiftPM compiles differs from the commit, new files included.
+    changed = run("git", "-C", ROOT, "status", "--porcelain", "--", "Sources", "Package.swift").stdout.strip()
+    assert bool(match.group(3)) == bool(changed), (version.stdout, changed)
     script = os.path.join(built["work"], "fleet.ssm")
     with open(script, "w") as f:
         f.write("use all\ninstances\nrun --wait echo hello-from-the-fleet\noutput\n")
