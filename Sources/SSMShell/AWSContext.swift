@@ -27,7 +27,7 @@ struct AWSContext {
         // Adaptive unless retry_mode (AWS_RETRY_MODE) says standard or legacy: the rate limit
         // costs nothing until a throttle, then keeps each pair's client under the rate it was
         // throttled at, so a fan-out of hundreds of calls does not spend its retries in a storm
-        // (docs/aws-client.md, "Retries"). The AWS CLI's default is standard: it makes one call.
+        // (docs/aws-client.md, "Protocols, errors, retries"). The AWS CLI's default is standard: it makes one call.
         clientOptions.adaptive = (try settings.retryMode() ?? .adaptive) == .adaptive
         let clock = services.wallClock
         let base = AWSClient(settings: settings, transport: transport, clock: clock, credentials: nil, log: log, options: clientOptions)
