@@ -1,4 +1,5 @@
 import AWSCore
+import Synchronization
 import Testing
 import TestSupport
 
@@ -82,6 +83,37 @@ import TestSupport
         #expect(transport.sent.count == 5)
         // The retry (jitter 0: a backoff of 0) and the next call each waited for a token.
         #expect(clock.sleeps.filter { $0 > 0 }.count == 2, "\(clock.sleeps)")
+    }
+
+    /// Waiting for the rate limit's token is not time spent reaching the endpoint: an attempt
+    /// after a long wait still gets the whole connect timeout (facts21, review of 3999691).
+    @Test func theRateLimitsWaitDoesNotSpendTheConnectBudget() async throws {
+        final class Recording: HTTPTransport {
+            let inner: ScriptedTransport
+            let connects = Mutex<[Double]>([])
+            init(_ inner: ScriptedTransport) { self.inner = inner }
+            func send(_ request: HTTPRequest, timeouts: HTTPTimeouts) async throws -> HTTPResponse {
+                connects.withLock { $0.append(timeouts.connect) }
+                return try await inner.send(request, timeouts: timeouts)
+            }
+        }
+        let throttle = Self.json(400, #"{"__type":"ThrottlingException","message":"Rate exceeded"}"#)
+        let transport = Recording(ScriptedTransport([throttle, Self.json(200, "{}"), Self.json(200, "{}")]))
+        let clock = ManualClock(now: 1_700_000_000)
+        var profiles = ProfileSet()
+        profiles.profiles["default"] = Profile(name: "default", properties: ["region": "eu-west-1"])
+        var options = AWSClient.Options(userAgent: "ssm-shell/test")
+        options.jitter = { 0 }
+        options.adaptive = true
+        options.monotonic = clock
+        options.timeouts.connect = 2
+        let client = AWSClient(
+            settings: AWSSettings(environment: Environment(), profiles: profiles), transport: transport, clock: clock,
+            credentials: StaticCredentialProvider(Self.credentials), options: options)
+        _ = try await client.callJSON(.ssm, "ListCommands", [:])
+        _ = try await client.callJSON(.ssm, "ListCommands", [:])
+        #expect(clock.sleeps.contains { $0 >= 2 }, "a throttle at rate 0 leaves half a token a second: waits of 2 s: \(clock.sleeps)")
+        #expect(transport.connects.withLock { $0 } == [2, 2, 2])
     }
 
     @Test func retryModeIsReadFromTheEnvironmentThenTheProfile() throws {

@@ -78,9 +78,9 @@ import Testing
         #expect(
             PolicyBuilder.actions(of: script) == [
                 "ec2:DescribeInstances", "ssm:DescribeInstanceInformation", "ssm:GetCommandInvocation",
-                "ssm:GetConnectionStatus", "ssm:SendCommand", "ssm:StartSession", "ssm:TerminateSession",
+                "ssm:GetConnectionStatus", "ssm:ListCommandInvocations", "ssm:SendCommand", "ssm:StartSession", "ssm:TerminateSession",
             ])
-        // output without a run before it lists the invocations to learn the nodes.
+        // output lists the invocations with their output (and, without a run before it, to learn the nodes).
         #expect(PolicyBuilder.actions(of: try Parser.parse("output", file: "t")) == ["ssm:GetCommandInvocation", "ssm:ListCommandInvocations"])
     }
 

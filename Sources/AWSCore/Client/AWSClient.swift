@@ -130,7 +130,10 @@ public final class AWSClient: Sendable {
         let elapsedClock: @Sendable () -> Double = { [options, clock] in options.monotonic?.seconds() ?? clock.now() }
         var budget = ConnectBudget(limit: options.timeouts.connect, start: elapsedClock())
         while true {
-            try await waitForRateLimit(operation)
+            // Time spent waiting for the rate limit's token is not time spent reaching the
+            // endpoint: the connect budget starts that much later (facts21, review of 3999691).
+            let waited = try await waitForRateLimit(operation)
+            if waited > 0 && !budget.reachedEndpoint { budget = ConnectBudget(limit: budget.limit, start: budget.start + waited) }
             var attempt = request
             attempt.idempotent = idempotent
             attempt.headers.set("User-Agent", options.userAgent)
@@ -208,16 +211,18 @@ public final class AWSClient: Sendable {
     private func rateClockNow() -> Double { options.monotonic?.seconds() ?? clock.now() }
 
     /// In adaptive mode, once throttled: waits for the rate limit's token before an attempt.
-    private func waitForRateLimit(_ operation: String) async throws {
-        guard options.adaptive else { return }
+    /// Returns the seconds waited.
+    private func waitForRateLimit(_ operation: String) async throws -> Double {
+        guard options.adaptive else { return 0 }
         let now = rateClockNow()
         let delay = limiter.withLock { limiter in
             if limiter == nil { limiter = ClientRateLimiter(now: now) }
             return limiter!.beforeSending(now: now)
         }
-        guard delay > 0 else { return }
+        guard delay > 0 else { return 0 }
         log?.log("--- \(operation): waiting \(formatSeconds(delay)) for the client's rate limit (adaptive retry mode)")
         try await clock.sleep(seconds: delay)
+        return delay
     }
 
     /// In adaptive mode: every answer sets the rate limit (a throttle cuts it).

@@ -9,16 +9,16 @@ struct OutputCommand: ShellCommand {
         "print each node's output, identical outputs grouped (whole from CloudWatch Logs or S3 where it was sent there); --follow streams it until the command ends"
     let remoteFailureIsData = true
     let iamActions = [
-        "ssm:GetCommandInvocation", "ssm:ListCommandInvocations (without a run before it, --follow)",
+        "ssm:GetCommandInvocation", "ssm:ListCommandInvocations",
         "logs:GetLogEvents (--follow, output sent to CloudWatch)", "s3:GetObject (output uploaded to S3)",
     ]
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
-        // Without a `run` before it, output lists the invocations to know the nodes; --follow
-        // lists them for their status and plugins. Output sent to CloudWatch Logs is read there.
+        // output lists the invocations with details (their output, 50 nodes a call; the nodes
+        // when no `run` came before) and gets the cut ones; --follow lists them for their status
+        // and plugins. Output sent to CloudWatch Logs is read there.
         let follow = words.contains("--follow")
-        let list = !state.ranCommand || follow ? ["ssm:ListCommandInvocations"] : []
-        return ["ssm:GetCommandInvocation"] + list + (follow || state.cloudWatch ? ["logs:GetLogEvents"] : [])
+        return ["ssm:GetCommandInvocation", "ssm:ListCommandInvocations"] + (follow || state.cloudWatch ? ["logs:GetLogEvents"] : [])
             + (state.outputBucket ? ["s3:GetObject"] : [])
     }
 
