@@ -35,6 +35,11 @@ def test_policy_is_exactly_enough(emulator, script):
     ok = run_as(emulator, policy, script, SCRIPTS[script], "exact-%s" % script)
     assert ok.returncode == 0, ok.stderr
     for action in actions:
+        if action == "ssm:GetCommandInvocation" and "output" in open(os.path.join(EXAMPLES, script + ".ssm")).read().split():
+            # output reads ListCommandInvocations' details and asks GetCommandInvocation only for an
+            # output the agent cut there (issue 14, "Scale"; test_scale_client.py): these outputs
+            # are short, yet the policy must allow it for one that is not.
+            continue
         reduced = json.loads(json.dumps(policy))
         reduced["Statement"][0]["Action"] = [a for a in actions if a != action]
         failed = run_as(emulator, reduced, script, SCRIPTS[script], "without-%s-%s" % (script, action.replace(":", "-")))
