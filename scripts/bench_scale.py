@@ -148,7 +148,11 @@ def slowest_node(info, count, since):
 
 def one_run(info, args, env):
     control(info, "reset", {})
+    # The machine's 1-minute load average as the run starts: on a shared machine the emulator
+    # (one Python process serving every pair) gets what the others leave.
+    load = os.getloadavg()[0]
     result = run_measured(args, env)
+    result["load_before"] = load
     state = control(info, "state")
     result["calls"] = {op: sum(v.values()) for op, v in sorted(state["api_calls"].items())}
     result["throttled"] = {op: sum(v.values()) for op, v in sorted(state["throttled"].items())}
@@ -239,6 +243,10 @@ def page_lines(r, raw=True):
                   cli["status"], " (stopped by the bench after %d s)" % CLIENT_LIMIT if cli["stopped"] else ""),
               *(["- ssm-shell's last words on stderr: `%s`" % shell["stderr_tail"].strip().splitlines()[-1]]
                 if shell["status"] != 0 and shell["stderr_tail"].strip() else []),
+              *(["- The machine's load average (1 minute) as each run started: ssm-shell %.1f, the AWS CLI %.1f, on %s; the "
+                  "emulator is one Python process serving all 8 pairs, so its answers slow down with the load." % (
+                      shell["load_before"], cli["load_before"], "2 cores" if "2 cores" in machine() else machine())]
+                if "load_before" in shell and "load_before" in cli else []),
               "- Client CPU is user+sys of the client and every process it waited for, and peak RSS the largest of them, both from "
               "wait4's rusage as %s reports it (a client forked from the bench's Python would inherit the bench's own peak RSS)." % shell["rss_from"],
               *(["", "```json", json.dumps(r, indent=1, default=float), "```"] if raw else []), "", SECTION_END]
