@@ -285,6 +285,26 @@ import TestSupport
         #expect(RemotePath(parsing: ":x") == RemotePath(target: nil, path: ":x"))
     }
 
+    /// A target word with a colon of its own keeps it (`platform:linux` was split at its colon),
+    /// and a first piece that is PROFILE@REGION names the pair the target is looked up in.
+    @Test func remotePathsWithFiltersAndPairs() {
+        #expect(RemotePath(parsing: "platform:linux:/tmp/x") == RemotePath(target: "platform:linux", path: "/tmp/x"))
+        #expect(RemotePath(parsing: "Platform:Linux:/tmp/x") == RemotePath(target: "Platform:Linux", path: "/tmp/x"))
+        #expect(RemotePath(parsing: "web-*,!platform:windows:/srv/") == RemotePath(target: "web-*,!platform:windows", path: "/srv/"))
+        #expect(RemotePath(parsing: "web-1,tag:Role=db:a:b") == RemotePath(target: "web-1,tag:Role=db", path: "a:b"))
+        #expect(RemotePath(parsing: "tag:Role=web") == RemotePath(target: nil, path: "tag:Role=web"))
+        let prod = ContextPair(profile: "prod", region: "eu-west-1")
+        #expect(RemotePath(parsing: "prod@eu-west-1:web-1:/tmp/x") == RemotePath(pair: prod, target: "web-1", path: "/tmp/x"))
+        #expect(RemotePath(parsing: "prod@eu-west-1:tag:Role=web:/tmp/") == RemotePath(pair: prod, target: "tag:Role=web", path: "/tmp/"))
+        #expect(RemotePath(parsing: "prod@eu-west-1:web-1:") == RemotePath(pair: prod, target: "web-1", path: "."))
+        // A pair with no target after it: the shell refuses it (a pair names no node).
+        #expect(RemotePath(parsing: "prod@eu-west-1:/tmp/x") == RemotePath(pair: prod, target: nil, path: "/tmp/x"))
+        #expect(
+            RemotePath(parsing: "a@b@us-east-1:web-1:/x") == RemotePath(pair: ContextPair(profile: "a@b", region: "us-east-1"), target: "web-1", path: "/x"))
+        // Not a region name after the @: an ordinary target word.
+        #expect(RemotePath(parsing: "me@my_host:/x") == RemotePath(target: "me@my_host", path: "/x"))
+    }
+
     @Test func theScriptsQuoteThePathsForTheirShell() {
         let posix = PutReceiverScript.posix(destination: "/tmp/it's here", force: true, into: false)
         #expect(posix.contains("dest='/tmp/it'\\''s here' force=1 into=0"))

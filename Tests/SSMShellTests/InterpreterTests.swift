@@ -154,7 +154,7 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     }
 
     func cancel(commandId: String, instanceIds: [String]?) async throws { log("CancelCommand \(commandId)") }
-    func listCommands(limit: Int) async throws -> [CommandSummary] { [] }
+    func listCommands(limit: Int) async throws -> [CommandSummary] { Array(commands.prefix(limit)) }
     /// The account sts:GetCallerIdentity names (MultiContextTests gives each pair its own).
     var account = "1"
     /// When set, every node and command call fails with it (a pair whose credentials fail).
@@ -171,7 +171,13 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     }
     func resumeSession(_ sessionId: String) async throws -> SessionStream? { nil }
     func terminateSession(_ sessionId: String) async throws { log("TerminateSession \(sessionId)") }
-    func describeSessions(history: Bool) async throws -> [SessionSummary] { [] }
+    /// What DescribeSessions and ListCommands answer.
+    var sessions: [SessionSummary] = []
+    var commands: [CommandSummary] = []
+    func describeSessions(history: Bool) async throws -> [SessionSummary] {
+        log("DescribeSessions")
+        return sessions
+    }
     func connectionStatus(_ target: String) async throws -> String {
         nodes.first { $0.id == target }?.ping == "Online" ? "connected" : "notconnected"
     }
@@ -258,6 +264,21 @@ extension String {
         let before = fleet.calls.count
         #expect(await shell.run(source: "use web-2; use web-2", file: "t") == 0)
         #expect(fleet.calls.count == before, "resolutions are cached")
+    }
+
+    /// `use db-1 bd-3 online` acted on db-1 alone, the misspelt name dropped without a word.
+    @Test func aMisspeltNameBesideAFilterIsAnErrorNamingTheClosestNames() async throws {
+        let fleet = Self.fleet()
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use web-1 wbe-2 online", file: "t") == 1)
+        #expect(console.stderr.contains("no managed node matches 'wbe-2'; the closest names are web-2"), "\(console.stderr)")
+        #expect(await shell.run(source: "use web-1 wbe-2 platform:linux", file: "t") == 1)
+        #expect(await shell.run(source: "run --on web-1,wbe-2,online uptime", file: "t") == 1)
+        #expect(fleet.sent.isEmpty)
+        // A name the filters leave out is no misspelling: the rest are the targets.
+        #expect(await shell.run(source: "use web-1 lost-1 online", file: "t") == 0)
+        #expect(shell.targets.map(\.shortLabel) == ["web-1"])
+        #expect(await shell.run(source: "instances web-1 lost-1 wbe-9 online", file: "t") == 1)
     }
 
     @Test func unknownTargetsSuggestNamesAndGlobsNeedEC2() async throws {

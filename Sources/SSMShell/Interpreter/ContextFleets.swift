@@ -163,6 +163,18 @@ extension Shell {
         }.flatMap(\.value)
     }
 
+    /// A lookup's nodes in one pair only (`PROFILE@REGION:TARGET`), each node carrying that pair
+    /// unless it is the one pair in play. A pair that fails is the error, not a skip: it was named.
+    func resolveInPair(_ lookup: TargetLookup, _ pair: ContextPair) async throws -> [Node] {
+        let names = nodeDirectory.known.compactMapValues(\.name)
+        let own = isMultiContext || pair != contextPairs[0] ? pair : nil
+        return try await NodeResolver(try fleet(for: own)).resolve(lookup.term, names: names, filters: lookup.filters).map { node in
+            var node = node
+            node.pair = own
+            return node
+        }
+    }
+
     // MARK: commands by pair
 
     /// A command as the ledger keys it: an id given bare while several pairs are in play is the

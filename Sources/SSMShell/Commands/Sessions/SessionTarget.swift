@@ -17,22 +17,7 @@ extension Shell {
     func sessionNodes(_ word: String?) async throws -> [Node] {
         guard let word else { return targets }
         guard let (pair, target) = Self.pairQualified(word) else { return try await resolveTargets([word]) }
-        let expression = try targetExpression([target])
-        var nodes: [Node] = []
-        let fleet = try fleet(for: pair)
-        let names = nodeDirectory.known.compactMapValues(\.name)
-        for term in expression.terms {
-            let found: [Node]
-            do { found = try await NodeResolver(fleet).resolve(term, names: names) } catch let error as TargetError { throw shellError(error) }
-            guard !found.isEmpty else { throw ShellError("no managed node matches '\(term.word)' in \(pair)") }
-            nodes += found.map { node in
-                var node = node
-                node.pair = pair
-                return node
-            }
-        }
-        nodeDirectory.learn(nodes)
-        return nodes
+        return try await resolveTargets([target], in: pair)
     }
 
     /// The one node for a session when the nodes are one name in several pairs (nil: leave the

@@ -2,12 +2,12 @@ import SSMCore
 import Synchronization
 import SystemIO
 
-/// `get [TARGET:]REMOTE LOCAL`: a file or directory from the nodes through a session each
+/// `get [[PROFILE@REGION:]TARGET:]REMOTE LOCAL`: a file or directory from the nodes through a session each
 /// (AWS-StartInteractiveCommand running `GetSenderScript`, its output base64); from several
 /// nodes, into LOCAL/NODE-ID/...
 struct GetCommand: ShellCommand {
     let name = "get"
-    let usage = "get [--force] [TARGET:]REMOTE LOCAL"
+    let usage = "get [--force] [[PROFILE@REGION:]TARGET:]REMOTE LOCAL"
     let summary = "copy a file or directory from the nodes through sessions (several nodes: into LOCAL/NODE-ID/; --force replaces)"
     let iamActions = ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession", "ssm:ResumeSession (reconnect)"]
 
@@ -23,7 +23,7 @@ struct GetCommand: ShellCommand {
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let opts = try OptionScanner("get", input.arguments, valued: [], flags: ["force"], anywhere: true)
-        guard opts.rest.count == 2 else { throw ShellError.usage("get takes what to copy and where: get [TARGET:]REMOTE LOCAL") }
+        guard opts.rest.count == 2 else { throw ShellError.usage("get takes what to copy and where: get [[PROFILE@REGION:]TARGET:]REMOTE LOCAL") }
         let remote = RemotePath(parsing: opts.rest[0])
         let local = opts.rest[1]
         // The copy is named after what it copies: `.`, `..` and `/` name nothing to call it.
@@ -31,9 +31,8 @@ struct GetCommand: ShellCommand {
             throw ShellError.usage(
                 "get copies a file or directory named on the node, and '\(opts.rest[0])' names none: give its path (get web-1:/var/log/app LOCAL)")
         }
-        let nodes = try await shell.transferNodes(remote.target, command: "get")
+        let nodes = try await shell.transferNodes(remote, command: "get")
         let force = opts.has("force")
-        let fleet = try shell.fleet()
         let clocks = shell.sessionClocks
         let several = nodes.count > 1
         if several {
@@ -51,7 +50,8 @@ struct GetCommand: ShellCommand {
             let receiver = try GetReceiver(destination: destination, into: into, force: force, creationMask: creationMask)
             let script =
                 node.platform == "Windows" ? GetSenderScript.powerShell(source: remote.path) : GetSenderScript.posix(source: remote.path)
-            let session = TransferSession(node: node, fleet: fleet, clocks: clocks)
+            // Each node through its own pair's client; every node at once (runTransfers).
+            let session = TransferSession(node: node, fleet: try shell.fleet(for: node.pair), clocks: clocks)
             let watch = StallWatch(clock: clocks.monotonic) { receiver.moved.load(ordering: .relaxed) }
             jobs.append(
                 TransferJob(

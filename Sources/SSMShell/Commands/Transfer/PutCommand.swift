@@ -2,12 +2,12 @@ import SSMCore
 import Synchronization
 import SystemIO
 
-/// `put LOCAL... [TARGET:]REMOTE`: files and directories to every target node at once, through a
+/// `put LOCAL... [[PROFILE@REGION:]TARGET:]REMOTE`: files and directories to every target node at once, through a
 /// session each (AWS-StartInteractiveCommand running `PutReceiverScript`), so the guide's basic
 /// session policy is enough: no S3, no SendCommand, no sshd.
 struct PutCommand: ShellCommand {
     let name = "put"
-    let usage = "put [--force] LOCAL... [TARGET:]REMOTE"
+    let usage = "put [--force] LOCAL... [[PROFILE@REGION:]TARGET:]REMOTE"
     let summary = "copy local files or directories to the nodes through sessions (sha256 checked, modes kept; --force replaces)"
     let iamActions = ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession", "ssm:ResumeSession (reconnect)"]
 
@@ -21,7 +21,7 @@ struct PutCommand: ShellCommand {
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let opts = try OptionScanner("put", input.arguments, valued: [], flags: ["force"], anywhere: true)
         guard opts.rest.count >= 2, let last = opts.rest.last else {
-            throw ShellError.usage("put needs what to copy and where: put LOCAL... [TARGET:]REMOTE")
+            throw ShellError.usage("put needs what to copy and where: put LOCAL... [[PROFILE@REGION:]TARGET:]REMOTE")
         }
         let remote = RemotePath(parsing: last)
         let sources = Array(opts.rest.dropLast())
@@ -51,7 +51,7 @@ struct PutCommand: ShellCommand {
             }
             sourceOf[item.relativePath] = item.localPath
         }
-        let nodes = try await shell.transferNodes(remote.target, command: "put")
+        let nodes = try await shell.transferNodes(remote, command: "put")
         let into = sources.count > 1 || remote.path.hasSuffix("/")
         let clocks = shell.sessionClocks
         let force = opts.has("force")
@@ -93,10 +93,18 @@ struct PutCommand: ShellCommand {
 }
 
 extension Shell {
-    /// The nodes of `put` and `get`: the target before the colon, else the current targets.
-    func transferNodes(_ target: String?, command: String) async throws -> [Node] {
+    /// The nodes of `put` and `get`: the target before the colon (in its pair when one is
+    /// written in front), else the current targets.
+    func transferNodes(_ remote: RemotePath, command: String) async throws -> [Node] {
+        if let pair = remote.pair {
+            guard let target = remote.target else {
+                throw ShellError.usage(
+                    "\(command): \(pair) names an account and region, not a node: write PROFILE@REGION:TARGET:PATH (\(pair):web-1:/tmp/)")
+            }
+            return try await resolveTargets([target], in: pair)
+        }
         var nodes = targets
-        if let target { nodes = try await resolveTargets([target]) }
+        if let target = remote.target { nodes = try await resolveTargets([target]) }
         guard !nodes.isEmpty else {
             throw ShellError.usage("\(command) needs a target: name it before the remote path (web-1:/tmp/x), or 'use TARGET' first")
         }
