@@ -35,6 +35,17 @@ import Testing
         #expect(CommandLogNames.group(configured: "mine", documentName: "AWS-RunShellScript") == "mine")
     }
 
+    /// With several pairs a command is PROFILE@REGION:ID; its streams are named by the id alone.
+    @Test func aPairQualifiedCommandReadsTheStreamsOfItsBareId() {
+        let qualified = LogFollower.Invocation(commandId: "prod@eu-west-1:c1", instanceId: "i-1")
+        var follower = LogFollower(expecting: [qualified], now: 0)
+        #expect(follower.next(now: 0) == .listInvocations)
+        follower.listed([listing(qualified)], now: 0)
+        let first = reads(follower.next(now: 0))
+        #expect(first.map(\.stream.name) == ["c1/i-1/aws-runShellScript/stdout", "c1/i-1/aws-runShellScript/stderr"])
+        #expect(first.allSatisfy { $0.stream.invocation == qualified })
+    }
+
     @Test func eventsSplitIntoLinesWhetherOrNotTheyEndInANewline() {
         #expect(CommandLogNames.lines(of: "a\nb\n") == ["a", "b"])
         #expect(CommandLogNames.lines(of: "a\nb") == ["a", "b"])

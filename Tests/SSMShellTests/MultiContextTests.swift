@@ -226,6 +226,105 @@ import Testing
         #expect(console.stdout.contains("== i-00000000000000a10, i-00000000000000a20 · Success, exit 0\nok\n"))
         #expect(console.stderr.contains("prod@us-east-1: The SSO token has expired. (skipped"))
     }
+
+    // MARK: the commands that used the first pair only
+
+    @Test func sessionsListsEveryPairWithAccountAndRegion() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@eu-west-1"])
+        fleets["dev@us-east-1"]!.sessions = [SessionSummary(["SessionId": "alice-0a", "Target": "i-00000000000000a10", "Status": "Connected"])]
+        fleets["prod@eu-west-1"]!.sessions = [SessionSummary(["SessionId": "alice-0b", "Target": "i-00000000000000b10", "Status": "Connected"])]
+        let (shell, console) = try shell(fleets)
+        #expect(await shell.run(source: "use context dev@us-east-1 prod@eu-west-1\nsessions", file: "t") == 0)
+        let lines = console.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(console.stdout)")
+        #expect(lines[0].hasPrefix("ACCOUNT       REGION     SESSION"))
+        #expect(lines[1].hasPrefix("111111111110  us-east-1  alice-0a"))
+        #expect(lines[2].hasPrefix("111111111111  eu-west-1  alice-0b"))
+    }
+
+    @Test func terminateEndsEachSessionInItsPair() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@eu-west-1"])
+        fleets["prod@eu-west-1"]!.sessions = [SessionSummary(["SessionId": "alice-0b", "Target": "i-00000000000000b10", "Status": "Connected"])]
+        let (shell, console) = try shell(fleets)
+        #expect(await shell.run(source: "use context dev@us-east-1 prod@eu-west-1\nterminate alice-0b dev@us-east-1:alice-0a", file: "t") == 0)
+        #expect(fleets["prod@eu-west-1"]!.calls.contains("TerminateSession alice-0b"))
+        #expect(!fleets["dev@us-east-1"]!.calls.contains("TerminateSession alice-0b"))
+        #expect(fleets["dev@us-east-1"]!.calls.contains("TerminateSession alice-0a"))
+        #expect(await shell.run(source: "terminate alice-zz", file: "t") == 2)
+        #expect(console.stderr.contains("session alice-zz is active in none of the context's accounts and regions"), "\(console.stderr)")
+        #expect(!fleets.values.contains { $0.calls.contains("TerminateSession alice-zz") })
+    }
+
+    @Test func commandsListsEveryPairNewestFirstWithQualifiedIds() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@eu-west-1"])
+        func command(_ id: String, _ at: Double) -> CommandSummary {
+            CommandSummary(["CommandId": .string(id), "DocumentName": "AWS-RunShellScript", "Status": "Success", "RequestedDateTime": .number(at)])
+        }
+        fleets["dev@us-east-1"]!.commands = [command("c-dev-2", 300), command("c-dev-1", 100)]
+        fleets["prod@eu-west-1"]!.commands = [command("c-prod-1", 200)]
+        let (shell, console) = try shell(fleets)
+        #expect(await shell.run(source: "use context dev@us-east-1 prod@eu-west-1\ncommands --limit 2", file: "t") == 0)
+        let lines = console.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(console.stdout)")
+        #expect(lines[0].hasPrefix("ACCOUNT       REGION     ID"))
+        #expect(lines[1].hasPrefix("111111111110  us-east-1  dev@us-east-1:c-dev-2"))
+        #expect(lines[2].hasPrefix("111111111111  eu-west-1  prod@eu-west-1:c-prod-1"))
+    }
+
+    @Test func getStartsEachNodesSessionInItsPair() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@eu-west-1"])
+        let (shell, _) = try shell(fleets)
+        let local = NSTemporaryDirectory() + "multi-get-\(UUID().uuidString)"
+        #expect(await shell.run(source: "use context dev@us-east-1 prod@eu-west-1\nget web-b1:/etc/hostname \(local)", file: "t") == 3)
+        #expect(fleets["prod@eu-west-1"]!.sessionStarts.count == 1, "web-b1 is prod's")
+        #expect(fleets["dev@us-east-1"]!.sessionStarts.isEmpty)
+    }
+
+    /// `put FILE PROFILE@REGION:TARGET:PATH` looks the target up in that pair only.
+    @Test func putAndGetTakeAPairQualifiedTarget() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@eu-west-1"])
+        // One name in both pairs.
+        fleets["prod@eu-west-1"]!.nodes[0].name = "web-a1"
+        fleets["prod@eu-west-1"]!.nodes[0].tags["Name"] = "web-a1"
+        let (shell, console) = try shell(fleets)
+        let file = NSTemporaryDirectory() + "multi-put-\(UUID().uuidString)"
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(await shell.run(source: "use context dev@us-east-1 prod@eu-west-1\nput \(file) prod@eu-west-1:web-a1:/tmp/", file: "t") == 3)
+        #expect(fleets["prod@eu-west-1"]!.sessionStarts.count == 1)
+        #expect(fleets["dev@us-east-1"]!.sessionStarts.isEmpty, "the pair written is the only one asked")
+        #expect(!fleets["dev@us-east-1"]!.calls.contains { $0.hasPrefix("DescribeInstanceInformation") })
+        #expect(await shell.run(source: "get dev@us-east-1:tag:Role=web:/etc/hostname \(file).d", file: "t") == 3)
+        #expect(fleets["dev@us-east-1"]!.sessionStarts.count == 2)
+        #expect(await shell.run(source: "put \(file) prod@eu-west-1:/tmp/", file: "t") == 2)
+        #expect(console.stderr.contains("put: prod@eu-west-1 names an account and region, not a node: write PROFILE@REGION:TARGET:PATH"), "\(console.stderr)")
+        #expect(await shell.run(source: "put \(file) prod@eu-west-1:web-zz:/tmp/", file: "t") == 1)
+        #expect(console.stderr.contains("no managed node matches 'web-zz' in prod@eu-west-1"), "\(console.stderr)")
+    }
+
+    /// `run --follow` read every pair's streams through the first pair's client, and sent the
+    /// pair-qualified id as the CommandId.
+    @Test func followListsAndReadsEachCommandInItsPair() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@eu-west-1"])
+        let id = "00000000-0000-0000-0000-000000000001"
+        for (pair, letter) in [("dev@us-east-1", "a"), ("prod@eu-west-1", "b")] {
+            for n in 1...2 {
+                fleets[pair]!.logEvents["/aws/ssm/AWS-RunShellScript \(id)/i-00000000000000\(letter)\(n)0/aws-runShellScript/stdout"] = ["from-\(letter)\(n)\n"]
+            }
+        }
+        let (shell, console) = try shell(fleets)
+        #expect(await shell.run(source: "use context dev@us-east-1 prod@eu-west-1\nuse tag:Role=web\nrun --follow hostname", file: "t") == 0)
+        let out = console.stdout
+        for line in ["a10  from-a1", "a20  from-a2", "b10  from-b1", "b20  from-b2"].map({ "i-00000000000000" + $0 }) {
+            #expect(out.contains(line + "\n"), "\(out)")
+        }
+        for (pair, fleet) in fleets {
+            #expect(fleet.calls.contains("ListCommandInvocations details \(id)"), "\(pair): \(fleet.calls)")
+            #expect(!fleet.calls.contains { $0.contains("@") }, "no pair-qualified id is sent: \(fleet.calls)")
+        }
+        #expect(fleets["dev@us-east-1"]!.calls.filter { $0.hasPrefix("GetLogEvents") }.allSatisfy { $0.contains("/i-00000000000000a") })
+        #expect(fleets["prod@eu-west-1"]!.calls.filter { $0.hasPrefix("GetLogEvents") }.allSatisfy { $0.contains("/i-00000000000000b") })
+        #expect(out.contains("111111111111  eu-west-1  i-00000000000000b10  Success"), "the summary has the pairs' columns: \(out)")
+    }
 }
 
 /// Lets callers through once `expected` of them have arrived; after 10 s, fails those waiting.

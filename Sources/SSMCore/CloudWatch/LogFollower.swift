@@ -174,8 +174,10 @@ public struct LogFollower: Sendable {
                 for plugin in entry.plugins where !state.plugins.contains(plugin) {
                     state.plugins.insert(plugin)
                     for stderr in [false, true] {
+                        // A command of several pairs is known as PROFILE@REGION:ID (CommandRef);
+                        // the agent names its streams by the id alone.
                         let name = CommandLogNames.stream(
-                            commandId: entry.invocation.commandId, instanceId: entry.invocation.instanceId, plugin: plugin, stderr: stderr)
+                            commandId: CommandRef(entry.invocation.commandId).id, instanceId: entry.invocation.instanceId, plugin: plugin, stderr: stderr)
                         let stream = Stream(invocation: entry.invocation, group: group, name: name, stderr: stderr)
                         streams[stream] = StreamState(nextReadAt: now)
                         order.append(stream)

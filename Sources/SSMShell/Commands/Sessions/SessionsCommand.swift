@@ -1,7 +1,8 @@
 import AWSCore
 import SSMCore
 
-/// `sessions`: the active (or past) Session Manager sessions.
+/// `sessions`: the active (or past) Session Manager sessions, of every pair of the context at
+/// once (ACCOUNT and REGION columns when there are several).
 struct SessionsCommand: ShellCommand {
     let name = "sessions"
     let usage = "sessions [--history]"
@@ -13,16 +14,20 @@ struct SessionsCommand: ShellCommand {
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let opts = try OptionScanner("sessions", input.arguments, valued: [], flags: ["history"])
         guard opts.rest.isEmpty else { throw ShellError.usage("sessions takes only --history") }
-        let list = try await shell.fleet().describeSessions(history: opts.has("history"))
-        shell.print(
-            Table(
-                columns: ["SESSION", "TARGET", "STATUS", "STARTED", "OWNER", "DOCUMENT"],
-                rows: list.map { s in
-                    [
-                        s.sessionId, shell.label(s.target), s.status, s.startDate.flatMap { CivilTime(secondsSince1970: $0)?.format(compact: false) } ?? "",
-                        s.owner ?? "", s.documentName ?? "",
-                    ]
-                }))
+        let history = opts.has("history")
+        let answers = try await shell.eachPair { _, fleet in try await fleet.describeSessions(history: history) }
+        var rows: [[String]] = []
+        var pairs: [ContextPair?] = []
+        for (pair, list) in answers {
+            for s in list {
+                rows.append([
+                    s.sessionId, shell.label(s.target), s.status, s.startDate.flatMap { CivilTime(secondsSince1970: $0)?.format(compact: false) } ?? "",
+                    s.owner ?? "", s.documentName ?? "",
+                ])
+                pairs.append(pair)
+            }
+        }
+        shell.print(await shell.contextTable(columns: ["SESSION", "TARGET", "STATUS", "STARTED", "OWNER", "DOCUMENT"], rows: rows, pairs: pairs))
         return 0
     }
 }
