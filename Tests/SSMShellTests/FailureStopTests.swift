@@ -1,4 +1,5 @@
 import AWSCore
+import Foundation
 import SSMCore
 @testable import SSMShell
 import Testing
@@ -64,10 +65,41 @@ import Testing
 
     @Test func keepGoingGoesOnAndTheScriptStillEndsWith3() async {
         let fleet = Self.failingFleet()
-        let (shell, _) = shell(fleet)
+        let (shell, console) = shell(fleet)
         let status = await shell.run(source: "set keep-going on\nuse web-1 web-2 web-3\nrun step1\nwait\nrun step2\necho done", file: "t")
         #expect(status == 3)
         #expect(fleet.sent.count == 2)
+        // Nothing looks at the failure and the script goes on: its last lines say why all the same.
+        #expect(console.stdout.contains("== web-2 · Failed, exit 5\n-- stderr (last 10 of 14 lines)\n"), "\(console.stdout)")
+        #expect(!console.stderr.contains("stops here"), "\(console.stderr)")
+    }
+
+    /// A sourced file is a script of its own: under `try` or `if`, its failing `wait` still shows
+    /// the failed nodes' last lines and the FILE:LINE where it stopped (it stopped silently).
+    @Test func aFailingWaitInASourcedFileSaysWhyUnderTryAndIf() async throws {
+        let fleet = Self.failingFleet()
+        let (shell, console) = shell(fleet)
+        let path = NSTemporaryDirectory() + "step-\(UUID().uuidString).ssm"
+        try "use web-1 web-2\nrun step1\nwait\nrun step2\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let status = await shell.run(source: "try source \(path)\necho after $status\nif source \(path); echo ok; else; echo failed; end", file: "t")
+        #expect(status == 0)
+        #expect(fleet.sent.count == 2, "step 2 is never sent")
+        #expect(console.stdout.components(separatedBy: "== web-2 · Failed, exit 5\n-- stderr (last 10 of 14 lines)\n").count == 3, "\(console.stdout)")
+        #expect(console.stdout.contains("after 3\n") && console.stdout.hasSuffix("failed\n"), "\(console.stdout)")
+        #expect(console.stderr.contains("\(path):3: 1 of 2 invocations did not succeed (web-2); the script stops here."), "\(console.stderr)")
+    }
+
+    /// A procedure as a condition or under `try`: its failing `wait` says why too.
+    @Test func aFailingWaitInAProcedureSaysWhyUnderTryAndIf() async {
+        let fleet = Self.failingFleet()
+        let (shell, console) = shell(fleet)
+        let source = "def deploy; use $1; run step1; wait; run step2; end\nif deploy web-2; echo ok; else; echo failed $status; end\ntry deploy web-2\necho end"
+        #expect(await shell.run(source: source, file: "p.ssm") == 0, "\(console.stdout)\n\(console.stderr)")
+        #expect(fleet.sent.count == 2)
+        #expect(console.stdout.components(separatedBy: "== web-2 · Failed, exit 5\n-- stderr (last 10 of 14 lines)\n").count == 3, "\(console.stdout)")
+        #expect(console.stdout.contains("failed 3\n"))
+        #expect(console.stderr.contains("p.ssm:1: 1 of 1 invocation did not succeed (web-2); the script stops here."), "\(console.stderr)")
     }
 
     @Test func runWaitStopsAfterTheWholeOutput() async {

@@ -28,6 +28,12 @@ struct SourceCommand: ShellCommand {
         let wasInteractive = shell.interactive
         shell.interactive = false
         defer { shell.interactive = wasInteractive }
+        // A sourced file stops at its first failure as a script does, and a failing `wait` in it
+        // says who failed and why (FailureStop.swift), also under `try` or `if` (which look at
+        // the file's status, not at each command inside), as a procedure's does.
+        let savedFailureHandled = shell.failureHandled
+        shell.failureHandled = 0
+        defer { shell.failureHandled = savedFailureHandled }
         let status = await shell.run(source: String(decoding: bytes, as: UTF8.self), file: path)
         if shell.exit.exitRequested { throw ExitRequest(status: shell.exit.exitStatus) }
         return status

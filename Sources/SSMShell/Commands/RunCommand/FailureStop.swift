@@ -10,10 +10,23 @@ extension Shell {
     /// outside `try` (and any other command that looks at a status instead of stopping on it).
     var failureStopsScript: Bool { !interactive && !settings.keepGoing && failureHandled == 0 }
 
+    /// Whether a failure goes on in a script with nothing looking at it: keep-going, outside
+    /// `try` and conditions. The failed nodes' last lines are then shown all the same, so that no
+    /// `output` is needed to see why (issue 14); `try wait` and `if wait` look at the status
+    /// themselves, and the prompt shows the table, `output` saying why.
+    var failureGoesOnUnseen: Bool { !interactive && settings.keepGoing && failureHandled == 0 }
+
     /// Prints, for each group of failed nodes (grouped as `output` groups them), its status,
     /// exit code and last lines of stderr, else stdout, and returns the error that stops the
     /// script. GetCommandInvocation is called only for the failed nodes.
     func failureStop(_ ids: [String], _ latest: [String: [String: CommandInvocation]], command: String) async throws -> ShellError {
+        await showFailureTails(ids, latest)
+        return failureError(ids, latest, command: command)
+    }
+
+    /// For each group of failed nodes: `output`'s header and the last lines of stderr, else
+    /// stdout (one JSON document in json output).
+    func showFailureTails(_ ids: [String], _ latest: [String: [String: CommandInvocation]]) async {
         let failed = failedInvocations(ids, latest)
         // The lines are a courtesy: a script whose identity may not read output (no
         // ssm:GetCommandInvocation) still stops here with its error, and says why there are none.
@@ -24,7 +37,7 @@ extension Shell {
             entries = try await outputEntries(failed, listed: try await invocationDetailsInEveryPair(ids.filter { detailsPay(for: $0, wanted: wanted) }))
         } catch {
             console.err("(the failed nodes' output could not be read: \(describe(error).0.prefix { $0 != "\n" }))\n")
-            return failureError(ids, latest, command: command)
+            return
         }
         let groups = OutputGrouping.groups(entries, group: true)
         if settings.outputFormat == .json {
@@ -47,7 +60,6 @@ extension Shell {
                 console.out(tail.heading + "\n" + tail.lines.map { $0 + "\n" }.joined())
             }
         }
-        return failureError(ids, latest, command: command)
     }
 
     /// The (command, node) pairs that ended other than Success, in the order they were sent.

@@ -29,6 +29,8 @@ extension Shell {
         let latest = try await waitUntilEnded(ids, timeout: timeout)
         let status = await summarize(ids, latest)
         if status != 0 && stopsOnFailure { throw try await failureStop(ids, latest, command: "wait") }
+        // With keep-going the script goes on, and nothing else shows why: the last lines still do.
+        if status != 0 && failureGoesOnUnseen { await showFailureTails(ids, latest) }
         return status
     }
 
