@@ -25,7 +25,11 @@ extension Shell {
         var found: [String: [Node]] = [:]
         for lookup in expression.lookups { found[lookup.key] = try await cachedLookup(lookup, in: pair) }
         let result = expression.evaluate(found)
-        try await checkUnmatched(result.unmatched, filtered: !expression.serviceFilters.isEmpty, in: pair)
+        // With nothing left the whole expression is the error below (one lookup less); else a
+        // target that matched nothing would be dropped without a word.
+        if !result.nodes.isEmpty || !emptyIsError || expression.serviceFilters.isEmpty {
+            try await checkUnmatched(result.unmatched, filtered: !expression.serviceFilters.isEmpty, in: pair)
+        }
         for word in result.idleRemovals where !options.quiet {
             console.err("warning: \(word) takes out nothing: no node of the rest matches \(word.dropFirst())\n")
         }
