@@ -184,7 +184,7 @@ def test_wait_polls_at_most_one_call_per_50_nodes_per_round():
         assert result.returncode == 0, result.stderr[-2000:]
         rounds = result.stderr.count("--- wait: poll round")
         calls = emulator.control("state")["api_calls"]
-        assert calls["SendCommand"]["advanced"] == 4, "200 ids go in batches of 50"
+        assert calls["SendCommand"]["advanced"] == 1, "a tag target is one SendCommand by Targets (issue 14, Scale)"
         listed = calls["ListCommandInvocations"]["advanced"]
         assert listed <= math.ceil(200 / 50) * rounds, (listed, rounds)
         assert listed == 4 * rounds
