@@ -31,12 +31,12 @@ struct AWSContext {
         clientOptions.adaptive = (try settings.retryMode() ?? .adaptive) == .adaptive
         let clock = services.wallClock
         let base = AWSClient(settings: settings, transport: transport, clock: clock, credentials: nil, log: log, options: clientOptions)
-        let chain = DefaultCredentialChain(
+        // The question is read on a thread of its own, one at a time (QuestionGate).
+        let questions = shared?.questions ?? QuestionGate(terminal: services.terminal)
+        var chain = DefaultCredentialChain(
             client: base, fileSystem: fileSystem, processRunner: services.processRunner,
-            mfaPrompt: { [terminal = services.terminal] prompt in
-                guard let shared else { return try TerminalPrompt.readLine(prompt: prompt, terminal: terminal) }
-                return try await shared.oneAtATime { try TerminalPrompt.readLine(prompt: prompt, terminal: terminal) }
-            })
+            mfaPrompt: { prompt in try await questions.ask(prompt) })
+        chain.mfaSessions = shared?.mfaSessions
         // Several regions of one profile share its credentials (`use region R1,R2`).
         let cache = shared?.cache(for: settings.profileName) { CredentialCache(source: chain, clock: clock) } ?? CredentialCache(source: chain, clock: clock)
         return AWSContext(settings: settings, client: base.with(credentials: cache))

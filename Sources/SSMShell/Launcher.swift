@@ -56,7 +56,7 @@ public enum Launcher {
             }
         }
 
-        let credentials = ProfileCredentials()
+        let credentials = ProfileCredentials(questions: QuestionGate(terminal: services.terminal))
         let shell = Shell(
             console: ProcessConsole(terminal: services.terminal), options: options, environment: environment,
             services: services

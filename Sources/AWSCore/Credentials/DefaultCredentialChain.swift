@@ -9,6 +9,9 @@ public struct DefaultCredentialChain: CredentialProvider {
     public let fileSystem: any FileSystem
     public let processRunner: any ProcessRunner
     public let mfaPrompt: (@Sendable (String) async throws -> String)?
+    /// Shared by the chains of several profiles so that one code serves every role assumed from
+    /// the same keys and device (nil: the code goes in each AssumeRole, as the AWS CLI sends it).
+    public var mfaSessions: MFASessions?
     /// The profile provider alone: no environment keys, environment web identity, container or IMDS.
     var skipEnvironmentAndHost = false
 
@@ -128,7 +131,8 @@ public struct DefaultCredentialChain: CredentialProvider {
                 runner: processRunner, environment: settings.environment)
         }
         for role in plan.roles {
-            credentials = try await STSCredentials.assumeRole(role, source: credentials, client: client, mfaPrompt: mfaPrompt)
+            credentials = try await STSCredentials.assumeRole(
+                role, source: credentials, client: client, mfaPrompt: mfaPrompt, mfaSessions: mfaSessions)
         }
         return credentials
     }

@@ -6,10 +6,14 @@ enum STSCredentials {
         try client.settings.endpoint(service: "sts", serviceId: "STS")
     }
 
+    /// With `mfaSessions` and long-term source keys, a role that asks for MFA is assumed with the
+    /// keys' MFA session (one code for every role of those keys); else the code goes in the
+    /// AssumeRole call itself, as the AWS CLI sends it.
     static func assumeRole(
         _ role: ProfileChainPlan.Role, source: Credentials, client: AWSClient,
-        mfaPrompt: (@Sendable (String) async throws -> String)?
+        mfaPrompt: (@Sendable (String) async throws -> String)?, mfaSessions: MFASessions? = nil
     ) async throws -> Credentials {
+        var signer = source
         var parameters: [String: JSONValue] = [
             "RoleArn": .string(role.roleArn),
             "RoleSessionName": .string(role.sessionName ?? "botocore-session-\(Int(client.clock.now()))"),
@@ -20,12 +24,32 @@ enum STSCredentials {
             guard let mfaPrompt else {
                 throw CredentialsError(message: "Profile \(role.profile) needs an MFA code for \(serial), and there is no terminal to ask for one.")
             }
-            parameters["SerialNumber"] = .string(serial)
-            parameters["TokenCode"] = .string(try await mfaPrompt("Enter MFA code for \(serial): ").trimmingWhitespace())
+            let ask = { @Sendable in try await mfaPrompt("Enter MFA code for \(serial): ").trimmingWhitespace() }
+            // GetSessionToken takes long-term keys only (STS API reference): keys that are already
+            // a session send the code with the AssumeRole.
+            if let mfaSessions, source.sessionToken == nil {
+                let key = MFASessions.Key(accessKeyId: source.accessKeyId, serialNumber: serial)
+                signer = try await mfaSessions.session(for: key, now: client.clock.now()) {
+                    try await getSessionToken(serial: serial, code: try await ask(), source: source, client: client)
+                }
+            } else {
+                parameters["SerialNumber"] = .string(serial)
+                parameters["TokenCode"] = .string(try await ask())
+            }
         }
-        let result = try await client.with(credentials: StaticCredentialProvider(source))
+        let result = try await client.with(credentials: StaticCredentialProvider(signer))
             .callQuery(.sts, "AssumeRole", .object(parameters), endpoint: endpoint(client))
         return try credentials(from: result, source: "role \(role.roleArn) (profile \(role.profile))")
+    }
+
+    /// An MFA session of long-term keys: STS's default length (12 hours), signed with the keys.
+    static func getSessionToken(serial: String, code: String, source: Credentials, client: AWSClient) async throws -> Credentials {
+        let parameters: JSONValue = ["SerialNumber": .string(serial), "TokenCode": .string(code)]
+        let result = try await client.with(credentials: StaticCredentialProvider(source))
+            .callQuery(.sts, "GetSessionToken", parameters, endpoint: endpoint(client))
+        var session = try credentials(from: result, source: "MFA session of \(serial)")
+        session.accountId = source.accountId
+        return session
     }
 
     /// Unsigned, reading the token file afresh each time.

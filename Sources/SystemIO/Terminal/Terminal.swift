@@ -13,4 +13,22 @@ public protocol Terminal: Sendable {
     /// Writes `prompt` to the controlling terminal and reads one line from it (without its
     /// newline); nil when the process has no controlling terminal.
     func readLineFromControllingTerminal(prompt: String) -> String?
+    /// The same question, telling an answer from Ctrl-C and from no terminal at all. Blocks: call
+    /// it on a thread of its own.
+    func askOnControllingTerminal(prompt: String) -> TerminalAnswer
+}
+
+/// How a question on the controlling terminal ended.
+public enum TerminalAnswer: Sendable, Equatable {
+    case line(String)
+    /// Ctrl-C while it was asked: the question is abandoned.
+    case interrupted
+    /// The process has no controlling terminal.
+    case noTerminal
+}
+
+extension Terminal {
+    public func askOnControllingTerminal(prompt: String) -> TerminalAnswer {
+        readLineFromControllingTerminal(prompt: prompt).map { .line($0) } ?? .noTerminal
+    }
 }

@@ -45,6 +45,7 @@ class Identity:
         self.role_arn = role_arn          # temporary credentials: the role they are a session of
         self.mfa_serial = mfa_serial      # the identity's MFA device, for trust policies that ask for MFA
         self.mfa_code = mfa_code
+        self.mfa_authenticated = False    # a GetSessionToken session made with the device's code
 
 
 class Caller:
@@ -94,6 +95,18 @@ class Authenticator:
                          "AROA%s:%s" % (secrets.token_hex(6).upper(), session_name), policy, account,
                          session_token="IQoJemulator" + secrets.token_urlsafe(96),
                          expires_at=time.time() + duration, role_arn=role_arn)
+        self.by_key[key] = ident
+        return ident
+
+    def issue_session(self, user, duration, mfa_authenticated):
+        """GetSessionToken: temporary keys of the IAM user itself (same ARN and policy); with an MFA
+        code, AssumeRole calls made with them count as MFA-authenticated (IAM User Guide,
+        "Configuring MFA-protected API access")."""
+        key = "ASIA" + secrets.token_hex(8).upper()
+        ident = Identity(user.name, key, secrets.token_urlsafe(30), user.arn, user.user_id, user.policy, user.account,
+                         session_token="IQoJemulator" + secrets.token_urlsafe(96), expires_at=time.time() + duration,
+                         mfa_serial=user.mfa_serial, mfa_code=user.mfa_code)
+        ident.mfa_authenticated = mfa_authenticated
         self.by_key[key] = ident
         return ident
 

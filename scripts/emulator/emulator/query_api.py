@@ -52,7 +52,7 @@ class STSService:
         if role is None:
             raise AWSError("AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s" % (who.arn, role_arn), 403)
         TrustCheck(who, role_arn, role, p).check()
-        if role.get("mfa_serial"):
+        if role.get("mfa_serial") and not (who.mfa_authenticated and who.mfa_serial == role["mfa_serial"]):
             if p.get("SerialNumber") != role["mfa_serial"] or p.get("TokenCode") != role.get("mfa_code", "123456"):
                 raise AWSError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.", 403)
         duration = int(p.get("DurationSeconds", role.get("duration_seconds", 3600)))
@@ -66,6 +66,27 @@ class STSService:
                 "    </Credentials>\n  </AssumeRoleResult>\n  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n"
                 "</AssumeRoleResponse>\n") % (STS_NS, escape(temp.user_id), escape(temp.arn), temp.access_key_id, escape(temp.secret_access_key),
                                               escape(temp.session_token), iso8601(temp.expires_at), request_id)
+
+
+    def GetSessionToken(self, p, who, request_id):
+        """Temporary keys of an IAM user; with SerialNumber and TokenCode (the user's device and
+        code), an MFA-authenticated session. Role sessions are refused, as STS refuses them."""
+        if who.session_token is not None:
+            raise AWSError("AccessDenied", "Cannot call GetSessionToken with session credentials", 403)
+        duration = int(p.get("DurationSeconds", 43200))
+        if not 900 <= duration <= 129600:
+            raise AWSError("ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: "
+                           "Member must have value between 900 and 129600" % duration)
+        serial = p.get("SerialNumber")
+        if serial is not None:
+            if serial != who.mfa_serial or p.get("TokenCode") != (who.mfa_code or "123456"):
+                raise AWSError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.", 403)
+        temp = self.auth.issue_session(who.identity, duration, mfa_authenticated=serial is not None)
+        return ("<GetSessionTokenResponse xmlns=\"%s\">\n  <GetSessionTokenResult>\n    <Credentials>\n"
+                "      <AccessKeyId>%s</AccessKeyId>\n      <SecretAccessKey>%s</SecretAccessKey>\n      <SessionToken>%s</SessionToken>\n"
+                "      <Expiration>%s</Expiration>\n    </Credentials>\n  </GetSessionTokenResult>\n  <ResponseMetadata>\n"
+                "    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n</GetSessionTokenResponse>\n") % (
+                    STS_NS, temp.access_key_id, escape(temp.secret_access_key), escape(temp.session_token), iso8601(temp.expires_at), request_id)
 
 
 class EC2Service:

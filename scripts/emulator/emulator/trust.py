@@ -89,8 +89,11 @@ class TrustCheck:
         return True
 
     def _mfa_present(self):
-        """MFA in the AssumeRole call itself (SerialNumber and TokenCode, as the CLI's mfa_serial
-        sends them): the serial must be the caller's device; a wrong code is its own error."""
+        """MFA in the caller's session (GetSessionToken with the device's code), or in the
+        AssumeRole call itself (SerialNumber and TokenCode, as the CLI's mfa_serial sends them):
+        the serial must be the caller's device; a wrong code is its own error."""
+        if getattr(self.caller, "mfa_authenticated", False):
+            return True
         serial = self.p.get("SerialNumber")
         if not serial or serial != getattr(self.caller, "mfa_serial", None):
             return False

@@ -1,0 +1,116 @@
+import AWSCore
+import Synchronization
+import Testing
+import TestSupport
+
+/// MFA asked once per source keys and device (issue 14): the profiles of several pairs that
+/// assume roles from one source profile share one MFA session (sts:GetSessionToken).
+@Suite struct MFASessionTests {
+    static let config = """
+        [profile prod]
+        role_arn = arn:aws:iam::222222222222:role/breakglass
+        source_profile = base
+        mfa_serial = arn:aws:iam::111111111111:mfa/me
+        [profile staging]
+        role_arn = arn:aws:iam::333333333333:role/breakglass
+        source_profile = base
+        mfa_serial = arn:aws:iam::111111111111:mfa/me
+        [profile chained]
+        role_arn = arn:aws:iam::333333333333:role/breakglass
+        source_profile = temporary
+        mfa_serial = arn:aws:iam::111111111111:mfa/me
+        """
+    static let credentials = """
+        [base]
+        aws_access_key_id = AKIDBASE
+        aws_secret_access_key = basesecret
+        [temporary]
+        aws_access_key_id = ASIATEMP
+        aws_secret_access_key = tempsecret
+        aws_session_token = temptoken
+        """
+
+    static func reply(_ xml: String) -> ScriptedTransport.Step { .respond(HTTPResponse(status: 200, body: Array(xml.utf8))) }
+    static let sessionReply = reply(
+        """
+        <GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult>
+        <Credentials><AccessKeyId>ASIASESSION</AccessKeyId><SecretAccessKey>sessionsecret</SecretAccessKey>
+        <SessionToken>sessiontoken</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials>
+        </GetSessionTokenResult></GetSessionTokenResponse>
+        """)
+    static let roleReply = reply(CredentialChainOrderTests.stsReply)
+
+    /// Counts the questions; answers 123456.
+    final class Questions: Sendable {
+        let asked = Mutex(0)
+        func ask(_ prompt: String) async throws -> String {
+            asked.withLock { $0 += 1 }
+            return "123456\n"
+        }
+    }
+
+    func chain(_ profile: String, transport: ScriptedTransport, questions: Questions, sessions: MFASessions?) throws -> DefaultCredentialChain {
+        let fs = InMemoryFileSystem(["/h/.aws/config": Array(Self.config.utf8), "/h/.aws/credentials": Array(Self.credentials.utf8)])
+        let settings = try ConfigLoader.load(environment: Environment(["HOME": "/h", "AWS_REGION": "us-east-1"]), fileSystem: fs, profile: profile)
+        let client = AWSClient(
+            settings: settings, transport: transport, clock: ManualClock(now: 1_700_000_000), credentials: nil,
+            options: AWSClient.Options(userAgent: "t"))
+        var chain = DefaultCredentialChain(client: client, fileSystem: fs, processRunner: NoShellProcessRunner()) { try await questions.ask($0) }
+        chain.mfaSessions = sessions
+        return chain
+    }
+
+    static func form(_ request: HTTPRequest) -> String { String(decoding: request.body, as: UTF8.self) }
+
+    @Test func twoProfilesOfOneSourceAskOnceAndAssumeTheirRolesWithTheSession() async throws {
+        let transport = ScriptedTransport([Self.sessionReply, Self.roleReply, Self.roleReply])
+        let questions = Questions()
+        let sessions = MFASessions()
+        let prod = try chain("prod", transport: transport, questions: questions, sessions: sessions)
+        let staging = try chain("staging", transport: transport, questions: questions, sessions: sessions)
+        // At once, as two pairs start.
+        async let first = prod.credentials()
+        async let second = staging.credentials()
+        #expect(try await [first.accessKeyId, second.accessKeyId] == ["ASIAROLE", "ASIAROLE"])
+        #expect(questions.asked.withLock { $0 } == 1)
+        let sent = transport.sent
+        try #require(sent.count == 3)
+        let session = Self.form(sent[0])
+        #expect(session.contains("Action=GetSessionToken") && session.contains("TokenCode=123456"))
+        #expect(session.contains("SerialNumber=arn%3Aaws%3Aiam%3A%3A111111111111%3Amfa%2Fme"))
+        #expect(sent[0].headers["Authorization"]?.contains("Credential=AKIDBASE/") == true)
+        let roles = sent[1...].map(Self.form)
+        #expect(roles.contains { $0.contains("role%2Fbreakglass") && $0.contains("222222222222") })
+        #expect(roles.contains { $0.contains("role%2Fbreakglass") && $0.contains("333333333333") })
+        for request in sent[1...] {
+            #expect(!Self.form(request).contains("TokenCode") && !Self.form(request).contains("SerialNumber"))
+            #expect(request.headers["Authorization"]?.contains("Credential=ASIASESSION/") == true)
+            #expect(request.headers["X-Amz-Security-Token"] == "sessiontoken")
+        }
+    }
+
+    @Test func aRefusedCodeIsNotKeptSoTheNextTryAsksAgain() async throws {
+        let refused = ScriptedTransport.Step.respond(
+            HTTPResponse(
+                status: 403,
+                body: Array(
+                    "<ErrorResponse><Error><Code>AccessDenied</Code><Message>MultiFactorAuthentication failed with invalid MFA one time pass code.</Message></Error></ErrorResponse>"
+                        .utf8)))
+        let transport = ScriptedTransport([refused, Self.sessionReply, Self.roleReply])
+        let questions = Questions()
+        let prod = try chain("prod", transport: transport, questions: questions, sessions: MFASessions())
+        await #expect(throws: AWSServiceError.self) { try await prod.credentials() }
+        #expect(try await prod.credentials().accessKeyId == "ASIAROLE")
+        #expect(questions.asked.withLock { $0 } == 2)
+    }
+
+    @Test func sourceKeysThatAreASessionSendTheCodeWithTheAssumeRole() async throws {
+        // GetSessionToken takes long-term keys only.
+        let transport = ScriptedTransport([Self.roleReply])
+        let questions = Questions()
+        #expect(try await chain("chained", transport: transport, questions: questions, sessions: MFASessions()).credentials().accessKeyId == "ASIAROLE")
+        let form = try Self.form(#require(transport.sent.first))
+        #expect(form.contains("Action=AssumeRole") && form.contains("TokenCode=123456"))
+        #expect(questions.asked.withLock { $0 } == 1)
+    }
+}
