@@ -28,6 +28,22 @@ import Testing
         #expect(try Self.mode(local + "/d") == 0o750)
     }
 
+    /// A file whose final rename fails (a directory took its name meanwhile) leaves no
+    /// temporary file behind: finish closed the descriptor first, and abandon took a closed one
+    /// for a file already in place.
+    @Test func aFileThatCannotBePutInPlaceLeavesNoTemporaryFile() throws {
+        let local = FileManager.default.temporaryDirectory.appendingPathComponent("get-receiver-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: local, withIntermediateDirectories: true)
+        let receiver = try GetReceiver(destination: local, into: true, force: true, creationMask: 0o022)
+        let bytes: [UInt8] = Array("hello\n".utf8)
+        #expect(receiver.output(Self.output(["F 644 \(bytes.count) \(Base64.encode(Array("x".utf8)))"]) + Array((Base64.encode(bytes) + "\n").utf8)))
+        try FileManager.default.createDirectory(atPath: local + "/x/taken", withIntermediateDirectories: true)
+        #expect(receiver.output(Self.output(["S \(Hex.encode(Digest.sha256(bytes)))", "END"])))
+        let result = receiver.finish(sessionProblem: nil)
+        #expect(result.files == 0 && result.problems.contains { $0.contains("cannot put \(local)/x in place") }, "\(result)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: local) == ["x"])
+    }
+
     /// `get web-1:/tmp .` set this directory's mode to /tmp's.
     @Test func aDirectoryThatWasHereKeepsItsMode() throws {
         let local = FileManager.default.temporaryDirectory.appendingPathComponent("get-receiver-\(UUID().uuidString)").path

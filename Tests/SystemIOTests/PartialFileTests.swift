@@ -18,4 +18,20 @@ import Testing
         #expect(FileManager.default.contents(atPath: target) == Data("data\n".utf8))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == [name])
     }
+
+    /// A rename or link that fails leaves the temporary file for `abandon` to remove: `finish`
+    /// had closed the descriptor, and `abandon` took that for a file already in place.
+    @Test func aFinishThatFailsLeavesNothingBehindOnceAbandoned() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("partial-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/taken/full", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: directory + "/there", contents: Data("old\n".utf8))
+        for (name, replace) in [("taken", true), ("there", false)] {
+            let file = try PartialFile(target: directory + "/" + name)
+            try file.write(Array("new\n".utf8))
+            #expect(throws: SystemError.self) { try file.finish(mode: 0o644, replace: replace) }
+            file.abandon()
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["taken", "there"])
+        #expect(FileManager.default.contents(atPath: directory + "/there") == Data("old\n".utf8))
+    }
 }

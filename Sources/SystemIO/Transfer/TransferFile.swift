@@ -33,6 +33,9 @@ public final class PartialFile {
     public let target: String
     public let temporary: String
     private var fd: Int32
+    /// The temporary file is there to remove: until it is renamed into place or removed. Not
+    /// the descriptor: `finish` closes it before the rename, which can still fail.
+    private var pending = true
 
     public init(target: String) throws {
         self.target = target
@@ -77,9 +80,10 @@ public final class PartialFile {
         fd = -1
         if replace {
             guard rename(temporary, target) == 0 else { throw SystemError(function: "rename", path: target, code: errno) }
+            pending = false
         } else {
             if link(temporary, target) == 0 {
-                unlink(temporary)
+                abandon()
                 return
             }
             // File systems without hard links (vfat: EPERM) get a rename after a check: the one
@@ -89,14 +93,18 @@ public final class PartialFile {
                 throw SystemError(function: "link", path: target, code: code)
             }
             guard rename(temporary, target) == 0 else { throw SystemError(function: "rename", path: target, code: errno) }
+            pending = false
         }
     }
 
-    /// Drops the temporary file (a failed digest, an interrupted copy).
+    /// Drops the temporary file (a failed digest, an interrupted copy, a rename that failed).
     public func abandon() {
-        guard fd >= 0 else { return }
-        close(fd)
-        fd = -1
+        if fd >= 0 {
+            close(fd)
+            fd = -1
+        }
+        guard pending else { return }
+        pending = false
         unlink(temporary)
     }
 }
