@@ -21,6 +21,10 @@ final class PutTransfer: Sendable {
         var replies = PutReplies()
         var answers: [PutReplies.Reply] = []
         var started = false
+        /// Every record is in the pipe (or none will be): the stream may end.
+        var produced = false
+        /// The receiver said DONE; the newline it waits for goes once the stream is all written.
+        var doneSaid = false
         var digests: [String: String] = [:]
         var localProblem: String?
     }
@@ -34,23 +38,39 @@ final class PutTransfer: Sendable {
 
     var totalBytes: Int { items.reduce(0) { $0 + $1.size } }
 
-    /// The session's output: the receiver's answers; READY starts the stream.
-    /// DONE is answered with the newline the receiver waits for before it exits.
+    /// The session's output: the receiver's answers; READY starts the stream. DONE is answered
+    /// with the newline the receiver waits for before it exits, written after the last record by
+    /// the producer's thread. Never written here: this is the session's thread, the one that
+    /// empties the pipe, so a DONE that came early (a hostile or broken node) while the producer
+    /// had filled the pipe blocked the session for good.
     func output(_ bytes: [UInt8]) -> Bool {
         moved.add(bytes.count, ordering: .relaxed)
-        let (start, done) = state.withLock { state -> (Bool, Bool) in
+        let (start, end) = state.withLock { state -> (Bool, Bool) in
             let replies = state.replies.feed(bytes)
             state.answers += replies
+            if replies.contains(.done) && !state.doneSaid {
+                state.doneSaid = true
+                // DONE before READY: there will be no stream.
+                if !state.started {
+                    state.started = true
+                    state.produced = true
+                    return (false, true)
+                }
+                return (false, state.produced)
+            }
             let start = replies.contains(.ready) && !state.started
             if start { state.started = true }
-            return (start, replies.contains(.done))
+            return (start, false)
         }
         if start { Task.detached { await onDedicatedThread { self.produce() } } }
-        if done {
-            pipe.write([0x0A])
-            pipe.closeWriting()
-        }
+        if end { Task.detached { await onDedicatedThread { self.endStream() } } }
         return true
+    }
+
+    /// The newline after DONE, and the end of the input; once, after the last record.
+    private func endStream() {
+        pipe.write([0x0A])
+        pipe.closeWriting()
     }
 
     /// Writes every record; blocks while the session's send window is full (the pipe fills).
@@ -76,6 +96,11 @@ final class PutTransfer: Sendable {
                 return
             }
         }
+        let doneSaid = state.withLock { state in
+            state.produced = true
+            return state.doneSaid
+        }
+        if doneSaid { endStream() }
     }
 
     /// One file's bytes, exactly `size` of them (raw, or base64 lines for Windows); its digest.
@@ -116,8 +141,22 @@ final class PutTransfer: Sendable {
                 case .ready, .directoryHandled: break
                 }
             }
+            var answered = Set(stored.keys)
+            for answer in state.answers {
+                switch answer {
+                case .exists(let path), .isDirectory(let path), .badDigest(let path, _): answered.insert(path)
+                default: break
+                }
+            }
+            let failed = state.answers.contains { if case .failed = $0 { return true } else { return false } }
             for item in items where !item.isDirectory {
-                guard let sha = stored[item.relativePath] else { continue }
+                guard let sha = stored[item.relativePath] else {
+                    // A receiver that says DONE without a word on a file did not store it.
+                    if done && !failed && !answered.contains(item.relativePath) {
+                        problems.append("\(item.relativePath): the node said it was done without storing it")
+                    }
+                    continue
+                }
                 if sha != state.digests[item.relativePath] { problems.append("\(item.relativePath): the node's sha256 differs from the local file's") }
             }
             if problems.isEmpty && !done {
