@@ -10,6 +10,7 @@ import pytest
 
 from conftest import start_emulator
 from dcclient import DataChannelClient
+from test_shell import shell_env, ssm_shell
 
 
 def host_has(name):
@@ -85,6 +86,16 @@ def test_run_as_a_user_that_is_not_there(emulator, user, message):
     emulator.faults(run_as_enabled=True, run_as_default_user=user)
     _, closed = shell_session(emulator)
     assert closed == "Unable to start command: %s\n" % message
+
+
+@pytest.mark.parametrize("command", [[], ["--command", "echo never"]])
+def test_connect_fails_when_the_agent_refuses_the_session(emulator, command):
+    """connect exited 0 with the agent's refusal printed as a closing note."""
+    emulator.faults(run_as_enabled=True, run_as_default_user="nobody-here")
+    result = ssm_shell("-c", " ".join(["connect", "web-1"] + ["'%s'" % word for word in command]),
+                       env=shell_env(emulator), stdin="")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "failed to start pty since RunAs user nobody-here does not exist" in result.stderr, result.stderr
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="--host-users runs sessions as other users: the emulator must run as root")

@@ -64,6 +64,7 @@ struct ConnectCommand: ShellCommand {
         let interactive = terminal && document != "AWS-StartNonInteractiveCommand"
         return try await shell.runSession(
             stream, on: node, fleet: fleet, interactive: interactive, proxy: false, record: opts.value("record"),
-            exitMarker: document == "AWS-StartInteractiveCommand" && opts.value("command") != nil)
+            exitMarker: document == "AWS-StartInteractiveCommand" && opts.value("command") != nil,
+            exitStatusDue: ["AWS-StartInteractiveCommand", "AWS-StartNonInteractiveCommand"].contains(document) && commandText != nil)
     }
 }

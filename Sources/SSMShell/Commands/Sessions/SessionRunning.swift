@@ -15,7 +15,7 @@ extension Shell {
     /// Runs a started session to its end: the loop, reconnects, the terminal, TerminateSession.
     func runSession(
         _ stream: SessionStream, on node: Node, fleet: any FleetAPI, interactive: Bool, proxy: Bool, record: String?,
-        exitMarker: Bool = false
+        exitMarker: Bool = false, exitStatusDue: Bool = false
     ) async throws -> Int32 {
         let terminal = services.terminal.isTerminal(.input) && !proxy
         let clocks = sessionClocks
@@ -53,12 +53,24 @@ extension Shell {
             throw ShellError("the session \(stream.sessionId) ended: standard output was closed")
         }
         if let message = session.closedMessage, !message.isEmpty {
+            // The service's reason with no exit status: the agent refused the session ("Unable to
+            // start command: ..." when the run-as user is missing; shell.go) or it was ended for
+            // the user (TerminateSession, idle timeout). Not a success.
+            guard session.exitCode != nil else {
+                throw ShellError(
+                    "the session \(stream.sessionId) on \(node.label) ended without an exit status: \(message.trimmingWhitespace())")
+            }
             console.err("\nSessionId: \(stream.sessionId) : \(message)\n")
         } else if !options.quiet && terminal {
             console.err("\nExiting session with sessionId: \(stream.sessionId).\n")
         }
         if let problem, session.closedMessage == nil, session.exitCode == nil {
             throw ShellError("the session ended: \(problem)")
+        }
+        // A command whose exit status never came did not run to its end: the agent refused it
+        // (its reason went to stderr) or the session was cut.
+        if exitStatusDue && session.exitCode == nil {
+            throw ShellError("the session \(stream.sessionId) on \(node.label) ended without the command's exit status")
         }
         return session.exitCode ?? 0
     }
