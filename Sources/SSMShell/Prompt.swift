@@ -61,6 +61,7 @@ struct Prompt {
     /// whose first line was typed with a leading space is kept nowhere (keepsInHistory).
     private func remember(_ source: String, editor: LineEditor, file: HistoryFile?) {
         guard Self.keepsInHistory(source) else { return }
+        shell.history.ran(source)
         for line in source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) where !line.trimmingWhitespace().isEmpty {
             editor.addToHistory(line)
             shell.history.append(line)

@@ -52,7 +52,9 @@ def test_a_connect_script_gets_the_guides_basic_policy(emulator):
     open(script, "w").write("connect web-1 --command 'uptime'\n")
     printed = subprocess.run([BINARY, "-c", "policy %s" % script], env=shell_env(emulator), capture_output=True, text=True, timeout=30)
     actions = json.loads(printed.stdout)["Statement"][0]["Action"]
-    assert sorted(actions) == sorted(["ssm:StartSession", "ssm:DescribeInstanceInformation", "ssm:GetConnectionStatus", "ssm:TerminateSession"])
+    # The guide's basic policy, and ResumeSession for a lost connection (connect resumes the session).
+    assert sorted(actions) == sorted(["ssm:StartSession", "ssm:DescribeInstanceInformation", "ssm:GetConnectionStatus", "ssm:TerminateSession",
+                                      "ssm:ResumeSession"])
 
 
 def test_console_url(emulator):

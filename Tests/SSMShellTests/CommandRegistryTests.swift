@@ -78,10 +78,42 @@ import Testing
         #expect(
             PolicyBuilder.actions(of: script) == [
                 "ec2:DescribeInstances", "ssm:DescribeInstanceInformation", "ssm:GetCommandInvocation",
-                "ssm:GetConnectionStatus", "ssm:ListCommandInvocations", "ssm:SendCommand", "ssm:StartSession", "ssm:TerminateSession",
+                "ssm:GetConnectionStatus", "ssm:ListCommandInvocations", "ssm:ResumeSession", "ssm:SendCommand", "ssm:StartSession",
+                "ssm:TerminateSession",
             ])
         // output lists the invocations with their output (and, without a run before it, to learn the nodes).
         #expect(PolicyBuilder.actions(of: try Parser.parse("output", file: "t")) == ["ssm:GetCommandInvocation", "ssm:ListCommandInvocations"])
+    }
+
+    /// Every command whose sessions are resumed after a lost connection (SessionRunner) needs
+    /// ssm:ResumeSession in a script's policy: without it the reconnect is refused mid-session.
+    @Test func commandsWhoseSessionsResumeNeedResumeSession() throws {
+        for line in ["connect web-1", "attach web-1", "forward web-1 8080", "proxy web-1 22", "put a web-1:/tmp/a", "get web-1:/tmp/a a"] {
+            #expect(PolicyBuilder.actions(of: try Parser.parse(line, file: "t")).contains("ssm:ResumeSession"), "\(line)")
+        }
+    }
+
+    /// `policy` at the prompt read the whole history (earlier sessions' lines too) as one script:
+    /// one unfinished block there made the policy empty ("calls no AWS action").
+    @Test func policyWithoutAFileReadsThisSessionsCommandsOneByOneAndSaysSo() async {
+        let (shell, console) = shell()
+        // An earlier session's lines, from the history file: a block that never ended, a forward.
+        shell.history.append("for x in a b")
+        shell.history.append("forward web-1 8080")
+        // This session's commands, as they ran; one does not parse.
+        for command in ["run --on web-1 uptime", "echo \"unclosed", "output", "policy"] {
+            shell.history.append(command)
+            shell.history.ran(command)
+        }
+        #expect(await shell.run(source: "policy", file: "prompt") == 0, "\(console.stderr)")
+        #expect(console.stdout.contains("ssm:SendCommand") && console.stdout.contains("ssm:GetCommandInvocation"))
+        #expect(!console.stdout.contains("ssm:StartSession"), "an earlier session's forward is not this session's")
+        #expect(console.stderr.contains("for the 3 commands typed at the prompt in this session"), "\(console.stderr)")
+        #expect(console.stderr.contains("left out, as they do not parse: echo \"unclosed"), "\(console.stderr)")
+        // Nothing typed (a script, -c): say what to give.
+        let (fresh, freshConsole) = self.shell()
+        #expect(await fresh.run(source: "policy", file: "-c") == 2)
+        #expect(freshConsole.stderr.contains("policy FILE"))
     }
 
     @Test func helpAndTheOverviewListExactlyTheRegistrysCommands() async {

@@ -171,8 +171,8 @@ import Testing
             commandNames: Set(CommandRegistry.names))
         #expect(
             PolicyBuilder.actions(of: script) == [
-                "ssm:DescribeInstanceInformation", "ssm:GetCommandInvocation", "ssm:GetConnectionStatus", "ssm:ListCommandInvocations", "ssm:StartSession",
-                "ssm:TerminateSession",
+                "ssm:DescribeInstanceInformation", "ssm:GetCommandInvocation", "ssm:GetConnectionStatus", "ssm:ListCommandInvocations",
+                "ssm:ResumeSession", "ssm:StartSession", "ssm:TerminateSession",
             ])
     }
 

@@ -12,14 +12,18 @@ import Testing
 @Suite struct PutTransferTests {
     static func reply(_ words: String) -> [UInt8] { Array((PutReceiverScript.marker + " " + words + "\n").utf8) }
 
-    /// Runs `body` on a thread of its own; whether it returned within `seconds`.
-    static func returns(within seconds: Int, _ body: @escaping @Sendable () -> Void) -> Bool {
+    /// Runs `body` on a thread of its own; whether it returned within `seconds`. The waiting is
+    /// on a thread of its own too: a test that blocked the concurrency pool could starve the
+    /// producer's task when the whole suite runs at once.
+    static func returns(within seconds: Int, _ body: @escaping @Sendable () -> Void) async -> Bool {
         let done = DispatchSemaphore(value: 0)
-        Thread {
-            body()
-            done.signal()
-        }.start()
-        return done.wait(timeout: .now() + .seconds(seconds)) == .success
+        Task.detached {
+            await onDedicatedThread {
+                body()
+                done.signal()
+            }
+        }
+        return await onDedicatedThread { done.wait(timeout: .now() + .seconds(seconds)) == .success }
     }
 
     /// The bytes waiting in the pipe.
@@ -29,7 +33,7 @@ import Testing
         return count
     }
 
-    @Test func anEarlyDoneWhileThePipeIsFullNeitherBlocksTheSessionNorPassesForSuccess() throws {
+    @Test func anEarlyDoneWhileThePipeIsFullNeitherBlocksTheSessionNorPassesForSuccess() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("put-early-done-\(UUID().uuidString)").path
         _ = FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x61, count: 256 * 1024))
         let transfer = try PutTransfer(items: LocalTree.items(path, name: "big").items, windows: false)
@@ -37,15 +41,19 @@ import Testing
         // Synchronise on the producer having filled the pipe (nothing reads it yet): 64 KiB, less
         // up to a page the kernel leaves when it packs writes into pages.
         let full: Int32 = 65536 - 4096
-        let deadline = DispatchTime.now() + .seconds(10)
-        while Self.waiting(transfer.pipe.readEnd) < full && DispatchTime.now() < deadline { sched_yield() }
-        #expect(Self.waiting(transfer.pipe.readEnd) >= full)
+        let fd = transfer.pipe.readEnd
+        let filled = await onDedicatedThread {
+            let deadline = DispatchTime.now() + .seconds(60)
+            while Self.waiting(fd) < full && DispatchTime.now() < deadline { sched_yield() }
+            return Self.waiting(fd) >= full
+        }
+        #expect(filled)
         // The session's thread hands the node's DONE over.
-        #expect(Self.returns(within: 10) { _ = transfer.output(Self.reply("DONE")) })
+        #expect(await Self.returns(within: 60) { _ = transfer.output(Self.reply("DONE")) })
         // The session goes on emptying the pipe: the whole stream comes, then the newline and the end.
         let drained = Mutex<[UInt8]>([])
         #expect(
-            Self.returns(within: 10) {
+            await Self.returns(within: 60) {
                 var buffer = [UInt8](repeating: 0, count: 65536)
                 while true {
                     let got = read(transfer.pipe.readEnd, &buffer, buffer.count)

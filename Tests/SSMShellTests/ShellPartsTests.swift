@@ -109,13 +109,14 @@ import Testing
 }
 
 @Suite struct PromptHistoryTests {
-    @Test func historyListsNumberedLinesAndReadsAsAScript() {
+    @Test func historyListsNumberedLinesAndKeepsThisSessionsCommands() {
         var history = PromptHistory()
-        #expect(history.listing == "" && history.script == "")
+        #expect(history.listing == "" && history.sessionCommands.isEmpty)
         history.append("use web-1")
         history.append("run uptime")
+        history.ran("run uptime")
         #expect(history.listing == "    1  use web-1\n    2  run uptime\n")
-        #expect(history.script == "use web-1\nrun uptime")
+        #expect(history.sessionCommands == ["run uptime"])
     }
 }
 

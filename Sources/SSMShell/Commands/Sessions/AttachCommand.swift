@@ -14,7 +14,7 @@ struct AttachCommand: ShellCommand {
 
     /// The basic session actions only (the guide's basic policy): the same as `connect`'s.
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
-        ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession"] + PolicyBuilder.targetActions(words)
+        ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession", PolicyBuilder.resumes] + PolicyBuilder.targetActions(words)
     }
 
     func completions(_ request: CompletionRequest) -> Completions { .words(request.snapshot.targets) }

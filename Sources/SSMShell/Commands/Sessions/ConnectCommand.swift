@@ -16,7 +16,7 @@ struct ConnectCommand: ShellCommand {
     let iamActions = ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession", "ssm:ResumeSession (reconnect)"]
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
-        ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession"] + PolicyBuilder.targetActions(Array(words.prefix(1)))
+        ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession", PolicyBuilder.resumes] + PolicyBuilder.targetActions(Array(words.prefix(1)))
     }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {

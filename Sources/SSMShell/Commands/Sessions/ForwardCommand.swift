@@ -8,10 +8,10 @@ struct ForwardCommand: ShellCommand {
     let name = "forward"
     let usage = "forward [[PROFILE@REGION:]TARGET] [LOCAL:]PORT | forward [[PROFILE@REGION:]TARGET] [LOCAL:]HOST:PORT [--foreground] [--reason TEXT]"
     let summary = "forward 127.0.0.1:LOCAL to PORT on the node (or HOST:PORT behind it), in the background; LOCAL 0 picks one ($port)"
-    let iamActions = ["ssm:StartSession", "ssm:TerminateSession"]
+    let iamActions = ["ssm:StartSession", "ssm:TerminateSession", "ssm:ResumeSession (reconnect)"]
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
-        ["ssm:StartSession", "ssm:TerminateSession"] + PolicyBuilder.targetActions(words.count > 1 ? [words[0]] : [])
+        ["ssm:StartSession", "ssm:TerminateSession", PolicyBuilder.resumes] + PolicyBuilder.targetActions(words.count > 1 ? [words[0]] : [])
     }
 
     /// `[LOCAL:]PORT` or `[LOCAL:]HOST:PORT`.

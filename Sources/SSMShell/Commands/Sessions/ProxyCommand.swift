@@ -6,11 +6,11 @@ struct ProxyCommand: ShellCommand {
     let name = "proxy"
     let usage = "proxy TARGET [PORT]"
     let summary = "stdin/stdout to PORT (default 22) on the node, for ssh's ProxyCommand"
-    let iamActions = ["ssm:StartSession", "ssm:TerminateSession"]
+    let iamActions = ["ssm:StartSession", "ssm:TerminateSession", "ssm:ResumeSession (reconnect)"]
     let runsAlone = true
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
-        ["ssm:StartSession", "ssm:TerminateSession"] + PolicyBuilder.targetActions(words.count > 1 ? [words[0]] : [])
+        ["ssm:StartSession", "ssm:TerminateSession", PolicyBuilder.resumes] + PolicyBuilder.targetActions(words.count > 1 ? [words[0]] : [])
     }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {

@@ -2,12 +2,12 @@ import AWSCore
 import ShellLanguage
 import SSMCore
 
-/// `policy [FILE]`: the least-privilege IAM policy for a script (or for what was typed at the
-/// prompt so far), from the actions each of its commands calls (language page, section 4).
+/// `policy [FILE]`: the least-privilege IAM policy for a script (or for the commands typed at the
+/// prompt in this session), from the actions each of its commands calls (language page, section 4).
 struct PolicyCommand: ShellCommand {
     let name = "policy"
     let usage = "policy [FILE]"
-    let summary = "the least-privilege IAM policy for a script, or for what was typed at the prompt so far"
+    let summary = "the least-privilege IAM policy for a script, or for the commands typed at the prompt in this session"
     let runsAlone = true
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
@@ -18,13 +18,34 @@ struct PolicyCommand: ShellCommand {
             guard let bytes = try shell.services.fileSystem.contents(of: path) else { throw ShellError("policy: \(path) does not exist") }
             script = try Parser.parse(String(decoding: bytes, as: UTF8.self), file: path)
         } else {
-            // What was typed at the prompt so far.
-            script = (try? Parser.parse(shell.history.script, file: "history")) ?? Script(commands: [])
+            script = try typedScript(in: shell)
         }
         let actions = PolicyBuilder.actions(of: script)
         guard !actions.isEmpty else { throw ShellError("policy: the script calls no AWS action") }
         shell.console.out(PolicyBuilder.document(actions))
         return 0
+    }
+
+    /// The commands typed at the prompt in this session, each parsed as it ran (a block whole),
+    /// and a line on stderr saying so. Not the history file's lines: those are earlier sessions',
+    /// and read as one script, one unfinished block there hid everything after it.
+    private func typedScript(in shell: Shell) throws -> Script {
+        let typed = shell.history.sessionCommands
+        guard !typed.isEmpty else {
+            throw ShellError.usage("policy: nothing was typed at the prompt in this session; give a script: policy FILE")
+        }
+        var commands: [Command] = []
+        var unreadable: [String] = []
+        for text in typed {
+            do { commands += try Parser.parse(text, file: "prompt").commands } catch { unreadable.append(text) }
+        }
+        let count = typed.count - unreadable.count
+        var note = "policy: for the \(count) command\(count == 1 ? "" : "s") typed at the prompt in this session (earlier sessions' history is not read)"
+        if !unreadable.isEmpty {
+            note += "; left out, as they do not parse: " + unreadable.map { $0.replacing("\n", with: "; ") }.joined(separator: " | ")
+        }
+        shell.console.err(note + "\n")
+        return Script(commands: commands)
     }
 }
 
@@ -33,6 +54,9 @@ struct PolicyCommand: ShellCommand {
 enum PolicyBuilder {
     /// What resolving any target calls.
     static let resolves = "ssm:DescribeInstanceInformation"
+    /// What a session command calls when its connection is lost and the session is resumed
+    /// (SessionRunner): any long session may need it, and the guide's basic policy lacks it.
+    static let resumes = "ssm:ResumeSession"
 
     /// The actions resolving these target words calls: a Name glob also asks EC2. The grammar
     /// is `use`'s own (SSMCore's TargetExpression); options are not targets.

@@ -13,7 +13,8 @@ struct GetCommand: ShellCommand {
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
         let remote = words.first { !$0.hasPrefix("--") }.map(RemotePath.init(parsing:))
-        return ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession"] + PolicyBuilder.targetActions(remote?.target.map { [$0] } ?? [])
+        return ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession", PolicyBuilder.resumes]
+            + PolicyBuilder.targetActions(remote?.target.map { [$0] } ?? [])
     }
 
     /// The first word is a path on the node, which Tab cannot list; the second is local.

@@ -13,7 +13,8 @@ struct PutCommand: ShellCommand {
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
         let remote = words.last { !$0.hasPrefix("--") }.map(RemotePath.init(parsing:))
-        return ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession"] + PolicyBuilder.targetActions(remote?.target.map { [$0] } ?? [])
+        return ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession", PolicyBuilder.resumes]
+            + PolicyBuilder.targetActions(remote?.target.map { [$0] } ?? [])
     }
 
     func completions(_ request: CompletionRequest) -> Completions { .paths }
