@@ -78,6 +78,8 @@ import TestSupport
         let session = Self.form(sent[0])
         #expect(session.contains("Action=GetSessionToken") && session.contains("TokenCode=123456"))
         #expect(session.contains("SerialNumber=arn%3Aaws%3Aiam%3A%3A111111111111%3Amfa%2Fme"))
+        // An hour: a role may check aws:MultiFactorAuthAge < 3600 (review, facts21).
+        #expect(session.contains("DurationSeconds=3600"))
         #expect(sent[0].headers["Authorization"]?.contains("Credential=AKIDBASE/") == true)
         let roles = sent[1...].map(Self.form)
         #expect(roles.contains { $0.contains("role%2Fbreakglass") && $0.contains("222222222222") })
@@ -87,6 +89,23 @@ import TestSupport
             #expect(request.headers["Authorization"]?.contains("Credential=ASIASESSION/") == true)
             #expect(request.headers["X-Amz-Security-Token"] == "sessiontoken")
         }
+    }
+
+    @Test func aSessionIsReusedUntil15MinutesBeforeItsEndThenAskedAgain() async throws {
+        let sessions = MFASessions()
+        let asked = Mutex(0)
+        let key = MFASessions.Key(accessKeyId: "AKIDBASE", serialNumber: "arn:aws:iam::111111111111:mfa/me")
+        let start = { @Sendable in
+            let number = asked.withLock { count in
+                count += 1
+                return count
+            }
+            return Credentials(accessKeyId: "ASIA\(number)", secretAccessKey: "s", sessionToken: "t", expiration: 1000 + 3600)
+        }
+        #expect(try await sessions.session(for: key, now: 1000, start: start).accessKeyId == "ASIA1")
+        #expect(try await sessions.session(for: key, now: 1000 + 44 * 60, start: start).accessKeyId == "ASIA1")
+        #expect(try await sessions.session(for: key, now: 1000 + 46 * 60, start: start).accessKeyId == "ASIA2")
+        #expect(asked.withLock { $0 } == 2)
     }
 
     @Test func aRefusedCodeIsNotKeptSoTheNextTryAsksAgain() async throws {

@@ -42,9 +42,16 @@ enum STSCredentials {
         return try credentials(from: result, source: "role \(role.roleArn) (profile \(role.profile))")
     }
 
-    /// An MFA session of long-term keys: STS's default length (12 hours), signed with the keys.
+    /// An MFA session of long-term keys, signed with the keys. An hour, not STS's default 12: a
+    /// role's trust policy may ask `aws:MultiFactorAuthAge` under 3600 (break-glass roles), and
+    /// each role assumed with the session carries its age; MFASessions stops reusing it 15
+    /// minutes before its end, so a code is asked again after 45 minutes of use.
+    static let mfaSessionSeconds = 3600
+
     static func getSessionToken(serial: String, code: String, source: Credentials, client: AWSClient) async throws -> Credentials {
-        let parameters: JSONValue = ["SerialNumber": .string(serial), "TokenCode": .string(code)]
+        let parameters: JSONValue = [
+            "SerialNumber": .string(serial), "TokenCode": .string(code), "DurationSeconds": .number(Double(mfaSessionSeconds)),
+        ]
         let result = try await client.with(credentials: StaticCredentialProvider(source))
             .callQuery(.sts, "GetSessionToken", parameters, endpoint: endpoint(client))
         var session = try credentials(from: result, source: "MFA session of \(serial)")
