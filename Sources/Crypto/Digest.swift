@@ -46,10 +46,24 @@ public struct Digest: ~Copyable {
         return Array(output.prefix(Int(length)))
     }
 
+    /// SHA-256 fetched once: `EVP_sha256()` makes every init look the algorithm up again under a
+    /// lock, and a download digests every message twice (its own and its ack's).
+    private nonisolated(unsafe) static let fetchedSHA256 = EVP_MD_fetch(nil, "SHA256", nil)
+
     public static func sha256(_ bytes: some Sequence<UInt8>) -> [UInt8] {
-        var digest = Digest(.sha256)
-        digest.update(bytes)
-        return digest.finalize()
+        guard let md = fetchedSHA256 else {
+            var digest = Digest(.sha256)
+            digest.update(bytes)
+            return digest.finalize()
+        }
+        func oneShot(_ buffer: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+            [UInt8](unsafeUninitializedCapacity: 32) { output, count in
+                var length: UInt32 = 0
+                count = EVP_Digest(buffer.baseAddress, buffer.count, output.baseAddress, &length, md, nil) == 1 ? Int(length) : 0
+            }
+        }
+        if let digest = bytes.withContiguousStorageIfAvailable(oneShot) { return digest }
+        return Array(bytes).withUnsafeBufferPointer(oneShot)
     }
 
     public static func sha256(_ string: String) -> [UInt8] { sha256(Array(string.utf8)) }

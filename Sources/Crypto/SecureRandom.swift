@@ -23,3 +23,24 @@ public struct SecureRandomNumberGenerator: RandomNumberGenerator, Sendable {
         SecureRandom.bytes(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 }
+
+/// SecureRandom bytes drawn 4 KiB at a time: a session takes 16 bytes for every message id and 4
+/// for every WebSocket mask, and one RAND_bytes call per message cost more than the message's
+/// other work (docs/benchmarks.md, the download profile). Not shared: one per session thread.
+public struct SecureRandomPool {
+    private var buffer: [UInt8] = []
+    private var used = 0
+    private let refill: Int
+
+    public init(refill: Int = 4096) { self.refill = max(64, refill) }
+
+    public mutating func bytes(_ count: Int) -> [UInt8] {
+        guard count <= refill else { return SecureRandom.bytes(count) }
+        if used + count > buffer.count {
+            buffer = SecureRandom.bytes(refill)
+            used = 0
+        }
+        defer { used += count }
+        return Array(buffer[used..<used + count])
+    }
+}

@@ -99,6 +99,22 @@ import Testing
         #expect(Base64.decode("Zm9=vYg=") == nil)
     }
 
+    /// Client frames are masked a word at a time: every length (tails of 0 to 3 bytes, the 16-bit
+    /// and 64-bit length forms) unmasks to the payload, byte for byte as RFC 6455 5.3 defines.
+    @Test func maskedFramesUnmaskToThePayload() {
+        let mask: [UInt8] = [0x37, 0xfa, 0x21, 0x3d]
+        for length in [0, 1, 2, 3, 4, 5, 7, 125, 126, 1_000, 65_536] {
+            let payload = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let frame = WebSocketFrame(opcode: .binary, payload: payload).encode(mask: mask)
+            let header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10
+            #expect(frame[1] & 0x80 != 0, "the mask bit is set")
+            #expect(Array(frame[header..<header + 4]) == mask)
+            let body = frame[(header + 4)...]
+            #expect(body.count == length)
+            #expect(body.enumerated().allSatisfy { $0.element ^ mask[$0.offset & 3] == payload[$0.offset] }, "length \(length)")
+        }
+    }
+
     /// Server frames (unmasked) of several kinds and sizes, fragmented and not.
     static func serverStream() -> ([UInt8], [WebSocketMessage]) {
         let big = [UInt8](repeating: 7, count: 70_000)

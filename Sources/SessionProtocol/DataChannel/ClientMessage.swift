@@ -59,6 +59,22 @@ public struct ClientMessage: Sendable, Equatable {
         self.payloadDigest = Digest.sha256(payload)
     }
 
+    /// A message as read, with the digest it carried (checked by `isValid`, never computed twice).
+    init(
+        type: String, schemaVersion: UInt32, sequenceNumber: Int64, flags: UInt64, payloadType: UInt32, payload: [UInt8],
+        messageId: [UInt8], payloadDigest: [UInt8], createdDate: UInt64
+    ) {
+        self.messageType = type
+        self.schemaVersion = schemaVersion
+        self.sequenceNumber = sequenceNumber
+        self.flags = flags
+        self.payloadType = payloadType
+        self.payload = payload
+        self.messageId = messageId
+        self.payloadDigest = payloadDigest
+        self.createdDate = createdDate
+    }
+
     public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
         public let description: String
     }
@@ -98,14 +114,11 @@ public struct ClientMessage: Sendable, Equatable {
         var typeBytes = Array(bytes[4..<36])
         while let last = typeBytes.last, last == 0 || last == 0x20 { typeBytes.removeLast() }
         while let first = typeBytes.first, first == 0 || first == 0x20 { typeBytes.removeFirst() }
-        var message = ClientMessage(
-            type: String(decoding: typeBytes, as: UTF8.self), sequenceNumber: Int64(bitPattern: bytes.readUInt64(48)),
-            flags: bytes.readUInt64(56), payloadType: bytes.readUInt32(112),
+        return ClientMessage(
+            type: String(decoding: typeBytes, as: UTF8.self), schemaVersion: bytes.readUInt32(36),
+            sequenceNumber: Int64(bitPattern: bytes.readUInt64(48)), flags: bytes.readUInt64(56), payloadType: bytes.readUInt32(112),
             payload: Array(bytes[(headerLength + 4)...]), messageId: Array(bytes[72..<80] + bytes[64..<72]),
-            createdDate: bytes.readUInt64(40))
-        message.schemaVersion = bytes.readUInt32(36)
-        message.payloadDigest = Array(bytes[80..<112])
-        return message
+            payloadDigest: Array(bytes[80..<112]), createdDate: bytes.readUInt64(40))
     }
 
     /// The plugin's validation (spec 3): pause/start publication are always valid; otherwise the
@@ -119,11 +132,19 @@ public struct ClientMessage: Sendable, Equatable {
     /// The lower-case 8-4-4-4-12 form used in acknowledgements.
     public var messageIdString: String { Self.uuidString(messageId) }
 
-    public static func uuidString(_ bytes: [UInt8]) -> String {
-        let hex = Hex.encode(bytes)
-        let h = Array(hex)
-        guard h.count == 32 else { return hex }
-        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+    public static func uuidString(_ bytes: [UInt8]) -> String { String(decoding: uuidText(bytes), as: UTF8.self) }
+
+    /// The same as UTF-8 bytes, written straight into one buffer (an ack is built per message).
+    static func uuidText(_ bytes: [UInt8]) -> [UInt8] {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2 + 4)
+        for (index, byte) in bytes.enumerated() {
+            if bytes.count == 16 && (index == 4 || index == 6 || index == 8 || index == 10) { out.append(UInt8(ascii: "-")) }
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return out
     }
 }
 

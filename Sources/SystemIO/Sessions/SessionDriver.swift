@@ -42,6 +42,9 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
     private let input: Int32?
     private let listener: TCPListener?
     private let inputSize: Int
+    /// Message ids: 16 bytes each, drawn 4 KiB at a time (one RAND_bytes call per message cost
+    /// more than the rest of an ack).
+    private var random = SecureRandomPool()
 
     /// `input`: standard input's descriptor for stream sessions; `listener`: the forward's.
     public init(
@@ -71,24 +74,36 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
         }
     }
 
-    /// One WebSocket connection of the session, to its end.
+    /// One WebSocket connection of the session, to its end. Specialized for the two machines:
+    /// called from another module, a generic loop looks up type metadata at run time on every
+    /// round (docs/architecture.md, "Where a forward's time goes").
+    @_specialize(exported:true,where Machine == PortSession)
+    @_specialize(exported:true,where Machine == StreamSession)
     public func run(_ ws: WebSocketConnection) -> SessionOutcome {
         var outcome: SessionOutcome?
         func feed(_ event: SessionEvent) {
             guard outcome == nil else { return }
             let time = SessionTime(now: clock.seconds(), wall: wallClock.now())
-            perform(machine.handle(event, at: time, messageId: { SecureRandom.bytes(16) }), ws: ws, outcome: &outcome)
+            perform(machine.handle(event, at: time, messageId: { random.bytes(16) }), ws: ws, outcome: &outcome)
         }
         feed(.connected)
         var buffer = [UInt8](repeating: 0, count: max(inputSize, PortSession.payload))
+        // Kept across rounds: one round per message at full speed, so no allocation per round.
+        var fds: [pollfd] = []
+        var sources: [Source] = []
         while outcome == nil {
             if hooks.stopRequested() { feed(.stop) }
             feed(.tick)
             hooks.observe(machine)
             guard outcome == nil else { break }
+            // What this round queued (acks, input) goes out in one send before the next poll.
+            do { try ws.flush() } catch { feed(.connectionLost("\(error)")) }
+            guard outcome == nil else { break }
             let interest = machine.interest
-            var fds = [pollfd(fd: ws.socket, events: interest.webSocket ? Int16(POLLIN) : 0, revents: 0)]
-            var sources: [Source] = [.webSocket]
+            fds.removeAll(keepingCapacity: true)
+            sources.removeAll(keepingCapacity: true)
+            fds.append(pollfd(fd: ws.socket, events: interest.webSocket ? Int16(POLLIN) : 0, revents: 0))
+            sources.append(.webSocket)
             if interest.input, let input {
                 fds.append(pollfd(fd: input, events: Int16(POLLIN), revents: 0))
                 sources.append(.input)
@@ -118,8 +133,9 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
                 }
             }
             var acceptPending = false
-            for (entry, source) in zip(fds, sources).dropFirst() where entry.revents != 0 && outcome == nil {
-                switch source {
+            for index in 1..<fds.count where fds[index].revents != 0 && outcome == nil {
+                let entry = fds[index]
+                switch sources[index] {
                 case .webSocket: break
                 case .input:
                     let n = read(entry.fd, &buffer, inputSize)
@@ -152,6 +168,7 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
             }
             if let size = hooks.takeResize() { feed(.resized(columns: size.columns, rows: size.rows)) }
         }
+        if !ws.closed { try? ws.flush() }
         hooks.observe(machine)
         return outcome ?? .ended
     }
@@ -161,20 +178,20 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
         case local(LocalConnection)
     }
 
-    /// Performs actions in order. A send that fails does not skip the writes after it in the same
-    /// batch: the machine has consumed (and acked) those messages, so they would be lost; the
-    /// connection is reported lost once the batch is done.
+    /// Performs actions in order. Sends are queued on the WebSocket and flushed once a round (the
+    /// loop's `flush`), so a failing send never skips the writes after it: the machine has
+    /// consumed (and acked) those messages; the loss is reported when the flush fails.
     private func perform(_ actions: [SessionAction], ws: WebSocketConnection, outcome: inout SessionOutcome?) {
         var lost: String?
         func answer(_ event: SessionEvent) {
             let time = SessionTime(now: clock.seconds(), wall: wallClock.now())
-            perform(machine.handle(event, at: time, messageId: { SecureRandom.bytes(16) }), ws: ws, outcome: &outcome)
+            perform(machine.handle(event, at: time, messageId: { random.bytes(16) }), ws: ws, outcome: &outcome)
         }
         for action in actions {
             switch action {
             case .send(let opcode, let bytes):
                 guard lost == nil else { continue }
-                do { try ws.send(opcode, bytes) } catch { lost = "\(error)" }
+                ws.enqueue(opcode, bytes)
             case .stdout(let bytes) where hooks.output != nil:
                 if hooks.output?(bytes) == false { answer(.outputClosed) }
             case .stderr(let bytes) where hooks.errorOutput != nil:
@@ -207,7 +224,10 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
                 guard outcome == nil else { continue }
                 outcome = end
                 // The Close goes out before the connection is released (hung up).
-                if lost == nil, !ws.closed, let payload = end.closePayload { try? ws.send(.close, payload) }
+                if lost == nil, !ws.closed {
+                    if let payload = end.closePayload { ws.enqueue(.close, payload) }
+                    do { try ws.flush() } catch { lost = "\(error)" }
+                }
             }
         }
         if let lost, outcome == nil { answer(.connectionLost(lost)) }

@@ -14,6 +14,11 @@ public final class WebSocketConnection: @unchecked Sendable {
     public let socket: Int32
     private var decoder = WebSocketDecoder()
     private var pending: [WebSocketMessage] = []
+    /// Frames queued by `enqueue`, written together by `flush`: one send for a round's acks.
+    private var outbox: [UInt8] = []
+    /// One receive buffer for the connection's life, not a zeroed 64 KiB array per read.
+    private var inbox = [UInt8](repeating: 0, count: 65536)
+    private var random = SecureRandomPool()
     public private(set) var closed = false
     /// How long a send may make no progress (the peer takes nothing) before the connection counts
     /// as lost; without it a send would wait forever and the caller's liveness check never runs.
@@ -79,9 +84,24 @@ public final class WebSocketConnection: @unchecked Sendable {
     /// Deadlines of the upgrade and of stalled sends: intervals, on the monotonic clock.
     static func now() -> Double { SystemMonotonicClock().seconds() }
 
-    /// Sends one message as a single masked frame (RFC 6455 section 5.3).
+    /// Sends one message as a single masked frame (RFC 6455 section 5.3), after any queued ones.
     public func send(_ opcode: WebSocketFrame.Opcode, _ payload: [UInt8]) throws {
-        try sendAll(WebSocketFrame(opcode: opcode, payload: payload).encode(mask: SecureRandom.bytes(4)))
+        enqueue(opcode, payload)
+        try flush()
+    }
+
+    /// Queues one message as a masked frame; `flush` writes the queue. The session loop queues
+    /// a round's frames (an ack per message) and flushes once before it polls again: one send
+    /// instead of one per message, with no added wait.
+    public func enqueue(_ opcode: WebSocketFrame.Opcode, _ payload: [UInt8]) {
+        outbox += WebSocketFrame(opcode: opcode, payload: payload).encode(mask: random.bytes(4))
+    }
+
+    /// Writes what `enqueue` queued.
+    public func flush() throws {
+        guard !outbox.isEmpty else { return }
+        defer { outbox.removeAll(keepingCapacity: outbox.capacity <= 1 << 20) }
+        try sendAll(outbox)
     }
 
     private func sendAll(_ bytes: [UInt8]) throws {
@@ -113,30 +133,35 @@ public final class WebSocketConnection: @unchecked Sendable {
 
     /// What has arrived within `timeout` seconds (possibly nothing); marks `closed` at end of stream.
     func receive(timeout: Double) throws -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        Array(inbox[0..<(try receiveIntoInbox(timeout: timeout))])
+    }
+
+    /// Reads into `inbox`; the count (0: nothing yet, or the end of stream, which sets `closed`).
+    private func receiveIntoInbox(timeout: Double) throws -> Int {
         var received = 0
-        var code = buffer.withUnsafeMutableBytes { curl_easy_recv(handle, $0.baseAddress, $0.count, &received) }
+        var code = inbox.withUnsafeMutableBytes { curl_easy_recv(handle, $0.baseAddress, $0.count, &received) }
         if code == CURLE_AGAIN {
+            if timeout <= 0 { return 0 }
             var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
             _ = poll(&pfd, 1, Int32(timeout * 1000))
-            code = buffer.withUnsafeMutableBytes { curl_easy_recv(handle, $0.baseAddress, $0.count, &received) }
-            if code == CURLE_AGAIN { return [] }
+            code = inbox.withUnsafeMutableBytes { curl_easy_recv(handle, $0.baseAddress, $0.count, &received) }
+            if code == CURLE_AGAIN { return 0 }
         }
         guard code == CURLE_OK else {
             closed = true
             throw Failure(description: "the connection was lost (\(String(cString: curl_easy_strerror(code))))", curlCode: Int32(code.rawValue))
         }
         if received == 0 { closed = true }
-        return Array(buffer[0..<received])
+        return received
     }
 
     /// Reads what is available now (the socket polled readable) and returns whole messages.
     public func readMessages() throws -> [WebSocketMessage] {
         var messages = pending
         pending = []
-        let bytes = try receive(timeout: 0)
-        if !bytes.isEmpty {
-            do { messages += try decoder.feed(bytes) } catch {
+        let count = try receiveIntoInbox(timeout: 0)
+        if count > 0 {
+            do { messages += try decoder.feed(inbox[0..<count]) } catch {
                 closed = true
                 throw Failure(description: "the server broke the WebSocket protocol: \(error.description)")
             }
