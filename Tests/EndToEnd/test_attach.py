@@ -155,12 +155,14 @@ def test_ctrl_d_and_tilde_dot_leave_and_the_terminal_is_restored(emulator):
     child.expect(pexpect.EOF)
 
 
-def test_policy_knows_attach_needs_only_the_guides_basic_session_actions(emulator, tmp_path):
+def test_policy_knows_attach_needs_the_guides_basic_session_actions_and_resume(emulator, tmp_path):
     script = tmp_path / "attach.ssm"
     script.write_text("attach web-1 web-2 <<'EOF'\nuptime\nEOF\n")
     printed = ssm_shell("policy", str(script), env=shell_env(emulator))
     actions = json.loads(printed.stdout)["Statement"][0]["Action"]
-    assert sorted(actions) == sorted(["ssm:StartSession", "ssm:DescribeInstanceInformation", "ssm:GetConnectionStatus", "ssm:TerminateSession"])
+    # ResumeSession: attach resumes a session whose connection was lost.
+    assert sorted(actions) == sorted(["ssm:StartSession", "ssm:DescribeInstanceInformation", "ssm:GetConnectionStatus", "ssm:TerminateSession",
+                                      "ssm:ResumeSession"])
 
 
 def test_a_node_that_is_not_connected_is_reported_and_attach_fails(emulator):
