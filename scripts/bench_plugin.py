@@ -109,7 +109,7 @@ class SideBySide:
                 pid = client.shell_pid(child)
                 child.send(b"echo ready\r")
                 child.expect(rb"ready\r*\n[^\n]*\$ ")  # the plugin's echo ends lines "\r\r\n"
-                time.sleep(0.5)  # idle: whatever the session does while nobody types
+                time.sleep(1.0)  # idle: whatever the session does while nobody types (PERF: prompt + 1 s)
                 sample = {"idle_peak_rss_MB": rss_of(pid), "idle_private_MB": private_mb(pid)}
                 latencies = []
                 for i in range(self.keys):
