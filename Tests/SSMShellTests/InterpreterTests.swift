@@ -93,7 +93,7 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
         }
         return try JSONDecoderless.command([
             "CommandId": .string(id), "DocumentName": .string(input.documentName), "Status": "Pending",
-            "TargetCount": .number(Double(invocations[id]!.count)),
+            "TargetCount": .number(Double(targetCountUnknown && input.targets != nil ? 0 : invocations[id]!.count)),
         ])
     }
 
@@ -155,6 +155,15 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
 
     func cancel(commandId: String, instanceIds: [String]?) async throws { log("CancelCommand \(commandId)") }
     func listCommands(limit: Int) async throws -> [CommandSummary] { Array(commands.prefix(limit)) }
+    /// ListCommands for one command: Success once every invocation has ended, as the service
+    /// rolls it up (the fake's invocations end as soon as they are made).
+    func command(_ commandId: String) async throws -> CommandSummary? {
+        log("ListCommands \(commandId)")
+        guard let list = invocations[commandId] else { return nil }
+        return try JSONDecoderless.command(["CommandId": .string(commandId), "Status": "Success", "TargetCount": .number(Double(list.count))])
+    }
+    /// SendCommand by Targets answers TargetCount 0, as AWS does before it has resolved the tag.
+    var targetCountUnknown = false
     /// The account sts:GetCallerIdentity names (MultiContextTests gives each pair its own).
     var account = "1"
     /// When set, every node and command call fails with it (a pair whose credentials fail).
@@ -331,6 +340,25 @@ extension String {
         fleet.listThrottles = 2
         #expect(await shell.run(source: "output", file: "t") == 0, "\(console.stderr)")
         #expect(console.stdout.contains("ok\n") && !fleet.calls.contains { $0.hasPrefix("GetCommandInvocation") })
+    }
+
+    /// A node that leaves the tag between `use` and `run` (untagged, terminated): the service
+    /// never makes its invocation, and AWS answers SendCommand by Targets with TargetCount 0. wait
+    /// must still end (ListCommands says the command ended) and output must show the nodes that
+    /// ran it, not fail on the one that did not (review 2 of issue 14's scale client).
+    @Test func aNodeThatLeftTheTagDoesNotHangWaitNorEmptyOutput() async throws {
+        let fleet = Self.fleet(count: 6)
+        fleet.targetCountUnknown = true
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use tag:Role=web", file: "t") == 0, "\(console.stderr)")
+        let gone = try #require(fleet.nodes.first { $0.tags["Role"] == "web" })
+        fleet.nodes.removeAll { $0.id == gone.id }
+        let status = await shell.run(source: "run uptime\nwait --timeout 20\noutput", file: "t")
+        #expect(status == 0, "\(console.stderr)")
+        #expect(fleet.sent.count == 1 && fleet.sent[0].targets != nil)
+        #expect(fleet.calls.contains { $0.hasPrefix("ListCommands ") }, "wait asked whether the command ended")
+        #expect(!fleet.calls.contains { $0.hasPrefix("GetCommandInvocation") && $0.contains(gone.id) }, "\(fleet.calls)")
+        #expect(!console.stdout.contains(gone.id) && console.stdout.contains("ok\n"), "\(console.stdout)")
     }
 
     @Test func aMixedFleetSendsTheLargerDocumentByTargetsAndTheOtherById() async throws {

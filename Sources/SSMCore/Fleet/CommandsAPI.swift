@@ -6,4 +6,6 @@ public protocol CommandsAPI: Sendable {
     func getInvocation(commandId: String, instanceId: String) async throws -> InvocationResult
     func cancel(commandId: String, instanceIds: [String]?) async throws
     func listCommands(limit: Int) async throws -> [CommandSummary]
+    /// ListCommands for one command: its status and counts (nil when the service lists none).
+    func command(_ commandId: String) async throws -> CommandSummary?
 }

@@ -14,11 +14,16 @@ public struct CommandLedger: Sendable {
     /// whose invocations under this command, should the service list any, are not this command's.
     public private(set) var targetCounts: [String: Int] = [:]
     public private(set) var leftOut: [String: Set<String>] = [:]
+    /// The commands sent by `Targets`. The service picks their nodes itself, when it resolves
+    /// the tag (AWS answers SendCommand with TargetCount 0 and fills it in later), so the nodes
+    /// `use` resolved earlier are only a guess: a node may have left or joined the tag since.
+    public private(set) var byTargets: Set<String> = []
 
     public init() {}
 
     /// A command sent by `Targets`: its TargetCount (0 or nil: not known yet) and the nodes left out.
     public mutating func recordTargets(_ commandId: String, targetCount: Int?, leftOut nodes: Set<String>) {
+        byTargets.insert(commandId)
         if let targetCount, targetCount > 0 { targetCounts[commandId] = targetCount }
         if !nodes.isEmpty { leftOut[commandId] = nodes }
     }
@@ -29,6 +34,16 @@ public struct CommandLedger: Sendable {
         targets.mapValues(\.count).merging(targetCounts) { _, count in count }
     }
 
+    /// A command sent by `Targets` that the service says has ended (ListCommands) with these
+    /// invocations listed: that is all of them, whatever `use` resolved.
+    public mutating func settle(_ commandId: String, invocations count: Int) {
+        targetCounts[commandId] = count
+        settled.insert(commandId)
+    }
+
+    /// The commands `settle` was told have ended (with no invocation left to wait for).
+    public private(set) var settled: Set<String> = []
+
     /// A command's listed invocations without those of nodes it was not meant for (`leftOut`).
     public func own(_ commandId: String, _ invocations: [CommandInvocation]) -> [CommandInvocation] {
         guard let out = leftOut[commandId] else { return invocations }
@@ -36,9 +51,15 @@ public struct CommandLedger: Sendable {
     }
 
     /// The nodes of a command in the order to show them: those it was sent to, then any other
-    /// the service listed (a node tagged after the targets were resolved), by id.
+    /// the service listed (a node tagged after the targets were resolved), by id. For a command
+    /// sent by `Targets`, a node the service did not list has no invocation (it left the tag).
     public func order(_ commandId: String, listed: some Sequence<String>) -> [String] {
-        let sent = targets[commandId]?.map(\.id) ?? []
+        let listed = Array(listed)
+        var sent = targets[commandId]?.map(\.id) ?? []
+        if byTargets.contains(commandId) {
+            let present = Set(listed)
+            sent = sent.filter(present.contains)
+        }
         let known = Set(sent)
         return sent + listed.filter { !known.contains($0) }.sorted()
     }

@@ -38,6 +38,7 @@ public struct AWSFleetAPI: FleetAPI {
         try await ssm.cancelCommand(commandId: commandId, instanceIds: instanceIds)
     }
     public func listCommands(limit: Int) async throws -> [CommandSummary] { try await ssm.listCommands(limit: limit) }
+    public func command(_ commandId: String) async throws -> CommandSummary? { try await ssm.listCommands(commandId: commandId, limit: 1).first }
     public func listInvocationDetails(commandId: String, nextToken: String?) async throws -> (invocations: [CommandInvocation], nextToken: String?) {
         try await ssm.listCommandInvocations(commandId: commandId, details: true, maxResults: 50, nextToken: nextToken)
     }

@@ -49,12 +49,13 @@ extension Shell {
         var latest: [String: [String: CommandInvocation]] = [:]
         let live = console.stderrIsTerminal && !options.quiet
         var round = 0
+        var serviceEnded: Set<String> = []
         while true {
             round += 1
             if options.debug { console.err("--- wait: poll round \(round)\n") }
             // Every pair at once; a pair that cannot be asked is reported and left out.
             let expected = ledger.expectedCounts
-            let asking = ids.filter { !WaitProgress([$0], sentTo: expected, latest: latest).finished }
+            let asking = ids.filter { !ledger.settled.contains($0) && !WaitProgress([$0], sentTo: expected, latest: latest).finished }
             var polled = try await invocationsInEveryPair(asking, throttledRoundsWait: true)
             for id in asking where polled[id] == nil { latest[id] = nil }
             let unanswered = Set(asking.filter { polled[$0] == nil })
@@ -84,6 +85,14 @@ extension Shell {
                 if live { console.err("\r\u{1B}[K") }
                 return latest
             }
+            // Commands sent by Targets that the service said had ended: this round's listing,
+            // made after it said so, is all of their invocations (settleTargetsCommands).
+            for id in serviceEnded where polled[id] != nil { ledger.settle(id, invocations: latest[id]?.count ?? 0) }
+            if ids.allSatisfy({ ledger.settled.contains($0) || WaitProgress([$0], sentTo: ledger.expectedCounts, latest: latest).finished }) {
+                if live { console.err("\r\u{1B}[K") }
+                return latest
+            }
+            serviceEnded.formUnion(await targetsCommandsEnded(ids, latest: latest, known: serviceEnded))
             switch schedule.next(now: monotonic.seconds()) {
             case .timedOut:
                 if live { console.err("\r\u{1B}[K") }
@@ -104,6 +113,32 @@ extension Shell {
                 schedule.napped(now: monotonic.seconds())
             }
         }
+    }
+
+    /// Commands sent by `Targets` whose listed invocations have all ended but are fewer than
+    /// the nodes `use` resolved: the tag may have changed since (a node untagged or
+    /// terminated), and only the service knows a command's nodes. Those ListCommands says have
+    /// ended; the next round's listing is then all of their invocations. Asked only in that
+    /// case, one call a command; an error leaves it to the next round.
+    func targetsCommandsEnded(_ ids: [String], latest: [String: [String: CommandInvocation]], known: Set<String>) async -> Set<String> {
+        let expected = ledger.expectedCounts
+        let stuck = ids.filter { id in
+            guard ledger.byTargets.contains(id), !ledger.settled.contains(id), !known.contains(id) else { return false }
+            let progress = WaitProgress([id], sentTo: expected, latest: latest)
+            return !progress.finished && progress.ended == progress.listed
+        }
+        var ended: Set<String> = []
+        for id in stuck {
+            do {
+                let ref = try located(id)
+                guard let command = try await fleet(for: ref.pair).command(ref.id), WaitProgress.terminal.contains(command.status) else { continue }
+                ended.insert(id)
+                if options.debug { console.err("--- wait: \(id) has ended (\(command.status)); its next listing is all of it\n") }
+            } catch {
+                if options.debug { console.err("--- wait: ListCommands for \(id): \(error)\n") }
+            }
+        }
+        return ended
     }
 
     func summarize(_ ids: [String], _ latest: [String: [String: CommandInvocation]]) async -> Int32 {
@@ -198,6 +233,8 @@ extension Shell {
     /// Whether listing a command's invocations with details costs fewer calls than
     /// GetCommandInvocation for the nodes wanted: ceil(N/50) pages against one call a node.
     func detailsPay(for id: String, wanted: Set<String>?) -> Bool {
+        // A command sent by Targets: only the listing knows its nodes (CommandLedger.byTargets).
+        if ledger.byTargets.contains(id) { return true }
         let expected = ledger.expectedCounts[id] ?? 0
         let pages = max(1, (expected + 49) / 50)
         guard expected > 0 else { return true }  // not sent from here: the listing names the nodes
