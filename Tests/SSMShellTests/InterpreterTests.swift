@@ -322,6 +322,7 @@ extension String {
         #expect(await shell.run(source: "use tag:Role=web\nrun uptime\nwait\noutput", file: "t") == 0, "\(console.stderr)")
         #expect(fleet.sent.count == 1)
         #expect(fleet.sent[0].instanceIds == nil && fleet.sent[0].targets?.map(\.key) == ["tag:Role"] && fleet.sent[0].targets?[0].values == ["web"])
+        #expect(fleet.sent[0].maxConcurrency == "100%", "every node at once, as the batches of 50 ids ran")
         let cut = fleet.nodes.filter { $0.id.hasSuffix("7") && $0.tags["Role"] == "web" }.count
         #expect(fleet.calls.filter { $0.hasPrefix("GetCommandInvocation") }.count == cut, "only the cut outputs: \(cut)")
         #expect(console.stdout.contains("same\n") && console.stdout.contains(String(repeating: "x", count: 3000)))
