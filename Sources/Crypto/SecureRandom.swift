@@ -26,7 +26,7 @@ public struct SecureRandomNumberGenerator: RandomNumberGenerator, Sendable {
 
 /// SecureRandom bytes drawn 4 KiB at a time: a session takes 16 bytes for every message id and 4
 /// for every WebSocket mask, and one RAND_bytes call per message cost more than the message's
-/// other work (docs/benchmarks.md, the download profile). Not shared: one per session thread.
+/// other work (docs/architecture.md, "Where a forward's time goes"). Not shared: one per session thread.
 public struct SecureRandomPool {
     private var buffer: [UInt8] = []
     private var used = 0

@@ -116,6 +116,40 @@ import TestSupport
         #expect(transport.connects.withLock { $0 } == [2, 2, 2])
     }
 
+    /// Resolving credentials (an MFA code being typed, SSO, AssumeRole) is not time spent
+    /// reaching the endpoint either: the first attempt after an 8 s question still gets the
+    /// whole connect timeout, not 10 ms (review 1 of issue 17's connect budget).
+    @Test func resolvingCredentialsDoesNotSpendTheConnectBudget() async throws {
+        final class Recording: HTTPTransport {
+            let inner: ScriptedTransport
+            let connects = Mutex<[Double]>([])
+            init(_ inner: ScriptedTransport) { self.inner = inner }
+            func send(_ request: HTTPRequest, timeouts: HTTPTimeouts) async throws -> HTTPResponse {
+                connects.withLock { $0.append(timeouts.connect) }
+                return try await inner.send(request, timeouts: timeouts)
+            }
+        }
+        struct SlowQuestion: CredentialProvider {
+            let clock: ManualClock
+            func credentials() async throws -> Credentials {
+                clock.advance(by: 8)
+                return AWSClientTests.credentials
+            }
+        }
+        let transport = Recording(ScriptedTransport([Self.json(200, "{}")]))
+        let clock = ManualClock(now: 1_700_000_000)
+        var profiles = ProfileSet()
+        profiles.profiles["default"] = Profile(name: "default", properties: ["region": "eu-west-1"])
+        var options = AWSClient.Options(userAgent: "ssm-shell/test")
+        options.monotonic = clock
+        options.timeouts.connect = 2
+        let client = AWSClient(
+            settings: AWSSettings(environment: Environment(), profiles: profiles), transport: transport, clock: clock,
+            credentials: SlowQuestion(clock: clock), options: options)
+        _ = try await client.callJSON(.ssm, "ListCommands", [:])
+        #expect(transport.connects.withLock { $0 } == [2])
+    }
+
     @Test func retryModeIsReadFromTheEnvironmentThenTheProfile() throws {
         var profiles = ProfileSet()
         profiles.profiles["default"] = Profile(name: "default", properties: ["retry_mode": "standard"])

@@ -49,6 +49,15 @@ import Testing
     }
 
     /// A command from before this session: its listing says how many nodes it has.
+    /// One command's progress counts only its own invocations: another pair's ended ones must
+    /// not make a command that lists none yet look finished (final review of 56fda9b).
+    @Test func oneCommandsProgressIgnoresTheOthersInvocations() {
+        let latest = ["prod": ["i-1": Self.invocation("i-1", "Success"), "i-2": Self.invocation("i-2", "Success")], "staging": [:]]
+        let staging = WaitProgress(["staging"], sentTo: ["prod": 2, "staging": 2], latest: latest)
+        #expect(!staging.finished && staging.listed == 0 && staging.expected == 2)
+        #expect(WaitProgress(["prod"], sentTo: ["prod": 2, "staging": 2], latest: latest).finished)
+    }
+
     @Test func anUnknownCommandExpectsWhatIsListedButNotNothing() {
         #expect(WaitProgress(["c"], sentTo: [:], latest: ["c": ["i-1": Self.invocation("i-1", "TimedOut")]]).finished)
         #expect(!WaitProgress(["c"], sentTo: [:], latest: ["c": [:]]).finished)

@@ -142,7 +142,12 @@ public final class AWSClient: Sendable {
                 guard let provider = credentialProvider else {
                     throw CredentialsError(message: "No credentials are available to sign \(service.name) \(operation).")
                 }
+                // Nor is resolving credentials (an MFA question, SSO, AssumeRole, a
+                // credential_process): typing a code takes longer than the 2 s budget.
+                let asked = elapsedClock()
                 let credentials = try await provider.credentials()
+                let resolving = elapsedClock() - asked
+                if resolving > 0 && !budget.reachedEndpoint { budget = ConnectBudget(limit: budget.limit, start: budget.start + resolving) }
                 secrets = [credentials.secretAccessKey, credentials.sessionToken].compactMap { $0 }
                 SigV4Signer(region: signingRegion, service: signingName, options: signerOptions)
                     .sign(&attempt, credentials: credentials, date: AmzDate(secondsSince1970: clock.now()))

@@ -56,7 +56,9 @@ public struct WaitProgress: Sendable, Equatable {
     /// command's invocations by instance id.
     public init(_ ids: [String], sentTo: [String: Int], latest: [String: [String: CommandInvocation]]) {
         expected = ids.reduce(0) { $0 + max(sentTo[$1] ?? 0, latest[$1]?.count ?? 0) }
-        let all = latest.values.flatMap(\.values)
+        // Only these commands' invocations: a per-command check must not count another
+        // command's ended invocations as this one's (final review of 56fda9b).
+        let all = ids.flatMap { latest[$0]?.values.map { $0 } ?? [] }
         listed = all.count
         let done = all.filter { Self.terminal.contains($0.status) }
         ended = done.count

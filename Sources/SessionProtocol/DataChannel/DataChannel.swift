@@ -231,7 +231,7 @@ public struct DataChannel: Sendable {
     }
 
     func ack(_ message: ClientMessage, now: Double, messageId: () -> [UInt8]) -> Action {
-        // Built as bytes: one ack per message is the download's hottest path (docs/benchmarks.md).
+        // Built as bytes: one ack per message is the download's hottest path (docs/architecture.md).
         var body: [UInt8] = []
         body.reserveCapacity(192)
         body += #"{"AcknowledgedMessageType":""#.utf8

@@ -94,7 +94,7 @@ public struct WebSocketDecoder: Sendable {
     }
 
     /// The concrete form the session loop calls with its receive buffer: a generic call from
-    /// another module runs unspecialized, copying byte by byte (docs/benchmarks.md, the profile).
+    /// another module runs unspecialized, copying byte by byte (docs/architecture.md, "Where a forward's time goes").
     public mutating func feed(_ bytes: ArraySlice<UInt8>) throws(WebSocketProtocolError) -> [WebSocketMessage] {
         buffer.append(contentsOf: bytes)
         var messages: [WebSocketMessage] = []

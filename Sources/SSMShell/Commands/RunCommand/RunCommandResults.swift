@@ -50,6 +50,7 @@ extension Shell {
         let live = console.stderrIsTerminal && !options.quiet
         var round = 0
         var serviceEnded: Set<String> = []
+        var cannotAsk: Set<String> = []
         while true {
             round += 1
             if options.debug { console.err("--- wait: poll round \(round)\n") }
@@ -92,7 +93,9 @@ extension Shell {
                 if live { console.err("\r\u{1B}[K") }
                 return latest
             }
-            serviceEnded.formUnion(await targetsCommandsEnded(ids, latest: latest, known: serviceEnded))
+            for id in await targetsCommandsEnded(ids, latest: latest, known: serviceEnded.union(cannotAsk)) {
+                if id.hasSuffix(Self.cannotAskMark) { cannotAsk.insert(String(id.dropLast(Self.cannotAskMark.count))) } else { serviceEnded.insert(id) }
+            }
             switch schedule.next(now: monotonic.seconds()) {
             case .timedOut:
                 if live { console.err("\r\u{1B}[K") }
@@ -134,12 +137,21 @@ extension Shell {
                 guard let command = try await fleet(for: ref.pair).command(ref.id), WaitProgress.terminal.contains(command.status) else { continue }
                 ended.insert(id)
                 if options.debug { console.err("--- wait: \(id) has ended (\(command.status)); its next listing is all of it\n") }
+            } catch let error as AWSServiceError where error.isAccessDenied {
+                // Not asked again; said once, as the wait may now last until its timeout.
+                ended.insert(id + Self.cannotAskMark)
+                console.err(
+                    "wait: \(id) was sent by tag and fewer nodes answered than 'use' found, but ListCommands was refused, so whether it has ended is not known: it is waited for until --timeout. Allow ssm:ListCommands, or 'cancel' it.\n"
+                )
             } catch {
                 if options.debug { console.err("--- wait: ListCommands for \(id): \(error)\n") }
             }
         }
         return ended
     }
+
+    /// Marks a command whose ListCommands was refused in targetsCommandsEnded's answer.
+    static let cannotAskMark = "\u{0}refused"
 
     func summarize(_ ids: [String], _ latest: [String: [String: CommandInvocation]]) async -> Int32 {
         var rows: [[String]] = []

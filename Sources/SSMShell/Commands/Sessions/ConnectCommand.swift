@@ -43,7 +43,9 @@ struct ConnectCommand: ShellCommand {
             // On a terminal the command gets a pty; piped, it runs without one and its exit status comes back.
             document = document ?? (terminal ? "AWS-StartInteractiveCommand" : "AWS-StartNonInteractiveCommand")
             switch document {
-            case "AWS-StartInteractiveCommand": parameters["command"] = [ExitMarker.wrap(command)]
+            // The marker is printed by a POSIX shell; PowerShell has no printf (its exit status
+            // is not known on a terminal).
+            case "AWS-StartInteractiveCommand": parameters["command"] = [windows ? command : ExitMarker.wrap(command)]
             // The agent executes this one without a shell: the node's shell is named (issue 18).
             case "AWS-StartNonInteractiveCommand": parameters["command"] = [NonInteractiveCommand.commandLine(command, windows: windows)]
             default: parameters["command"] = [command]
@@ -62,9 +64,11 @@ struct ConnectCommand: ShellCommand {
             parameters: parameters.isEmpty ? nil : parameters)
         shell.variables["session"] = stream.sessionId
         let interactive = terminal && document != "AWS-StartNonInteractiveCommand"
+        let marked = document == "AWS-StartInteractiveCommand" && commandText != nil && node.platform != "Windows"
+        // amazon-ssm-agent sends the exit code only with separate output streams (shell.go).
+        let reported = document == "AWS-StartNonInteractiveCommand" && commandText != nil && parameters["separateOutputStream"] == ["true"]
         return try await shell.runSession(
             stream, on: node, fleet: fleet, interactive: interactive, proxy: false, record: opts.value("record"),
-            exitMarker: document == "AWS-StartInteractiveCommand" && opts.value("command") != nil,
-            exitStatusDue: ["AWS-StartInteractiveCommand", "AWS-StartNonInteractiveCommand"].contains(document) && commandText != nil)
+            exitMarker: marked, exitStatusDue: marked || reported)
     }
 }
