@@ -85,31 +85,29 @@ import TestSupport
         #expect(clock.sleeps.filter { $0 > 0 }.count == 2, "\(clock.sleeps)")
     }
 
-    /// Waiting for the rate limit's token is not time spent reaching the endpoint: an attempt
-    /// after a long wait still gets the whole connect timeout (facts21, review of 3999691).
-    @Test func theRateLimitsWaitDoesNotSpendTheConnectBudget() async throws {
-        final class Recording: HTTPTransport {
-            let inner: ScriptedTransport
-            let connects = Mutex<[Double]>([])
-            init(_ inner: ScriptedTransport) { self.inner = inner }
-            func send(_ request: HTTPRequest, timeouts: HTTPTimeouts) async throws -> HTTPResponse {
-                connects.withLock { $0.append(timeouts.connect) }
-                return try await inner.send(request, timeouts: timeouts)
-            }
-        }
-        let throttle = Self.json(400, #"{"__type":"ThrottlingException","message":"Rate exceeded"}"#)
-        let transport = Recording(ScriptedTransport([throttle, Self.json(200, "{}"), Self.json(200, "{}")]))
-        let clock = ManualClock(now: 1_700_000_000)
+    /// A client with a 2 s connect budget measured on `clock` (no jitter), for the budget tests.
+    static func budgetedClient(
+        _ transport: some HTTPTransport, clock: ManualClock, credentials: some CredentialProvider, adaptive: Bool
+    ) -> AWSClient {
         var profiles = ProfileSet()
         profiles.profiles["default"] = Profile(name: "default", properties: ["region": "eu-west-1"])
         var options = AWSClient.Options(userAgent: "ssm-shell/test")
         options.jitter = { 0 }
-        options.adaptive = true
+        options.adaptive = adaptive
         options.monotonic = clock
         options.timeouts.connect = 2
-        let client = AWSClient(
+        return AWSClient(
             settings: AWSSettings(environment: Environment(), profiles: profiles), transport: transport, clock: clock,
-            credentials: StaticCredentialProvider(Self.credentials), options: options)
+            credentials: credentials, options: options)
+    }
+
+    /// Waiting for the rate limit's token is not time spent reaching the endpoint: an attempt
+    /// after a long wait still gets the whole connect timeout (facts21, review of 3999691).
+    @Test func theRateLimitsWaitDoesNotSpendTheConnectBudget() async throws {
+        let throttle = Self.json(400, #"{"__type":"ThrottlingException","message":"Rate exceeded"}"#)
+        let transport = ConnectTimeoutRecorder(ScriptedTransport([throttle, Self.json(200, "{}"), Self.json(200, "{}")]))
+        let clock = ManualClock(now: 1_700_000_000)
+        let client = Self.budgetedClient(transport, clock: clock, credentials: StaticCredentialProvider(Self.credentials), adaptive: true)
         _ = try await client.callJSON(.ssm, "ListCommands", [:])
         _ = try await client.callJSON(.ssm, "ListCommands", [:])
         #expect(clock.sleeps.contains { $0 >= 2 }, "a throttle at rate 0 leaves half a token a second: waits of 2 s: \(clock.sleeps)")
@@ -120,15 +118,6 @@ import TestSupport
     /// reaching the endpoint either: the first attempt after an 8 s question still gets the
     /// whole connect timeout, not 10 ms (review 1 of issue 17's connect budget).
     @Test func resolvingCredentialsDoesNotSpendTheConnectBudget() async throws {
-        final class Recording: HTTPTransport {
-            let inner: ScriptedTransport
-            let connects = Mutex<[Double]>([])
-            init(_ inner: ScriptedTransport) { self.inner = inner }
-            func send(_ request: HTTPRequest, timeouts: HTTPTimeouts) async throws -> HTTPResponse {
-                connects.withLock { $0.append(timeouts.connect) }
-                return try await inner.send(request, timeouts: timeouts)
-            }
-        }
         struct SlowQuestion: CredentialProvider {
             let clock: ManualClock
             func credentials() async throws -> Credentials {
@@ -136,16 +125,9 @@ import TestSupport
                 return AWSClientTests.credentials
             }
         }
-        let transport = Recording(ScriptedTransport([Self.json(200, "{}")]))
+        let transport = ConnectTimeoutRecorder(ScriptedTransport([Self.json(200, "{}")]))
         let clock = ManualClock(now: 1_700_000_000)
-        var profiles = ProfileSet()
-        profiles.profiles["default"] = Profile(name: "default", properties: ["region": "eu-west-1"])
-        var options = AWSClient.Options(userAgent: "ssm-shell/test")
-        options.monotonic = clock
-        options.timeouts.connect = 2
-        let client = AWSClient(
-            settings: AWSSettings(environment: Environment(), profiles: profiles), transport: transport, clock: clock,
-            credentials: SlowQuestion(clock: clock), options: options)
+        let client = Self.budgetedClient(transport, clock: clock, credentials: SlowQuestion(clock: clock), adaptive: false)
         _ = try await client.callJSON(.ssm, "ListCommands", [:])
         #expect(transport.connects.withLock { $0 } == [2])
     }
@@ -245,5 +227,16 @@ import TestSupport
         #expect(Redactor.header("Authorization", "Bearer xyz") == "Authorization: ****")
         #expect(!"\(Self.credentials)".contains(Self.credentials.secretAccessKey))
         #expect(!"\(Self.credentials)".contains(Self.credentials.sessionToken!))
+    }
+}
+
+/// Records the connect timeout each attempt was given (the connect budget's tests).
+final class ConnectTimeoutRecorder: HTTPTransport {
+    let inner: ScriptedTransport
+    let connects = Mutex<[Double]>([])
+    init(_ inner: ScriptedTransport) { self.inner = inner }
+    func send(_ request: HTTPRequest, timeouts: HTTPTimeouts) async throws -> HTTPResponse {
+        connects.withLock { $0.append(timeouts.connect) }
+        return try await inner.send(request, timeouts: timeouts)
     }
 }

@@ -24,6 +24,14 @@ class Emulator:
         self.endpoint = ready["endpoint"]
         self.region = ready["region"]
 
+    def stop(self):
+        """SIGTERM, then SIGKILL if it has not stopped within 10 s (a module fixture's teardown)."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
     def identity(self, name):
         return self.ready["identities"][name]
 

@@ -4,7 +4,6 @@ regions"), a second account reached by AssumeRole through a profile's role_arn a
 source_profile, and a pair whose credentials fail skipped with status 1."""
 import json
 import os
-import signal
 import subprocess
 import tempfile
 import uuid
@@ -42,11 +41,7 @@ def multi():
     started = start_emulator("--fleet", os.path.join(EMULATOR_DIR, "fleets", "multi.json"),
                              "--identities", os.path.join(EMULATOR_DIR, "identities-multi.json"))
     yield started
-    started.process.send_signal(signal.SIGTERM)
-    try:
-        started.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        started.process.kill()
+    started.stop()
 
 
 def shell_home(multi):
@@ -119,11 +114,7 @@ def shared():
     started = start_emulator("--fleet", os.path.join(EMULATOR_DIR, "fleets", "multi.json"),
                              "--identities", os.path.join(EMULATOR_DIR, "identities-multi.json"), "--extra-nodes", extra)
     yield started
-    started.process.send_signal(signal.SIGTERM)
-    try:
-        started.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        started.process.kill()
+    started.stop()
 
 
 def prompt_shell(emulator):

@@ -5,7 +5,6 @@ per-region rate limits ("Rate limits"): tag words only are one SendCommand by Ta
 invocations whose plugin Output the agent cut at 2,500 characters, and a throttled fleet-wide run
 completes with status 0 through the adaptive retry mode's client rate limit."""
 import os
-import signal
 import subprocess
 import tempfile
 
@@ -27,11 +26,7 @@ def fleet():
                              "--identities", os.path.join(EMULATOR_DIR, "identities-multi.json"),
                              "--cheap-nodes", str(NODES), "--cheap-delay", "0.05:0.3")
     yield started
-    started.process.send_signal(signal.SIGTERM)
-    try:
-        started.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        started.process.kill()
+    started.stop()
 
 
 @pytest.fixture(autouse=True)
