@@ -93,9 +93,9 @@ extension Shell {
                 if live { console.err("\r\u{1B}[K") }
                 return latest
             }
-            for id in await targetsCommandsEnded(ids, latest: latest, known: serviceEnded.union(cannotAsk)) {
-                if id.hasSuffix(Self.cannotAskMark) { cannotAsk.insert(String(id.dropLast(Self.cannotAskMark.count))) } else { serviceEnded.insert(id) }
-            }
+            let answer = await targetsCommandsEnded(ids, latest: latest, known: serviceEnded.union(cannotAsk))
+            serviceEnded.formUnion(answer.ended)
+            cannotAsk.formUnion(answer.refused)
             switch schedule.next(now: monotonic.seconds()) {
             case .timedOut:
                 if live { console.err("\r\u{1B}[K") }
@@ -123,7 +123,9 @@ extension Shell {
     /// terminated), and only the service knows a command's nodes. Those ListCommands says have
     /// ended; the next round's listing is then all of their invocations. Asked only in that
     /// case, one call a command; an error leaves it to the next round.
-    func targetsCommandsEnded(_ ids: [String], latest: [String: [String: CommandInvocation]], known: Set<String>) async -> Set<String> {
+    func targetsCommandsEnded(_ ids: [String], latest: [String: [String: CommandInvocation]], known: Set<String>) async -> (
+        ended: Set<String>, refused: Set<String>
+    ) {
         let expected = ledger.expectedCounts
         let stuck = ids.filter { id in
             guard ledger.byTargets.contains(id), !ledger.settled.contains(id), !known.contains(id) else { return false }
@@ -131,6 +133,7 @@ extension Shell {
             return !progress.finished && progress.ended == progress.listed
         }
         var ended: Set<String> = []
+        var refused: Set<String> = []
         for id in stuck {
             do {
                 let ref = try located(id)
@@ -139,7 +142,7 @@ extension Shell {
                 if options.debug { console.err("--- wait: \(id) has ended (\(command.status)); its next listing is all of it\n") }
             } catch let error as AWSServiceError where error.isAccessDenied {
                 // Not asked again; said once, as the wait may now last until its timeout.
-                ended.insert(id + Self.cannotAskMark)
+                refused.insert(id)
                 console.err(
                     "wait: \(id) was sent by tag and fewer nodes answered than 'use' found, but ListCommands was refused, so whether it has ended is not known: it is waited for until --timeout. Allow ssm:ListCommands, or 'cancel' it.\n"
                 )
@@ -147,11 +150,8 @@ extension Shell {
                 if options.debug { console.err("--- wait: ListCommands for \(id): \(error)\n") }
             }
         }
-        return ended
+        return (ended, refused)
     }
-
-    /// Marks a command whose ListCommands was refused in targetsCommandsEnded's answer.
-    static let cannotAskMark = "\u{0}refused"
 
     func summarize(_ ids: [String], _ latest: [String: [String: CommandInvocation]]) async -> Int32 {
         var rows: [[String]] = []
