@@ -168,6 +168,17 @@ def test_the_package_installs_into_a_scratch_root_and_runs(built):
     assert "SSM-SHELL(1)" in page.stdout
 
 
+def test_an_install_under_a_strict_umask_is_still_readable_by_everyone(built):
+    """sudo scripts/install with root's umask 077 must not leave 0700 directories that hide the
+    completions and the manual page from every other user."""
+    prefix = built["work"] + "/strict"
+    run("sh", "-c", 'umask 077; exec "$0" --prefix "$1" --binary "$2"', os.path.join(ROOT, "scripts", "install"), prefix, built["binary"])
+    for directory, _, files in os.walk(prefix):
+        assert os.stat(directory).st_mode & 0o777 == 0o755, "%s is %o" % (directory, os.stat(directory).st_mode & 0o777)
+        for name in files:
+            assert os.stat(os.path.join(directory, name)).st_mode & 0o044 == 0o044, "%s is not readable by others" % name
+
+
 def test_man_renders_every_option_and_command_of_help(built):
     page_file = os.path.join(built["prefix"], "share", "man", "man1", "ssm-shell.1")
     rendered = run("man", "-l", page_file, env=dict(os.environ, MANWIDTH="200", MANPAGER="cat", PAGER="cat", MAN_KEEP_FORMATTING="")).stdout

@@ -20,7 +20,7 @@ import Testing
     @Test func anythingThatNarrowsOrAddsOtherwiseGoesById() throws {
         for words in [
             "tag:Role=web tag:Env=prod", "tag:Role=web platform:linux", "tag:Role=web online", "tag:Role=web !web-3", "tag:Role=web web-1",
-            "tag:Role=web tag:Env", "tag:Role=web*", "tag:Role=w?b", "all", "web-*", "i-0123456789abcdef0",
+            "tag:Role=web tag:Env", "tag:Role=web*", "tag:Role=w?b", "tag:Rol*", "tag:R?le", "all", "web-*", "i-0123456789abcdef0",
         ] {
             #expect(try targets(words) == nil, "\(words)")
         }

@@ -9,8 +9,8 @@ public enum TagTargets {
     /// key (one `tag:K` entry, its values ORed, as the words add up) or `tag:K` words (one
     /// `tag-key` entry, its keys ORed). nil for anything else: other words or filters narrow or
     /// add what the tag selects; tags of several keys add up, where Targets' keys would narrow;
-    /// a glob character in a value is exact for DescribeInstanceInformation but might not be
-    /// for the Targets' tag match.
+    /// a glob character in a value or a key is exact for DescribeInstanceInformation but might
+    /// not be for the Targets' tag match.
     public static func targets(for expression: TargetExpression) -> [(key: String, values: [String])]? {
         guard !expression.terms.isEmpty, expression.filters.isEmpty, expression.removals.isEmpty else { return nil }
         var key: String?
@@ -19,7 +19,7 @@ public enum TagTargets {
             let (entryKey, value): (String, String)
             switch term {
             case .tag(let tagKey, let tagValue) where !TargetTerm.isGlob(tagValue): (entryKey, value) = ("tag:\(tagKey)", tagValue)
-            case .tagKey(let tagKey): (entryKey, value) = ("tag-key", tagKey)
+            case .tagKey(let tagKey) where !TargetTerm.isGlob(tagKey): (entryKey, value) = ("tag-key", tagKey)
             default: return nil
             }
             guard key == nil || key == entryKey else { return nil }
