@@ -45,6 +45,8 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
     /// Message ids: 16 bytes each, drawn 4 KiB at a time (one RAND_bytes call per message cost
     /// more than the rest of an ack).
     private var random = SecureRandomPool()
+    /// Standard output and error of this round, written after its sends are flushed (`writeHeldOutput`).
+    private var heldOutput: [(descriptor: Int32, bytes: [UInt8])] = []
 
     /// `input`: standard input's descriptor for stream sessions; `listener`: the forward's.
     public init(
@@ -96,9 +98,16 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
             feed(.tick)
             hooks.observe(machine)
             guard outcome == nil else { break }
-            // What this round queued (acks, input) goes out in one send before the next poll.
+            // What this round queued (acks, input) goes out in one send before the next poll, and
+            // before the round's output is written: that write may block.
             do { try ws.flush() } catch { feed(.connectionLost("\(error)")) }
             guard outcome == nil else { break }
+            if !heldOutput.isEmpty {
+                writeHeldOutput(feed)
+                // What the output's end answered (.outputClosed) goes out before the poll too.
+                do { try ws.flush() } catch { feed(.connectionLost("\(error)")) }
+                guard outcome == nil else { break }
+            }
             let interest = machine.interest
             fds.removeAll(keepingCapacity: true)
             sources.removeAll(keepingCapacity: true)
@@ -169,8 +178,26 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
             if let size = hooks.takeResize() { feed(.resized(columns: size.columns, rows: size.rows)) }
         }
         if !ws.closed { try? ws.flush() }
+        // What arrived before the end is still shown (the end's answers are not fed any more).
+        writeHeldOutput(feed)
         hooks.observe(machine)
         return outcome ?? .ended
+    }
+
+    /// Writes the held standard output and error in order. Each write waits as long as the reader
+    /// takes (a slow ssh or a paused `less` is no reason to end the session), so it comes after
+    /// the round's acks are sent: an ack held behind a blocked write makes the agent resend.
+    private func writeHeldOutput(_ feed: (SessionEvent) -> Void) {
+        var index = 0
+        // Indexed: a failed write's answer may hold more output.
+        while index < heldOutput.count {
+            let (descriptor, bytes) = heldOutput[index]
+            index += 1
+            if case .failed = FileDescriptorWriter.writeAll(descriptor, bytes, stallLimit: .infinity), descriptor == 1 {
+                feed(.outputClosed)
+            }
+        }
+        heldOutput.removeAll(keepingCapacity: true)
     }
 
     private enum Source {
@@ -180,7 +207,9 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
 
     /// Performs actions in order. Sends are queued on the WebSocket and flushed once a round (the
     /// loop's `flush`), so a failing send never skips the writes after it: the machine has
-    /// consumed (and acked) those messages; the loss is reported when the flush fails.
+    /// consumed (and acked) those messages; the loss is reported when the flush fails. Standard
+    /// output and error are held until after that flush, and the queue is flushed before the
+    /// KMS call: nothing that may block comes before the acks.
     private func perform(_ actions: [SessionAction], ws: WebSocketConnection, outcome: inout SessionOutcome?) {
         var lost: String?
         func answer(_ event: SessionEvent) {
@@ -197,10 +226,9 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
             case .stderr(let bytes) where hooks.errorOutput != nil:
                 hooks.errorOutput?(bytes)
             case .stdout(let bytes):
-                // Waits as long as the reader takes (a slow ssh is no reason to end the session).
-                if case .failed = FileDescriptorWriter.writeAll(1, bytes, stallLimit: .infinity) { answer(.outputClosed) }
+                heldOutput.append((1, bytes))
             case .stderr(let bytes):
-                FileDescriptorWriter.writeAll(2, bytes, stallLimit: .infinity)
+                heldOutput.append((2, bytes))
             case .record(let bytes):
                 hooks.recorder?.output(bytes, at: clock.seconds())
             case .recordResize(let columns, let rows):
@@ -216,6 +244,11 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
             case .closeLocal(let connection, let reset):
                 locals.close(connection, reset: reset)
             case .requestDataKey(let keyId, let challenge):
+                // The handshake request's ack goes out first: KMS may take long, or even ask an MFA
+                // question, and an unacked request is resent by the agent meanwhile.
+                if lost == nil {
+                    do { try ws.flush() } catch { lost = "\(error)" }
+                }
                 switch hooks.dataKey(keyId, challenge) {
                 case .success(let (plaintext, blob)): answer(.dataKey(plaintext: plaintext, ciphertextBlob: blob))
                 case .failure(let failure): answer(.dataKeyFailed(failure.description))
