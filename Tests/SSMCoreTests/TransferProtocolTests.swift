@@ -275,34 +275,69 @@ import TestSupport
         #expect(TransferProgress.oneDecimal(.nan) == "0.0")
     }
 
-    @Test func remotePathsAndTheirTargets() {
-        #expect(RemotePath(parsing: "web-1:/tmp/x") == RemotePath(target: "web-1", path: "/tmp/x"))
-        #expect(RemotePath(parsing: "tag:Role=web:/tmp/x") == RemotePath(target: "tag:Role=web", path: "/tmp/x"))
-        #expect(RemotePath(parsing: "/tmp/a:b") == RemotePath(target: nil, path: "/tmp/a:b"))
-        #expect(RemotePath(parsing: "./a:b") == RemotePath(target: nil, path: "./a:b"))
-        #expect(RemotePath(parsing: "notes.txt") == RemotePath(target: nil, path: "notes.txt"))
-        #expect(RemotePath(parsing: "web-1:") == RemotePath(target: "web-1", path: "."))
-        #expect(RemotePath(parsing: ":x") == RemotePath(target: nil, path: ":x"))
+    @Test func remotePathsAndTheirTargets() throws {
+        #expect(try RemotePath(parsing: "web-1:/tmp/x") == RemotePath(target: "web-1", path: "/tmp/x"))
+        #expect(try RemotePath(parsing: "tag:Role=web:/tmp/x") == RemotePath(target: "tag:Role=web", path: "/tmp/x"))
+        #expect(try RemotePath(parsing: "/tmp/a:b") == RemotePath(target: nil, path: "/tmp/a:b"))
+        #expect(try RemotePath(parsing: "./a:b") == RemotePath(target: nil, path: "./a:b"))
+        #expect(try RemotePath(parsing: "notes.txt") == RemotePath(target: nil, path: "notes.txt"))
+        #expect(try RemotePath(parsing: "web-1:") == RemotePath(target: "web-1", path: "."))
+        #expect(try RemotePath(parsing: ":x") == RemotePath(target: nil, path: ":x"))
     }
 
     /// A target word with a colon of its own keeps it (`platform:linux` was split at its colon),
     /// and a first piece that is PROFILE@REGION names the pair the target is looked up in.
-    @Test func remotePathsWithFiltersAndPairs() {
-        #expect(RemotePath(parsing: "platform:linux:/tmp/x") == RemotePath(target: "platform:linux", path: "/tmp/x"))
-        #expect(RemotePath(parsing: "Platform:Linux:/tmp/x") == RemotePath(target: "Platform:Linux", path: "/tmp/x"))
-        #expect(RemotePath(parsing: "web-*,!platform:windows:/srv/") == RemotePath(target: "web-*,!platform:windows", path: "/srv/"))
-        #expect(RemotePath(parsing: "web-1,tag:Role=db:a:b") == RemotePath(target: "web-1,tag:Role=db", path: "a:b"))
-        #expect(RemotePath(parsing: "tag:Role=web") == RemotePath(target: nil, path: "tag:Role=web"))
+    @Test func remotePathsWithFiltersAndPairs() throws {
+        #expect(try RemotePath(parsing: "platform:linux:/tmp/x") == RemotePath(target: "platform:linux", path: "/tmp/x"))
+        #expect(try RemotePath(parsing: "Platform:Linux:/tmp/x") == RemotePath(target: "Platform:Linux", path: "/tmp/x"))
+        #expect(try RemotePath(parsing: "web-*,!platform:windows:/srv/") == RemotePath(target: "web-*,!platform:windows", path: "/srv/"))
+        #expect(try RemotePath(parsing: "web-1,tag:Role=db:a:b") == RemotePath(target: "web-1,tag:Role=db", path: "a:b"))
+        #expect(try RemotePath(parsing: "tag:Role=web") == RemotePath(target: nil, path: "tag:Role=web"))
         let prod = ContextPair(profile: "prod", region: "eu-west-1")
-        #expect(RemotePath(parsing: "prod@eu-west-1:web-1:/tmp/x") == RemotePath(pair: prod, target: "web-1", path: "/tmp/x"))
-        #expect(RemotePath(parsing: "prod@eu-west-1:tag:Role=web:/tmp/") == RemotePath(pair: prod, target: "tag:Role=web", path: "/tmp/"))
-        #expect(RemotePath(parsing: "prod@eu-west-1:web-1:") == RemotePath(pair: prod, target: "web-1", path: "."))
+        #expect(try RemotePath(parsing: "prod@eu-west-1:web-1:/tmp/x") == RemotePath(pair: prod, target: "web-1", path: "/tmp/x"))
+        #expect(try RemotePath(parsing: "prod@eu-west-1:tag:Role=web:/tmp/") == RemotePath(pair: prod, target: "tag:Role=web", path: "/tmp/"))
+        #expect(try RemotePath(parsing: "prod@eu-west-1:web-1:") == RemotePath(pair: prod, target: "web-1", path: "."))
         // A pair with no target after it: the shell refuses it (a pair names no node).
-        #expect(RemotePath(parsing: "prod@eu-west-1:/tmp/x") == RemotePath(pair: prod, target: nil, path: "/tmp/x"))
+        #expect(try RemotePath(parsing: "prod@eu-west-1:/tmp/x") == RemotePath(pair: prod, target: nil, path: "/tmp/x"))
         #expect(
-            RemotePath(parsing: "a@b@us-east-1:web-1:/x") == RemotePath(pair: ContextPair(profile: "a@b", region: "us-east-1"), target: "web-1", path: "/x"))
+            try RemotePath(parsing: "a@b@us-east-1:web-1:/x") == RemotePath(pair: ContextPair(profile: "a@b", region: "us-east-1"), target: "web-1", path: "/x")
+        )
         // Not a region name after the @: an ordinary target word.
-        #expect(RemotePath(parsing: "me@my_host:/x") == RemotePath(target: "me@my_host", path: "/x"))
+        #expect(try RemotePath(parsing: "me@my_host:/x") == RemotePath(target: "me@my_host", path: "/x"))
+    }
+
+    /// AWS tag keys may hold colons (aws:cloudformation:stack-name): the target ended at the
+    /// key's first colon, so such a word named the tag key `aws` and the path
+    /// `cloudformation:stack-name=web:/etc/x`, with no error.
+    @Test func tagKeysWithColonsKeepTheirColons() throws {
+        let stack = "tag:aws:cloudformation:stack-name"
+        #expect(try RemotePath(parsing: "\(stack)=web:/etc/x") == RemotePath(target: "\(stack)=web", path: "/etc/x"))
+        #expect(try RemotePath(parsing: "\(stack)=web:~/x") == RemotePath(target: "\(stack)=web", path: "~/x"))
+        #expect(try RemotePath(parsing: "\(stack)=web:") == RemotePath(target: "\(stack)=web", path: "."))
+        #expect(try RemotePath(parsing: "\(stack):/etc/x") == RemotePath(target: stack, path: "/etc/x"))
+        #expect(try RemotePath(parsing: "!\(stack)=web,web-1:/srv/") == RemotePath(target: "!\(stack)=web,web-1", path: "/srv/"))
+        #expect(try RemotePath(parsing: "web-1,\(stack)=web:/a:b") == RemotePath(target: "web-1,\(stack)=web", path: "/a:b"))
+        let prod = ContextPair(profile: "prod", region: "eu-west-1")
+        #expect(try RemotePath(parsing: "prod@eu-west-1:\(stack)=web:/x") == RemotePath(pair: prod, target: "\(stack)=web", path: "/x"))
+        // A Windows drive path is rooted too; a value still holds no colon.
+        #expect(try RemotePath(parsing: "\(stack)=ad:C:/x.txt") == RemotePath(target: "\(stack)=ad", path: "C:/x.txt"))
+        #expect(try RemotePath(parsing: "\(stack)=ad:D:\\logs") == RemotePath(target: "\(stack)=ad", path: "D:\\logs"))
+        #expect(try RemotePath(parsing: "win-1:C:/x.txt") == RemotePath(target: "win-1", path: "C:/x.txt"))
+        // A key without colons before a relative path is read as before.
+        #expect(try RemotePath(parsing: "tag:Role:notes.txt") == RemotePath(target: "tag:Role", path: "notes.txt"))
+        #expect(try RemotePath(parsing: "TAG:Role:/tmp/a=b") == RemotePath(target: "TAG:Role", path: "/tmp/a=b"))
+        #expect(try RemotePath(parsing: "tag:Role=web:a=b:c") == RemotePath(target: "tag:Role=web", path: "a=b:c"))
+    }
+
+    /// A word that two readings fit is refused, never guessed.
+    @Test func anAmbiguousRemoteWordIsRefused() {
+        for word in [
+            "tag:aws:cloudformation:stack-name=web:x.txt", "tag:aws:cloudformation:stack-name:x.txt", "tag:Role:a:b",
+            "tag:Role:/a:/b", "prod@eu-west-1:tag:a:b:c",
+        ] {
+            #expect(throws: RemotePathError.ambiguous(word)) { try RemotePath(parsing: word) }
+        }
+        #expect(RemotePathError.ambiguous("w").description.contains("start the path after the target with / or ~"))
     }
 
     @Test func theScriptsQuoteThePathsForTheirShell() {

@@ -28,6 +28,10 @@ import Testing
         #expect(console.stderr.contains("put needs a target"))
         #expect(await shell.run(source: "put /nonexistent/x web-1:/tmp/", file: "t") == 1)
         #expect(console.stderr.contains("put: cannot read /nonexistent/x: No such file or directory (stat failed); nothing was sent"))
+        // A tag key with colons before a relative path reads two ways: refused, nothing resolved.
+        #expect(await shell.run(source: "get tag:aws:cloudformation:stack-name=web:x.txt y", file: "t") == 2)
+        #expect(console.stderr.contains("get: 'tag:aws:cloudformation:stack-name=web:x.txt' can be read more than one way"))
+        #expect(await shell.run(source: "put \(file) tag:aws:autoscaling:groupName:notes/", file: "t") == 2)
         #expect(fleet.sessionStarts.isEmpty)
     }
 

@@ -12,7 +12,7 @@ struct GetCommand: ShellCommand {
     let iamActions = ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession", "ssm:ResumeSession (reconnect)"]
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
-        let remote = words.first { !$0.hasPrefix("--") }.map(RemotePath.init(parsing:))
+        let remote = words.first { !$0.hasPrefix("--") }.flatMap { try? RemotePath(parsing: $0) }
         return ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession", PolicyBuilder.resumes]
             + PolicyBuilder.targetActions(remote?.target.map { [$0] } ?? [])
     }
@@ -25,7 +25,7 @@ struct GetCommand: ShellCommand {
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let opts = try OptionScanner("get", input.arguments, valued: [], flags: ["force"], anywhere: true)
         guard opts.rest.count == 2 else { throw ShellError.usage("get takes what to copy and where: get [[PROFILE@REGION:]TARGET:]REMOTE LOCAL") }
-        let remote = RemotePath(parsing: opts.rest[0])
+        let remote = try RemotePath.parsed(opts.rest[0], command: "get")
         let local = opts.rest[1]
         // The copy is named after what it copies: `.`, `..` and `/` name nothing to call it.
         guard !["", ".", "..", "/"].contains(TransferEntry.baseName(remote.path)) else {

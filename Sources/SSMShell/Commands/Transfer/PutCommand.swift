@@ -12,7 +12,7 @@ struct PutCommand: ShellCommand {
     let iamActions = ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession", "ssm:ResumeSession (reconnect)"]
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
-        let remote = words.last { !$0.hasPrefix("--") }.map(RemotePath.init(parsing:))
+        let remote = words.last { !$0.hasPrefix("--") }.flatMap { try? RemotePath(parsing: $0) }
         return ["ssm:GetConnectionStatus", "ssm:StartSession", "ssm:TerminateSession", PolicyBuilder.resumes]
             + PolicyBuilder.targetActions(remote?.target.map { [$0] } ?? [])
     }
@@ -24,7 +24,7 @@ struct PutCommand: ShellCommand {
         guard opts.rest.count >= 2, let last = opts.rest.last else {
             throw ShellError.usage("put needs what to copy and where: put LOCAL... [[PROFILE@REGION:]TARGET:]REMOTE")
         }
-        let remote = RemotePath(parsing: last)
+        let remote = try RemotePath.parsed(last, command: "put")
         let sources = Array(opts.rest.dropLast())
         var items: [LocalItem] = []
         // `..` or `/` would land as `..` on the node: in the parent of the destination named.
@@ -110,5 +110,12 @@ extension Shell {
             throw ShellError.usage("\(command) needs a target: name it before the remote path (web-1:/tmp/x), or 'use TARGET' first")
         }
         return nodes
+    }
+}
+
+extension RemotePath {
+    /// The remote word of `put` or `get`; an ambiguous one is a usage error (status 2), sent nowhere.
+    static func parsed(_ word: String, command: String) throws -> RemotePath {
+        do { return try RemotePath(parsing: word) } catch { throw ShellError.usage("\(command): \(error)") }
     }
 }
