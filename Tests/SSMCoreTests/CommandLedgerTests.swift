@@ -38,5 +38,18 @@ import Testing
         #expect(CommandLedger.looksLikeCommandId("00000000-0000-0000-0000-000000000001,00000000-0000-0000-0000-000000000002"))
         #expect(!CommandLedger.looksLikeCommandId("web-1"))
         #expect(!CommandLedger.looksLikeCommandId("00000000-0000-0000-0000-00000000000-"))
+        #expect(CommandLedger.looksLikeCommandId("prod@eu-west-1:0A1b2C3d-4e5f-6789-abcd-ef0123456789"))
+    }
+
+    /// No hex check and no empty-word check: `,`, an empty word, and 36 characters of
+    /// non-hex with four dashes (a target named so) were taken for command ids.
+    @Test func onlyUUIDsAreCommandIds() {
+        for word in [
+            "", ",", ",,", "00000000-0000-0000-0000-000000000001,", ",00000000-0000-0000-0000-000000000001",
+            "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", "web-node-in-the-prod-fleet-number-01", "0000000000000-0000-0000-0000-0000000",
+            "00000000-0000-0000-0000-00000000000g", "prod@eu-west-1:", "00000000-0000-0000-0000-000000000001,web-1",
+        ] {
+            #expect(!CommandLedger.looksLikeCommandId(word), "\(word)")
+        }
     }
 }

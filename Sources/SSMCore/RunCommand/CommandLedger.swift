@@ -85,10 +85,17 @@ public struct CommandLedger: Sendable {
         return last
     }
 
-    /// Whether a word is command ids (36 characters with four dashes each, comma-joined) rather
-    /// than a target; each may be pair-qualified (`PROFILE@REGION:ID`, CommandRef).
+    /// Whether a word is command ids (comma-joined, none empty) rather than a target; each may be
+    /// pair-qualified (`PROFILE@REGION:ID`, CommandRef). A CommandId is a UUID, 36 characters
+    /// (botocore's ssm service-2.json: CommandId min and max 36), hex digits in groups 8-4-4-4-12.
     public static func looksLikeCommandId(_ word: String) -> Bool {
-        word.split(separator: ",").allSatisfy { CommandRef($0).id.count == 36 && CommandRef($0).id.filter { $0 == "-" }.count == 4 }
+        let ids = word.split(separator: ",", omittingEmptySubsequences: false)
+        return !word.isEmpty && ids.allSatisfy { isUUID(CommandRef($0).id) }
+    }
+
+    static func isUUID(_ text: String) -> Bool {
+        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
+        return groups.map(\.count) == [8, 4, 4, 4, 12] && groups.allSatisfy { $0.allSatisfy(\.isHexDigit) }
     }
 
     /// What happened, where the ResponseCode is the agent's and not the script's: amazon-ssm-agent
