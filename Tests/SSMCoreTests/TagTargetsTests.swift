@@ -61,7 +61,7 @@ import Testing
     @Test func thePluginOutputSplitsIntoStdoutAndStderrWhenWhole() {
         #expect(PluginOutput.streams("hello\n")! == ("hello\n", ""))
         #expect(
-            PluginOutput.streams("out\n\n----------ERROR-------\nerr\nfailed to run commands: exit status 2")! == (
+            PluginOutput.streams("out\n\n----------ERROR-------\nerr\nfailed to run commands: exit status 2", hasStderr: true)! == (
                 "out\n", "err\nfailed to run commands: exit status 2"
             ))
         #expect(PluginOutput.streams("")! == ("", ""))
@@ -69,6 +69,25 @@ import Testing
         #expect(PluginOutput.streams("o\n----------ERROR-------\n" + String(repeating: "e", count: 2000) + "\n---Error truncated----") == nil)
         #expect(PluginOutput.streams("a\n----------ERROR-------\nb\n----------ERROR-------\nc") == nil, "which title is the agent's?")
         #expect(PluginOutput.streams(String(repeating: "é", count: 1300)) == nil, "2,600 bytes: not what the agent leaves whole")
+    }
+
+    /// A stdout that printed the agent's error title itself, with no stderr, was split there:
+    /// `output` showed half of stdout as stderr. Without a sure stderr one title is not split.
+    @Test func aTitleThatStdoutPrintedIsNotTakenForTheAgents() {
+        let printed = "log of another run:\n----------ERROR-------\nit failed\n"
+        #expect(PluginOutput.streams(printed) == nil, "stdout alone, or stdout and stderr: GetCommandInvocation knows")
+        #expect(PluginOutput.streams("tail\n----------ERROR-------\n")! == ("tail\n----------ERROR-------\n", ""), "the agent's title has a stderr after it")
+        #expect(PluginOutput.streams("o\n----------ERROR-------\ne", hasStderr: true)! == ("o", "e"))
+        #expect(PluginOutput.streams("no title", hasStderr: true) == nil, "a failed script's stderr is missing: not what the agent writes")
+        func listed(_ status: String, plugin: String = "aws:runShellScript") -> CommandInvocation {
+            CommandInvocation([
+                "CommandId": "c", "InstanceId": "i-1", "Status": .string(status), "DocumentName": "AWS-RunShellScript",
+                "CommandPlugins": [["Name": .string(plugin), "ResponseCode": 0, "Output": .string(printed)]],
+            ])
+        }
+        #expect(PluginOutput.result(listed("Success")) == nil)
+        #expect(PluginOutput.result(listed("Failed"))?.standardError == "it failed\n")
+        #expect(PluginOutput.result(listed("Failed", plugin: "aws:runDocument")) == nil, "only runscript's failure is sure to write stderr")
     }
 
     @Test func aListedInvocationIsGetCommandInvocationsAnswerWhenWhole() {

@@ -13,15 +13,23 @@ public enum PluginOutput {
     public static let outputCut = "\n---Output truncated---"
     public static let errorCut = "\n---Error truncated----"
 
-    /// stdout and stderr when the text holds both whole; nil when the agent cut it, or when the
-    /// title appears more than once (stdout or stderr printed it, so where stderr starts is not known).
-    /// A stdout that printed the title itself with no stderr after it would read as split there.
-    public static func streams(_ output: String) -> (stdout: String, stderr: String)? {
+    /// stdout and stderr when the text holds both whole and the split is sure; nil when the agent
+    /// cut it, or when where stderr starts is not known. The agent writes the title only before a
+    /// non-empty stderr (TruncateOutput), but a stdout may print the title itself: one title with
+    /// text after it is stdout and stderr, or stdout alone. `hasStderr`: the agent surely wrote a
+    /// stderr (a failed script: runscript.go MarkAsFailed appends "failed to run commands"), so
+    /// one title is its own; more than one title is never sure.
+    public static func streams(_ output: String, hasStderr: Bool = false) -> (stdout: String, stderr: String)? {
         guard output.utf8.count < capacity, !output.contains(outputCut), !output.contains(errorCut) else { return nil }
         let titles = output.ranges(of: errorTitle)
         switch titles.count {
-        case 0: return (output, "")
-        case 1: return (String(output[..<titles[0].lowerBound]), String(output[titles[0].upperBound...]))
+        case 0: return hasStderr ? nil : (output, "")
+        case 1:
+            let after = output[titles[0].upperBound...]
+            // A title with nothing after it is stdout's own: the agent's is followed by stderr.
+            if after.isEmpty { return hasStderr ? nil : (output, "") }
+            guard hasStderr else { return nil }
+            return (String(output[..<titles[0].lowerBound]), String(after))
         default: return nil
         }
     }
@@ -35,7 +43,7 @@ public enum PluginOutput {
         switch invocation.pluginCount {
         case 0: streams = ("", "")
         case 1:
-            guard let output = invocation.output, let whole = Self.streams(output) else { return nil }
+            guard let output = invocation.output, let whole = Self.streams(output, hasStderr: writesStderr(invocation)) else { return nil }
             streams = whole
         default: return nil
         }
@@ -52,5 +60,12 @@ public enum PluginOutput {
         var result = InvocationResult(.object(fields))
         result.cloudWatchGroup = invocation.cloudWatchGroup
         return result
+    }
+
+    /// A failed aws:runShellScript or aws:runPowerShellScript always has a stderr: runscript.go
+    /// marks a script that ended non-zero failed with "failed to run commands: ..." appended to it
+    /// (not when cancelled or timed out, which are other statuses).
+    static func writesStderr(_ invocation: CommandInvocation) -> Bool {
+        invocation.status == "Failed" && invocation.pluginNames.allSatisfy { ["aws:runShellScript", "aws:runPowerShellScript"].contains($0) }
     }
 }
