@@ -142,6 +142,16 @@ def test_connect_asks_which_pair_when_a_name_is_in_several(shared):
     child.sendline("7")
     child.expect_exact("connect: '7' is none of 1 to 2; nothing was started")
     child.expect("> ")
+    # Ctrl-C at the question is an interruption (130, as at the MFA question), not a wrong
+    # answer (it was read as '' and gave status 2).
+    child.sendline("forward shared-1 8080")
+    child.expect_exact("forward to which (1-2)? ")
+    child.sendintr()
+    child.expect_exact("interrupted at the question; nothing was started")
+    child.expect("> ")
+    child.sendline("echo status=$status")
+    child.expect_exact("status=130")
+    child.expect("> ")
     child.sendline("exit")
     child.expect(pexpect.EOF)
     child.close()

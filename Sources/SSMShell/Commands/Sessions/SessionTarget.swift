@@ -34,9 +34,14 @@ extension Shell {
         for (index, candidate) in candidates.enumerated() { console.err("  \(index + 1)) \(candidate)\n") }
         // Reading the terminal blocks: on a thread of its own, not the concurrency pool.
         let prompt = "\(command) to which (1-\(candidates.count))? "
-        let answer = try await onDedicatedThread { [terminal = services.terminal] in
-            Result { try TerminalPrompt.readLine(prompt: prompt, terminal: terminal) }
-        }.get()
+        let asked = await onDedicatedThread { [terminal = services.terminal] in terminal.askOnControllingTerminal(prompt: prompt) }
+        let answer: String
+        switch asked {
+        case .line(let line): answer = line
+        // Ctrl-C at the question stops the command as at the MFA question (QuestionGate): 130.
+        case .interrupted: throw ShellError("interrupted at the question; nothing was started", status: ExitStatus.interrupted)
+        case .noTerminal: throw ShellError.usage("\(command): there is no terminal to ask which node; write the one you mean as PROFILE@REGION:TARGET")
+        }
         guard let choice = Int(answer.trimmingWhitespace()), (1...candidates.count).contains(choice) else {
             throw ShellError.usage("\(command): '\(answer)' is none of 1 to \(candidates.count); nothing was started")
         }
