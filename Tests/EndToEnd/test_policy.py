@@ -40,6 +40,11 @@ def test_policy_is_exactly_enough(emulator, script):
             # output the agent cut there (issue 14, "Scale"; test_scale_client.py): these outputs
             # are short, yet the policy must allow it for one that is not.
             continue
+        if action == "ssm:ListCommands":
+            # wait asks ListCommands only for a command sent by tag whose listed invocations are
+            # fewer than the nodes 'use' found (a node left the tag; RunCommandResults.swift
+            # targetsCommandsEnded): not here, yet the policy must allow it for when it happens.
+            continue
         reduced = json.loads(json.dumps(policy))
         reduced["Statement"][0]["Action"] = [a for a in actions if a != action]
         failed = run_as(emulator, reduced, script, SCRIPTS[script], "without-%s-%s" % (script, action.replace(":", "-")))

@@ -85,6 +85,31 @@ import Testing
         #expect(PolicyBuilder.actions(of: try Parser.parse("output", file: "t")) == ["ssm:GetCommandInvocation", "ssm:ListCommandInvocations"])
     }
 
+    /// `wait` (and `run --wait`/`--follow`) calls ListCommands for a command sent by tag
+    /// (Targets), and `terminate` calls DescribeSessions for a bare id after a `use` of several
+    /// pairs: the printed policy left both out, so wait waited until --timeout and terminate
+    /// was refused.
+    @Test func policyHasWhatWaitAndTerminateCallAfterTheirUse() throws {
+        func actions(_ text: String) throws -> [String] { PolicyBuilder.actions(of: try Parser.parse(text, file: "t")) }
+        for text in [
+            "use tag:Role=web\nrun uptime\nwait", "use tag:Role=web\nrun --wait uptime", "run --on tag:Role=web --follow uptime", "wait $id",
+            "use $t\nrun uptime\nwait",
+        ] {
+            #expect(try actions(text).contains("ssm:ListCommands"), "\(text)")
+        }
+        for text in [
+            "use web-1\nrun uptime\nwait", "use web-1\nrun --wait uptime", "run --on web-1,db-1 --wait uptime", "use tag:Role=web\nrun --on web-1 --wait x",
+        ] {
+            #expect(try !actions(text).contains("ssm:ListCommands"), "\(text)")
+        }
+        for text in ["use profile a,b\nterminate s-1", "use region us-east-1,eu-west-1\nterminate $s", "use context a@us-east-1 b@eu-west-1\nterminate s-1"] {
+            #expect(try actions(text).contains("ssm:DescribeSessions"), "\(text)")
+        }
+        for text in ["use profile a\nterminate s-1", "terminate s-1", "use profile a,b\nterminate a@us-east-1:s-1"] {
+            #expect(try !actions(text).contains("ssm:DescribeSessions"), "\(text)")
+        }
+    }
+
     /// Every command whose sessions are resumed after a lost connection (SessionRunner) needs
     /// ssm:ResumeSession in a script's policy: without it the reconnect is refused mid-session.
     @Test func commandsWhoseSessionsResumeNeedResumeSession() throws {

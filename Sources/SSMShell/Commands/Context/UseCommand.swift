@@ -19,9 +19,11 @@ struct UseCommand: ShellCommand {
             // Several pairs: each one's account id for the ACCOUNT column.
             let several =
                 words.first == "context" ? words.count > 2 || words.dropFirst().contains { $0.contains(",") } : words.dropFirst().contains { $0.contains(",") }
+            state.severalPairs = state.severalPairs || several || words.contains("$")
             return several ? ["sts:GetCallerIdentity"] : []
         }
         state.hasTargets = true
+        state.targetWords = words
         return PolicyBuilder.targetActions(words)
     }
 

@@ -9,17 +9,25 @@ struct RunCommand: ShellCommand {
         "run [--on TARGET[,TARGET...]] [--document NAME] [--param K=V] [--timeout D] [--delivery-timeout D] [--workdir DIR] [--comment TEXT] [--concurrency N|N%] [--max-errors N|N%] [--cloudwatch[=GROUP]] [--output-bucket BUCKET[/PREFIX]] [--wait] [--follow] COMMAND... | run [OPTIONS] <<EOF"
     let summary = "run a shell command on the current targets (Run Command); the id goes to $cmd"
     let iamActions = [
-        "ssm:SendCommand", "ssm:ListCommandInvocations and ssm:GetCommandInvocation (--wait, --follow)", "logs:GetLogEvents (--follow)",
+        "ssm:SendCommand", "ssm:ListCommandInvocations and ssm:GetCommandInvocation (--wait, --follow)",
+        "ssm:ListCommands (--wait, --follow: a command sent by tag)", "logs:GetLogEvents (--follow)",
     ]
     let takesHereDocument = true
     let passThroughValuedOptions: Set<String>? = PassThrough.runValuedOptions
 
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
         var out = ["ssm:SendCommand"]
+        // The targets: --on's words, else the script's `use` (none: set outside it, unknown).
+        var targets = state.hasTargets ? state.targetWords : ["$"]
         if let on = words.firstIndex(of: "--on"), on + 1 < words.count {
-            out += PolicyBuilder.targetActions(words[on + 1].split(separator: ",").map(String.init))
+            targets = words[on + 1].split(separator: ",").map(String.init)
+            out += PolicyBuilder.targetActions(targets)
         }
-        if words.contains("--wait") || words.contains("--follow") { out += ["ssm:ListCommandInvocations", "ssm:GetCommandInvocation"] }
+        let byTags = PolicyBuilder.mayGoByTags(targets)
+        state.sentByTags = state.sentByTags || byTags
+        if words.contains("--wait") || words.contains("--follow") {
+            out += ["ssm:ListCommandInvocations", "ssm:GetCommandInvocation"] + (byTags ? ["ssm:ListCommands"] : [])
+        }
         if words.contains("--follow") { out.append("logs:GetLogEvents") }
         if words.contains("--follow") || words.contains(where: { $0 == "--cloudwatch" || $0.hasPrefix("--cloudwatch=") }) { state.cloudWatch = true }
         if words.contains(where: { $0 == "--output-bucket" || $0.hasPrefix("--output-bucket=") }) { state.outputBucket = true }

@@ -5,9 +5,15 @@ struct WaitCommand: ShellCommand {
     let usage = "wait [CMD] [--timeout D]"
     let summary =
         "wait until every invocation has ended; status 0 if all succeeded, else 3: a script stops there, after the failed nodes' last lines, unless under try or keep-going"
-    let iamActions = ["ssm:ListCommandInvocations", "ssm:GetCommandInvocation (a failed node's last lines, in a script)"]
+    let iamActions = [
+        "ssm:ListCommandInvocations", "ssm:GetCommandInvocation (a failed node's last lines, in a script)",
+        "ssm:ListCommands (a command sent by tag)",
+    ]
 
-    func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] { ["ssm:ListCommandInvocations"] }
+    /// ListCommands for a command sent by tag (Shell.targetsCommandsEnded), or one sent outside the script.
+    func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
+        ["ssm:ListCommandInvocations"] + (state.sentByTags || !state.ranCommand ? ["ssm:ListCommands"] : [])
+    }
 
     func completions(_ request: CompletionRequest) -> Completions { .words(request.snapshot.commandIds) }
 

@@ -8,7 +8,11 @@ struct TerminateCommand: ShellCommand {
     let summary = "end sessions"
     let iamActions = ["ssm:TerminateSession", "ssm:DescribeSessions (a bare id, several accounts or regions)"]
 
-    func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] { ["ssm:TerminateSession"] }
+    /// DescribeSessions finds a bare id's pair when the script's `use` named several.
+    func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
+        let bare = words.contains { $0 == "$" || Shell.pairQualified($0) == nil }
+        return ["ssm:TerminateSession"] + (state.severalPairs && bare ? ["ssm:DescribeSessions"] : [])
+    }
 
     func run(_ input: CommandInput, in shell: Shell) async throws -> Int32 {
         let args = input.arguments

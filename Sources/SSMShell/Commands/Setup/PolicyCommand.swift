@@ -68,12 +68,27 @@ enum PolicyBuilder {
     struct State {
         var hasTargets = false
         var ranCommand = false
+        /// The words of the script's last `use TARGET...` ("$" where not literal).
+        var targetWords: [String] = []
+        /// A `use` named several accounts or regions (or words not literal there).
+        var severalPairs = false
+        /// A `run` may have gone by Targets (TagTargets), which `wait` follows with ListCommands.
+        var sentByTags = false
         /// Commands send their output to CloudWatch Logs (`set cloudwatch`, `run --cloudwatch`),
         /// so `output` may read it there.
         var cloudWatch = false
         /// Commands have their output uploaded to S3 (`set output-bucket`, `run --output-bucket`),
         /// so `output` may read it there.
         var outputBucket = false
+    }
+
+    /// Whether `run` on these target words may send by Targets (SSMCore TagTargets: tag words
+    /// only, one key): then `wait`, `run --wait` and `run --follow` call ListCommands when fewer
+    /// nodes answer than were found (Shell.targetsCommandsEnded). A word not literal may be so.
+    static func mayGoByTags(_ words: [String]) -> Bool {
+        if words.contains("$") { return true }
+        guard let expression = try? TargetExpression.parse(words) else { return false }
+        return TagTargets.targets(for: expression) != nil
     }
 
     /// The actions a command calls, given its words (literal where they can be read).
