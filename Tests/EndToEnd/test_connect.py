@@ -301,3 +301,18 @@ def test_the_emulator_stops_at_once_with_a_shell_session_open():
     finally:
         if started.process.poll() is None:
             started.process.kill()
+
+
+def test_a_windows_command_on_a_terminal_is_sent_unwrapped_and_says_its_status_is_unknown(emulator):
+    """PowerShell has no printf: the POSIX exit marker made a Windows node's command fail (status
+    1 for one that succeeded). The emulator runs sh for Windows sessions, so this checks what it
+    can: the command's output, no marker asked for, status 0 and the line saying why; PowerShell
+    itself is untested here."""
+    env = shell_env(emulator, "basic")
+    child = pexpect.spawn("/bin/sh", ["-c", "%s -c \"connect win-1 --command 'echo from-win'\"; echo status=$?" % BINARY],
+                          env=env, encoding="utf-8", timeout=30)
+    child.expect_exact("does not come back on a terminal")
+    child.expect_exact("from-win")
+    child.expect(r"status=(\d+)")
+    assert child.match.group(1) == "0"
+    child.expect(pexpect.EOF)

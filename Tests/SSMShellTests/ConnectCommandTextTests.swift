@@ -1,5 +1,7 @@
+import AWSCore
 import SessionProtocol
 @testable import SSMShell
+import SystemIO
 import Testing
 
 /// `connect --command TEXT` follows the rule of `run`'s text (issue 11, item 17): what the user
@@ -52,6 +54,31 @@ import Testing
         #expect(fleet.sessionStarts.last?.parameters?["command"] == [ExitMarker.wrap("a; b")])
         _ = await shell.run(source: "connect web-1 --command 'a; b'", file: "t")  // not a terminal: non-interactive
         #expect(fleet.sessionStarts.last?.parameters?["command"] == ["sh -c 'a; b'"])
+    }
+
+    /// On a terminal a Windows node's command was wrapped in the POSIX marker (`printf`), which
+    /// PowerShell cannot run, and its status was then due: a command that succeeded gave 1.
+    @Test func onATerminalOnlyAPOSIXNodeGetsTheExitMarker() async {
+        let fleet = InterpreterTests.fleet()
+        let console = CapturingConsole()
+        let services = SystemServicesTests.services(terminal: SystemServicesTests.FakeTerminal(terminals: [.input, .output]))
+        let shell = Shell(
+            console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
+            services: services
+        ) { _ in fleet }
+        _ = await shell.run(source: "connect win-1 --command 'Get-Date'", file: "t")
+        #expect(fleet.sessionStarts.last?.document == "AWS-StartInteractiveCommand")
+        #expect(fleet.sessionStarts.last?.parameters?["command"] == ["Get-Date"])
+        _ = await shell.run(source: "connect web-1 --command 'uptime'", file: "t")
+        #expect(fleet.sessionStarts.last?.parameters?["command"] == [ExitMarker.wrap("uptime")])
+        let interactive = "AWS-StartInteractiveCommand"
+        let nonInteractive = "AWS-StartNonInteractiveCommand"
+        #expect(ConnectCommand.exitStatus(document: interactive, command: true, windows: true, separateStreams: false) == .unknown)
+        #expect(ConnectCommand.exitStatus(document: interactive, command: true, windows: false, separateStreams: false) == .marker)
+        #expect(ConnectCommand.exitStatus(document: nonInteractive, command: true, windows: true, separateStreams: true) == .reported)
+        #expect(ConnectCommand.exitStatus(document: nonInteractive, command: true, windows: false, separateStreams: false) == .notExpected)
+        #expect(ConnectCommand.exitStatus(document: nil, command: false, windows: false, separateStreams: false) == .notExpected)
+        #expect(ConnectCommand.exitStatus(document: "Team-Doc", command: true, windows: false, separateStreams: false) == .notExpected)
     }
 
     @Test(arguments: [

@@ -64,11 +64,37 @@ struct ConnectCommand: ShellCommand {
             parameters: parameters.isEmpty ? nil : parameters)
         shell.variables["session"] = stream.sessionId
         let interactive = terminal && document != "AWS-StartNonInteractiveCommand"
-        let marked = document == "AWS-StartInteractiveCommand" && commandText != nil && node.platform != "Windows"
-        // amazon-ssm-agent sends the exit code only with separate output streams (shell.go).
-        let reported = document == "AWS-StartNonInteractiveCommand" && commandText != nil && parameters["separateOutputStream"] == ["true"]
+        let status = Self.exitStatus(
+            document: document, command: commandText != nil, windows: node.platform == "Windows",
+            separateStreams: parameters["separateOutputStream"] == ["true"])
+        if status == .unknown && !shell.options.quiet {
+            shell.console.err(
+                "connect: the exit status of a command on a Windows node does not come back on a terminal (status 0 whatever it did); run it with stdin not a terminal (connect ... < /dev/null) for its status\n"
+            )
+        }
         return try await shell.runSession(
             stream, on: node, fleet: fleet, interactive: interactive, proxy: false, record: opts.value("record"),
-            exitMarker: marked, exitStatusDue: marked || reported)
+            exitMarker: status == .marker, exitStatusDue: status == .marker || status == .reported)
+    }
+
+    /// How a command's exit status comes back, if it does.
+    enum ExitStatusSource: Equatable {
+        /// No command: an interactive shell, whose status is the session's.
+        case notExpected
+        /// The POSIX marker printed after it (ExitMarker), on a pty.
+        case marker
+        /// The agent's exit code message: sent only with separate output streams (shell.go).
+        case reported
+        /// PowerShell on a pty: no printf for the marker, and the agent reports none (spec 7.1).
+        case unknown
+    }
+
+    static func exitStatus(document: String?, command: Bool, windows: Bool, separateStreams: Bool) -> ExitStatusSource {
+        guard command else { return .notExpected }
+        switch document {
+        case "AWS-StartInteractiveCommand": return windows ? .unknown : .marker
+        case "AWS-StartNonInteractiveCommand": return separateStreams ? .reported : .notExpected
+        default: return .notExpected
+        }
     }
 }
