@@ -275,3 +275,44 @@ def test_a_tilde_is_the_nodes_home_both_ways(emulator):
     result = ssm_shell("-c", "get web-3:~/tilde.txt back.txt", env=env, cwd=local)
     assert result.returncode == 0, result.stderr
     assert open(os.path.join(local, "back.txt")).read() == "tilde\n"
+
+
+# A node whose tag key holds colons, as CloudFormation's are (aws:cloudformation:stack-name).
+STACK_NODE = {"id": "i-0c0000000000000c1", "tags": {"Name": "stack-1", "aws:cloudformation:stack-name": "web-stack"},
+              "platform": "Linux", "platform_name": "Amazon Linux", "platform_version": "2023", "agent_version": "3.3.1142.0",
+              "ping_status": "Online", "ip": "10.0.1.91", "computer_name": "stack-1.ec2.internal", "resource_type": "EC2Instance",
+              "iam_role": "ssm-instance-role", "vpc_id": "vpc-0healthy00000001", "iam_instance_profile": "ssm-instance-profile"}
+
+
+@pytest.fixture(scope="module")
+def stacked():
+    """The demo emulator with STACK_NODE added (--extra-nodes)."""
+    extra = os.path.join(tempfile.mkdtemp(prefix="ssm-stack-"), "stack.json")
+    with open(extra, "w") as f:
+        json.dump([STACK_NODE], f)
+    started = start_emulator("--extra-nodes", extra)
+    yield started
+    started.stop()
+
+
+def test_a_tag_key_with_colons_names_its_nodes_and_an_ambiguous_word_is_refused(stacked):
+    """The target ended at the key's first colon: tag:aws, with the path
+    cloudformation:stack-name=web-stack:/..., and no error."""
+    env = shell_env(stacked, "basic")
+    here = tempfile.mkdtemp(prefix="ssm-stack-get-")
+    source = os.path.join(here, "sent.txt")
+    with open(source, "w") as f:
+        f.write("to the stack\n")
+    word = "tag:aws:cloudformation:stack-name=web-stack"
+    put = ssm_shell("-c", "put %s %s:/tmp/stack-sent.txt" % (source, word), env=env, cwd=here)
+    assert put.returncode == 0, put.stdout + put.stderr
+    assert "stack-1" in put.stdout or STACK_NODE["id"] in put.stdout, put.stdout
+    got = ssm_shell("-c", "get %s:/tmp/stack-sent.txt back.txt" % word, env=env, cwd=here)
+    assert got.returncode == 0, got.stdout + got.stderr
+    with open(os.path.join(here, "back.txt")) as f:
+        assert f.read() == "to the stack\n"
+    # A relative path after it reads two ways (a key-only tag:aws is another): refused, nothing started.
+    refused = ssm_shell("-c", "get %s:stack-sent.txt again.txt" % word, env=env, cwd=here)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "can be read more than one way" in refused.stderr and "start the path after the target with / or ~" in refused.stderr
+    assert not os.path.exists(os.path.join(here, "again.txt"))
