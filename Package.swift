@@ -23,8 +23,10 @@ let package = Package(
         // Pure modules.
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: strict),
         .target(name: "ShellLanguage", swiftSettings: strict),
-        .target(name: "SessionProtocol", dependencies: ["Crypto"], swiftSettings: strict),
-        .target(name: "AWSCore", dependencies: ["Crypto"], swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
+        // JSONValue and its parser: no dependencies, shared by the AWS protocols and the data channel.
+        .target(name: "JSON", swiftSettings: strict),
+        .target(name: "SessionProtocol", dependencies: ["Crypto", "JSON"], swiftSettings: strict),
+        .target(name: "AWSCore", dependencies: ["Crypto", "JSON"], swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
 
         // The only module that does I/O.
         .target(name: "SystemIO", dependencies: ["AWSCore", "SessionProtocol", "Crypto", "CCurl", "CEditLine", "CSystem"], swiftSettings: strict),
@@ -38,6 +40,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["AWSCore", "SystemIO"], swiftSettings: strict),
         // Exits as main.swift does while threads use OpenSSL; run by ProcessExitTests.
         .executableTarget(name: "exit-probe", dependencies: ["SSMShell", "Crypto"], path: "Tests/ExitProbe", swiftSettings: strict),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ShellLanguageTests", dependencies: ["ShellLanguage", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SessionProtocolTests", dependencies: ["SessionProtocol", "Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: strict),

@@ -1,5 +1,4 @@
 import Crypto
-import FoundationEssentials
 
 /// The client side of the data channel's reliability layer and handshake (data-channel spec
 /// sections 5 and 6), as a pure state machine: events in (frames, data to send, clock ticks,
@@ -181,7 +180,7 @@ public struct DataChannel: Sendable {
             acknowledged(message, now: now)
             return []
         case ClientMessage.MessageType.channelClosed.rawValue:
-            let body = try? JSONDecoder().decode(ChannelClosed.self, from: Data(message.payload))
+            let body = AgentMessageBodies.ChannelClosed(message.payload)
             return [.channelClosed(output: body?.Output ?? "", sessionId: body?.SessionId ?? "")]
         case ClientMessage.MessageType.outputStreamData.rawValue:
             return sequenced(message, now: now, messageId: messageId)
@@ -191,7 +190,7 @@ public struct DataChannel: Sendable {
     }
 
     mutating func acknowledged(_ message: ClientMessage, now: Double) {
-        guard let content = try? JSONDecoder().decode(Acknowledgement.self, from: Data(message.payload)),
+        guard let content = AgentMessageBodies.Acknowledgement(message.payload),
             let entry = outgoing.removeValue(forKey: content.AcknowledgedMessageSequenceNumber)
         else { return }
         outgoingBytes -= entry.frame.count
@@ -251,7 +250,7 @@ public struct DataChannel: Sendable {
     mutating func process(_ message: ClientMessage, now: Double, messageId: () -> [UInt8]) -> [Action] {
         switch ClientMessage.PayloadType(rawValue: message.payloadType) {
         case .handshakeRequest:
-            guard let request = try? JSONDecoder().decode(HandshakeRequest.self, from: Data(message.payload)) else {
+            guard let request = AgentMessageBodies.HandshakeRequest(message.payload) else {
                 return [.dropped("an unreadable HandshakeRequest")]
             }
             var processed: [String] = []
@@ -280,7 +279,7 @@ public struct DataChannel: Sendable {
             return [handshake] + sendHandshakeResponse(processed, now: now, messageId: messageId)
         case .encChallengeRequest:
             guard let agentKey, let clientKey,
-                let request = try? JSONDecoder().decode(Challenge.self, from: Data(message.payload)),
+                let request = AgentMessageBodies.Challenge(message.payload),
                 let sealed = Base64.decode(request.Challenge), let plain = Self.open(sealed, key: agentKey),
                 let answer = Self.seal(plain, key: clientKey, nonce: Array(messageId().prefix(12)))
             else {
@@ -290,7 +289,7 @@ public struct DataChannel: Sendable {
             return send(.encChallengeResponse, Array(body.utf8), now: now, messageId: messageId)
         case .handshakeComplete:
             handshakeDone = true
-            let body = try? JSONDecoder().decode(HandshakeComplete.self, from: Data(message.payload))
+            let body = AgentMessageBodies.HandshakeComplete(message.payload)
             return [.handshakeComplete(customerMessage: body?.CustomerMessage ?? "")]
         case nil:
             return []  // a payload type this client does not know: acknowledged and ignored
@@ -319,25 +318,6 @@ public struct DataChannel: Sendable {
         guard envelope.count >= 28 else { return nil }
         let sealed = AESGCM.Sealed(ciphertext: Array(envelope[12..<(envelope.count - 16)]), tag: Array(envelope.suffix(16)))
         return try? AESGCM.open(sealed, key: key, nonce: Array(envelope.prefix(12)))
-    }
-
-    struct Acknowledgement: Decodable { let AcknowledgedMessageSequenceNumber: Int64 }
-    struct ChannelClosed: Decodable { let Output: String?; let SessionId: String? }
-    struct HandshakeComplete: Decodable { let CustomerMessage: String? }
-    struct Challenge: Decodable { let Challenge: String }
-    struct HandshakeRequest: Decodable {
-        struct RequestedAction: Decodable {
-            struct Parameters: Decodable {
-                let SessionType: String?
-                let Properties: [String: String]?
-                let KMSKeyId: String?
-                let Challenge: String?
-            }
-            let ActionType: String
-            let ActionParameters: Parameters?
-        }
-        let AgentVersion: String
-        let RequestedClientActions: [RequestedAction]
     }
 }
 

@@ -1,8 +1,7 @@
-import FoundationEssentials
-
-/// A JSON document as a value: what the JSON 1.1 protocol, the credential providers and the
-/// test suites read and write. Parsing is FoundationEssentials' JSONDecoder; writing is ours,
-/// so key order is stable (sorted) and numbers that are integers print without a fraction.
+/// A JSON document as a value: what the JSON 1.1 protocol, the data channel's messages, the
+/// credential providers and the test suites read and write. Parsing is `JSONParser` (RFC 8259, bytes
+/// in); writing is here, so key order is stable (sorted) and numbers that are integers print
+/// without a fraction.
 public enum JSONValue: Sendable, Equatable, Hashable {
     case null
     case bool(Bool)
@@ -11,30 +10,23 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
+    /// Where and why a text is not JSON: `line` and `column` count from 1 (columns in characters),
+    /// `offset` in bytes from 0.
     public struct ParseError: Error, Equatable, CustomStringConvertible {
-        public let description: String
+        public let reason: String
+        public let line: Int
+        public let column: Int
+        public let offset: Int
+        public var description: String { "the text is not valid JSON at line \(line), column \(column): \(reason)" }
     }
 
+    /// Parses one JSON text (RFC 8259): a duplicate member name keeps its last value, and nesting
+    /// deeper than `JSONParser.maximumDepth` is an error.
     public init(parsing bytes: [UInt8]) throws(ParseError) {
-        do {
-            self = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch let error as DecodingError {
-            throw ParseError(description: Self.explain(error))
-        } catch {
-            throw ParseError(description: "the text is not valid JSON")
-        }
+        self = try bytes.withUnsafeBufferPointer { (buffer) throws(ParseError) in try JSONParser.parse(buffer) }
     }
 
     public init(parsing text: String) throws(ParseError) { try self.init(parsing: Array(text.utf8)) }
-
-    private static func explain(_ error: DecodingError) -> String {
-        switch error {
-        case .dataCorrupted(let context):
-            return "the text is not valid JSON" + (context.debugDescription.isEmpty ? "" : " (\(context.debugDescription))")
-        default:
-            return "the text is not valid JSON"
-        }
-    }
 
     // MARK: access
 
@@ -119,37 +111,6 @@ public enum JSONValue: Sendable, Equatable, Hashable {
             }
         }
         out += "\""
-    }
-}
-
-extension JSONValue: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let b = try? container.decode(Bool.self) {
-            self = .bool(b)
-        } else if let n = try? container.decode(Double.self) {
-            self = .number(n)
-        } else if let s = try? container.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? container.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let b): try container.encode(b)
-        case .number(let n): try container.encode(n)
-        case .string(let s): try container.encode(s)
-        case .array(let a): try container.encode(a)
-        case .object(let o): try container.encode(o)
-        }
     }
 }
 
