@@ -2,11 +2,9 @@
 secret, temporary credentials from AssumeRole, and IAM identity policies (Allow/Deny, wildcards)."""
 import datetime
 import fnmatch
-import hashlib
 import hmac
 import secrets
 import time
-from urllib.parse import urlsplit
 
 from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
