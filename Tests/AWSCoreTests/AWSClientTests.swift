@@ -85,6 +85,43 @@ import TestSupport
         #expect(clock.sleeps.filter { $0 > 0 }.count == 2, "\(clock.sleeps)")
     }
 
+    /// A clock whose sleeps end in cancellation once told to: a caller cancelled while it waits.
+    final class CancellingClock: WallClock, MonotonicClock {
+        let manual = ManualClock(now: 1_700_000_000)
+        let cancelSleeps = Mutex(false)
+        func now() -> Double { manual.now() }
+        func seconds() -> Double { manual.now() }
+        func sleep(seconds: Double) async throws {
+            if cancelSleeps.withLock({ $0 }) { throw CancellationError() }
+            try await manual.sleep(seconds: seconds)
+        }
+    }
+
+    /// A call cancelled while it waits for the rate limit's token gives the token back, so the
+    /// calls behind it do not wait for a request that was never sent (botocore takes the token
+    /// only after its wait, retries/bucket.py).
+    @Test func aCallCancelledWhileWaitingForATokenGivesItBack() async throws {
+        let throttle = Self.json(400, #"{"__type":"ThrottlingException","message":"Rate exceeded"}"#)
+        let transport = ScriptedTransport([throttle, Self.json(200, "{}")])
+        let clock = CancellingClock()
+        var profiles = ProfileSet()
+        profiles.profiles["default"] = Profile(name: "default", properties: ["region": "eu-west-1"])
+        var options = AWSClient.Options(userAgent: "ssm-shell/test")
+        options.jitter = { 0 }
+        options.adaptive = true
+        options.monotonic = clock
+        let client = AWSClient(
+            settings: AWSSettings(environment: Environment(), profiles: profiles), transport: transport, clock: clock,
+            credentials: StaticCredentialProvider(Self.credentials), options: options)
+        _ = try await client.callJSON(.ssm, "ListCommands", [:])
+        let before = try #require(client.rateLimiter)
+        #expect(before.enabled)
+        clock.cancelSleeps.withLock { $0 = true }
+        await #expect(throws: CancellationError.self) { _ = try await client.callJSON(.ssm, "ListCommands", [:]) }
+        #expect(transport.sent.count == 2, "the cancelled call sent nothing")
+        #expect(client.rateLimiter?.bucket.level == before.bucket.level, "its token is back")
+    }
+
     /// A client with a 2 s connect budget measured on `clock` (no jitter), for the budget tests.
     static func budgetedClient(
         _ transport: some HTTPTransport, clock: ManualClock, credentials: some CredentialProvider, adaptive: Bool

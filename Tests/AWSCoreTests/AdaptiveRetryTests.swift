@@ -76,6 +76,24 @@ import Testing
         #expect(bucket.fillRate == ClientTokenBucket.minimumRate, "a rate that is not a number is the minimum")
     }
 
+    /// A caller cancelled while it waits gives its token back: those queued behind it wait as
+    /// if it had never asked (botocore takes the token only after the wait).
+    @Test func aCancelledWaitGivesItsTokenBack() {
+        var bucket = ClientTokenBucket(maxRate: 2, now: 0)
+        #expect(bucket.acquire(now: 0) == 0.5)
+        #expect(bucket.acquire(now: 0) == 1, "the second queues behind the first")
+        bucket.refund(now: 0.2)
+        #expect(close(bucket.level, -0.6), "one token owed, less what 0.2 s filled")
+        #expect(close(bucket.acquire(now: 0.2), 0.8), "the next waits for one token only")
+        var full = ClientTokenBucket(maxRate: 2, now: 0)
+        _ = full.acquire(now: 10)
+        full.refund(now: 10)
+        #expect(full.level == full.maxCapacity, "never above the capacity")
+        var limiter = ClientRateLimiter(now: 0)
+        limiter.cancelledWhileWaiting(now: 0)
+        #expect(limiter.bucket.level == 0, "before a throttle no token was taken, none comes back")
+    }
+
     @Test func aClockReadEarlierThanTheLastAddsNothing() {
         var bucket = ClientTokenBucket(maxRate: 2, now: 5)
         #expect(bucket.acquire(now: 4) == 0.5)

@@ -226,7 +226,14 @@ public final class AWSClient: Sendable {
         }
         guard delay > 0 else { return 0 }
         log?.log("--- \(operation): waiting \(formatSeconds(delay)) for the client's rate limit (adaptive retry mode)")
-        try await clock.sleep(seconds: delay)
+        do {
+            try await clock.sleep(seconds: delay)
+        } catch {
+            // Cancelled while waiting: the token it was owed goes back (ClientTokenBucket.refund).
+            let now = rateClockNow()
+            limiter.withLock { $0?.cancelledWhileWaiting(now: now) }
+            throw error
+        }
         return delay
     }
 

@@ -26,6 +26,12 @@ public struct ClientRateLimiter: Sendable, Equatable {
         enabled ? bucket.acquire(now: now) : 0
     }
 
+    /// A caller cancelled while it waited (`beforeSending` told it to wait): it sends nothing, so
+    /// its token goes back to the bucket.
+    public mutating func cancelledWhileWaiting(now: Double) {
+        if enabled { bucket.refund(now: now) }
+    }
+
     /// After each attempt's answer (or failure to get one): `throttled` when it was a throttling
     /// error (RetryClassifier). Sets the bucket's rate.
     public mutating func answered(throttled: Bool, now: Double) {

@@ -35,6 +35,15 @@ public struct ClientTokenBucket: Sendable, Equatable {
         return level >= 0 ? 0 : -level / fillRate
     }
 
+    /// Gives back the token of a caller cancelled while it waited for it: it never sent, so the
+    /// callers behind it wait no longer for it. botocore's bucket takes a token only once its
+    /// wait is over (retries/bucket.py, TokenBucket.acquire), so a cancelled wait costs nothing
+    /// there either.
+    public mutating func refund(now: Double) {
+        refill(now)
+        level = min(maxCapacity, level + 1)
+    }
+
     private mutating func refill(_ now: Double) {
         // A clock read on another thread may come in a hair earlier than the last one.
         let elapsed = max(0, now - lastRefill)
