@@ -97,6 +97,14 @@ import Testing
         #expect(questions.state.withLock { $0.asked } == 1)
     }
 
+    /// Ctrl-D and an over-long line cancel the question with a sentence; nothing is answered.
+    @Test func endOfInputAndAnOverlongLineCancelTheQuestion() async throws {
+        let ended = await #expect(throws: ShellError.self) { try await FakeQuestions { _ in .endOfInput }.gate.ask("Enter MFA code: ") }
+        #expect(ended?.status == 1 && ended?.message.contains("Ctrl-D") == true && ended?.message.contains("no code was sent") == true)
+        let long = await #expect(throws: ShellError.self) { try await FakeQuestions { _ in .tooLong(limit: 128) }.gate.ask("Enter MFA code: ") }
+        #expect(long?.status == 1 && long?.message.contains("longer than 128 characters") == true)
+    }
+
     @Test func noTerminalIsASentenceNamingMFASerial() async throws {
         let gate = FakeQuestions { _ in .noTerminal }.gate
         let error = await #expect(throws: TerminalPrompt.Unavailable.self) { try await gate.ask("Enter MFA code: ") }

@@ -9,7 +9,7 @@ public struct ProcessTerminal: Terminal {
     public func readLineFromControllingTerminal(prompt: String) -> String? {
         switch askOnControllingTerminal(prompt: prompt) {
         case .line(let line): return line
-        case .interrupted: return ""
+        case .interrupted, .endOfInput, .tooLong: return ""
         case .noTerminal: return nil
         }
     }
@@ -26,12 +26,19 @@ public struct ProcessTerminal: Terminal {
         return answer
     }
 
-    /// Bytes up to a newline or end of input, a byte at a time so nothing after the line is taken.
-    /// Ctrl-C abandons the question. SIGINT goes to any one of the process's threads, rarely the
-    /// one reading, so the read cannot count on EINTR: it waits for input a tenth of a second at a
-    /// time and looks at the Ctrl-C flag in between (the flag is left for the shell to take).
-    static func readLine(_ fd: Int32, interrupted: () -> Bool) -> TerminalAnswer {
+    /// The longest answer taken: an MFA code is 6 digits (IAM's TokenCode), the "which pair?"
+    /// answer a number. A longer line is something pasted by mistake, never sent.
+    public static let maximumAnswerBytes = 128
+
+    /// Bytes up to a newline, a byte at a time so nothing after the line is taken. Ctrl-C
+    /// abandons the question, and so does end of input: Ctrl-D at the start of a line, or after
+    /// a Ctrl-D that handed over a partial line (POSIX XBD 11.1.9, EOF), so a half-typed code is
+    /// never sent. SIGINT goes to any one of the process's threads, rarely the one reading, so
+    /// the read cannot count on EINTR: it waits for input a tenth of a second at a time and looks
+    /// at the Ctrl-C flag in between (the flag is left for the shell to take).
+    static func readLine(_ fd: Int32, limit: Int = maximumAnswerBytes, interrupted: () -> Bool) -> TerminalAnswer {
         var line: [UInt8] = []
+        var tooLong = false
         while !interrupted() {
             var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let count = poll(&ready, 1, 100)
@@ -39,8 +46,10 @@ public struct ProcessTerminal: Terminal {
             var byte: UInt8 = 0
             let got = count > 0 ? read(fd, &byte, 1) : -1
             if got < 0 && errno == EINTR { continue }
-            if got != 1 || byte == 10 { return .line(String(decoding: line, as: UTF8.self)) }
-            line.append(byte)
+            if got != 1 { return .endOfInput }
+            if byte == 10 { return tooLong ? .tooLong(limit: limit) : .line(String(decoding: line, as: UTF8.self)) }
+            // Past the limit the rest of the line is read and dropped, never kept.
+            if line.count < limit && !tooLong { line.append(byte) } else { tooLong = true }
         }
         return .interrupted
     }
