@@ -1,4 +1,4 @@
-import AWSCore
+@testable import AWSCore
 import Synchronization
 import Testing
 import TestSupport
@@ -49,11 +49,14 @@ import TestSupport
         }
     }
 
-    func chain(_ profile: String, transport: ScriptedTransport, questions: Questions, sessions: MFASessions?) throws -> DefaultCredentialChain {
+    func chain(
+        _ profile: String, transport: ScriptedTransport, questions: Questions, sessions: MFASessions?,
+        clock: ManualClock = ManualClock(now: 1_700_000_000)
+    ) throws -> DefaultCredentialChain {
         let fs = InMemoryFileSystem(["/h/.aws/config": Array(Self.config.utf8), "/h/.aws/credentials": Array(Self.credentials.utf8)])
         let settings = try ConfigLoader.load(environment: Environment(["HOME": "/h", "AWS_REGION": "us-east-1"]), fileSystem: fs, profile: profile)
         let client = AWSClient(
-            settings: settings, transport: transport, clock: ManualClock(now: 1_700_000_000), credentials: nil,
+            settings: settings, transport: transport, clock: clock, credentials: nil,
             options: AWSClient.Options(userAgent: "t"))
         var chain = DefaultCredentialChain(client: client, fileSystem: fs, processRunner: NoShellProcessRunner()) { try await questions.ask($0) }
         chain.mfaSessions = sessions
@@ -89,6 +92,43 @@ import TestSupport
             #expect(request.headers["Authorization"]?.contains("Credential=ASIASESSION/") == true)
             #expect(request.headers["X-Amz-Security-Token"] == "sessiontoken")
         }
+    }
+
+    /// A role assumed with an MFA session lasts no longer than the session: one assumed at
+    /// minute 44 of a session from minute 0 asks for the 16 minutes left, not an hour, so its
+    /// credentials never carry an MFA age past the hour (closing note of session 7). Below 15
+    /// minutes left a new code is asked, and the role gets its full hour again.
+    @Test func aRoleAssumedWithAnMFASessionEndsWithTheSession() async throws {
+        let clock = ManualClock(now: 1_700_000_000)  // 2023-11-14T22:13:20Z
+        func session(ending: String) -> ScriptedTransport.Step {
+            Self.reply(
+                """
+                <GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult>
+                <Credentials><AccessKeyId>ASIASESSION</AccessKeyId><SecretAccessKey>sessionsecret</SecretAccessKey>
+                <SessionToken>sessiontoken</SessionToken><Expiration>\(ending)</Expiration></Credentials>
+                </GetSessionTokenResult></GetSessionTokenResponse>
+                """)
+        }
+        let transport = ScriptedTransport([
+            session(ending: "2023-11-14T23:13:20Z"), Self.roleReply, Self.roleReply, session(ending: "2023-11-15T00:00:00Z"), Self.roleReply,
+        ])
+        let questions = Questions()
+        let sessions = MFASessions()
+        _ = try await chain("prod", transport: transport, questions: questions, sessions: sessions, clock: clock).credentials()
+        clock.advance(by: 44 * 60)
+        _ = try await chain("staging", transport: transport, questions: questions, sessions: sessions, clock: clock).credentials()
+        clock.advance(by: 2 * 60)
+        _ = try await chain("prod", transport: transport, questions: questions, sessions: sessions, clock: clock).credentials()
+        let forms = transport.sent.map(Self.form)
+        try #require(forms.count == 5)
+        #expect(forms[1].contains("Action=AssumeRole") && !forms[1].contains("DurationSeconds"), "a full hour left: STS's default")
+        #expect(forms[2].contains("Action=AssumeRole") && forms[2].contains("DurationSeconds=960"), "16 minutes left: \(forms[2])")
+        #expect(forms[3].contains("Action=GetSessionToken"), "14 minutes left: a new code")
+        #expect(questions.asked.withLock { $0 } == 2)
+        #expect(forms[4].contains("Action=AssumeRole") && !forms[4].contains("DurationSeconds"))
+        #expect(STSCredentials.roleSeconds(requested: 7200, mfaSessionEnds: 5000, now: 1000) == 4000, "a profile's duration_seconds is capped too")
+        #expect(STSCredentials.roleSeconds(requested: 1200, mfaSessionEnds: 5000, now: 1000) == nil, "one that ends in time is left")
+        #expect(STSCredentials.roleSeconds(requested: nil, mfaSessionEnds: 1800, now: 1000) == 900, "never below STS's minimum")
     }
 
     @Test func aSessionIsReusedUntil15MinutesBeforeItsEndThenAskedAgain() async throws {

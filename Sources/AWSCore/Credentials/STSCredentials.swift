@@ -32,6 +32,9 @@ enum STSCredentials {
                 signer = try await mfaSessions.session(for: key, now: client.clock.now()) {
                     try await getSessionToken(serial: serial, code: try await ask(), source: source, client: client)
                 }
+                if let duration = roleSeconds(requested: role.durationSeconds, mfaSessionEnds: signer.expiration, now: client.clock.now()) {
+                    parameters["DurationSeconds"] = .number(Double(duration))
+                }
             } else {
                 parameters["SerialNumber"] = .string(serial)
                 parameters["TokenCode"] = .string(try await ask())
@@ -47,6 +50,25 @@ enum STSCredentials {
     /// each role assumed with the session carries its age; MFASessions stops reusing it 15
     /// minutes before its end, so a code is asked again after 45 minutes of use.
     static let mfaSessionSeconds = 3600
+
+    /// AssumeRole's default and the shortest it grants (STS API reference, AssumeRole
+    /// DurationSeconds: 900 to the role's maximum, 3600 when not given).
+    static let defaultRoleSeconds = 3600
+    static let minimumRoleSeconds = 900
+
+    /// The DurationSeconds of a role assumed with an MFA session: never past the session's end,
+    /// so the role's credentials never outlive the MFA age a policy may check
+    /// (`aws:MultiFactorAuthAge`): a session from minute 0 gives a role assumed at minute 44 its
+    /// last 16 minutes, not an hour. Nil when the profile's own figure (or STS's default) already
+    /// ends in time. MFASessions starts a new session, with a new code, once less than 15
+    /// minutes (`CredentialCache.advisoryRefresh`) of one is left, so what is left here is never
+    /// below STS's minimum of 900; it is kept at that minimum if a slow answer took it lower.
+    static func roleSeconds(requested: Int?, mfaSessionEnds: Double?, now: Double) -> Int? {
+        guard let ends = mfaSessionEnds else { return nil }
+        let left = Int((ends - now).rounded(.down))
+        let wanted = requested ?? defaultRoleSeconds
+        return left < wanted ? max(left, minimumRoleSeconds) : nil
+    }
 
     static func getSessionToken(serial: String, code: String, source: Credentials, client: AWSClient) async throws -> Credentials {
         let parameters: JSONValue = [
