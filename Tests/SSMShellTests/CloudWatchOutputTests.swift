@@ -108,6 +108,23 @@ import Testing
         #expect(fleet.logThrottles == 0)
     }
 
+    /// Credentials without logs:GetLogEvents: said once, and each node's output is shown when it
+    /// ends instead of failing the follow (closing note of session 7).
+    @Test func followWithoutLogsPermissionSaysSoOnceAndShowsTheOutputAtTheEnd() async throws {
+        let fleet = InterpreterTests.fleet()
+        fleet.outcome = { id in ("Success", 0, "plain-\(id)\n", "") }
+        fleet.logEvents[stream(web1, "stdout")] = ["one\n"]
+        fleet.logsDenied = true
+        let (shell, console) = shell(fleet)
+        #expect(await shell.run(source: "use web-1 web-2\nrun --follow uptime", file: "t") == 0, "\(console.stderr)")
+        let said =
+            "logs:GetLogEvents was refused, so the output of \(first) is not followed; it is shown when each node ends. Allow logs:GetLogEvents to follow it as it runs.\n"
+        #expect(console.stderr.ranges(of: said).count == 1, "\(console.stderr)")
+        let out = console.stdout
+        #expect(out.contains("== web-1 · Success, exit 0\nplain-\(web1)\n") && out.contains("== web-2 · Success, exit 0\nplain-\(web2)\n"), "\(out)")
+        #expect(fleet.calls.filter { $0.hasPrefix("GetLogEvents") }.count <= 4, "not read again once refused: \(fleet.calls)")
+    }
+
     @Test func aGroupWrittenAfterABareCloudWatchIsRefusedNotRun() async throws {
         let fleet = InterpreterTests.fleet()
         let (shell, console) = shell(fleet)

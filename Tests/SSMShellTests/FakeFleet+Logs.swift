@@ -46,6 +46,13 @@ extension FakeFleet {
 
     func getLogEvents(group: String, stream: String, nextToken: String?) async throws -> LogEventsPage {
         log("GetLogEvents \(stream) \(nextToken ?? "head")")
+        if logsDenied {
+            throw AWSServiceError(
+                code: "AccessDeniedException",
+                message:
+                    "User: arn:aws:sts::123456789012:assumed-role/ops/me is not authorized to perform: logs:GetLogEvents on resource: arn:aws:logs:us-east-1:123456789012:log-group:\(group):log-stream:\(stream)",
+                status: 400, operation: "GetLogEvents")
+        }
         if logThrottles > 0 {
             logThrottles -= 1
             throw AWSServiceError(code: "ThrottlingException", message: "Rate exceeded", status: 400, operation: "GetLogEvents")

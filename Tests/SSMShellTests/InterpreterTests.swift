@@ -23,6 +23,8 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     var logEvents: [String: [String]] = [:]
     /// GetLogEvents answers ThrottlingException this many times first.
     var logThrottles = 0
+    /// GetLogEvents answers AccessDeniedException, as to a role without logs:GetLogEvents.
+    var logsDenied = false
     /// S3: each object's bytes, keyed "BUCKET/KEY" (FakeFleet+S3).
     var objects: [String: [UInt8]] = [:]
 

@@ -325,6 +325,28 @@ import Testing
         #expect(fleets["prod@eu-west-1"]!.calls.filter { $0.hasPrefix("GetLogEvents") }.allSatisfy { $0.contains("/i-00000000000000b") })
         #expect(out.contains("111111111111  eu-west-1  i-00000000000000b10  Success"), "the summary has the pairs' columns: \(out)")
     }
+
+    /// A pair whose credentials may not read CloudWatch Logs is followed by status and its output
+    /// shown at the end; it was skipped whole before, with nothing of its nodes shown.
+    @Test func aPairWithoutLogsPermissionIsNamedOnceAndItsOutputShownAtTheEnd() async throws {
+        let fleets = Self.fleets(["dev@us-east-1", "prod@eu-west-1"])
+        let id = "00000000-0000-0000-0000-000000000001"
+        for n in 1...2 {
+            fleets["dev@us-east-1"]!.logEvents["/aws/ssm/AWS-RunShellScript \(id)/i-00000000000000a\(n)0/aws-runShellScript/stdout"] = ["from-a\(n)\n"]
+        }
+        fleets["prod@eu-west-1"]!.logsDenied = true
+        fleets["prod@eu-west-1"]!.outcome = { id in ("Success", 0, "plain-\(id)\n", "") }
+        let (shell, console) = try shell(fleets)
+        #expect(
+            await shell.run(source: "use context dev@us-east-1 prod@eu-west-1\nuse tag:Role=web\nrun --follow hostname", file: "t") == 0, "\(console.stderr)")
+        #expect(console.stderr.ranges(of: "prod@eu-west-1: logs:GetLogEvents was refused").count == 1, "\(console.stderr)")
+        #expect(!console.stderr.contains("skipped"), "\(console.stderr)")
+        let out = console.stdout
+        #expect(out.contains("i-00000000000000a10  from-a1\n"), "\(out)")
+        for node in ["i-00000000000000b10", "i-00000000000000b20"] {
+            #expect(out.ranges(of: "plain-\(node)\n").count == 1, "each of the pair's nodes' output, once: \(out)")
+        }
+    }
 }
 
 /// Lets callers through once `expected` of them have arrived; after 10 s, fails those waiting.

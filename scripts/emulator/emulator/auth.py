@@ -73,12 +73,14 @@ class Authenticator:
             self.by_key[ident.access_key_id] = ident
             self.by_name[name] = ident
 
-    def add_identity(self, name, policy):
+    def add_identity(self, name, policy, account=None):
+        """A new identity of ACCOUNT (default: the default account); by_name keeps the first of a name."""
+        account = account or self.account
         key = "AKIA" + secrets.token_hex(8).upper()
-        ident = Identity(name, key, secrets.token_urlsafe(30), "arn:aws:iam::%s:user/%s" % (self.account, name),
-                         "AIDA" + secrets.token_hex(8).upper(), policy, self.account)
+        ident = Identity(name, key, secrets.token_urlsafe(30), "arn:aws:iam::%s:user/%s" % (account, name),
+                         "AIDA" + secrets.token_hex(8).upper(), policy, account)
         self.by_key[key] = ident
-        self.by_name[name] = ident
+        self.by_name.setdefault(name, ident)
         return ident
 
     def issue_temporary(self, source, role_arn, session_name, duration):

@@ -36,6 +36,20 @@ extension Shell {
             let ended = expected.filter { gone.contains($0.commandId) }
             follower.listed(ended.map { .init(invocation: $0, ended: true, group: nil, plugins: []) }, now: monotonic.seconds())
         }
+        // Commands whose pair may not read CloudWatch Logs: followed by their status alone, and
+        // their output shown when they end (GetCommandInvocation), as a command sent without
+        // CloudWatch output is. Said once a pair.
+        var unreadable = Set<String>()
+        func logsRefused(_ id: String, _ error: AWSServiceError) {
+            let pair = fleets[id]?.ref.pair
+            let refused = ids.filter { fleets[$0]?.ref.pair == pair && !unreadable.contains($0) }
+            guard !refused.isEmpty else { return }
+            unreadable.formUnion(refused)
+            let action = Self.refusedAction(error)
+            console.err(
+                "\(pair.map { "\($0): " } ?? "")\(action) was refused, so the output of \(refused.joined(separator: ", ")) is not followed; it is shown when each node ends. Allow \(action) to follow it as it runs.\n"
+            )
+        }
         following: while true {
             if interrupted() { throw ShellError(stop, status: 130) }
             switch follower.next(now: monotonic.seconds()) {
@@ -67,9 +81,10 @@ extension Shell {
                     follower.listed(entries, now: monotonic.seconds())
                 }
             case .read(let reads):
-                // A dropped pair's streams have nothing more to give.
-                for read in reads where dropped.contains(read.stream.invocation.commandId) { _ = follower.missing(read, now: monotonic.seconds()) }
-                let live = reads.filter { !dropped.contains($0.stream.invocation.commandId) }
+                // A dropped pair's streams have nothing more to give, nor do those it may not read.
+                let unread = dropped.union(unreadable)
+                for read in reads where unread.contains(read.stream.invocation.commandId) { _ = follower.missing(read, now: monotonic.seconds()) }
+                let live = reads.filter { !unread.contains($0.stream.invocation.commandId) }
                 for (read, answer) in await Self.readAll(live, fleets.mapValues { $0.fleet as any CommandLogsAPI }) {
                     let lines: [LogFollower.Line]
                     switch answer {
@@ -77,6 +92,9 @@ extension Shell {
                         lines = follower.received(read, messages: page.messages, nextForwardToken: page.nextForwardToken, now: monotonic.seconds())
                         failures = 0
                     case .success(nil): lines = follower.missing(read, now: monotonic.seconds())
+                    case .failure(let error as AWSServiceError) where error.isAccessDenied:
+                        logsRefused(read.stream.invocation.commandId, error)
+                        lines = follower.missing(read, now: monotonic.seconds())
                     case .failure(let error):
                         if Self.worthRetrying(error) && failures < Self.followRetries {
                             failures += 1

@@ -30,10 +30,22 @@ class SimulatedFleet:
         self.kms = kms                    # the emulator's KMS: the agent decrypts session data keys with it
         self.base_url = base_url
         self.ca_bundle = ca_bundle
+        self.auth = auth
         ident = auth.add_identity(AGENT_IDENTITY, AGENT_POLICY)
         self.signer = Signer(ident.access_key_id, ident.secret_access_key, state.region, lambda: state.faults.clock_skew)
+        self.signers = {(auth.account, state.region): self.signer}
         self.http = None
         self.nodes = {}
+
+    def signer_for(self, node):
+        """The signer of NODE's own account and region: its instance profile's, as on AWS, so the
+        CloudWatch Logs it writes land in its account and region (logs_api keeps a store per pair),
+        never all in the default one."""
+        account, region = node.get("account", self.auth.account), node["region"]
+        if (account, region) not in self.signers:
+            ident = self.auth.add_identity(AGENT_IDENTITY, AGENT_POLICY, account=account)
+            self.signers[(account, region)] = Signer(ident.access_key_id, ident.secret_access_key, region, lambda: self.state.faults.clock_skew)
+        return self.signers[(account, region)]
 
     async def start(self, timeout=30):
         """Starts an agent on every node and waits, at most `timeout` seconds, for their control channels."""

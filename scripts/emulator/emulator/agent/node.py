@@ -17,7 +17,8 @@ class SimulatedNode:
                                             "windows" if node.get("platform") == "Windows" else "linux")
         self.run_command = RunCommandAgent(node, fleet.state, self.control)
         self.run_command.s3_uploader = S3Uploader(fleet.http, fleet.base_url, fleet.signer)
-        self.logs = AWSJsonClient(fleet.http, fleet.base_url, fleet.signer, "logs", LOGS_TARGET_PREFIX.rstrip("."))
+        # Run Command's CloudWatch output goes to the node's own account and region.
+        self.logs = AWSJsonClient(fleet.http, fleet.base_url, fleet.signer_for(node), "logs", LOGS_TARGET_PREFIX.rstrip("."))
         self.run_command.output_factories.append(self.cloudwatch_output)
         self.sessions = SessionWorker(self)
 
