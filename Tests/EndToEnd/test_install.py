@@ -80,6 +80,60 @@ def package_of(library, binary):
     raise AssertionError("no Debian package ships %s" % library)
 
 
+def deb_version(stamp):
+    """The package version scripts/package derives from `ssm-shell --version`: the version, then
+    +git, the build time and the commit (".modified" for a modified tree)."""
+    match = re.fullmatch(r"ssm-shell (\S+) \(commit ([0-9a-f]{12})(-modified)?, built (\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z\)\n", stamp)
+    assert match, stamp
+    return "%s+git%s.%s%s" % (match.group(1), "".join(match.group(4, 5, 6, 7, 8, 9)), match.group(2), ".modified" if match.group(3) else "")
+
+
+def test_a_tree_unpacked_inside_another_repository_is_stamped_unknown():
+    """Not the outer repository's commit: its top level is not this project's root."""
+    outer = tempfile.mkdtemp(prefix="ssm-outer-")
+    try:
+        run("git", "init", "-q", outer)
+        shutil.copytree(os.path.join(ROOT, "scripts"), os.path.join(outer, "ssm-shell", "scripts"))
+        run("git", "-C", outer, "add", "-A")
+        run("git", "-C", outer, "-c", "user.email=e2e@localhost", "-c", "user.name=e2e", "commit", "-qm", "outer")
+        assert run(os.path.join(outer, "ssm-shell", "scripts", "build-commit")).stdout == "unknown\n"
+    finally:
+        shutil.rmtree(outer, ignore_errors=True)
+    # The project's own checkout is stamped with its commit.
+    assert run(os.path.join(ROOT, "scripts", "build-commit")).stdout.split("-")[0].strip() == head_commit()
+
+
+def package_debug_binary(env=None):
+    out = tempfile.mkdtemp(prefix="ssm-package-")
+    try:
+        return run(os.path.join(ROOT, "scripts", "package"), "--binary", DEBUG_BINARY, "--out", out, check=False, timeout=300, env=env), os.listdir(out)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def test_a_debug_build_is_refused_not_packaged_without_its_libraries():
+    """dpkg-shlibdeps only warns of the toolchain's libraries (no Debian package ships them) and
+    leaves them out of Depends: the package would not run where it is installed."""
+    result, written = package_debug_binary()
+    assert result.returncode == 1 and written == [], result.stderr
+    assert "needs the Swift toolchain's libraries (libswift" in result.stderr and "scripts/release-build" in result.stderr, result.stderr
+
+
+def test_a_failing_dpkg_shlibdeps_is_shown_with_what_to_do():
+    """Its error was thrown away (stderr to /dev/null under set -e): the script ended with no word."""
+    fake = tempfile.mkdtemp(prefix="ssm-fake-shlibdeps-")
+    with open(os.path.join(fake, "dpkg-shlibdeps"), "w") as f:
+        f.write("#!/bin/sh\necho 'dpkg-shlibdeps: error: cannot find library libgone.so.1 needed by ssm-shell' >&2\nexit 2\n")
+    os.chmod(os.path.join(fake, "dpkg-shlibdeps"), 0o755)
+    try:
+        result, written = package_debug_binary(dict(os.environ, PATH=fake + ":" + os.environ["PATH"]))
+    finally:
+        shutil.rmtree(fake, ignore_errors=True)
+    assert result.returncode == 1 and written == [], result.stderr
+    assert "  dpkg-shlibdeps: error: cannot find library libgone.so.1 needed by ssm-shell\n" in result.stderr, result.stderr
+    assert "package a release build made by scripts/release-build" in result.stderr, result.stderr
+
+
 def head_commit():
     return run("git", "-C", ROOT, "rev-parse", "--short=12", "HEAD").stdout.strip()
 
@@ -120,9 +174,11 @@ def test_it_runs_version_and_a_script_against_the_emulator_with_the_toolchain_hi
 def test_the_package_declares_exactly_the_debian_libraries_the_binary_links(built):
     info = run("dpkg-deb", "--info", built["deb"]).stdout
     fields = dict(re.findall(r"^ (\S+): (.*)$", info, re.M))
-    version = run(built["installed"], "--version").stdout.split()[1]
+    version = deb_version(run(built["installed"], "--version").stdout)
     assert fields["Package"] == "ssm-shell"
     assert fields["Version"] == version
+    # Each commit's build is a newer package than the plain version (dpkg's order).
+    assert run("dpkg", "--compare-versions", version, "gt", "0.1.0", check=False).returncode == 0, version
     assert fields["Architecture"] == run("dpkg", "--print-architecture").stdout.strip()
     assert os.path.basename(built["deb"]) == "ssm-shell_%s_%s.deb" % (version, fields["Architecture"])
     depends = {re.sub(r"\s*\(.*\)", "", item).strip() for item in fields["Depends"].split(",")}
@@ -144,7 +200,15 @@ def test_the_package_holds_the_binary_the_manual_page_and_three_completions(buil
         "./usr/share/bash-completion/completions/ssm-shell",
         "./usr/share/zsh/vendor-completions/_ssm-shell",
         "./usr/share/fish/vendor_completions.d/ssm-shell.fish",
+        "./usr/share/doc/ssm-shell/copyright",
     }
+    # Debian policy 12.5: the copyright file, in the machine-readable format.
+    unpacked = os.path.join(built["work"], "unpacked")
+    run("dpkg-deb", "--extract", built["deb"], unpacked)
+    with open(os.path.join(unpacked, "usr/share/doc/ssm-shell/copyright")) as f:
+        copyright = f.read()
+    assert copyright.startswith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"), copyright
+    assert "Upstream-Name: ssm-shell" in copyright and "Runtime Library Exception" in copyright
     for line in listing.splitlines():
         mode, owner = line.split()[:2]
         assert owner == "root/root", line
