@@ -75,3 +75,20 @@ def test_ctrl_c_at_the_question_ends_the_command_with_130_and_asks_no_more(multi
     assert child.exitstatus == 130, transcript
     assert transcript.count("Enter MFA code") == 1 and "done" not in transcript, transcript
     assert "interrupted at the MFA question" in transcript, transcript
+
+
+def test_ctrl_d_after_a_half_typed_code_cancels_the_question_and_sends_nothing(multi, tmp_path):
+    # The first Ctrl-D hands "123" over without a newline, the second is end of input: the code
+    # was sent half-typed before (and refused by STS); now nothing is sent.
+    before = sessions_made(multi)
+    child = spawn(multi, "use profile prod\ninstances\necho done", str(tmp_path))
+    child.expect_exact(QUESTION)
+    child.send("123")
+    child.sendeof()
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    transcript = child.logfile_read.getvalue()
+    assert child.exitstatus == 1, transcript
+    assert "the MFA question ended with Ctrl-D (end of input): no code was sent" in transcript, transcript
+    assert sessions_made(multi) == before, "no GetSessionToken with a partial code"

@@ -41,6 +41,9 @@ extension Shell {
         // Ctrl-C at the question stops the command as at the MFA question (QuestionGate): 130.
         case .interrupted: throw ShellError("interrupted at the question; nothing was started", status: ExitStatus.interrupted)
         case .noTerminal: throw ShellError.usage("\(command): there is no terminal to ask which node; write the one you mean as PROFILE@REGION:TARGET")
+        // Ctrl-D, or a line longer than any answer (ProcessTerminal.readLine): nothing is guessed.
+        case .endOfInput: throw ShellError.usage("\(command): the question ended with Ctrl-D (end of input); nothing was started")
+        case .tooLong(let limit): throw ShellError.usage("\(command): the answer was longer than \(limit) characters; nothing was started")
         }
         guard let choice = Int(answer.trimmingWhitespace()), (1...candidates.count).contains(choice) else {
             throw ShellError.usage("\(command): '\(answer)' is none of 1 to \(candidates.count); nothing was started")
