@@ -11,6 +11,7 @@ import stat
 import subprocess
 import tempfile
 import time
+import uuid
 
 import pexpect
 import pytest
@@ -304,10 +305,11 @@ def test_a_tag_key_with_colons_names_its_nodes_and_an_ambiguous_word_is_refused(
     with open(source, "w") as f:
         f.write("to the stack\n")
     word = "tag:aws:cloudformation:stack-name=web-stack"
-    put = ssm_shell("-c", "put %s %s:/tmp/stack-sent.txt" % (source, word), env=env, cwd=here)
+    remote = "~/stack-%s.txt" % uuid.uuid4().hex  # the node's home; a name of this run's own
+    put = ssm_shell("-c", "put %s %s:%s" % (source, word, remote), env=env, cwd=here)
     assert put.returncode == 0, put.stdout + put.stderr
     assert "stack-1" in put.stdout or STACK_NODE["id"] in put.stdout, put.stdout
-    got = ssm_shell("-c", "get %s:/tmp/stack-sent.txt back.txt" % word, env=env, cwd=here)
+    got = ssm_shell("-c", "get %s:%s back.txt" % (word, remote), env=env, cwd=here)
     assert got.returncode == 0, got.stdout + got.stderr
     with open(os.path.join(here, "back.txt")) as f:
         assert f.read() == "to the stack\n"
