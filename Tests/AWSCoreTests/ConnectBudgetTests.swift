@@ -9,7 +9,7 @@ import TestSupport
     /// A transport whose attempts each use up the connect timeout they are given (a dropped SYN),
     /// or fail at once (refused), on a manual clock; it records the timeouts.
     final class SilentTransport: HTTPTransport {
-        enum Outcome { case silent, refused, answer }
+        enum Outcome { case silent, refused, answer, slowHandshake }
         let clock: ManualClock
         let outcomes: Mutex<[Outcome]>
         let given = Mutex<[HTTPTimeouts]>([])
@@ -26,6 +26,11 @@ import TestSupport
                 throw TransportError(kind: .timedOut, connected: false, detail: "curl error 28", url: "http://10.0.0.1/")
             case .refused:
                 throw TransportError(kind: .couldNotConnect, connected: false, detail: "refused", url: "http://10.0.0.1/")
+            case .slowHandshake:
+                clock.advance(by: timeouts.connect)
+                throw TransportError(
+                    kind: .timedOut, connected: false, detail: "curl error 28", url: "https://10.0.0.1/", reachedHost: true,
+                    phase: "the TLS handshake")
             case .answer:
                 return HTTPResponse(status: 503, body: Array(#"{"__type":"ServiceUnavailable"}"#.utf8))
             }
@@ -70,6 +75,18 @@ import TestSupport
         let transport = SilentTransport(clock: clock, [.answer, .answer, .answer])
         _ = await #expect(throws: AWSServiceError.self) { _ = try await client(transport).callJSON(.ssm, "DescribeInstanceInformation", [:]) }
         #expect(transport.given.withLock { $0.map(\.connect) } == [2, 2, 2])
+    }
+
+    @Test func aSlowTLSHandshakeGetsStandardRetriesAndSaysWhereItStopped() async throws {
+        // TCP connected each time: the endpoint is there, so no shared budget ends the call
+        // after the first attempt, and the message names the TLS handshake, not silence.
+        let clock = ManualClock(now: 0)
+        let transport = SilentTransport(clock: clock, [.slowHandshake, .slowHandshake, .slowHandshake])
+        let error = await #expect(throws: TransportError.self) { _ = try await client(transport).callJSON(.ssm, "DescribeInstanceInformation", [:]) }
+        #expect(transport.given.withLock { $0.map(\.connect) } == [2, 2, 2])
+        #expect(error?.detail == "connected, but the TLS handshake did not finish within 2 s")
+        #expect(error?.description.contains("nothing answered") == false)
+        #expect(error?.description.contains("--cli-connect-timeout") == true)
     }
 
     @Test func zeroMeansNoLimitOfOurs() {

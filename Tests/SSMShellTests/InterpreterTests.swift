@@ -194,7 +194,7 @@ final class FakeFleet: FleetAPI, @unchecked Sendable {
     }
     func streamHeaders(for url: EndpointURL) async throws -> [(String, String)] { [] }
     func generateDataKey(keyId: String, bytes: Int, context: [String: String]) async throws -> ([UInt8], [UInt8]) { ([UInt8](repeating: 1, count: bytes), [2]) }
-    var streamTransport: (caBundle: String?, environment: Environment) { (nil, Environment()) }
+    var streamTransport: (caBundle: String?, environment: Environment, connectTimeout: Double) { (nil, Environment(), 2) }
 
     // doctor
     var deniedActions: Set<String> = []

@@ -1,4 +1,5 @@
 import AWSCore
+import Glibc
 import SystemIO
 import Testing
 import TestSupport
@@ -107,6 +108,37 @@ import TestSupport
         let error = await #expect(throws: TransportError.self) { _ = try await get(transport, "http://127.0.0.1:1/") }
         #expect(error?.kind == .couldNotConnect)
         #expect(error?.connected == false)
+    }
+
+    /// A listener that takes TCP connections (the kernel completes them) and never says a word.
+    static func mute() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        try #require(bound && listen(fd, 8) == 0)
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    /// A TCP connect that completed is no "nothing answered": the TLS handshake was what never
+    /// finished, and the error says so (the retries then treat the endpoint as there).
+    @Test func aTLSHandshakeThatNeverEndsIsNotNothingAnswered() async throws {
+        let (fd, port) = try Self.mute()
+        defer { close(fd) }
+        let transport = CurlHTTPTransport(configuration: .init(threads: 1))
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await get(transport, "https://127.0.0.1:\(port)/", timeouts: HTTPTimeouts(connect: 0.5, total: 10))
+        }
+        #expect(error?.kind == .timedOut)
+        #expect(error?.connected == false, "the request never left")
+        #expect(error?.reachedHost == true)
+        #expect(error?.phase == "the TLS handshake")
+        #expect(error?.description.contains("nothing answered") == false, "\(error?.description ?? "")")
+        #expect(error?.description.contains("Could not finish connecting") == true)
     }
 
     @Test func tlsWithPrivateCAOnlyThroughTheBundle() async throws {

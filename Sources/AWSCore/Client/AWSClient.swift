@@ -183,7 +183,9 @@ public final class AWSClient: Sendable {
                 finalError = scrubbed
             } catch let error as TransportError {
                 log?.log("<<< \(operation) failed: \(error)")
-                budget.attemptFailed(connected: error.connected)
+                // A TCP connect that completed means the endpoint is there: a slow TLS handshake
+                // or proxy gets standard retries, each with the whole connect timeout.
+                budget.attemptFailed(connected: error.reachedHost)
                 answered(throttled: false)
                 if error.kind == .responseTooLarge {
                     // The same answer would come again: never resent.
@@ -193,8 +195,14 @@ public final class AWSClient: Sendable {
                     failure = (idempotent || !error.connected) ? RetryClassifier.classify(error) : nil
                     var error = error
                     if error.kind == .timedOut && !error.connected && budget.limit > 0 {
-                        // The user's figure, not what was left of it for the last attempt.
-                        error.detail = "no connection within \(Self.seconds(budget.limit)) s"
+                        // The user's figure, not what was left of it for the last attempt, and
+                        // where curl was when the time ran out.
+                        let limit = Self.seconds(budget.limit)
+                        if error.reachedHost {
+                            error.detail = "connected, but \(error.phase ?? "the connection") did not finish within \(limit) s"
+                        } else {
+                            error.detail = error.phase.map { "\($0) did not finish within \(limit) s" } ?? "no connection within \(limit) s"
+                        }
                     }
                     finalError = failure == nil ? UncertainOutcomeError(service: service.name, operation: operation, cause: error) : error
                 }

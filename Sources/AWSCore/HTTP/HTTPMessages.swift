@@ -65,12 +65,20 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
     public var connected: Bool
     public var detail: String
     public var url: String
+    /// The TCP connection to the endpoint (or its proxy) was made: something is there, even
+    /// though the request never left (a slow TLS handshake or proxy CONNECT).
+    public var reachedHost: Bool
+    /// Where a connection that never completed stopped, in words: "the TLS handshake",
+    /// "looking up the host name" (curl's phase); nil when unknown.
+    public var phase: String?
 
-    public init(kind: Kind, connected: Bool, detail: String, url: String) {
+    public init(kind: Kind, connected: Bool, detail: String, url: String, reachedHost: Bool = false, phase: String? = nil) {
         self.kind = kind
         self.connected = connected
         self.detail = detail
         self.url = url
+        self.reachedHost = reachedHost || connected
+        self.phase = phase
     }
 
     public var isTimeout: Bool { kind == .timedOut }
@@ -81,6 +89,9 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
             return "Could not resolve the host of \(url) (\(detail)). Check the region, the endpoint URL and your DNS."
         case .couldNotConnect:
             return "Could not connect to \(url) (\(detail)). Check the endpoint URL, your network and any proxy settings."
+        case .timedOut where reachedHost && !connected:
+            return
+                "Could not finish connecting to \(url) (\(detail)). The endpoint took the TCP connection, so it is there: check any proxy (HTTPS_PROXY) and the network; on a slow network allow longer with --cli-connect-timeout SECONDS."
         case .timedOut where !connected:
             return
                 "Could not reach \(url): nothing answered (\(detail)). Check the endpoint URL and region, your network and any proxy or firewall; on a slow network allow longer with --cli-connect-timeout SECONDS."

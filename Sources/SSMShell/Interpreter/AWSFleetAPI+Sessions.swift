@@ -25,5 +25,7 @@ extension AWSFleetAPI {
 
     public func streamHeaders(for url: EndpointURL) async throws -> [(String, String)] { try await ssm.streamUpgradeHeaders(for: url) }
 
-    public var streamTransport: (caBundle: String?, environment: Environment) { (ssm.client.settings.caBundle, ssm.client.settings.environment) }
+    public var streamTransport: (caBundle: String?, environment: Environment, connectTimeout: Double) {
+        (ssm.client.settings.caBundle, ssm.client.settings.environment, ssm.client.options.timeouts.connect)
+    }
 }

@@ -14,5 +14,5 @@ public protocol SessionsAPI: Sendable {
     /// Headers for the data-channel upgrade: SigV4 for `ssmmessages`, as current clients send.
     func streamHeaders(for url: EndpointURL) async throws -> [(String, String)]
     /// CA bundle and proxies for the data channel's connection.
-    var streamTransport: (caBundle: String?, environment: Environment) { get }
+    var streamTransport: (caBundle: String?, environment: Environment, connectTimeout: Double) { get }
 }

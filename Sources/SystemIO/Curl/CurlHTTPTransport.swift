@@ -77,6 +77,27 @@ struct CurlEasy {
         var lastBytes: Int64 = -1
         var lastMoved = 0.0
         var readStalled = false
+        /// Duplicates of the sockets libcurl opened for this transfer: whether one of them got
+        /// connected (getpeername) tells a slow TLS handshake or proxy CONNECT from an endpoint
+        /// that never answered. libcurl's connect time says nothing there: 7.88 sets it only once
+        /// the whole connect phase (TLS included) is done.
+        var sockets: [Int32] = []
+
+        /// Whether any socket of the transfer completed its TCP connect; closes the duplicates.
+        func closeSockets() -> Bool {
+            var reached = false
+            for fd in sockets {
+                var address = sockaddr_storage()
+                var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                let named = withUnsafeMutablePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+                }
+                if named == 0 { reached = true }
+                close(fd)
+            }
+            sockets = []
+            return reached
+        }
 
         /// False once no byte has moved for the read limit since the request was about to be written.
         func progressed(bytes: Int64, now: Double) -> Bool {
@@ -182,16 +203,46 @@ struct CurlEasy {
                 return CURL_PREREQFUNC_OK
             }
             ccurl_setopt_pointer(handle, CURLOPT_PREREQDATA, sinkPointer)
+            // Each new socket, before its connect: a duplicate is kept to ask later whether it connected.
+            ccurl_setopt_sockopt_function(handle) { user, fd, _ in
+                let sink = Unmanaged<Sink>.fromOpaque(user!).takeUnretainedValue()
+                let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+                if copy >= 0 { sink.sockets.append(copy) }
+                return Int32(CURL_SOCKOPT_OK)
+            }
+            ccurl_setopt_pointer(handle, CURLOPT_SOCKOPTDATA, sinkPointer)
             return curl_easy_perform(handle)
         }
+        let reachedHost = sink.closeSockets()
         var connects = 0
         ccurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
         guard code == CURLE_OK else {
-            return (.failure(transportError(code, url: request.url.redactedDescription, sink: sink)), connects)
+            var error = transportError(code, url: request.url.redactedDescription, sink: sink)
+            if code == CURLE_OPERATION_TIMEDOUT && !error.connected {
+                error.reachedHost = reachedHost
+                error.phase = connectPhase(reachedHost: reachedHost, request: request, configuration: configuration)
+            }
+            return (.failure(error), connects)
         }
         var status = 0
         ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return (.success(HTTPResponse(status: status, headers: sink.headers, body: sink.body)), connects)
+    }
+
+    /// Where a connect that timed out stopped (curl's phase): after the TCP connect only TLS or
+    /// a proxy's CONNECT remain; before it, the name lookup if it never finished. nil for the
+    /// TCP connect to the endpoint itself (what "no connection" says already).
+    private func connectPhase(reachedHost: Bool, request: HTTPRequest, configuration: CurlHTTPTransport.Configuration) -> String? {
+        let proxied = configuration.proxy.proxy(forScheme: request.url.scheme).map { !$0.isEmpty } ?? false
+        if reachedHost {
+            if proxied { return request.url.scheme == "https" ? "the proxy's CONNECT or the TLS handshake" : "the proxy's answer" }
+            return "the TLS handshake"
+        }
+        var lookup: curl_off_t = 0
+        curl_easy_getinfo_off(handle, CURLINFO_NAMELOOKUP_TIME_T, &lookup)
+        let literal = request.url.host.first.map { $0.isNumber || $0 == "[" } ?? false
+        if lookup == 0 && !literal { return proxied ? "looking up the proxy's or the host's name" : "looking up the host name" }
+        return proxied ? "the TCP connect to the proxy" : nil
     }
 
     /// A limit for libcurl: 0 (none of ours, as the AWS CLI's 0) stays 0, libcurl's "no limit".

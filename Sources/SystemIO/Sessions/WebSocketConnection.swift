@@ -46,7 +46,8 @@ public final class WebSocketConnection: @unchecked Sendable {
         ccurl_setopt_string(handle, CURLOPT_URL, dial.description)
         ccurl_setopt_long(handle, CURLOPT_CONNECT_ONLY, 1)
         ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-        ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(connectTimeout * 1000)))
+        // 0: no limit of ours (libcurl's default), as --cli-connect-timeout 0 means.
+        ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeout > 0 ? max(1, Int(connectTimeout * 1000)) : 0)
         ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         if let caBundle { ccurl_setopt_string(handle, CURLOPT_CAINFO, caBundle) }
         ccurl_setopt_string(handle, CURLOPT_PROXY, proxy.proxy(forScheme: dial.scheme) ?? "")

@@ -103,6 +103,12 @@ extension Shell {
         }
     }
 
+    /// The data channel's connect limit: 10 s (a WebSocket upgrade through TLS and perhaps a
+    /// proxy), or the user's --cli-connect-timeout when that is larger; 0 (no limit) stays 0.
+    static func webSocketConnectTimeout(_ connectTimeout: Double) -> Double {
+        connectTimeout > 0 ? max(10, connectTimeout) : 0
+    }
+
     /// Dials the stream URL (signed for ssmmessages) and sends OpenDataChannel.
     static func open(_ stream: SessionStream, fleet: any FleetAPI) async throws -> WebSocketConnection {
         let url: EndpointURL
@@ -116,7 +122,8 @@ extension Shell {
                 return .success(
                     try WebSocketConnection(
                         url: url, headers: headers, caBundle: transport.caBundle,
-                        proxy: ProxySettings(environment: transport.environment), connectTimeout: 10))
+                        proxy: ProxySettings(environment: transport.environment),
+                        connectTimeout: webSocketConnectTimeout(transport.connectTimeout)))
             } catch let error as WebSocketConnection.Failure {
                 return .failure(error)
             } catch {
