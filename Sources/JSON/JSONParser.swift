@@ -15,11 +15,14 @@ public struct JSONParser {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
-    /// Open containers, innermost last: `isObject` says which stack the next value goes to.
-    private var isObject: [Bool] = []
-    private var arrays: [[JSONValue]] = []
-    private var objects: [[String: JSONValue]] = []
-    private var keys: [String] = []
+    /// Open containers, innermost last: which kind, and where its items start in `elements` or
+    /// `members`. Items wait there, shared by every level, until their container closes and is
+    /// made at its final size (a dictionary grown member by member rehashed each time it grew).
+    private var open: [(isObject: Bool, start: Int)] = []
+    private var elements: [JSONValue] = []
+    private var members: [(String, JSONValue)] = []
+    /// The name of the member whose value is being read, one for each open object.
+    private var names: [String] = []
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -37,23 +40,26 @@ public struct JSONParser {
             value = try scalarOrOpen()
             // `value` is complete: add it to the innermost open container, closing containers as
             // their closing brackets come.
-            while let inObject = isObject.last {
+            while let container = open.last {
                 skipWhitespace()
-                if inObject {
-                    objects[objects.count - 1][keys.removeLast()] = value
+                if container.isObject {
+                    members.append((names.removeLast(), value))
                     guard index < bytes.count else { throw failure("the text ends inside an object; a ',' or '}' should follow") }
                     if bytes[index] == UInt8(ascii: ",") {
                         index += 1
                         try refuseTrailingComma(before: UInt8(ascii: "}"))
-                        keys.append(try memberName())
+                        names.append(try memberName())
                         continue nextValue
                     }
                     guard bytes[index] == UInt8(ascii: "}") else { throw failure("a ',' or '}' should follow an object member, not \(found())") }
                     index += 1
-                    isObject.removeLast()
-                    value = .object(objects.removeLast())
+                    open.removeLast()
+                    // RFC 8259 section 4 leaves duplicate names open; the last one wins, as in
+                    // Python's json and Foundation's JSONSerialization.
+                    value = .object(Dictionary(members[container.start...], uniquingKeysWith: { _, last in last }))
+                    members.removeSubrange(container.start...)
                 } else {
-                    arrays[arrays.count - 1].append(value)
+                    elements.append(value)
                     guard index < bytes.count else { throw failure("the text ends inside an array; a ',' or ']' should follow") }
                     if bytes[index] == UInt8(ascii: ",") {
                         index += 1
@@ -62,8 +68,9 @@ public struct JSONParser {
                     }
                     guard bytes[index] == UInt8(ascii: "]") else { throw failure("a ',' or ']' should follow an array element, not \(found())") }
                     index += 1
-                    isObject.removeLast()
-                    value = .array(arrays.removeLast())
+                    open.removeLast()
+                    value = .array(Array(elements[container.start...]))
+                    elements.removeSubrange(container.start...)
                 }
             }
             break
@@ -86,27 +93,24 @@ public struct JSONParser {
             case UInt8(ascii: "f"): return try literal("false", .bool(false))
             case UInt8(ascii: "n"): return try literal("null", .null)
             case UInt8(ascii: "["):
-                guard isObject.count < Self.maximumDepth else { throw failure("arrays and objects nest deeper than \(Self.maximumDepth) levels") }
+                guard open.count < Self.maximumDepth else { throw failure("arrays and objects nest deeper than \(Self.maximumDepth) levels") }
                 index += 1
                 skipWhitespace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
                     index += 1
                     return .array([])
                 }
-                isObject.append(false)
-                arrays.append([])
+                open.append((false, elements.count))
             case UInt8(ascii: "{"):
-                guard isObject.count < Self.maximumDepth else { throw failure("arrays and objects nest deeper than \(Self.maximumDepth) levels") }
+                guard open.count < Self.maximumDepth else { throw failure("arrays and objects nest deeper than \(Self.maximumDepth) levels") }
                 index += 1
                 skipWhitespace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                     index += 1
                     return .object([:])
                 }
-                let name = try memberName()
-                isObject.append(true)
-                objects.append([:])
-                keys.append(name)
+                names.append(try memberName())
+                open.append((true, members.count))
             default:
                 throw failure("a value (object, array, string, number, true, false or null) should start here, not \(found())")
             }

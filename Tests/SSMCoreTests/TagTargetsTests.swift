@@ -69,6 +69,12 @@ import Testing
         #expect(PluginOutput.streams("o\n----------ERROR-------\n" + String(repeating: "e", count: 2000) + "\n---Error truncated----") == nil)
         #expect(PluginOutput.streams("a\n----------ERROR-------\nb\n----------ERROR-------\nc") == nil, "which title is the agent's?")
         #expect(PluginOutput.streams(String(repeating: "é", count: 1300)) == nil, "2,600 bytes: not what the agent leaves whole")
+        // The agent joins bytes: a stdout ending in "\r" (Windows) puts it in one Character with the
+        // title's "\n", and a Character search found no title there.
+        #expect(PluginOutput.streams("a\r\n----------ERROR-------\nerr", hasStderr: true)! == ("a\r", "err"))
+        #expect(
+            PluginOutput.streams("a\n----------ERROR-------\n----------ERROR-------\nc", hasStderr: true)! == ("a", "----------ERROR-------\nc"),
+            "titles sharing a line feed are one title, as before")
     }
 
     /// A stdout that printed the agent's error title itself, with no stderr, was split there:

@@ -158,12 +158,14 @@ extension Shell {
         var pairs: [ContextPair?] = []
         var failures = 0
         for id in ids {
-            for instance in ledger.order(id, listed: latest[id, default: [:]].keys) {
-                guard let inv = latest[id]?[instance] else { continue }
+            let pair = CommandRef(id).pair  // once a command: 10,000 rows in issue 14's scale run
+            let invocations = latest[id, default: [:]]
+            for instance in ledger.order(id, listed: invocations.keys) {
+                guard let inv = invocations[instance] else { continue }
                 if inv.status != "Success" { failures += 1 }
                 let details = outcome(id, status: inv.status, details: inv.statusDetails) ?? inv.statusDetails ?? ""
                 rows.append([label(instance), inv.status, details] + (ids.count > 1 ? [id] : []))
-                pairs.append(CommandRef(id).pair)
+                pairs.append(pair)
             }
         }
         print(await contextTable(columns: ["NODE", "STATUS", "DETAILS"] + (ids.count > 1 ? ["COMMAND"] : []), rows: rows, pairs: pairs))
