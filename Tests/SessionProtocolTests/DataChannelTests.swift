@@ -303,6 +303,19 @@ extension DataChannelTests {
         #expect(channel.outgoingBytes == 2 * (1024 + 120))
     }
 
+    /// By default an upload holds at most 1024 unacked 1 KiB messages (about 1.1 MiB): its memory,
+    /// not only its throughput, is bounded while the agent is slower than the local sender (issue 17).
+    @Test mutating func theDefaultSendWindowHoldsAboutOneMebibyte() {
+        var channel = DataChannel(configuration: .init(clientVersion: "1.2.707.0"))
+        var sent = 0
+        while channel.sendWindowOpen && sent < 5000 {
+            _ = channel.handle(.send(payloadType: .output, payload: [UInt8](repeating: 1, count: 1024)), now: 0, messageId: { nextId() })
+            sent += 1
+        }
+        #expect(sent == 1024)
+        #expect(channel.outgoingBytes == 1024 * (1024 + 120))
+    }
+
     /// While the agent acknowledges nothing, a full window is not sent again on every loop turn:
     /// at most `maxResendPerTick` expired messages per `resendInterval`, oldest first.
     @Test mutating func resendsAreRateLimitedPerTick() {

@@ -20,8 +20,11 @@ public struct DataChannel: Sendable {
         /// The send window: while this many messages, or this many frame bytes, wait for an ack,
         /// the caller stops reading local input (`sendWindowOpen`). The plugin has no window and
         /// evicts the oldest unacked message past 10,000 (spec 5.1, 5.8): we never drop unacked data.
-        public var sendWindowMessages = 4096
-        public var sendWindowBytes = 8 << 20
+        /// 1024 messages (1.1 MiB of 1 KiB frames) keep an upload's memory small (issue 17: 4096
+        /// held 5 MB more while the emulator was slower than the local sender) and still allow
+        /// 10 MB/s at 100 ms between a message and its ack.
+        public var sendWindowMessages = 1024
+        public var sendWindowBytes = 2 << 20
         /// The out-of-order buffer (spec 5.4), bounded by messages and by bytes; a frame past either
         /// bound is dropped without an ack, and the agent sends it again.
         public var incomingCapacity = 10_000
