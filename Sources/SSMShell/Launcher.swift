@@ -135,6 +135,16 @@ public enum Launcher {
 
     public static func exit(_ status: Int32) -> Never { ProcessEnvironment.exit(status) }
 
+    /// main.swift's body after `prepareProcess`: `program` runs on the concurrency pool and the
+    /// process exits with its status while the main thread waits. Not a top-level `await`: an async
+    /// main parks the main thread in dispatch_main(), whose pthread_exit unwinds the main stack
+    /// through the binary's unwind tables, half a megabyte made resident in every session (issue 17,
+    /// docs/benchmarks.md "Where an idle session's memory goes").
+    public static func runToExit(_ program: @escaping @Sendable () async -> Int32) -> Never {
+        Task.detached { Self.exit(await program()) }
+        ProcessEnvironment.waitForExit()
+    }
+
 }
 
 /// Exit statuses: the language page's for the shell, the AWS CLI's for `api`.

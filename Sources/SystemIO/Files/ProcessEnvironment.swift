@@ -23,6 +23,13 @@ public enum ProcessEnvironment {
 
     /// Ends the process with `status` (exit(3): atexit handlers run, stdio is flushed).
     public static func exit(_ status: Int32) -> Never { Glibc.exit(status) }
+
+    /// Keeps the calling thread (main) waiting until another thread calls `exit`. Signal handlers
+    /// run here: libdispatch's pool threads block the asynchronous signals, so SIGINT and SIGWINCH
+    /// come to this thread, as they came to dispatch_main()'s sigsuspend before.
+    public static func waitForExit() -> Never {
+        while true { pause() }
+    }
 }
 
 /// Writes `--debug` lines to standard error.
