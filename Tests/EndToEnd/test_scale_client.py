@@ -110,6 +110,19 @@ def test_output_asks_get_command_invocation_only_where_the_agent_cut_the_listing
     assert "== alpha-web-2 · Failed, exit 3\nout\n-- stderr\nwarn\n" in out, out[-600:]
 
 
+def test_a_successful_node_that_wrote_to_stderr_costs_no_get_command_invocation(fleet):
+    # The agent writes its error title exactly when stderr is not empty (iohandler.go,
+    # TruncateOutput): `run apt-get update` on 1,000 nodes that warn on stderr must not cost
+    # 1,000 GetCommandInvocation calls (issue 14, "Scale").
+    fleet.faults(invocation_lag=0)
+    result = ssm_shell(fleet, "use profile alpha\nuse region us-east-1\nuse tag:Name=alpha-web-1 tag:Name=alpha-web-2\n"
+                              "run <<'EOF'\necho out\necho warn >&2\nEOF\nwait\noutput")
+    assert result.returncode == 0, result.stdout + result.stderr
+    made, _ = calls(fleet)
+    assert made["SendCommand"] == 1 and "GetCommandInvocation" not in made, made
+    assert "· Success, exit 0\nout\n-- stderr\nwarn\n" in result.stdout, result.stdout[-600:]
+
+
 def test_a_throttled_fleet_completes_with_status_0_within_the_rate(fleet):
     # Every operation 1 call a second, 2 at once, per account and region: well under what the
     # run, the polling and the output ask for at full speed (in standard mode, which has no

@@ -13,12 +13,15 @@ public enum PluginOutput {
     public static let outputCut = "\n---Output truncated---"
     public static let errorCut = "\n---Error truncated----"
 
-    /// stdout and stderr when the text holds both whole and the split is sure; nil when the agent
-    /// cut it, or when where stderr starts is not known. The agent writes the title only before a
-    /// non-empty stderr (TruncateOutput), but a stdout may print the title itself: one title with
-    /// text after it is stdout and stderr, or stdout alone. `hasStderr`: the agent surely wrote a
-    /// stderr (a failed script: runscript.go MarkAsFailed appends "failed to run commands"), so
-    /// one title is its own; more than one title is never sure.
+    /// stdout and stderr when the text holds both whole; nil when the agent cut it, or when where
+    /// stderr starts is not known. The agent writes the title exactly when stderr is not empty
+    /// (TruncateOutput), so one title with text after it is split there, whatever the status: the
+    /// one text this misreads is a stdout that itself prints the title with text after it and no
+    /// stderr (its end is then shown as stderr). Asking GetCommandInvocation for every node that
+    /// wrote to stderr would cost one call a node (issue 14, "Scale"). A title at the very end is
+    /// stdout's (the agent's has a stderr after it); two or more titles are never sure.
+    /// `hasStderr`: the agent surely wrote a stderr (a failed script: runscript.go MarkAsFailed
+    /// appends "failed to run commands"), so a text without the agent's title is not whole.
     public static func streams(_ output: String, hasStderr: Bool = false) -> (stdout: String, stderr: String)? {
         // Searched as UTF-8 bytes, as the agent writes them (and fast: `output` reads every node's
         // text, 10,000 at a time in issue 14's scale run); a Character search also missed a title
@@ -31,7 +34,6 @@ public enum PluginOutput {
         if find(errorTitle, in: bytes, from: end) != nil { return nil }
         // A title with nothing after it is stdout's own: the agent's is followed by stderr.
         if end == bytes.count { return hasStderr ? nil : (output, "") }
-        guard hasStderr else { return nil }
         return (String(decoding: bytes[..<title], as: UTF8.self), String(decoding: bytes[end...], as: UTF8.self))
     }
 
