@@ -51,6 +51,18 @@ import TestSupport
         #expect(fromProcess.accessKeyId == "AKIDPROC")
     }
 
+    /// Where a credential_process's output stops being JSON (here a trailing comma, which the
+    /// Foundation parser accepted and botocore's json.loads refuses): line and column, no text of it.
+    @Test func invalidProcessJSONSaysWhere() async throws {
+        let process = "credential_process = echo '{\"Version\":1,\"AccessKeyId\":\"AKIDPROC\",\"SecretAccessKey\":\"s\",}'\n"
+        do {
+            _ = try await chain(env: [:], config: "[default]\n" + process).credentials()
+            Issue.record("a trailing comma was accepted")
+        } catch {
+            #expect("\(error)".contains("invalid JSON in response from the credential_process of profile default (line 1, column 61)"), "\(error)")
+        }
+    }
+
     @Test func assumeRoleWithMFAPromptsAndSignsWithTheSource() async throws {
         let transport = ScriptedTransport([.respond(HTTPResponse(status: 200, body: Array(Self.stsReply.utf8)))])
         let config = """

@@ -15,7 +15,15 @@ enum ProcessCredentials {
                     "Error retrieving credentials: the credential_process of profile \(profile) (\(argv[0])) exited with code \(result.status)\(stderr.isEmpty ? "" : ": \(stderr)")."
             )
         }
-        guard let json = try? JSONValue(parsing: result.standardOutput), json.object != nil else {
+        let json: JSONValue
+        do { json = try JSONValue(parsing: result.standardOutput) } catch {
+            // Where, not what: the text there may be part of a secret.
+            throw CredentialsError(
+                message:
+                    "Error retrieving credentials from external process, could not parse response: invalid JSON in response from the credential_process of profile \(profile) (line \(error.line), column \(error.column))."
+            )
+        }
+        guard json.object != nil else {
             throw CredentialsError(
                 message:
                     "Error retrieving credentials from external process, could not parse response: invalid JSON in response from the credential_process of profile \(profile)."

@@ -19,7 +19,11 @@ enum SSOCredentials {
         let path = cachePath(sso, home: home)
         let login = "aws sso login --profile \(sso.profile)"
         let bytes = try readCredentialFile(path, what: "the SSO token cache", advice: "Run \(login).", fileSystem: fileSystem)
-        guard let token = try? JSONValue(parsing: bytes), let accessToken = token["accessToken"]?.string else {
+        let token: JSONValue
+        do { token = try JSONValue(parsing: bytes) } catch {
+            throw CredentialsError(message: "The SSO token cache \(path) is not valid JSON (line \(error.line), column \(error.column)). Run \(login).")
+        }
+        guard let accessToken = token["accessToken"]?.string else {
             throw CredentialsError(message: "The SSO token cache \(path) is not valid. Run \(login).")
         }
         if let expires = token["expiresAt"]?.string.flatMap(CivilTime.parseISO8601), expires <= client.clock.now() {
