@@ -157,3 +157,33 @@ def test_basic_mode_writes_each_byte_once_when_messages_arrive_out_of_order(emul
     assert "\tbasic\t1\t" in result.stdout
     download = [line for line in result.stdout.splitlines() if line.startswith("download")][0]
     assert download == "download bytes=%d sha=%s" % (4 << 20, expected_download(4))
+
+
+def test_a_foreground_forward_the_agent_ended_says_why_and_fails(emulator, web):
+    """Item (c) of wave 8: a client that does not answer the agent's HandshakeRequest within 15 s
+    (amazon-ssm-agent datachannel.go handshakeTimeout; valgrind on a loaded machine did) loses the
+    session. The forward used to end silently with status 0, its waiting local clients reset,
+    which looked like lost bytes; it must say why and fail."""
+    import re
+    import signal
+    import time
+    shell = subprocess.Popen([BINARY, "-c", "forward web-3 0:%d --foreground" % web], env=shell_env(emulator, "basic"),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        seen = b""
+        deadline = time.time() + 30
+        while not re.search(rb"127\.0\.0\.1:\d+ ", seen):
+            assert time.time() < deadline, seen
+            seen += os.read(shell.stderr.fileno(), 4096)
+        # The agent's HandshakeRequest waits unanswered past its 15 s limit.
+        shell.send_signal(signal.SIGSTOP)
+        time.sleep(16)
+        shell.send_signal(signal.SIGCONT)
+        _, err = shell.communicate(timeout=30)
+        assert shell.returncode == 1, err.decode()
+        assert "forward 1 ended: Handshake timed out" in err.decode(), err.decode()
+    finally:
+        if shell.poll() is None:
+            shell.send_signal(signal.SIGCONT)
+            shell.kill()
+            shell.wait()

@@ -71,12 +71,23 @@ struct ForwardCommand: ShellCommand {
         }
         if opts.has("foreground") {
             shell.console.err("Ctrl-C stops it.\n")
+            var endedByItself = false
             while !task.isCancelled {
                 if shell.interrupted() { break }
-                if forwarder.ended { break }
+                if forwarder.ended {
+                    endedByItself = true
+                    break
+                }
                 try await Task.sleep(nanoseconds: 100_000_000)
             }
             await shell.stopForward(id)
+            if endedByItself {
+                // Not stopped by the user: say why (the agent ends a session whose handshake a slow
+                // client took over 15 s to answer, amazon-ssm-agent datachannel.go handshakeTimeout).
+                let reason = forwarder.status.endReason ?? "the session ended"
+                shell.console.err("forward \(id) ended: \(reason)\(reason.hasSuffix(".") ? "" : ".")\n")
+                return 1
+            }
         }
         return 0
     }
