@@ -36,10 +36,11 @@ final class QuestionGate: Sendable {
         case .line(let line): return line
         case .interrupted: throw ShellError("interrupted at the MFA question; nothing more was asked", status: ExitStatus.interrupted)
         case .endOfInput:
-            throw ShellError("the MFA question ended with Ctrl-D (end of input): no code was sent; run the command again to be asked again")
+            throw ShellError(
+                "the terminal gave no more input at the MFA question (Ctrl-D, or it closed): no code was sent; run the command again to be asked again")
         case .tooLong(let limit):
             throw ShellError(
-                "the answer to the MFA question was longer than \(limit) characters, longer than any MFA code: it was not sent; run the command again and type the 6-digit code"
+                "the answer to the MFA question was longer than \(limit) bytes, longer than any MFA code: it was not sent; run the command again and type the 6-digit code"
             )
         case .noTerminal: throw TerminalPrompt.Unavailable()
         }

@@ -76,8 +76,9 @@ import Testing
         #expect(bucket.fillRate == ClientTokenBucket.minimumRate, "a rate that is not a number is the minimum")
     }
 
-    /// A caller cancelled while it waits gives its token back: those queued behind it wait as
-    /// if it had never asked (botocore takes the token only after the wait).
+    /// A caller cancelled while it waits gives its token back: a caller that asks after it waits
+    /// as if it had never asked (botocore takes the token only after the wait). Callers already
+    /// waiting keep the wait they were given.
     @Test func aCancelledWaitGivesItsTokenBack() {
         var bucket = ClientTokenBucket(maxRate: 2, now: 0)
         #expect(bucket.acquire(now: 0) == 0.5)

@@ -159,7 +159,7 @@ def test_connect_asks_which_pair_when_a_name_is_in_several(shared):
     child.send("1")
     child.sendeof()
     child.sendeof()
-    child.expect_exact("connect: the question ended with Ctrl-D (end of input); nothing was started")
+    child.expect_exact("connect: the terminal gave no more input at the question (Ctrl-D, or it closed); nothing was started")
     child.expect("> ")
     child.sendline("echo status=$status")
     child.expect_exact("status=2")

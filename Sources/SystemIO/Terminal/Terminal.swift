@@ -23,7 +23,7 @@ public enum TerminalAnswer: Sendable, Equatable {
     case line(String)
     /// Ctrl-C while it was asked: the question is abandoned.
     case interrupted
-    /// End of input (Ctrl-D, or the terminal went away) before a newline: the question is
+    /// End of input (Ctrl-D), or a read error (the terminal went away), before a newline: the question is
     /// abandoned, and what was typed before it is never taken as an answer.
     case endOfInput
     /// A line longer than any answer (`limit` bytes): refused unread, up to its newline.

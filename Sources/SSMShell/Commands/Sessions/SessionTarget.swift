@@ -42,8 +42,8 @@ extension Shell {
         case .interrupted: throw ShellError("interrupted at the question; nothing was started", status: ExitStatus.interrupted)
         case .noTerminal: throw ShellError.usage("\(command): there is no terminal to ask which node; write the one you mean as PROFILE@REGION:TARGET")
         // Ctrl-D, or a line longer than any answer (ProcessTerminal.readLine): nothing is guessed.
-        case .endOfInput: throw ShellError.usage("\(command): the question ended with Ctrl-D (end of input); nothing was started")
-        case .tooLong(let limit): throw ShellError.usage("\(command): the answer was longer than \(limit) characters; nothing was started")
+        case .endOfInput: throw ShellError.usage("\(command): the terminal gave no more input at the question (Ctrl-D, or it closed); nothing was started")
+        case .tooLong(let limit): throw ShellError.usage("\(command): the answer was longer than \(limit) bytes; nothing was started")
         }
         guard let choice = Int(answer.trimmingWhitespace()), (1...candidates.count).contains(choice) else {
             throw ShellError.usage("\(command): '\(answer)' is none of 1 to \(candidates.count); nothing was started")
