@@ -81,6 +81,23 @@ import Testing
         #expect(ConnectCommand.exitStatus(document: "Team-Doc", command: true, windows: false, separateStreams: false) == .notExpected)
     }
 
+    /// The Windows "does not come back on a terminal" advice says to run with stdin not a
+    /// terminal: with stdin already a pipe (an explicit interactive document) it is not printed.
+    @Test func theWindowsTerminalAdviceIsGivenOnlyOnATerminal() async {
+        for (terminals, advised) in [([StandardStream.input, .output], true), ([], false)] {
+            let fleet = InterpreterTests.fleet()
+            let console = CapturingConsole()
+            let services = SystemServicesTests.services(terminal: SystemServicesTests.FakeTerminal(terminals: Set(terminals)))
+            let shell = Shell(
+                console: console, options: GlobalOptions(), environment: Environment(["HOME": "/nonexistent", "AWS_REGION": "us-east-1"]),
+                services: services
+            ) { _ in fleet }
+            _ = await shell.run(source: "connect win-1 --document AWS-StartInteractiveCommand --command 'Get-Date'", file: "t")
+            #expect(fleet.sessionStarts.last?.document == "AWS-StartInteractiveCommand")
+            #expect(console.stderr.contains("does not come back on a terminal") == advised, "\(terminals): \(console.stderr)")
+        }
+    }
+
     @Test(arguments: [
         ("connect NODE --command \"Write-Output $x '$q' \\\"$y\\\"\"", "Write-Output '; rm -rf /' 'it''s \"q\"' \"`$(x)\""),
         ("connect NODE --command 'Get-ChildItem $env:TEMP'", "Get-ChildItem $env:TEMP"),

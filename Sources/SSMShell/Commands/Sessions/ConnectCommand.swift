@@ -59,19 +59,21 @@ struct ConnectCommand: ShellCommand {
         if try await fleet.connectionStatus(node.id) != "connected" {
             throw ShellError("\(node.label) is not connected to Systems Manager (its agent is not reachable); 'status \(node.name ?? node.id)' rechecks it")
         }
+        let status = Self.exitStatus(
+            document: document, command: commandText != nil, windows: node.platform == "Windows",
+            separateStreams: parameters["separateOutputStream"] == ["true"])
+        // The advice is to run with stdin not a terminal: said only where stdin is one (an explicit
+        // AWS-StartInteractiveCommand with stdin a pipe has already followed it).
+        if status == .unknown && terminal && !shell.options.quiet {
+            shell.console.err(
+                "connect: the exit status of a command on a Windows node does not come back on a terminal (status 0 whatever it did); run it with stdin not a terminal (connect ... < /dev/null) for its status\n"
+            )
+        }
         let stream = try await fleet.startSession(
             target: node.id, document: document, reason: opts.value("reason"),
             parameters: parameters.isEmpty ? nil : parameters)
         shell.variables["session"] = stream.sessionId
         let interactive = terminal && document != "AWS-StartNonInteractiveCommand"
-        let status = Self.exitStatus(
-            document: document, command: commandText != nil, windows: node.platform == "Windows",
-            separateStreams: parameters["separateOutputStream"] == ["true"])
-        if status == .unknown && !shell.options.quiet {
-            shell.console.err(
-                "connect: the exit status of a command on a Windows node does not come back on a terminal (status 0 whatever it did); run it with stdin not a terminal (connect ... < /dev/null) for its status\n"
-            )
-        }
         return try await shell.runSession(
             stream, on: node, fleet: fleet, interactive: interactive, proxy: false, record: opts.value("record"),
             exitMarker: status == .marker, exitStatusDue: status == .marker || status == .reported)
