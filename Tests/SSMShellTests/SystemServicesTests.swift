@@ -36,7 +36,7 @@ import TestSupport
         var terminals: Set<StandardStream> = []
         var answer: String?
         func isTerminal(_ stream: StandardStream) -> Bool { terminals.contains(stream) }
-        func readLineFromControllingTerminal(prompt: String) -> String? { answer }
+        func askOnControllingTerminal(prompt: String) -> TerminalAnswer { answer.map { .line($0) } ?? .noTerminal }
     }
 
     struct FakeDirectories: DirectoryReader {
@@ -130,8 +130,6 @@ import TestSupport
     }
 
     @Test func anMFAQuestionWithoutATerminalIsASentence() throws {
-        #expect(try TerminalPrompt.readLine(prompt: "MFA code: ", terminal: FakeTerminal(answer: "123456")) == "123456")
-        #expect(throws: TerminalPrompt.Unavailable.self) { try TerminalPrompt.readLine(prompt: "MFA code: ", terminal: FakeTerminal()) }
         #expect("\(TerminalPrompt.Unavailable())".contains("mfa_serial"))
     }
 

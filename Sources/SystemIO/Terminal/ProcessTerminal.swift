@@ -6,14 +6,6 @@ public struct ProcessTerminal: Terminal {
 
     public func isTerminal(_ stream: StandardStream) -> Bool { isatty(stream.rawValue) == 1 }
 
-    public func readLineFromControllingTerminal(prompt: String) -> String? {
-        switch askOnControllingTerminal(prompt: prompt) {
-        case .line(let line): return line
-        case .interrupted, .endOfInput, .tooLong: return ""
-        case .noTerminal: return nil
-        }
-    }
-
     public func askOnControllingTerminal(prompt: String) -> TerminalAnswer {
         // /dev/tty is the controlling terminal whatever stdin and stdout are (POSIX XBD 10.1).
         let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)

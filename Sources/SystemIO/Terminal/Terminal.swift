@@ -11,10 +11,9 @@ public enum StandardStream: Int32, Sendable {
 public protocol Terminal: Sendable {
     func isTerminal(_ stream: StandardStream) -> Bool
     /// Writes `prompt` to the controlling terminal and reads one line from it (without its
-    /// newline); nil when the process has no controlling terminal.
-    func readLineFromControllingTerminal(prompt: String) -> String?
-    /// The same question, telling an answer from Ctrl-C and from no terminal at all. Blocks: call
-    /// it on a thread of its own.
+    /// newline), telling an answer from Ctrl-C, Ctrl-D, a line too long and no terminal at all:
+    /// no other way to ask exists, so a cancelled question is never sent as "". Blocks: call it
+    /// on a thread of its own.
     func askOnControllingTerminal(prompt: String) -> TerminalAnswer
 }
 
@@ -30,10 +29,4 @@ public enum TerminalAnswer: Sendable, Equatable {
     case tooLong(limit: Int)
     /// The process has no controlling terminal.
     case noTerminal
-}
-
-extension Terminal {
-    public func askOnControllingTerminal(prompt: String) -> TerminalAnswer {
-        readLineFromControllingTerminal(prompt: prompt).map { .line($0) } ?? .noTerminal
-    }
 }
