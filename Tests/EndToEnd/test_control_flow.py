@@ -237,4 +237,4 @@ end
     assert result.returncode == 0, result.stderr
     actions = re.findall(r'"(ssm:\w+)"', result.stdout)
     assert actions == ["ssm:DescribeInstanceInformation", "ssm:GetCommandInvocation", "ssm:GetConnectionStatus",
-                       "ssm:ListCommandInvocations", "ssm:SendCommand"], result.stdout
+                       "ssm:ListCommandInvocations", "ssm:ListCommands", "ssm:SendCommand"], result.stdout

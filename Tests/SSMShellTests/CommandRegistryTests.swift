@@ -102,6 +102,11 @@ import Testing
         ] {
             #expect(try !actions(text).contains("ssm:ListCommands"), "\(text)")
         }
+        // A failing wait shows the failed nodes' last lines, by GetCommandInvocation where the
+        // listing cut them (FailureStop); the help said so, the policy did not.
+        for text in ["wait $id", "use web-1\nrun uptime\nwait", "use tag:Role=web\nrun uptime\nwait"] {
+            #expect(try actions(text).contains("ssm:GetCommandInvocation"), "\(text)")
+        }
         for text in ["use profile a,b\nterminate s-1", "use region us-east-1,eu-west-1\nterminate $s", "use context a@us-east-1 b@eu-west-1\nterminate s-1"] {
             #expect(try actions(text).contains("ssm:DescribeSessions"), "\(text)")
         }

@@ -12,7 +12,9 @@ struct WaitCommand: ShellCommand {
 
     /// ListCommands for a command sent by tag (Shell.targetsCommandsEnded), or one sent outside the script.
     func policyActions(_ words: [String], state: inout PolicyBuilder.State) -> [String] {
-        ["ssm:ListCommandInvocations"] + (state.sentByTags || !state.ranCommand ? ["ssm:ListCommands"] : [])
+        // A failed node's last lines come from GetCommandInvocation where the listing's text was
+        // cut (FailureStop, RunCommandResults.outputEntries), as the help says.
+        ["ssm:ListCommandInvocations", "ssm:GetCommandInvocation"] + (state.sentByTags || !state.ranCommand ? ["ssm:ListCommands"] : [])
     }
 
     func completions(_ request: CompletionRequest) -> Completions { .words(request.snapshot.commandIds) }
