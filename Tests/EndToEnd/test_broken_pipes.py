@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pexpect
 import pytest
@@ -106,3 +107,50 @@ def test_a_reset_connection_leaves_its_descriptor_clean_for_the_next_client(emul
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
+
+
+def session_of(emulator, target):
+    """The status and facts of the one session on `target` (None before it exists)."""
+    for facts in emulator.control("state")["sessions"].values():
+        if facts["target"] == target:
+            return facts
+    return None
+
+
+def wait_until(predicate, seconds, what):
+    deadline = time.time() + seconds
+    while not predicate():
+        assert time.time() < deadline, what
+        time.sleep(0.05)
+
+
+def test_output_lost_at_the_sessions_end_is_not_a_success(emulator):
+    """Output is written after the round's acks go out. When the last output and channel_closed
+    come in one read, the write comes after the session has its outcome: a failed write must still
+    fail the command (it reported success). The client is stopped while the command ends, so that
+    both wait in its socket; its output's reader is gone when it resumes."""
+    web1 = "i-0a1b2c3d4e5f60001"
+    read_end, write_end = os.pipe()
+    shell = subprocess.Popen([BINARY, "-c", "connect web-1 --command 'sleep 2; echo the-end'"], stdin=subprocess.DEVNULL,
+                             stdout=write_end, stderr=subprocess.PIPE, env=shell_env(emulator, "basic"))
+    os.close(write_end)
+    try:
+        # After the handshake (its response names the client's version), before the output.
+        wait_until(lambda: (session_of(emulator, web1) or {}).get("client_version"), 30, "the session never finished its handshake")
+        os.kill(shell.pid, signal.SIGSTOP)
+        # The agent waits (up to 10 s) for the acks of its output, then the service sends channel_closed.
+        wait_until(lambda: session_of(emulator, web1)["status"] == "Terminated", 60, "the session never ended")
+        os.close(read_end)
+        read_end = None
+        os.kill(shell.pid, signal.SIGCONT)
+        status = shell.wait(timeout=60)
+        err = shell.stderr.read().decode()
+        assert status == 1, "status %d: %s" % (status, err)
+        assert "standard output was closed" in err
+    finally:
+        if read_end is not None:
+            os.close(read_end)
+        if shell.poll() is None:
+            os.kill(shell.pid, signal.SIGCONT)
+            shell.kill()
+            shell.wait()

@@ -255,6 +255,18 @@ import Testing
         #expect(session.outputClosed)
     }
 
+    /// The driver writes a round's output after the round: the output that came with
+    /// channel_closed is written after the end, and its failure still counts.
+    @Test func outputLostAfterTheEndStillCounts() {
+        var agent = Agent()
+        var (session, _) = Self.started(.init(interactive: false), &agent)
+        _ = session.feed(agent.handshakeComplete(), at: 0, &agent)
+        _ = session.feed(Agent.channelClosed("Exiting session"), at: 1, &agent)
+        #expect(!session.outputClosed)
+        #expect(Agent.end(session.feed(.outputClosed, at: 1, &agent)) == .ended)
+        #expect(session.outputClosed)
+    }
+
     @Test func anEncryptedHandshakeAsksForTheDataKey() {
         var agent = Agent()
         var (session, _) = Self.started(.init(interactive: false), &agent)

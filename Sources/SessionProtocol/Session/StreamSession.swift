@@ -84,6 +84,11 @@ public struct StreamSession: SessionMachine {
             return [.end(ended || closingSince != nil ? .ended : .disconnected(reason))]
         case .connectionClosed:
             return [.end(ended || closingSince != nil ? .ended : .disconnected("the connection was closed"))]
+        case .outputClosed where ended:
+            // The driver writes a round's output after the round (SessionDriver.writeHeldOutput), so
+            // the end's own output may fail after the end: still not a success.
+            outputClosed = true
+            return [.end(.ended)]
         default:
             // After the end nothing new starts: every event answers that it is over.
             guard !ended else { return [.end(.ended)] }

@@ -178,8 +178,12 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
             if let size = hooks.takeResize() { feed(.resized(columns: size.columns, rows: size.rows)) }
         }
         if !ws.closed { try? ws.flush() }
-        // What arrived before the end is still shown (the end's answers are not fed any more).
-        writeHeldOutput(feed)
+        // What arrived before the end is still shown. Nothing goes to the agent any more, but a
+        // failed write still reaches the machine, so that a lost end of the output is never a
+        // success (`feed` ignores events once there is an outcome).
+        writeHeldOutput { event in
+            _ = machine.handle(event, at: SessionTime(now: clock.seconds(), wall: wallClock.now()), messageId: { random.bytes(16) })
+        }
         hooks.observe(machine)
         return outcome ?? .ended
     }
