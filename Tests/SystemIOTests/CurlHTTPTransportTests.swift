@@ -141,6 +141,22 @@ import TestSupport
         #expect(error?.description.contains("Could not finish connecting") == true)
     }
 
+    /// Through a proxy the TCP connect is the proxy's: a proxy that never answers its CONNECT says
+    /// nothing of the endpoint, so the connect budget still applies (Review 2 of wave 8).
+    @Test func aProxyThatTookTheConnectionIsNotTheEndpoint() async throws {
+        let (fd, port) = try Self.mute()
+        defer { close(fd) }
+        let transport = CurlHTTPTransport(
+            configuration: .init(proxy: ProxySettings(environment: Environment(["https_proxy": "http://127.0.0.1:\(port)"])), threads: 1))
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await get(transport, "https://192.0.2.1/", timeouts: HTTPTimeouts(connect: 0.5, total: 10))
+        }
+        #expect(error?.kind == .timedOut)
+        #expect(error?.reachedHost == false, "the proxy's TCP connect is not the endpoint's")
+        #expect(error?.phase == "the proxy's CONNECT or the TLS handshake")
+        #expect(error?.description.contains("took the TCP connection") == false, "\(error?.description ?? "")")
+    }
+
     @Test func tlsWithPrivateCAOnlyThroughTheBundle() async throws {
         let certificates = try await TestCertificates.make()
         let server = try LoopbackServer(["echo", "--tls", certificates.serverCertificate, certificates.serverKey])

@@ -219,8 +219,13 @@ struct CurlEasy {
         guard code == CURLE_OK else {
             var error = transportError(code, url: request.url.redactedDescription, sink: sink)
             if code == CURLE_OPERATION_TIMEDOUT && !error.connected {
-                error.reachedHost = reachedHost
-                error.phase = connectPhase(reachedHost: reachedHost, request: request, configuration: configuration)
+                // Through a proxy the socket is the proxy's: its TCP connect says nothing of the
+                // endpoint, so the connect budget still applies (an unreachable endpoint behind a
+                // working proxy fails in the connect timeout, not three of them). A NO_PROXY host
+                // is counted as proxied too: the budget then applies, as before the TCP check.
+                let proxied = configuration.proxy.proxy(forScheme: request.url.scheme).map { !$0.isEmpty } ?? false
+                error.reachedHost = reachedHost && !proxied
+                error.phase = connectPhase(tcpConnected: reachedHost, proxied: proxied, request: request)
             }
             return (.failure(error), connects)
         }
@@ -232,9 +237,8 @@ struct CurlEasy {
     /// Where a connect that timed out stopped (curl's phase): after the TCP connect only TLS or
     /// a proxy's CONNECT remain; before it, the name lookup if it never finished. nil for the
     /// TCP connect to the endpoint itself (what "no connection" says already).
-    private func connectPhase(reachedHost: Bool, request: HTTPRequest, configuration: CurlHTTPTransport.Configuration) -> String? {
-        let proxied = configuration.proxy.proxy(forScheme: request.url.scheme).map { !$0.isEmpty } ?? false
-        if reachedHost {
+    private func connectPhase(tcpConnected: Bool, proxied: Bool, request: HTTPRequest) -> String? {
+        if tcpConnected {
             if proxied { return request.url.scheme == "https" ? "the proxy's CONNECT or the TLS handshake" : "the proxy's answer" }
             return "the TLS handshake"
         }

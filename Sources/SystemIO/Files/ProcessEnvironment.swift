@@ -28,7 +28,12 @@ public enum ProcessEnvironment {
     /// run here: libdispatch's pool threads block the asynchronous signals, so SIGINT and SIGWINCH
     /// come to this thread, as they came to dispatch_main()'s sigsuspend before.
     public static func waitForExit() -> Never {
-        while true { pause() }
+        // sigsuspend with an empty mask, not pause(): a signal the parent left blocked (a mask
+        // survives exec) would never come to this thread, the only one that takes signals, so
+        // Ctrl-C, SIGTERM and SIGHUP would do nothing. dispatch_main() waited the same way.
+        var none = sigset_t()
+        sigemptyset(&none)
+        while true { sigsuspend(&none) }
     }
 }
 
