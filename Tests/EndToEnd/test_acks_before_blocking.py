@@ -5,21 +5,14 @@ import fcntl
 import socket
 import subprocess
 import threading
-import time
 
+from test_connect import wait_until
 from test_flow_control import connected_session
 from test_shell import BINARY, shell_env
 
 WEB1 = "i-0a1b2c3d4e5f60001"
 F_SETPIPE_SZ = 1031   # fcntl.h (Linux)
 FIONREAD = 0x541B     # asm-generic/ioctls.h
-
-
-def wait_for(predicate, seconds, what):
-    deadline = time.time() + seconds
-    while not predicate():
-        assert time.time() < deadline, what
-        time.sleep(0.05)
 
 
 def unacked(emulator):
@@ -39,8 +32,8 @@ def test_an_output_message_is_acked_while_its_write_to_stdout_blocks(emulator):
     try:
         fcntl.fcntl(shell.stdout.fileno(), F_SETPIPE_SZ, 4096)
         # The pipe is full: the client is inside its write of the message, which cannot finish.
-        wait_for(lambda: pipe_fill(shell.stdout.fileno()) >= 4096, 30, "the output never filled the pipe")
-        wait_for(lambda: unacked(emulator) == 0, 10, "the message whose write blocks was never acked (the ack waits behind the write)")
+        wait_until(lambda: pipe_fill(shell.stdout.fileno()) >= 4096, 30, "the output never filled the pipe")
+        wait_until(lambda: unacked(emulator) == 0, 10, "the message whose write blocks was never acked (the ack waits behind the write)")
         out = shell.stdout.read()
         assert shell.wait(timeout=30) == 0, shell.stderr.read().decode()
         assert out == b"\0" * 60000
@@ -110,7 +103,7 @@ def test_the_handshake_request_is_acked_before_the_kms_call(emulator):
     try:
         assert relay.arrived.wait(30), "GenerateDataKey never came"
         # The handshake request is the only message the agent has sent: acked, it is not resent.
-        wait_for(lambda: unacked(emulator) == 0, 10, "the handshake request was not acked while KMS was asked")
+        wait_until(lambda: unacked(emulator) == 0, 10, "the handshake request was not acked while KMS was asked")
         relay.release()
         out, err = shell.communicate(timeout=30)
         assert (shell.returncode, out) == (0, b"sealed\n"), err.decode()

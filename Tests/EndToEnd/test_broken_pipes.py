@@ -12,6 +12,7 @@ import pexpect
 import pytest
 
 from test_forward import CLIENT, data, expected_download, web  # noqa: F401 (fixtures)
+from test_connect import wait_until
 from test_shell import BINARY, shell_env
 
 
@@ -115,13 +116,6 @@ def session_of(emulator, target):
         if facts["target"] == target:
             return facts
     return None
-
-
-def wait_until(predicate, seconds, what):
-    deadline = time.time() + seconds
-    while not predicate():
-        assert time.time() < deadline, what
-        time.sleep(0.05)
 
 
 def test_output_lost_at_the_sessions_end_is_not_a_success(emulator):
