@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -71,10 +72,56 @@ def test_extra_nodes_join_the_fleet():
 
 
 AGENT_BIN = os.environ.get("SSM_AGENT_BIN", "")
+needs_agent_bin = pytest.mark.skipif(not AGENT_BIN, reason="SSM_AGENT_BIN is not set: with-agent was not run against a real agent "
+                                                           "(build one with scripts/real-agent/build, see scripts/real-agent/README.md)")
 
 
-@pytest.mark.skipif(not AGENT_BIN, reason="SSM_AGENT_BIN is not set: with-agent was not run against a real agent "
-                                          "(build one with scripts/real-agent/build, see scripts/real-agent/README.md)")
+def processes_naming(*words):
+    """The pids whose command line holds any of WORDS."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                line = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if any(word in line for word in words):
+            found.append(int(pid))
+    return found
+
+
+def wait_for(predicate, seconds):
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@needs_agent_bin
+def test_with_agent_killed_with_sigkill_leaves_nothing_it_started_running():
+    """with-agent's python is pid 1 of its namespace, which ignores a signal it has no handler for, so unshare's
+    --kill-child=SIGTERM did nothing: the agents, the emulator and COMMAND ran on after a SIGKILL."""
+    if os.environ.get("SSM_EMULATOR_READY"):
+        pytest.skip("already under with-agent: this test starts its own")
+    keep = os.path.join(tempfile.mkdtemp(), "keep")
+    command = "600.%d" % os.getpid()     # `sleep 600.PID`: this run's COMMAND, found by its arguments
+    with open(os.path.join(os.path.dirname(keep), "stderr"), "wb") as stderr:
+        started = subprocess.Popen([WITH_AGENT, "--agent-bin", AGENT_BIN, "--keep", keep, "--", "sleep", command],
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
+    try:
+        assert wait_for(lambda: processes_naming("sleep " + command), 180), "COMMAND never started"
+        assert processes_naming(keep), "the agents and the emulator run from the kept directory"
+    finally:
+        started.kill()
+        started.wait(10)
+    gone = wait_for(lambda: not processes_naming(keep, "sleep " + command), 5)
+    assert gone, "still running 5 s after with-agent was killed: %s" % [
+        open("/proc/%d/cmdline" % pid, "rb").read() for pid in processes_naming(keep, "sleep " + command)]
+
+
+@needs_agent_bin
 def test_with_agent_brings_real_nodes_online_returns_the_status_and_ends_everything():
     if os.environ.get("SSM_EMULATOR_READY"):
         pytest.skip("already under with-agent: this test starts its own")

@@ -3,6 +3,7 @@ Run by scripts/real-agent/with-agent inside its namespaces; see scripts/real-age
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -34,7 +35,23 @@ def missing_binaries(agent_bin):
     return [name for name in (*BINARIES, "VERSION") if not os.path.isfile(os.path.join(agent_bin, name))]
 
 
+def end_everything_on_sigterm():
+    """As pid 1 of with-agent's namespace this process gets no signal it has no handler for, so unshare's
+    --kill-child=SIGTERM (sent when with-agent itself dies, even by SIGKILL) would be ignored and every agent, the
+    emulator and COMMAND would run on (pid_namespaces(7): init's signals). The handler kills everything else in the
+    namespace at once, then unwinds, so the work directory is still removed."""
+    if os.getpid() != 1:
+        return   # kill(-1) outside the namespace would reach every process of this user
+
+    def end(number, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        os.kill(-1, signal.SIGKILL)   # every process of the namespace but this one (kill(2))
+        raise SystemExit(128 + number)
+    signal.signal(signal.SIGTERM, end)
+
+
 def main(argv):
+    end_everything_on_sigterm()
     args = parse(argv)
     args.agent_bin = os.path.abspath(args.agent_bin)
     missing = missing_binaries(args.agent_bin)
