@@ -17,6 +17,7 @@ import pexpect
 import pytest
 
 from conftest import start_emulator
+from test_connect import wait_until
 from test_shell import BINARY, shell_env, ssm_shell
 
 MIB = 1 << 20
@@ -179,6 +180,51 @@ def test_an_interrupted_copy_leaves_nothing_under_the_final_name(emulator):
     assert ssm_shell("-c", "put big.bin db-1:whole.bin", env=env, cwd=local).returncode == 0
     kill_during_transfer("get db-1:whole.bin killed-back.bin", env, local)
     assert not os.path.exists(os.path.join(local, "killed-back.bin"))
+
+
+def interrupt_during_transfer(command, env, cwd):
+    """Starts a copy on a pty, under an sh that prints the terminal's mode before and after it,
+    and types Ctrl-C once the progress bar shows bytes moving; returns (status, mode before,
+    mode after). The sh traps SIGINT (a trap, unlike an ignored signal, is not inherited), so
+    it lives on to report."""
+    script = 'trap : INT; stty -g; "$0" -c "$1"; echo "status=$?"; stty -g'
+    child = pexpect.spawn("/bin/sh", ["-c", script, BINARY, command], env=env, cwd=cwd, encoding="utf-8", timeout=300,
+                          dimensions=(24, 120))
+    child.expect(r"(\S+:\S+)\r\n")
+    before = child.match.group(1)
+    child.expect(r" [1-9]\d*\.\d/\d+\.\d MiB")
+    child.sendintr()
+    child.expect(r"status=(\d+)\r\n")
+    status = int(child.match.group(1))
+    child.expect(r"(\S+:\S+)\r\n")
+    after = child.match.group(1)
+    child.expect(pexpect.EOF)
+    child.close()
+    return status, before, after
+
+
+def leftovers(directory):
+    return [name for name in os.listdir(directory) if "ssm-shell-part" in name]
+
+
+def test_ctrl_c_stops_a_copy_with_status_130_and_leaves_nothing_behind(emulator):
+    """Ctrl-C during put and during get: status 130, the terminal as it was, no file under the
+    final name on either end, the local temporary removed at once and the node's once its
+    session ends."""
+    env = shell_env(emulator, "basic")
+    local = tempfile.mkdtemp()
+    random_file(os.path.join(local, "big.bin"), 32 * MIB)
+    workdir = node_workdir(env, "web-3")
+    status, before, after = interrupt_during_transfer("put big.bin web-3:stopped.bin", env, local)
+    assert (status, after) == (130, before)
+    assert not os.path.exists(os.path.join(workdir, "stopped.bin"))
+    wait_until(lambda: not leftovers(workdir), 30, "the node's temporary file removed")
+    assert ssm_shell("-c", "put big.bin web-3:whole.bin", env=env, cwd=local).returncode == 0
+    status, before, after = interrupt_during_transfer("get web-3:whole.bin stopped-back.bin", env, local)
+    assert (status, after) == (130, before)
+    assert not os.path.exists(os.path.join(local, "stopped-back.bin"))
+    assert not leftovers(local)
+    wait_until(lambda: not leftovers(workdir), 30, "no temporary file on the node")
 
 
 @pytest.fixture(scope="module")

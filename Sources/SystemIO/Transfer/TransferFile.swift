@@ -37,8 +37,12 @@ public final class PartialFile {
     /// the descriptor: `finish` closes it before the rename, which can still fail.
     private var pending = true
 
-    public init(target: String) throws {
+    /// link(2), or a stand-in for a test: 0, or the errno it failed with.
+    private let hardLink: @Sendable (String, String) -> Int32
+
+    public init(target: String, hardLink: @escaping @Sendable (String, String) -> Int32 = PartialFile.systemLink) throws {
         self.target = target
+        self.hardLink = hardLink
         let slash = target.lastIndex(of: "/")
         let directory = slash.map { String(target[...$0]) } ?? ""
         let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
@@ -72,29 +76,43 @@ public final class PartialFile {
     }
 
     /// Sets the mode and renames the file into place; `replace` false refuses a target that
-    /// appeared meanwhile (link(2) fails on an existing name, rename(2) would replace it).
+    /// appeared meanwhile (link(2) fails on an existing name, rename(2) would replace it). When
+    /// it throws, the temporary file is already removed.
     public func finish(mode: UInt16, replace: Bool) throws {
+        do {
+            try place(mode: mode, replace: replace)
+        } catch {
+            abandon()
+            throw error
+        }
+    }
+
+    private func place(mode: UInt16, replace: Bool) throws {
         fchmod(fd, mode_t(mode))
         guard fsync(fd) == 0 || errno == EINVAL else { throw SystemError(function: "fsync", path: temporary, code: errno) }
         close(fd)
         fd = -1
-        if replace {
-            guard rename(temporary, target) == 0 else { throw SystemError(function: "rename", path: target, code: errno) }
-            pending = false
-        } else {
-            if link(temporary, target) == 0 {
+        if !replace {
+            let code = hardLink(temporary, target)
+            if code == 0 {
                 abandon()
                 return
             }
-            // File systems without hard links (vfat: EPERM) get a rename after a check: the one
-            // way left there, though a file could appear between the two.
-            let code = errno
-            guard code == EPERM || code == ENOTSUP || code == EOPNOTSUPP, !LocalTree.exists(target) else {
+            // File systems without hard links (vfat: EPERM; some FUSE mounts: ENOSYS) get a
+            // rename after a check: the one way left there, though a file could appear between the two.
+            guard Self.noHardLinks.contains(code), !LocalTree.exists(target) else {
                 throw SystemError(function: "link", path: target, code: code)
             }
-            guard rename(temporary, target) == 0 else { throw SystemError(function: "rename", path: target, code: errno) }
-            pending = false
         }
+        guard rename(temporary, target) == 0 else { throw SystemError(function: "rename", path: target, code: errno) }
+        pending = false
+    }
+
+    /// What link(2) answers where the file system has no hard links.
+    static let noHardLinks: Set<Int32> = [EPERM, ENOTSUP, EOPNOTSUPP, ENOSYS]
+
+    @Sendable public static func systemLink(_ from: String, _ to: String) -> Int32 {
+        link(from, to) == 0 ? 0 : errno
     }
 
     /// Drops the temporary file (a failed digest, an interrupted copy, a rename that failed).
