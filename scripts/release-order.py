@@ -4,7 +4,8 @@ scripts/release-build has the linker place first so that they share a few pages 
 memory goal; docs/benchmarks.md, "Where an idle session's memory goes"). Each scenario runs under
 `valgrind --tool=callgrind` against the emulator: `connect web-1` to its prompt, a command and a few
 keys, then exit; `forward web-1` with 1 MiB up and 2 MiB down. Every function callgrind saw that the
-binary defines is listed, sorted by name (stable diffs). The static Swift libraries keep many
+binary defines is listed: the shell session's first, then the forward's others, each sorted by name
+(stable diffs). The static Swift libraries keep many
 functions in one shared `.text` section, which the linker moves as a whole: naming their hot
 functions too still helps (measured: 9.3 MB private with them, 10.7 MB without). A stale list only costs memory: the linker
 skips names it does not know. Run it again after large changes:
@@ -24,8 +25,8 @@ from bench_clients import read_port  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEADLINE_S = 120  # valgrind runs the client about 50 times slower
-HEADER = """# The functions an idle `connect` and a forward run (callgrind against the emulator), placed first
-# by the linker (scripts/release-build). Made by scripts/release-order.py; do not edit by hand.
+HEADER = """# The functions an idle `connect` runs, then those only a forward adds (callgrind against the emulator),
+# placed first by the linker (scripts/release-build). Made by scripts/release-order.py; do not edit by hand.
 """
 
 
@@ -107,11 +108,15 @@ def main():
     try:
         with tempfile.TemporaryDirectory(prefix="release-order-") as directory:
             trace = OrderTrace(os.path.abspath(args.binary), info, directory)
-            ran = functions_run(trace.shell()) | functions_run(trace.forward())
+            shell, forward = functions_run(trace.shell()), functions_run(trace.forward())
     finally:
         process.terminate()
         process.wait()
-    names = sorted(ran & defined_functions(args.binary))
+    # The idle session's functions first, then those only a forward runs: an idle session's pages
+    # hold no forward-only code (which would otherwise sit between them, sorted by name, and be
+    # mapped in with them), and a forward still finds all of its code in one place.
+    defined = defined_functions(args.binary)
+    names = sorted(shell & defined) + sorted((forward - shell) & defined)
     with open(args.output, "w") as f:
         f.write(HEADER + "".join(name + "\n" for name in names))
     print("release-order: %d functions written to %s" % (len(names), args.output))
