@@ -46,6 +46,20 @@ import TestSupport
         #expect(throws: ConfigurationError.self) { try settings.endpoint(service: "ssm", serviceId: "SSM") }
     }
 
+    /// A service id with spaces names its variable and services-section key with underscores
+    /// (AWS SDKs and Tools reference guide, "Service-specific endpoints").
+    @Test func spacesInAServiceIdBecomeUnderscores() throws {
+        let fromEnvironment = AWSSettings(environment: Environment(["AWS_ENDPOINT_URL_SECRETS_MANAGER": "https://env.example"]))
+        #expect(try fromEnvironment.configuredEndpoint(serviceId: "Secrets Manager") == "https://env.example")
+        var profiles = ProfileSet()
+        profiles.profiles["default"] = Profile(name: "default", properties: ["services": "mine"])
+        var section = Profile(name: "mine")
+        section.properties["secrets_manager"] = ConfigValue(text: "", subProperties: ["endpoint_url": "https://file.example"])
+        profiles.services["mine"] = section
+        let fromFile = AWSSettings(environment: Environment(), profiles: profiles)
+        #expect(try fromFile.configuredEndpoint(serviceId: "Secrets Manager") == "https://file.example")
+    }
+
     struct LocationCase: Sendable, CustomTestStringConvertible {
         let file: String, index: Int, name: String
         var testDescription: String { "\(file.split(separator: "/").first!) #\(index) \(name)" }

@@ -89,6 +89,20 @@ import Testing
         #expect(throws: WebSocketHandshake.Failure.self) { try handshake.checkResponse(wrong) }
     }
 
+    /// Connection is a list of tokens, one of which must be "upgrade" in any case (RFC 6455 4.1).
+    @Test func theConnectionHeaderIsATokenList() throws {
+        let handshake = WebSocketHandshake(host: "h", target: "/", keyBytes: Array("the sample nonce".utf8))
+        func answer(_ connection: String) -> [UInt8] {
+            Array(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: \(connection)\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
+                    .utf8)
+        }
+        #expect(try handshake.checkResponse(answer("keep-alive, UPGRADE")) != nil)
+        #expect(try handshake.checkResponse(answer("upgrade")) != nil)
+        #expect(throws: WebSocketHandshake.Failure.self) { try handshake.checkResponse(answer("keep-alive")) }
+        #expect(throws: WebSocketHandshake.Failure.self) { try handshake.checkResponse(answer("upgraded")) }
+    }
+
     @Test func base64RoundTrip() {
         for n in 0..<40 {
             let bytes = (0..<n).map { UInt8(($0 * 37 + n) & 0xff) }

@@ -268,10 +268,13 @@ public final class AWSClient: Sendable {
             bodyIsSecret: bodyIsSecret && (200..<300).contains(response.status))
     }
 
-    /// One wire-log entry: the first line, then every header and the body, redacted.
-    private func logMessage(_ firstLine: String, _ headers: HTTPHeaders, _ body: [UInt8], bodyIsSecret: Bool = false) {
+    /// One wire-log entry: the first line, then every header and the body, redacted. The first line
+    /// is built only when there is a log: without `--debug` no request pays for the URL's redaction.
+    private func logMessage(
+        _ firstLine: @autoclosure () -> String, _ headers: HTTPHeaders, _ body: [UInt8], bodyIsSecret: Bool = false
+    ) {
         guard let log else { return }
-        var lines = [firstLine]
+        var lines = [firstLine()]
         for field in headers { lines.append("    " + Redactor.header(field.name, field.value)) }
         let text = bodyIsSecret ? (body.isEmpty ? "" : "\(Redactor.mask) (\(body.count) bytes)") : Redactor.body(body, contentType: headers["Content-Type"])
         if !text.isEmpty { lines.append("    " + text) }

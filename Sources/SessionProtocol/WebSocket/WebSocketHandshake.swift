@@ -55,7 +55,10 @@ public struct WebSocketHandshake: Sendable {
             headers[line[..<colon].lowercased()] = String(line[line.index(after: colon)...]).trimmingCharacters(in: " \t")
         }
         guard headers["upgrade"]?.lowercased() == "websocket" else { throw Failure(description: "the upgrade answer lacks Upgrade: websocket", status: 101) }
-        guard headers["connection"]?.lowercased().contains("upgrade") == true else {
+        // Connection is a list of tokens, one of them "upgrade" (RFC 6455 4.1; RFC 9110 7.6.1):
+        // "upgraded" is not one.
+        let connection = headers["connection"]?.lowercased().split(separator: ",") ?? []
+        guard connection.contains(where: { String($0).trimmingCharacters(in: " \t") == "upgrade" }) else {
             throw Failure(description: "the upgrade answer lacks Connection: Upgrade", status: 101)
         }
         guard headers["sec-websocket-accept"] == Self.accept(for: key) else {
