@@ -5,6 +5,10 @@ import CCurl
 /// thread at a time, like the handle itself.
 final class CurlEasyHandle {
     let raw: UnsafeMutableRawPointer
+    /// Watches the handle's sockets until libcurl closes them. A connection remembers the close
+    /// callback's pointer and may be closed in a later transfer or in curl_easy_cleanup, so the
+    /// watch lives as long as the handle (deinit's body runs before the properties go).
+    let sockets = CurlSocketWatch()
 
     /// nil when libcurl cannot allocate a handle.
     init?() {

@@ -10,11 +10,15 @@ public final class CurlHTTPTransport: HTTPTransport {
         public var caBundle: String?
         public var proxy: ProxySettings
         public var threads: Int
+        /// Names pinned to addresses, as curl's `--resolve` ("host:port:addr1,addr2"): tests give
+        /// one name several loopback addresses to see how a connect moves between them.
+        public var resolve: [String]
 
-        public init(caBundle: String? = nil, proxy: ProxySettings = ProxySettings(), threads: Int = 4) {
+        public init(caBundle: String? = nil, proxy: ProxySettings = ProxySettings(), threads: Int = 4, resolve: [String] = []) {
             self.caBundle = caBundle
             self.proxy = proxy
             self.threads = threads
+            self.resolve = resolve
         }
     }
 
@@ -77,28 +81,6 @@ struct CurlEasy {
         var lastBytes: Int64 = -1
         var lastMoved = 0.0
         var readStalled = false
-        /// Duplicates of the sockets libcurl opened for this transfer: whether one of them got
-        /// connected (getpeername) tells a slow TLS handshake or proxy CONNECT from an endpoint
-        /// that never answered. libcurl's connect time says nothing there: 7.88 sets it only once
-        /// the whole connect phase (TLS included) is done.
-        var sockets: [Int32] = []
-
-        /// Whether any socket of the transfer completed its TCP connect; closes the duplicates.
-        func closeSockets() -> Bool {
-            var reached = false
-            for fd in sockets {
-                var address = sockaddr_storage()
-                var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-                let named = withUnsafeMutablePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
-                }
-                if named == 0 { reached = true }
-                close(fd)
-            }
-            sockets = []
-            return reached
-        }
-
         /// False once no byte has moved for the read limit since the request was about to be written.
         func progressed(bytes: Int64, now: Double) -> Bool {
             guard sends > 0 else { return true }
@@ -124,6 +106,8 @@ struct CurlEasy {
         let sink = Sink()
         sink.idempotent = request.idempotent
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
+        easy.sockets.begin()
+        let watchPointer = Unmanaged.passUnretained(easy.sockets).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>?
         for field in request.headers where field.name.lowercased() != "content-length" {
             headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
@@ -131,6 +115,9 @@ struct CurlEasy {
         // No "Expect: 100-continue" wait on larger POSTs (aws-client spec section 1, libcurl details).
         headerList = curl_slist_append(headerList, "Expect:")
         defer { curl_slist_free_all(headerList) }
+        var resolveList: UnsafeMutablePointer<curl_slist>?
+        for entry in configuration.resolve { resolveList = curl_slist_append(resolveList, entry) }
+        defer { curl_slist_free_all(resolveList) }
 
         // A one-byte buffer stands in for an empty body so the pointer is never dangling.
         var body = request.body.isEmpty ? [UInt8(0)] : request.body
@@ -162,6 +149,7 @@ struct CurlEasy {
             ccurl_setopt_string(handle, CURLOPT_PROXY, configuration.proxy.proxy(forScheme: request.url.scheme) ?? "")
             if let noProxy = configuration.proxy.noProxy { ccurl_setopt_string(handle, CURLOPT_NOPROXY, noProxy) }
             ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+            if resolveList != nil { ccurl_setopt_slist(handle, CURLOPT_RESOLVE, resolveList) }
             switch request.method {
             case "GET": ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
             case "HEAD": ccurl_setopt_long(handle, CURLOPT_NOBODY, 1)
@@ -203,17 +191,21 @@ struct CurlEasy {
                 return CURL_PREREQFUNC_OK
             }
             ccurl_setopt_pointer(handle, CURLOPT_PREREQDATA, sinkPointer)
-            // Each new socket, before its connect: a duplicate is kept to ask later whether it connected.
+            // Each new socket, before its connect, and each socket libcurl closes: whether a TCP
+            // connect completed is asked of the socket while libcurl holds it.
             ccurl_setopt_sockopt_function(handle) { user, fd, _ in
-                let sink = Unmanaged<Sink>.fromOpaque(user!).takeUnretainedValue()
-                let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
-                if copy >= 0 { sink.sockets.append(copy) }
+                Unmanaged<CurlSocketWatch>.fromOpaque(user!).takeUnretainedValue().opened(fd)
                 return Int32(CURL_SOCKOPT_OK)
             }
-            ccurl_setopt_pointer(handle, CURLOPT_SOCKOPTDATA, sinkPointer)
+            ccurl_setopt_pointer(handle, CURLOPT_SOCKOPTDATA, watchPointer)
+            ccurl_setopt_closesocket_function(handle) { user, fd in
+                Unmanaged<CurlSocketWatch>.fromOpaque(user!).takeUnretainedValue().closing(fd)
+                return 0
+            }
+            ccurl_setopt_pointer(handle, CURLOPT_CLOSESOCKETDATA, watchPointer)
             return curl_easy_perform(handle)
         }
-        let reachedHost = sink.closeSockets()
+        let reachedHost = easy.sockets.end()
         var connects = 0
         ccurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
         guard code == CURLE_OK else {
