@@ -30,11 +30,15 @@ import Testing
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 0) == 0 && getsockname(fd, $0, &length) == 0 }
             }
             let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            let filled =
+            let connected =
                 listening
                 && withUnsafeMutablePointer(to: &name) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, length) == 0 }
                 }
+            // The filler is on the accept queue once the listener is readable: the connect can
+            // return before the listener has taken the last ACK (gVisor under load).
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let filled = connected && poll(&ready, 1, 10_000) == 1
             guard filled else {
                 Glibc.close(fd)
                 Glibc.close(filler)
@@ -79,11 +83,12 @@ import Testing
         return String(repeating: "0", count: max(0, digits - text.count)) + text
     }
 
-    static func waitUntil(seconds: Double, _ condition: () -> Bool) async -> Bool {
+    /// Polls on a thread of its own: a starved concurrency pool must not miss a short state.
+    static func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int(seconds * 1000)))
         while ContinuousClock.now < deadline {
             if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
+            usleep(5000)
         }
         return condition()
     }
@@ -112,14 +117,18 @@ import Testing
                 return nil
             } catch let error as TransportError { return error } catch { return nil }
         }
-        // libcurl moved on: its connect to the second address is pending.
-        #expect(await Self.waitUntil(seconds: 10) { Self.pendingConnects(to: "127.0.0.1", port: port) > 0 })
-        // Room on the first's queue: a connect still under way there would now complete.
-        first.makeRoom()
-        // The first attempt ends with libcurl's socket, while the second is still under way (not
-        // only when the request returns).
-        #expect(await Self.waitUntil(seconds: 20) { Self.pendingConnects(to: "127.0.0.2", port: port) == 0 })
-        #expect(Self.pendingConnects(to: "127.0.0.1", port: port) > 0, "the first attempt lasted as long as the request")
+        let (movedOn, leftFirst, secondStillTrying) = await onDedicatedThread { () -> (Bool, Bool, Bool) in
+            // libcurl moved on: its connect to the second address is pending.
+            let movedOn = Self.waitUntil(seconds: 30) { Self.pendingConnects(to: "127.0.0.1", port: port) > 0 }
+            // Room on the first's queue: a connect still under way there would now complete.
+            first.makeRoom()
+            // The first attempt ends with libcurl's socket, while the second is still under way
+            // (not only when the request returns).
+            let leftFirst = Self.waitUntil(seconds: 30) { Self.pendingConnects(to: "127.0.0.2", port: port) == 0 }
+            return (movedOn, leftFirst, Self.pendingConnects(to: "127.0.0.1", port: port) > 0)
+        }
+        #expect(movedOn && leftFirst)
+        #expect(secondStillTrying, "the first attempt lasted as long as the request")
         let error = try #require(await outcome.value)
         #expect(error.kind == .timedOut)
         #expect(error.reachedHost == false, "no TCP connect to the endpoint completed while libcurl held it")
