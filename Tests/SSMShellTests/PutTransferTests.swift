@@ -38,14 +38,14 @@ import Testing
         _ = FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x61, count: 256 * 1024))
         let transfer = try PutTransfer(items: LocalTree.items(path, name: "big").items, windows: false)
         #expect(transfer.output(Self.reply("READY")))
-        // Synchronise on the producer having filled the pipe (nothing reads it yet): 64 KiB, less
-        // up to a page the kernel leaves when it packs writes into pages.
-        let full: Int32 = 65536 - 4096
-        let fd = transfer.pipe.readEnd
+        // Synchronise on the producer having filled the pipe (nothing reads it yet): its writing
+        // end takes no more bytes. A byte count was no measure: how many fit depends on how the
+        // kernel packs the writes into pages.
+        let pipe = transfer.pipe
         let filled = await onDedicatedThread {
             let deadline = DispatchTime.now() + .seconds(60)
-            while Self.waiting(fd) < full && DispatchTime.now() < deadline { sched_yield() }
-            return Self.waiting(fd) >= full
+            while pipe.takesBytes && DispatchTime.now() < deadline { usleep(1000) }
+            return !pipe.takesBytes && Self.waiting(pipe.readEnd) > 0
         }
         #expect(filled)
         // The session's thread hands the node's DONE over.

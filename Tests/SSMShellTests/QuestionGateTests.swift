@@ -50,7 +50,9 @@ import Testing
 
     @Test func aQuestionWaitsOnAThreadOfItsOwnNotOnTheConcurrencyPool() async throws {
         // More questions waiting at once than the pool has threads: had they waited on the pool,
-        // the task that answers them could not run, and each would give up at its deadline.
+        // the task that answers them could not run, and each would give up at its deadline. The
+        // deadline is generous: under load the 24th thread may start seconds after the first
+        // (2 s starved the first question at load 12); only a blocked pool needs all of it.
         let count = 24
         let (entered, entering) = AsyncStream.makeStream(of: Void.self)
         let release = DispatchSemaphore(value: 0)
@@ -58,7 +60,7 @@ import Testing
             QuestionGate(
                 source: { _ in
                     entering.yield()
-                    return release.wait(timeout: .now() + .seconds(2)) == .success ? .line("answered") : .line("starved")
+                    return release.wait(timeout: .now() + .seconds(60)) == .success ? .line("answered") : .line("starved")
                 }, interrupted: { false })
         }
         let answerer = Task {

@@ -159,6 +159,13 @@ public final class BytePipe: @unchecked Sendable {
         return true
     }
 
+    /// Whether the writing end takes bytes now (POLLOUT): false once the pipe is full, however
+    /// the kernel packed the writes into its pages (tests wait on the producer filling it).
+    public var takesBytes: Bool {
+        var ends = pollfd(fd: writeEnd, events: Int16(POLLOUT), revents: 0)
+        return writeEnd >= 0 && poll(&ends, 1, 0) == 1 && ends.revents & Int16(POLLOUT) != 0
+    }
+
     public func closeWriting() {
         guard writeEnd >= 0 else { return }
         close(writeEnd)
