@@ -106,6 +106,19 @@ class Emulator:
 TERMINAL_STATUSES = ("Success", "Failed", "TimedOut", "Cancelled")
 
 
+def wait_until(predicate, seconds=10, what="the condition"):
+    """The predicate's first true value, polled until SECONDS have passed; then an AssertionError
+    naming WHAT. The one copy: test_connect, test_cloudwatch_logs and test_gateway had their own."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("%s did not happen within %d s" % (what, seconds))
+        time.sleep(0.05)
+
+
 def ended_invocation(ssm, command_id, instance_id, seconds=30):
     """GetCommandInvocation once the invocation has ended (InvocationDoesNotExist right after
     SendCommand counts as pending); fails after SECONDS."""

@@ -6,7 +6,7 @@ import socket
 import subprocess
 import threading
 
-from test_connect import wait_until
+from conftest import wait_until
 from test_flow_control import connected_session
 from test_shell import BINARY, shell_env
 

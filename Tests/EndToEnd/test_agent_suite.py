@@ -20,9 +20,9 @@ import pytest
 import agent_target
 from test_forward import CLIENT, data, expected_download, web  # noqa: F401 (fixtures)
 from test_proxy import ssh_options, sshd  # noqa: F401 (fixture)
-from test_connect import terminal_is_raw, wait_until
+from test_connect import terminal_is_raw
 from test_shell import BINARY
-from conftest import ended_invocation
+from conftest import ended_invocation, wait_until
 
 _ready = agent_target.with_agent_ready_file()
 if isinstance(_ready, str):
@@ -286,7 +286,7 @@ def test_run_output_reaches_cloudwatch_while_it_runs_in_the_agents_group_and_str
     """The agent's CloudWatch Logs output (agent/framework/processor/executer/iohandler, agentlogstocloudwatch):
     group /aws/ssm/<document>, streams <command>/<node>/aws-runShellScript/stdout|stderr, lines there while
     the command runs, everything there once the invocation has ended."""
-    from test_cloudwatch_logs import events_so_far, finished, invocation, lines_of, stream_text, wait_until as wait_for
+    from test_cloudwatch_logs import events_so_far, finished, invocation, lines_of, stream_text
     node = agent.node(0)
     ssm, logs = agent.emulator.client("ssm"), agent.emulator.client("logs")
     flag = tmp_path / "go-on"
@@ -294,7 +294,7 @@ def test_run_output_reaches_cloudwatch_while_it_runs_in_the_agents_group_and_str
     command_id = ssm.send_command(InstanceIds=[node], DocumentName="AWS-RunShellScript", Parameters={"commands": [script]},
                                   CloudWatchOutputConfig={"CloudWatchOutputEnabled": True})["Command"]["CommandId"]
     group, prefix = "/aws/ssm/AWS-RunShellScript", "%s/%s/aws-runShellScript/" % (command_id, node)
-    assert wait_for(lambda: events_so_far(logs, group, prefix + "stdout"), 30, "the first line in CloudWatch") == ["first\n"]
+    assert wait_until(lambda: events_so_far(logs, group, prefix + "stdout"), 30, "the first line in CloudWatch") == ["first\n"]
     assert invocation(ssm, command_id, node)["Status"] == "InProgress"
     flag.write_text("")
     result = finished(ssm, command_id, node, seconds=90)

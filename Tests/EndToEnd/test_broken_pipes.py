@@ -12,7 +12,7 @@ import pexpect
 import pytest
 
 from test_forward import CLIENT, data, expected_download, web  # noqa: F401 (fixtures)
-from test_connect import wait_until
+from conftest import wait_until
 from test_shell import BINARY, shell_env
 
 

@@ -9,7 +9,7 @@ import uuid
 import botocore.exceptions
 import pytest
 
-from conftest import ended_invocation
+from conftest import ended_invocation, wait_until
 
 
 def now_ms():
@@ -228,17 +228,6 @@ def test_iam_checks_name_the_log_group_and_stream(emulator):
 # -- Run Command output in CloudWatch Logs, as the agent writes it ---------------------------------
 
 WEB = ["i-0a1b2c3d4e5f60001", "i-0a1b2c3d4e5f60002"]
-
-
-def wait_until(predicate, seconds, what):
-    deadline = time.time() + seconds
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.time() > deadline:
-            raise AssertionError("%s did not happen within %d s" % (what, seconds))
-        time.sleep(0.1)
 
 
 def invocation(ssm, command_id, instance_id):

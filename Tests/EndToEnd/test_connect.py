@@ -11,6 +11,7 @@ import time
 import pexpect
 import pytest
 
+from conftest import wait_until
 from test_shell import BINARY, shell_env
 
 
@@ -84,14 +85,6 @@ def terminal_is_raw(child):
     """The pty's mode as the client sees it (on Linux the master reports the terminal's termios)."""
     lflag = termios.tcgetattr(child.child_fd)[3]
     return lflag & (termios.ICANON | termios.ECHO | termios.ISIG) == 0
-
-
-def wait_until(predicate, seconds, what):
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("%s did not happen within %d s" % (what, seconds))
-        time.sleep(0.02)
 
 
 @pytest.mark.parametrize("signal_name", ["TERM", "HUP"])

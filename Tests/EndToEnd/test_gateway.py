@@ -12,7 +12,7 @@ import uuid
 import aiohttp
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, wait_until
 
 sys.path.insert(0, os.path.join(ROOT, "scripts", "emulator"))
 
@@ -178,17 +178,6 @@ def test_with_tls_the_simulated_agents_connect_over_wss_trusting_the_emulators_c
 
 # -- the data-channel relay (issue 12 item 1, issue 18 items 2 and 3) ------------------------------
 
-def wait_for(predicate, seconds=10, what="the condition"):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("%s did not hold within %d s" % (what, seconds))
-        time.sleep(0.05)
-
-
 class RecordingClient:
     """dcclient's client that also records every message type the gateway sent it."""
 
@@ -213,7 +202,7 @@ class RecordingClient:
 def test_the_agent_opens_its_data_channel_at_start_session_before_any_client_connects(emulator):
     response = emulator.client("ssm").start_session(Target="i-0a1b2c3d4e5f60001")
     session_id = response["SessionId"]
-    facts = wait_for(lambda: (lambda f: f if f["agent_connected"] and f["agent_state"] == "Connected" else None)(
+    facts = wait_until(lambda: (lambda f: f if f["agent_connected"] and f["agent_state"] == "Connected" else None)(
         emulator.control("state")["sessions"][session_id]), what="the agent's data channel with agent_session_state Connected")
     assert facts["connections"] == 0 and facts["status"] == "Connecting"
     emulator.client("ssm").terminate_session(SessionId=session_id)
@@ -245,7 +234,7 @@ def test_terminate_session_reaches_the_agent_and_the_client_hears_channel_closed
         return session_id, client
     session_id, client = run(scenario())
     assert client.closed_payload["Output"] == "Terminated by the TerminateSession API."
-    facts = wait_for(lambda: (lambda f: f if not f["agent_connected"] else None)(emulator.control("state")["sessions"][session_id]),
+    facts = wait_until(lambda: (lambda f: f if not f["agent_connected"] else None)(emulator.control("state")["sessions"][session_id]),
                      what="the agent's data channel closing")
     assert facts["agent_state"] == "Terminating", "the agent ended its shell and said so"
 
@@ -322,7 +311,7 @@ def test_a_real_agents_node_is_online_while_its_control_channel_is_open(mixed_fl
             await client.stop()
             return online
     assert run(scenario())[real_id] == "Online"
-    wait_for(lambda: ping()[real_id] == "ConnectionLost", what="ConnectionLost once the channel closed")
+    wait_until(lambda: ping()[real_id] == "ConnectionLost", what="ConnectionLost once the channel closed")
 
 
 def test_a_session_through_the_gateway_as_a_real_agent_sees_it():
