@@ -153,6 +153,12 @@ def test_whom_the_shell_runs_as_and_uid_0_refused(agent):
     refused = agent.spawn("connect %s" % agent.node(1))
     refused.expect("Unable to start command: invalid uid and gid")
     refused.expect(pexpect.EOF)
+    refused.close()
+    # A session the agent refused is a failure, as ssh's 255 is when the server refuses one.
+    assert refused.exitstatus == 255, refused.before
+    piped = run_script(agent, "connect %s --command 'echo never'" % agent.node(0))
+    assert piped.returncode == 255, piped.stderr
+    assert "Unable to start command: invalid uid and gid" in piped.stderr and "never" not in piped.stdout
 
 
 def test_kms_encrypted_sessions(agent):

@@ -181,9 +181,20 @@ def test_a_foreground_forward_the_agent_ended_says_why_and_fails(emulator, web):
         shell.send_signal(signal.SIGCONT)
         _, err = shell.communicate(timeout=30)
         assert shell.returncode == 1, err.decode()
-        assert "forward 1 ended: Handshake timed out" in err.decode(), err.decode()
+        assert "forward 1 ended: Encountered error while initiating handshake. Handshake timed out" in err.decode(), err.decode()
     finally:
         if shell.poll() is None:
             shell.send_signal(signal.SIGCONT)
             shell.kill()
             shell.wait()
+
+
+def test_a_forward_whose_agent_never_begins_the_handshake_says_so_within_a_bounded_time(emulator, web):
+    """A port session cannot start without the handshake (the agent's port plugin asks for one, and
+    session-manager-plugin learns the session type only from it): `forward` waited without end or word
+    for an agent that never sent its HandshakeRequest. It must say why and fail, 20 s after connecting."""
+    emulator.faults(no_handshake=True)
+    result = subprocess.run([BINARY, "-c", "forward web-3 0:%d --foreground" % web], env=shell_env(emulator, "basic"),
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert "forward 1 ended: the agent did not begin the port session's handshake within 20 s" in result.stderr, result.stderr

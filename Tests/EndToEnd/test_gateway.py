@@ -529,3 +529,48 @@ def test_a_cancel_sent_while_the_nodes_control_channel_is_down_reaches_the_agent
             assert await status_becomes(("Success", "Failed", "TimedOut", "Cancelled"), 20) == "Cancelled"
             assert not env.emulator.ssm.jobs.jobs and not env.emulator.ssm.jobs.acked, "an ended invocation's job is forgotten"
     run(scenario())
+
+
+def test_a_client_far_behind_never_makes_the_agent_reopen_its_data_channel(emulator):
+    """The agent pings its data channel and reopens it when no pong comes in time (54 s and 60 s for
+    amazon-ssm-agent; 1 s and 2 s here). The relay stopped reading the agent's channel while a frame
+    waited for a client that did not read, so the gateway answered no ping, and a client a few seconds
+    behind made the agent reopen its channel. Now what the client has not taken waits in the gateway."""
+    import signal
+    import subprocess
+    import threading
+    from test_shell import BINARY, shell_env
+    emulator.faults(agent_ping_interval=1, agent_pong_wait=2)
+    size = 32 << 20
+    shell = subprocess.Popen([BINARY, "-c", "connect web-2 --command 'head -c %d /dev/zero'" % size], env=shell_env(emulator, "admin"),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    received = [0]
+    first = threading.Event()
+
+    def count():
+        while True:
+            chunk = shell.stdout.read1(1 << 16)
+            if not chunk:
+                return
+            received[0] += len(chunk)
+            first.set()
+    reader = threading.Thread(target=count, daemon=True)
+    reader.start()
+    try:
+        assert first.wait(60), "no output came"
+        shell.send_signal(signal.SIGSTOP)      # the client stops reading, far past the agent's 2 s
+        time.sleep(6)
+        shell.send_signal(signal.SIGCONT)
+        shell.wait(timeout=120)
+        reader.join(10)
+        err = shell.stderr.read()
+    finally:
+        shell.send_signal(signal.SIGCONT)
+        if shell.poll() is None:
+            shell.kill()
+            shell.wait()
+    assert shell.returncode == 0, err.decode()
+    assert received[0] == size, json.dumps([s for s in emulator.control("state")["sessions"].values() if s["target"] == "i-0a1b2c3d4e5f60002"][-1])
+    sessions = [s for s in emulator.control("state")["sessions"].values()
+                if s["target"] == "i-0a1b2c3d4e5f60002" and s["document"] == "AWS-StartNonInteractiveCommand"]
+    assert sessions[-1]["agent_connections"] == 1, sessions[-1]

@@ -13,6 +13,9 @@ from dcclient import DataChannelClient
 from test_shell import shell_env, ssm_shell
 
 
+ERROR = "\n----------ERROR-------\n"   # iohandler's separator before a failed plugin's errors
+
+
 def host_has(name):
     try:
         pwd.getpwnam(name)
@@ -56,7 +59,7 @@ def command_stderr(emulator, command):
                 continue
             out[ptype] = out.get(ptype, b"") + payload
         await client.close()
-        return out[1], out[11]
+        return out[1], out[11], (client.closed_payload or {}).get("Output")
 
     return asyncio.run(asyncio.wait_for(scenario(), 60))
 
@@ -71,13 +74,15 @@ def test_with_run_as_disabled_sessions_run_as_ssm_user_and_the_host_is_untouched
 def test_run_as_root_is_refused_with_the_agents_message(emulator):
     emulator.faults(run_as_enabled=True, run_as_default_user="root")
     facts, closed = shell_session(emulator)
-    assert closed == "Unable to start command: invalid uid and gid\n"
+    # The plugin failed: the agent's Output is its error after iohandler's separator, as amazon-ssm-agent
+    # 3.3.1142.0 sent it in agent_task_complete (seen under with-agent), and the service passes it on.
+    assert closed == ERROR + "Unable to start command: invalid uid and gid\n"
     assert facts["run_as"] is None
 
 
 def test_a_command_session_as_root_gets_the_message_as_stderr(emulator):
     emulator.faults(run_as_enabled=True, run_as_default_user="root")
-    assert command_stderr(emulator, "echo never") == (b"", b"Unable to start command: invalid uid and gid\n")
+    assert command_stderr(emulator, "echo never") == (b"", b"Unable to start command: invalid uid and gid\n", ERROR + "Unable to start command: invalid uid and gid\n")
 
 
 @pytest.mark.parametrize("user,message", [("nobody-here", "failed to start pty since RunAs user nobody-here does not exist"),
@@ -85,16 +90,17 @@ def test_a_command_session_as_root_gets_the_message_as_stderr(emulator):
 def test_run_as_a_user_that_is_not_there(emulator, user, message):
     emulator.faults(run_as_enabled=True, run_as_default_user=user)
     _, closed = shell_session(emulator)
-    assert closed == "Unable to start command: %s\n" % message
+    assert closed == ERROR + "Unable to start command: %s\n" % message
 
 
 @pytest.mark.parametrize("command", [[], ["--command", "echo never"]])
 def test_connect_fails_when_the_agent_refuses_the_session(emulator, command):
-    """connect exited 0 with the agent's refusal printed as a closing note."""
+    """connect exited 0 with the agent's refusal printed as a closing note; then 1, which a
+    remote command gives too: 255 as ssh's for a session the server refused."""
     emulator.faults(run_as_enabled=True, run_as_default_user="nobody-here")
     result = ssm_shell("-c", " ".join(["connect", "web-1"] + ["'%s'" % word for word in command]),
                        env=shell_env(emulator), stdin="")
-    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.returncode == 255, result.stdout + result.stderr
     assert "failed to start pty since RunAs user nobody-here does not exist" in result.stderr, result.stderr
 
 
@@ -107,7 +113,7 @@ def test_host_users_run_the_process_as_the_user():
         stdout, stderr = command_stderr(started, "id -un")
         assert (stdout, stderr) == (b"nobody\n", b"")
         started.faults(run_as_default_user="root")
-        assert command_stderr(started, "id -un") == (b"", b"Unable to start command: invalid uid and gid\n")
+        assert command_stderr(started, "id -un")[:2] == (b"", b"Unable to start command: invalid uid and gid\n")
     finally:
         started.process.terminate()
         started.process.wait(timeout=10)

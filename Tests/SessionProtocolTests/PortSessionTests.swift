@@ -232,6 +232,40 @@ import Testing
         #expect(!session.interest.accept)
     }
 
+    /// An agent that never sends a HandshakeRequest left `forward` waiting without end or word:
+    /// the session ends with a reason once `handshakeRequestDeadline` passed on one connection.
+    @Test func anAgentThatNeverBeginsTheHandshakeEndsTheSessionWithAReason() {
+        var agent = Agent()
+        var session = PortSession(configuration: .init(remote: "localhost:80", name: "forward 1", localAddress: "127.0.0.1:8080"))
+        _ = session.feed(.connected, at: 0, &agent)
+        _ = session.feed(.connectionLost("reset"), at: 15, &agent)
+        _ = session.feed(.connected, at: 100, &agent)
+        #expect(Agent.end(session.feed(.tick, at: 119, &agent)) == nil, "counted from the resumed connection")
+        let actions = session.feed(.tick, at: 120.5, &agent)
+        #expect(Agent.end(actions) == .ended)
+        #expect(Agent.sent(actions).contains { $0.0 == .flag && $0.1 == SessionFlag.terminateSession.payload })
+        #expect(session.endReason?.hasPrefix("the agent did not begin the port session's handshake within 20 s") == true)
+        #expect(!session.interest.accept)
+    }
+
+    @Test func aHandshakeThatBeganIsNeverCutByTheRequestDeadline() {
+        var agent = Agent()
+        var session = PortSession(configuration: .init(remote: "localhost:80", name: "forward 1", localAddress: "127.0.0.1:8080"))
+        _ = session.feed(.connected, at: 0, &agent)
+        _ = session.feed(agent.handshake(type: "Port", properties: #"{"portNumber":"80","type":"LocalPortForwarding"}"#), at: 19, &agent)
+        #expect(Agent.end(session.feed(.tick, at: 60, &agent)) == nil)
+        #expect(session.endReason == nil)
+    }
+
+    /// The agent's failure comes after iohandler's separator line; the reason is the sentence alone.
+    @Test func theAgentsFailureIsTheEndReasonWithoutTheSeparatorLine() {
+        var agent = Agent()
+        var session = Self.started(&agent)
+        // JSON escapes: the fixture puts the text into the ChannelClosed body as it is.
+        _ = session.feed(Agent.channelClosed(#"\n----------ERROR-------\nHandshake timed out.\n"#), at: 1, &agent)
+        #expect(session.endReason == "Handshake timed out.")
+    }
+
     @Test func versionsCompareNumerically() {
         #expect(PortSession.version("3.0.196.1", isAbove: "3.0.196.0"))
         #expect(PortSession.version("3.10.0.0", isAbove: "3.9.999.0"))

@@ -108,7 +108,7 @@ final class AttachedNode: Sendable {
             switch result {
             case .failed(let reason, _): problem = "the connection was lost and could not be resumed (\(reason))"
             case .ended, .stopped:
-                problem = "the session ended" + (session.closedMessage.map { $0.isEmpty ? "" : ": \($0.trimmingWhitespace())" } ?? "")
+                problem = "the session ended" + (session.closedMessage.map { $0.isEmpty ? "" : ": \(ChannelClosedReason.sentence($0))" } ?? "")
             }
         }
         events.yield(.ended(index, problem: problem))

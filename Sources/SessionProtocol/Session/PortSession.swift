@@ -50,6 +50,13 @@ public struct PortSession: SessionMachine {
     /// How long a client over the limit may take no bytes at all before its connection is closed,
     /// so that the other connections (and the 60 s liveness check) go on. Below 60 s on purpose.
     public static let stallDeadline = 20.0
+    /// How long after a connection the agent may take to begin the handshake. A port session
+    /// cannot start without it: the agent's port plugin always asks for one (amazon-ssm-agent
+    /// plugins/port RequireHandshake), and session-manager-plugin learns the session type only
+    /// from it or from first output, so it waits forever too (sessionhandler.go ProcessFirstMessage).
+    /// The agent sends its HandshakeRequest as soon as its data channel is open, and gives the
+    /// client 15 s to answer (datachannel.go handshakeTimeout); 20 s covers a slow start.
+    public static let handshakeRequestDeadline = 20.0
 
     public let configuration: Configuration
     public private(set) var channel: DataChannel
@@ -62,6 +69,9 @@ public struct PortSession: SessionMachine {
     public private(set) var statistics = Statistics()
     private var smux = SmuxSession()
     private var liveness = Liveness(now: 0)
+    /// When the current connection opened, while no HandshakeRequest has come.
+    private var awaitingHandshakeSince: Double?
+    private var handshakeBegan = false
     /// Local connection ↔ smux stream id (mux), and the one connection of basic mode.
     private var streams: [LocalConnection: UInt32] = [:]
     private var connectionByStream: [UInt32: LocalConnection] = [:]
@@ -106,8 +116,10 @@ public struct PortSession: SessionMachine {
     public mutating func handle(_ event: SessionEvent, at time: SessionTime, messageId: () -> [UInt8]) -> [SessionAction] {
         switch event {
         case .connectionLost(let reason):
+            awaitingHandshakeSince = nil  // counted again from the resumed connection
             return [.end(ended ? .ended : .disconnected(reason))]
         case .connectionClosed:
+            awaitingHandshakeSince = nil
             return [.end(ended ? .ended : .disconnected("the connection was closed"))]
         default:
             // After the end nothing new starts: every event answers that it is over.
@@ -133,6 +145,7 @@ public struct PortSession: SessionMachine {
             // connection accepted before it would be taken for basic mode, and the old forwarder
             // read the listener only after HandshakeComplete.
             liveness = Liveness(now: time.now)
+            if !gate.isOpen && !handshakeBegan { awaitingHandshakeSince = time.now }
             channelActions(.reconnected)
         case .received(let message):
             liveness.heard(now: time.now)
@@ -197,6 +210,13 @@ public struct PortSession: SessionMachine {
             pending[connection] = nil
             actions += written(connection)
         case .tick:
+            if let since = awaitingHandshakeSince, time.now - since > Self.handshakeRequestDeadline {
+                endReason =
+                    "the agent did not begin the port session's handshake within \(Int(Self.handshakeRequestDeadline)) s, and a port session cannot start without it; check that SSM Agent on the node is running and up to date, then forward again"
+                send(.flag, SessionFlag.terminateSession.payload)
+                ended = true
+                return actions + [.end(.ended)]
+            }
             for (connection, waiting) in stalledClients(now: time.now) {
                 let message =
                     "\(configuration.name): a local client of \(configuration.localAddress) stopped reading (nothing taken for \(Int(Self.stallDeadline)) s, \(waiting / 1024) KiB waiting); its connection was closed so the forward goes on.\n"
@@ -226,6 +246,8 @@ public struct PortSession: SessionMachine {
             return [.send(.binary, frame)]
         case .handshake(_, let properties, let agentVersion):
             gate.handshakeBegan()
+            handshakeBegan = true
+            awaitingHandshakeSince = nil
             // The plugin's rule (spec 7.2): mux for LocalPortForwarding on agents above 3.0.196.0.
             mode = properties["type"] == "LocalPortForwarding" && Self.version(agentVersion, isAbove: "3.0.196.0") ? .mux : .basic
             return []
@@ -240,7 +262,8 @@ public struct PortSession: SessionMachine {
             return []
         case .channelClosed(let output, _):
             ended = true
-            endReason = output.isEmpty ? endReason : output
+            let sentence = ChannelClosedReason.sentence(output)
+            endReason = sentence.isEmpty ? endReason : sentence
             return []
         case .dataKeyNeeded:
             return []  // answered by `handle`

@@ -40,6 +40,9 @@ class Faults:
     empty_output: bool = False    # a sequenced Output message with an empty payload before each Output message
     stall_reads: float = 0.0      # the gateway stops reading each session's first websocket this many seconds after it opens
     agent_start_delay: float = 0.0  # seconds the agent takes to start a session's shell, command or port handler (a slow node)
+    agent_ping_interval: float = 54.0  # the agent pings its data channel this often (communicator: WebSocketPingInterval)
+    agent_pong_wait: float = 60.0  # and reopens it when no pong came this long (WebSocketPongWaitTimeout; the read deadline)
+    no_handshake: bool = False    # the agent never sends its HandshakeRequest (as agents before the handshake did); it starts the session's handler at once
     handshake_delay: float = 0.0  # seconds the agent takes to answer the HandshakeResponse (HandshakeComplete later; input meanwhile is discarded)
     kms_challenge: bool = True    # False: agents as before the KMS challenge, which send no Challenge and decrypt without aws:ssm:RandomChallenge
     drop_answer: str = ""         # operations (comma-separated) carried out, then the connection dropped unanswered
@@ -86,6 +89,7 @@ class State:
         self.instance_profiles = fleet_doc.get("instance_profiles", {})
         self.commands = collections.OrderedDict()   # command id -> Command
         self.sessions = {}                           # session id -> Session
+        self.client_queues = {}                      # session id -> the gateway's gateway.client_queue.ClientQueue
         self.api_calls = collections.Counter()       # (operation, identity name) -> count
         self.throttled = collections.Counter()       # (operation, account, region) -> calls answered ThrottlingException
         self.agent_bytes = collections.defaultdict(bytearray)  # session id -> bytes the agent received (stream data)

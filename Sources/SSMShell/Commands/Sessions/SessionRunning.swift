@@ -52,15 +52,18 @@ extension Shell {
         if session.outputClosed {
             throw ShellError("the session \(stream.sessionId) ended: standard output was closed")
         }
-        if let message = session.closedMessage, !message.isEmpty {
+        if let output = session.closedMessage, !output.isEmpty {
+            let message = ChannelClosedReason.sentence(output)
             // The service's reason with no exit status: the agent refused the session ("Unable to
             // start command: ..." when the run-as user is missing; shell.go) or it was ended for
-            // the user (TerminateSession, idle timeout). Not a success.
+            // the user (TerminateSession, idle timeout). Not a success, and not a status the
+            // remote command gave: 255, as ssh exits when the server refuses the session.
             guard session.exitCode != nil else {
                 throw ShellError(
-                    "the session \(stream.sessionId) on \(node.label) ended without an exit status: \(message.trimmingWhitespace())")
+                    "the session \(stream.sessionId) on \(node.label) ended without an exit status: \(message)",
+                    status: Self.noRemoteStatus)
             }
-            console.err("\nSessionId: \(stream.sessionId) : \(message)\n")
+            console.err("\nSessionId: \(stream.sessionId) : \(message)\n\n")
         } else if !options.quiet && terminal {
             console.err("\nExiting session with sessionId: \(stream.sessionId).\n")
         }
@@ -70,10 +73,15 @@ extension Shell {
         // A command whose exit status never came did not run to its end: the agent refused it
         // (its reason went to stderr) or the session was cut.
         if exitStatusDue && session.exitCode == nil {
-            throw ShellError("the session \(stream.sessionId) on \(node.label) ended without the command's exit status")
+            throw ShellError(
+                "the session \(stream.sessionId) on \(node.label) ended without the command's exit status", status: Self.noRemoteStatus)
         }
         return session.exitCode ?? 0
     }
+
+    /// The status of a session that ended with no status of the remote command's: ssh's 255
+    /// (ssh(1), "EXIT STATUS"), so a caller can tell it from any the command gives but 255 itself.
+    static let noRemoteStatus: Int32 = 255
 
     /// The runner of connect, proxy and forward: dial the stream URL, run the driver on a thread
     /// of its own, resume after a disconnect.

@@ -17,6 +17,8 @@ from ..sessions.session import Session
 
 COMPLETE_TRIES = 3
 COMPLETE_BACKOFF = 1.0
+REOPEN_ATTEMPTS = 5       # mgsConfig.DataChannelNumMaxAttempts
+REOPEN_DELAY = 0.1        # DataChannelRetryInitialDelayMillis (the first retry; the real one adds up to as much again)
 
 
 class SessionWorker:
@@ -61,7 +63,7 @@ class SessionWorker:
 
     async def _complete(self, session, status):
         payload = {"SchemaVersion": 1, "TaskId": session.id, "Topic": "agent_task_complete", "FinalTaskStatus": status,
-                   "IsRoutingFailure": False, "AwsAccountId": "", "InstanceId": self.node.node["id"], "Output": session.close_reason,
+                   "IsRoutingFailure": False, "AwsAccountId": "", "InstanceId": self.node.node["id"], "Output": session.task_output(),
                    "S3Bucket": "", "S3UrlSuffix": "", "CwlGroup": "", "CwlStream": "", "RetryNumber": 0}
         for attempt in range(COMPLETE_TRIES):
             payload["RetryNumber"] = attempt
@@ -84,23 +86,64 @@ class SessionWorker:
         fleet = self.node.fleet
         client_id = str(uuid.uuid4())
         try:
-            token = await self._create_data_channel(session.id, client_id)
-            ws_url = re.sub(r"^http", "ws", fleet.base_url) + "/v1/data-channel/%s?role=publish_subscribe" % session.id
-            headers = fleet.signer.headers("GET", re.sub(r"^ws", "http", ws_url))
-            async with fleet.http.ws_connect(ws_url, headers=headers, max_msg_size=16 * 1024 * 1024, heartbeat=None) as ws:
-                await ws.send_str(json.dumps({"MessageSchemaVersion": "1.0", "RequestId": str(uuid.uuid4()), "TokenValue": token,
-                                              "ClientInstanceId": self.node.node["id"], "ClientId": client_id}))
-                session.open(ws)
-                async for msg in ws:
-                    if msg.type == aiohttp.WSMsgType.BINARY:
-                        await session.receive(msg.data)
-                    elif msg.type == aiohttp.WSMsgType.ERROR:
-                        break
+            for attempt in range(REOPEN_ATTEMPTS + 1):
+                # A new token for every opening (datachannel.go: the OnError handler calls
+                # CreateDataChannel again before Reconnect).
+                token = await self._create_data_channel(session.id, client_id)
+                ws_url = re.sub(r"^http", "ws", fleet.base_url) + "/v1/data-channel/%s?role=publish_subscribe" % session.id
+                headers = fleet.signer.headers("GET", re.sub(r"^ws", "http", ws_url))
+                async with fleet.http.ws_connect(ws_url, headers=headers, max_msg_size=16 * 1024 * 1024, heartbeat=None,
+                                                 autoping=False) as ws:
+                    await ws.send_str(json.dumps({"MessageSchemaVersion": "1.0", "RequestId": str(uuid.uuid4()), "TokenValue": token,
+                                                  "ClientInstanceId": self.node.node["id"], "ClientId": client_id}))
+                    session.reopen(ws) if attempt else session.open(ws)
+                    deadline_passed = await self._listen(session, ws)
+                if not deadline_passed or session.closing:
+                    break
+                print("simulated agent %s: no pong on the data channel of %s within %s s: opening it again"
+                      % (self.node.node["id"], session.id, self.state.faults.agent_pong_wait), file=sys.stderr, flush=True)
+                await asyncio.sleep(REOPEN_DELAY)
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as error:
             print("simulated agent %s: data channel of %s: %s" % (self.node.node["id"], session.id, error), file=sys.stderr, flush=True)
         # The gateway closed the channel, or it broke: the session ends (the real agent retries
         # its data channel five times first; the gateway here only closes it at the end).
         session.end(session.close_reason)
+
+    async def _listen(self, session, ws):
+        """Reads the data channel until it closes (False) or its read deadline passes (True). As the
+        real agent's: it pings every agent_ping_interval (54 s), and only a pong moves the deadline,
+        to agent_pong_wait (60 s) later; the first is both after the opening
+        (communicator/websocketchannel.go StartPings and its listener's SetPongHandler)."""
+        faults = self.state.faults
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + faults.agent_ping_interval + faults.agent_pong_wait
+        pinger = loop.create_task(self._ping(ws, faults.agent_ping_interval))
+        try:
+            while True:
+                try:
+                    msg = await ws.receive(timeout=max(0.0, deadline - loop.time()))
+                except asyncio.TimeoutError:
+                    return True
+                if msg.type == aiohttp.WSMsgType.BINARY:
+                    await session.receive(msg.data)
+                elif msg.type == aiohttp.WSMsgType.PING:
+                    await ws.pong(msg.data)
+                elif msg.type == aiohttp.WSMsgType.PONG:
+                    deadline = loop.time() + faults.agent_pong_wait
+                elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED,
+                                  aiohttp.WSMsgType.ERROR):
+                    return False
+        finally:
+            pinger.cancel()
+
+    @staticmethod
+    async def _ping(ws, interval):
+        try:
+            while not ws.closed:
+                await asyncio.sleep(interval)
+                await ws.ping(b"keepalive")
+        except (ConnectionResetError, RuntimeError):
+            pass
 
     async def _create_data_channel(self, session_id, client_id):
         fleet = self.node.fleet

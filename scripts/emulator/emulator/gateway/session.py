@@ -26,9 +26,11 @@ import uuid
 
 from .. import clientmessage as cm
 from . import documents
+from .client_queue import ClientQueue
 from .faults import LossyLink
 
 TERMINATE_GRACE = 5.0   # seconds the service waits for the agent to end a terminated session
+CLOSE_FLUSH = 20.0       # seconds the output before channel_closed may take to reach the client
 AGENT_GONE_GRACE = 10.0  # seconds a data channel the agent closed unfinished may be opened again
 
 
@@ -77,6 +79,7 @@ class GatewaySession:
         self.client_ws = None
         self.reader = None               # the client connection's endpoint.Reader: the end hangs up through it
         self.agent_ws = None
+        self.agent_connections = 0       # data channels the agent opened (a real one reopens after a missed pong)
         self.connections = 0
         self.agent_state = None          # the agent's last agent_session_state
         self.terminating = False         # TerminateSession was called
@@ -88,6 +91,9 @@ class GatewaySession:
         self.last_agent_facts = {}
         self.to_agent_link = LossyLink(state.faults, self._to_agent, towards_agent=True)
         self.to_client_link = LossyLink(state.faults, self._to_client, towards_agent=False)
+        # What the agent sends is read at once and waits here for the client (client_queue.py).
+        self.client_queue = ClientQueue(self._write_to_client)
+        state.client_queues[session_id] = self.client_queue
 
     # -- what the agent is handed ---------------------------------------------------------------
 
@@ -118,6 +124,7 @@ class GatewaySession:
                 "unacked": self._agent_facts().get("unacked"), "client_sent": self.highest_in + 1, "mode": self._agent_facts().get("mode"),
                 "run_as": self._agent_facts().get("run_as"),
                 "agent_state": self.agent_state, "agent_connected": self.agent_ws is not None,
+                "agent_connections": self.agent_connections, "client_frames_dropped": self.client_queue.dropped,
                 "client_close_codes": self.client_close_codes}
 
     def _agent_facts(self):
@@ -138,7 +145,8 @@ class GatewaySession:
             # with it, however the old client behaves (endpoint.serve_client closes it as its only reader).
             replaced.hang_up(b"Session resumed on another connection")
         if self.finished:
-            await self._send_channel_closed(ws)
+            await self._send_channel_closed()
+            self.client_queue.close()
             return
         self.status = "Connected"
         await self._to_agent(publication(cm.START_PUBLICATION))
@@ -184,7 +192,12 @@ class GatewaySession:
         return self.agent_token
 
     async def attach_agent(self, ws):
-        self.agent_ws = ws
+        """The agent opened its data channel, or opened it again (after a missed pong, datachannel.go
+        Reconnect): the channel it replaced is closed, and what still comes on it is ignored."""
+        replaced, self.agent_ws = self.agent_ws, ws
+        self.agent_connections += 1
+        if replaced is not None and replaced is not ws and not replaced.closed:
+            asyncio.get_running_loop().create_task(replaced.close(code=1000, message=b"Data channel replaced"))
         if self.terminating or self.finished:
             await self._to_agent(self._channel_closed_frame())
         elif self.client_ws is None:
@@ -204,7 +217,11 @@ class GatewaySession:
             loop.call_later(AGENT_GONE_GRACE, lambda: None if self.agent_ws is not None else loop.create_task(
                 self.finish(self.close_reason if self.terminating else "The session's agent closed its data channel.")))
 
-    async def from_agent(self, frame):
+    async def from_agent(self, ws, frame):
+        """A frame the agent sent: never waits for the client (the agent's pings are answered only
+        while its channel is read)."""
+        if ws is not self.agent_ws:
+            return   # a channel the agent replaced: its frames are stale, and retransmission resends them
         kind = message_type(frame)
         if kind == "agent_session_state":
             try:
@@ -217,6 +234,9 @@ class GatewaySession:
         await self.to_client_link.relay(kind, frame)
 
     async def _to_client(self, frame):
+        self.client_queue.put(frame)
+
+    async def _write_to_client(self, frame):
         await send_quietly(self.client_ws, frame)
 
     async def _to_agent(self, frame):
@@ -248,7 +268,9 @@ class GatewaySession:
         self._agent_facts()
         ws = self.client_ws
         if ws is not None:
-            await self._send_channel_closed(ws)
+            await self._send_channel_closed()
+        self.client_queue.close()
+        self.state.client_queues.pop(self.id, None)
         self.status = "Terminated"
         self.ended = time.time()
         if self.reader is not None and self.reader.ws is ws:
@@ -264,5 +286,7 @@ class GatewaySession:
     def _channel_closed_frame(self):
         return cm.ClientMessage(cm.CHANNEL_CLOSED, 0, 3, 0, json.dumps(self._channel_closed_body(), separators=(",", ":")).encode()).encode()
 
-    async def _send_channel_closed(self, ws):
-        await send_quietly(ws, self._channel_closed_frame())
+    async def _send_channel_closed(self):
+        """After the output queued before it, to whichever client connection is current."""
+        self.client_queue.put(self._channel_closed_frame(), droppable=False)
+        await self.client_queue.flushed(CLOSE_FLUSH)

@@ -47,7 +47,7 @@ class CommandHandler:
             run_as = self._run_as()
         except RunAsFailure as e:
             await asyncio.sleep(START_FAILURE_DELAY)
-            await self._fail("Unable to start command: %s\n" % e)
+            await self._refuse("Unable to start command: %s\n" % e)
             return
         popen_args = {"cwd": node["workdir"]}
         run_as.apply(env, popen_args)
@@ -56,7 +56,7 @@ class CommandHandler:
             argv = split_command(command) if command.strip() else ["sh"]
         except ValueError as e:
             await asyncio.sleep(START_FAILURE_DELAY)
-            await self._fail("Unable to start command: Failed to parse commands input: %s\n\n" % e)
+            await self._refuse("Unable to start command: Failed to parse commands input: %s\n\n" % e)
             return
         if not argv:
             self.session.end("")   # only a comment: the agent's session worker fails on the empty word list
@@ -71,9 +71,13 @@ class CommandHandler:
                                                                 start_new_session=True, **popen_args)
             self.run_as = run_as
         except OSError:
-            # shell.go processCommandsWithExec: the exit code first, then the error as StdErr.
+            # shell.go processCommandsWithExec: the exit code first, the plugin failed with "Error
+            # occurred starting the command", then the bare error as StdErr, and Terminating.
+            error = exec_error(argv[0], path or argv[0])
             self.session.send_output(b"EXIT_CODE: %d" % ERROR_EXIT_CODE, cm.EXIT_CODE)
-            await self._fail(exec_error(argv[0], path or argv[0]))
+            await asyncio.sleep(ERROR_MESSAGE_DELAY)
+            self.session.send_output(error.encode(), cm.STDERR)
+            self.session.end("Error occurred starting the command: %s\n" % error, terminating=True)
             return
         await asyncio.gather(self._pump(self.process.stdout, cm.OUTPUT, params.get("stdOutSeparatorPrefix", "")),
                              self._pump(self.process.stderr, cm.STDERR if separate else cm.OUTPUT, params.get("stdErrSeparatorPrefix", "")))
@@ -85,10 +89,12 @@ class CommandHandler:
         faults = self.session.state.faults
         return RunAs.decide(self.session.node, faults.run_as_enabled, faults.run_as_default_user, self.session.state.host_users)
 
-    async def _fail(self, message):
+    async def _refuse(self, message):
+        """shell.go execute: the command executor failed; the error goes to the client as StdErr
+        (sendErrorToDataChannel, a second later), and the plugin fails with it."""
         await asyncio.sleep(ERROR_MESSAGE_DELAY)
         self.session.send_output(message.encode(), cm.STDERR)
-        self.session.end("")
+        self.session.end(message)
 
     async def _pump(self, stream, payload_type, prefix):
         chunker = Utf8Chunker()

@@ -55,7 +55,7 @@ async def serve_agent(session, ws):
     try:
         async for msg in ws:
             if msg.type == WSMsgType.BINARY:
-                await session.from_agent(msg.data)
+                await session.from_agent(ws, msg.data)
             elif msg.type == WSMsgType.ERROR:
                 break
     finally:

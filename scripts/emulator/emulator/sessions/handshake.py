@@ -69,7 +69,9 @@ class Handshake:
 
     def _timeout(self):
         if self.phase == "pending":
-            self.session.end("Handshake timed out. Please ensure that you have the latest version of the session manager plugin.")
+            # sessionplugin.go Execute wraps PerformHandshake's error (datachannel.go, handshakeTimeout).
+            self.session.end("Encountered error while initiating handshake. Handshake timed out. "
+                             "Please ensure that you have the latest version of the session manager plugin.")
 
     def _response(self, payload):
         session = self.session

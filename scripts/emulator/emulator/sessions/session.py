@@ -20,6 +20,9 @@ from .shell import PtyHandler
 
 CHUNK = 1024
 AGENT_SESSION_STATE = "agent_session_state"
+# A failed plugin's output is its stdout, this line, then its errors (iohandler.go MarkAsFailed adds
+# the error to stderr); agent_task_complete's Output is that text (sessioncompletereplytype.go).
+ERROR_SEPARATOR = "\n----------ERROR-------\n"
 
 
 def version_tuple(text):
@@ -51,15 +54,21 @@ class Session:
         self.handshake = Handshake(self)
         self.closing = False
         self.close_reason = ""
+        self.say_terminating = True
         self.done = asyncio.Event()
 
     # -- the data channel -----------------------------------------------------------------------
+
+    def reopen(self, ws):
+        """The data channel opened again after its read deadline passed (datachannel.go Reconnect):
+        no new Connected or handshake; what is unacked goes out again."""
+        self.channel.attach(ws)
 
     def open(self, ws):
         """The agent's data channel is open: Connected, then the handshake or the handler at once."""
         self.channel.attach(ws)
         self._send_state("Connected")
-        if self.handshake.phase == "pending":
+        if self.handshake.phase == "pending" and not self.state.faults.no_handshake:
             self.handshake.send_request()
         else:
             self.start_handler()
@@ -141,15 +150,29 @@ class Session:
         if self.state.faults.pacing:
             await asyncio.sleep(0.001)
         await self.channel.writable()
+        # The gateway reads the agent's channel at once and holds what a slow client has not taken
+        # (gateway/client_queue.py); this agent shares the process and waits while that is half full,
+        # as its writes waited on the relay's socket before, so it does not run into the drop limit.
+        queue = self.state.client_queues.get(self.id)
+        if queue is not None:
+            await queue.room()
 
     # -- the end (spec section 8) ---------------------------------------------------------------
 
-    def end(self, reason):
+    def end(self, reason, terminating=None):
+        """The session ends; a REASON marks the plugin failed (its error). Terminating is sent when
+        the session ended well, unless TERMINATING says otherwise (a command that could not be
+        started still says it, shell.go executeCommandsWithExec)."""
         if self.closing:
             return
         self.closing = True
         self.close_reason = reason
+        self.say_terminating = not reason if terminating is None else terminating
         asyncio.get_running_loop().create_task(self._finish())
+
+    def task_output(self):
+        """agent_task_complete's Output: empty when the session ended well."""
+        return ERROR_SEPARATOR + self.close_reason if self.close_reason else ""
 
     async def _finish(self):
         if self.handler is not None:
@@ -158,9 +181,10 @@ class Session:
             await asyncio.wait_for(self.channel.drained.wait(), timeout=2)
         except asyncio.TimeoutError:
             pass
-        if not self.close_reason:
-            # Only a session that ended well says Terminating; a failed one only reports its
-            # error in agent_task_complete (shell.go; sessionplugin.go output.MarkAsFailed).
+        if self.say_terminating:
+            # A session that ended well says Terminating; one whose plugin failed before it
+            # started only reports its error in agent_task_complete (shell.go; sessionplugin.go
+            # output.MarkAsFailed).
             self._send_state("Terminating")
         await self.channel.flushed(timeout=10)
         self.registry.task_complete(self, "Failed" if self.close_reason else "Success")
