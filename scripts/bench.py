@@ -385,6 +385,9 @@ def main():
         print("bench: forward throughput", flush=True)
         results["forward"] = forward_throughput(args.binary, info, mib, pacing=False)
         results["forward_reference_pacing"] = forward_throughput(args.binary, info, max(4, mib // 8), pacing=True)
+        print("bench: put and get", flush=True)
+        import bench_putget  # issue 13: its own module
+        results["putget"] = bench_putget.measure(args.binary, info, process.pid, mib, 3)
         print("bench: keystrokes and memory", flush=True)
         results["keystrokes"] = keystrokes(args.binary, info, 100 if quick else 300)
         results["memory"] = memory(args.binary, info)
@@ -444,6 +447,11 @@ def kept_section(start, end):
 def side_by_side_lines(r):
     from bench_plugin_page import page_lines
     return page_lines(r["side_by_side"], r.get("unreachable")) if "side_by_side" in r else []
+
+
+def putget_lines(r):
+    from bench_putget import page_lines
+    return page_lines(r.get("putget"))
 
 
 def attach_lines(r):
@@ -510,6 +518,7 @@ def write_page(r, quick):
     for name, goal, measured, ratio, met in rows:
         lines.append("| %s | %s | %s | %s | %s |" % (name, goal, measured, ratio, {True: "yes", False: "no", None: "not measured as a goal"}[met]))
     lines += [*side_by_side_lines(r)]
+    lines += [*putget_lines(r)]
     profile = kept_section(PROFILE_START, PROFILE_END)
     lines += ["", *profile] if profile else []
     lines += ["", "Notes:", "",
