@@ -151,4 +151,20 @@ import Testing
         #expect(error.phase == nil, "\(error.phase ?? "")")
         #expect(error.description.contains("TLS") == false, "\(error.description)")
     }
+
+    /// A name libcurl found in its DNS cache took no time to look up (NAMELOOKUP 0 on the second
+    /// request of a handle): a TCP connect that then timed out is no unfinished name lookup.
+    @Test func aNameFromTheDNSCacheIsNoUnfinishedLookup() async throws {
+        let listener = try #require(FullListener(address: "127.0.0.1", port: 0))
+        defer { listener.shut() }
+        let transport = CurlHTTPTransport(configuration: .init(threads: 1))
+        let request = HTTPRequest(method: "GET", url: try EndpointURL(parsing: "http://localhost:\(listener.port)/"))
+        for attempt in ["a lookup", "the DNS cache"] {
+            let error = await #expect(throws: TransportError.self) {
+                _ = try await transport.send(request, timeouts: HTTPTimeouts(connect: 1, total: 10))
+            }
+            #expect(error?.kind == .timedOut && error?.reachedHost == false, "\(attempt)")
+            #expect(error?.phase == nil, "\(attempt): \(error?.phase ?? "")")
+        }
+    }
 }
