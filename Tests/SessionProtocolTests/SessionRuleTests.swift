@@ -87,12 +87,23 @@ import Testing
 }
 
 @Suite struct LivenessTests {
+    /// The loop checks before it reads: a first check over the limit (after a suspension) only
+    /// asks; what is heard before the next check keeps the connection (closing8, "Open").
+    @Test func whatIsHeardAfterALateCheckKeepsTheConnection() {
+        var liveness = Liveness(now: 0)
+        #expect(liveness.check(now: 0) == .ping)
+        #expect(liveness.check(now: 90) == .ping)
+        liveness.heard(now: 90.01)
+        #expect(liveness.check(now: 90.05) == .alive)
+    }
+
     @Test func pingsEveryTwentySecondsAndGivesUpAfterSixtySilent() {
         var liveness = Liveness(now: 1_000)
         let verdicts = [1_000, 1_019, 1_020.5].map { liveness.check(now: $0) }
         #expect(verdicts == [.ping, .alive, .ping], "the first check pings, then every 20 s")
         liveness.heard(now: 1_030)
-        let later = [1_089, 1_090.5].map { liveness.check(now: $0) }
-        #expect(later == [.ping, .dead])
+        // Over the limit, a check asks again; the next one with nothing heard between ends it.
+        let later = [1_089, 1_090.5, 1_090.55].map { liveness.check(now: $0) }
+        #expect(later == [.ping, .ping, .dead])
     }
 }

@@ -171,7 +171,9 @@ import Testing
         #expect(!session.ended)
         #expect(session.feed(.received(.ping([1])), at: 0, &agent) == [.send(.pong, [1])])
         _ = session.feed(.tick, at: 0, &agent)  // the first ping
-        #expect(Agent.end(session.feed(.tick, at: 61, &agent)) == .disconnected("nothing heard from the service for 60 s"))
+        // Over the limit, the first tick asks again; the next, with nothing read between, ends it.
+        #expect(Agent.end(session.feed(.tick, at: 61, &agent)) == nil)
+        #expect(Agent.end(session.feed(.tick, at: 61.05, &agent)) == .disconnected("nothing heard from the service for 60 s"))
         // A closed channel makes a lost connection the end.
         _ = session.feed(Agent.channelClosed(""), at: 62, &agent)
         #expect(Agent.end(session.feed(.connectionLost("reset"), at: 63, &agent)) == .ended)
@@ -187,8 +189,28 @@ import Testing
         #expect(actions.contains(.stdout(Array("data".utf8))))
         // The write of it took 70 s; the loop's next event is its tick, before the socket is read.
         #expect(Agent.end(session.feed(.tick, at: 71, &agent)) == nil)
-        // Liveness counts from when we could read again.
-        #expect(Agent.end(session.feed(.tick, at: 131.5, &agent)) == .disconnected("nothing heard from the service for 60 s"))
+        // Liveness counts from when we could read again (and ends a read after it is over).
+        #expect(Agent.end(session.feed(.tick, at: 131.5, &agent)) == nil)
+        #expect(Agent.end(session.feed(.tick, at: 131.55, &agent)) == .disconnected("nothing heard from the service for 60 s"))
+    }
+
+    /// A client suspended for 60 s or more (Ctrl-Z, a laptop lid) comes back to a tick before the
+    /// socket is read: the messages waiting there count before the silence does (closing8, "Open":
+    /// the session was resumed on a new connection it did not need).
+    @Test func aClientSuspendedForAMinuteReadsBeforeItJudgesTheConnection() {
+        var agent = Agent()
+        var (session, _) = Self.started(.init(interactive: false), &agent)
+        _ = session.feed(.tick, at: 0, &agent)  // the first ping
+        // Suspended from 1 to 75: the tick comes first, and asks again.
+        let resumed = session.feed(.tick, at: 75, &agent)
+        #expect(Agent.end(resumed) == nil)
+        #expect(resumed.contains(.send(.ping, Array("keepalive".utf8))))
+        // The poll then reads what waited: the connection is alive.
+        _ = session.feed(agent.message(.output, "waited"), at: 75.01, &agent)
+        #expect(Agent.end(session.feed(.tick, at: 75.06, &agent)) == nil)
+        // A connection that really went quiet still ends, a read later.
+        #expect(Agent.end(session.feed(.tick, at: 136, &agent)) == nil)
+        #expect(Agent.end(session.feed(.tick, at: 136.05, &agent)) == .disconnected("nothing heard from the service for 60 s"))
     }
 
     /// Review finding 5: ChannelClosed is unsequenced; Output and ExitCode held behind a gap

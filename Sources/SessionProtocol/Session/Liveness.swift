@@ -16,19 +16,32 @@ public struct Liveness: Sendable, Equatable {
     private var lastReceived: Double
     /// The first check pings at once.
     private var lastPing = -Double.infinity
+    /// A check found the silence over the limit; the next one, with nothing heard since, ends it.
+    /// The loop judges before it reads (SessionDriver: a tick, then the poll), so after a client
+    /// was suspended for 60 s or more the first check came before the messages waiting on the
+    /// socket were read, and a healthy connection was resumed (closing8, "Open"): read, then judge.
+    private var overdue = false
 
     /// A connection opened at `now`.
     public init(now: Double) { lastReceived = now }
 
     /// Something arrived on the connection.
-    public mutating func heard(now: Double) { lastReceived = now }
+    public mutating func heard(now: Double) {
+        lastReceived = now
+        overdue = false
+    }
 
     public mutating func check(now: Double) -> Verdict {
-        if now - lastPing > Self.pingInterval {
+        if now - lastReceived > Self.silenceLimit {
+            if overdue { return .dead }
+            overdue = true
             lastPing = now
-            if now - lastReceived > Self.silenceLimit { return .dead }
             return .ping
         }
-        return now - lastReceived > Self.silenceLimit ? .dead : .alive
+        if now - lastPing > Self.pingInterval {
+            lastPing = now
+            return .ping
+        }
+        return .alive
     }
 }
