@@ -1,4 +1,5 @@
 import CCrypto
+import Glibc
 
 /// One-shot and incremental message digests over OpenSSL's EVP interface.
 /// SHA-256 signs every AWS request (SigV4); SHA-1 names cache files and checks WebSocket accepts.
@@ -46,20 +47,13 @@ public struct Digest: ~Copyable {
         return Array(output.prefix(Int(length)))
     }
 
-    /// SHA-256 fetched once: `EVP_sha256()` makes every init look the algorithm up again under a
-    /// lock, and a download digests every message twice (its own and its ack's).
-    private nonisolated(unsafe) static let fetchedSHA256 = EVP_MD_fetch(nil, "SHA256", nil)
-
+    /// One-shot through `ccrypto_sha256` (the context on the stack): EVP_Digest allocated and
+    /// freed two contexts per call, and a session digests every message (docs/benchmarks.md).
     public static func sha256(_ bytes: some Sequence<UInt8>) -> [UInt8] {
-        guard let md = fetchedSHA256 else {
-            var digest = Digest(.sha256)
-            digest.update(bytes)
-            return digest.finalize()
-        }
         func oneShot(_ buffer: UnsafeBufferPointer<UInt8>) -> [UInt8] {
             [UInt8](unsafeUninitializedCapacity: 32) { output, count in
-                var length: UInt32 = 0
-                count = EVP_Digest(buffer.baseAddress, buffer.count, output.baseAddress, &length, md, nil) == 1 ? Int(length) : 0
+                sha256(UnsafeRawBufferPointer(buffer), into: UnsafeMutableRawBufferPointer(output))
+                count = 32
             }
         }
         if let digest = bytes.withContiguousStorageIfAvailable(oneShot) { return digest }
@@ -67,6 +61,26 @@ public struct Digest: ~Copyable {
     }
 
     public static func sha256(_ string: String) -> [UInt8] { sha256(Array(string.utf8)) }
+
+    /// SHA-256 of `bytes` written into `output` (32 bytes): no array, no EVP context allocated
+    /// (the data channel digests every message and every ack).
+    public static func sha256(_ bytes: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
+        precondition(output.count >= 32, "a SHA-256 digest needs 32 bytes")
+        // SHA256_Update cannot fail on a valid context; a failed init (never seen) leaves zeros,
+        // which no digest check accepts.
+        if ccrypto_sha256(bytes.baseAddress, bytes.count, output.baseAddress!.assumingMemoryBound(to: UInt8.self)) != 1 {
+            output.initializeMemory(as: UInt8.self, repeating: 0)
+        }
+    }
+
+    /// Whether `bytes` digest to `expected` (32 bytes), with the digest computed on the stack.
+    public static func sha256(_ bytes: [UInt8], matches expected: [UInt8]) -> Bool {
+        guard expected.count == 32 else { return false }
+        return withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { digest in
+            bytes.withUnsafeBytes { sha256($0, into: digest) }
+            return expected.withUnsafeBytes { memcmp($0.baseAddress!, digest.baseAddress!, 32) == 0 }
+        }
+    }
 
     public static func sha1(_ bytes: some Sequence<UInt8>) -> [UInt8] {
         var digest = Digest(.sha1)

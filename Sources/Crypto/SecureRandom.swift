@@ -43,4 +43,14 @@ public struct SecureRandomPool {
         defer { used += count }
         return Array(buffer[used..<used + count])
     }
+
+    /// Four bytes as one word (a WebSocket mask key), with no array between.
+    public mutating func word() -> UInt32 {
+        if used + 4 > buffer.count {
+            buffer = SecureRandom.bytes(refill)
+            used = 0
+        }
+        defer { used += 4 }
+        return buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: used, as: UInt32.self) }
+    }
 }

@@ -14,6 +14,25 @@ import Testing
         #expect(Hex.encode(Digest.sha256(input)) == expected)
     }
 
+    /// The data channel's digests (written in place, and checked without an array) give the same
+    /// bytes as the one-shot, and a check fails on any other digest.
+    @Test(arguments: ["", "abc", twoBlock, String(repeating: "x", count: 1016)])
+    func sha256InPlaceAndMatching(input: String) {
+        let bytes = Array(input.utf8)
+        var written = [UInt8](repeating: 0xff, count: 40)
+        bytes.withUnsafeBytes { source in
+            written.withUnsafeMutableBytes { Digest.sha256(source, into: UnsafeMutableRawBufferPointer(rebasing: $0[4..<36])) }
+        }
+        let digest = Digest.sha256(bytes)
+        #expect(Array(written[4..<36]) == digest)
+        #expect(written[0..<4].allSatisfy { $0 == 0xff } && written[36...].allSatisfy { $0 == 0xff }, "only the 32 bytes given are written")
+        #expect(Digest.sha256(bytes, matches: digest))
+        var wrong = digest
+        wrong[31] ^= 1
+        #expect(!Digest.sha256(bytes, matches: wrong))
+        #expect(!Digest.sha256(bytes, matches: Array(digest.prefix(31))))
+    }
+
     @Test(arguments: [
         ("", "da39a3ee5e6b4b0d3255bfef95601890afd80709"),
         ("abc", "a9993e364706816aba3e25717850c26c9cd0d89d"),

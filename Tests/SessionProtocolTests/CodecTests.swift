@@ -113,6 +113,40 @@ import Testing
         #expect(Base64.decode("Zm9=vYg=") == nil)
     }
 
+    /// The acknowledgement written into one buffer is, byte for byte, the general encoder's frame
+    /// of the same acknowledgement (the JSON body as the spec's section 5.4 shows it).
+    @Test(arguments: [Int64(0), 7, 9, 10, 99, 1_000, 123_456_789, Int64.max, -1, Int64.min])
+    func acknowledgementFrameIsTheGeneralEncodersFrame(sequence: Int64) throws {
+        for type in ["output_stream_data", "channel_closed", "x"] {
+            let received = ClientMessage(
+                type: type, sequenceNumber: sequence, payloadType: 1, payload: [1], messageId: Self.uuid("0b7f1d3c-2a44-4e0e-9a51-3f6d2c1b0a99"),
+                createdDate: Self.created)
+            let id = Self.uuid("11111111-2222-4333-8444-555555555555")
+            let body =
+                #"{"AcknowledgedMessageType":"\#(type)","AcknowledgedMessageId":"0b7f1d3c-2a44-4e0e-9a51-3f6d2c1b0a99","AcknowledgedMessageSequenceNumber":\#(sequence),"IsSequentialMessage":true}"#
+            let general = ClientMessage(type: "acknowledge", flags: 3, payloadType: 0, payload: Array(body.utf8), messageId: id, createdDate: Self.created)
+            let frame = ClientMessage.acknowledgementFrame(of: received, messageId: id, createdDate: Self.created)
+            #expect(frame == (try general.encode()), "\(type) \(sequence)")
+            #expect(try ClientMessage.decode(frame).isValid)
+        }
+    }
+
+    /// Frames appended to one buffer (the session loop's queue) are the frames `encode` makes.
+    @Test func framesAppendedToAQueueAreTheEncodedFrames() {
+        let mask: [UInt8] = [0x37, 0xfa, 0x21, 0x3d]
+        let key = UInt32(0x37) | UInt32(0xfa) << 8 | UInt32(0x21) << 16 | UInt32(0x3d) << 24
+        var queue: [UInt8] = [9, 9]
+        var expected: [UInt8] = [9, 9]
+        for length in [0, 1, 3, 125, 126, 1_000, 65_535, 65_536] {
+            let payload = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 1) }
+            WebSocketFrame.appendMasked(opcode: .binary, payload: payload, maskKey: key, to: &queue)
+            expected += WebSocketFrame(opcode: .binary, payload: payload).encode(mask: mask)
+        }
+        WebSocketFrame.appendMasked(opcode: .close, payload: [0x03, 0xE8], maskKey: key, to: &queue)
+        expected += WebSocketFrame(opcode: .close, payload: [0x03, 0xE8]).encode(mask: mask)
+        #expect(queue == expected)
+    }
+
     /// Client frames are masked a word at a time: every length (tails of 0 to 3 bytes, the 16-bit
     /// and 64-bit length forms) unmasks to the payload, byte for byte as RFC 6455 5.3 defines.
     @Test func maskedFramesUnmaskToThePayload() {

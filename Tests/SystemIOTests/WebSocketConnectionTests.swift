@@ -1,4 +1,6 @@
 import AWSCore
+import Glibc
+import SessionProtocol
 import SystemIO
 import Testing
 import TestSupport
@@ -41,5 +43,39 @@ import TestSupport
         let server = try LoopbackServer(["upgrade"])
         let error = #expect(throws: WebSocketConnection.Failure.self) { _ = try dial(server, "/refuse") }
         #expect(error?.curlCode == nil, "curl connected; the answer was wrong")
+    }
+
+    /// Issue 17 (client CPU per MB): a read of a stream's several messages makes the socket wake
+    /// poll only once 16 KiB wait (SO_RCVLOWAT), so a download is read in fewer rounds; the next
+    /// small read (a typed key's echo) makes it wake at once again.
+    @Test func aStreamIsReadInLargerPiecesAndAnEchoAtOnce() throws {
+        let server = try LoopbackServer(["upgrade"])
+        let ws = try dial(server, "/stream")
+        func lowWater() -> Int32 {
+            var value: Int32 = 0
+            var size = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(ws.socket, SOL_SOCKET, SO_RCVLOWAT, &value, &size)
+            return value
+        }
+        #expect(lowWater() == 1)
+        var messages: [WebSocketMessage] = []
+        for _ in 0..<100 where messages.count < 8 {
+            var pfd = pollfd(fd: ws.socket, events: Int16(POLLIN), revents: 0)
+            _ = poll(&pfd, 1, 100)
+            messages += try ws.readMessages()
+        }
+        #expect(messages.count == 8)
+        #expect(ws.streaming)
+        #expect(lowWater() == 16384)
+        try ws.send(.binary, [1])
+        var echo: [WebSocketMessage] = []
+        for _ in 0..<100 where echo.isEmpty {
+            var pfd = pollfd(fd: ws.socket, events: Int16(POLLIN), revents: 0)
+            _ = poll(&pfd, 1, Int32(WebSocketConnection.streamingWait))
+            echo += try ws.readMessages()
+        }
+        #expect(echo == [.binary([UInt8](repeating: UInt8(ascii: "e"), count: 10))])
+        #expect(!ws.streaming)
+        #expect(lowWater() == 1)
     }
 }

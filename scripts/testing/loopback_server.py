@@ -2,7 +2,9 @@
 """Loopback servers for the transport tests (Tests/SystemIOTests): an HTTP/1.1 keep-alive echo
 server (optionally TLS), an HTTP proxy (absolute-form forwarding and CONNECT tunnels), and a
 WebSocket upgrade server that fails the upgrade on purpose (by path: /refuse answers 403,
-/bad-accept answers 101 with a wrong Sec-WebSocket-Accept, /close closes without answering).
+/bad-accept answers 101 with a wrong Sec-WebSocket-Accept, /close closes without answering), or
+on /stream upgrades and sends 8 binary messages of 1 KiB at once, then one of 10 bytes after
+each 1-byte message it reads (a download, then a typed key's echo).
 Listens on 127.0.0.1 only, prints its port on the first line of stdout, runs until killed.
 
   loopback_server.py echo  [--tls CERT KEY]
@@ -118,6 +120,8 @@ class Upgrade(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = urlsplit(self.path).path
+        if path == "/stream":
+            return self.stream()
         if path == "/close":
             self.close_connection = True
             return
@@ -134,6 +138,29 @@ class Upgrade(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(reply)))
         self.end_headers()
         self.wfile.write(reply)
+
+
+    def stream(self):
+        import base64
+        import hashlib
+        key = self.headers.get("Sec-WebSocket-Key", "")
+        accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+        self.send_response(101, "Switching Protocols")
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept)
+        self.end_headers()
+        self.wfile.flush()
+        # RFC 6455 5.2: a server's binary frame, unmasked, 16-bit length.
+        self.wfile.write((b"\x82\x7e\x04\x00" + b"d" * 1024) * 8)
+        self.wfile.flush()
+        while True:
+            frame = self.rfile.read(7)  # a client's masked 1-byte frame: 2 + 4 + 1
+            if len(frame) < 7:
+                return
+            self.wfile.write(b"\x82\x0a" + b"e" * 10)
+            self.wfile.flush()
+        self.close_connection = True
 
 
 def exit_with_parent(parent):

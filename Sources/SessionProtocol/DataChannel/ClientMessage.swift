@@ -105,20 +105,60 @@ public struct ClientMessage: Sendable, Equatable {
     /// Parses a frame. The payload is the rest of the frame after HeaderLength + 4 (what the Go
     /// parsers do); short frames and header lengths past the end are refused.
     public static func decode(_ frame: some Collection<UInt8>) throws(Invalid) -> ClientMessage {
-        let bytes = Array(frame)
+        try decode(Array(frame))
+    }
+
+    /// The concrete form the data channel calls once per received message: the fields are read
+    /// straight from the frame, with no intermediate arrays (docs/benchmarks.md, perf profile).
+    public static func decode(_ bytes: [UInt8]) throws(Invalid) -> ClientMessage {
         guard bytes.count >= headerSize else { throw Invalid(description: "a frame of \(bytes.count) bytes is shorter than the 120-byte header") }
         let headerLength = Int(bytes.readUInt32(0))
         guard headerLength >= 116, headerLength + 4 <= bytes.count else {
             throw Invalid(description: "the header length \(headerLength) does not fit a \(bytes.count)-byte frame")
         }
-        var typeBytes = Array(bytes[4..<36])
-        while let last = typeBytes.last, last == 0 || last == 0x20 { typeBytes.removeLast() }
-        while let first = typeBytes.first, first == 0 || first == 0x20 { typeBytes.removeFirst() }
+        var typeStart = 4
+        var typeEnd = 36
+        while typeEnd > typeStart, bytes[typeEnd - 1] == 0 || bytes[typeEnd - 1] == 0x20 { typeEnd -= 1 }
+        while typeStart < typeEnd, bytes[typeStart] == 0 || bytes[typeStart] == 0x20 { typeStart += 1 }
+        // The MessageId's halves are swapped on the wire (spec 3).
+        let messageId = [UInt8](unsafeUninitializedCapacity: 16) { id, count in
+            for index in 0..<8 {
+                id[index] = bytes[72 + index]
+                id[8 + index] = bytes[64 + index]
+            }
+            count = 16
+        }
         return ClientMessage(
-            type: String(decoding: typeBytes, as: UTF8.self), schemaVersion: bytes.readUInt32(36),
+            type: knownType(bytes[typeStart..<typeEnd]), schemaVersion: bytes.readUInt32(36),
             sequenceNumber: Int64(bitPattern: bytes.readUInt64(48)), flags: bytes.readUInt64(56), payloadType: bytes.readUInt32(112),
-            payload: Array(bytes[(headerLength + 4)...]), messageId: Array(bytes[72..<80] + bytes[64..<72]),
+            payload: Array(bytes[(headerLength + 4)...]), messageId: messageId,
             payloadDigest: Array(bytes[80..<112]), createdDate: bytes.readUInt64(40))
+    }
+
+    /// The message type as text: one of the known types' literals when it is one (no String is
+    /// built for the two that arrive once per message), else decoded.
+    private static func knownType(_ bytes: ArraySlice<UInt8>) -> String {
+        if bytes == Wire.outputStreamData[...] { return MessageType.outputStreamData.rawValue }
+        if bytes == Wire.acknowledge[...] { return MessageType.acknowledge.rawValue }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Byte strings of the hot path, made once.
+    private enum Wire {
+        static let outputStreamData = Array(MessageType.outputStreamData.rawValue.utf8)
+        static let acknowledge = Array(MessageType.acknowledge.rawValue.utf8)
+        /// An ack's first 36 bytes: HeaderLength and the type padded with spaces (spec 3).
+        static let acknowledgementStart: [UInt8] = {
+            var out: [UInt8] = []
+            out.appendBigEndian(headerLength)
+            out += acknowledge + [UInt8](repeating: 0x20, count: 32 - acknowledge.count)
+            return out
+        }()
+        static let bodyStart = Array(#"{"AcknowledgedMessageType":""#.utf8)
+        static let bodyId = Array(#"","AcknowledgedMessageId":""#.utf8)
+        static let bodySequence = Array(#"","AcknowledgedMessageSequenceNumber":"#.utf8)
+        static let bodyEnd = Array(#","IsSequentialMessage":true}"#.utf8)
+        static let zeros = [UInt8](repeating: 0, count: 32)
     }
 
     /// The plugin's validation (spec 3): pause/start publication are always valid; otherwise the
@@ -126,7 +166,7 @@ public struct ClientMessage: Sendable, Equatable {
     public var isValid: Bool {
         if messageType == MessageType.startPublication.rawValue || messageType == MessageType.pausePublication.rawValue { return true }
         guard !messageType.isEmpty, createdDate != 0 else { return false }
-        return payload.isEmpty || Digest.sha256(payload) == payloadDigest
+        return payload.isEmpty || Digest.sha256(payload, matches: payloadDigest)
     }
 
     /// The lower-case 8-4-4-4-12 form used in acknowledgements.
@@ -134,17 +174,86 @@ public struct ClientMessage: Sendable, Equatable {
 
     public static func uuidString(_ bytes: [UInt8]) -> String { String(decoding: uuidText(bytes), as: UTF8.self) }
 
-    /// The same as UTF-8 bytes, written straight into one buffer (an ack is built per message).
+    /// The same as UTF-8 bytes.
     static func uuidText(_ bytes: [UInt8]) -> [UInt8] {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2 + 4)
-        for (index, byte) in bytes.enumerated() {
-            if bytes.count == 16 && (index == 4 || index == 6 || index == 8 || index == 10) { out.append(UInt8(ascii: "-")) }
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+        appendUUIDText(bytes, to: &out)
+        return out
+    }
+
+    /// Appends the 8-4-4-4-12 text of a 16-byte id (any other length: plain hex) to `out`,
+    /// written through a pointer into reserved space (an ack carries one).
+    static func appendUUIDText(_ bytes: [UInt8], to out: inout [UInt8]) {
+        let dashes = bytes.count == 16
+        let length = bytes.count * 2 + (dashes ? 4 : 0)
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: length))
+        out.withUnsafeMutableBufferPointer { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            digits.withUTF8Buffer { digits in
+                var at = start
+                for index in bytes.indices {
+                    if dashes && (index == 4 || index == 6 || index == 8 || index == 10) {
+                        buffer[at] = UInt8(ascii: "-")
+                        at += 1
+                    }
+                    buffer[at] = digits[Int(bytes[index] >> 4)]
+                    buffer[at + 1] = digits[Int(bytes[index] & 0x0f)]
+                    at += 2
+                }
+            }
+        }
+    }
+
+    /// The acknowledgement of `message` (spec 5.4: type acknowledge, flags 3, payload type 0, the
+    /// JSON body naming the message), encoded: the same bytes as `ClientMessage(...).encode()`,
+    /// written into one buffer with the body's digest computed in place. One is sent for every
+    /// message received, so it is the download's hottest path (docs/benchmarks.md, perf profile).
+    public static func acknowledgementFrame(of message: ClientMessage, messageId: [UInt8], createdDate: UInt64) -> [UInt8] {
+        let digestOffset = 80
+        var out = [UInt8]()
+        out.reserveCapacity(headerSize + 200)
+        out += Wire.acknowledgementStart
+        out.appendBigEndian(UInt32(1))
+        out.appendBigEndian(createdDate)
+        out.appendBigEndian(UInt64(0))
+        out.appendBigEndian(UInt64(3))
+        if messageId.count == 16 {
+            out += messageId[8..<16]
+            out += messageId[0..<8]
+        } else {
+            out.append(contentsOf: Wire.zeros[0..<16])
+        }
+        out.append(contentsOf: Wire.zeros[0..<32])  // the digest, once the body is written
+        out.appendBigEndian(UInt32(0))
+        out.appendBigEndian(UInt32(0))  // the body's length, once written
+        out += Wire.bodyStart
+        if message.messageType == MessageType.outputStreamData.rawValue { out += Wire.outputStreamData } else { out += message.messageType.utf8 }
+        out += Wire.bodyId
+        appendUUIDText(message.messageId, to: &out)
+        out += Wire.bodySequence
+        appendDecimal(message.sequenceNumber, to: &out)
+        out += Wire.bodyEnd
+        let bodyLength = out.count - headerSize
+        out.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: UInt32(bodyLength).bigEndian, toByteOffset: headerSize - 4, as: UInt32.self)
+            Digest.sha256(
+                UnsafeRawBufferPointer(rebasing: raw[headerSize...]),
+                into: UnsafeMutableRawBufferPointer(rebasing: raw[digestOffset..<digestOffset + 32]))
         }
         return out
+    }
+
+    /// A decimal integer's digits, as `String(value)` writes them, with no String between.
+    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var divisor: UInt64 = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        }
     }
 }
 

@@ -178,15 +178,16 @@ public struct DataChannel: Sendable {
         let message: ClientMessage
         do { message = try ClientMessage.decode(bytes) } catch { return [.dropped(error.description)] }
         guard message.isValid else { return [.dropped("the payload does not match its digest")] }
+        // Output first: it is nearly every message, and each case tried is a string comparison.
         switch message.messageType {
+        case ClientMessage.MessageType.outputStreamData.rawValue:
+            return sequenced(message, now: now, messageId: messageId)
         case ClientMessage.MessageType.acknowledge.rawValue:
             acknowledged(message, now: now)
             return []
         case ClientMessage.MessageType.channelClosed.rawValue:
             let body = AgentMessageBodies.ChannelClosed(message.payload)
             return [.channelClosed(output: body?.Output ?? "", sessionId: body?.SessionId ?? "")]
-        case ClientMessage.MessageType.outputStreamData.rawValue:
-            return sequenced(message, now: now, messageId: messageId)
         default:
             return []  // start/pause publication and unknown types: accepted and ignored
         }
@@ -233,20 +234,8 @@ public struct DataChannel: Sendable {
     }
 
     func ack(_ message: ClientMessage, now: Double, messageId: () -> [UInt8]) -> Action {
-        // Built as bytes: one ack per message is the download's hottest path (docs/architecture.md).
-        var body: [UInt8] = []
-        body.reserveCapacity(192)
-        body += #"{"AcknowledgedMessageType":""#.utf8
-        body += message.messageType.utf8
-        body += #"","AcknowledgedMessageId":""#.utf8
-        body += ClientMessage.uuidText(message.messageId)
-        body += #"","AcknowledgedMessageSequenceNumber":"#.utf8
-        body += String(message.sequenceNumber).utf8
-        body += #","IsSequentialMessage":true}"#.utf8
-        let ack = ClientMessage(
-            type: ClientMessage.MessageType.acknowledge.rawValue, sequenceNumber: 0, flags: 3, payloadType: 0,
-            payload: body, messageId: messageId(), createdDate: createdDate ?? UInt64(max(0, now) * 1000))
-        return .write((try? ack.encode()) ?? [])
+        // One buffer, no ClientMessage between: one ack per message is the download's hottest path.
+        .write(ClientMessage.acknowledgementFrame(of: message, messageId: messageId(), createdDate: createdDate ?? UInt64(max(0, now) * 1000)))
     }
 
     /// In-order delivery: handshake messages are answered here; the rest goes to the session.

@@ -100,8 +100,12 @@ public struct PortSession: SessionMachine {
         interest.accept = gate.isOpen && !ended
         // Local clients are not read while the window is full. A connection with nothing to read
         // or write is left out: a peer that reset would report POLLHUP on every poll and spin.
-        if gate.isOpen && channel.sendWindowOpen { interest.localReads = connections.subtracting(finishedReading) }
-        interest.localWrites = Set(pending.keys).intersection(connections)
+        // Built by loops, not set algebra: this runs every loop round (docs/benchmarks.md).
+        if gate.isOpen && channel.sendWindowOpen {
+            for connection in streams.keys where !finishedReading.contains(connection) { interest.localReads.insert(connection) }
+            if let basicClient, !finishedReading.contains(basicClient) { interest.localReads.insert(basicClient) }
+        }
+        for connection in pending.keys where streams[connection] != nil || connection == basicClient { interest.localWrites.insert(connection) }
         return interest
     }
 
@@ -198,13 +202,15 @@ public struct PortSession: SessionMachine {
         case .localWritable(let connection):
             if let data = pending[connection] { actions.append(.writeLocal(connection, data)) }
         case .localWrote(let connection, let count):
-            guard var data = pending[connection] else { break }
-            if count > 0 {
-                data.removeFirst(min(count, data.count))
-                lastProgress[connection] = time.now
+            guard let waiting = pending[connection]?.count else { break }
+            if count > 0 { lastProgress[connection] = time.now }
+            if count >= waiting {
+                // All of it: dropped, not copied to remove its front.
+                pending[connection] = nil
+                actions += written(connection)
+            } else if count > 0 {
+                pending[connection]!.removeFirst(count)
             }
-            pending[connection] = data.isEmpty ? nil : data
-            if data.isEmpty { actions += written(connection) }
         case .localWriteFailed(let connection):
             guard pending[connection] != nil else { break }
             pending[connection] = nil
@@ -300,8 +306,12 @@ public struct PortSession: SessionMachine {
     private mutating func queue(_ data: [UInt8], for connection: LocalConnection, now: Double) -> [SessionAction] {
         guard !data.isEmpty else { return [] }
         let idle = pending[connection] == nil
-        if idle { lastProgress[connection] = now }
-        pending[connection, default: []] += data
+        if idle {
+            lastProgress[connection] = now
+            pending[connection] = data  // shared with the write action, not copied
+        } else {
+            pending[connection]! += data
+        }
         // One write per connection at a time: the loop answers a `.writeLocal` before the next
         // action, so a second one carrying everything waiting would send the first chunk twice
         // (two PSH frames in one message, held messages released at once). Later chunks wait
@@ -321,8 +331,12 @@ public struct PortSession: SessionMachine {
     /// The local connections that have held the channel up for `stallDeadline`: over the pending
     /// limit and taking nothing; with how many bytes wait for each.
     private func stalledClients(now: Double) -> [(LocalConnection, Int)] {
-        pending.filter { $0.value.count >= Self.pendingLimit && now - (lastProgress[$0.key] ?? now) > Self.stallDeadline }
-            .map { ($0.key, $0.value.count) }.sorted { $0.0 < $1.0 }
+        // Checked every tick: nothing is allocated unless a client is over the limit.
+        var stalled: [(LocalConnection, Int)] = []
+        for (connection, waiting) in pending where waiting.count >= Self.pendingLimit && now - (lastProgress[connection] ?? now) > Self.stallDeadline {
+            stalled.append((connection, waiting.count))
+        }
+        return stalled.count > 1 ? stalled.sorted { $0.0 < $1.0 } : stalled
     }
 
     /// What ends a stalled connection's stream, so that the others go on: smux FIN (unless the

@@ -25,41 +25,54 @@ public struct WebSocketFrame: Sendable, Equatable {
     public func encode(mask: [UInt8]?) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(payload.count + 14)
+        if let mask {
+            precondition(mask.count == 4, "a WebSocket mask is 4 bytes")
+            let key = UInt32(mask[0]) | UInt32(mask[1]) << 8 | UInt32(mask[2]) << 16 | UInt32(mask[3]) << 24
+            Self.appendMasked(fin: fin, opcode: opcode, payload: payload, maskKey: key, to: &out)
+        } else {
+            Self.appendHeader(fin: fin, opcode: opcode, length: payload.count, masked: false, to: &out)
+            out += payload
+        }
+        return out
+    }
+
+    /// Appends a client's frame (RFC 6455 section 5.3) to `out`: the header, the 4-byte key
+    /// `maskKey` (its bytes in memory order, low byte first) and the masked payload. The session
+    /// loop queues every frame of a round into one buffer this way, with no array per frame.
+    public static func appendMasked(fin: Bool = true, opcode: Opcode, payload: [UInt8], maskKey key: UInt32, to out: inout [UInt8]) {
+        appendHeader(fin: fin, opcode: opcode, length: payload.count, masked: true, to: &out)
+        for shift in stride(from: 0, through: 24, by: 8) { out.append(UInt8(truncatingIfNeeded: key >> UInt32(shift))) }
+        // Masked in place, a 32-bit word at a time: a byte-by-byte append showed at 5% of a
+        // download's CPU (every ack is masked).
+        let start = out.count
+        out += payload
+        out.withUnsafeMutableBytes { raw in
+            let body = UnsafeMutableRawBufferPointer(rebasing: raw[start...])
+            var index = 0
+            while index + 4 <= body.count {
+                body.storeBytes(of: body.loadUnaligned(fromByteOffset: index, as: UInt32.self) ^ key.littleEndian, toByteOffset: index, as: UInt32.self)
+                index += 4
+            }
+            while index < body.count {
+                body[index] ^= UInt8(truncatingIfNeeded: key >> UInt32(8 * (index & 3)))
+                index += 1
+            }
+        }
+    }
+
+    private static func appendHeader(fin: Bool, opcode: Opcode, length: Int, masked: Bool, to out: inout [UInt8]) {
         out.append((fin ? 0x80 : 0) | opcode.rawValue)
-        let maskBit: UInt8 = mask == nil ? 0 : 0x80
-        let length = payload.count
+        let maskBit: UInt8 = masked ? 0x80 : 0
         if length < 126 {
             out.append(maskBit | UInt8(length))
         } else if length <= 0xFFFF {
             out.append(maskBit | 126)
-            out += [UInt8(length >> 8), UInt8(length & 0xff)]
+            out.append(UInt8(length >> 8))
+            out.append(UInt8(length & 0xff))
         } else {
             out.append(maskBit | 127)
             for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: UInt64(length) >> UInt64(shift))) }
         }
-        if let mask {
-            out += mask
-            // Masked in place, a 32-bit word at a time: a byte-by-byte append showed at 5% of a
-            // download's CPU (every ack is masked).
-            let start = out.count
-            out += payload
-            let key = UInt32(mask[0]) | UInt32(mask[1]) << 8 | UInt32(mask[2]) << 16 | UInt32(mask[3]) << 24
-            out.withUnsafeMutableBytes { raw in
-                let body = UnsafeMutableRawBufferPointer(rebasing: raw[start...])
-                var index = 0
-                while index + 4 <= body.count {
-                    body.storeBytes(of: body.loadUnaligned(fromByteOffset: index, as: UInt32.self) ^ key, toByteOffset: index, as: UInt32.self)
-                    index += 4
-                }
-                while index < body.count {
-                    body[index] ^= mask[index & 3]
-                    index += 1
-                }
-            }
-        } else {
-            out += payload
-        }
-        return out
     }
 }
 
@@ -95,10 +108,24 @@ public struct WebSocketDecoder: Sendable {
 
     /// The concrete form the session loop calls with its receive buffer: a generic call from
     /// another module runs unspecialized, copying byte by byte (docs/architecture.md, "Where a forward's time goes").
+    /// Whole frames are read straight from `bytes`; only an incomplete frame's bytes are kept.
     public mutating func feed(_ bytes: ArraySlice<UInt8>) throws(WebSocketProtocolError) -> [WebSocketMessage] {
-        buffer.append(contentsOf: bytes)
         var messages: [WebSocketMessage] = []
-        while let frame = try nextFrame() {
+        if start == buffer.count {
+            // Nothing held: no copy of what arrived into the buffer first.
+            var offset = bytes.startIndex
+            while let (frame, next) = try Self.frame(in: bytes, at: offset, maxMessageSize: maxMessageSize) {
+                offset = next
+                if let message = try assemble(frame) { messages.append(message) }
+            }
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
+            buffer.append(contentsOf: bytes[offset...])
+            start = 0
+            return messages
+        }
+        buffer.append(contentsOf: bytes)
+        while let (frame, next) = try Self.frame(in: buffer[...], at: start, maxMessageSize: maxMessageSize) {
+            start = next
             if let message = try assemble(frame) { messages.append(message) }
         }
         if start > 65536 || start == buffer.count {
@@ -108,11 +135,12 @@ public struct WebSocketDecoder: Sendable {
         return messages
     }
 
-    private mutating func nextFrame() throws(WebSocketProtocolError) -> WebSocketFrame? {
-        let available = buffer.count - start
+    /// The whole frame at `start` of `data` and the index after it; nil when it has not all arrived.
+    private static func frame(in data: ArraySlice<UInt8>, at start: Int, maxMessageSize: Int) throws(WebSocketProtocolError) -> (WebSocketFrame, Int)? {
+        let available = data.endIndex - start
         guard available >= 2 else { return nil }
-        let b0 = buffer[start]
-        let b1 = buffer[start + 1]
+        let b0 = data[start]
+        let b1 = data[start + 1]
         guard b0 & 0x70 == 0 else { throw WebSocketProtocolError(description: "the server set reserved bits without an extension", closeCode: 1002) }
         guard let opcode = WebSocketFrame.Opcode(rawValue: b0 & 0x0F) else {
             throw WebSocketProtocolError(description: "unknown opcode \(b0 & 0x0F)", closeCode: 1002)
@@ -122,12 +150,12 @@ public struct WebSocketDecoder: Sendable {
         var header = 2
         if length == 126 {
             guard available >= 4 else { return nil }
-            length = UInt64(buffer[start + 2]) << 8 | UInt64(buffer[start + 3])
+            length = UInt64(data[start + 2]) << 8 | UInt64(data[start + 3])
             header = 4
         } else if length == 127 {
             guard available >= 10 else { return nil }
             length = 0
-            for i in 0..<8 { length = length << 8 | UInt64(buffer[start + 2 + i]) }
+            for i in 0..<8 { length = length << 8 | UInt64(data[start + 2 + i]) }
             header = 10
             guard length >> 63 == 0 else { throw WebSocketProtocolError(description: "a frame length with the top bit set", closeCode: 1002) }
         }
@@ -141,9 +169,8 @@ public struct WebSocketDecoder: Sendable {
         }
         guard masked == false else { throw WebSocketProtocolError(description: "the server masked a frame", closeCode: 1002) }
         guard available >= header + Int(length) else { return nil }
-        let payload = Array(buffer[(start + header)..<(start + header + Int(length))])
-        start += header + Int(length)
-        return WebSocketFrame(fin: b0 & 0x80 != 0, opcode: opcode, payload: payload)
+        let end = start + header + Int(length)
+        return (WebSocketFrame(fin: b0 & 0x80 != 0, opcode: opcode, payload: Array(data[(start + header)..<end])), end)
     }
 
     private mutating func assemble(_ frame: WebSocketFrame) throws(WebSocketProtocolError) -> WebSocketMessage? {

@@ -131,9 +131,12 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
             }
             // Messages decoded already (the upgrade answer's tail) are announced by no poll.
             let pendingMessages = ws.hasPending && interest.webSocket
-            let ready = pendingMessages ? 0 : poll(&fds, nfds_t(fds.count), 50)
+            // While the service streams, the socket wakes poll once 16 KiB wait, and what arrived
+            // short of that is read after a short wait (WebSocketConnection.streaming).
+            let streaming = ws.streaming && interest.webSocket
+            let ready = pendingMessages ? 0 : poll(&fds, nfds_t(fds.count), streaming ? WebSocketConnection.streamingWait : 50)
             if ready < 0 && errno != EINTR { return .disconnected("poll failed: \(String(cString: strerror(errno)))") }
-            if pendingMessages || fds[0].revents != 0 {
+            if pendingMessages || fds[0].revents != 0 || (streaming && ready == 0) {
                 do {
                     for message in try ws.readMessages() { feed(.received(message)) }
                     if ws.closed { feed(.connectionClosed) }
