@@ -46,8 +46,8 @@ import TestSupport
     }
 
     /// Issue 17 (client CPU per MB): a read of a stream's several messages makes the socket wake
-    /// poll only once 16 KiB wait (SO_RCVLOWAT), so a download is read in fewer rounds; the next
-    /// small read (a typed key's echo) makes it wake at once again.
+    /// poll only once 16 KiB wait (SO_RCVLOWAT), so a download is read in fewer rounds; once a
+    /// read finds nothing (the stream ended, a typist pauses) it wakes at once again.
     @Test func aStreamIsReadInLargerPiecesAndAnEchoAtOnce() throws {
         let server = try LoopbackServer(["upgrade"])
         let ws = try dial(server, "/stream")
@@ -75,6 +75,10 @@ import TestSupport
             echo += try ws.readMessages()
         }
         #expect(echo == [.binary([UInt8](repeating: UInt8(ascii: "e"), count: 10))])
+        // Nothing more comes: the read after the next wait finds nothing, and the stream is over.
+        var pfd = pollfd(fd: ws.socket, events: Int16(POLLIN), revents: 0)
+        _ = poll(&pfd, 1, Int32(WebSocketConnection.streamingWait))
+        #expect(try ws.readMessages().isEmpty)
         #expect(!ws.streaming)
         #expect(lowWater() == 1)
     }

@@ -20,16 +20,17 @@ public final class WebSocketConnection: @unchecked Sendable {
     private var inbox = [UInt8](repeating: 0, count: 65536)
     private var random = SecureRandomPool()
     public private(set) var closed = false
-    /// The service is streaming (a download, a long output): the last read took at least
-    /// `streamingRead` bytes. Until a read takes less, the socket is readable for poll only once
-    /// `streamingLowWater` bytes wait (SO_RCVLOWAT), and the loop polls for at most
-    /// `streamingWait` ms and then reads what arrived: one loop round, recv and ack send per 16
-    /// KiB instead of per one or two 1 KiB messages (issue 17, client CPU per MB; docs/benchmarks.md,
-    /// perf profile). A keystroke's echo never starts it; the end of a stream costs one wait.
+    /// The service is streaming (a download, a long output): a read took at least
+    /// `streamingRead` bytes, and no read since found nothing. Meanwhile the socket is readable
+    /// for poll only once `streamingLowWater` bytes wait (SO_RCVLOWAT), and the loop polls for at
+    /// most `streamingWait` ms and then reads what arrived: one loop round, recv and ack send per
+    /// up to 16 KiB instead of per one or two 1 KiB messages (issue 17, client CPU per MB;
+    /// docs/benchmarks.md, perf profile). A keystroke's echo never starts it (a typist's pause
+    /// ends it), and the end of a stream costs one wait.
     public private(set) var streaming = false
     static let streamingRead = 2048
     static let streamingLowWater: Int32 = 16384
-    public static let streamingWait: Int32 = 1
+    public static let streamingWait: Int32 = 2
     /// How long a send may make no progress (the peer takes nothing) before the connection counts
     /// as lost; without it a send would wait forever and the caller's liveness check never runs.
     public var sendStallLimit = 20.0
@@ -171,7 +172,7 @@ public final class WebSocketConnection: @unchecked Sendable {
         var messages = pending
         pending = []
         let count = try receiveIntoInbox(timeout: 0)
-        if (count >= Self.streamingRead) != streaming && !closed {
+        if (streaming ? count == 0 : count >= Self.streamingRead) && !closed {
             streaming.toggle()
             var lowWater: Int32 = streaming ? Self.streamingLowWater : 1
             _ = setsockopt(socket, SOL_SOCKET, SO_RCVLOWAT, &lowWater, socklen_t(MemoryLayout<Int32>.size))
