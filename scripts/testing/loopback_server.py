@@ -3,8 +3,8 @@
 server (optionally TLS), an HTTP proxy (absolute-form forwarding and CONNECT tunnels), and a
 WebSocket upgrade server that fails the upgrade on purpose (by path: /refuse answers 403,
 /bad-accept answers 101 with a wrong Sec-WebSocket-Accept, /close closes without answering), or
-on /stream upgrades and sends 8 binary messages of 1 KiB at once, then one of 10 bytes after
-each 1-byte message it reads (a download, then a typed key's echo).
+on /stream upgrades and, for each 1-byte message it reads, sends 8 binary messages of 1 KiB at
+once the first time (a download), one of 10 bytes after that (a typed key's echo).
 Listens on 127.0.0.1 only, prints its port on the first line of stdout, runs until killed.
 
   loopback_server.py echo  [--tls CERT KEY]
@@ -151,15 +151,15 @@ class Upgrade(BaseHTTPRequestHandler):
         self.send_header("Sec-WebSocket-Accept", accept)
         self.end_headers()
         self.wfile.flush()
-        # RFC 6455 5.2: a server's binary frame, unmasked, 16-bit length.
-        self.wfile.write((b"\x82\x7e\x04\x00" + b"d" * 1024) * 8)
-        self.wfile.flush()
+        first = True
         while True:
             frame = self.rfile.read(7)  # a client's masked 1-byte frame: 2 + 4 + 1
             if len(frame) < 7:
                 return
-            self.wfile.write(b"\x82\x0a" + b"e" * 10)
+            # RFC 6455 5.2: a server's binary frame, unmasked (16-bit length for the 1 KiB ones).
+            self.wfile.write((b"\x82\x7e\x04\x00" + b"d" * 1024) * 8 if first else b"\x82\x0a" + b"e" * 10)
             self.wfile.flush()
+            first = False
         self.close_connection = True
 
 

@@ -21,7 +21,8 @@ public final class WebSocketConnection: @unchecked Sendable {
     private var random = SecureRandomPool()
     public private(set) var closed = false
     /// The service is streaming (a download, a long output): a read took at least
-    /// `streamingRead` bytes, and no read since found nothing. Meanwhile the socket is readable
+    /// `streamingRead` bytes, and no `streamingEndReads` reads in a row since found nothing (a
+    /// loaded machine pauses the service for milliseconds mid-stream). Meanwhile the socket is readable
     /// for poll only once `streamingLowWater` bytes wait (SO_RCVLOWAT), and the loop polls for at
     /// most `streamingWait` ms and then reads what arrived: one loop round, recv and ack send per
     /// up to 16 KiB instead of per one or two 1 KiB messages (issue 17, client CPU per MB;
@@ -31,6 +32,8 @@ public final class WebSocketConnection: @unchecked Sendable {
     static let streamingRead = 2048
     static let streamingLowWater: Int32 = 16384
     public static let streamingWait: Int32 = 2
+    public static let streamingEndReads = 3
+    private var emptyReads = 0
     /// How long a send may make no progress (the peer takes nothing) before the connection counts
     /// as lost; without it a send would wait forever and the caller's liveness check never runs.
     public var sendStallLimit = 20.0
@@ -172,7 +175,8 @@ public final class WebSocketConnection: @unchecked Sendable {
         var messages = pending
         pending = []
         let count = try receiveIntoInbox(timeout: 0)
-        if (streaming ? count == 0 : count >= Self.streamingRead) && !closed {
+        emptyReads = count == 0 ? emptyReads + 1 : 0
+        if (streaming ? emptyReads >= Self.streamingEndReads : count >= Self.streamingRead) && !closed {
             streaming.toggle()
             var lowWater: Int32 = streaming ? Self.streamingLowWater : 1
             _ = setsockopt(socket, SOL_SOCKET, SO_RCVLOWAT, &lowWater, socklen_t(MemoryLayout<Int32>.size))
