@@ -151,3 +151,16 @@ def test_a_job_the_agent_dropped_unacknowledged_is_sent_again(monkeypatch):
     assert inv.status == "Success" and inv.stdout == "second time\n"
     jobs = [p for _, kind, p in sent if kind == "agent_job"]
     assert len(jobs) == 2 and jobs[0]["JobId"] == jobs[1]["JobId"]
+
+
+def test_an_ack_from_another_node_changes_nothing():
+    """on_job_ack took any node's word for a job: another node's refusal failed the invocation."""
+    async def scenario():
+        delivery = JobDelivery(types.SimpleNamespace(on=lambda *args: None, send=lambda *args: "m-1"))
+        finished = []
+        delivery.jobs["job-1"] = types.SimpleNamespace(node={"id": NODE}, finish=lambda *args: finished.append(args))
+        await delivery.on_job_ack("i-0a1b2c3d4e5f69999", {"jobId": "job-1", "statusCode": agentjob.ACK_PARSE_ERROR})
+        assert (finished, delivery.acked) == ([], set())
+        await delivery.on_job_ack(NODE, {"jobId": "job-1", "statusCode": agentjob.ACK_PARSE_ERROR})
+        assert (finished, delivery.acked) == ([("Failed", "Undeliverable")], {"job-1"})
+    asyncio.run(scenario())

@@ -104,16 +104,20 @@ class JobDelivery:
 
     async def on_job_ack(self, instance_id, payload):
         """agent_job_ack: 200 is taken; a job the agent refused cannot be delivered (a duplicate is
-        the agent telling us it has it already)."""
-        if payload.get("jobId") in self.cancels:
-            self.acked.add(payload.get("jobId"))   # any answer: the agent has the cancel (a refusal is not retried)
+        the agent telling us it has it already). Only the node the job went to speaks for it, as
+        for replies."""
+        job = payload.get("jobId")
+        if job in self.cancels:
+            if self.cancels[job].node["id"] == instance_id:
+                self.acked.add(job)   # any answer: the agent has the cancel (a refusal is not retried)
             return
-        inv = self.jobs.get(payload.get("jobId"))
+        inv = self.jobs.get(job)
+        if inv is None or inv.node["id"] != instance_id:
+            return
+        self.acked.add(job)
         code = payload.get("statusCode")
-        if inv is not None:
-            self.acked.add(payload.get("jobId"))
-        if inv is not None and code not in (agentjob.ACK_OK, agentjob.ACK_DUPLICATE):
-            log.warning("%s refused job %s: %s %s", instance_id, payload.get("jobId"), code, payload.get("errorMessage"))
+        if code not in (agentjob.ACK_OK, agentjob.ACK_DUPLICATE):
+            log.warning("%s refused job %s: %s %s", instance_id, job, code, payload.get("errorMessage"))
             inv.finish("Failed", "Undeliverable")
 
     async def on_job_reply(self, instance_id, payload):
