@@ -30,7 +30,7 @@ _FIELDS = struct.Struct(">32sIQqQ")
 
 
 class ClientMessage:
-    __slots__ = ("message_type", "schema_version", "created_date", "sequence_number", "flags", "message_id",
+    __slots__ = ("message_type", "schema_version", "created_date", "sequence_number", "flags", "raw_id",
                  "payload_digest", "payload_type", "payload_length", "payload")
 
     def __init__(self, message_type, sequence_number=0, flags=0, payload_type=0, payload=b"", message_id=None,
@@ -40,7 +40,7 @@ class ClientMessage:
         self.created_date = created_date if created_date is not None else int(time.time() * 1000)
         self.sequence_number = sequence_number
         self.flags = flags
-        self.message_id = message_id or uuid.uuid4()
+        self.raw_id = (message_id or uuid.uuid4()).bytes
         self.payload_type = payload_type
         self.payload = payload
         self.payload_length = len(payload)
@@ -52,7 +52,7 @@ class ClientMessage:
         mtype = self.message_type.encode()
         if len(mtype) > 32:
             raise ValueError("message type longer than 32 bytes")
-        raw = self.message_id.bytes
+        raw = self.raw_id
         digest = self.payload_digest if not corrupt_digest else bytes(b ^ 0xFF for b in self.payload_digest)
         return _HEAD.pack(HEADER_LENGTH, mtype.ljust(32, b" "), self.schema_version, self.created_date, self.sequence_number,
                           self.flags, raw[8:16] + raw[0:8], digest, self.payload_type, len(self.payload)) + self.payload
@@ -68,12 +68,22 @@ class ClientMessage:
         m = cls.__new__(cls)
         mtype, m.schema_version, m.created_date, m.sequence_number, m.flags = _FIELDS.unpack_from(frame, 4)
         m.message_type = mtype.strip(b"\x00").decode("ascii", "replace").strip()
-        m.message_id = uuid.UUID(bytes=bytes(frame[72:80] + frame[64:72]))
+        m.raw_id = bytes(frame[72:80] + frame[64:72])   # a UUID only when asked for (message_id): the hot path wants its text
         m.payload_digest = bytes(frame[80:112])
         m.payload_type = struct.unpack(">I", frame[112:116])[0]
         m.payload_length = struct.unpack(">I", frame[116:120])[0]
         m.payload = bytes(frame[header_length + 4:])
         return m
+
+    @property
+    def message_id(self):
+        return uuid.UUID(bytes=self.raw_id)
+
+    @property
+    def message_id_text(self):
+        """str(message_id), without making the UUID."""
+        h = self.raw_id.hex()
+        return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
 
     def digest_ok(self):
         return self.payload_length == 0 or hashlib.sha256(self.payload).digest() == self.payload_digest
@@ -86,7 +96,7 @@ def acknowledge_frame(of):
     """The ack for a received stream message (spec 5.5), built straight to bytes: it is on the
     hot path of every message the agent receives."""
     content = ('{"AcknowledgedMessageType":"%s","AcknowledgedMessageId":"%s","AcknowledgedMessageSequenceNumber":%d,'
-               '"IsSequentialMessage":true}' % (of.message_type, of.message_id, of.sequence_number)).encode()
+               '"IsSequentialMessage":true}' % (of.message_type, of.message_id_text, of.sequence_number)).encode()
     raw = os.urandom(16)
     return _HEAD.pack(HEADER_LENGTH, _ACK_TYPE, 1, int(time.time() * 1000), 0, 3, raw, hashlib.sha256(content).digest(),
                       0, len(content)) + content

@@ -14,6 +14,7 @@ import uuid
 import aiohttp
 
 from ..sessions.session import Session
+from ..ws_batching import batch_writes
 
 COMPLETE_TRIES = 3
 COMPLETE_BACKOFF = 1.0
@@ -94,6 +95,7 @@ class SessionWorker:
                 headers = fleet.signer.headers("GET", re.sub(r"^ws", "http", ws_url))
                 async with fleet.http.ws_connect(ws_url, headers=headers, max_msg_size=16 * 1024 * 1024, heartbeat=None,
                                                  autoping=False) as ws:
+                    batch_writes(ws)
                     await ws.send_str(json.dumps({"MessageSchemaVersion": "1.0", "RequestId": str(uuid.uuid4()), "TokenValue": token,
                                                   "ClientInstanceId": self.node.node["id"], "ClientId": client_id}))
                     session.reopen(ws) if attempt else session.open(ws)

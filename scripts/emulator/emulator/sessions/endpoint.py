@@ -10,6 +10,7 @@ import time
 from aiohttp import web, WSMsgType
 
 from ..errors import AWSError
+from ..ws_batching import batch_writes
 
 
 async def serve(sessions, request):
@@ -28,6 +29,7 @@ async def serve(sessions, request):
         return web.json_response({"message": error.message}, status=403, headers={"x-amzn-ErrorType": error.code})
     ws = web.WebSocketResponse(autoping=True, max_msg_size=16 * 1024 * 1024)
     await ws.prepare(request)
+    batch_writes(ws)
     try:
         first = await ws.receive(timeout=45)
     except asyncio.TimeoutError:

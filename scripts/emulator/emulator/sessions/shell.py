@@ -114,7 +114,7 @@ class PtyHandler:
                     n = os.write(self.master, view)
                     view = view[n:]
                 except BlockingIOError:
-                    await asyncio.sleep(0.005)
+                    await self._writable()
                 except OSError:
                     return True
         elif payload_type == cm.SIZE:
@@ -126,6 +126,18 @@ class PtyHandler:
             except (ValueError, KeyError, OSError, ProcessLookupError):
                 pass
         return True
+
+    async def _writable(self):
+        """Waits until the pty takes input again, as the agent's blocking write to it does
+        (shell_unix.go InputStreamMessageHandler: p.stdin.Write): it wakes as soon as the node's
+        program has read. A poll every 5 ms left the pty idle for most of each wait."""
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        loop.add_writer(self.master, lambda: ready.done() or ready.set_result(None))
+        try:
+            await ready
+        finally:
+            loop.remove_writer(self.master)
 
     async def stop(self):
         if self.process is not None and self.process.returncode is None:
