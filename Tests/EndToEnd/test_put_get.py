@@ -16,8 +16,7 @@ import uuid
 import pexpect
 import pytest
 
-from conftest import start_emulator
-from test_connect import wait_until
+from conftest import start_emulator, wait_until
 from test_shell import BINARY, shell_env, ssm_shell
 
 MIB = 1 << 20
