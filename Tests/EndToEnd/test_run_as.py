@@ -48,7 +48,11 @@ def command_stderr(emulator, command):
     async def scenario():
         response = emulator.client("ssm").start_session(Target="i-0a1b2c3d4e5f60002", DocumentName="AWS-StartNonInteractiveCommand",
                                                         Parameters={"command": [command], "separateOutputStream": ["true"]})
-        client = DataChannelClient(response["StreamUrl"], response["TokenValue"])
+        # Signed as this emulator's admin: one started by the test itself has no session fixture to set
+        # the client's default credentials.
+        admin = emulator.identity("admin")
+        client = DataChannelClient(response["StreamUrl"], response["TokenValue"],
+                                   credentials=(admin["access_key_id"], admin["secret_access_key"], emulator.region))
         await client.connect()
         await client.handshake()
         out = {1: b"", 11: b""}
@@ -109,8 +113,7 @@ def test_host_users_run_the_process_as_the_user():
     started = start_emulator("--host-users")
     try:
         started.faults(run_as_enabled=True, run_as_default_user="nobody")
-        # The data-channel client signs with the fixture admin's keys, which every emulator shares.
-        stdout, stderr = command_stderr(started, "id -un")
+        stdout, stderr, _ = command_stderr(started, "id -un")
         assert (stdout, stderr) == (b"nobody\n", b"")
         started.faults(run_as_default_user="root")
         assert command_stderr(started, "id -un")[:2] == (b"", b"Unable to start command: invalid uid and gid\n")
