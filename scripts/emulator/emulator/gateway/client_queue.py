@@ -6,11 +6,13 @@ reading the agent's next frame left the ping unanswered, and a client more than 
 made the agent drop and reopen its data channel. So the agent's frames are read at once and queued
 here, and a task of its own writes them to whichever client connection is current.
 
-The queue is bounded: a stream-data frame that would pass `LIMIT` bytes is dropped, and the
-agent's retransmission delivers it again (spec 5.3). The service's own frames (channel_closed)
-are never dropped. `room` is for the simulated agent, which shares this process: it waits while
-the queue is over half full, as its writes once waited on the relay's socket, so a fast simulated
-agent does not run into the limit (the real agent cannot see it and relies on retransmission)."""
+The queue is bounded, and nothing is dropped: at `LIMIT` the relay waits (`wait_for_room`) and so
+stops reading the agent's channel, as TCP back-pressure would. Dropping would lose data for good
+against the real agent, which resends only its oldest unacknowledged message, once every 100 ms,
+and keeps no copy past its window (agent/session/datachannel/datachannel.go). So only a client more
+than `LIMIT` behind can leave the agent's pings unanswered. `room` is for the simulated agent,
+which shares this process: it waits while the queue is over half full, as its writes once waited
+on the relay's socket."""
 import asyncio
 import collections
 
@@ -23,18 +25,18 @@ class ClientQueue:
         self.limit = limit
         self.frames = collections.deque()
         self.held = 0                    # bytes queued or being written
-        self.dropped = 0                 # frames dropped at the limit
+        self.closed = False
         self.ready = asyncio.Event()     # something is queued
         self.roomy = asyncio.Event()     # at most half full (for the simulated agent)
         self.roomy.set()
         self.idle = asyncio.Event()      # nothing queued or being written
         self.idle.set()
+        self.shrunk = asyncio.Event()    # something was written or the queue closed
         self.task = None
 
-    def put(self, frame, droppable=True):
-        """Queues FRAME for the client; False when it was dropped at the limit."""
-        if droppable and self.held + len(frame) > self.limit:
-            self.dropped += 1
+    def put(self, frame):
+        """Queues FRAME for the client; False once the queue is closed (the session ended)."""
+        if self.closed:
             return False
         self.frames.append(frame)
         self._held(len(frame))
@@ -46,6 +48,13 @@ class ClientQueue:
     async def room(self):
         await self.roomy.wait()
 
+    async def wait_for_room(self, size):
+        """Back-pressure: waits until SIZE more bytes fit under the limit (a frame larger than the
+        limit waits for an empty queue), or the queue is closed."""
+        while not self.closed and self.held and self.held + size > self.limit:
+            self.shrunk.clear()
+            await self.shrunk.wait()
+
     async def flushed(self, timeout):
         """Waits, at most TIMEOUT seconds, until everything queued so far was written."""
         try:
@@ -54,6 +63,7 @@ class ClientQueue:
             pass
 
     def close(self):
+        self.closed = True
         if self.task is not None:
             self.task.cancel()
             self.task = None
@@ -62,6 +72,8 @@ class ClientQueue:
 
     def _held(self, change):
         self.held += change
+        if change < 0 or self.closed:
+            self.shrunk.set()
         if self.held * 2 > self.limit:
             self.roomy.clear()
         else:

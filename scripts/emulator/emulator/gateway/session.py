@@ -124,7 +124,7 @@ class GatewaySession:
                 "unacked": self._agent_facts().get("unacked"), "client_sent": self.highest_in + 1, "mode": self._agent_facts().get("mode"),
                 "run_as": self._agent_facts().get("run_as"),
                 "agent_state": self.agent_state, "agent_connected": self.agent_ws is not None,
-                "agent_connections": self.agent_connections, "client_frames_dropped": self.client_queue.dropped,
+                "agent_connections": self.agent_connections, "client_queue_bytes": self.client_queue.held,
                 "client_close_codes": self.client_close_codes}
 
     def _agent_facts(self):
@@ -234,6 +234,7 @@ class GatewaySession:
         await self.to_client_link.relay(kind, frame)
 
     async def _to_client(self, frame):
+        await self.client_queue.wait_for_room(len(frame))
         self.client_queue.put(frame)
 
     async def _write_to_client(self, frame):
@@ -288,5 +289,5 @@ class GatewaySession:
 
     async def _send_channel_closed(self):
         """After the output queued before it, to whichever client connection is current."""
-        self.client_queue.put(self._channel_closed_frame(), droppable=False)
+        self.client_queue.put(self._channel_closed_frame())
         await self.client_queue.flushed(CLOSE_FLUSH)
