@@ -93,6 +93,7 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
         // Kept across rounds: one round per message at full speed, so no allocation per round.
         var fds: [pollfd] = []
         var sources: [Source] = []
+        var lastRead = clock.seconds()
         while outcome == nil {
             if hooks.stopRequested() { feed(.stop) }
             feed(.tick)
@@ -132,11 +133,15 @@ public final class SessionDriver<Machine: SessionMachine>: @unchecked Sendable {
             // Messages decoded already (the upgrade answer's tail) are announced by no poll.
             let pendingMessages = ws.hasPending && interest.webSocket
             // While the service streams, the socket wakes poll once 16 KiB wait, and what arrived
-            // short of that is read after a short wait (WebSocketConnection.streaming).
+            // short of that is read once the short wait since the last read passed
+            // (WebSocketConnection.streaming): whether poll timed out or another descriptor (a
+            // busy local client, piped input) woke it first, which would otherwise hold the tail.
             let streaming = ws.streaming && interest.webSocket
             let ready = pendingMessages ? 0 : poll(&fds, nfds_t(fds.count), streaming ? WebSocketConnection.streamingWait : 50)
             if ready < 0 && errno != EINTR { return .disconnected("poll failed: \(String(cString: strerror(errno)))") }
-            if pendingMessages || fds[0].revents != 0 || (streaming && ready == 0) {
+            let waited = streaming && clock.seconds() - lastRead >= Double(WebSocketConnection.streamingWait) / 1000
+            if pendingMessages || fds[0].revents != 0 || waited {
+                lastRead = clock.seconds()
                 do {
                     for message in try ws.readMessages() { feed(.received(message)) }
                     if ws.closed { feed(.connectionClosed) }
