@@ -170,7 +170,7 @@ def test_a_refused_resume_names_the_missing_action(emulator):
     child.expect("ssm:ResumeSession")
     child.expect(pexpect.EOF)
     child.close()
-    assert child.exitstatus == 1
+    assert child.exitstatus == 255, "lost and not resumed: no remote status, as ssh (255)"
 
 
 def test_record_writes_an_asciicast_v2_transcript(emulator, tmp_path):
@@ -226,7 +226,7 @@ def test_a_null_resume_token_ends_the_session_with_a_clear_message(emulator):
     child.expect("can no longer be resumed")
     child.expect(pexpect.EOF)
     child.close()
-    assert child.exitstatus == 1
+    assert child.exitstatus == 255, "lost and not resumed: no remote status, as ssh (255)"
 
 
 def test_wss_through_the_ca_bundle():
@@ -256,7 +256,7 @@ def test_a_plain_ws_stream_url_from_an_https_endpoint_is_refused():
         env = shell_env(tls, "admin", AWS_CA_BUNDLE=tls.ready["ca_bundle"])
         result = subprocess.run([BINARY, "-c", "connect web-1 --command 'echo over-ws'"], env=env, stdin=subprocess.DEVNULL,
                                 capture_output=True, text=True, timeout=30)
-        assert result.returncode == 1, result.stderr
+        assert result.returncode == 255, result.stderr  # no session, no remote status: as ssh
         assert "over-ws" not in result.stdout
         assert "unencrypted ws:// stream URL" in result.stderr and "wss://" in result.stderr
         assert "AAEAA" not in result.stderr        # the session token never appears

@@ -67,8 +67,10 @@ extension Shell {
         } else if !options.quiet && terminal {
             console.err("\nExiting session with sessionId: \(stream.sessionId).\n")
         }
+        // Lost and not resumed: no status of the remote command's either, so ssh's 255 as well
+        // (ssh exits 255 when the connection is lost), not a 1 the command could have given.
         if let problem, session.closedMessage == nil, session.exitCode == nil {
-            throw ShellError("the session ended: \(problem)")
+            throw ShellError("the session ended: \(problem)", status: Self.noRemoteStatus)
         }
         // A command whose exit status never came did not run to its end: the agent refused it
         // (its reason went to stderr) or the session was cut.
