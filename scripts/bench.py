@@ -248,14 +248,19 @@ def many_forwards(binary, info, count):
         except Exception as error:  # a lost session shows up here; count it and go on
             failures.append("%d: %s" % (i, error))
         finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_forward(process, timeout=20)
     server.shutdown()
     return {"opened": count, "carried_data": carried, "failures": failures[:10], "seconds": time.perf_counter() - start}
+
+
+def stop_forward(process, timeout=30):
+    """Ends a `forward --foreground` as Ctrl-C would, and kills it if it does not end in TIMEOUT s."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def cpu_of(pid):

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import resource
-import signal
 import socket
 import statistics
 import subprocess
@@ -21,7 +20,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import ROOT, Sink, SinkHandler, environment, start_emulator  # noqa: E402
+from bench import ROOT, Sink, SinkHandler, environment, start_emulator, stop_forward  # noqa: E402
 
 NODE = "web-2"
 PUT_GOAL_MBPS = 10.0
@@ -62,12 +61,7 @@ def forward_upload(binary, env, sink_port, payload):
                 raise RuntimeError("the upload through forward did not reach the sink")
         return time.perf_counter() - start, process_cpu(process.pid) - cpu_before
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_forward(process)
 
 
 def one_run(binary, env, emulator_pid, sink_port, path, payload, n):

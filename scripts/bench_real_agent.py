@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import re
-import signal
 import socket
 import socketserver
 import statistics
@@ -16,7 +15,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import Sink, cpu_of, environment, rss_of  # noqa: E402
+from bench import Sink, cpu_of, environment, rss_of, stop_forward  # noqa: E402
 
 # The agent's processes, by /proc/PID/comm (15 characters at most): its CPU is the node's share of the work.
 AGENT_COMMS = ("amazon-ssm-agen", "ssm-agent-worke", "ssm-session-wor")
@@ -104,11 +103,7 @@ def forward_throughput(binary, ready, node, mib, deadline_s):
         client_down, agent_down = cpu_of(process.pid) - client_before, agent_cpu() - agent_before
         rss = rss_of(process.pid)
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_forward(process)
         server.shutdown()
     return {"MiB": mib, "upload_MBps": size / up, "download_MBps": size / down,
             "cpu_s_per_MB_up": client_up / size, "cpu_s_per_MB_down": client_down / size,
