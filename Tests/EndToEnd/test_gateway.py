@@ -574,3 +574,33 @@ def test_a_client_far_behind_never_makes_the_agent_reopen_its_data_channel(emula
     sessions = [s for s in emulator.control("state")["sessions"].values()
                 if s["target"] == "i-0a1b2c3d4e5f60002" and s["document"] == "AWS-StartNonInteractiveCommand"]
     assert sessions[-1]["agent_connections"] == 1, sessions[-1]
+
+
+def test_a_client_that_resumes_after_the_session_finished_still_hears_channel_closed(emulator):
+    # channel_closed is due to every client connection: one that was away when the shell exited and
+    # resumes afterwards must hear it (with the exit status), not wait for its liveness check. The
+    # session's queue towards the client is closed by then, and took the frame no more (review R3).
+    from dcclient import DataChannelClient
+
+    async def scenario():
+        ssm = emulator.client("ssm")
+        started = ssm.start_session(Target="i-0a1b2c3d4e5f60003")
+        first = DataChannelClient(started["StreamUrl"], started["TokenValue"])
+        await first.connect()
+        await first.read_until(lambda d: b"$ " in d)
+        await first.send(1, b"sleep 1; exit 3\r")
+        await first.read_until(lambda d: b"exit 3" in d)   # the agent has the line
+        for task in (first.reader, first.resender):
+            task.cancel()
+        await first.session.close()                          # away before the shell exits
+        state = lambda: emulator.control("state")["sessions"][started["SessionId"]]["status"]
+        wait_until(lambda: state() == "Terminated", 15, "the session to finish while its client is away")
+        # ResumeSession of a finished session gives no token (as AWS); the stream URL's own token
+        # still opens the channel, as the client's reconnect would.
+        second = DataChannelClient(started["StreamUrl"], started["TokenValue"])
+        second.seq, second.expected, second.buffer = first.seq, first.expected, first.buffer
+        await second.connect()
+        await asyncio.wait_for(second.closed.wait(), 5)
+        assert second.closed_payload is not None, "the resumed client got no channel_closed"
+        await second.close()
+    run(scenario())

@@ -288,6 +288,10 @@ class GatewaySession:
         return cm.ClientMessage(cm.CHANNEL_CLOSED, 0, 3, 0, json.dumps(self._channel_closed_body(), separators=(",", ":")).encode()).encode()
 
     async def _send_channel_closed(self):
-        """After the output queued before it, to whichever client connection is current."""
-        self.client_queue.put(self._channel_closed_frame())
+        """After the output queued before it, to whichever client connection is current. A client
+        that resumes after the session finished (its queue closed) gets it straight away: the
+        closed queue takes nothing more."""
+        if not self.client_queue.put(self._channel_closed_frame()):
+            await send_quietly(self.client_ws, self._channel_closed_frame())
+            return
         await self.client_queue.flushed(CLOSE_FLUSH)
